@@ -1,0 +1,1 @@
+"""The search agent (LangGraph loop, providers, strategies): built by the search-loop and LLM issues."""

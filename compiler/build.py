@@ -1,0 +1,63 @@
+"""Kernel text (+ optional schedule and knobs) -> lowered LLVM-dialect module, in one MLIR context.
+
+This is the single path from source to LLVM dialect; the JIT, the export, the isolated preflight and the
+evaluator's workers all go through `parse_kernel` and `lower_parsed` (or `lower_kernel`, both at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlir import ir
+
+from .kernel import Signature, ir_hash, parse_module, signature_of
+from .pipeline import LOWER, Pipeline
+from .schedule import apply_schedule, substitute
+from .source import read_source
+
+
+@dataclass
+class Parsed:
+    module: ir.Module
+    signature: Signature
+    text: str  # normalised: MLIR's own printing of the parsed module
+    origin: str
+
+
+@dataclass
+class Lowered:
+    signature: Signature
+    variant: str  # identity: hash of the normalised kernel + the substituted schedule
+    source_hash: str  # hash of the normalised kernel alone
+    mlir: str  # the kernel after the schedule, before lowering
+    module: ir.Module  # LLVM dialect
+    origin: str
+
+
+def variant_key(normalised_text: str, schedule: str | None, knobs: dict | None) -> str:
+    return ir_hash(normalised_text, substitute(schedule, knobs) if schedule else None)
+
+
+def parse_kernel(source, context: ir.Context) -> Parsed:
+    src = read_source(source)
+    with context, ir.Location.unknown():
+        module = parse_module(src.text, src.name, context)
+        sig = signature_of(module, src.name, src.text)
+        return Parsed(module, sig, str(module), src.name)
+
+
+def lower_parsed(parsed: Parsed, schedule: str | None = None, knobs: dict | None = None,
+                 pipeline: Pipeline = LOWER) -> Lowered:
+    module = parsed.module
+    with module.context, ir.Location.unknown():
+        if schedule is not None:
+            apply_schedule(module, schedule, knobs)
+        mlir_text = str(module) if schedule is not None else parsed.text
+        pipeline.run(module)
+        return Lowered(parsed.signature, variant_key(parsed.text, schedule, knobs), ir_hash(parsed.text),
+                       mlir_text, module, parsed.origin)
+
+
+def lower_kernel(source, schedule: str | None = None, knobs: dict | None = None,
+                 pipeline: Pipeline = LOWER, context: ir.Context | None = None) -> Lowered:
+    return lower_parsed(parse_kernel(source, context or ir.Context()), schedule, knobs, pipeline)

@@ -1,0 +1,62 @@
+"""Count the arithmetic work of a kernel: sum over linalg ops of (iteration-space size x ops per point).
+
+Named ops are generalised first, so matmul, conv and generic ops are counted the same way. Returns None
+when a loop's extent cannot be read from a plain dimension of some operand (the kernel is not
+"countable"), and for kernels with no linalg ops.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlir import ir
+
+from .kernel import parse_module
+from .pipeline import Pipeline
+
+GENERALIZE = Pipeline("generalize", ("func.func(linalg-generalize-named-ops)",))
+ARITH = re.compile(r"^(arith\.(add|sub|mul|div|rem|max|min|neg)\w*|math\.\w+|arith\.fma)$")
+
+
+def _domain(op: ir.Operation) -> int | None:
+    maps = [ir.AffineMapAttr(m).value for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
+    n = maps[0].n_dims
+    size: dict[int, int] = {}
+    for operand, amap in zip(op.operands, maps):
+        t = operand.type.maybe_downcast()
+        shape = list(t.shape) if hasattr(t, "shape") else []
+        for axis, expr in enumerate(amap.results):
+            m = re.fullmatch(r"d(\d+)", str(expr))
+            if m and axis < len(shape):
+                size[int(m.group(1))] = shape[axis]
+    if len(size) < n:
+        return None
+    total = 1
+    for d in range(n):
+        total *= size[d]
+    return total
+
+
+def count_flops(text: str) -> int | None:
+    with ir.Context() as ctx, ir.Location.unknown():
+        module = parse_module(text, "<flops>", ctx)
+        GENERALIZE.run(module)
+        total, found = 0, False
+
+        def visit(op):
+            nonlocal total, found
+            op = op.operation if hasattr(op, "operation") else op
+            if op.name == "linalg.generic":
+                found = True
+                points = _domain(op)
+                per = sum(1 for inner in op.regions[0].blocks[0].operations if ARITH.match(inner.operation.name))
+                if points is None:
+                    raise LookupError
+                total += points * per
+            return ir.WalkResult.ADVANCE
+
+        try:
+            module.operation.walk(visit)
+        except LookupError:
+            return None
+        return total if found and total else None

@@ -1,0 +1,208 @@
+"""A kernel: parsed, verified, normalised MLIR plus its signature (DESIGN §2).
+
+`parse_module` turns text into an `ir.Module` inside a caller-owned context, turning MLIR's diagnostics
+into a `KernelError` with file:line:col. `signature_of` applies the kernel convention. `Kernel` is the
+plain-data result (normalised text, signature, hash) that crosses process boundaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from mlir import ir
+
+from .errors import KernelError
+from .source import Source, read_source
+
+# MLIR element type -> numpy dtype name. f16/bf16 come later (DESIGN §2).
+DTYPES = {"f32": "float32", "f64": "float64", "i32": "int32", "i64": "int64"}
+OUTPUT_ATTR = "neurojit.output"
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str  # numpy dtype name
+    role: str  # "in" or "out"
+
+    @property
+    def mlir_type(self) -> str:
+        elem = {v: k for k, v in DTYPES.items()}[self.dtype]
+        return f"memref<{'x'.join(map(str, self.shape))}{'x' if self.shape else ''}{elem}>"
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype, "role": self.role}
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    args: tuple[Arg, ...]
+
+    @property
+    def inputs(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.role == "in")
+
+    @property
+    def outputs(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.role == "out")
+
+    def key(self) -> tuple:
+        """What must match between a baseline and a candidate: name and argument types, in order."""
+        return (self.name, tuple((a.shape, a.dtype) for a in self.args))
+
+    def describe(self) -> str:
+        args = ", ".join(f"%{a.name}: {a.mlir_type}{' (out)' if a.role == 'out' else ''}" for a in self.args)
+        return f"@{self.name}({args})"
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A verified kernel in normalised form (MLIR's own printing: no comments, canonical spacing)."""
+
+    text: str
+    signature: Signature
+    origin: str  # where it came from, for messages
+
+    @property
+    def hash(self) -> str:
+        return ir_hash(self.text)
+
+    @property
+    def name(self) -> str:
+        return self.signature.name
+
+
+def ir_hash(text: str, *extra: object) -> str:
+    h = hashlib.sha256(text.encode())
+    for e in extra:
+        h.update(b"\0" + repr(e).encode())
+    return h.hexdigest()[:16]
+
+
+def _loc(loc: ir.Location | str, origin: str) -> str | None:
+    m = re.search(r'loc\("([^"]*)":(\d+):(\d+)\)', str(loc))
+    if not m:
+        return None
+    name = origin if m.group(1) in ("-", "<string>") else m.group(1)
+    return f"{name}:{m.group(2)}:{m.group(3)}"
+
+
+def parse_module(text: str, origin: str = "<string>", context: ir.Context | None = None) -> ir.Module:
+    """Parse and verify `text`; raise KernelError with MLIR's first diagnostic and its location."""
+    ctx = context or ir.Context.current
+    if not text.strip():
+        raise KernelError(f"{origin}: is empty; expected an MLIR module with one public func.func")
+    try:
+        return ir.Module.parse(text, ctx)
+    except ir.MLIRError as e:
+        diags = list(e.error_diagnostics)
+        if not diags:
+            raise KernelError(f"{origin}: is not valid MLIR ({e.message})") from None
+        d = diags[0]
+        notes = "; ".join(n.message for n in d.notes)
+        msg = d.message + (f" ({notes})" if notes else "")
+        loc = _loc(d.location, origin)
+        raise KernelError(msg if loc else f"{origin}: {msg}", loc) from None
+
+
+def public_funcs(module: ir.Module) -> list[ir.Operation]:
+    return [
+        op.operation
+        for op in module.body.operations
+        if op.operation.name == "func.func"
+        and "sym_visibility" not in op.operation.attributes
+    ]
+
+
+def _arg_names(func: ir.Operation, text: str, n: int) -> list[str]:
+    names = []
+    lines = text.splitlines()
+    for i in range(n):
+        name = f"arg{i}"
+        m = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(func.regions[0].blocks[0].arguments[i].location))
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            if line <= len(lines):
+                hit = re.match(r"%([A-Za-z_][\w$.]*)", lines[line - 1][col - 1 :])
+                if hit:
+                    name = hit.group(1)
+        names.append(name)
+    return names
+
+
+def _identity_layout(mt: ir.MemRefType) -> bool:
+    layout = mt.layout
+    if not isinstance(layout.maybe_downcast(), ir.AffineMapAttr):
+        return False
+    return ir.AffineMapAttr(layout).value == ir.AffineMap.get_identity(mt.rank)
+
+
+def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") -> Signature:
+    """Apply the kernel convention (DESIGN §2) and return the public function's signature."""
+    funcs = public_funcs(module)
+    if not funcs:
+        raise KernelError(f"{origin}: has no public func.func; a kernel needs exactly one (mark helpers private)")
+    if len(funcs) > 1:
+        names = ", ".join("@" + ir.StringAttr(f.attributes["sym_name"]).value for f in funcs)
+        raise KernelError(
+            f"{origin}: has {len(funcs)} public functions ({names}); keep one public and mark the others private"
+        )
+    for op in module.body.operations:
+        op = op.operation
+        if op.name == "func.func" and len(op.regions[0].blocks) == 0:
+            fname = ir.StringAttr(op.attributes["sym_name"]).value
+            raise KernelError(
+                f"function @{fname} is declared but not defined; a kernel may only call functions defined in its module",
+                _loc(op.location, origin),
+            )
+    func = funcs[0]
+    fname = ir.StringAttr(func.attributes["sym_name"]).value
+    ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
+    where = _loc(func.location, origin)
+    if len(ftype.results):
+        raise KernelError(f"@{fname} returns values; kernels write their results into output memref arguments", where)
+    if not len(ftype.inputs):
+        raise KernelError(f"@{fname} has no arguments; a kernel takes memrefs and writes at least one output", where)
+    arg_attrs = func.attributes["arg_attrs"] if "arg_attrs" in func.attributes else None
+    marked = [
+        arg_attrs is not None and OUTPUT_ATTR in ir.DictAttr(arg_attrs[i]) for i in range(len(ftype.inputs))
+    ]
+    if not any(marked):
+        marked[-1] = True
+    names = _arg_names(func, text, len(ftype.inputs))
+    args = []
+    for i, t in enumerate(ftype.inputs):
+        label = f"argument {i} (%{names[i]}) of @{fname}"
+        if not isinstance(t.maybe_downcast(), ir.MemRefType):
+            raise KernelError(f"{label} has type {t}; kernel arguments must be statically shaped memrefs", where)
+        mt = ir.MemRefType(t)
+        if not mt.has_static_shape:
+            raise KernelError(f"{label} has dynamic shape {t}; give every dimension a static size", where)
+        if not _identity_layout(mt) or mt.memory_space is not None:
+            raise KernelError(f"{label} has a non-default layout or memory space ({t}); use a plain contiguous memref", where)
+        elem = str(mt.element_type)
+        if elem not in DTYPES:
+            raise KernelError(f"{label} has unsupported element type {elem}; use one of {', '.join(DTYPES)}", where)
+        args.append(Arg(names[i], tuple(mt.shape), DTYPES[elem], "out" if marked[i] else "in"))
+    return Signature(fname, tuple(args))
+
+
+def load_kernel(source, context: ir.Context | None = None) -> Kernel:
+    """Read, parse, verify and check a kernel in the current (or given) MLIR context.
+
+    Parsing and verification report errors as diagnostics; they do not abort. Passes and translation can
+    abort on some inputs (MLIR is built with assertions): see `preflight` for running those isolated.
+    """
+    src = read_source(source)
+    ctx = context or ir.Context()
+    with ctx, ir.Location.unknown():
+        module = parse_module(src.text, src.name, ctx)
+        sig = signature_of(module, src.name, src.text)
+        return Kernel(str(module), sig, src.name)
+
+
+__all__ = ["Arg", "Kernel", "Signature", "DTYPES", "OUTPUT_ATTR", "load_kernel", "parse_module", "signature_of", "ir_hash", "Source"]

@@ -1,0 +1,86 @@
+"""Transform-dialect schedules with knobs, applied to a kernel before lowering.
+
+A schedule is an MLIR module holding `transform.named_sequence @__transform_main`. Knobs are named
+integer placeholders in its text, `${name}` or `${name:default}`, so that any integer in the script (a
+tile size, an unroll factor, a vector size) can be tuned; `substitute` fills them in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlir import ir
+from mlir.dialects.transform import interpreter
+
+from .errors import ScheduleError
+from .kernel import parse_module
+from .pipeline import CLEANUP
+
+KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
+ENTRY = "__transform_main"
+
+
+def knobs_of(schedule: str) -> dict[str, int | None]:
+    """Knob names in order of first appearance, with their defaults (None when the text gives none)."""
+    found: dict[str, int | None] = {}
+    for m in KNOB.finditer(schedule):
+        default = int(m.group(2)) if m.group(2) is not None else None
+        if found.get(m.group(1)) is None:
+            found[m.group(1)] = default
+    return found
+
+
+def substitute(schedule: str, knobs: dict[str, int] | None = None) -> str:
+    """Replace every knob by its value (given, else its default)."""
+    knobs = dict(knobs or {})
+    declared = knobs_of(schedule)
+    unknown = sorted(set(knobs) - set(declared))
+    if unknown:
+        raise ScheduleError(f"schedule has no knob(s) {', '.join(unknown)}; it has: {', '.join(declared) or 'none'}")
+    values = {k: knobs.get(k, d) for k, d in declared.items()}
+    missing = [k for k, v in values.items() if v is None]
+    if missing:
+        raise ScheduleError(f"schedule knob(s) {', '.join(missing)} need a value (no default given)")
+    return KNOB.sub(lambda m: str(int(values[m.group(1)])), schedule)
+
+
+def looks_like_schedule(text: str) -> bool:
+    """Cheap textual test used to route a candidate; the parse decides for real."""
+    return "transform.named_sequence" in text and ENTRY in text
+
+
+def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | None = None,
+                   origin: str = "<schedule>") -> None:
+    """Apply `schedule` (with knob values) to `payload` in place, then canonicalize and CSE."""
+    text = substitute(schedule, knobs)
+    try:
+        script = parse_module(text, origin, payload.context)
+    except Exception as e:  # a KernelError about the script is a schedule error for the caller
+        raise ScheduleError(f"schedule does not parse: {e}") from None
+    entry = None
+    for op in script.body.operations:
+        op = op.operation
+        if op.name == "transform.named_sequence" and ir.StringAttr(op.attributes["sym_name"]).value == ENTRY:
+            entry = op
+    if entry is None:
+        raise ScheduleError(f"{origin}: has no transform.named_sequence @{ENTRY}")
+    if "transform.with_named_sequence" not in script.operation.attributes:
+        script.operation.attributes["transform.with_named_sequence"] = ir.UnitAttr.get(payload.context)
+    before = str(payload)
+    try:
+        interpreter.apply_named_sequence(payload.operation, entry, script)
+    except ir.MLIRError as e:
+        diags = list(e.error_diagnostics)
+        msg = diags[0].message if diags else e.message
+        loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
+        where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
+        raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
+    try:
+        payload.operation.verify()
+    except ir.MLIRError as e:
+        raise ScheduleError(f"{origin}: schedule produced invalid IR: {e.message}") from None
+    # A match that finds nothing yields an empty handle and every transform on it is a no-op: a schedule
+    # that leaves the kernel unchanged did not apply to it.
+    if str(payload) == before:
+        raise ScheduleError(f"{origin}: schedule changed nothing (do its matches find ops in this kernel?)")
+    CLEANUP.run(payload)

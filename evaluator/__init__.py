@@ -1,0 +1,1 @@
+"""The evaluator (sandboxed verification, equivalence, benchmarking): built by the evaluator issue."""

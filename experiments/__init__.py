@@ -1,0 +1,1 @@
+"""Overnight runs, studies and reports: built by a later issue."""

@@ -1,0 +1,5 @@
+import sys
+
+from neurojit.cli import main
+
+sys.exit(main())

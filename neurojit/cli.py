@@ -1,0 +1,152 @@
+"""The `neurojit` command line (DESIGN §3). User errors: one line on stderr, exit 2; no tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+DESCRIPTION = """NeuroJIT: search over variants of an MLIR kernel, verify them, hot-swap the best into a live JIT.
+
+A kernel is an MLIR module with one public func.func on statically shaped memrefs (f32, f64, i32, i64);
+outputs carry {neurojit.output}, else the last argument is the output. Examples: examples/kernels/."""
+
+
+def random_arrays(sig, seed: int = 0) -> list[np.ndarray]:
+    """Random arguments in signature order (floats uniform in [-1, 1), integers in [-8, 8])."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for a in sig.args:
+        if a.dtype.startswith("float"):
+            out.append(rng.uniform(-1, 1, a.shape).astype(a.dtype))
+        else:
+            out.append(rng.integers(-8, 9, a.shape).astype(a.dtype))
+    return out
+
+
+def time_calls(fn, arrays, repeat: int) -> list[float]:
+    fn(*arrays)  # warm-up: page in code and data
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(*arrays)
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def cmd_run(args) -> int:
+    from neurojit.compiler import compile_kernel
+    from neurojit.compiler.flops import count_flops
+
+    kernel = compile_kernel(args.kernel)
+    arrays = random_arrays(kernel.signature, args.seed)
+    times = time_calls(kernel, arrays, args.repeat)
+    q1, med, q3 = np.percentile(times, [25, 50, 75])
+    flops = count_flops(kernel.mlir)
+    result = {
+        "kernel": args.kernel,
+        "signature": kernel.signature.describe(),
+        "shapes": {a.name: list(a.shape) for a in kernel.signature.args},
+        "dtypes": {a.name: a.dtype for a in kernel.signature.args},
+        "compile_ms": round(kernel.compile_ms, 3),
+        "repeat": args.repeat,
+        "median_ms": round(float(med), 6),
+        "iqr_ms": round(float(q3 - q1), 6),
+        "flops": flops,
+        "gflops": round(flops / (med * 1e6), 3) if flops else None,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"kernel     {result['signature']}")
+        print(f"compile    {result['compile_ms']:.1f} ms (lower + JIT at O3, naive lowering)")
+        print(f"time       median {result['median_ms']:.4f} ms, IQR {result['iqr_ms']:.4f} ms over {args.repeat} calls")
+        if result["gflops"] is not None:
+            print(f"throughput {result['gflops']:.2f} GFLOP/s ({flops:,} flop per call)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from neurojit.compiler import export
+    from neurojit.compiler.kernel import load_kernel
+    from neurojit.compiler.schedule import looks_like_schedule
+    from neurojit.compiler.source import read_source
+
+    if args.db or args.run_id:
+        raise UsageError("export --db/--run-id needs the results store, which `neurojit tune` does not write yet; "
+                         "export a kernel file instead: neurojit export K.mlir [CAND.mlir] --out DIR")
+    if not args.kernel:
+        raise UsageError("give a kernel: neurojit export K.mlir [CAND.mlir] --out DIR")
+    base = load_kernel(args.kernel)
+    source, schedule = args.kernel, None
+    if args.candidate:
+        cand = read_source(args.candidate)
+        if looks_like_schedule(cand.text):
+            schedule = cand.text
+        else:
+            source = cand
+            if load_kernel(cand).signature.key() != base.signature.key():
+                raise UsageError(f"{cand.name}: its signature differs from {args.kernel}; a variant must keep the "
+                                 "public name and argument types")
+    _preflight(source, schedule)
+    manifest = export(source, args.out, schedule, baseline_hash=base.hash)
+    print(f"exported @{manifest['symbol']} to {args.out}: kernel.mlir kernel.ll kernel.o libkernel.so kernel.h manifest.json")
+    return 0
+
+
+def _preflight(source, schedule=None) -> None:
+    from neurojit.compiler.preflight import preflight
+    from neurojit.compiler.source import read_source
+
+    preflight(read_source(source), schedule)
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="neurojit", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    r = sub.add_parser("run", help="compile a kernel (naive lowering), run it on random inputs, time it",
+                       description="Compile K with the naive lowering, call it on random inputs and time it.")
+    r.add_argument("kernel", metavar="K.mlir")
+    r.add_argument("--repeat", type=int, default=10, metavar="N", help="timed calls after one warm-up (default 10)")
+    r.add_argument("--seed", type=int, default=0, help="seed for the random inputs (default 0)")
+    r.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    r.set_defaults(func=cmd_run)
+
+    e = sub.add_parser("export", help="export a kernel (or a variant of it) as kernel.{mlir,ll,o,h}, libkernel.so",
+                       description="Export K, or the variant CAND of K (a full module or a transform schedule), "
+                                   "as a standalone library with a plain C function.")
+    e.add_argument("kernel", nargs="?", metavar="K.mlir")
+    e.add_argument("candidate", nargs="?", metavar="CAND.mlir")
+    e.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    e.add_argument("--db", metavar="URL", help="results store of a tuning run")
+    e.add_argument("--run-id", metavar="ID", help="the run whose best variant to export")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from neurojit.compiler.errors import NeuroJITError
+
+    args = build_parser().parse_args(argv)
+    if getattr(args, "repeat", 1) is not None and getattr(args, "repeat", 1) < 1:
+        print("neurojit: error: --repeat must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except (NeuroJITError, UsageError) as e:
+        print(f"neurojit: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neurojit: interrupted", file=sys.stderr)
+        return 130

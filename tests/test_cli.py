@@ -1,0 +1,62 @@
+"""The CLI contract (DESIGN §3) for `run` and `export`, and its errors: one sentence, exit 2, no traceback."""
+
+import json
+
+import pytest
+
+from conftest import KERNELS
+
+
+def test_run_json_fields(cli):
+    p = cli("run", KERNELS / "matmul_127x255x63.mlir", "--json", "--repeat", "3")
+    assert p.returncode == 0, p.stderr
+    j = json.loads(p.stdout.strip().splitlines()[-1])
+    for field in ("kernel", "shapes", "compile_ms", "median_ms", "iqr_ms", "gflops"):
+        assert field in j
+    assert j["shapes"] == {"A": [127, 63], "B": [63, 255], "C": [127, 255]}
+    assert j["median_ms"] > 0 and j["gflops"] > 0
+    assert j["flops"] == 2 * 127 * 255 * 63
+
+
+def test_run_human_output(cli):
+    p = cli("run", KERNELS / "row_sum.mlir", "--repeat", "2")
+    assert p.returncode == 0 and "median" in p.stdout and "@row_sum" in p.stdout
+
+
+def test_export_cli(cli, tmp_path):
+    p = cli("export", KERNELS / "row_sum.mlir", "--out", tmp_path / "x")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "x" / "libkernel.so").exists()
+
+
+BAD = {
+    "syntax.mlir": ("func.func @f(%a: memref<4xf32>) {\n  %x = arith.addf %a, %a : f32\n  return\n}\n", "syntax.mlir:2:19"),
+    "prose.mlir": ("This is not MLIR at all.\n", "prose.mlir:1:1"),
+    "two.mlir": ("func.func @f(%a: memref<4xf32>) {\n return\n}\nfunc.func @g(%a: memref<4xf32>) {\n return\n}\n", "2 public functions"),
+    "none.mlir": ("module {\n}\n", "no public func.func"),
+    "dyn.mlir": ("func.func @f(%a: memref<?x4xf32>) {\n return\n}\n", "dynamic shape"),
+    "f16.mlir": ("func.func @f(%a: memref<4xf16>) {\n return\n}\n", "unsupported element type"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.parametrize("command", ["run", "export"])
+def test_bad_kernels_exit_2_with_one_sentence(cli, tmp_path, name, command):
+    text, words = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    extra = ["--out", tmp_path / "o"] if command == "export" else []
+    p = cli(command, path, *extra)
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr
+    assert words in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_and_usage_errors(cli, tmp_path):
+    p = cli("run", tmp_path / "missing.mlir")
+    assert p.returncode == 2 and "no such file" in p.stderr and "Traceback" not in p.stderr
+    p = cli("run", KERNELS / "row_sum.mlir", "--repeat", "0")
+    assert p.returncode == 2
+    p = cli("frobnicate")
+    assert p.returncode == 2

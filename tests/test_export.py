@@ -1,0 +1,87 @@
+"""Export: a C program and ctypes call libkernel.so with no NeuroJIT (or Python) involved in the call."""
+
+import ctypes
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import KERNELS
+
+from neurojit.compiler import export, host
+
+C_MAIN = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "kernel.h"
+static float A[127 * 63], B[63 * 255], C[127 * 255];
+int main(void) {
+    FILE *f = fopen("in.bin", "rb");
+    if (!f || fread(A, sizeof A, 1, f) != 1 || fread(B, sizeof B, 1, f) != 1 || fread(C, sizeof C, 1, f) != 1) return 3;
+    fclose(f);
+    matmul(A, B, C);
+    f = fopen("out.bin", "wb");
+    fwrite(C, sizeof C, 1, f);
+    fclose(f);
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export")
+    manifest = export(KERNELS / "matmul_127x255x63.mlir", str(out))
+    return out, manifest
+
+
+def data():
+    rng = np.random.default_rng(5)
+    return (rng.standard_normal((127, 63)).astype(np.float32), rng.standard_normal((63, 255)).astype(np.float32),
+            rng.standard_normal((127, 255)).astype(np.float32))
+
+
+def test_files_and_manifest(exported):
+    out, manifest = exported
+    for name in ("kernel.mlir", "kernel.ll", "kernel.o", "libkernel.so", "kernel.h", "manifest.json"):
+        assert (out / name).stat().st_size > 0
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk["symbol"] == "matmul"
+    assert [(a["name"], a["shape"], a["role"]) for a in on_disk["args"]] == [
+        ("A", [127, 63], "in"), ("B", [63, 255], "in"), ("C", [127, 255], "out")]
+    assert on_disk["machine"]["cpu"] == host().cpu and on_disk["machine"]["features"]
+    assert "void matmul(const float *A, const float *B, float *C);" in (out / "kernel.h").read_text()
+
+
+def test_library_is_position_independent(exported):
+    out, _ = exported
+    dyn = subprocess.run(["readelf", "-d", str(out / "libkernel.so")], capture_output=True, text=True).stdout
+    assert "TEXTREL" not in dyn
+    syms = subprocess.run(["nm", "-D", "--defined-only", str(out / "libkernel.so")], capture_output=True, text=True).stdout
+    assert " T matmul" in syms
+
+
+def test_c_program_calls_the_library(exported, tmp_path):
+    out, _ = exported
+    (tmp_path / "main.c").write_text(C_MAIN)
+    build = subprocess.run(["gcc", "-O1", "-o", "main", "main.c", f"-I{out}", f"-L{out}", "-lkernel",
+                            f"-Wl,-rpath,{out}"], cwd=tmp_path, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    a, b, c = data()
+    (tmp_path / "in.bin").write_bytes(a.tobytes() + b.tobytes() + c.tobytes())
+    run = subprocess.run(["./main"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0
+    got = np.frombuffer((tmp_path / "out.bin").read_bytes(), np.float32).reshape(127, 255)
+    np.testing.assert_allclose(got, c + a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_ctypes_calls_the_library(exported):
+    out, _ = exported
+    lib = ctypes.CDLL(str(out / "libkernel.so"))
+    lib.matmul.argtypes = [ctypes.c_void_p] * 3
+    lib.matmul.restype = None
+    a, b, c = data()
+    want = c + a @ b
+    lib.matmul(a.ctypes.data, b.ctypes.data, c.ctypes.data)
+    np.testing.assert_allclose(c, want, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,103 @@
+"""The compiled call path: results, argument validation, the compile cache, IR reflection, schedules."""
+
+import numpy as np
+import pytest
+
+import neurojit
+from neurojit.compiler import CallError, ScheduleError, compile_kernel, knobs_of, substitute
+from neurojit.compiler.jit import CACHE
+
+MM = """func.func @mm(%A: memref<12x10xf32>, %B: memref<10x14xf32>, %C: memref<12x14xf32>) {
+  linalg.matmul ins(%A, %B : memref<12x10xf32>, memref<10x14xf32>) outs(%C : memref<12x14xf32>)
+  return
+}
+"""
+TILE = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
+    %mm = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %l:3 = transform.structured.tile_using_for %mm tile_sizes [${tm:4}, ${tn:8}, ${tk}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+"""
+
+
+def arrays(rng):
+    return [rng.standard_normal(s).astype(np.float32) for s in ((12, 10), (10, 14), (12, 14))]
+
+
+def test_matmul_accumulates_into_output():
+    k = neurojit.compile(MM)
+    a, b, c = arrays(np.random.default_rng(1))
+    want = c + a @ b
+    k(a, b, c)
+    np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("bad, words", [
+    (lambda a, b, c: (a, b), "takes 3 arrays"),
+    (lambda a, b, c: (a, b, c[:, :7]), r"must have shape \(12, 14\)"),
+    (lambda a, b, c: (a, b, c.astype(np.float64)), "must have dtype float32"),
+    (lambda a, b, c: (a, b, np.asfortranarray(c)), "C-contiguous"),
+    (lambda a, b, c: (a.tolist(), b, c), "must be a numpy array"),
+    (lambda a, b, c: (a, b, np.frombuffer(c.tobytes(), np.float32).reshape(12, 14)), "must be writeable"),
+])
+def test_call_errors_name_the_argument(bad, words):
+    k = neurojit.compile(MM)
+    with pytest.raises(CallError, match=words):
+        k(*bad(*arrays(np.random.default_rng(0))))
+
+
+def test_subclass_and_odd_strides_take_the_checked_path():
+    k = neurojit.compile(MM)
+    a, b, c = arrays(np.random.default_rng(2))
+    want = c + a @ b
+    k(a.view(np.matrix), b, c)  # a subclass is fine, it just skips the fast path
+    np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+
+
+def test_cache_hit_on_same_normalised_ir():
+    CACHE.clear()
+    k1 = compile_kernel(MM)
+    k2 = compile_kernel("// a comment changes nothing\n" + MM.replace("  linalg", "     linalg"))
+    assert k1 is k2
+    assert compile_kernel(MM, TILE, {"tk": 2}) is not k1
+
+
+def test_reflection_gives_mlir_llvm_dialect_and_llvm_ir():
+    k = neurojit.compile(MM)
+    assert "linalg.matmul" in k.mlir
+    assert "llvm.func @mm" in k.llvm_dialect and "linalg" not in k.llvm_dialect
+    assert "define void @mm(ptr" in k.llvm_ir
+    assert "nj_obj" not in k.llvm_ir  # the call trampolines are not part of the kernel
+
+
+def test_schedule_changes_ir_and_keeps_answer():
+    naive = compile_kernel(MM)
+    tiled = compile_kernel(MM, TILE, {"tk": 3})
+    assert "scf.for" in tiled.mlir and "scf.for" not in naive.mlir
+    assert "memref.subview" in tiled.mlir
+    assert tiled.variant_hash != naive.variant_hash and tiled.source_hash == naive.source_hash
+    a, b, c = arrays(np.random.default_rng(3))
+    c2 = c.copy()
+    naive(a, b, c)
+    tiled(a, b, c2)
+    np.testing.assert_allclose(c2, c, rtol=1e-5, atol=1e-5)
+
+
+def test_knobs():
+    assert knobs_of(TILE) == {"tm": 4, "tn": 8, "tk": None}
+    assert "[4, 16, 2]" in substitute(TILE, {"tn": 16, "tk": 2})
+    with pytest.raises(ScheduleError, match="tk need a value"):
+        substitute(TILE, {})
+    with pytest.raises(ScheduleError, match="no knob"):
+        substitute(TILE, {"tk": 1, "bogus": 3})
+
+
+def test_schedule_that_does_not_apply_is_a_schedule_error():
+    conv = TILE.replace("linalg.matmul", "linalg.conv_2d")
+    with pytest.raises(ScheduleError):
+        compile_kernel(MM, conv, {"tk": 2})
+    with pytest.raises(ScheduleError):
+        compile_kernel(MM, TILE.replace("tile_sizes [${tm:4}, ${tn:8}, ${tk}]", "tile_sizes [4, 8]"))

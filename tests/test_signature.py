@@ -1,0 +1,69 @@
+"""The kernel convention (DESIGN §2): outputs, default last argument, and the forms that are rejected."""
+
+import pytest
+
+from neurojit.compiler import KernelError, SourceError, load_kernel
+
+MM = """func.func @mm(%A: memref<4x3xf32>, %B: memref<3x5xf32>, %C: memref<4x5xf32>{attr}) {{
+  linalg.matmul ins(%A, %B : memref<4x3xf32>, memref<3x5xf32>) outs(%C : memref<4x5xf32>)
+  return
+}}
+"""
+
+
+def test_last_argument_is_the_output_by_default():
+    sig = load_kernel(MM.format(attr="")).signature
+    assert [a.role for a in sig.args] == ["in", "in", "out"]
+    assert [a.name for a in sig.args] == ["A", "B", "C"]
+    assert sig.args[0].shape == (4, 3) and sig.args[0].dtype == "float32"
+
+
+def test_explicit_outputs():
+    text = """func.func @two(%x: memref<8xf64> {neurojit.output}, %y: memref<8xi32>, %z: memref<8xi64> {neurojit.output}) {
+  return
+}"""
+    sig = load_kernel(text).signature
+    assert [a.role for a in sig.args] == ["out", "in", "out"]
+    assert [a.dtype for a in sig.args] == ["float64", "int32", "int64"]
+
+
+def test_private_helpers_are_allowed():
+    text = MM.format(attr="") + """func.func private @helper(%x: memref<4xf32>) {
+  return
+}"""
+    assert load_kernel(text).signature.name == "mm"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("module {}", "no public func.func"),
+    ("func.func private @f(%a: memref<4xf32>) {\n return\n}", "no public func.func"),
+    (MM.format(attr="") + MM.format(attr="").replace("@mm", "@mm2"), "2 public functions"),
+    ("func.func @f(%a: memref<?xf32>) {\n return\n}", "dynamic shape"),
+    ("func.func @f(%a: memref<4xf16>) {\n return\n}", "unsupported element type f16"),
+    ("func.func @f(%a: memref<4xi1>) {\n return\n}", "unsupported element type i1"),
+    ("func.func @f(%a: f32) {\n return\n}", "statically shaped memrefs"),
+    ("func.func @f(%a: memref<4xf32>) -> f32 {\n %c = arith.constant 0.0 : f32\n return %c : f32\n}", "returns values"),
+    ("func.func @f() {\n return\n}", "no arguments"),
+    ("func.func @f(%a: memref<4xf32, strided<[2]>>) {\n return\n}", "non-default layout"),
+    ("func.func private @ext(%a: memref<4xf32>)\nfunc.func @f(%a: memref<4xf32>) {\n call @ext(%a) : (memref<4xf32>) -> ()\n return\n}", "declared but not defined"),
+])
+def test_rejected_forms(text, words):
+    with pytest.raises(KernelError, match=words):
+        load_kernel(text)
+
+
+def test_syntax_error_names_line_and_column():
+    text = "func.func @f(%a: memref<4xf32>) {\n  %x = arith.addf %a, %a : f32\n  return\n}"
+    with pytest.raises(KernelError) as e:
+        load_kernel(text)
+    assert e.value.location == "<string>:2:19"
+    assert "expects different type" in str(e.value)
+
+
+def test_missing_file_and_binary_file(tmp_path):
+    with pytest.raises(SourceError, match="no such file"):
+        load_kernel(tmp_path / "nope.mlir")
+    blob = tmp_path / "blob.mlir"
+    blob.write_bytes(b"\x00\xff\xfe binary")
+    with pytest.raises(SourceError, match="not a text file"):
+        load_kernel(blob)
