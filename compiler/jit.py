@@ -82,7 +82,8 @@ class CompiledKernel:
     """A JIT-compiled kernel; call it with numpy arrays in signature order (outputs written in place)."""
 
     def __init__(self, lowered: Lowered, *, opt_level: int = 3, schedule: str | None = None,
-                 knobs: dict | None = None):
+                 knobs: dict | None = None, runtime: dict[str, int] | None = None):
+        """runtime: symbol name -> address, bound before the first lookup (e.g. allocator hooks)."""
         t0 = time.perf_counter()
         self.signature = lowered.signature
         self.origin = lowered.origin
@@ -100,6 +101,8 @@ class CompiledKernel:
                 self._engine = ExecutionEngine(lowered.module, opt_level=opt_level)
             except RuntimeError as e:
                 raise CompileError(f"{self.origin}: the JIT could not compile the lowered kernel ({e})") from None
+            for sym, address in (runtime or {}).items():
+                self._engine.raw_register_runtime(sym, address)
             self._module = lowered.module
             n = len(self.signature.args)
             self._ptr_fn = ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * n)(self._engine.raw_lookup("nj_ptr"))
@@ -223,13 +226,13 @@ def compile_kernel(source, schedule: str | None = None, knobs: dict | None = Non
     src = read_source(source)
     if schedule is not None:
         schedule = read_source(schedule).text
+    if isolate:  # before any in-process parse: even MLIR's verifiers can abort on some input
+        preflight(src, schedule, knobs)
+        t0 = time.perf_counter()  # compile time is this process's own work
     parsed = parse_kernel(src, ir.Context())
     key = variant_key(parsed.text, schedule, knobs)
     if cache and (hit := CACHE.get(key)) is not None:
         return hit
-    if isolate:
-        preflight(src, schedule, knobs)
-        t0 = time.perf_counter()  # compile time is this process's own work
     lowered = lower_parsed(parsed, schedule, knobs, LOWER)
     lower_ms = (time.perf_counter() - t0) * 1e3
     compiled = CompiledKernel(lowered, opt_level=opt_level, schedule=schedule, knobs=knobs)

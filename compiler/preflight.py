@@ -1,8 +1,10 @@
 """Run the whole lowering once in a child process, so MLIR's assertions cannot take down the caller.
 
-MLIR here is built with assertions. Parsing and verification report problems as diagnostics, but passes,
-the transform interpreter and translation to LLVM IR can `abort()` on IR that verified (we have seen it
-for unusual ops reaching conversion patterns). The child runs exactly the in-process path
+MLIR here is built with assertions, and every stage can `abort()` the process on some input; seen here:
+verification (`floordiv 0` in a linalg indexing map), lowering (`memref<2x9223372036854775807xf32>`
+overflows a stride computation in convert-func-to-llvm), the transform interpreter (a negative tile
+size) and translation to LLVM IR (a vector of 2^32 elements). So nothing the user hands in is parsed in
+this process before the child has survived the same work. The child runs exactly the in-process path
 (`lower_kernel` + translation); if it dies, the caller gets a `CompileError` naming the signal and the
 child's last words; if it reports a NeuroJIT error, the same error is raised here. Known-good variants
 are remembered per process.

@@ -81,6 +81,7 @@ def cmd_export(args) -> int:
                          "export a kernel file instead: neurojit export K.mlir [CAND.mlir] --out DIR")
     if not args.kernel:
         raise UsageError("give a kernel: neurojit export K.mlir [CAND.mlir] --out DIR")
+    _preflight(args.kernel)
     base = load_kernel(args.kernel)
     source, schedule = args.kernel, None
     if args.candidate:
@@ -89,6 +90,7 @@ def cmd_export(args) -> int:
             schedule = cand.text
         else:
             source = cand
+            _preflight(cand)
             if load_kernel(cand).signature.key() != base.signature.key():
                 raise UsageError(f"{cand.name}: its signature differs from {args.kernel}; a variant must keep the "
                                  "public name and argument types")

@@ -101,3 +101,35 @@ def test_schedule_that_does_not_apply_is_a_schedule_error():
         compile_kernel(MM, conv, {"tk": 2})
     with pytest.raises(ScheduleError):
         compile_kernel(MM, TILE.replace("tile_sizes [${tm:4}, ${tn:8}, ${tk}]", "tile_sizes [4, 8]"))
+
+
+ABORTS = {
+    # each of these aborts MLIR (assertion) when run in-process; found by trying, see compiler/preflight.py
+    "verifier": """func.func @k(%a: memref<4x4xf32>, %c: memref<4x4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0 floordiv 0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%a : memref<4x4xf32>) outs(%c : memref<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  return
+}
+""",
+    "lowering": "func.func @k(%a: memref<2x9223372036854775807xf32>) {\n  return\n}\n",
+}
+
+
+@pytest.mark.parametrize("stage", sorted(ABORTS))
+def test_inputs_that_abort_mlir_cost_an_error_not_the_process(stage):
+    from neurojit.compiler import CompileError
+
+    with pytest.raises(CompileError, match="MLIR crashed"):
+        compile_kernel(ABORTS[stage])
+    assert compile_kernel(MM)  # this process is fine
+
+
+def test_schedule_that_aborts_mlir_is_isolated():
+    from neurojit.compiler import CompileError
+
+    bad = TILE.replace("tile_sizes [${tm:4}, ${tn:8}, ${tk}]", "tile_sizes [-2]").replace(
+        "%t, %l:3", "%t, %l").replace(", !transform.any_op, !transform.any_op, !transform.any_op)", ", !transform.any_op)")
+    with pytest.raises(CompileError, match="MLIR crashed"):
+        compile_kernel(MM, bad)
