@@ -82,8 +82,8 @@ class CompiledKernel:
     """A JIT-compiled kernel; call it with numpy arrays in signature order (outputs written in place)."""
 
     def __init__(self, lowered: Lowered, *, opt_level: int = 3, schedule: str | None = None,
-                 knobs: dict | None = None, runtime: dict[str, int] | None = None):
-        """runtime: symbol name -> address, bound before the first lookup (e.g. allocator hooks)."""
+                 knobs: dict | None = None, runtime: dict[str, object] | None = None):
+        """runtime: symbol name -> ctypes function, bound before the first lookup (e.g. allocator hooks)."""
         t0 = time.perf_counter()
         self.signature = lowered.signature
         self.origin = lowered.origin
@@ -101,16 +101,20 @@ class CompiledKernel:
                 self._engine = ExecutionEngine(lowered.module, opt_level=opt_level)
             except RuntimeError as e:
                 raise CompileError(f"{self.origin}: the JIT could not compile the lowered kernel ({e})") from None
-            for sym, address in (runtime or {}).items():
-                self._engine.raw_register_runtime(sym, address)
+            for sym, fn in (runtime or {}).items():
+                self._engine.raw_register_runtime(sym, ctypes.cast(fn, ctypes.c_void_p))
+            self._runtime = runtime  # the callbacks must outlive the engine
             self._module = lowered.module
             n = len(self.signature.args)
-            self._ptr_fn = ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * n)(self._engine.raw_lookup("nj_ptr"))
+            ptr_addr, obj_addr = self._engine.raw_lookup("nj_ptr"), self._engine.raw_lookup("nj_obj")
+            if not ptr_addr or not obj_addr:
+                raise CompileError(f"{self.origin}: the JIT could not link the kernel (a symbol it needs is missing)")
+            self._ptr_fn = ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * n)(ptr_addr)
             # Releasing the GIL lets other threads run during a call but costs ~0.2 µs; below
             # SMALL_BYTES of data a call is over before that pays off, so tiny kernels keep it.
             nbytes = sum(int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize for a in self.signature.args)
             proto = ctypes.PYFUNCTYPE if nbytes <= SMALL_BYTES else ctypes.CFUNCTYPE
-            self._obj_fn = proto(None, ctypes.py_object)(self._engine.raw_lookup("nj_obj"))
+            self._obj_fn = proto(None, ctypes.py_object)(obj_addr)
         self.compile_ms = (time.perf_counter() - t0) * 1e3
         self.call_tuple = _fast_path(self.signature, self._obj_fn, self._call_checked)
 

@@ -51,8 +51,8 @@ class Signature:
         return tuple(a for a in self.args if a.role == "out")
 
     def key(self) -> tuple:
-        """What must match between a baseline and a candidate: name and argument types, in order."""
-        return (self.name, tuple((a.shape, a.dtype) for a in self.args))
+        """What must match between a baseline and a candidate: name, argument types and roles, in order."""
+        return (self.name, tuple((a.shape, a.dtype, a.role) for a in self.args))
 
     def describe(self) -> str:
         args = ", ".join(f"%{a.name}: {a.mlir_type}{' (out)' if a.role == 'out' else ''}" for a in self.args)

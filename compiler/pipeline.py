@@ -49,6 +49,9 @@ def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_all
     return Pipeline(
         name,
         (
+            # private helpers are inlined first: the bare-pointer convention needs static shapes at calls
+            "inline",
+            "symbol-dce",
             "func.func(convert-vector-to-scf,convert-linalg-to-loops)",
             *verify,
             "lower-affine",

@@ -100,6 +100,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    from neurojit.compiler.source import read_source
+    from neurojit.evaluator import EvalConfig, Evaluator
+
+    read_source(args.candidate)  # a missing candidate file is a usage error, not a rejection
+    with Evaluator(EvalConfig(workers=1, seed=args.seed)) as ev:
+        v = ev.evaluate(args.baseline, args.candidate)
+    if args.json:
+        print(json.dumps(v.to_json()))
+    else:
+        for c in v.checks:
+            print(f"{'pass' if c.passed else 'FAIL'}  {c.name:<30} {c.detail}")
+        line = f"{v.verdict.upper()} ({v.reason.value}): {v.detail}"
+        if v.speedup is not None:
+            line += f"\nbaseline {v.baseline_ms:.4f} ms, candidate {v.candidate_ms:.4f} ms, speedup {v.speedup:.3f}x"
+        print(line)
+    return 0 if v.accepted else 1
+
+
 def _preflight(source, schedule=None) -> None:
     from neurojit.compiler.preflight import preflight
     from neurojit.compiler.source import read_source
@@ -124,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, help="seed for the random inputs (default 0)")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("evaluate", help="evaluate one candidate against a baseline (sandboxed)",
+                       description="Verify, check and benchmark CAND (a full module or a transform schedule "
+                                   "applied to BASE) against BASE in a sandboxed worker. Exit 0 accept, 1 reject, "
+                                   "2 usage error or bad baseline.")
+    v.add_argument("baseline", metavar="BASE.mlir")
+    v.add_argument("candidate", metavar="CAND.mlir")
+    v.add_argument("--seed", type=int, default=0, help="seed of the random input sets (default 0)")
+    v.add_argument("--json", action="store_true", help="print the verdict record as JSON")
+    v.set_defaults(func=cmd_evaluate)
 
     e = sub.add_parser("export", help="export a kernel (or a variant of it) as kernel.{mlir,ll,o,h}, libkernel.so",
                        description="Export K, or the variant CAND of K (a full module or a transform schedule), "

@@ -60,3 +60,22 @@ def test_missing_file_and_usage_errors(cli, tmp_path):
     assert p.returncode == 2
     p = cli("frobnicate")
     assert p.returncode == 2
+
+
+def test_evaluate_contract(cli, tmp_path):
+    k = KERNELS / "row_sum.mlir"
+    p = cli("evaluate", k, k, "--json")
+    assert p.returncode == 0, p.stderr
+    j = json.loads(p.stdout.strip().splitlines()[-1])
+    for field in ("verdict", "reason", "detail", "baseline_ms", "candidate_ms", "speedup", "max_abs_err",
+                  "max_rel_err", "checks"):
+        assert field in j
+    assert j["verdict"] == "accept" and j["reason"] == "ok"
+    bad = tmp_path / "bad.mlir"
+    bad.write_text(k.read_text().replace("arith.addf", "arith.subf"))
+    p = cli("evaluate", k, bad)
+    assert p.returncode == 1 and "REJECT (wrong_result)" in p.stdout
+    p = cli("evaluate", k, tmp_path / "missing.mlir", "--json")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    p = cli("evaluate", tmp_path / "missing.mlir", k)
+    assert p.returncode == 2 and "Traceback" not in p.stderr

@@ -1,0 +1,54 @@
+"""Interleaved benchmarking: baseline and candidate alternate in one process, paired per round.
+
+Each sample times `inner` back-to-back calls (enough for ~1 ms), rounds alternate the order (AB, BA) to
+cancel drift, and the speedup is the median of per-round ratios with a 95% bootstrap CI; rounds continue
+until the CI is within `ci_rel` of the estimate, `max_rounds`, or the time cap.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def _once(fn, args, inner: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(inner):
+        fn(*args)
+    return (time.perf_counter() - t0) / inner
+
+
+def interleaved(base, cand, base_args, cand_args, *, warmup=2, min_rounds=5, max_rounds=200,
+                time_cap_s=3.0, ci_rel=0.03, seed=0) -> dict:
+    for _ in range(warmup):
+        base(*base_args)
+        cand(*cand_args)
+    probe = min(_once(base, base_args, 1), _once(cand, cand_args, 1))
+    inner = max(1, min(1000, int(1e-3 / max(probe, 1e-9))))
+    tb, tc = [], []
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    ci = (float("nan"), float("nan"))
+    while True:
+        r = len(tb)
+        if r % 2 == 0:
+            tb.append(_once(base, base_args, inner))
+            tc.append(_once(cand, cand_args, inner))
+        else:
+            tc.append(_once(cand, cand_args, inner))
+            tb.append(_once(base, base_args, inner))
+        rounds = len(tb)
+        if rounds >= min_rounds:
+            ratios = np.array(tb) / np.array(tc)
+            boots = np.median(rng.choice(ratios, (200, rounds)), axis=1)
+            ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
+            est = float(np.median(ratios))
+            if (ci[1] - ci[0]) / 2 <= ci_rel * est or rounds >= max_rounds or time.perf_counter() - start > time_cap_s:
+                break
+    q = lambda x: np.percentile(np.array(x) * 1e3, [25, 50, 75])  # noqa: E731
+    b25, b50, b75 = q(tb)
+    c25, c50, c75 = q(tc)
+    return {"baseline_ms": float(b50), "baseline_iqr_ms": float(b75 - b25), "candidate_ms": float(c50),
+            "candidate_iqr_ms": float(c75 - c25), "speedup": float(np.median(np.array(tb) / np.array(tc))),
+            "speedup_ci": ci, "rounds": len(tb), "inner": inner}

@@ -1,0 +1,35 @@
+"""All evaluation settings in one object (sandbox limits, equivalence, benchmarking)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    # sandbox
+    workers: int = 0  # 0: one per core
+    memory_limit_bytes: int = 8 << 30  # address-space limit of a worker (MLIR + JIT need ~1-2 GiB)
+    alloc_limit_bytes: int = 2 << 30  # largest total a candidate may allocate at once
+    compile_timeout_s: float = 120.0
+    run_timeout_floor_s: float = 2.0  # a run stage gets max(floor, factor x the baseline's time)
+    run_timeout_factor: float = 50.0
+    run_timeout_cap_s: float = 120.0
+    pin_cores: bool = True
+    # equivalence
+    seed: int = 0
+    random_sets: int = 3  # random input sets (uniform, normal, mixed magnitudes), on top of structured sets
+    tolerance_factor: float = 32.0  # tolerance = factor * eps(dtype) * sqrt(reduction depth + 1)
+    # benchmark
+    bench: bool = True
+    bench_warmup: int = 2
+    bench_min_rounds: int = 5
+    bench_max_rounds: int = 200
+    bench_time_cap_s: float = 3.0
+    bench_ci_rel: float = 0.03  # stop when the 95% CI of the speedup is within +-3%
+
+    def pool_size(self) -> int:
+        if self.workers > 0:
+            return self.workers
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

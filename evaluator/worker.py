@@ -1,0 +1,63 @@
+"""The sandboxed worker: evaluates one candidate at a time against a baseline, in its own process.
+
+Protocol: one JSON job per line on stdin; on the protocol channel (the original stdout; fd 1 is pointed
+at stderr so that anything a kernel prints cannot corrupt it) the worker writes `{"stage", "budget_s"}`
+before each stage, so the host can enforce a deadline per stage, and `{"result": verdict}` at the end.
+The checks run cheapest first; the first failure rejects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+
+
+def _protocol_channel():
+    fd = os.dup(1)
+    os.dup2(2, 1)
+    return os.fdopen(fd, "w", buffering=1)
+
+
+class Session:
+    def __init__(self, out):
+        self.out = out
+        self.baselines: dict[str, dict] = {}
+
+    def stage(self, name: str, budget_s: float) -> None:
+        self.out.write(json.dumps({"stage": name, "budget_s": budget_s}) + "\n")
+        self.out.flush()
+
+    def run_job(self, job: dict) -> dict:
+        from neurojit.evaluator.checks import evaluate_candidate
+
+        return evaluate_candidate(self, job)
+
+
+def main() -> int:
+    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    out = _protocol_channel()
+    session = Session(out)
+    import mlir.ir  # noqa: F401  (warm: MLIR is imported once per worker)
+
+    out.write(json.dumps({"ready": os.getpid()}) + "\n")
+    for line in sys.stdin:
+        job = json.loads(line)
+        t0 = time.perf_counter()
+        result = session.run_job(job)
+        result["worker_s"] = time.perf_counter() - t0
+        out.write(json.dumps({"result": result}) + "\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    sys.exit(main())

@@ -1,0 +1,23 @@
+// for i, for k, for j: C[i,j] += A[i,k] * B[k,j]
+module {
+  func.func @matmul_odd(%A: memref<13x11xf32>, %B: memref<11x17xf32>, %C: memref<13x17xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c11 = arith.constant 11 : index
+    %c13 = arith.constant 13 : index
+    %c17 = arith.constant 17 : index
+    scf.for %i = %c0 to %c13 step %c1 {
+      scf.for %k = %c0 to %c11 step %c1 {
+        %a = memref.load %A[%i, %k] : memref<13x11xf32>
+        scf.for %j = %c0 to %c17 step %c1 {
+          %b = memref.load %B[%k, %j] : memref<11x17xf32>
+          %c = memref.load %C[%i, %j] : memref<13x17xf32>
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          memref.store %s, %C[%i, %j] : memref<13x17xf32>
+        }
+      }
+    }
+    return
+  }
+}

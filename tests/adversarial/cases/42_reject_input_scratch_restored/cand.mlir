@@ -1,0 +1,18 @@
+module {
+  func.func @ew(%x: memref<1000xf32>, %y: memref<1000xf32>, %out: memref<1000xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %n = arith.constant 1000 : index
+    scf.for %i = %c0 to %n step %c1 {
+      %a = memref.load %x[%i] : memref<1000xf32>
+      %b = memref.load %y[%i] : memref<1000xf32>
+      %m = arith.mulf %a, %b : f32
+      memref.store %m, %y[%i] : memref<1000xf32>
+      %m2 = memref.load %y[%i] : memref<1000xf32>
+      %s = arith.addf %m2, %a : f32
+      memref.store %s, %out[%i] : memref<1000xf32>
+      memref.store %b, %y[%i] : memref<1000xf32>
+    }
+    return
+  }
+}

@@ -1,0 +1,17 @@
+module {
+  func.func @ew(%x: memref<1000xf32>, %y: memref<1000xf32>, %out: memref<1000xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c999 = arith.constant 999 : index
+    %n = arith.constant 1001 : index
+    scf.for %i = %c0 to %n step %c1 {
+      %j = arith.minui %i, %c999 : index
+      %a = memref.load %x[%j] : memref<1000xf32>
+      %b = memref.load %y[%j] : memref<1000xf32>
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %m, %a : f32
+      memref.store %s, %out[%i] : memref<1000xf32>
+    }
+    return
+  }
+}

@@ -1,0 +1,18 @@
+#id = affine_map<(d0) -> (d0)>
+module {
+  llvm.mlir.global internal constant @msg("indirect\00") {addr_space = 0 : i32}
+  func.func private @puts(!llvm.ptr)
+  func.func @ew(%x: memref<1000xf32>, %y: memref<1000xf32>, %out: memref<1000xf32>) {
+    %f = func.constant @puts : (!llvm.ptr) -> ()
+    %p = llvm.mlir.addressof @msg : !llvm.ptr
+    func.call_indirect %f(%p) : (!llvm.ptr) -> ()
+    linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+        ins(%x, %y : memref<1000xf32>, memref<1000xf32>) outs(%out : memref<1000xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %m, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

@@ -1,0 +1,13 @@
+#id = affine_map<(d0) -> (d0)>
+module {
+  func.func @ew(%x: memref<?xf32>, %y: memref<?xf32>, %out: memref<?xf32>) {
+    linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+        ins(%x, %y : memref<?xf32>, memref<?xf32>) outs(%out : memref<?xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %m, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

@@ -1,0 +1,39 @@
+"""The adversarial corpus: each case is a baseline, a candidate and the expected verdict and reason."""
+
+import json
+import pathlib
+
+import pytest
+
+from neurojit.evaluator import EvalConfig, Evaluator
+
+CASES = sorted(p for p in (pathlib.Path(__file__).parent / "cases").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    by_base: dict[str, list[pathlib.Path]] = {}
+    for case in CASES:
+        by_base.setdefault((case / "base.mlir").read_text(), []).append(case)
+    out = {}
+    config = EvalConfig(workers=2, bench=False, run_timeout_floor_s=3.0, random_sets=2)
+    with Evaluator(config) as ev:
+        for base_text, cases in by_base.items():
+            results = ev.evaluate_batch(cases[0] / "base.mlir", [c / "cand.mlir" for c in cases])
+            out.update({c.name: v for c, v in zip(cases, results)})
+    return out
+
+
+def test_corpus_size():
+    expects = [json.loads((c / "expect.json").read_text()) for c in CASES]
+    assert len(CASES) >= 40
+    assert sum(e["verdict"] == "accept" for e in expects) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case(case, verdicts):
+    expect = json.loads((case / "expect.json").read_text())
+    v = verdicts[case.name]
+    allowed = {expect["reason"], *expect.get("also_ok", [])}
+    assert v.verdict == expect["verdict"] and v.reason.value in allowed, (
+        f"{case.name}: got {v.verdict}/{v.reason.value} ({v.detail}); expected {expect['verdict']}/{sorted(allowed)}")
