@@ -46,7 +46,7 @@ def substitute(schedule: str, knobs: dict[str, int] | None = None) -> str:
 
 def looks_like_schedule(text: str) -> bool:
     """Cheap textual test used to route a candidate; the parse decides for real."""
-    return "transform.named_sequence" in text and ENTRY in text
+    return "transform.named_sequence" in text or "transform.with_named_sequence" in text
 
 
 def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | None = None,
@@ -69,6 +69,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     before = str(payload)
     try:
         interpreter.apply_named_sequence(payload.operation, entry, script)
+    except ValueError as e:  # some bindings versions raise this instead of MLIRError
+        raise ScheduleError(f"{origin}: schedule failed to apply: {e}") from None
     except ir.MLIRError as e:
         diags = list(e.error_diagnostics)
         msg = diags[0].message if diags else e.message

@@ -34,6 +34,8 @@ def test_corpus_size():
 def test_case(case, verdicts):
     expect = json.loads((case / "expect.json").read_text())
     v = verdicts[case.name]
+    if "known_gap" in expect and not (v.verdict == expect["verdict"]):
+        pytest.xfail(expect["known_gap"])
     allowed = {expect["reason"], *expect.get("also_ok", [])}
     assert v.verdict == expect["verdict"] and v.reason.value in allowed, (
         f"{case.name}: got {v.verdict}/{v.reason.value} ({v.detail}); expected {expect['verdict']}/{sorted(allowed)}")
