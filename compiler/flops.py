@@ -18,17 +18,22 @@ GENERALIZE = Pipeline("generalize", ("func.func(linalg-generalize-named-ops)",))
 ARITH = re.compile(r"^(arith\.(add|sub|mul|div|rem|max|min|neg)\w*|math\.\w+|arith\.fma)$")
 
 
-def _domain(op: ir.Operation) -> int | None:
+def loop_sizes(op: ir.Operation) -> dict[int, int]:
+    """Extent of each loop of a linalg.generic that some operand indexes by a plain dimension."""
     maps = [ir.AffineMapAttr(m).value for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
-    n = maps[0].n_dims
     size: dict[int, int] = {}
     for operand, amap in zip(op.operands, maps):
-        t = operand.type.maybe_downcast()
-        shape = list(t.shape) if hasattr(t, "shape") else []
+        shape = list(getattr(operand.type.maybe_downcast(), "shape", []))
         for axis, expr in enumerate(amap.results):
             m = re.fullmatch(r"d(\d+)", str(expr))
             if m and axis < len(shape):
                 size[int(m.group(1))] = shape[axis]
+    return size
+
+
+def _domain(op: ir.Operation) -> int | None:
+    n = ir.AffineMapAttr(ir.ArrayAttr(op.attributes["indexing_maps"])[0]).value.n_dims
+    size = loop_sizes(op)
     if len(size) < n:
         return None
     total = 1

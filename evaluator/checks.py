@@ -25,7 +25,7 @@ CHECKED = lowering(runtime_checks=True, generic_alloc=True)
 
 def _reduction_depth(text: str) -> int:
     """Largest product of reduction-loop extents over the baseline's linalg ops (1 if none)."""
-    from neurojit.compiler.flops import GENERALIZE
+    from neurojit.compiler.flops import GENERALIZE, loop_sizes
 
     depth = 0
     with ir.Context() as ctx, ir.Location.unknown():
@@ -34,19 +34,14 @@ def _reduction_depth(text: str) -> int:
         for op in static._walk(m.operation):
             if op.name != "linalg.generic":
                 continue
-            maps = [ir.AffineMapAttr(x).value for x in ir.ArrayAttr(op.attributes["indexing_maps"])]
             kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
-            sizes = {}
-            for operand, amap in zip(op.operands, maps):
-                shape = list(getattr(operand.type.maybe_downcast(), "shape", []))
-                for axis, e in enumerate(amap.results):
-                    if str(e).startswith("d") and str(e)[1:].isdigit() and axis < len(shape):
-                        sizes[int(str(e)[1:])] = shape[axis]
-            d = 1
-            for i, k in enumerate(kinds):
-                if "reduction" in k:
+            reductions = [i for i, k in enumerate(kinds) if "reduction" in k]
+            if reductions:
+                sizes = loop_sizes(op)
+                d = 1
+                for i in reductions:
                     d *= sizes.get(i, 1)
-            depth = max(depth, d if any("reduction" in k for k in kinds) else 0)
+                depth = max(depth, d)
     return max(depth, 1)
 
 
