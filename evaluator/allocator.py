@@ -2,7 +2,8 @@
 
 The kernel's allocations go through `_mlir_memref_to_llvm_alloc/free`, bound here to ctypes callbacks:
 every live block is tracked, so a free of an unknown pointer (double or invalid free) and blocks still live
-after the call (leak) are seen. Freed blocks are filled with 0xFF bytes (a NaN pattern for floats) and
+after the call (leak) are seen. Fresh blocks are filled with 0xFF bytes (NaN for floats, -1 for integers), so
+a read of memory nobody wrote shows in the result instead of depending on what malloc returns. Freed blocks are filled with 0xFF bytes (a NaN pattern for floats) and
 kept in quarantine until the call ends, so a use after free reads poison instead of reused memory.
 An allocation above the limit ends the worker with MEMORY_EXIT, which the host reports as memory_limit.
 """
@@ -54,6 +55,7 @@ class CountingAllocator:
         if not p:
             os.write(2, f"neurojit-memory-limit: malloc of {size} bytes failed\n".encode())
             os._exit(MEMORY_EXIT)
+        ctypes.memset(p, 0xFF, size)
         self.live[p] = size
         self.allocations += 1
         self.in_use += size

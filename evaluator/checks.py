@@ -13,10 +13,11 @@ from neurojit.compiler.errors import CompileError, KernelError, NeuroJITError, S
 from neurojit.compiler.jit import CompiledKernel
 from neurojit.compiler.kernel import ir_hash, parse_module, signature_of
 from neurojit.compiler.pipeline import LOWER, lowering
-from neurojit.compiler.schedule import apply_schedule, looks_like_schedule
+from neurojit.compiler.schedule import apply_schedule, looks_like_schedule, substitute
 
 from . import bench, inputs, static
 from .allocator import CountingAllocator
+from .poison import poison_allocas
 from .config import EvalConfig
 from .record import Check, Reason, Rejected, Verdict
 
@@ -115,6 +116,12 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     text = job["candidate"]
 
     session.stage("parse", config.compile_timeout_s)
+    schedule = looks_like_schedule(text)
+    if schedule:  # knobs are placeholders in the text: fill them in before the parse
+        try:
+            text = substitute(text, job.get("knobs"))
+        except ScheduleError as e:
+            raise Rejected(Reason.SCHEDULE_ERROR, f"{origin}: {e}") from None
     ctx = ir.Context()
     with ctx, ir.Location.unknown():
         try:
@@ -122,11 +129,11 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         except KernelError as e:
             raise Rejected(Reason.INVALID_IR, str(e)) from None
         checks.append(Check("parse", True))
-        if looks_like_schedule(text):
+        if schedule:
             session.stage("schedule", config.compile_timeout_s)
             payload = parse_module(base.normalised, "<baseline>", ctx)
             try:
-                apply_schedule(payload, text, job.get("knobs"), origin)
+                apply_schedule(payload, text, None, origin)
             except (ScheduleError, NeuroJITError) as e:
                 raise Rejected(Reason.SCHEDULE_ERROR, str(e)) from None
             module = payload
@@ -157,6 +164,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         c2 = ir.Context()
         with c2, ir.Location.unknown():
             m2 = parse_module(normalised, origin, c2)
+            if name == "checked":
+                poison_allocas(m2)
             try:
                 lowered = lower_parsed(Parsed(m2, sig, normalised, origin), pipeline=pipe)
             except CompileError as e:
@@ -177,9 +186,12 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
 
     # dynamic memory safety on the checked build: every set, allocator balanced after each call
     session.stage("checked_run", _run_budget(config, base, 20 * len(kinds)))
+    outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
+    checked_results = []
     for i, kind in enumerate(kinds):
         args = inputs.make_set(kind, sig, config.seed + i)
         builds["checked"](*args)
+        checked_results.append([args[j] for j in outs])
         leaked, bad = allocator.end_call()
         if bad:
             raise Rejected(Reason.UNSAFE_MEMORY, f"freed memory that was not allocated or already freed "
@@ -191,7 +203,6 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     session.stage("equivalence", _run_budget(config, base, 4 * len(kinds)))
     cand = builds["normal"]
     results, errs = [], (0.0, 0.0)
-    outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
     ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
     first_problem = None
     for i, kind in enumerate(kinds):
@@ -234,6 +245,16 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         raise Rejected(Reason.WRONG_RESULT, f"output %{name} differs from the baseline beyond the {tol_text} "
                                             f"(inputs '{kind}': {where}; max abs err {state['max_abs']:.3g})")
     checks.append(Check("equivalence", True, f"{len(kinds)} input sets + repeat; {tol_text}"))
+    # The checked build ran with fresh memory poisoned (see poison.py): if only it disagrees, the candidate
+    # reads memory it never wrote and is right by the luck of what that memory held.
+    for i, kind in enumerate(kinds):
+        want = base.reference(kind, config.seed + i)
+        for o, g, w in zip(outs, checked_results[i], want):
+            problem, _, _, where = inputs.compare(g, w, rtol)
+            if problem:
+                raise Rejected(Reason.UNSAFE_MEMORY, f"output %{sig.args[o].name} changes when fresh memory is "
+                                                     f"poisoned (inputs '{kind}': {where}): reads uninitialised memory")
+    checks.append(Check("initialised_reads", True, "checked build with poisoned allocas and heap blocks agrees"))
     checks.append(Check("inputs_unchanged", True))
 
     if not config.bench:

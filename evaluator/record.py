@@ -44,6 +44,7 @@ class Verdict:
     max_rel_err: float | None = None
     checks: tuple[Check, ...] = field(default_factory=tuple)
     candidate_hash: str | None = None
+    timings: dict[str, float] | None = None  # seconds per evaluation stage, measured in the worker
 
     @property
     def accepted(self) -> bool:

@@ -27,15 +27,29 @@ class Session:
     def __init__(self, out):
         self.out = out
         self.baselines: dict[str, dict] = {}
+        self.timings: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def _close_stage(self) -> None:
+        if self._current is not None:
+            name, t0 = self._current
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+            self._current = None
 
     def stage(self, name: str, budget_s: float) -> None:
+        self._close_stage()
+        self._current = (name, time.perf_counter())
         self.out.write(json.dumps({"stage": name, "budget_s": budget_s}) + "\n")
         self.out.flush()
 
     def run_job(self, job: dict) -> dict:
         from neurojit.evaluator.checks import evaluate_candidate
 
-        return evaluate_candidate(self, job)
+        self.timings, self._current = {}, None
+        result = evaluate_candidate(self, job)
+        self._close_stage()
+        result["timings"] = {k: round(v, 6) for k, v in self.timings.items()}
+        return result
 
 
 def main() -> int:

@@ -1,0 +1,126 @@
+"""Evaluator throughput and timing stability on matmul-256 candidates.
+
+1. Throughput: a mix of candidates (tiling schedules with several knob values, hand-written module rewrites,
+   and broken or cheating ones that are rejected at different stages) evaluated on a pool of 2 workers;
+   prints evaluations per minute and where the workers' time goes (parse/static, compile, equivalence,
+   timing), summed from the per-stage timers every verdict carries.
+2. Stability: one correct candidate evaluated 5 times; prints the speedups and their spread (max/min).
+
+Run: python benchmarks/evaluator.py [--candidates N] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import pathlib
+import statistics
+import time
+
+from neurojit.evaluator import EvalConfig, Evaluator
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BASE = ROOT / "examples" / "kernels" / "matmul_256.mlir"
+
+TILE = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %mm = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %l:3 = transform.structured.tile_using_for %mm tile_sizes [${ti:32}, ${tj:32}, ${tk:32}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+"""
+
+LOOPS = """module {
+  func.func @matmul(%A: memref<256x256xf32>, %B: memref<256x256xf32>, %C: memref<256x256xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %n = arith.constant 256 : index
+    %hi = arith.constant HI : index
+    scf.for %i = %c0 to %hi step %c1 {
+      scf.for %k = %c0 to %n step %c1 {
+        %a = memref.load %A[%i, %k] : memref<256x256xf32>
+        scf.for %j = %c0 to %n step %c1 {
+          %b = memref.load %B[%k, %j] : memref<256x256xf32>
+          %c = memref.load %C[%i, %j] : memref<256x256xf32>
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          WRITE
+        }
+      }
+    }
+    return
+  }
+}
+"""
+GOOD_STORE = "memref.store %s, %C[%i, %j] : memref<256x256xf32>"
+
+
+def mix(n: int) -> list[tuple[str, str, dict | None]]:
+    """(label, candidate text, knobs), cycling through accepted and rejected kinds."""
+    kinds = [
+        ("tile 32x32x32", TILE, {"ti": 32, "tj": 32, "tk": 32}),
+        ("tile 64x16x8", TILE, {"ti": 64, "tj": 16, "tk": 8}),
+        ("tile 8x64x256", TILE, {"ti": 8, "tj": 64, "tk": 256}),
+        ("loops ikj", LOOPS.replace("HI", "256").replace("WRITE", GOOD_STORE), None),
+        ("off-by-one rows", LOOPS.replace("HI", "255").replace("WRITE", GOOD_STORE), None),
+        ("writes input", LOOPS.replace("HI", "256").replace("WRITE", GOOD_STORE + "\n          memref.store %s, %A[%i, %k] : memref<256x256xf32>"), None),
+        ("tile 0 (malformed)", TILE, {"ti": 0, "tj": 0, "tk": 0}),
+        ("syntax error", LOOPS.replace("HI", "256").replace("WRITE", "memref.store %s %C[%i]"), None),
+    ]
+    return [kinds[i % len(kinds)] for i in range(n)]
+
+
+def split(timings: dict[str, float]) -> dict[str, float]:
+    groups = {"parse/static": ("parse", "schedule", "static"), "compile": ("baseline", "compile"),
+              "equivalence": ("checked_run", "equivalence"), "timing": ("benchmark",)}
+    return {g: sum(timings.get(s, 0.0) for s in stages) for g, stages in groups.items()}
+
+
+def throughput(n: int) -> None:
+    cands = mix(n)
+    with Evaluator(EvalConfig(workers=2)) as ev:
+        ev.evaluate(BASE, cands[0][1], cands[0][2])  # warm both the pool and the baseline cache
+        t0 = time.perf_counter()
+        verdicts = ev.evaluate_batch(BASE, [c[1] for c in cands], [c[2] for c in cands])
+        wall = time.perf_counter() - t0
+    totals: collections.Counter = collections.Counter()
+    reasons = collections.Counter(v.reason.value for v in verdicts)
+    for v in verdicts:
+        totals.update(split(v.timings or {}))
+    busy = sum(totals.values())
+    print(f"throughput: {n} matmul-256 candidates on 2 workers in {wall:.1f} s = {60 * n / wall:.1f} evaluations/min")
+    print("  verdicts: " + ", ".join(f"{r} {c}" for r, c in sorted(reasons.items())))
+    print(f"  worker time {busy:.1f} s (of {2 * wall:.1f} s available):")
+    for g, s in totals.items():
+        print(f"    {g:<13} {s:7.2f} s  {100 * s / busy:5.1f}%")
+    for label in dict.fromkeys(c[0] for c in cands):
+        vs = [v for c, v in zip(cands, verdicts) if c[0] == label]
+        mean = statistics.mean(sum((v.timings or {}).values()) for v in vs)
+        print(f"    {label:<18} {vs[0].verdict}/{vs[0].reason.value:<16} {mean:6.2f} s per evaluation")
+
+
+def stability(repeats: int) -> None:
+    with Evaluator(EvalConfig(workers=1)) as ev:
+        speedups = []
+        for i in range(repeats):
+            v = ev.evaluate(BASE, TILE, {"ti": 32, "tj": 32, "tk": 32})
+            speedups.append(v.speedup)
+            print(f"  run {i + 1}: speedup {v.speedup:.3f} (95% CI {v.speedup_ci[0]:.3f}-{v.speedup_ci[1]:.3f}), "
+                  f"baseline {v.baseline_ms:.2f} ms, candidate {v.candidate_ms:.2f} ms")
+    print(f"stability: {repeats} evaluations of one candidate: speedup min {min(speedups):.3f} max "
+          f"{max(speedups):.3f}, spread max/min = {max(speedups) / min(speedups):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--candidates", type=int, default=40)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    throughput(args.candidates)
+    stability(args.repeats)
+
+
+if __name__ == "__main__":
+    main()
