@@ -3,6 +3,11 @@
 Each sample times `inner` back-to-back calls (enough for ~1 ms), rounds alternate the order (AB, BA) to
 cancel drift, and the speedup is the median of per-round ratios with a 95% bootstrap CI; rounds continue
 until the CI is within `ci_rel` of the estimate, `max_rounds`, or the time cap.
+
+A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
+evaluation cost minutes. Then `pooled` is used instead: the baseline's samples are kept across the worker's
+evaluations (one more sample per evaluation, so drift still enters) and the candidate is timed on its own;
+the speedup is the ratio of medians with a bootstrap CI over both sample sets, and says so in `mode`.
 """
 
 from __future__ import annotations
@@ -51,4 +56,31 @@ def interleaved(base, cand, base_args, cand_args, *, warmup=2, min_rounds=5, max
     c25, c50, c75 = q(tc)
     return {"baseline_ms": float(b50), "baseline_iqr_ms": float(b75 - b25), "candidate_ms": float(c50),
             "candidate_iqr_ms": float(c75 - c25), "speedup": float(np.median(np.array(tb) / np.array(tc))),
-            "speedup_ci": ci, "rounds": len(tb), "inner": inner}
+            "speedup_ci": ci, "rounds": len(tb), "inner": inner, "mode": "interleaved"}
+
+
+def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, min_base=3, warmup=2,
+           min_rounds=5, max_rounds=200, time_cap_s=3.0, seed=0) -> dict:
+    """Speedup against a slow baseline whose per-call samples (seconds) persist in `base_samples`."""
+    while len(base_samples) < min_base:
+        base_samples.append(_once(base, base_args, 1))
+    for _ in range(warmup):
+        cand(*cand_args)
+    probe = _once(cand, cand_args, 1)
+    inner = max(1, min(1000, int(1e-3 / max(probe, 1e-9))))
+    tc = []
+    start = time.perf_counter()
+    while len(tc) < min_rounds or (len(tc) < max_rounds and time.perf_counter() - start < time_cap_s / 2):
+        tc.append(_once(cand, cand_args, inner))
+    base_samples.append(_once(base, base_args, 1))
+    tb = np.array(base_samples)
+    rng = np.random.default_rng(seed)
+    boots = (np.median(rng.choice(tb, (200, len(tb))), axis=1) /
+             np.median(rng.choice(np.array(tc), (200, len(tc))), axis=1))
+    q = lambda x: np.percentile(np.array(x) * 1e3, [25, 50, 75])  # noqa: E731
+    b25, b50, b75 = q(tb)
+    c25, c50, c75 = q(tc)
+    return {"baseline_ms": float(b50), "baseline_iqr_ms": float(b75 - b25), "candidate_ms": float(c50),
+            "candidate_iqr_ms": float(c75 - c25), "speedup": float(b50 / c50),
+            "speedup_ci": (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))),
+            "rounds": len(tc), "inner": inner, "mode": f"pooled baseline ({len(tb)} samples)"}

@@ -59,6 +59,7 @@ class _Baseline:
         self.kernel = CompiledKernel(lowered)
         self.depth = _reduction_depth(self.normalised)
         self.outputs: dict[tuple, list[np.ndarray]] = {}
+        self.bench_samples: list[float] = []  # per-call seconds, kept across evaluations when pooled
         args = inputs.make_set("uniform", self.signature, 0)
         t0 = time.perf_counter()
         self.kernel(*args)
@@ -263,10 +264,15 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     session.stage("benchmark", config.bench_time_cap_s * 2 + _run_budget(config, base, 4 * config.bench_warmup + 10))
     b_args = inputs.make_set("uniform", sig, config.seed + 100)
     c_args = [a.copy() for a in b_args]
-    m = bench.interleaved(base.kernel, cand, b_args, c_args, warmup=config.bench_warmup,
-                          min_rounds=config.bench_min_rounds, max_rounds=config.bench_max_rounds,
-                          time_cap_s=config.bench_time_cap_s, ci_rel=config.bench_ci_rel, seed=config.seed)
-    checks.append(Check("benchmark", True, f"{m['rounds']} interleaved rounds x {m['inner']} calls; "
+    if base.call_s > config.bench_pooled_over_s:
+        m = bench.pooled(base.bench_samples, base.kernel, cand, b_args, c_args, warmup=config.bench_warmup,
+                         min_rounds=config.bench_min_rounds, max_rounds=config.bench_max_rounds,
+                         time_cap_s=config.bench_time_cap_s, seed=config.seed)
+    else:
+        m = bench.interleaved(base.kernel, cand, b_args, c_args, warmup=config.bench_warmup,
+                              min_rounds=config.bench_min_rounds, max_rounds=config.bench_max_rounds,
+                              time_cap_s=config.bench_time_cap_s, ci_rel=config.bench_ci_rel, seed=config.seed)
+    checks.append(Check("benchmark", True, f"{m['mode']}: {m['rounds']} rounds x {m['inner']} calls; "
                                            f"speedup 95% CI [{m['speedup_ci'][0]:.3f}, {m['speedup_ci'][1]:.3f}]"))
     return Verdict("accept", Reason.OK, f"equivalent to the baseline within the {tol_text}; speedup "
                    f"{m['speedup']:.3f}x", baseline_ms=m["baseline_ms"], candidate_ms=m["candidate_ms"],

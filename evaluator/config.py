@@ -28,6 +28,7 @@ class EvalConfig:
     bench_max_rounds: int = 200
     bench_time_cap_s: float = 3.0
     bench_ci_rel: float = 0.03  # stop when the 95% CI of the speedup is within +-3%
+    bench_pooled_over_s: float = 0.5  # a baseline slower than this per call is timed once per evaluation
 
     def pool_size(self) -> int:
         if self.workers > 0:

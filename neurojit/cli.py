@@ -77,8 +77,9 @@ def cmd_export(args) -> int:
     from neurojit.compiler.source import read_source
 
     if args.db or args.run_id:
-        raise UsageError("export --db/--run-id needs the results store, which `neurojit tune` does not write yet; "
-                         "export a kernel file instead: neurojit export K.mlir [CAND.mlir] --out DIR")
+        if args.kernel or not (args.db and args.run_id):
+            raise UsageError("export from a run takes --db URL --run-id ID (and no kernel file)")
+        return _export_run(args)
     if not args.kernel:
         raise UsageError("give a kernel: neurojit export K.mlir [CAND.mlir] --out DIR")
     _preflight(args.kernel)
@@ -97,6 +98,51 @@ def cmd_export(args) -> int:
     _preflight(source, schedule)
     manifest = export(source, args.out, schedule, baseline_hash=base.hash)
     print(f"exported @{manifest['symbol']} to {args.out}: kernel.mlir kernel.ll kernel.o libkernel.so kernel.h manifest.json")
+    return 0
+
+
+def _export_run(args) -> int:
+    from neurojit.agent.store import ResultStore
+    from neurojit.compiler import export
+    from neurojit.compiler.source import Source
+
+    store = ResultStore(args.db)
+    run = store.get_run(args.run_id)
+    if run is None:
+        raise UsageError(f"no run {args.run_id} in {args.db}; `neurojit tune K.mlir --db {args.db}` creates one")
+    best = store.best(run.id)
+    base = Source(run.kernel_text, run.kernel_name)
+    if best is None:
+        raise UsageError(f"run {run.id} has no accepted candidate yet; nothing better than the baseline to export")
+    schedule = best.text if best.kind.value == "schedule" else None
+    source = base if schedule else Source(best.text, f"{run.kernel_name}:{best.identity}")
+    _preflight(source, schedule)
+    extra = {"speedup": best.speedup, "run_id": run.id, "candidate": best.identity, "provider": best.provider,
+             "strategy": best.strategy, "schedule_name": best.schedule, "verdict": best.verdict}
+    manifest = export(source, args.out, schedule, best.knobs or None, baseline_hash=run.kernel_hash, extra=extra)
+    print(f"exported the best variant of run {run.id} (@{manifest['symbol']}, speedup {best.speedup:.2f}x) to "
+          f"{args.out}")
+    return 0
+
+
+def cmd_tune(args) -> int:
+    from neurojit.agent.budget import Budget
+    from neurojit.agent.run import TuneOptions, tune
+
+    if args.budget < 1 or (args.time_limit is not None and args.time_limit <= 0):
+        raise UsageError("--budget must be at least 1 and --time-limit positive")
+    opts = TuneOptions(model=args.model, strategy=args.strategy, budget=Budget(args.budget, args.time_limit),
+                       db=args.db, run_id=args.run_id, seed=args.seed, workers=args.workers)
+    summary = tune(args.kernel, opts, progress=sys.stderr)
+    if args.json:
+        print(json.dumps(summary.to_json()))
+    else:
+        best = (f"best {summary.best_ms:.4f} ms, speedup {summary.speedup:.2f}x over the baseline "
+                f"({summary.baseline_ms:.3f} ms)" if summary.speedup else "no accepted candidate")
+        rejected = ", ".join(f"{r} {n}" for r, n in summary.rejected.items()) or "none"
+        print(f"run {summary.run_id}: {summary.candidates} candidates, {summary.accepted} accepted; {best}; "
+              f"rejected: {rejected}")
+        print(f"export it: neurojit export --db {args.db or 'sqlite:///neurojit.db'} --run-id {summary.run_id} --out DIR")
     return 0
 
 
@@ -163,6 +209,26 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--db", metavar="URL", help="results store of a tuning run")
     e.add_argument("--run-id", metavar="ID", help="the run whose best variant to export")
     e.set_defaults(func=cmd_export)
+
+    t = sub.add_parser("tune", help="search for faster verified variants of a kernel (the agent loop)",
+                       description="Propose variants of K (schedules from the library, or a model's rewrites), "
+                                   "evaluate each in the sandbox, tune the knobs of the best with Optuna, and "
+                                   "record everything in the results store. Progress goes to stderr. Killed or "
+                                   "interrupted runs resume with the same command and --run-id.")
+    t.add_argument("kernel", metavar="K.mlir")
+    t.add_argument("--model", default="heuristic", metavar="M",
+                   help="heuristic (offline, default) | gemini[:NAME] | replay:FILE")
+    t.add_argument("--strategy", default="zero-shot", metavar="S", help="prompting strategy (default zero-shot)")
+    t.add_argument("--budget", type=int, default=40, metavar="N", help="candidates to evaluate at most (default 40)")
+    t.add_argument("--time-limit", type=float, default=600.0, metavar="S",
+                   help="wall-clock seconds for this invocation (default 600)")
+    t.add_argument("--db", metavar="URL", help="results store and Optuna storage: sqlite:///FILE (default "
+                                               "sqlite:///neurojit.db) or postgresql://...")
+    t.add_argument("--run-id", metavar="ID", help="resume this run if unfinished, or start a run with this id")
+    t.add_argument("--seed", type=int, default=0, help="seed of the tuner and the evaluator's inputs (default 0)")
+    t.add_argument("--workers", type=int, default=0, metavar="N", help="evaluator workers (default: one per core)")
+    t.add_argument("--json", action="store_true", help="print the run summary as JSON at the end")
+    t.set_defaults(func=cmd_tune)
     return p
 
 

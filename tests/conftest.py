@@ -23,3 +23,6 @@ def run_cli(*args, timeout=300, cwd=None):
 @pytest.fixture
 def cli():
     return run_cli
+
+# The private PostgreSQL server fixtures (tests/pg.py), for the store and tuner tests.
+from pg import fresh_postgres_url, postgres_server, postgres_url  # noqa: E402,F401

@@ -1,0 +1,29 @@
+"""Run budgets: candidates, wall time, tokens, dollars; the run stops cleanly at the first one reached."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Budget:
+    candidates: int = 40
+    seconds: float | None = 600.0
+    tokens: int | None = None
+    dollars: float | None = None
+
+    def exhausted(self, *, candidates: int, started: float, tokens: int = 0, dollars: float = 0.0) -> str | None:
+        """The first budget reached, as words for the summary, or None."""
+        if candidates >= self.candidates:
+            return f"candidate budget reached ({candidates} of {self.candidates})"
+        if self.seconds is not None and time.monotonic() - started >= self.seconds:
+            return f"time limit reached ({self.seconds:g} s)"
+        if self.tokens is not None and tokens >= self.tokens:
+            return f"token budget reached ({tokens} of {self.tokens})"
+        if self.dollars is not None and dollars >= self.dollars:
+            return f"dollar budget reached (${dollars:.4f} of ${self.dollars:g})"
+        return None
+
+    def remaining_candidates(self, candidates: int) -> int:
+        return max(0, self.candidates - candidates)

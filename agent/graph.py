@@ -1,0 +1,114 @@
+"""The search loop as a LangGraph graph: analyze -> propose -> evaluate -> tune -> select -> (propose | end).
+
+The state holds only plain data (proposals as dicts, the round, the stop reason); the working parts live in
+a `Session` that each node closes over. A SQLite checkpointer saves the state after every node, so a run
+killed at any point resumes at the node that was in flight; nodes are idempotent because the session reuses
+every verdict already stored (see session.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from typing import Annotated, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+
+from neurojit.compiler.host import host
+from neurojit.compiler.source import read_source
+
+from . import tuner
+from .proposal import Knob, Proposal, identity
+from .provider import Request
+from .session import Session
+
+TOP_K = 2  # how many of the best accepted schedules get tuned each round
+
+
+class LoopState(TypedDict, total=False):
+    round: int
+    proposals: list[dict]
+    tuned: Annotated[list[str], operator.add]
+    stop: str | None
+    seen: int  # candidates in the store at the last select: a round that adds none ends the run
+
+
+def to_dict(p: Proposal) -> dict:
+    return dataclasses.asdict(p)
+
+
+def from_dict(d: dict) -> Proposal:
+    d = dict(d)
+    d["space"] = tuple(Knob(**k) for k in d.get("space", ()))
+    return Proposal(**d)
+
+
+def build(session: Session, checkpointer=None):
+    """The compiled graph for one run; `invoke(..., {"configurable": {"thread_id": run_id}})`."""
+    src = read_source(session.kernel_path)
+    info_box: dict = {}
+
+    def analyze(state: LoopState) -> dict:
+        from .analyze import analyze as analyze_kernel
+
+        info_box["info"] = analyze_kernel(session.kernel_path)
+        return {"round": state.get("round", 0)}
+
+    def propose(state: LoopState) -> dict:
+        if "info" not in info_box:  # resumed past analyze
+            analyze(state)
+        history = tuple({"text": c.text, "knobs": c.knobs, "verdict": c.verdict, "schedule": c.schedule}
+                        for c in session.store.candidates(session.run_id))
+        run = session.store.get_run(session.run_id)
+        req = Request(src.text, src.name, info_box["info"], host().to_json(), run.baseline_ms,
+                      state.get("round", 0), history)
+        return {"proposals": [to_dict(p) for p in session.provider.propose(req)]}
+
+    def evaluate(state: LoopState) -> dict:
+        props = [from_dict(d) for d in state.get("proposals", [])]
+        if session.stop_reason() is None:
+            session.evaluate(props[:max(1, session.remaining())])
+        return {}
+
+    def tune(state: LoopState) -> dict:
+        props = [from_dict(d) for d in state.get("proposals", [])]
+        scored = []
+        for p in props:
+            rec = session.store.candidate(session.run_id, identity(p.text, p.knobs))
+            if p.space and rec is not None and rec.accepted and rec.speedup:
+                scored.append((rec.speedup, p))
+        scored.sort(key=lambda x: -x[0])
+        done = []
+        chosen = scored[:TOP_K]
+        for i, (_, p) in enumerate(chosen):
+            left = session.remaining()
+            if left <= 0 or session.stop_reason():
+                break
+            share = left if i == len(chosen) - 1 else max(1, int(left * 0.6))
+            until = session.store.summary(session.run_id).candidates + share
+            name = f"{session.run_id}/{p.schedule or identity(p.text)}"
+            tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * share,
+                       batch=min(share, session.evaluator.config.pool_size()), seed=session.seed,
+                       should_stop=lambda: (session.stop_reason() is not None or
+                                            session.store.summary(session.run_id).candidates >= until))
+            done.append(name)
+        return {"tuned": done}
+
+    def select(state: LoopState) -> dict:
+        reason = session.stop_reason()
+        seen = session.store.summary(session.run_id).candidates
+        if reason is None and (not state.get("proposals") or seen == state.get("seen")):
+            reason = f"the {session.provider.name} provider has nothing new to propose"
+        return {"stop": reason, "round": state.get("round", 0) + 1, "seen": seen}
+
+    g = StateGraph(LoopState)
+    for name, fn in (("analyze", analyze), ("propose", propose), ("evaluate", evaluate), ("tune", tune),
+                     ("select", select)):
+        g.add_node(name, fn)
+    g.add_edge(START, "analyze")
+    g.add_edge("analyze", "propose")
+    g.add_edge("propose", "evaluate")
+    g.add_edge("evaluate", "tune")
+    g.add_edge("tune", "select")
+    g.add_conditional_edges("select", lambda s: END if s.get("stop") else "propose")
+    return g.compile(checkpointer=checkpointer)

@@ -1,0 +1,94 @@
+"""Start or resume one tuning run of a kernel: the code behind `neurojit tune`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from neurojit.compiler.errors import NeuroJITError
+from neurojit.compiler.host import host
+from neurojit.compiler.kernel import load_kernel
+from neurojit.compiler.preflight import preflight
+from neurojit.compiler.source import read_source
+from neurojit.evaluator import EvalConfig, Evaluator
+
+from . import graph
+from .budget import Budget
+from .provider import make_provider
+from .session import Session
+from .store import ResultStore, RunStatus, RunSummary, default_db_url
+
+
+@dataclass(frozen=True)
+class TuneOptions:
+    model: str = "heuristic"
+    strategy: str = "zero-shot"
+    budget: Budget = Budget()
+    db: str | None = None
+    run_id: str | None = None
+    seed: int = 0
+    workers: int = 0
+    checkpoints: str | None = None  # SQLite file of the graph's checkpoints; default: beside the store
+    evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers, seed)
+
+
+def checkpoint_path(db_url: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    if db_url.startswith("sqlite:///"):
+        return db_url[len("sqlite:///"):] + ".graph"
+    return os.path.abspath("neurojit-graph.sqlite")
+
+
+def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=None) -> RunSummary:
+    """Run (or resume, when `options.run_id` names an unfinished run) the loop; return the run's summary.
+
+    `provider` overrides the one `options.model` names (for programs that bring their own)."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    src = read_source(kernel_path)
+    preflight(src)  # the user's kernel: a bad one is a usage error before anything starts
+    kernel = load_kernel(src)
+    provider = provider or make_provider(options.model, strategy=options.strategy, seed=options.seed)
+    url = options.db or default_db_url()
+    store = ResultStore(url)
+    run = store.get_run(options.run_id) if options.run_id else None
+    if run is not None:
+        if run.kernel_hash != kernel.hash:
+            raise NeuroJITError(f"run {run.id} tuned another kernel ({run.kernel_name}); give that kernel, "
+                                "or a new --run-id")
+        if run.status == RunStatus.FINISHED:
+            if progress:
+                print(f"[{run.id}] already finished ({run.stop_reason}); nothing to resume", file=progress)
+            return store.summary(run.id)
+        if progress:
+            print(f"[{run.id}] resuming: {store.summary(run.id).candidates} candidates already in the store",
+                  file=progress)
+    else:
+        run = store.create_run(Path(src.name).name, src.text, model=options.model, strategy=options.strategy,
+                               kernel_hash=kernel.hash, run_id=options.run_id, host=host().to_json(),
+                               config={"budget": vars(options.budget), "seed": options.seed})
+    evaluator = Evaluator(options.evaluation or EvalConfig(workers=options.workers, seed=options.seed))
+    session = Session(run, kernel_path, store, evaluator, provider, options.budget, store.url, options.seed,
+                      progress)
+    conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
+    try:
+        app = graph.build(session, SqliteSaver(conn))
+        config = {"configurable": {"thread_id": run.id}, "recursion_limit": 10_000}
+        saved = app.get_state(config)
+        if saved.next:  # a checkpoint in mid-run: continue from the node that was in flight
+            app.invoke(None, config)
+        else:
+            app.invoke({"round": 0, "proposals": [], "tuned": [], "stop": None}, config)
+        final = app.get_state(config).values
+        store.finish_run(run.id, RunStatus.FINISHED, final.get("stop") or "done")
+    except KeyboardInterrupt:
+        store.finish_run(run.id, RunStatus.STOPPED, "interrupted; resume with --run-id " + run.id)
+        raise
+    finally:
+        evaluator.close()
+        conn.close()
+    return store.summary(run.id)

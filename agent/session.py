@@ -1,0 +1,98 @@
+"""One tuning run's working parts: the store, the evaluator, the provider, the budget and the progress line.
+
+Every candidate goes through `evaluate`: it is recorded before it is evaluated, a verdict already in the
+store (this run, or any run of the same kernel) is reused instead of evaluating again, and each verdict is
+stored as soon as it exists. That makes every node of the graph idempotent: re-running one after a kill
+re-evaluates at most the candidates that were in flight.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from neurojit.evaluator import Evaluator, Verdict
+
+from .budget import Budget
+from .proposal import Proposal, identity
+from .provider import Provider
+from .store import ResultStore, RunRecord
+
+
+@dataclass
+class Session:
+    run: RunRecord
+    kernel_path: str
+    store: ResultStore
+    evaluator: Evaluator
+    provider: Provider
+    budget: Budget
+    db_url: str
+    seed: int = 0
+    progress: object = sys.stderr  # a file, or None for silence
+    started: float = field(default_factory=time.monotonic)
+    evaluated_here: int = 0  # evaluations this process ran (not cache hits)
+
+    @property
+    def run_id(self) -> str:
+        return self.run.id
+
+    def stop_reason(self) -> str | None:
+        s = self.store.summary(self.run_id)
+        return self.budget.exhausted(candidates=s.candidates, started=self.started, tokens=s.tokens,
+                                     dollars=s.cost_usd)
+
+    def remaining(self) -> int:
+        return self.budget.remaining_candidates(self.store.summary(self.run_id).candidates)
+
+    def evaluate(self, proposals: list[Proposal]) -> list[Verdict]:
+        """Verdicts for `proposals`, in order: from the store when known, else from the evaluator."""
+        verdicts: list[Verdict | None] = []
+        todo: list[tuple[int, Proposal, str]] = []
+        for p in proposals:
+            ident = identity(p.text, p.knobs)
+            rec = self.store.add_candidate(self.run_id, ident, p.text, kind=p.kind, provider=p.provider,
+                                           strategy=p.strategy, parent=p.parent, schedule=p.schedule,
+                                           knobs=p.knobs)
+            known = Verdict.from_json(rec.verdict) if rec.verdict else self.store.cached_verdict(
+                self.run.kernel_hash, ident)
+            if known is not None and rec.verdict is None:
+                self.store.set_verdict(self.run_id, ident, known)
+            verdicts.append(known)
+            if known is None:
+                todo.append((len(verdicts) - 1, p, ident))
+        if todo:
+            got = self.evaluator.evaluate_batch(self.kernel_path, [p.text for _, p, _ in todo],
+                                                [p.knobs or None for _, p, _ in todo])
+            for (i, _, ident), v in zip(todo, got):
+                self.store.set_verdict(self.run_id, ident, v)
+                if self.run.baseline_ms is None and v.baseline_ms:
+                    self.store.set_baseline(self.run_id, v.baseline_ms)
+                verdicts[i] = v
+            self.evaluated_here += len(todo)
+        self.show()
+        return verdicts  # type: ignore[return-value]
+
+    def show(self) -> None:
+        if self.progress is None:
+            return
+        s = self.store.summary(self.run_id)
+        elapsed = time.monotonic() - self.started
+        best = f"best {s.speedup:.2f}x ({s.best_ms:.3f} ms)" if s.speedup else "best -"
+        rejects = ", ".join(f"{r} {n}" for r, n in Counter(s.rejected).most_common()) or "none"
+        left = []
+        if self.budget.candidates:
+            left.append(f"{s.candidates}/{self.budget.candidates} candidates")
+        if self.budget.seconds:
+            left.append(f"{elapsed:.0f}/{self.budget.seconds:.0f} s")
+        eta = ""
+        if self.evaluated_here and s.candidates < self.budget.candidates:
+            per = elapsed / self.evaluated_here
+            eta_s = per * (self.budget.candidates - s.candidates)
+            if self.budget.seconds:
+                eta_s = min(eta_s, max(0.0, self.budget.seconds - elapsed))
+            eta = f" | ETA {eta_s:.0f} s"
+        print(f"[{self.run_id}] {', '.join(left)} | accepted {s.accepted} | {best} | rejects: {rejects}{eta}",
+              file=self.progress, flush=True)

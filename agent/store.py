@@ -1,0 +1,433 @@
+"""The results store: runs, candidates, LLM exchanges and promotions in one SQL database (DESIGN §5).
+
+SQLite by default, any SQLAlchemy URL otherwise. Optuna keeps its tables in the same database, so ours
+carry the `nj_` prefix. Every write is idempotent because the agent's nodes re-run after a kill; reads
+return frozen records, never ORM objects tied to a session.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, fields, make_dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, Text, UniqueConstraint, create_engine, event
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from neurojit.compiler.errors import NeuroJITError
+from neurojit.evaluator.record import Verdict
+
+_BUSY_S = 30.0  # how long a SQLite writer waits for another process's write before giving up
+
+
+class StoreError(NeuroJITError):
+    """The results store cannot be opened, or a write refers to something it does not hold."""
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+class CandidateKind(str, enum.Enum):
+    MODULE = "module"
+    SCHEDULE = "schedule"
+
+
+class PromotionEvent(str, enum.Enum):
+    PROMOTE = "promote"
+    ROLLBACK = "rollback"
+    REFUSED = "refused"
+
+
+def default_db_url() -> str:
+    """The store used when no --db is given: a SQLite file in the current directory."""
+    return "sqlite:///neurojit.db"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as the enum's plain string value, not a database enum type: nothing to migrate when one grows.
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+_Time = DateTime(timezone=True)
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class RunRow(_Base):
+    __tablename__ = "nj_runs"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kernel_name: Mapped[str] = mapped_column(Text)
+    kernel_hash: Mapped[str] = mapped_column(String(128), index=True)
+    kernel_text: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(Text)
+    strategy: Mapped[str] = mapped_column(Text)
+    config: Mapped[dict] = mapped_column(JSON)
+    host: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.RUNNING, index=True)
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    baseline_ms: Mapped[float | None]
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
+    cost_usd: Mapped[float] = mapped_column(default=0.0)
+    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(_Time)
+
+
+class CandidateRow(_Base):
+    __tablename__ = "nj_candidates"
+    __table_args__ = (UniqueConstraint("run_id", "identity", name="nj_candidates_run_identity"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("nj_runs.id", ondelete="CASCADE"))
+    identity: Mapped[str] = mapped_column(String(128), index=True)
+    parent: Mapped[str | None] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(Text)
+    strategy: Mapped[str] = mapped_column(Text)
+    kind: Mapped[CandidateKind] = mapped_column(_enum(CandidateKind))
+    schedule: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    knobs: Mapped[dict] = mapped_column(JSON)
+    verdict: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    accepted: Mapped[bool | None]
+    reason: Mapped[str | None] = mapped_column(String(32))
+    speedup: Mapped[float | None]
+    candidate_ms: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
+
+
+class ExchangeRow(_Base):
+    __tablename__ = "nj_exchanges"
+    # One answer per request and run; replay looks a request up across runs, hence its own index.
+    __table_args__ = (UniqueConstraint("run_id", "request_hash", name="nj_exchanges_run_request"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("nj_runs.id", ondelete="CASCADE"))
+    request_hash: Mapped[str] = mapped_column(String(128), index=True)
+    model: Mapped[str] = mapped_column(Text)
+    prompt: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text)
+    tokens_in: Mapped[int]
+    tokens_out: Mapped[int]
+    latency_s: Mapped[float]
+    cost_usd: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
+
+
+class PromotionRow(_Base):
+    __tablename__ = "nj_promotions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("nj_runs.id", ondelete="CASCADE"), index=True)
+    identity: Mapped[str] = mapped_column(String(128))
+    event: Mapped[PromotionEvent] = mapped_column(_enum(PromotionEvent))
+    detail: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
+
+
+def _record_type(name: str, row: type[_Base], doc: str) -> type:
+    # A record has its row's columns, same names and types, and is free of any session. Deriving it keeps
+    # the two from drifting apart; surrogate integer keys stay inside the store.
+    columns = [(key, kind[len("Mapped["):-1]) for key, kind in row.__annotations__.items()
+               if not (key == "id" and row is not RunRow)]
+    cls = make_dataclass(name, columns, frozen=True)
+    cls.__module__, cls.__doc__ = __name__, doc
+    return cls
+
+
+RunRecord = _record_type("RunRecord", RunRow, "One agent run of one kernel.")
+CandidateRecord = _record_type("CandidateRecord", CandidateRow,
+                               "One proposed variant; `verdict` is the evaluation JSON (DESIGN §3) or None.")
+ExchangeRecord = _record_type("ExchangeRecord", ExchangeRow, "One LLM request and its answer.")
+PromotionRecord = _record_type("PromotionRecord", PromotionRow, "One promote/rollback/refused event.")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The `neurojit tune --json` summary of one run (DESIGN §3)."""
+    run_id: str
+    status: RunStatus
+    baseline_ms: float | None
+    best_ms: float | None
+    speedup: float | None
+    candidates: int
+    accepted: int
+    rejected: dict[str, int]
+    pending: int
+    tokens: int
+    cost_usd: float
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "status": self.status.value}
+
+
+def _record(cls: type, row: Any) -> Any:
+    values = {f.name: getattr(row, f.name) for f in fields(cls)}
+    for name, value in values.items():  # SQLite hands datetimes back without their zone
+        if isinstance(value, datetime) and value.tzinfo is None:
+            values[name] = value.replace(tzinfo=timezone.utc)
+    return cls(**values)
+
+
+def _parse(given: str | Path) -> URL:
+    text = str(given)
+    if "://" not in text:  # a plain path names a SQLite file
+        return URL.create("sqlite", database=str(Path(text).expanduser()))
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+        raise StoreError(f"{shown} is not a database URL; give sqlite:///FILE, postgresql://USER@HOST/DB "
+                         "or a file path") from None
+    # Plain postgresql:// means psycopg2 before SQLAlchemy 2.1 and psycopg after: we ship psycopg.
+    return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite has no other interface for these: WAL lets readers and a writer of other processes share
+    # the file, and foreign keys are off unless asked for.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _open(url: URL) -> Engine:
+    shown = url.render_as_string(hide_password=True)
+    backend = url.get_backend_name()
+    try:
+        if backend == "sqlite":
+            # pysqlite's timeout is SQLite's busy timeout: a writer waits for another process's write.
+            engine = create_engine(url, connect_args={"timeout": _BUSY_S})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            args = {"connect_timeout": 10} if backend == "postgresql" and "connect_timeout" not in url.query else {}
+            engine = create_engine(url, connect_args=args, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot use the results store {shown} ({exc}); give sqlite:///FILE or postgresql://..."
+                         " with its driver installed (pip install 'neurojit[postgres]')") from None
+    try:
+        engine.connect().close()
+        _create_tables(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(f"cannot open the results store {shown}: {cause}. Check that the database exists and "
+                         "is reachable, or pass --db with another URL") from None
+    return engine
+
+
+def _create_tables(engine: Engine, tries: int = 3) -> None:
+    try:
+        _Base.metadata.create_all(engine)  # only the missing ones: Optuna's and ours coexist in either order
+    except SQLAlchemyError:  # another process created the same table a moment ago
+        if tries == 1:
+            raise
+        time.sleep(0.2)
+        _create_tables(engine, tries - 1)
+
+
+class ResultStore:
+    """Runs, candidates, LLM exchanges and promotions in the database at `url` (SQLAlchemy URL or a path)."""
+
+    def __init__(self, url: str | Path | None = None):
+        parsed = _parse(default_db_url() if url is None else url)
+        self.url = parsed.render_as_string(hide_password=False)  # what optuna.storages.RDBStorage takes
+        self._engine = _open(parsed)
+        self._session = sessionmaker(self._engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _insert_once(self, cls: type, row: Any, find: Callable[[], Any],
+                     also: Callable[[Session], None] | None = None) -> Any:
+        try:
+            with self._session.begin() as s:
+                s.add(row)
+                if also:
+                    also(s)
+            return _record(cls, row)
+        except IntegrityError as exc:  # already there (maybe written by another process a moment ago)
+            existing = find()
+            if existing is None:
+                raise StoreError(f"cannot record into run {row.run_id}: {str(exc.orig).strip()}; "
+                                 "is the run in this store (create_run first)?") from None
+            return existing
+
+    def _one(self, cls: type, stmt: Any) -> Any:
+        with self._session() as s:
+            row = s.scalars(stmt.limit(1)).first()
+            return None if row is None else _record(cls, row)
+
+    def _all(self, cls: type, stmt: Any) -> list:
+        with self._session() as s:
+            return [_record(cls, row) for row in s.scalars(stmt)]
+
+    # runs
+    def create_run(self, kernel_name: str, kernel_text: str, *, model: str, strategy: str,
+                   config: dict | None = None, host: dict | None = None, baseline_ms: float | None = None,
+                   kernel_hash: str | None = None, run_id: str | None = None) -> RunRecord:
+        if run_id is not None and not 0 < len(run_id) <= 64:
+            raise StoreError(f"run id {run_id!r} must have 1 to 64 characters; choose a shorter --run-id")
+        row = RunRow(id=run_id or secrets.token_hex(4), kernel_name=kernel_name, kernel_text=kernel_text,
+                     kernel_hash=kernel_hash or text_hash(kernel_text), model=model, strategy=strategy,
+                     config=config or {}, host=host or {}, baseline_ms=baseline_ms)
+        try:
+            with self._session.begin() as s:
+                s.add(row)
+        except IntegrityError:
+            raise StoreError(f"run {row.id} already exists; resume it with --run-id {row.id} "
+                             "or choose another id") from None
+        return _record(RunRecord, row)
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        return self._one(RunRecord, select(RunRow).where(RunRow.id == run_id))
+
+    def runs(self, status: RunStatus | None = None) -> list[RunRecord]:
+        """All runs (or those with `status`), newest first."""
+        stmt = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id)
+        return self._all(RunRecord, stmt if status is None else stmt.where(RunRow.status == status))
+
+    def find_unfinished(self, kernel_hash: str | None = None) -> list[RunRecord]:
+        """Runs still marked running (a killed run stays so), newest first, for one kernel if given."""
+        runs = self.runs(RunStatus.RUNNING)
+        return [r for r in runs if kernel_hash is None or r.kernel_hash == kernel_hash]
+
+    def set_baseline(self, run_id: str, baseline_ms: float) -> None:
+        self._update_run(run_id, baseline_ms=baseline_ms)
+
+    def finish_run(self, run_id: str, status: RunStatus, reason: str | None = None) -> RunRecord:
+        self._update_run(run_id, status=RunStatus(status), stop_reason=reason, finished_at=_now())
+        return self.get_run(run_id)
+
+    def _update_run(self, run_id: str, **values: Any) -> None:
+        with self._session.begin() as s:
+            if s.execute(update(RunRow).where(RunRow.id == run_id).values(**values)).rowcount == 0:
+                raise StoreError(f"no run {run_id} in this store; "
+                                 "`neurojit report --db URL` lists the runs")
+
+    # candidates
+    def add_candidate(self, run_id: str, identity: str, text: str, *, kind: CandidateKind, provider: str,
+                      strategy: str, parent: str | None = None, schedule: str | None = None,
+                      knobs: dict | None = None) -> CandidateRecord:
+        """Record a proposed candidate; one already recorded under (run_id, identity) is returned as it is."""
+        if (found := self.candidate(run_id, identity)) is not None:
+            return found
+        row = CandidateRow(run_id=run_id, identity=identity, text=text, kind=CandidateKind(kind),
+                           provider=provider, strategy=strategy, parent=parent, schedule=schedule,
+                           knobs=knobs or {})
+        return self._insert_once(CandidateRecord, row, lambda: self.candidate(run_id, identity))
+
+    def candidate(self, run_id: str, identity: str) -> CandidateRecord | None:
+        where = (CandidateRow.run_id == run_id, CandidateRow.identity == identity)
+        return self._one(CandidateRecord, select(CandidateRow).where(*where))
+
+    def set_verdict(self, run_id: str, identity: str, verdict: Verdict | dict) -> CandidateRecord:
+        """Store the evaluation of a candidate; storing it again overwrites it with the same values."""
+        data = verdict.to_json() if isinstance(verdict, Verdict) else dict(verdict)
+        values = dict(verdict=data, accepted=data["verdict"] == "accept", reason=data["reason"],
+                      speedup=data.get("speedup"), candidate_ms=data.get("candidate_ms"))
+        where = (CandidateRow.run_id == run_id, CandidateRow.identity == identity)
+        with self._session.begin() as s:
+            if s.execute(update(CandidateRow).where(*where).values(**values)).rowcount == 0:
+                raise StoreError(f"run {run_id} has no candidate {identity}; add_candidate before set_verdict")
+        return self.candidate(run_id, identity)
+
+    def candidates(self, run_id: str) -> list[CandidateRecord]:
+        """The run's candidates in the order they were proposed."""
+        return self._all(CandidateRecord, select(CandidateRow).where(CandidateRow.run_id == run_id)
+                         .order_by(CandidateRow.id))
+
+    def cached_verdict(self, kernel_hash: str, identity: str) -> Verdict | None:
+        """The latest verdict for this candidate of this kernel, from any run."""
+        stmt = (select(CandidateRow.verdict).join(RunRow, RunRow.id == CandidateRow.run_id)
+                .where(RunRow.kernel_hash == kernel_hash, CandidateRow.identity == identity,
+                       CandidateRow.verdict.is_not(None))
+                .order_by(CandidateRow.id.desc()).limit(1))
+        with self._session() as s:
+            data = s.scalars(stmt).first()
+        return None if data is None else Verdict.from_json(data)
+
+    def best(self, run_id: str) -> CandidateRecord | None:
+        """The accepted candidate with the highest speedup (the earliest among equals)."""
+        return self._one(CandidateRecord, select(CandidateRow)
+                         .where(CandidateRow.run_id == run_id, CandidateRow.accepted.is_(True),
+                                CandidateRow.speedup.is_not(None))
+                         .order_by(CandidateRow.speedup.desc(), CandidateRow.id))
+
+    def summary(self, run_id: str) -> RunSummary:
+        run = self.get_run(run_id)
+        if run is None:
+            raise StoreError(f"no run {run_id} in this store; `neurojit report --db URL` lists the runs")
+        stmt = (select(CandidateRow.accepted, CandidateRow.reason, func.count()).where(CandidateRow.run_id == run_id)
+                .group_by(CandidateRow.accepted, CandidateRow.reason))
+        with self._session() as s:
+            counts = s.execute(stmt).all()
+        rejected = {reason: n for accepted, reason, n in sorted(counts, key=lambda c: (-c[2], c[1] or ""))
+                    if accepted is False}
+        best = self.best(run_id)
+        return RunSummary(run_id=run_id, status=run.status, baseline_ms=run.baseline_ms,
+                          best_ms=best and best.candidate_ms, speedup=best and best.speedup,
+                          candidates=sum(n for _, _, n in counts),
+                          accepted=sum(n for accepted, _, n in counts if accepted),
+                          rejected=rejected, pending=sum(n for accepted, _, n in counts if accepted is None),
+                          tokens=run.tokens_in + run.tokens_out, cost_usd=run.cost_usd)
+
+    # LLM exchanges
+    def add_exchange(self, run_id: str, request_hash: str, *, model: str, prompt: str, response: str,
+                     tokens_in: int = 0, tokens_out: int = 0, latency_s: float = 0.0,
+                     cost_usd: float = 0.0) -> ExchangeRecord:
+        """Record one LLM request and answer and add its tokens and cost to the run, once per request."""
+        row = ExchangeRow(run_id=run_id, request_hash=request_hash, model=model, prompt=prompt, response=response,
+                          tokens_in=tokens_in, tokens_out=tokens_out, latency_s=latency_s, cost_usd=cost_usd)
+
+        def add_to_run(s: Session) -> None:
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(
+                tokens_in=RunRow.tokens_in + tokens_in, tokens_out=RunRow.tokens_out + tokens_out,
+                cost_usd=RunRow.cost_usd + cost_usd))
+
+        return self._insert_once(ExchangeRecord, row, lambda: self.exchange_by_request(request_hash, run_id),
+                                 add_to_run)
+
+    def exchange_by_request(self, request_hash: str, run_id: str | None = None) -> ExchangeRecord | None:
+        """The first answer recorded for this request, in `run_id` or in any run."""
+        stmt = select(ExchangeRow).where(ExchangeRow.request_hash == request_hash).order_by(ExchangeRow.id)
+        return self._one(ExchangeRecord, stmt if run_id is None else stmt.where(ExchangeRow.run_id == run_id))
+
+    def exchanges(self, run_id: str) -> list[ExchangeRecord]:
+        return self._all(ExchangeRecord, select(ExchangeRow).where(ExchangeRow.run_id == run_id)
+                         .order_by(ExchangeRow.id))
+
+    # promotions
+    def add_promotion(self, run_id: str, identity: str, event: PromotionEvent, detail: str = "") -> PromotionRecord:
+        row = PromotionRow(run_id=run_id, identity=identity, event=PromotionEvent(event), detail=detail)
+        return self._insert_once(PromotionRecord, row, lambda: None)  # events repeat; only a bad run_id fails
+
+    def promotions(self, run_id: str) -> list[PromotionRecord]:
+        return self._all(PromotionRecord, select(PromotionRow).where(PromotionRow.run_id == run_id)
+                         .order_by(PromotionRow.id))

@@ -1,0 +1,272 @@
+"""The results store, on SQLite and on a private PostgreSQL server (tests/pg.py)."""
+
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+
+import optuna
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from neurojit.agent.store import (CandidateKind, PromotionEvent, ResultStore, RunStatus, StoreError,
+                                  default_db_url, text_hash)
+from neurojit.compiler.errors import NeuroJITError
+from neurojit.evaluator.record import Check, Reason, Verdict
+
+KERNEL = "func.func @matmul(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>) { return }"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return request.getfixturevalue("fresh_postgres_url")
+
+
+@pytest.fixture
+def store(db_url):
+    with ResultStore(db_url) as s:
+        yield s
+
+
+def accept(speedup, baseline_ms=10.0):
+    return Verdict("accept", Reason.OK, "correct and timed", baseline_ms=baseline_ms,
+                   candidate_ms=baseline_ms / speedup, speedup=speedup, max_abs_err=1e-6, max_rel_err=1e-7,
+                   checks=(Check("verify", True), Check("equivalence", True)))
+
+
+def reject(reason):
+    return Verdict("reject", reason, "loc(\"k.mlir\":3:5): no", checks=(Check("verify", False, "no"),))
+
+
+def new_run(store, kernel=KERNEL, **kw):
+    return store.create_run("matmul", kernel, model="heuristic", strategy="zero-shot", **kw)
+
+
+def add(store, run_id, identity, **kw):
+    return store.add_candidate(run_id, identity, f"// candidate {identity}", kind=CandidateKind.SCHEDULE,
+                               provider="heuristic", strategy="zero-shot", **kw)
+
+
+def test_run_round_trip(store):
+    run = new_run(store, config={"budget": 20}, host={"cpu": "x86"}, baseline_ms=3.5, run_id="r1")
+    assert store.get_run("r1") == run
+    assert (run.status, run.kernel_hash, run.config, run.host) == (RunStatus.RUNNING, text_hash(KERNEL),
+                                                                  {"budget": 20}, {"cpu": "x86"})
+    assert run.created_at.tzinfo is not None and run.tokens_in == run.tokens_out == 0
+    assert store.get_run("nope") is None
+    with pytest.raises(StoreError, match="r1 already exists"):
+        new_run(store, run_id="r1")
+    assert len(new_run(store).id) == 8
+    with pytest.raises(StoreError, match="1 to 64 characters"):
+        new_run(store, run_id="r" * 65)
+    long = "replay:/" + "recorded/" * 40 + "answers.jsonl"  # free text has no length limit, on any database
+    assert store.create_run("k" * 300, KERNEL, model=long, strategy="few-shot").model == long
+
+
+def test_add_candidate_is_idempotent(store):
+    run = new_run(store)
+    first = add(store, run.id, "c1", knobs={"tile": 32}, parent="c0", schedule="tile")
+    store.set_verdict(run.id, "c1", accept(2.0))
+    again = store.add_candidate(run.id, "c1", "other text", kind="module", provider="gemini", strategy="x")
+    assert again.text == first.text and again.kind is CandidateKind.SCHEDULE and again.knobs == {"tile": 32}
+    assert again.verdict == accept(2.0).to_json()
+    assert [c.identity for c in store.candidates(run.id)] == ["c1"]
+
+
+def test_add_candidate_race_returns_the_row_written_by_another_process(store, monkeypatch):
+    run = new_run(store)
+    written = add(store, run.id, "c1")
+    real = store.candidate
+    calls = iter([None])  # the first look-up misses it, as if another process wrote it a moment later
+    monkeypatch.setattr(store, "candidate", lambda r, i: next(calls, None) or real(r, i))
+    assert add(store, run.id, "c1") == written
+    assert len(store.candidates(run.id)) == 1
+
+
+def test_set_verdict_twice_is_harmless(store):
+    run = new_run(store)
+    add(store, run.id, "c1")
+    once = store.set_verdict(run.id, "c1", accept(1.5))
+    twice = store.set_verdict(run.id, "c1", accept(1.5).to_json())
+    assert once == twice and twice.accepted and twice.reason == "ok" and twice.speedup == 1.5
+    assert store.summary(run.id).accepted == 1
+    with pytest.raises(StoreError, match="add_candidate before set_verdict"):
+        store.set_verdict(run.id, "missing", accept(1.5))
+
+
+def test_unknown_run_is_refused(store):
+    with pytest.raises(StoreError, match="run nope"):
+        add(store, "nope", "c1")
+    with pytest.raises(StoreError, match="nope"):
+        store.add_promotion("nope", "c1", PromotionEvent.PROMOTE)
+    with pytest.raises(StoreError, match="no run nope"):
+        store.finish_run("nope", RunStatus.FAILED)
+
+
+def test_cached_verdict_across_runs(store):
+    first, second = new_run(store), new_run(store)
+    other_kernel = new_run(store, kernel=KERNEL + " ")
+    add(store, first.id, "c1")
+    store.set_verdict(first.id, "c1", reject(Reason.WRONG_RESULT))
+    add(store, first.id, "pending")
+    add(store, other_kernel.id, "c2")
+    store.set_verdict(other_kernel.id, "c2", accept(3.0))
+
+    assert store.cached_verdict(second.kernel_hash, "c1") == reject(Reason.WRONG_RESULT)
+    assert store.cached_verdict(second.kernel_hash, "pending") is None
+    assert store.cached_verdict(second.kernel_hash, "c2") is None  # another kernel's candidate
+    assert store.cached_verdict(other_kernel.kernel_hash, "c2") == accept(3.0)
+    add(store, second.id, "c1")
+    store.set_verdict(second.id, "c1", accept(1.1))  # a later measurement wins
+    assert store.cached_verdict(first.kernel_hash, "c1") == accept(1.1)
+
+
+def test_best_and_summary(store):
+    run = new_run(store)
+    store.set_baseline(run.id, 10.0)
+    outcomes = {"a": accept(1.5), "b": accept(2.5), "c": accept(0.8), "d": reject(Reason.WRONG_RESULT),
+                "e": reject(Reason.WRONG_RESULT), "f": reject(Reason.TIMEOUT), "g": None, "h": accept(2.5)}
+    for identity, verdict in outcomes.items():
+        add(store, run.id, identity)
+        if verdict:
+            store.set_verdict(run.id, identity, verdict)
+    store.add_exchange(run.id, "q1", model="m", prompt="p", response="r", tokens_in=100, tokens_out=20,
+                       cost_usd=0.01)
+    store.add_exchange(run.id, "q2", model="m", prompt="p", response="r", tokens_in=50, tokens_out=10,
+                       cost_usd=0.02)
+
+    best = store.best(run.id)
+    assert (best.identity, best.speedup, best.candidate_ms) == ("b", 2.5, 4.0)  # earliest of the equals
+    summary = store.summary(run.id)
+    assert summary.to_json() == {
+        "run_id": run.id, "status": "running", "baseline_ms": 10.0, "best_ms": 4.0, "speedup": 2.5,
+        "candidates": 8, "accepted": 4, "rejected": {"wrong_result": 2, "timeout": 1}, "pending": 1,
+        "tokens": 180, "cost_usd": pytest.approx(0.03)}
+    json.dumps(summary.to_json())
+
+    empty = store.summary(new_run(store).id)
+    assert (empty.candidates, empty.best_ms, empty.speedup, empty.rejected) == (0, None, None, {})
+    assert store.best(new_run(store).id) is None
+
+
+def test_exchanges_count_once_and_replay_across_runs(store):
+    first, second = new_run(store), new_run(store)
+    kw = dict(model="gemini-x", prompt="make it fast", response="```mlir ...```", tokens_in=7, tokens_out=3,
+              latency_s=0.5, cost_usd=0.25)
+    recorded = store.add_exchange(first.id, "h1", **kw)
+    assert store.add_exchange(first.id, "h1", **{**kw, "response": "other"}) == recorded
+    assert (store.get_run(first.id).tokens_in, store.get_run(first.id).cost_usd) == (7, 0.25)
+    store.add_exchange(second.id, "h1", **{**kw, "response": "second answer"})
+    assert store.exchange_by_request("h1") == recorded  # the first answer, from any run
+    assert store.exchange_by_request("h1", second.id).response == "second answer"
+    assert store.exchange_by_request("h2") is None
+    assert [e.request_hash for e in store.exchanges(first.id)] == ["h1"]
+    assert store.summary(second.id).tokens == 10
+
+
+def test_finish_run_and_find_unfinished(store):
+    done, killed = new_run(store), new_run(store, kernel="other")
+    finished = store.finish_run(done.id, RunStatus.STOPPED, "budget: candidates")
+    assert (finished.status, finished.stop_reason) == (RunStatus.STOPPED, "budget: candidates")
+    assert finished.finished_at is not None
+    assert [r.id for r in store.find_unfinished()] == [killed.id]
+    assert store.find_unfinished(kernel_hash=done.kernel_hash) == []
+    assert {r.id for r in store.runs()} == {done.id, killed.id}
+    assert [r.id for r in store.runs(RunStatus.STOPPED)] == [done.id]
+
+
+def test_promotions(store):
+    run = new_run(store)
+    store.add_promotion(run.id, "c1", PromotionEvent.PROMOTE, "beat live by 1.8x")
+    store.add_promotion(run.id, "c1", "rollback", "shadow run disagreed")
+    assert [(p.event, p.detail) for p in store.promotions(run.id)] == [
+        (PromotionEvent.PROMOTE, "beat live by 1.8x"), (PromotionEvent.ROLLBACK, "shadow run disagreed")]
+
+
+@pytest.mark.parametrize("store_first", [True, False], ids=["store-first", "optuna-first"])
+def test_optuna_shares_the_database(db_url, store_first):
+    optuna.logging.set_verbosity(logging.WARNING)
+
+    def tune(url):
+        storage = optuna.storages.RDBStorage(url)
+        study = optuna.create_study(study_name="knobs", storage=storage, load_if_exists=True)
+        study.optimize(lambda trial: trial.suggest_int("tile", 1, 64), n_trials=3)
+        storage.engine.dispose()
+
+    if store_first:
+        ResultStore(db_url).close()
+    tune(db_url)
+    with ResultStore(db_url) as store:
+        run = new_run(store)
+        add(store, run.id, "c1")
+        assert len(store.candidates(run.id)) == 1
+        tune(store.url)  # what the tuner is given
+    storage = optuna.storages.RDBStorage(db_url)
+    assert len(optuna.load_study(study_name="knobs", storage=storage).trials) == 6
+    storage.engine.dispose()
+    engine = create_engine(db_url)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"nj_runs", "nj_candidates", "nj_exchanges", "nj_promotions", "trials", "studies"} <= tables
+
+
+WRITER = textwrap.dedent("""
+    import pathlib, sys, time
+    from neurojit.agent.store import ResultStore
+    url, run_id, me, folder = sys.argv[1:]
+    store = ResultStore(url)
+    pathlib.Path(folder, me).touch()
+    while len(list(pathlib.Path(folder).iterdir())) < 2:  # start writing together
+        time.sleep(0.01)
+    for i in range(60):
+        ident = f"c{i}"  # both processes write the same candidates, so their inserts race
+        store.add_candidate(run_id, ident, "t", kind="schedule", provider=me, strategy="s")
+        store.set_verdict(run_id, ident, {"verdict": "accept", "reason": "ok", "detail": "",
+                                          "speedup": 1 + i / 100, "candidate_ms": 1.0})
+        store.add_exchange(run_id, f"{me}-{i}", model="m", prompt="p", response="r", tokens_in=1,
+                           tokens_out=1, cost_usd=0.5)
+""")
+
+
+def test_two_processes_write_concurrently(db_url, tmp_path):
+    with ResultStore(db_url) as store:
+        run = new_run(store)
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, db_url, run.id, name, str(barrier)],
+                                stderr=subprocess.PIPE, text=True) for name in ("w1", "w2")]
+    errors = [w.communicate(timeout=60)[1] for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], errors
+    with ResultStore(db_url) as store:
+        summary = store.summary(run.id)
+        assert (summary.candidates, summary.accepted, summary.tokens, summary.cost_usd) == (60, 60, 240, 60.0)
+        assert summary.speedup == pytest.approx(1.59)
+        assert len(store.exchanges(run.id)) == 120
+
+
+def test_unreachable_or_invalid_url_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError) as unreachable:
+        ResultStore("postgresql://neurojit:s3cret@127.0.0.1:1/nodb")
+    assert "127.0.0.1:1/nodb" in str(unreachable.value) and "s3cret" not in str(unreachable.value)
+    assert isinstance(unreachable.value, NeuroJITError)
+    with pytest.raises(StoreError, match="missing"):
+        ResultStore(tmp_path / "missing" / "store.db")
+    for bad in ("nosuchdb://u:s3cret@host/db", "://u:s3cret@host/db"):
+        with pytest.raises(StoreError) as error:
+            ResultStore(bad)
+        assert "s3cret" not in str(error.value) and "host" in str(error.value)
+
+
+def test_plain_path_default_url_and_wal(tmp_path, monkeypatch):
+    assert default_db_url() == "sqlite:///neurojit.db"
+    monkeypatch.chdir(tmp_path)
+    ResultStore().close()
+    assert (tmp_path / "neurojit.db").exists()
+    path = tmp_path / "plain.db"
+    with ResultStore(str(path)) as store:
+        assert store.url.startswith("sqlite:///")
+        new_run(store)
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # SQLite's header marks a WAL database so
