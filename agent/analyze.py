@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from mlir import ir
 
 from neurojit.compiler.flops import GENERALIZE, loop_sizes
-from neurojit.compiler.kernel import parse_module, signature_of
+from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.source import read_source
 
 
@@ -116,21 +116,11 @@ class KernelInfo:
         return int(m.group(1)) if m else 32
 
 
-def _walk(op: ir.Operation):
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.operations:
-                inner = inner.operation
-                yield inner
-                yield from _walk(inner)
-
-
 def _public(module: ir.Module) -> ir.Operation:
-    for op in module.body.operations:
-        op = op.operation
-        if op.name == "func.func" and "sym_visibility" not in op.attributes:
-            return op
-    raise ValueError("no public function")
+    funcs = public_funcs(module)
+    if not funcs:
+        raise ValueError("no public function")
+    return funcs[0]
 
 
 def _top_linalg(module: ir.Module) -> list[ir.Operation]:
@@ -148,7 +138,7 @@ def analyze(source) -> KernelInfo:
         body = [o.operation for o in func.regions[0].blocks[0].operations]
         straight = all(o.name.startswith("linalg.") or o.name in (
             "arith.constant", "memref.alloc", "memref.dealloc", "func.return") for o in body)
-        allocs = sum(1 for o in _walk(func) if o.name == "memref.alloc")
+        allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
         ops = []

@@ -88,9 +88,9 @@ def build(session: Session, checkpointer=None):
             until = session.store.summary(session.run_id).candidates + share
             name = f"{session.run_id}/{p.schedule or identity(p.text)}"
             tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * share,
-                       batch=min(share, session.evaluator.config.pool_size()), seed=session.seed,
-                       should_stop=lambda: (session.stop_reason() is not None or
-                                            session.store.summary(session.run_id).candidates >= until))
+                       batch=session.evaluator.config.pool_size(), seed=session.seed,
+                       room=lambda: (0 if session.stop_reason() is not None else
+                                     until - session.store.summary(session.run_id).candidates))
             done.append(name)
         return {"tuned": done}
 

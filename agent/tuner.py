@@ -59,19 +59,23 @@ def study_for(url: str, name: str, seed: int) -> optuna.Study:
 
 
 def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, trials: int, batch: int,
-         seed: int = 0, should_stop: Callable[[], bool] = lambda: False) -> TuneResult:
-    """Run up to `trials` trials of `proposal.space`, fewer if `should_stop()` turns true between batches.
+         seed: int = 0, room: Callable[[], int] | None = None) -> TuneResult:
+    """Run up to `trials` trials of `proposal.space`, in batches of at most `batch` and at most `room()`
+    (how many more evaluations the caller's budget allows; 0 stops the tuning).
 
     Trials that repeat knob values already evaluated cost no evaluation (the caller's store answers them), so
-    callers that budget evaluations pass a generous `trials` cap and stop through `should_stop`."""
+    callers that budget evaluations pass a generous `trials` cap and limit through `room`."""
     study = study_for(url, study_name, seed)
     if not proposal.space:
         return TuneResult(study_name, 0, None, None)
     if not study.trials:
         study.enqueue_trial({k.name: k.clamp(v) for k, v in zip(proposal.space, _defaults(proposal))})
     done = 0
-    while done < trials and not should_stop():
-        asked = [study.ask() for _ in range(min(batch, trials - done))]
+    while done < trials:
+        n = min(batch, trials - done, room() if room else batch)
+        if n <= 0:
+            break
+        asked = [study.ask() for _ in range(n)]
         props = [proposal.with_knobs({**proposal.knobs, **_suggest(t, proposal)}) for t in asked]
         for trial, verdict in zip(asked, evaluate(props)):
             trial.set_user_attr("reason", verdict.reason.value)

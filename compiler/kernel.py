@@ -76,6 +76,16 @@ class Kernel:
         return self.signature.name
 
 
+def walk(op: ir.Operation):
+    """Every operation nested in `op` (not `op` itself), outer before inner, in program order."""
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.operations:
+                inner = inner.operation
+                yield inner
+                yield from walk(inner)
+
+
 def ir_hash(text: str, *extra: object) -> str:
     h = hashlib.sha256(text.encode())
     for e in extra:

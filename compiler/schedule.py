@@ -3,6 +3,18 @@
 A schedule is an MLIR module holding `transform.named_sequence @__transform_main`. Knobs are named
 integer placeholders in its text, `${name}` or `${name:default}`, so that any integer in the script (a
 tile size, an unroll factor, a vector size) can be tuned; `substitute` fills them in.
+
+Payload form. By default the schedule sees the kernel as written (linalg ops on memrefs). A schedule
+module carrying the attribute `neurojit.payload = "tensor"`, e.g.
+
+    module attributes {transform.with_named_sequence, neurojit.payload = "tensor"} { ... }
+
+sees the public function in tensor form instead (`tensorize.tensorize`: every memref argument read
+through `bufferization.to_tensor ... restrict`, the linalg ops chained as tensor values, results written
+back with `bufferization.materialize_in_destination`), which is what hoisting, packing and fusion need.
+After the script, whatever is still in tensor form is bufferized and every buffer the schedule allocated
+is freed at the end of its block (`tensorize.bufferize`); the script may also bufferize itself
+(`transform.bufferization.one_shot_bufferize`) when it wants to run patterns on the memref form.
 """
 
 from __future__ import annotations
@@ -15,9 +27,12 @@ from mlir.dialects.transform import interpreter
 from .errors import ScheduleError
 from .kernel import parse_module
 from .pipeline import CLEANUP
+from .tensorize import bufferize, tensorize
 
 KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
 ENTRY = "__transform_main"
+PAYLOAD_ATTR = "neurojit.payload"
+PAYLOADS = ("memref", "tensor")
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -66,6 +81,9 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         raise ScheduleError(f"{origin}: has no transform.named_sequence @{ENTRY}")
     if "transform.with_named_sequence" not in script.operation.attributes:
         script.operation.attributes["transform.with_named_sequence"] = ir.UnitAttr.get(payload.context)
+    form = _payload_form(script, origin)
+    if form == "tensor":
+        tensorize(payload)
     before = str(payload)
     try:
         interpreter.apply_named_sequence(payload.operation, entry, script)
@@ -85,4 +103,17 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     # that leaves the kernel unchanged did not apply to it.
     if str(payload) == before:
         raise ScheduleError(f"{origin}: schedule changed nothing (do its matches find ops in this kernel?)")
+    if form == "tensor":
+        bufferize(payload)
     CLEANUP.run(payload)
+
+
+def _payload_form(script: ir.Module, origin: str) -> str:
+    attrs = script.operation.attributes
+    if PAYLOAD_ATTR not in attrs:
+        return "memref"
+    attr = attrs[PAYLOAD_ATTR]
+    form = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
+    if form not in PAYLOADS:
+        raise ScheduleError(f'{origin}: {PAYLOAD_ATTR} must be one of {", ".join(PAYLOADS)}, got {attr}')
+    return form

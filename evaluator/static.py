@@ -26,6 +26,8 @@ import re
 
 from mlir import ir
 
+from neurojit.compiler.kernel import walk as _walk
+
 from .record import Reason, Rejected
 
 RUNTIME_OPS = re.compile(
@@ -45,13 +47,6 @@ def _loc(op: ir.Operation) -> str:
     return f"line {m.group(1)}:{m.group(2)}" if m else "unknown location"
 
 
-def _walk(op: ir.Operation):
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.operations:
-                inner = inner.operation
-                yield inner
-                yield from _walk(inner)
 
 
 def _sym(op: ir.Operation) -> str:

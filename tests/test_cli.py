@@ -79,3 +79,35 @@ def test_evaluate_contract(cli, tmp_path):
     assert p.returncode == 2 and "Traceback" not in p.stderr
     p = cli("evaluate", tmp_path / "missing.mlir", k)
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_tune_and_export_from_the_store(cli, tmp_path):
+    db = f"sqlite:///{tmp_path}/runs.db"
+    p = cli("tune", KERNELS / "matmul_127x255x63.mlir", "--budget", "3", "--db", db, "--run-id", "c", "--json")
+    assert p.returncode == 0, p.stderr
+    j = json.loads(p.stdout.strip().splitlines()[-1])
+    for field in ("run_id", "status", "baseline_ms", "best_ms", "speedup", "candidates", "accepted", "rejected",
+                  "tokens", "cost_usd"):
+        assert field in j
+    assert j["run_id"] == "c" and j["status"] == "finished" and j["candidates"] == 3
+    assert j["accepted"] >= 1 and j["speedup"] > 1.0
+    assert "accepted" in p.stderr  # live progress lines
+    p = cli("export", "--db", db, "--run-id", "c", "--out", tmp_path / "best")
+    assert p.returncode == 0, p.stderr
+    manifest = json.loads((tmp_path / "best" / "manifest.json").read_text())
+    assert manifest["run_id"] == "c" and manifest["speedup"] == j["speedup"] and manifest["knobs"]
+    assert (tmp_path / "best" / "libkernel.so").exists()
+
+
+def test_tune_and_export_usage_errors(cli, tmp_path):
+    db = f"sqlite:///{tmp_path}/runs.db"
+    k = KERNELS / "row_sum.mlir"
+    for args, words in ((("--model", "gemini"), "gemini"), (("--model", "nope"), "unknown --model"),
+                        (("--budget", "0"), "--budget")):
+        p = cli("tune", k, "--db", db, *args)
+        assert p.returncode == 2 and words in p.stderr and "Traceback" not in p.stderr, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1
+    p = cli("export", "--db", db, "--run-id", "missing", "--out", tmp_path / "o")
+    assert p.returncode == 2 and "no run missing" in p.stderr and "Traceback" not in p.stderr
+    p = cli("tune", k, "--db", "postgresql://u:secret@127.0.0.1:1/x", "--budget", "1")
+    assert p.returncode == 2 and "secret" not in p.stderr and "Traceback" not in p.stderr, p.stderr

@@ -1,0 +1,34 @@
+"""The offline default provider: rule-based schedules from the library, specialised to kernel and host.
+
+Round 0 proposes every library schedule that applies to the kernel, each with starting knob values derived
+from the kernel's shapes and the host's vector width, registers and caches, and the knob ranges for the
+tuner. Later rounds have nothing new: the tuner explores the knobs from there.
+"""
+
+from __future__ import annotations
+
+from neurojit.compiler.host import host as detect_host
+
+from .proposal import Proposal
+from .provider import Request
+
+
+class HeuristicProvider:
+    name = "heuristic"
+
+    def __init__(self, strategy: str = "zero-shot"):
+        self.strategy = strategy
+
+    def propose(self, request: Request) -> list[Proposal]:
+        if request.round > 0:
+            return []
+        from .schedules import for_kernel
+
+        h = detect_host()
+        out = []
+        for sched in for_kernel(request.info, h):
+            space = tuple(sched.space(request.info, h))
+            out.append(Proposal("schedule", sched.text(request.info, h), self.name, self.strategy,
+                                knobs=dict(sched.defaults(request.info, h)), space=space, schedule=sched.name,
+                                rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
+        return out

@@ -1,0 +1,39 @@
+"""The schedule library the heuristic search draws from: transform scripts with knobs, one per module.
+
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import host
+    info = analyze(kernel_text)
+    for s in for_kernel(info, host()):
+        text, knobs, space = s.text(info, host()), s.defaults(info, host()), s.space(info, host())
+
+`text` carries `${knob:default}` placeholders; the evaluator receives the text and a knob dict.
+"""
+
+from __future__ import annotations
+
+from neurojit.compiler.host import Host
+
+from ..analyze import KernelInfo
+from .base import Caches, Knob, Schedule, caches, lanes
+from .elementwise import VectorizeElementwise
+from .packed_matmul import PackedMatmul
+from .row_reduction import VectorizeRowReduction
+
+LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), VectorizeElementwise(), VectorizeRowReduction())
+
+
+def for_kernel(info: KernelInfo, host: Host) -> list[Schedule]:
+    """The library's schedules that apply to this kernel, best first (host is for future ranking)."""
+    return [s for s in LIBRARY if s.applies(info)]
+
+
+def by_name(name: str) -> Schedule:
+    for s in LIBRARY:
+        if s.name == name:
+            return s
+    raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
+
+
+__all__ = ["Caches", "Knob", "LIBRARY", "PackedMatmul", "Schedule", "VectorizeElementwise", "VectorizeRowReduction",
+           "by_name", "caches", "for_kernel", "lanes"]

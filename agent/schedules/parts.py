@@ -1,0 +1,89 @@
+"""Transform-script fragments shared by the schedules (text, since schedules are text)."""
+
+from __future__ import annotations
+
+ANY = "!transform.any_op"
+
+
+def func(name: str, within: str = "%root") -> str:
+    return f'  {name} = transform.structured.match ops{{["func.func"]}} in {within} : ({ANY}) -> {ANY}\n'
+
+
+def canonicalize(handle: str) -> str:
+    return (f"  transform.apply_patterns to {handle} {{\n    transform.apply_patterns.canonicalization\n"
+            f"  }} : {ANY}\n  transform.apply_cse to {handle} : {ANY}\n")
+
+
+def to_contract(handle: str) -> str:
+    """After `structured.vectorize`: broadcasts folded into transfers, mul + reduce into vector.contract."""
+    return (f"  transform.apply_patterns to {handle} {{\n"
+            "    transform.apply_patterns.vector.transfer_permutation_patterns\n"
+            "    transform.apply_patterns.vector.reduction_to_contract\n"
+            "    transform.apply_patterns.canonicalization\n"
+            f"  }} : {ANY}\n  transform.apply_cse to {handle} : {ANY}\n")
+
+
+def hoist(within: str) -> str:
+    """Keep loop-invariant tensor subsets (an accumulator tile) in registers across the inner loops."""
+    return (f'  %hl = transform.structured.match ops{{["scf.for"]}} in {within} : ({ANY}) -> {ANY}\n'
+            f"  transform.loop.hoist_loop_invariant_subsets %hl : {ANY}\n")
+
+
+def bufferize_and_lower(root: str = "%root", reduction: str = "innerparallel") -> str:
+    """One-shot bufferization (copies as linalg.copy: a strided memref.copy would lower to a runtime call),
+    then `lower_vectors`."""
+    return (f'  %bz = transform.bufferization.one_shot_bufferize {root} {{memcpy_op = "linalg.copy"}} : ({ANY}) -> {ANY}\n'
+            + func("%fb", "%bz") + lower_vectors("%fb", reduction))
+
+
+def lower_vectors(fb: str = "%fb", reduction: str = "innerparallel") -> str:
+    """Vector ops down to what convert-vector-to-llvm takes: contractions as outer products (FMAs on the
+    widest vectors), masked and n-d transfers as plain loads and stores."""
+    return (f"  transform.apply_patterns to {fb} {{\n"
+            "    transform.apply_patterns.vector.lower_masked_transfers\n"
+            "    transform.apply_patterns.vector.lower_masks\n"
+            '    transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"\n'
+            "    transform.apply_patterns.vector.transfer_permutation_patterns\n"
+            f'    transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "{reduction}"\n'
+            '    transform.apply_patterns.vector.split_transfer_full_partial split_transfer_strategy = "linalg-copy"\n'
+            "    transform.apply_patterns.vector.transfer_to_scf max_transfer_rank = 1 full_unroll = true\n"
+            "    transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1\n"
+            '    transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"\n'
+            "    transform.apply_patterns.vector.lower_outerproduct\n"
+            "    transform.apply_patterns.canonicalization\n"
+            f"  }} : {ANY}\n"
+            # apart: with canonicalization in the same set, unit-dim shape casts and broadcasts ping-pong
+            # with their folders forever (seen on the packed matmul's 1-row tail and on softmax)
+            f"  transform.apply_patterns to {fb} {{\n    transform.apply_patterns.vector.lower_shape_cast\n  }} : {ANY}\n"
+            f"  transform.apply_patterns to {fb} {{\n    transform.apply_patterns.vector.lower_broadcast\n  }} : {ANY}\n")
+
+
+def peel(loops: str, tag: str) -> str:
+    """Peel the partial last iteration of each loop, if it has one (a divisible loop is left alone), so
+    that the full iterations see static tile sizes and vectorise."""
+    return (f"  transform.foreach {loops} : {ANY} {{\n"
+            f"  ^bb0(%{tag}: {ANY}):\n"
+            f"    transform.sequence %{tag} : {ANY} failures(suppress) {{\n"
+            f"    ^bb1(%{tag}0: {ANY}):\n"
+            f'      %{tag}c = transform.cast %{tag}0 : {ANY} to !transform.op<"scf.for">\n'
+            f'      %{tag}m, %{tag}r = transform.loop.peel %{tag}c : (!transform.op<"scf.for">) -> ({ANY}, {ANY})\n'
+            "    }\n  }\n")
+
+
+def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
+    """Tile `handle` by `sizes` (0: not tiled) and vectorise each tile with masks, to the same sizes."""
+    tiled = [s for s in sizes if s != 0]
+    loops = ", ".join([ANY] * len(tiled))
+    sz = ", ".join(str(s) for s in sizes)
+    vs = ", ".join(str(s if s != 0 else 1) for s in sizes)
+    return (f"  %{tag}t, %{tag}l:{len(tiled)} = transform.structured.tile_using_for {handle} tile_sizes [{sz}]"
+            f" : ({ANY}) -> ({ANY}, {loops})\n"
+            f"  transform.structured.vectorize %{tag}t vector_sizes [{vs}] : {ANY}\n")
+
+
+def split(handle: str, n: int, tag: str) -> tuple[str, list[str]]:
+    """Split a handle to n ops into n handles (in program order); the script fails unless it holds
+    exactly n, so a script specialised to one kernel refuses another instead of doing nothing."""
+    names = [f"%{tag}{i}" for i in range(n)]
+    return (f"  {', '.join(names)} = transform.split_handle {handle} {{pass_through_empty_handle = false}} : ({ANY}) -> ({', '.join([ANY] * n)})\n",
+            names)

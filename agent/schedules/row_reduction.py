@@ -1,0 +1,73 @@
+"""Row reductions (row sum, row max, and the elementwise maps and fills around them, e.g. softmax).
+
+Tensor payload. Each reduction over the innermost loop is tiled into blocks of `rows` rows, then its
+reduction loop is split by `width` elements (`tile_reduction_using_for`): the inner loop accumulates
+`rows` x `width` partial results with plain vector adds (no horizontal work in the loop), and one
+horizontal reduction per row finishes it. Elementwise maps and fills are tiled and vectorised as in
+`VectorizeElementwise`. One loop nest per op, in program order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neurojit.compiler.host import Host
+
+from ..analyze import KernelInfo
+from . import parts
+from .base import Knob, Schedule, lanes
+from .elementwise import vector_tile
+
+ANY = parts.ANY
+
+
+@dataclass(frozen=True)
+class VectorizeRowReduction(Schedule):
+    name = "vectorize_row_reduction"
+    payload = "tensor"
+
+    def applies(self, info: KernelInfo) -> bool:
+        return info.is_row_reduction and info.element in ("f32", "f64")
+
+    def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
+        self.require(info)
+        vl = lanes(info, host)
+        return (Knob("width", vl, 8 * vl, step=vl), Knob("rows", 1, 8), Knob("ew_width", vl, 8 * vl, step=vl))
+
+    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
+        self.require(info)
+        vl = lanes(info, host)
+        # rows x (width / vl) accumulators stay in registers
+        return {"width": 2 * vl, "rows": 4, "ew_width": 4 * vl}
+
+    def text(self, info: KernelInfo, host: Host) -> str:
+        d = self.defaults(info, host)
+        body = f"  %ops = transform.structured.match interface{{LinalgOp}} in %root : ({ANY}) -> {ANY}\n"
+        split, names = parts.split("%ops", len(info.ops), "op")
+        body += split
+        for i, (op, h) in enumerate(zip(info.ops, names)):
+            if op.is_row_reduction:
+                body += _row_reduction(h, len(op.iterators), d, f"r{i}")
+            else:
+                body += parts.tile_vectorize(h, vector_tile(op.iterators, d["ew_width"], 1, "ew_width", None), f"e{i}")
+        body += parts.bufferize_and_lower(reduction="innerreduction")
+        return self.module(body)
+
+
+def _row_reduction(h: str, rank: int, d: dict, tag: str) -> str:
+    rows = f"${{rows:{d['rows']}}}"
+    width = f"${{width:{d['width']}}}"
+    outer = ["1"] * (rank - 2) + [rows, "0"]
+    inner = ["0"] * (rank - 1) + [width]
+    ones = ", ".join(["1"] * (rank - 2))
+    pre = ones + ", " if ones else ""
+    return (
+        f"  %{tag}t, %{tag}l:{rank - 1} = transform.structured.tile_using_for {h} tile_sizes [{', '.join(outer)}]"
+        f" : ({ANY}) -> ({ANY}, {', '.join([ANY] * (rank - 1))})\n"
+        f"  %{tag}f, %{tag}s, %{tag}c, %{tag}k = transform.structured.tile_reduction_using_for %{tag}t"
+        f" by tile_sizes = [{', '.join(inner)}] : ({ANY}) -> ({ANY}, {ANY}, {ANY}, {ANY})\n"
+        f"  transform.structured.vectorize %{tag}f vector_sizes [{pre}{rows}, {width}] : {ANY}\n"
+        f"  transform.structured.vectorize %{tag}s vector_sizes [{pre}{rows}, {width}] : {ANY}\n"
+        f"  transform.structured.vectorize %{tag}c vector_sizes [{pre}{rows}, {width}] : {ANY}\n"
+        + parts.hoist(f"%{tag}k").replace("%hl", f"%{tag}h")
+    )

@@ -1,0 +1,210 @@
+"""Rewrite a memref-form kernel into tensor form, and bufferize it back after a schedule.
+
+Some transforms only work on tensors: hoisting a loop-invariant subset (keeping a C micro-tile in
+registers across the k loop) does not happen on `memref.subview`, and packing (`linalg.pack`) and
+producer/consumer fusion are tensor-level rewrites. A schedule opts in with the module attribute
+`neurojit.payload = "tensor"` (see `schedule.py`); the kernel is then handed to it as:
+
+    %a = bufferization.to_tensor %A restrict : memref<..> to tensor<..>          (every memref argument)
+    %c = bufferization.to_tensor %C restrict writable : memref<..> to tensor<..> (outputs)
+    %r0 = linalg.fill ins(%zero) outs(%c) -> tensor<..>
+    %r1 = linalg.matmul ins(%a, %w) outs(%r0) -> tensor<..>      # the chain writing one memref is
+    %r2 = linalg.generic ins(%bias) outs(%r1) -> tensor<..>      # one SSA dataflow chain, fusable
+    bufferization.materialize_in_destination %r2 in restrict writable %C
+
+Local `memref.alloc`s used only by linalg ops (and their dealloc) become `tensor.empty`. Only
+straight-line bodies of linalg ops are rewritten; anything else (loops, loads, calls) is refused with a
+`ScheduleError`, since its memory effects cannot be threaded through values.
+
+`bufferize` is the way back after the schedule: one-shot bufferization (writing into the destination
+memrefs where the analysis allows), then allocations are hoisted out of loops and each one is freed at
+the end of its block, so the result passes the evaluator's static leak check.
+"""
+
+from __future__ import annotations
+
+from mlir import ir
+from mlir.dialects.transform import interpreter
+
+from .errors import ScheduleError
+from .kernel import public_funcs, walk
+from .pipeline import Pipeline
+
+# Copies as linalg.copy: a strided memref.copy lowers to a call of the runtime's memrefCopy, which the
+# JIT does not link and the evaluator rejects as a foreign call. (The pass has no such option; the
+# transform op has.)
+BUFFERIZE = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
+    %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}"""
+# Allocations are hoisted out of loops before their deallocs are placed.
+HOIST = Pipeline("hoist-buffers", ("canonicalize", "cse", "func.func(buffer-hoisting,buffer-loop-hoisting)"))
+TIDY = Pipeline("tidy", ("canonicalize", "cse"))
+SKIP = {"memref.dealloc", "func.return", "arith.constant"}
+
+
+def _public_func(module: ir.Module) -> ir.Operation:
+    funcs = public_funcs(module)
+    if not funcs:
+        raise ScheduleError("tensor payload: the kernel has no public function")
+    return funcs[0]
+
+
+def _is_memref(v: ir.Value) -> bool:
+    return isinstance(v.type.maybe_downcast(), ir.MemRefType)
+
+
+def _tensor_type(v: ir.Value) -> ir.RankedTensorType:
+    t = ir.MemRefType(v.type)
+    return ir.RankedTensorType.get(t.shape, t.element_type)
+
+
+def _dps_split(op: ir.Operation) -> tuple[int, int]:
+    """(number of ins, number of outs) of a destination-style linalg op."""
+    if "operandSegmentSizes" in op.attributes:
+        sizes = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))
+        return sizes[0], sizes[1]
+    raise ScheduleError(f"tensor payload: cannot tell the inputs from the outputs of {op.name}")
+
+
+def tensorize(module: ir.Module) -> None:
+    """Rewrite the public function's linalg ops on memrefs into one tensor dataflow (in place)."""
+    func = _public_func(module)
+    block = func.regions[0].blocks[0]
+    ops = [o.operation for o in block.operations]
+    local_allocs: list[ir.Operation] = []
+    for op in ops:
+        if op.name.startswith("linalg.") or op.name in SKIP:
+            continue
+        if op.name == "memref.alloc" and len(op.operands) == 0:
+            local_allocs.append(op)
+            continue
+        raise ScheduleError(f"tensor payload: the kernel body has {op.name}; only straight-line linalg "
+                            "ops can be put in tensor form")
+    for op in ops:
+        if op.name.startswith("linalg.") and (len(op.results) or not any(_is_memref(v) for v in op.operands)):
+            raise ScheduleError(f"tensor payload: {op.name} is not on memrefs")
+    args = list(block.arguments)
+    first = ops[0]
+    current: dict[int, ir.Value] = {}  # index into `roots` -> tensor value holding its contents now
+    roots: list[ir.Value] = []
+    written: set[int] = set()
+
+    def key(v: ir.Value) -> int:
+        for i, r in enumerate(roots):
+            if r == v:
+                return i
+        roots.append(v)
+        return len(roots) - 1
+
+    with ir.InsertionPoint(first), func.location:
+        for alloc in local_allocs:
+            for use in alloc.result.uses:
+                if _name(use.owner) not in ("memref.dealloc",) and not _name(use.owner).startswith("linalg."):
+                    raise ScheduleError(f"tensor payload: a local buffer is used by {_name(use.owner)}")
+            empty = ir.Operation.create("tensor.empty", results=[_tensor_type(alloc.result)])
+            current[key(alloc.result)] = empty.result
+        for i, a in enumerate(args):
+            if not _is_memref(a) or not any(True for _ in a.uses):
+                continue
+            writes = any(_name(u.owner).startswith("linalg.") and
+                         u.operand_number >= _dps_split(u.owner.operation)[0] for u in a.uses)
+            attrs = {"restrict": ir.UnitAttr.get()}
+            if writes:
+                attrs["writable"] = ir.UnitAttr.get()
+            t = ir.Operation.create("bufferization.to_tensor", results=[_tensor_type(a)], operands=[a],
+                                    attributes=attrs)
+            current[key(a)] = t.result
+
+    for op in ops:
+        if not op.name.startswith("linalg."):
+            continue
+        n_in, n_out = _dps_split(op)
+        operands = list(op.operands)
+        new_operands = []
+        for v in operands:
+            new_operands.append(current[key(v)] if _is_memref(v) else v)
+        outs = operands[n_in:n_in + n_out]
+        with ir.InsertionPoint(op), op.location:
+            new = ir.Operation.create(op.name, results=[_tensor_type(v) for v in outs], operands=new_operands,
+                                      attributes={n: op.attributes[n] for n in op.attributes},
+                                      regions=len(op.regions))
+            for old_region, new_region in zip(op.regions, new.regions):
+                for b in list(old_region.blocks):
+                    b.append_to(new_region)
+        for v, r in zip(outs, new.results):
+            current[key(v)] = r
+            written.add(key(v))
+        op.erase()
+
+    ret = block.operations[len(block.operations) - 1].operation
+    with ir.InsertionPoint(ret), ret.location:
+        for i, a in enumerate(args):
+            if _is_memref(a) and key(a) in written:
+                ir.Operation.create("bufferization.materialize_in_destination",
+                                    operands=[current[key(a)], a],
+                                    attributes={"restrict": ir.UnitAttr.get(), "writable": ir.UnitAttr.get()})
+    for alloc in local_allocs:
+        for use in list(alloc.result.uses):
+            use.owner.operation.erase()  # only deallocs are left
+        alloc.erase()
+    try:
+        module.operation.verify()
+    except ir.MLIRError as e:
+        raise ScheduleError(f"tensor payload: the tensor form does not verify: {e.message}") from None
+
+
+
+
+def has_tensors(module: ir.Module) -> bool:
+    return any(isinstance(r.type.maybe_downcast(), ir.RankedTensorType)
+               for op in walk(module.operation) for r in op.results)
+
+
+def bufferize(module: ir.Module) -> None:
+    """Tensors back to memrefs (if the schedule left any), then free every allocation it made."""
+    if has_tensors(module):
+        script = ir.Module.parse(BUFFERIZE, module.context)
+        entry = next(op.operation for op in script.body.operations)
+        try:
+            interpreter.apply_named_sequence(module.operation, entry, script)
+        except (ir.MLIRError, ValueError) as e:
+            raise ScheduleError(f"tensor payload: bufferization after the schedule failed: {e}") from None
+    try:
+        HOIST.run(module)
+    except Exception as e:
+        raise ScheduleError(f"tensor payload: after bufferization: {e}") from None
+    TIDY.run(module)  # identical subviews must be one value before self-copies can be seen
+    _erase_self_copies(module)
+    _free_allocs(module)
+
+
+def _erase_self_copies(module: ir.Module) -> None:
+    """Drop copies of a buffer onto itself: in-place insert_slices bufferize to them, and with
+    `memcpy-op=linalg.copy` (needed: a strided `memref.copy` lowers to a runtime call) nothing folds them."""
+    for op in list(walk(module.operation)):
+        if op.name in ("linalg.copy", "memref.copy") and len(op.operands) == 2 and op.operands[0] == op.operands[1]:
+            op.erase()
+
+
+def _free_allocs(module: ir.Module) -> None:
+    """Free each `memref.alloc` at the end of its block, unless it already has a dealloc."""
+    escaping = ("scf.yield", "func.return", "func.call", "cf.br", "cf.cond_br", "scf.condition")
+    for op in list(walk(module.operation)):
+        if op.name != "memref.alloc":
+            continue
+        users = [u.owner.operation for u in op.result.uses]
+        if any(u.name == "memref.dealloc" for u in users):
+            continue
+        if any(u.name in escaping for u in users):
+            raise ScheduleError("tensor payload: a buffer allocated by the schedule leaves its block; "
+                                "cannot place its deallocation")
+        term = op.block.operations[len(op.block.operations) - 1].operation
+        with ir.InsertionPoint(term), op.location:
+            ir.Operation.create("memref.dealloc", operands=[op.result])
+
+
+def _name(owner) -> str:
+    return owner.operation.name

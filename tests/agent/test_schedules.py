@@ -1,0 +1,116 @@
+"""The schedule library: every schedule on every example kernel it claims, right answers; others refused."""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import LIBRARY, PackedMatmul, VectorizeElementwise, VectorizeRowReduction, for_kernel
+from neurojit.compiler import ScheduleError, compile_kernel, host
+from neurojit.compiler.schedule import knobs_of
+from neurojit.evaluator.api import Evaluator
+from neurojit.evaluator.config import EvalConfig
+
+KERNELS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels"
+
+SMALL = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chain", "row_sum"]
+CLAIMS = {
+    "matmul_256": "packed_matmul", "matmul_127x255x63": "packed_matmul", "matmul_1024": "packed_matmul",
+    "matmul_bias_relu": "packed_matmul", "elementwise_chain": "vectorize_elementwise",
+    "row_sum": "vectorize_row_reduction", "row_softmax": "vectorize_row_reduction", "conv2d": None,
+}
+
+
+def _reference(stem: str, args: list[np.ndarray]) -> list[np.ndarray]:
+    """numpy's answer: the outputs after the call, from the arrays before it."""
+    a = [x.astype(np.float64) for x in args]
+    if stem.startswith("matmul_") and stem != "matmul_bias_relu":
+        return [a[2] + a[0] @ a[1]]
+    if stem == "matmul_bias_relu":
+        return [np.maximum(a[0] @ a[1] + a[2], 0)]
+    if stem == "elementwise_chain":
+        return [np.maximum(a[0] * a[1] + a[0], 0) * 0.5]
+    if stem == "row_sum":
+        return [a[0].sum(axis=1)]
+    if stem == "row_softmax":
+        e = np.exp(a[0] - a[0].max(axis=1, keepdims=True))
+        return [e / e.sum(axis=1, keepdims=True)]
+    raise KeyError(stem)
+
+
+def _check(stem: str, knobs: dict | None = None) -> None:
+    text = (KERNELS / f"{stem}.mlir").read_text()
+    info = analyze(text)
+    schedule = for_kernel(info, host())[0]
+    k = compile_kernel(text, schedule.text(info, host()), knobs)
+    rng = np.random.default_rng(1)
+    args = [rng.standard_normal(a.shape).astype(a.dtype) for a in k.signature.args]
+    want = _reference(stem, args)
+    k(*args)
+    got = [x for x, a in zip(args, k.signature.args) if a.role == "out"]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=2e-4, atol=2e-4)
+
+
+@pytest.mark.parametrize("stem", sorted(CLAIMS))
+def test_library_claims(stem):
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
+    names = [s.name for s in for_kernel(info, host())]
+    assert names == ([CLAIMS[stem]] if CLAIMS[stem] else [])
+
+
+@pytest.mark.parametrize("stem", SMALL)
+def test_default_schedule_is_right(stem):
+    _check(stem)
+
+
+def test_knobs_change_the_code_and_stay_right():
+    # a different register tile and cache blocking (peeled tails everywhere on the odd sizes)
+    _check("matmul_127x255x63", {"mr": 4, "mc": 40, "kc": 16, "kb": 3, "nr": 8})
+
+
+def test_defaults_follow_the_host():
+    info = analyze((KERNELS / "matmul_256.mlir").read_text())
+    h = host()
+    d = PackedMatmul().defaults(info, h)
+    lanes = h.vector_bits // 32
+    assert d["nr"] % lanes == 0
+    assert d["mr"] * d["nr"] // lanes + d["nr"] // lanes + 1 <= h.vector_registers
+    text = PackedMatmul().text(info, h)
+    assert knobs_of(text) == d  # every knob is in the text, with the defaults as placeholders
+    for s in LIBRARY:
+        for k in s.space(info, h) if s.applies(info) else ():
+            assert k.low <= d.get(k.name, k.low) <= k.high
+
+
+@pytest.mark.parametrize("schedule, stem", [(VectorizeElementwise(), "matmul_256"),
+                                            (VectorizeRowReduction(), "elementwise_chain"),
+                                            (PackedMatmul(), "row_sum")])
+def test_not_applicable_is_refused_before_any_text(schedule, stem):
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
+    assert not schedule.applies(info)
+    with pytest.raises(ScheduleError):
+        schedule.text(info, host())
+
+
+def test_evaluator_accepts_and_refuses():
+    """The acceptance criterion: accept where the schedule applies, schedule_error where it does not."""
+    mm = analyze((KERNELS / "matmul_127x255x63.mlir").read_text())
+    rs = analyze((KERNELS / "row_sum.mlir").read_text())
+    matmul_text = PackedMatmul().text(mm, host())
+    row_text = VectorizeRowReduction().text(rs, host())
+    with Evaluator(EvalConfig(bench=False, workers=2)) as ev:
+        verdicts = ev.evaluate_batch(KERNELS / "matmul_127x255x63.mlir", [matmul_text, row_text])
+        wrong_kernel = ev.evaluate(KERNELS / "row_sum.mlir", matmul_text)
+    assert verdicts[0].verdict == "accept", verdicts[0].detail
+    assert verdicts[1].verdict == "reject" and verdicts[1].reason.value == "schedule_error"
+    assert wrong_kernel.verdict == "reject" and wrong_kernel.reason.value == "schedule_error"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["row_softmax", "matmul_1024"])
+def test_big_kernels(stem):
+    _check(stem)
