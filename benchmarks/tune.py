@@ -43,10 +43,10 @@ MATMUL = """module {{
 
 def numpy_reference(name: str):
     """numpy doing the same work in place on the kernel's arrays (outputs last)."""
-    if name.startswith("matmul"):
-        return lambda a, b, c: np.add(c, a @ b, out=c)  # C += A @ B
     if name == "matmul_bias_relu":
         return lambda a, w, bias, out: np.maximum(np.add(np.matmul(a, w, out=out), bias, out=out), 0, out=out)
+    if name.startswith("matmul"):
+        return lambda a, b, c: np.add(c, a @ b, out=c)  # C += A @ B
     if name == "elementwise_chain":
         return lambda x, y, out: np.multiply(np.maximum(np.add(np.multiply(x, y, out=out), x, out=out), 0,
                                                         out=out), 0.5, out=out)
@@ -56,7 +56,9 @@ def numpy_reference(name: str):
 
 
 def nominal_peak_gflops() -> float:
-    """2 FMA pipes x lanes x 2 flops x the clock /proc/cpuinfo reports (nominal; turbo moves it)."""
+    """2 FMA pipes x lanes x 2 flops x the clock /proc/cpuinfo reports (nominal; turbo moves it).
+
+    Zen 1 splits each 256-bit FMA into two 128-bit halves, so its lanes per pipe are those of 128 bits."""
     mhz = 0.0
     try:
         for line in open("/proc/cpuinfo"):
@@ -64,7 +66,7 @@ def nominal_peak_gflops() -> float:
                 mhz = max(mhz, float(line.split(":")[1]))
     except OSError:
         pass
-    lanes = host().vector_bits // 32
+    lanes = (128 if host().cpu == "znver1" else host().vector_bits) // 32
     return 2 * lanes * 2 * (mhz or 2500.0) / 1e3
 
 

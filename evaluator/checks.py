@@ -60,7 +60,9 @@ class _Baseline:
         self.depth = _reduction_depth(self.normalised)
         self.outputs: dict[tuple, list[np.ndarray]] = {}
         self.bench_samples: list[float] = []  # per-call seconds, kept across evaluations when pooled
+        t0 = time.perf_counter()
         args = inputs.make_set("uniform", self.signature, 0)
+        self.set_s = time.perf_counter() - t0  # making one input set (large arrays take tens of ms)
         t0 = time.perf_counter()
         self.kernel(*args)
         self.call_s = time.perf_counter() - t0
@@ -101,8 +103,10 @@ _CHECK_OF = {
 }
 
 
-def _run_budget(config: EvalConfig, base: _Baseline, calls: int) -> float:
-    return min(config.run_timeout_cap_s, max(config.run_timeout_floor_s, config.run_timeout_factor * base.call_s * calls))
+def _run_budget(config: EvalConfig, base: _Baseline, calls: int, sets: int = 0) -> float:
+    """Deadline of a run stage: `factor` times what the baseline would need for its calls and input sets."""
+    need = base.call_s * calls + base.set_s * sets
+    return min(config.run_timeout_cap_s, max(config.run_timeout_floor_s, config.run_timeout_factor * need))
 
 
 def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
@@ -186,7 +190,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
                 f"reduction depth {base.depth})" if rtol else "exact (integer outputs)")
 
     # dynamic memory safety on the checked build: every set, allocator balanced after each call
-    session.stage("checked_run", _run_budget(config, base, 20 * len(kinds)))
+    session.stage("checked_run", _run_budget(config, base, 20 * len(kinds), 2 * len(kinds)))
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
     checked_results = []
     for i, kind in enumerate(kinds):
@@ -201,7 +205,12 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
             raise Rejected(Reason.UNSAFE_MEMORY, f"{leaked} allocation(s) still live after the call: leak")
     checks.append(Check("runtime_bounds_and_allocator", True, f"{len(kinds)} input sets, checked build"))
 
-    session.stage("equivalence", _run_budget(config, base, 4 * len(kinds)))
+    # The baseline's reference outputs are trusted work: their own stage, so that a slow baseline (a naive
+    # 1024^3 matmul takes ~11 s a call) does not eat the candidate's deadline. Cached for the worker's life.
+    session.stage("reference", 60.0 + 3 * len(kinds) * (base.call_s + base.set_s))
+    for i, kind in enumerate(kinds):
+        base.reference(kind, config.seed + i)
+    session.stage("equivalence", _run_budget(config, base, 4 * len(kinds), 4 * len(kinds)))
     cand = builds["normal"]
     results, errs = [], (0.0, 0.0)
     ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
@@ -261,7 +270,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     if not config.bench:
         return Verdict("accept", Reason.OK, f"equivalent to the baseline within the {tol_text}", max_abs_err=errs[0],
                        max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
-    session.stage("benchmark", config.bench_time_cap_s * 2 + _run_budget(config, base, 4 * config.bench_warmup + 10))
+    session.stage("benchmark", config.bench_time_cap_s * 2 + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
     b_args = inputs.make_set("uniform", sig, config.seed + 100)
     c_args = [a.copy() for a in b_args]
     if base.call_s > config.bench_pooled_over_s:

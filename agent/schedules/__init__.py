@@ -17,10 +17,11 @@ from neurojit.compiler.host import Host
 from ..analyze import KernelInfo
 from .base import Caches, Knob, Schedule, caches, lanes
 from .elementwise import VectorizeElementwise
+from .fused_matmul import FusedMatmulEpilogue
 from .packed_matmul import PackedMatmul
 from .row_reduction import VectorizeRowReduction
 
-LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), VectorizeElementwise(), VectorizeRowReduction())
+LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction())
 
 
 def for_kernel(info: KernelInfo, host: Host) -> list[Schedule]:
@@ -35,5 +36,5 @@ def by_name(name: str) -> Schedule:
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["Caches", "Knob", "LIBRARY", "PackedMatmul", "Schedule", "VectorizeElementwise", "VectorizeRowReduction",
-           "by_name", "caches", "for_kernel", "lanes"]
+__all__ = ["Caches", "FusedMatmulEpilogue", "Knob", "LIBRARY", "PackedMatmul", "Schedule", "VectorizeElementwise",
+           "VectorizeRowReduction", "by_name", "caches", "for_kernel", "lanes"]

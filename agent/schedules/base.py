@@ -20,7 +20,7 @@ from neurojit.compiler.host import Host
 from ..analyze import KernelInfo
 from ..proposal import Knob
 
-__all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes"]
+__all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,15 @@ def caches(root: str = "/sys/devices/system/cpu/cpu0/cache") -> Caches:
 def lanes(info: KernelInfo, host: Host) -> int:
     """Elements of the kernel's element type in one of the host's widest vector registers."""
     return max(1, host.vector_bits // info.element_bits)
+
+
+def register_tile(info: KernelInfo, host: Host) -> tuple[int, int]:
+    """(mr, nr) of a matmul micro-kernel: nr two vectors wide, mr rows so that the mr x 2 accumulators, one
+    row of B and one broadcast of A fit the host's vector registers (6 x 16 on AVX2 f32)."""
+    vl = lanes(info, host)
+    nv = 2  # vectors per row; 3 (24 lanes on AVX2) makes LLVM shuffle the accumulators, 10x slower
+    mr = (host.vector_registers - nv - 1) // nv
+    return min(mr, 14), nv * vl
 
 
 def divisor_at_most(n: int, cap: int) -> int:

@@ -18,7 +18,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, caches, divisor_at_most, lanes
+from .base import Knob, Schedule, caches, divisor_at_most, lanes, register_tile
 
 ANY = parts.ANY
 GEN = '!transform.op<"linalg.generic">'
@@ -82,19 +82,13 @@ class PackedMatmul(Schedule):
         # a chain: every other op is 2-d (fill of C, elementwise consumers over C)
         return info.is_matmul_chain and all(len(op.iterators) == 2 for op in info.ops if op is not info.matmul)
 
-    def _register_tile(self, info: KernelInfo, host: Host) -> tuple[int, int]:
-        vl = lanes(info, host)
-        nv = 2  # vectors per row of the register tile
-        mr = (host.vector_registers - nv - 1) // nv  # accumulators + one row of B + one broadcast
-        return min(mr, 14), nv * vl
-
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         self.require(info)
         m, n, k = info.mnk
         vl = lanes(info, host)
-        mr, _ = self._register_tile(info, host)
+        mr, _ = register_tile(info, host)
         return (
-            Knob("nr", vl, 4 * vl, step=vl),
+            Knob("nr", vl, 2 * vl, step=vl),  # 3 vectors per row shuffles (see base.register_tile)
             Knob("mr", 1, max(mr + 2, 2)),
             Knob("kc", 16, max(16, min(k, 1024)), log=True),
             Knob("mc", 8, max(8, min(m, 1024)), log=True),
@@ -107,7 +101,7 @@ class PackedMatmul(Schedule):
         m, n, k = info.mnk
         c = caches()
         eb = info.element_bits // 8
-        mr, nr = self._register_tile(info, host)
+        mr, nr = register_tile(info, host)
         kc = max(16, min(k, c.l1 // 2 // (nr * eb)))  # one kc x nr panel of B in half of L1
         # an mc x kc block of A in an eighth of L2 (measured: 64 beats 252 at 512 and 1024 on znver1,
         # the rest of L2 streams B panels and C tiles)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from neurojit.agent.analyze import analyze
-from neurojit.agent.schedules import LIBRARY, PackedMatmul, VectorizeElementwise, VectorizeRowReduction, for_kernel
+from neurojit.agent.schedules import (FusedMatmulEpilogue, PackedMatmul, VectorizeElementwise, VectorizeRowReduction,
+                                      for_kernel)
 from neurojit.compiler import ScheduleError, compile_kernel, host
 from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator.api import Evaluator
@@ -18,10 +19,14 @@ KERNELS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels"
 
 SMALL = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chain", "row_sum"]
 CLAIMS = {
-    "matmul_256": "packed_matmul", "matmul_127x255x63": "packed_matmul", "matmul_1024": "packed_matmul",
-    "matmul_bias_relu": "packed_matmul", "elementwise_chain": "vectorize_elementwise",
-    "row_sum": "vectorize_row_reduction", "row_softmax": "vectorize_row_reduction", "conv2d": None,
+    "matmul_256": ["packed_matmul"], "matmul_127x255x63": ["packed_matmul"], "matmul_1024": ["packed_matmul"],
+    "matmul_bias_relu": ["packed_matmul", "fused_matmul_epilogue"], "elementwise_chain": ["vectorize_elementwise"],
+    "row_sum": ["vectorize_row_reduction"], "row_softmax": ["vectorize_row_reduction"], "conv2d": [],
 }
+# matmul_bias_relu at sizes no tile divides (127 x 255, k = 63), for the peeled tails of the fused schedule
+ODD_BIAS_RELU = ((KERNELS / "matmul_bias_relu.mlir").read_text()
+                 .replace("256x512xf32", "127x63xf32").replace("512x256xf32", "63x255xf32")
+                 .replace("memref<256xf32>", "memref<255xf32>").replace("256x256xf32", "127x255xf32"))
 
 
 def _reference(stem: str, args: list[np.ndarray]) -> list[np.ndarray]:
@@ -41,10 +46,11 @@ def _reference(stem: str, args: list[np.ndarray]) -> list[np.ndarray]:
     raise KeyError(stem)
 
 
-def _check(stem: str, knobs: dict | None = None) -> None:
-    text = (KERNELS / f"{stem}.mlir").read_text()
+def _check(stem: str, knobs: dict | None = None, schedule=None, text: str | None = None) -> None:
+    """`schedule` (the kernel's first claimant by default) on `stem` (or on `text`, computing what stem does)."""
+    text = text or (KERNELS / f"{stem}.mlir").read_text()
     info = analyze(text)
-    schedule = for_kernel(info, host())[0]
+    schedule = schedule or for_kernel(info, host())[0]
     k = compile_kernel(text, schedule.text(info, host()), knobs)
     rng = np.random.default_rng(1)
     args = [rng.standard_normal(a.shape).astype(a.dtype) for a in k.signature.args]
@@ -59,7 +65,7 @@ def _check(stem: str, knobs: dict | None = None) -> None:
 def test_library_claims(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     names = [s.name for s in for_kernel(info, host())]
-    assert names == ([CLAIMS[stem]] if CLAIMS[stem] else [])
+    assert names == CLAIMS[stem]
 
 
 @pytest.mark.parametrize("stem", SMALL)
@@ -72,23 +78,33 @@ def test_knobs_change_the_code_and_stay_right():
     _check("matmul_127x255x63", {"mr": 4, "mc": 40, "kc": 16, "kb": 3, "nr": 8})
 
 
-def test_defaults_follow_the_host():
-    info = analyze((KERNELS / "matmul_256.mlir").read_text())
+def test_fused_epilogue_is_right():
+    _check("matmul_bias_relu", schedule=FusedMatmulEpilogue())
+    # every loop peeled (127 = 2 x 60 + 7 rows, 255 = 10 x 24 + 15 columns, k = 63 in steps of 4)
+    _check("matmul_bias_relu", {"mc": 60, "nc": 24, "mr": 5, "nr": 8, "kt": 4}, FusedMatmulEpilogue(), ODD_BIAS_RELU)
+
+
+@pytest.mark.parametrize("schedule, stem", [(PackedMatmul(), "matmul_256"),
+                                            (FusedMatmulEpilogue(), "matmul_bias_relu")])
+def test_defaults_follow_the_host(schedule, stem):
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
     h = host()
-    d = PackedMatmul().defaults(info, h)
+    d = schedule.defaults(info, h)
     lanes = h.vector_bits // 32
     assert d["nr"] % lanes == 0
     assert d["mr"] * d["nr"] // lanes + d["nr"] // lanes + 1 <= h.vector_registers
-    text = PackedMatmul().text(info, h)
+    text = schedule.text(info, h)
     assert knobs_of(text) == d  # every knob is in the text, with the defaults as placeholders
-    for s in LIBRARY:
-        for k in s.space(info, h) if s.applies(info) else ():
-            assert k.low <= d.get(k.name, k.low) <= k.high
+    assert {k.name for k in schedule.space(info, h)} == set(d)
+    for k in schedule.space(info, h):
+        assert k.low <= d[k.name] <= k.high
 
 
 @pytest.mark.parametrize("schedule, stem", [(VectorizeElementwise(), "matmul_256"),
                                             (VectorizeRowReduction(), "elementwise_chain"),
-                                            (PackedMatmul(), "row_sum")])
+                                            (PackedMatmul(), "row_sum"),
+                                            (FusedMatmulEpilogue(), "matmul_256"),  # no epilogue to fuse
+                                            (FusedMatmulEpilogue(), "row_sum")])
 def test_not_applicable_is_refused_before_any_text(schedule, stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     assert not schedule.applies(info)
@@ -108,6 +124,19 @@ def test_evaluator_accepts_and_refuses():
     assert verdicts[0].verdict == "accept", verdicts[0].detail
     assert verdicts[1].verdict == "reject" and verdicts[1].reason.value == "schedule_error"
     assert wrong_kernel.verdict == "reject" and wrong_kernel.reason.value == "schedule_error"
+
+
+def test_evaluator_accepts_and_refuses_the_fused_epilogue():
+    info = analyze((KERNELS / "matmul_bias_relu.mlir").read_text())
+    s = FusedMatmulEpilogue()
+    text, knobs = s.text(info, host()), s.defaults(info, host())
+    with Evaluator(EvalConfig(bench=False, workers=1)) as ev:
+        fused = ev.evaluate(KERNELS / "matmul_bias_relu.mlir", text, knobs)
+        # its script wants fill + matmul + epilogue: a plain matmul or a row sum fails it
+        refused = [ev.evaluate(KERNELS / f"{stem}.mlir", text, knobs) for stem in ("matmul_256", "row_sum")]
+    assert fused.verdict == "accept", fused.detail
+    for v in refused:
+        assert v.verdict == "reject" and v.reason.value == "schedule_error", v.detail
 
 
 @pytest.mark.slow

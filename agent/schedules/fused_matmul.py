@@ -1,0 +1,133 @@
+"""Matmul with its elementwise epilogue fused into one loop nest of register tiles.
+
+Tensor payload. The last op of a chain (fill -> matmul -> bias + relu) is tiled over (i, j) into `mc` x `nc`
+cache blocks, then into `mr` x `nr` register tiles, and each time its producers (the matmul, the fill) are
+fused into the tile (`structured.fuse`). Each register tile then holds a fill, a matmul over all of k and
+the epilogue; the matmul's k loop (step `kt`) keeps the accumulator in registers (hoisted out of the loop),
+the fill folds into a zero accumulator and the epilogue reads the accumulator straight from registers, so C
+is written once, after the epilogue. Loops whose trip does not divide are peeled (inner loops first, so the
+remainder copies of an outer loop are peeled too), so every tile has static sizes and vectorises unmasked.
+B is read in place (rows of `nr` contiguous elements); no packing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neurojit.compiler.host import Host
+
+from ..analyze import KernelInfo
+from . import parts
+from .base import Knob, Schedule, caches, lanes, register_tile
+
+ANY = parts.ANY
+
+BODY = """
+  %ops = transform.structured.match ops{["linalg.fill", "linalg.matmul", "linalg.generic"]} in %root : (@ANY) -> @ANY
+@SPLIT
+  transform.annotate @LAST "nj.epilogue" : @ANY
+  %t1, %l1:2 = transform.structured.fuse @LAST tile_sizes [@MC, @NC] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
+  // the matmul must now live only in the tile: one left outside (its result used elsewhere) would be
+  // vectorised whole
+  %mmf = transform.structured.match ops{["linalg.matmul"]} in %root : (@ANY) -> @ANY
+  %mm1 = transform.split_handle %mmf {pass_through_empty_handle = false} : (@ANY) -> (@ANY)
+@PEEL_NC
+@PEEL_MC
+@FUNC1
+@CANON1
+  %ep = transform.structured.match ops{["linalg.generic"]} attributes{nj.epilogue} in %f1 : (@ANY) -> @ANY
+  %t2, %l2:2 = transform.structured.fuse %ep tile_sizes [@MR, @NR] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
+@PEEL_NR
+@PEEL_MR
+@FUNC2
+@CANON2
+  %mm2 = transform.structured.match ops{["linalg.matmul"]} in %f2 : (@ANY) -> @ANY
+  %t3, %l3 = transform.structured.tile_using_for %mm2 tile_sizes [0, 0, @KT] : (@ANY) -> (@ANY, @ANY)
+@PEEL_KT
+@FUNC3
+@CANON3
+  %lin = transform.structured.match ops{["linalg.fill", "linalg.matmul", "linalg.generic"]} in %f3 : (@ANY) -> @ANY
+  transform.structured.vectorize %lin : @ANY
+@CONTRACT
+@HOIST
+@FOLD
+"""
+
+# After hoisting: transfers through tensor.extract_slice / insert_slice become transfers on the whole
+# tensor, so that a write and the read after it (fill -> accumulator, accumulator -> epilogue) meet and
+# fold away (without it, every register tile goes through memory three times).
+FOLD = """  transform.apply_patterns to %f3 {
+    transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
+    transform.apply_patterns.canonicalization
+  } : @ANY
+  transform.apply_cse to %f3 : @ANY
+"""
+
+
+@dataclass(frozen=True)
+class FusedMatmulEpilogue(Schedule):
+    name = "fused_matmul_epilogue"
+    payload = "tensor"
+
+    def applies(self, info: KernelInfo) -> bool:
+        if info.mnk is None or info.element not in ("f32", "f64") or not info.is_matmul_chain:
+            return False
+        after = info.ops[info.ops.index(info.matmul) + 1:]
+        # an epilogue to fuse, every op of it 2-d over C (no transposes, no reductions)
+        return bool(after) and all(len(op.iterators) == 2 for op in info.ops if op is not info.matmul)
+
+    def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
+        self.require(info)
+        m, n, k = info.mnk
+        vl = lanes(info, host)
+        mr, _ = register_tile(info, host)
+        return (
+            # vl or 2 vl: a row of 3 vectors (nr = 24 on AVX2) is rebuilt element by element every k step
+            # (vector.from_elements of a non-power-of-two row does not fold back in LLVM: 10x slower)
+            Knob("nr", vl, 2 * vl, step=vl),
+            Knob("mr", 1, max(mr + 2, 2)),
+            Knob("mc", 1, max(m, mr + 2), log=True),
+            Knob("nc", vl, max(n, 2 * vl), log=True),
+            Knob("kt", 1, max(1, min(k, 8))),
+        )
+
+    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
+        self.require(info)
+        m, n, k = info.mnk
+        c = caches()
+        eb = info.element_bits // 8
+        mr, nr = register_tile(info, host)
+        # B is not packed: a k x nc block of it, read by every row tile of the block, stays in half of L2;
+        # the mr rows of A a register tile reads stay in L1 across the block's nc / nr tiles (on znver1 at
+        # 256x256x512: nc = 128 measured 6% faster than 64). kt = 1: unrolling k 4 or 8 times measured
+        # 10-25% slower there.
+        nc = max(nr, min(n // nr * nr, c.l2 // 2 // (k * eb) // nr * nr))
+        mc = max(mr, min(m, 64) // mr * mr)
+        return {"mc": mc, "nc": nc, "mr": mr, "nr": nr, "kt": 1}
+
+    def text(self, info: KernelInfo, host: Host) -> str:
+        d = self.defaults(info, host)
+        split, names = parts.split("%ops", len(info.ops), "op")
+        body = BODY.replace("@SPLIT", split.rstrip("\n")).replace("@LAST", names[-1])
+        pieces = {
+            "@PEEL_NC": parts.peel("%l1#1", "pn"),
+            "@PEEL_MC": parts.peel("%l1#0", "pm"),
+            "@PEEL_NR": parts.peel("%l2#1", "qn"),
+            "@PEEL_MR": parts.peel("%l2#0", "qm"),
+            "@PEEL_KT": parts.peel("%l3", "pk"),
+            "@FUNC1": parts.func("%f1"),
+            "@FUNC2": parts.func("%f2"),
+            "@CANON1": parts.canonicalize("%f1"),
+            "@CANON2": parts.canonicalize("%f2"),
+            "@CANON3": parts.canonicalize("%f3"),
+            "@FUNC3": parts.func("%f3"),
+            "@CONTRACT": parts.to_contract("%f3"),
+            "@FOLD": FOLD,
+            "@HOIST": parts.hoist("%f3"),
+        }
+        for key, v in pieces.items():
+            body = body.replace(key, v.rstrip("\n"))
+        for key, v in d.items():
+            body = body.replace(f"@{key.upper()}", f"${{{key}:{v}}}")
+        body = body.replace("@ANY", ANY)
+        return self.module(body + parts.bufferize_and_lower())
