@@ -14,6 +14,7 @@ from typing import Annotated, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 
+from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.host import host
 from neurojit.compiler.source import read_source
 
@@ -23,6 +24,7 @@ from .provider import Request
 from .session import Session
 
 TOP_K = 2  # how many of the best accepted schedules get tuned each round
+TUNE_PER_ROUND = 6  # tuning trials per round for providers that keep proposing (all that is left otherwise)
 
 
 class LoopState(TypedDict, total=False):
@@ -43,6 +45,24 @@ def from_dict(d: dict) -> Proposal:
     return Proposal(**d)
 
 
+def history(session: Session, run_id: str) -> tuple[dict, ...]:
+    """A run's candidates as plain dicts, in the order they were proposed."""
+    return tuple({"identity": c.identity, "kind": c.kind.value, "text": c.text, "knobs": c.knobs,
+                  "verdict": c.verdict, "schedule": c.schedule, "provider": c.provider, "parent": c.parent}
+                 for c in session.store.candidates(run_id))
+
+
+def examples(session: Session, run, limit: int = 5) -> tuple[dict, ...]:
+    """Verified candidates from earlier runs of the same kernel (or a kernel of the same name), best first."""
+    found = []
+    for other in session.store.runs():
+        if other.id != run.id and (other.kernel_hash == run.kernel_hash or other.kernel_name == run.kernel_name):
+            found += [c for c in history(session, other.id)
+                      if c["verdict"] and c["verdict"].get("verdict") == "accept" and c["verdict"].get("speedup")]
+    found.sort(key=lambda c: -c["verdict"]["speedup"])
+    return tuple(found[:limit])
+
+
 def build(session: Session, checkpointer=None):
     """The compiled graph for one run; `invoke(..., {"configurable": {"thread_id": run_id}})`."""
     src = read_source(session.kernel_path)
@@ -57,12 +77,14 @@ def build(session: Session, checkpointer=None):
     def propose(state: LoopState) -> dict:
         if "info" not in info_box:  # resumed past analyze
             analyze(state)
-        history = tuple({"text": c.text, "knobs": c.knobs, "verdict": c.verdict, "schedule": c.schedule}
-                        for c in session.store.candidates(session.run_id))
         run = session.store.get_run(session.run_id)
         req = Request(src.text, src.name, info_box["info"], host().to_json(), run.baseline_ms,
-                      state.get("round", 0), history)
-        return {"proposals": [to_dict(p) for p in session.provider.propose(req)]}
+                      state.get("round", 0), history(session, session.run_id), examples(session, run))
+        try:
+            proposals = session.provider.propose(req)
+        except NeuroJITError as e:  # a model that stays unavailable ends the run cleanly (resumable)
+            return {"proposals": [], "stop": f"the model failed: {e}"}
+        return {"proposals": [to_dict(p) for p in proposals]}
 
     def evaluate(state: LoopState) -> dict:
         props = [from_dict(d) for d in state.get("proposals", [])]
@@ -84,6 +106,8 @@ def build(session: Session, checkpointer=None):
             left = session.remaining()
             if left <= 0 or session.stop_reason():
                 break
+            if not getattr(session.provider, "one_shot", False):
+                left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
             share = left if i == len(chosen) - 1 else max(1, int(left * 0.6))
             until = session.store.summary(session.run_id).candidates + share
             name = f"{session.run_id}/{p.schedule or identity(p.text)}"
@@ -95,7 +119,7 @@ def build(session: Session, checkpointer=None):
         return {"tuned": done}
 
     def select(state: LoopState) -> dict:
-        reason = session.stop_reason()
+        reason = session.stop_reason() or state.get("stop")
         seen = session.store.summary(session.run_id).candidates
         if reason is None and (not state.get("proposals") or seen == state.get("seen")):
             reason = f"the {session.provider.name} provider has nothing new to propose"

@@ -15,6 +15,7 @@ from .provider import Request
 
 class HeuristicProvider:
     name = "heuristic"
+    one_shot = True  # proposes once; the tuner may spend the whole remaining budget
 
     def __init__(self, strategy: str = "zero-shot"):
         self.strategy = strategy

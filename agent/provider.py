@@ -23,7 +23,8 @@ class Request:
     host: dict  # compiler.host.Host.to_json()
     baseline_ms: float | None
     round: int  # 0 for the first request of a run
-    history: tuple[dict, ...] = field(default_factory=tuple)  # earlier candidates: text, knobs, verdict JSON
+    history: tuple[dict, ...] = field(default_factory=tuple)  # this run's candidates (see graph.history)
+    examples: tuple[dict, ...] = field(default_factory=tuple)  # verified candidates of earlier runs, best first
 
 
 class Provider(Protocol):
@@ -37,14 +38,41 @@ class ProviderError(NeuroJITError):
     """A provider cannot be built or used as asked (unknown model, missing key, ...)."""
 
 
-def make_provider(model: str, *, strategy: str = "zero-shot", seed: int = 0) -> Provider:
-    """The provider for a `--model` value: `heuristic`, `gemini[:NAME]`, `replay:FILE`."""
+def make_model(model: str, store=None, *, timeout_s: float = 120.0):
+    """The chat model a `--model` value names (None for the offline heuristic); errors are ProviderErrors.
+
+    Built before a run is created, so that a missing key or cassette fails before anything is recorded."""
     name, _, arg = model.partition(":")
     if name == "heuristic":
+        if arg:
+            raise ProviderError(f"--model {model}: the heuristic takes no argument")
+        return None
+    if name == "gemini":
+        from .llm.gemini import GeminiModel
+
+        return GeminiModel(arg or "gemini-3-pro-preview", timeout_s=timeout_s)
+    if name == "replay":
+        from .llm.replay import ReplayModel
+
+        if not arg:
+            raise ProviderError("--model replay needs a cassette or a run: replay:FILE or replay:RUN_ID")
+        if "/" in arg or arg.endswith((".jsonl", ".json")) or store is None:
+            return ReplayModel.from_file(arg)
+        return ReplayModel.from_run(store, arg)
+    raise ProviderError(f"unknown --model {model!r}; choose heuristic, gemini[:NAME] or replay:FILE")
+
+
+def make_provider(model: str, *, strategy: str = "zero-shot", seed: int = 0, store=None, run_id: str | None = None,
+                  chat=None, prices: dict | None = None) -> Provider:
+    """The provider for a `--model` value: `heuristic`, `gemini[:NAME]`, `replay:FILE|RUN_ID`."""
+    from .strategies import make_strategy
+
+    strat = make_strategy(strategy, seed)
+    chat = chat if chat is not None else make_model(model, store)
+    if chat is None:
         from .heuristic import HeuristicProvider
 
-        return HeuristicProvider(strategy=strategy)
-    if name in ("gemini", "replay"):
-        raise ProviderError(f"--model {model}: the {name} provider is not built yet in this version; "
-                            "use --model heuristic (offline)")
-    raise ProviderError(f"unknown --model {model!r}; choose heuristic, gemini[:NAME] or replay:FILE")
+        return HeuristicProvider(strategy=strat.name)
+    from .llm.provider import LLMProvider
+
+    return LLMProvider(chat, strat, store, run_id, prices)

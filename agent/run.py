@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,8 @@ from neurojit.evaluator import EvalConfig, Evaluator
 
 from . import graph
 from .budget import Budget
-from .provider import make_provider
+from .provider import make_model, make_provider
+from .strategies import make_strategy
 from .session import Session
 from .store import ResultStore, RunStatus, RunSummary, default_db_url
 
@@ -33,6 +35,8 @@ class TuneOptions:
     workers: int = 0
     checkpoints: str | None = None  # SQLite file of the graph's checkpoints; default: beside the store
     evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers, seed)
+    prices: dict | None = None  # USD per 1M tokens per model, overriding agent/llm/prices.py
+    record: str | None = None  # write the run's exchanges to this cassette file at the end
 
 
 def checkpoint_path(db_url: str, explicit: str | None) -> str:
@@ -52,9 +56,10 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     src = read_source(kernel_path)
     preflight(src)  # the user's kernel: a bad one is a usage error before anything starts
     kernel = load_kernel(src)
-    provider = provider or make_provider(options.model, strategy=options.strategy, seed=options.seed)
     url = options.db or default_db_url()
     store = ResultStore(url)
+    make_strategy(options.strategy, options.seed)  # unknown names fail before a run is created
+    chat = None if provider else make_model(options.model, store)
     run = store.get_run(options.run_id) if options.run_id else None
     if run is not None:
         if run.kernel_hash != kernel.hash:
@@ -71,11 +76,19 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         run = store.create_run(Path(src.name).name, src.text, model=options.model, strategy=options.strategy,
                                kernel_hash=kernel.hash, run_id=options.run_id, host=host().to_json(),
                                config={"budget": vars(options.budget), "seed": options.seed})
+    if provider is None:
+        provider = make_provider(options.model, strategy=options.strategy, seed=options.seed, store=store,
+                                 run_id=run.id, chat=chat, prices=options.prices)
     evaluator = Evaluator(options.evaluation or EvalConfig(workers=options.workers, seed=options.seed))
     session = Session(run, kernel_path, store, evaluator, provider, options.budget, store.url, options.seed,
                       progress)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
     try:
+        if chat is not None and hasattr(chat, "cancel") and options.budget.seconds:
+            # the time budget also ends a model call in flight (its answer would arrive too late to use)
+            timer = threading.Timer(options.budget.seconds, chat.cancel)
+            timer.daemon = True
+            timer.start()
         app = graph.build(session, SqliteSaver(conn))
         config = {"configurable": {"thread_id": run.id}, "recursion_limit": 10_000}
         saved = app.get_state(config)
@@ -85,6 +98,12 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
             app.invoke({"round": 0, "proposals": [], "tuned": [], "stop": None}, config)
         final = app.get_state(config).values
         store.finish_run(run.id, RunStatus.FINISHED, final.get("stop") or "done")
+        if options.record:
+            from .llm.replay import write_cassette
+
+            n = write_cassette(store, run.id, options.record)
+            if progress:
+                print(f"[{run.id}] recorded {n} exchange(s) to {options.record}", file=progress)
     except KeyboardInterrupt:
         store.finish_run(run.id, RunStatus.STOPPED, "interrupted; resume with --run-id " + run.id)
         raise

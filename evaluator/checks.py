@@ -24,7 +24,7 @@ from .record import Check, Reason, Rejected, Verdict
 CHECKED = lowering(runtime_checks=True, generic_alloc=True)
 
 
-def _reduction_depth(text: str) -> int:
+def reduction_depth(text: str) -> int:
     """Largest product of reduction-loop extents over the baseline's linalg ops (1 if none)."""
     from neurojit.compiler.flops import GENERALIZE, loop_sizes
 
@@ -57,7 +57,7 @@ class _Baseline:
         lowered = lower_parsed(Parsed(module, self.signature, self.normalised, origin))
         self.symbols = static.lowered_symbols(lowered.module)
         self.kernel = CompiledKernel(lowered)
-        self.depth = _reduction_depth(self.normalised)
+        self.depth = reduction_depth(self.normalised)
         self.outputs: dict[tuple, list[np.ndarray]] = {}
         self.bench_samples: list[float] = []  # per-call seconds, kept across evaluations when pooled
         t0 = time.perf_counter()

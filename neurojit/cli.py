@@ -131,8 +131,14 @@ def cmd_tune(args) -> int:
 
     if args.budget < 1 or (args.time_limit is not None and args.time_limit <= 0):
         raise UsageError("--budget must be at least 1 and --time-limit positive")
-    opts = TuneOptions(model=args.model, strategy=args.strategy, budget=Budget(args.budget, args.time_limit),
-                       db=args.db, run_id=args.run_id, seed=args.seed, workers=args.workers)
+    prices = None
+    if args.prices:
+        from neurojit.agent.llm.prices import load_prices
+
+        prices = load_prices(args.prices)
+    budget = Budget(args.budget, args.time_limit, args.max_tokens, args.max_dollars)
+    opts = TuneOptions(model=args.model, strategy=args.strategy, budget=budget, db=args.db, run_id=args.run_id,
+                       seed=args.seed, workers=args.workers, prices=prices, record=args.record)
     summary = tune(args.kernel, opts, progress=sys.stderr)
     if args.json:
         print(json.dumps(summary.to_json()))
@@ -217,8 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "interrupted runs resume with the same command and --run-id.")
     t.add_argument("kernel", metavar="K.mlir")
     t.add_argument("--model", default="heuristic", metavar="M",
-                   help="heuristic (offline, default) | gemini[:NAME] | replay:FILE")
-    t.add_argument("--strategy", default="zero-shot", metavar="S", help="prompting strategy (default zero-shot)")
+                   help="heuristic (offline, default) | gemini[:NAME] (needs GEMINI_API_KEY) | replay:FILE|RUN_ID")
+    t.add_argument("--strategy", default="zero-shot", metavar="S",
+                   help="prompting strategy for model providers: zero-shot (default), few-shot, repair, evolutionary")
     t.add_argument("--budget", type=int, default=40, metavar="N", help="candidates to evaluate at most (default 40)")
     t.add_argument("--time-limit", type=float, default=600.0, metavar="S",
                    help="wall-clock seconds for this invocation (default 600)")
@@ -227,8 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--run-id", metavar="ID", help="resume this run if unfinished, or start a run with this id")
     t.add_argument("--seed", type=int, default=0, help="seed of the tuner and the evaluator's inputs (default 0)")
     t.add_argument("--workers", type=int, default=0, metavar="N", help="evaluator workers (default: one per core)")
+    t.add_argument("--max-tokens", type=int, metavar="N", help="stop after this many model tokens (in + out)")
+    t.add_argument("--max-dollars", type=float, metavar="USD", help="stop after this much model cost")
+    t.add_argument("--prices", metavar="FILE", help='JSON {model: {"input": USD/1M, "output": USD/1M}} overriding '
+                                                   "the built-in price table")
+    t.add_argument("--record", metavar="FILE", help="write the run's model exchanges to FILE (replay:FILE replays)")
     t.add_argument("--json", action="store_true", help="print the run summary as JSON at the end")
     t.set_defaults(func=cmd_tune)
+    from neurojit import demo
+    demo.add_parser(sub)
     return p
 
 

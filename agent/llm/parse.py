@@ -1,0 +1,93 @@
+"""Read candidates out of a model's text, whatever shape the model chose to answer in.
+
+We ask for JSON (`{"kind", "code", "rationale"}`, a list of them, or `{"candidates": [...]}`), but models
+also answer with a fenced code block, wrap the JSON in a ```json fence, or emit JSON that does not parse.
+Anything that yields code is used; nothing usable gives an empty list, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .base import Answer, AnswerKind
+
+_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_JSON_FENCE = re.compile(r"```[ \t]*json[^\n]*\n", re.IGNORECASE)
+
+
+def parse_answer(text: str) -> list[Answer]:
+    """The candidates in `text`, in order, duplicates (same code) dropped."""
+    answers = _from_json(text) or _from_fences(text) or _from_bare(text)
+    seen: set[str] = set()
+    unique = []
+    for a in answers:
+        if a.code not in seen:
+            seen.add(a.code)
+            unique.append(a)
+    return unique
+
+
+def infer_kind(code: str, declared: object = None) -> AnswerKind:
+    """A module holding a `transform.named_sequence` is a schedule whatever the model called it."""
+    if "transform.named_sequence" in code:
+        return "schedule"
+    return "schedule" if declared == "schedule" else "module"
+
+
+def _from_json(text: str) -> list[Answer]:
+    # Where a JSON document may start: the answer itself, inside each ```json fence (decoded up to the end of
+    # the document, so fences inside its strings do not cut it short), and the first brace after some prose.
+    starts = [0] + [m.end() for m in _JSON_FENCE.finditer(text)]
+    starts += [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    decoder = json.JSONDecoder()
+    for start in dict.fromkeys(starts):
+        try:
+            value, _ = decoder.raw_decode(text[start:].lstrip())
+        except ValueError:
+            continue
+        answers = _answers(value)
+        if answers:
+            return answers
+    return []
+
+
+def _answers(value: object) -> list[Answer]:
+    if isinstance(value, dict) and isinstance(value.get("candidates"), list):
+        value = value["candidates"]
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            continue
+        code = _unfence(item["code"])
+        if not code:
+            continue
+        rationale = item.get("rationale")
+        out.append(Answer(infer_kind(code, item.get("kind")), code, rationale if isinstance(rationale, str) else ""))
+    return out
+
+
+def _from_fences(text: str) -> list[Answer]:
+    # A ```json fence that did not parse is not code; every other fence (mlir, none, anything) may be.
+    return [Answer(infer_kind(body), body) for lang, body in _fences(text) if lang != "json" and _looks_like_ir(body)]
+
+
+def _from_bare(text: str) -> list[Answer]:
+    code = text.strip()
+    return [Answer(infer_kind(code), code)] if code.startswith(("module", "func.func", "#")) and _looks_like_ir(code) \
+        else []
+
+
+def _fences(text: str) -> list[tuple[str, str]]:
+    return [(m.group(1).lower(), m.group(2).strip()) for m in _FENCE.finditer(text)]
+
+
+def _unfence(code: str) -> str:
+    """Models sometimes put a fenced block inside the JSON string; keep what is inside the fence."""
+    fences = _fences(code)
+    return fences[0][1] if fences and code.lstrip().startswith("```") else code.strip()
+
+
+def _looks_like_ir(code: str) -> bool:
+    return "{" in code and any(word in code for word in ("func.func", "module", "transform."))

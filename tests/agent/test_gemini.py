@@ -1,0 +1,237 @@
+"""The model-client layer: answer parsing, prices, and GeminiModel on the real google-genai client against a
+local fake of the generateContent endpoint (tests/agent/fake_gemini.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+import traceback
+
+import pytest
+from fake_gemini import FakeGemini, Reply, error, reply
+
+from neurojit.agent.llm import (Answer, ModelCancelled, ModelError, Price, PriceError, cost_usd, load_prices,
+                                parse_answer, price_of)
+from neurojit.agent.llm.gemini import ANSWER_SCHEMA, GeminiModel
+from neurojit.agent.provider import ProviderError
+from neurojit.compiler.errors import NeuroJITError
+
+KEY = "AIzaFAKE-key-0123456789-do-not-leak"
+MODULE = "module {\n  func.func @matmul(%a: memref<4x4xf32>) {\n    return\n  }\n}"
+SCHEDULE = ("module attributes {transform.with_named_sequence} {\n  transform.named_sequence @__transform_main("
+            "%root: !transform.any_op {transform.readonly}) {\n    transform.yield\n  }\n}")
+GOOD = json.dumps({"candidates": [{"kind": "module", "code": MODULE, "rationale": "tile it"}]})
+
+
+# ---- parse_answer ------------------------------------------------------------------------------------------
+
+def test_parse_json_object_list_and_candidates():
+    one = {"kind": "module", "code": MODULE, "rationale": "r"}
+    assert parse_answer(json.dumps(one)) == [Answer("module", MODULE, "r")]
+    assert parse_answer(json.dumps([one, {"kind": "schedule", "code": SCHEDULE}])) == [
+        Answer("module", MODULE, "r"), Answer("schedule", SCHEDULE, "")]
+    assert parse_answer(GOOD) == [Answer("module", MODULE, "tile it")]
+
+
+def test_parse_json_in_a_json_fence_with_fences_inside_the_code():
+    inner = json.dumps({"kind": "schedule", "code": f"```mlir\n{SCHEDULE}\n```", "rationale": "why"})
+    assert parse_answer(f"Here you go:\n```json\n{inner}\n```\n") == [Answer("schedule", SCHEDULE, "why")]
+    assert parse_answer(f"```json\n{inner}\n```") == [Answer("schedule", SCHEDULE, "why")]
+    assert parse_answer(f"Answer: {inner} -- hope it helps") == [Answer("schedule", SCHEDULE, "why")]
+
+
+def test_parse_fenced_blocks_and_kind_inference():
+    text = f"First:\n```mlir\n{MODULE}\n```\nthen a schedule:\n```\n{SCHEDULE}\n```\nand again\n```mlir\n{MODULE}\n```"
+    assert parse_answer(text) == [Answer("module", MODULE), Answer("schedule", SCHEDULE)]
+    # The code decides: a named sequence is a schedule even when the model calls it a module.
+    assert parse_answer(json.dumps({"kind": "module", "code": SCHEDULE}))[0].kind == "schedule"
+    assert parse_answer(json.dumps({"kind": "bogus", "code": MODULE}))[0].kind == "module"
+
+
+def test_parse_malformed_json_falls_back_to_fences_or_nothing():
+    broken = '{"kind": "module", "code": "module {  <- unterminated'
+    assert parse_answer(broken) == []
+    assert parse_answer(f"{broken}\n```mlir\n{MODULE}\n```") == [Answer("module", MODULE)]
+    assert parse_answer(f"```json\n{broken}\n```") == []
+    assert parse_answer("") == [] and parse_answer("I cannot help with that.") == []
+    assert parse_answer(json.dumps({"candidates": [{"kind": "module"}, {"code": ""}, 3]})) == []
+    assert parse_answer("```python\nprint('hi')\n```") == []
+
+
+def test_parse_bare_module_and_unterminated_fence():
+    assert parse_answer(MODULE) == [Answer("module", MODULE)]
+    assert parse_answer(f"```mlir\n{MODULE}\n") == [Answer("module", MODULE)]  # cut off by MAX_TOKENS
+
+
+# ---- prices ------------------------------------------------------------------------------------------------
+
+def test_cost_known_long_and_unknown_models():
+    assert cost_usd("gemini-3-pro-preview", 100_000, 100_000) == pytest.approx(0.2 + 1.2)
+    assert cost_usd("models/gemini-3-pro-preview", 500_000, 0) == pytest.approx(2.0)  # long-prompt rate
+    assert cost_usd("gemini-2.5-flash", 1000, 1000) == pytest.approx((0.30 + 2.50) / 1000)
+    assert cost_usd("my-local-model", 10**6, 10**6) == 0.0 and price_of("my-local-model") is None
+    assert price_of("models/gemini-3-pro-preview") == Price(2.0, 12.0, 4.0, 18.0)
+
+
+def test_load_prices_overrides_and_rejects_bad_files(tmp_path):
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"gemini-3-pro-preview": {"input": 1, "output": 2}, "mine": {"input": 0.5,
+                                                                                              "output": 0.5}}))
+    table = load_prices(path)
+    assert cost_usd("gemini-3-pro-preview", 100_000, 100_000, table) == pytest.approx(0.3)
+    assert cost_usd("mine", 10**6, 0, table) == pytest.approx(0.5) and price_of("mine", table) == Price(0.5, 0.5)
+    assert price_of("gemini-2.5-pro", table) is not None  # defaults kept
+    for bad in ("not json", "[]", '{"m": {"input": 1}}', '{"m": {"input": -1, "output": 1}}',
+                '{"m": {"input": 1, "output": 1, "cached": 1}}'):
+        path.write_text(bad)
+        with pytest.raises(PriceError):
+            load_prices(path)
+    with pytest.raises(NeuroJITError):
+        load_prices(tmp_path / "missing.json")
+
+
+# ---- GeminiModel against the fake server -------------------------------------------------------------------
+
+@pytest.fixture
+def fake():
+    with FakeGemini() as server:
+        yield server
+
+
+def model(fake: FakeGemini, **kw) -> GeminiModel:
+    kw.setdefault("timeout_s", 5.0)
+    kw.setdefault("backoff_s", 0.01)
+    return GeminiModel(api_key=KEY, base_url=fake.base_url, **kw)
+
+
+def assert_no_key(exc: BaseException, m: GeminiModel | None = None) -> None:
+    text = "".join(traceback.format_exception(exc)) + repr(exc) + str(exc) + repr(m)
+    assert KEY not in text and KEY[:16] not in text
+
+
+def test_good_json_candidate_and_what_was_sent(fake):
+    fake.script(reply(GOOD, tokens_in=120, tokens_out=30, thoughts=50))
+    c = model(fake).complete("make it fast", system="you are a compiler")
+    assert (c.text, c.tokens_in, c.tokens_out, c.model, c.finish_reason, c.attempts) == (
+        GOOD, 120, 80, "gemini-3-pro-preview", "STOP", 1)  # thinking tokens billed as output
+    assert c.latency_s > 0
+    assert parse_answer(c.text) == [Answer("module", MODULE, "tile it")]
+    [req] = fake.requests
+    assert req.path == "/v1beta/models/gemini-3-pro-preview:generateContent"
+    assert req.headers["x-goog-api-key"] == KEY
+    assert req.body["contents"] == [{"role": "user", "parts": [{"text": "make it fast"}]}]
+    assert req.body["systemInstruction"]["parts"] == [{"text": "you are a compiler"}]
+    assert req.body["generationConfig"] == {"responseMimeType": "application/json", "responseJsonSchema": ANSWER_SCHEMA}
+
+
+def test_fenced_block_only_and_free_text_mode(fake):
+    fake.script(reply(f"Sure.\n```mlir\n{SCHEDULE}\n```\n"))
+    c = model(fake, json_schema=None, name="models/gemini-2.5-flash").complete("go")
+    assert parse_answer(c.text) == [Answer("schedule", SCHEDULE)]
+    assert not fake.requests[0].body.get("generationConfig") and "systemInstruction" not in fake.requests[0].body
+    assert fake.requests[0].path == "/v1beta/models/gemini-2.5-flash:generateContent"
+
+
+def test_malformed_json_answer_is_returned_and_parses_to_nothing(fake):
+    fake.script(reply('{"candidates": [{"kind": "module", "code": "module {', finish="MAX_TOKENS"))
+    c = model(fake).complete("go")
+    assert c.finish_reason == "MAX_TOKENS" and parse_answer(c.text) == []
+
+
+def test_429_then_success_backs_off_and_honours_retry_info(fake):
+    fake.script(error(429, "slow down", retry_delay="0.3s"), error(503), reply(GOOD))
+    t0 = time.monotonic()
+    c = model(fake, retries=4).complete("go")
+    assert c.attempts == 3 and fake.attempts() == 3 and c.text == GOOD
+    assert time.monotonic() - t0 >= 0.3  # RetryInfo's delay beat our 0.01 s backoff
+
+
+def test_persistent_500_gives_model_error_after_the_retries(fake, caplog):
+    fake.script(then=error(500, f"internal {KEY}"))  # a server echoing the key must not leak it
+    m = model(fake, retries=2)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ModelError) as info:
+        m.complete("go")
+    assert fake.attempts() == 3 and info.value.attempts == 3 and info.value.status == 500
+    assert "failed 3 times" in str(info.value) and "HTTP 500" in str(info.value)
+    assert_no_key(info.value, m)
+    assert KEY not in caplog.text and "retry 2 of 2" in caplog.text
+
+
+def test_refused_requests_are_not_retried(fake):
+    fake.script(error(403, f"API key {KEY} not valid"), error(404, "no such model"), error(400, "bad"))
+    m = model(fake)
+    for status, advice in ((403, "API key"), (404, "model name"), (400, "prompt")):
+        with pytest.raises(ModelError) as info:
+            m.complete("go")
+        assert info.value.status == status and advice in str(info.value)
+        assert_no_key(info.value, m)
+    assert fake.attempts() == 3
+
+
+def test_slow_answer_times_out(fake):
+    fake.script(reply(GOOD, delay_s=5))
+    m = model(fake, timeout_s=1.0)
+    t0 = time.monotonic()
+    with pytest.raises(ModelError, match="did not answer within 1 s") as info:
+        m.complete("go")
+    assert time.monotonic() - t0 < 2.5 and fake.attempts() == 1  # a timeout is not retried
+    assert_no_key(info.value, m)
+
+
+def test_very_long_answer(fake):
+    text = "x" * (2 * 1024 * 1024)
+    fake.script(reply(text, tokens_out=500_000))
+    c = model(fake).complete("go")
+    assert c.text == text and c.tokens_out == 500_000
+
+
+def test_unreadable_answer_and_connection_refused(fake):
+    fake.script(Reply(200, b"<html>proxy error</html>"))
+    m = model(fake)
+    with pytest.raises(ModelError, match="cannot read") as info:
+        m.complete("go")
+    assert_no_key(info.value, m)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    m = GeminiModel(api_key=KEY, base_url=f"http://127.0.0.1:{port}", retries=1, backoff_s=0.01, timeout_s=2)
+    with pytest.raises(ModelError, match="failed 2 times.*connection") as info:
+        m.complete("go")
+    assert_no_key(info.value, m)
+
+
+def test_key_from_environment_and_missing_key():
+    with FakeGemini() as fake:
+        fake.script(reply(GOOD))
+        m = GeminiModel(env={"GOOGLE_API_KEY": KEY, "GOOGLE_GEMINI_BASE_URL": fake.base_url}, backoff_s=0.01)
+        assert m.complete("go").text == GOOD and fake.requests[0].headers["x-goog-api-key"] == KEY
+        assert KEY not in repr(m) and KEY not in str(m)
+    with pytest.raises(ProviderError, match="GEMINI_API_KEY") as info:
+        GeminiModel(env={"GEMINI_API_KEY": "  "})
+    assert isinstance(info.value, NeuroJITError)
+
+
+def test_cancel_stops_a_retry_loop(fake):
+    fake.script(then=error(503))
+    m = model(fake, retries=50, backoff_s=0.2, max_backoff_s=0.2)
+    threading.Timer(0.5, m.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(ModelCancelled) as info:
+        m.complete("go")
+    assert time.monotonic() - t0 < 1.2 and 1 <= fake.attempts() <= 5
+    assert_no_key(info.value, m)
+    with pytest.raises(ModelCancelled):  # cancel is sticky: the run's budget stays spent
+        m.complete("again")
+
+
+def test_cancel_interrupts_a_call_in_flight(fake):
+    fake.script(reply(GOOD, delay_s=10))
+    m = model(fake, timeout_s=30)
+    threading.Timer(0.3, m.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(ModelCancelled):
+        m.complete("go")
+    assert time.monotonic() - t0 < 1.0 and m.cancelled

@@ -1,0 +1,95 @@
+"""The loop with a model provider: the real google-genai client against a local server that answers like
+generateContent, the repair strategy, cost accounting, recording and replay."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+from fake_gemini import FakeGemini, error, reply
+from loop_helpers import TILE
+
+from neurojit.agent.budget import Budget
+from neurojit.agent.run import TuneOptions, tune
+from neurojit.agent.store import ResultStore
+from neurojit.evaluator import EvalConfig
+
+KERNEL = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels" / "matmul_127x255x63.mlir")
+BROKEN = "module {\n  func.func @matmul(%A: memref<127x63xf32>) {\n    return oops\n  }\n}"
+
+
+def answer(code: str, kind: str = "schedule", rationale: str = "tile for the caches") -> str:
+    return json.dumps({"candidates": [{"kind": kind, "code": code, "rationale": rationale}]})
+
+
+def options(tmp_path, run_id, budget, strategy="zero-shot", model="gemini:gemini-3-pro-preview", record=None):
+    return TuneOptions(model=model, strategy=strategy, budget=Budget(budget, 300), db=f"sqlite:///{tmp_path}/r.db",
+                       run_id=run_id, record=record,
+                       evaluation=EvalConfig(workers=1, bench_time_cap_s=0.3, random_sets=1))
+
+
+@pytest.fixture
+def gemini(monkeypatch):
+    with FakeGemini() as fake:
+        monkeypatch.setenv("GEMINI_API_KEY", "test-key-not-real")
+        monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", fake.base_url)
+        yield fake
+
+
+def test_repair_strategy_fixes_a_rejected_answer(gemini, tmp_path):
+    gemini.script(reply(answer(BROKEN, "module"), tokens_in=1000, tokens_out=500), reply(answer(TILE)),
+                  then=reply(answer(TILE)))
+    s = tune(KERNEL, options(tmp_path, "r", 4, strategy="repair"), progress=None)
+    store = ResultStore(f"sqlite:///{tmp_path}/r.db")
+    cands = store.candidates("r")
+    assert cands[0].reason == "invalid_ir" and cands[1].accepted
+    assert cands[1].parent == cands[0].identity  # the fix derives from the rejected answer
+    second = json.dumps(gemini.requests[1].body)
+    assert "rejected" in second and "invalid_ir" in second  # the verifier's words went back to the model
+    assert s.accepted >= 1 and s.speedup > 1.0
+    ex = store.exchanges("r")
+    assert len(ex) == len({e.request_hash for e in ex}) >= 2
+    assert s.tokens == sum(e.tokens_in + e.tokens_out for e in ex) and s.cost_usd > 0
+    # the price table: 1000 in x $2/M + 500 out x $12/M for the first call
+    assert ex[0].cost_usd == pytest.approx(1000 * 2e-6 + 500 * 12e-6)
+
+
+def test_model_failures_end_the_run_cleanly(gemini, tmp_path):
+    gemini.script(error(429, retry_delay="0.01s"), reply("```mlir\n" + TILE + "\n```"), then=error(500))
+    s = tune(KERNEL, options(tmp_path, "f", 20), progress=None)
+    store = ResultStore(f"sqlite:///{tmp_path}/r.db")
+    run = store.get_run("f")
+    assert s.accepted >= 1  # the fenced block after a 429 was used
+    assert "model failed" in run.stop_reason and "test-key-not-real" not in run.stop_reason
+
+
+def test_malformed_answer_gives_no_candidate_and_no_crash(gemini, tmp_path):
+    gemini.script(reply('{"candidates": [{"kind": "module", "code": '), then=reply("no code here, sorry"))
+    s = tune(KERNEL, options(tmp_path, "m", 3), progress=None)
+    assert s.candidates == 0 and "nothing new" in ResultStore(f"sqlite:///{tmp_path}/r.db").get_run("m").stop_reason
+
+
+def test_token_budget_stops_the_run(gemini, tmp_path):
+    gemini.script(then=reply(answer(TILE), tokens_in=400, tokens_out=700))
+    opts = options(tmp_path, "t", 50)
+    opts = TuneOptions(**{**vars(opts), "budget": Budget(50, 300, tokens=1000)})
+    tune(KERNEL, opts, progress=None)
+    run = ResultStore(f"sqlite:///{tmp_path}/r.db").get_run("t")
+    assert run.stop_reason.startswith("token budget reached")
+
+
+def test_recorded_run_replays_offline_with_the_same_candidates(gemini, tmp_path):
+    gemini.script(reply(answer(BROKEN, "module")), reply(answer(TILE)), then=reply(answer(TILE)))
+    cassette = tmp_path / "run.jsonl"
+    tune(KERNEL, options(tmp_path, "rec", 4, strategy="repair", record=str(cassette)), progress=None)
+    calls = gemini.attempts()
+    store = ResultStore(f"sqlite:///{tmp_path}/r.db")
+    replayed = tmp_path / "replay"
+    replayed.mkdir()
+    s = tune(KERNEL, options(replayed, "rep", 4, strategy="repair", model=f"replay:{cassette}"), progress=None)
+    assert gemini.attempts() == calls  # nothing asked of the model
+    other = ResultStore(f"sqlite:///{replayed}/r.db")
+    got = [(c.identity, c.reason) for c in other.candidates("rep")]
+    want = [(c.identity, c.reason) for c in store.candidates("rec")]
+    assert got == want and s.cost_usd == 0.0
