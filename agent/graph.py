@@ -111,7 +111,7 @@ def build(session: Session, checkpointer=None):
             share = left if i == len(chosen) - 1 else max(1, int(left * 0.6))
             until = session.store.summary(session.run_id).candidates + share
             name = f"{session.run_id}/{p.schedule or identity(p.text)}"
-            tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * share,
+            tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * share + 16,
                        batch=session.evaluator.config.pool_size(), seed=session.seed,
                        room=lambda: (0 if session.stop_reason() is not None else
                                      until - session.store.summary(session.run_id).candidates))

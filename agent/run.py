@@ -37,6 +37,7 @@ class TuneOptions:
     evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers, seed)
     prices: dict | None = None  # USD per 1M tokens per model, overriding agent/llm/prices.py
     record: str | None = None  # write the run's exchanges to this cassette file at the end
+    stop: threading.Event | None = None  # set it to end the run early (between evaluation batches)
 
 
 def checkpoint_path(db_url: str, explicit: str | None) -> str:
@@ -81,7 +82,7 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
                                  run_id=run.id, chat=chat, prices=options.prices)
     evaluator = Evaluator(options.evaluation or EvalConfig(workers=options.workers, seed=options.seed))
     session = Session(run, kernel_path, store, evaluator, provider, options.budget, store.url, options.seed,
-                      progress)
+                      progress, stop_event=options.stop)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
     try:
         if chat is not None and hasattr(chat, "cancel") and options.budget.seconds:
@@ -97,7 +98,8 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         else:
             app.invoke({"round": 0, "proposals": [], "tuned": [], "stop": None}, config)
         final = app.get_state(config).values
-        store.finish_run(run.id, RunStatus.FINISHED, final.get("stop") or "done")
+        stopped = options.stop is not None and options.stop.is_set()
+        store.finish_run(run.id, RunStatus.STOPPED if stopped else RunStatus.FINISHED, final.get("stop") or "done")
         if options.record:
             from .llm.replay import write_cassette
 

@@ -34,12 +34,15 @@ class Session:
     progress: object = sys.stderr  # a file, or None for silence
     started: float = field(default_factory=time.monotonic)
     evaluated_here: int = 0  # evaluations this process ran (not cache hits)
+    stop_event: object = None  # a threading.Event; once set, the run stops at the next check (resumable)
 
     @property
     def run_id(self) -> str:
         return self.run.id
 
     def stop_reason(self) -> str | None:
+        if self.stop_event is not None and self.stop_event.is_set():
+            return "stopped by the caller"
         s = self.store.summary(self.run_id)
         return self.budget.exhausted(candidates=s.candidates, started=self.started, tokens=s.tokens,
                                      dollars=s.cost_usd)

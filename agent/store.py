@@ -175,6 +175,7 @@ class RunSummary:
     pending: int
     tokens: int
     cost_usd: float
+    stop_reason: str | None = None  # which budget (or what else) ended the run
 
     def to_json(self) -> dict:
         return {**asdict(self), "status": self.status.value}
@@ -396,6 +397,7 @@ class ResultStore:
                           candidates=sum(n for _, _, n in counts),
                           accepted=sum(n for accepted, _, n in counts if accepted),
                           rejected=rejected, pending=sum(n for accepted, _, n in counts if accepted is None),
+                          stop_reason=run.stop_reason,
                           tokens=run.tokens_in + run.tokens_out, cost_usd=run.cost_usd)
 
     # LLM exchanges

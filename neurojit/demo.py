@@ -192,7 +192,7 @@ def run(args) -> int:
         labels = {naive.variant_hash: "naive"}
         st = _State()
         options = TuneOptions(model=args.model, budget=Budget(args.budget, max(5.0, args.seconds - 10.0)), db=url,
-                              run_id=run_id, seed=args.seed, workers=workers)
+                              run_id=run_id, seed=args.seed, workers=workers, stop=st.stop)
         print(f"neurojit demo: C += A @ B, {args.size}x{args.size} f32, naive kernel in a loop; agent "
               f"({args.model}, {args.budget} candidates, {workers} evaluator worker{'s' * (workers != 1)}) in the "
               f"background; run {run_id} in {url}", flush=True)
@@ -239,9 +239,10 @@ def run(args) -> int:
             st.stop.set()
         blocks.flush()
         threads[1].join(timeout=0 if interrupted else 10)  # a gate decision in flight finishes first
+        threads[0].join(timeout=0 if interrupted else 30)  # st.stop ends the agent after its current batch
         if interrupted or not st.agent_done.is_set():
-            # The agent's thread cannot be cancelled; it is left behind (a daemon) and dies with the process,
-            # and its evaluator workers exit when their pipes close.
+            # Left behind (a daemon) only on Ctrl-C or a batch that outlasts the wait; its evaluator workers
+            # exit when their pipes close.
             why = "interrupted" if interrupted else "the loop's limit was reached before the agent finished"
             print(f"{why}: stopping; run {run_id} is marked stopped", flush=True)
             try:

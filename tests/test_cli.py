@@ -90,6 +90,7 @@ def test_tune_and_export_from_the_store(cli, tmp_path):
                   "tokens", "cost_usd"):
         assert field in j
     assert j["run_id"] == "c" and j["status"] == "finished" and j["candidates"] == 3
+    assert j["stop_reason"].startswith("candidate budget reached")
     assert j["accepted"] >= 1 and j["speedup"] > 1.0
     assert "accepted" in p.stderr  # live progress lines
     p = cli("export", "--db", db, "--run-id", "c", "--out", tmp_path / "best")

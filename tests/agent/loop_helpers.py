@@ -22,6 +22,7 @@ SPACE = (Knob("ti", 2, 64, 2), Knob("tj", 2, 64, 2), Knob("tk", 2, 64, 2))
 
 class TileProvider:
     name = "tile"
+    one_shot = True  # proposes once, like the heuristic: tuning may use the whole budget
 
     def propose(self, request):
         if request.round:

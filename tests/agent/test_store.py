@@ -144,7 +144,7 @@ def test_best_and_summary(store):
     assert summary.to_json() == {
         "run_id": run.id, "status": "running", "baseline_ms": 10.0, "best_ms": 4.0, "speedup": 2.5,
         "candidates": 8, "accepted": 4, "rejected": {"wrong_result": 2, "timeout": 1}, "pending": 1,
-        "tokens": 180, "cost_usd": pytest.approx(0.03)}
+        "tokens": 180, "cost_usd": pytest.approx(0.03), "stop_reason": None}
     json.dumps(summary.to_json())
 
     empty = store.summary(new_run(store).id)
