@@ -30,15 +30,9 @@ from neurojit.compiler import compile_kernel, host  # noqa: E402
 from neurojit.compiler.export import export  # noqa: E402
 from neurojit.compiler.flops import count_flops  # noqa: E402
 from neurojit.agent.store import ResultStore  # noqa: E402
+from neurojit.demo import matmul_kernel  # noqa: E402
 
 KERNELS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "kernels"
-MATMUL = """module {{
-  func.func @matmul(%A: memref<{n}x{n}xf32>, %B: memref<{n}x{n}xf32>, %C: memref<{n}x{n}xf32>) {{
-    linalg.matmul ins(%A, %B : memref<{n}x{n}xf32>, memref<{n}x{n}xf32>) outs(%C : memref<{n}x{n}xf32>)
-    return
-  }}
-}}
-"""
 
 
 def numpy_reference(name: str):
@@ -134,7 +128,7 @@ def main() -> None:
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="nj-bench-"))
-    (tmp / "matmul_512.mlir").write_text(MATMUL.format(n=512))
+    (tmp / "matmul_512.mlir").write_text(matmul_kernel(512))
     kernels = {"matmul_256": KERNELS / "matmul_256.mlir", "matmul_512": tmp / "matmul_512.mlir",
                "matmul_1024": KERNELS / "matmul_1024.mlir", "matmul_bias_relu": KERNELS / "matmul_bias_relu.mlir",
                "elementwise_chain": KERNELS / "elementwise_chain.mlir", "row_sum": KERNELS / "row_sum.mlir"}

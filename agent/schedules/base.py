@@ -20,7 +20,7 @@ from neurojit.compiler.host import Host
 from ..analyze import KernelInfo
 from ..proposal import Knob
 
-__all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile"]
+__all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,14 @@ def register_tile(info: KernelInfo, host: Host) -> tuple[int, int]:
     nv = 2  # vectors per row; 3 (24 lanes on AVX2) makes LLVM shuffle the accumulators, 10x slower
     mr = (host.vector_registers - nv - 1) // nv
     return min(mr, 14), nv * vl
+
+
+def register_tile_knobs(info: KernelInfo, host: Host) -> tuple[Knob, Knob]:
+    """The micro-kernel's nr (one or two vectors: three per row make LLVM rebuild the accumulator row element
+    by element every k step, 10x slower) and mr (around what register_tile derives)."""
+    vl = lanes(info, host)
+    mr, _ = register_tile(info, host)
+    return Knob("nr", vl, 2 * vl, step=vl), Knob("mr", 1, max(mr + 2, 2))
 
 
 def divisor_at_most(n: int, cap: int) -> int:

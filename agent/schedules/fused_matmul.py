@@ -18,7 +18,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, caches, lanes, register_tile
+from .base import Knob, Schedule, caches, lanes, register_tile, register_tile_knobs
 
 ANY = parts.ANY
 
@@ -82,10 +82,7 @@ class FusedMatmulEpilogue(Schedule):
         vl = lanes(info, host)
         mr, _ = register_tile(info, host)
         return (
-            # vl or 2 vl: a row of 3 vectors (nr = 24 on AVX2) is rebuilt element by element every k step
-            # (vector.from_elements of a non-power-of-two row does not fold back in LLVM: 10x slower)
-            Knob("nr", vl, 2 * vl, step=vl),
-            Knob("mr", 1, max(mr + 2, 2)),
+            *register_tile_knobs(info, host),
             Knob("mc", 1, max(m, mr + 2), log=True),
             Knob("nc", vl, max(n, 2 * vl), log=True),
             Knob("kt", 1, max(1, min(k, 8))),

@@ -18,7 +18,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, caches, divisor_at_most, lanes, register_tile
+from .base import Knob, Schedule, caches, divisor_at_most, lanes, register_tile, register_tile_knobs
 
 ANY = parts.ANY
 GEN = '!transform.op<"linalg.generic">'
@@ -86,10 +86,8 @@ class PackedMatmul(Schedule):
         self.require(info)
         m, n, k = info.mnk
         vl = lanes(info, host)
-        mr, _ = register_tile(info, host)
         return (
-            Knob("nr", vl, 2 * vl, step=vl),  # 3 vectors per row shuffles (see base.register_tile)
-            Knob("mr", 1, max(mr + 2, 2)),
+            *register_tile_knobs(info, host),
             Knob("kc", 16, max(16, min(k, 1024)), log=True),
             Knob("mc", 8, max(8, min(m, 1024)), log=True),
             Knob("ncr", 1, max(1, -(-n // vl)), log=True),

@@ -46,8 +46,7 @@ def tune_study(kernel, url, name, seed, trials):
     proposal = TileProvider().propose(type("R", (), {"round": 0})())[0]
     with Evaluator(EvalConfig(workers=1, bench_time_cap_s=0.3, random_sets=1)) as ev:
         def evaluate(props):
-            out = ev.evaluate_batch(kernel, [p.text for p in props], [p.knobs for p in props])
-            return out
+            return ev.evaluate_batch(kernel, [p.text for p in props], [p.knobs for p in props])
 
         tuner.tune(proposal, evaluate, url=url, study_name=name, trials=trials, batch=1, seed=seed)
 
