@@ -33,6 +33,7 @@ class LoopState(TypedDict, total=False):
     tuned: Annotated[list[str], operator.add]
     stop: str | None
     seen: int  # candidates in the store at the last select: a round that adds none ends the run
+    mark: int  # candidates in the store when this round's propose (then evaluate) finished
 
 
 def to_dict(p: Proposal) -> dict:
@@ -80,17 +81,22 @@ def build(session: Session, checkpointer=None):
         run = session.store.get_run(session.run_id)
         req = Request(src.text, src.name, info_box["info"], host().to_json(), run.baseline_ms,
                       state.get("round", 0), history(session, session.run_id), examples(session, run))
+        mark = session.store.summary(session.run_id).candidates
         try:
             proposals = session.provider.propose(req)
         except NeuroJITError as e:  # a model that stays unavailable ends the run cleanly (resumable)
-            return {"proposals": [], "stop": f"the model failed: {e}"}
-        return {"proposals": [to_dict(p) for p in proposals]}
+            return {"proposals": [], "stop": f"the model failed: {e}", "mark": mark}
+        return {"proposals": [to_dict(p) for p in proposals], "mark": mark}
 
+    # Budget shares are worked out from the counts saved in the state (`mark`), never from the store's count
+    # at the moment a node starts: a node re-run after a kill then makes the same choices as the first run.
     def evaluate(state: LoopState) -> dict:
         props = [from_dict(d) for d in state.get("proposals", [])]
-        if session.stop_reason() is None:
-            session.evaluate(props[:max(1, session.remaining())])
-        return {}
+        props = props[:session.budget.remaining_candidates(state.get("mark", 0))]
+        recorded = all(session.store.candidate(session.run_id, identity(p.text, p.knobs)) for p in props)
+        if props and (recorded or session.stop_reason() is None):  # recorded ones are finished, budget or not
+            session.evaluate(props)
+        return {"mark": session.store.summary(session.run_id).candidates}
 
     def tune(state: LoopState) -> dict:
         props = [from_dict(d) for d in state.get("proposals", [])]
@@ -102,19 +108,20 @@ def build(session: Session, checkpointer=None):
         scored.sort(key=lambda x: -x[0])
         done = []
         chosen = scored[:TOP_K]
+        base = state.get("mark", 0)
+        left = session.budget.remaining_candidates(base)
+        if not getattr(session.provider, "one_shot", False):
+            left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
+        until = base
         for i, (_, p) in enumerate(chosen):
-            left = session.remaining()
-            if left <= 0 or session.stop_reason():
-                break
-            if not getattr(session.provider, "one_shot", False):
-                left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
-            share = left if i == len(chosen) - 1 else max(1, int(left * 0.6))
-            until = session.store.summary(session.run_id).candidates + share
+            # the first gets 60% of this round's tuning budget, the last whatever the others left
+            until = base + left if i == len(chosen) - 1 else until + max(1, int(left * 0.6))
+            # called even when the budget is spent: the tuner first finishes a batch that a kill cut short
             name = f"{session.run_id}/{p.schedule or identity(p.text)}"
-            tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * share + 16,
+            tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * (until - base) + 16,
                        batch=session.evaluator.config.pool_size(), seed=session.seed,
-                       room=lambda: (0 if session.stop_reason() is not None else
-                                     until - session.store.summary(session.run_id).candidates))
+                       tag=f"round {state.get('round', 0)}", room=lambda until=until: (0 if session.stop_reason() is not None else
+                                                 until - session.store.summary(session.run_id).candidates))
             done.append(name)
         return {"tuned": done}
 

@@ -54,26 +54,30 @@ class Session:
         """Verdicts for `proposals`, in order: from the store when known, else from the evaluator."""
         verdicts: list[Verdict | None] = []
         todo: list[tuple[int, Proposal, str]] = []
-        for p in proposals:
-            ident = identity(p.text, p.knobs)
-            rec = self.store.add_candidate(self.run_id, ident, p.text, kind=p.kind, provider=p.provider,
-                                           strategy=p.strategy, parent=p.parent, schedule=p.schedule,
-                                           knobs=p.knobs)
+        # all of the batch is recorded at once: a kill leaves none or all of it, so the budget a resumed run
+        # sees is the one an uninterrupted run saw
+        recs = self.store.add_candidates(self.run_id, [
+            dict(identity=identity(p.text, p.knobs), text=p.text, kind=p.kind, provider=p.provider,
+                 strategy=p.strategy, parent=p.parent, schedule=p.schedule, knobs=p.knobs) for p in proposals])
+        for p, rec in zip(proposals, recs):
+            ident = rec.identity
             known = Verdict.from_json(rec.verdict) if rec.verdict else self.store.cached_verdict(
                 self.run.kernel_hash, ident)
             if known is not None and rec.verdict is None:
                 self.store.set_verdict(self.run_id, ident, known)
             verdicts.append(known)
-            if known is None:
+            if known is None and all(ident != t[2] for t in todo):  # the same candidate twice: run it once
                 todo.append((len(verdicts) - 1, p, ident))
         if todo:
             got = self.evaluator.evaluate_batch(self.kernel_path, [p.text for _, p, _ in todo],
                                                 [p.knobs or None for _, p, _ in todo])
-            for (i, _, ident), v in zip(todo, got):
+            fresh = {}
+            for (_, _, ident), v in zip(todo, got):
                 self.store.set_verdict(self.run_id, ident, v)
                 if self.run.baseline_ms is None and v.baseline_ms:
                     self.store.set_baseline(self.run_id, v.baseline_ms)
-                verdicts[i] = v
+                fresh[ident] = v
+            verdicts = [v if v is not None else fresh[rec.identity] for v, rec in zip(verdicts, recs)]
             self.evaluated_here += len(todo)
         self.show()
         return verdicts  # type: ignore[return-value]

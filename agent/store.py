@@ -344,6 +344,33 @@ class ResultStore:
                            knobs=knobs or {})
         return self._insert_once(CandidateRecord, row, lambda: self.candidate(run_id, identity))
 
+    def add_candidates(self, run_id: str, items: list[dict]) -> list[CandidateRecord]:
+        """Record several proposed candidates in one transaction, so a kill leaves all or none of them; each
+        item holds add_candidate's arguments (identity, text, kind, provider, strategy, and optionally parent,
+        schedule, knobs). Ones already recorded are kept as they are. Returns the records, in item order."""
+        idents = [it["identity"] for it in items]
+        for attempt in range(3):
+            try:
+                with self._session.begin() as s:
+                    have = set(s.scalars(select(CandidateRow.identity).where(
+                        CandidateRow.run_id == run_id, CandidateRow.identity.in_(idents))))
+                    for it in items:
+                        if it["identity"] in have:
+                            continue
+                        have.add(it["identity"])
+                        s.add(CandidateRow(run_id=run_id, identity=it["identity"], text=it["text"],
+                                           kind=CandidateKind(it["kind"]), provider=it["provider"],
+                                           strategy=it["strategy"], parent=it.get("parent"),
+                                           schedule=it.get("schedule"), knobs=it.get("knobs") or {}))
+                break
+            except IntegrityError as exc:  # another process recorded one of them a moment ago: look again
+                if attempt == 2:
+                    raise StoreError(f"cannot record into run {run_id}: {str(exc.orig).strip()}; "
+                                     "is the run in this store (create_run first)?") from None
+        found = {c.identity: c for c in self._all(CandidateRecord, select(CandidateRow).where(
+            CandidateRow.run_id == run_id, CandidateRow.identity.in_(idents)))}
+        return [found[i] for i in idents]
+
     def candidate(self, run_id: str, identity: str) -> CandidateRecord | None:
         where = (CandidateRow.run_id == run_id, CandidateRow.identity == identity)
         return self._one(CandidateRecord, select(CandidateRow).where(*where))

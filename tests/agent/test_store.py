@@ -76,6 +76,21 @@ def test_add_candidate_is_idempotent(store):
     assert [c.identity for c in store.candidates(run.id)] == ["c1"]
 
 
+def test_add_candidates_records_a_batch_at_once_keeping_the_known_ones(store):
+    run = new_run(store)
+    add(store, run.id, "c2", knobs={"tile": 8})
+    store.set_verdict(run.id, "c2", accept(3.0))
+    items = [dict(identity=i, text=f"// {i}", kind="schedule", provider="heuristic", strategy="zero-shot",
+                  knobs={"tile": n}) for i, n in (("c1", 4), ("c2", 99), ("c3", 16), ("c1", 4))]
+    got = store.add_candidates(run.id, items)
+    assert [c.identity for c in got] == ["c1", "c2", "c3", "c1"]
+    assert got[1].knobs == {"tile": 8} and got[1].verdict == accept(3.0).to_json()  # kept as it was
+    assert [c.identity for c in store.candidates(run.id)] == ["c2", "c1", "c3"]
+    with pytest.raises(StoreError, match="create_run first"):
+        store.add_candidates("no-such-run", items[:1])
+    assert store.candidates("no-such-run") == []  # nothing half-written
+
+
 def test_add_candidate_race_returns_the_row_written_by_another_process(store, monkeypatch):
     run = new_run(store)
     written = add(store, run.id, "c1")

@@ -1,0 +1,78 @@
+"""The tuner on its own: its suggestions are a function of the seed and the finished trials, so a tuning
+cut short between two trial writes (what a SIGKILL can leave) and called again suggests exactly what an
+uninterrupted tuning suggests. The objective here is a fixed function of the knobs, standing in for the
+evaluator's measured speedup (the loop tests run the real evaluator)."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+
+from neurojit.agent import tuner
+from neurojit.agent.proposal import Knob, Proposal
+from neurojit.evaluator import Reason, Verdict
+
+PROPOSAL = Proposal("schedule", "// script", "test", "zero-shot", {"a": 8, "b": 4},
+                    (Knob("a", 1, 64, 1), Knob("b", 1, 16, 1)), "s")
+
+
+def _speed(knobs: dict) -> Verdict:
+    if knobs["a"] % 7 == 0:  # some knob values are rejected, as schedules sometimes are
+        return Verdict("reject", Reason.SCHEDULE_ERROR, "no")
+    return Verdict("accept", Reason.OK, "ok", speedup=1.0 + knobs["a"] / 64 - abs(knobs["b"] - 5) / 16)
+
+
+def _run(url: str, name: str, log: list, trials: int = 14, batch: int = 3, tag: str = "round 0"):
+    def evaluate(props):
+        log.extend(tuple(sorted(p.knobs.items())) for p in props)
+        return [_speed(p.knobs) for p in props]
+
+    return tuner.tune(PROPOSAL, evaluate, url=url, study_name=name, trials=trials, batch=batch, seed=11, tag=tag)
+
+
+def _params(url: str, name: str) -> list:
+    study = optuna.load_study(study_name=name, storage=url)
+    return [(t.user_attrs["batch"], t.user_attrs["slot"], t.params) for t in study.trials]
+
+
+def test_same_seed_same_trials_and_the_defaults_first(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db"
+    a, b = [], []
+    ra, rb = _run(url, "a", a), _run(url, "b", b)
+    assert a == b and ra.best_knobs == rb.best_knobs and ra.trials == 14
+    assert dict(a[0]) == {"a": 8, "b": 4}  # the provider's defaults are tried first
+    assert len(set(a)) > 5  # and the sampler explores from there
+
+
+@pytest.mark.parametrize("cut_at", [1, 4, 8])
+def test_a_tuning_cut_between_trial_writes_resumes_as_if_never_cut(tmp_path, monkeypatch, cut_at):
+    url = f"sqlite:///{tmp_path}/s.db"
+    _run(url, "whole", [])
+    real, writes = optuna.Study.add_trial, [0]
+
+    def dying_add_trial(self, trial):
+        if self.study_name != "cut":  # the tuner's in-memory copies
+            return real(self, trial)
+        if writes[0] == cut_at:
+            raise SystemExit("killed")
+        writes[0] += 1
+        real(self, trial)
+
+    monkeypatch.setattr(optuna.Study, "add_trial", dying_add_trial)
+    with pytest.raises(SystemExit):
+        _run(url, "cut", [])
+    monkeypatch.setattr(optuna.Study, "add_trial", real)
+    assert len(optuna.load_study(study_name="cut", storage=url).trials) == cut_at
+    again = []
+    _run(url, "cut", again)
+    assert _params(url, "cut") == _params(url, "whole")
+    assert len(again) == 14 - cut_at  # only what the cut left undone is evaluated again
+
+
+def test_the_cap_counts_this_tag_only(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db"
+    _run(url, "s", [], trials=5)
+    later = []
+    _run(url, "s", later, trials=5, tag="round 1")  # a later round tunes the same study further
+    assert len(later) == 5 and len(optuna.load_study(study_name="s", storage=url).trials) == 10
+    assert _run(url, "s", [], trials=5).trials == 0  # round 0's share is already spent
