@@ -48,9 +48,17 @@ class OpInfo:
 
     @property
     def is_row_reduction(self) -> bool:
-        """Innermost loop reduced, the others parallel (row sum / max)."""
-        return (len(self.iterators) >= 2 and self.iterators[-1] == "reduction" and self.reductions == 1
-                and not self.is_contraction)
+        """Innermost loop reduced, the others parallel (row sum / max, a matrix-vector product), and every
+        input that the reduction indexes is contiguous along it (not a batched matmul's B)."""
+        if not (len(self.iterators) >= 2 and self.iterators[-1] == "reduction" and self.reductions == 1
+                and not self.is_contraction):
+            return False
+        red = f"d{len(self.iterators) - 1}"
+        for m in self.maps[:-1]:
+            results = m.split("->", 1)[1].strip()
+            if re.search(rf"\b{red}\b", results) and not re.search(rf"\b{red}\s*\)$", results):
+                return False
+        return True
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def _fill(kind: str, shape, dtype, rng: np.random.Generator) -> np.ndarray:
             x[...] = 1.0
     else:
         raise ValueError(kind)
-    return np.ascontiguousarray(x.astype(dtype))
+    return np.array(x, dtype=dtype, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
 
 
 def make_set(kind: str, signature, seed: int) -> list[np.ndarray]:

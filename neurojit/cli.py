@@ -114,6 +114,9 @@ def _export_run(args) -> int:
     base = Source(run.kernel_text, run.kernel_name)
     if best is None:
         raise UsageError(f"run {run.id} has no accepted candidate yet; nothing better than the baseline to export")
+    if not best.speedup or best.speedup <= 1.0:
+        raise UsageError(f"run {run.id} found no variant faster than the baseline (its best accepted one runs at "
+                         f"{best.speedup or 0:.2f}x); to export the baseline itself: neurojit export K.mlir --out DIR")
     schedule = best.text if best.kind.value == "schedule" else None
     source = base if schedule else Source(best.text, f"{run.kernel_name}:{best.identity}")
     _preflight(source, schedule)

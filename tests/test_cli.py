@@ -112,3 +112,19 @@ def test_tune_and_export_usage_errors(cli, tmp_path):
     assert p.returncode == 2 and "no run missing" in p.stderr and "Traceback" not in p.stderr
     p = cli("tune", k, "--db", "postgresql://u:secret@127.0.0.1:1/x", "--budget", "1")
     assert p.returncode == 2 and "secret" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli, tmp_path):
+    from neurojit.agent.store import ResultStore
+    from neurojit.evaluator import Reason, Verdict
+
+    db = f"sqlite:///{tmp_path}/runs.db"
+    store = ResultStore(db)
+    text = (KERNELS / "row_sum.mlir").read_text()
+    run = store.create_run("row_sum.mlir", text, model="heuristic", strategy="zero-shot", run_id="slow")
+    store.add_candidate(run.id, "c1", text, kind="module", provider="heuristic", strategy="zero-shot")
+    store.set_verdict(run.id, "c1", Verdict("accept", Reason.OK, "correct", baseline_ms=1.0, candidate_ms=1.2,
+                                            speedup=1 / 1.2))
+    p = cli("export", "--db", db, "--run-id", "slow", "--out", tmp_path / "o")
+    assert p.returncode == 2 and "no variant faster than the baseline" in p.stderr and "0.83x" in p.stderr
+    assert "Traceback" not in p.stderr and not (tmp_path / "o").exists()

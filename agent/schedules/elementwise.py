@@ -35,9 +35,7 @@ class VectorizeElementwise(Schedule):
 
     def text(self, info: KernelInfo, host: Host) -> str:
         d = self.defaults(info, host)
-        body = '  %ops = transform.structured.match interface{LinalgOp} in %root : (!transform.any_op) -> !transform.any_op\n'
-        split, names = parts.split("%ops", len(info.ops), "op")
-        body += split
+        body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
             body += parts.tile_vectorize(h, vector_tile(op.iterators, d["width"], d["rows"]), f"e{i}")
         body += parts.func("%fb") + parts.lower_vectors("%fb")

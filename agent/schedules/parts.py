@@ -87,3 +87,10 @@ def split(handle: str, n: int, tag: str) -> tuple[str, list[str]]:
     names = [f"%{tag}{i}" for i in range(n)]
     return (f"  {', '.join(names)} = transform.split_handle {handle} {{pass_through_empty_handle = false}} : ({ANY}) -> ({', '.join([ANY] * n)})\n",
             names)
+
+
+def each_op(n: int) -> tuple[str, list[str]]:
+    """A handle to each of the kernel's n linalg ops, in program order (see `split`)."""
+    match = f"  %ops = transform.structured.match interface{{LinalgOp}} in %root : ({ANY}) -> {ANY}\n"
+    text, names = split("%ops", n, "op")
+    return match + text, names

@@ -42,9 +42,7 @@ class VectorizeRowReduction(Schedule):
 
     def text(self, info: KernelInfo, host: Host) -> str:
         d = self.defaults(info, host)
-        body = f"  %ops = transform.structured.match interface{{LinalgOp}} in %root : ({ANY}) -> {ANY}\n"
-        split, names = parts.split("%ops", len(info.ops), "op")
-        body += split
+        body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if op.is_row_reduction:
                 body += _row_reduction(h, len(op.iterators), d, f"r{i}")

@@ -21,7 +21,7 @@ SMALL = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_cha
 CLAIMS = {
     "matmul_256": ["packed_matmul"], "matmul_127x255x63": ["packed_matmul"], "matmul_1024": ["packed_matmul"],
     "matmul_bias_relu": ["packed_matmul", "fused_matmul_epilogue"], "elementwise_chain": ["vectorize_elementwise"],
-    "row_sum": ["vectorize_row_reduction"], "row_softmax": ["vectorize_row_reduction"], "conv2d": [],
+    "row_sum": ["vectorize_row_reduction"], "row_softmax": ["vectorize_row_reduction"], "conv2d": ["register_tile_any"],
 }
 # matmul_bias_relu at sizes no tile divides (127 x 255, k = 63), for the peeled tails of the fused schedule
 ODD_BIAS_RELU = ((KERNELS / "matmul_bias_relu.mlir").read_text()

@@ -1,0 +1,118 @@
+"""The generic register tile (register_tile_any): kernels that no specialised schedule fits get it, and it
+gives numpy's answer on each, with its default knobs and with rows moved, widths that leave tails, and
+so on. The kernels (tests/agent/kernels/) are classes the library has no schedule for: convolutions
+(NCHW, NHWC, strided, depthwise), pooling, a batched and a transposed matmul, a column and a full
+reduction (0-d output)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import FALLBACK, for_kernel
+from neurojit.agent.schedules.generic import plan
+from neurojit.compiler import compile_kernel, host
+from neurojit.evaluator import EvalConfig, Evaluator
+
+HERE = pathlib.Path(__file__).resolve().parent / "kernels"
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels"
+
+
+def _windows(x: np.ndarray, kh: int, kw: int, stride: int, h_axis: int) -> np.ndarray:
+    """x's kh x kw windows: the window offsets become two new leading axes."""
+    oh = (x.shape[h_axis] - kh) // stride + 1
+    ow = (x.shape[h_axis + 1] - kw) // stride + 1
+    sl = [slice(None)] * x.ndim
+    out = []
+    for i in range(kh):
+        row = []
+        for j in range(kw):
+            sl[h_axis] = slice(i, i + stride * (oh - 1) + 1, stride)
+            sl[h_axis + 1] = slice(j, j + stride * (ow - 1) + 1, stride)
+            row.append(x[tuple(sl)])
+        out.append(row)
+    return np.array(out)
+
+
+def _reference(stem: str, a: list[np.ndarray]) -> np.ndarray:
+    a = [x.astype(np.float64) for x in a]
+    if stem == "conv_nhwc":  # in[n,y+i,x+j,c] w[i,j,c,f]
+        return a[2] + np.einsum("ijnyxc,ijcf->nyxf", _windows(a[0], 3, 3, 1, 1), a[1])
+    if stem == "conv2d":
+        return a[2] + np.einsum("ijncyx,fcij->nfyx", _windows(a[0], 3, 3, 1, 2), a[1])
+    if stem == "conv_nchw_stride2":
+        return a[2] + np.einsum("ijncyx,fcij->nfyx", _windows(a[0], 3, 3, 2, 2), a[1])
+    if stem == "dwconv":
+        return a[2] + np.einsum("ijnyxc,ijc->nyxc", _windows(a[0], 3, 3, 1, 1), a[1])
+    if stem == "pool":
+        return np.maximum(a[2], _windows(a[0], 3, 3, 1, 1).max(axis=(0, 1)))
+    if stem == "bmm":
+        return a[2] + a[0] @ a[1]
+    if stem == "mm_tb_f64":
+        return a[2] + a[0] @ a[1].T
+    if stem == "colsum":
+        return a[1] + a[0].sum(axis=0)
+    if stem == "dot":
+        return a[2] + a[0] @ a[1]
+    raise KeyError(stem)
+
+
+def _text(stem: str) -> str:
+    return ((EXAMPLES if stem == "conv2d" else HERE) / f"{stem}.mlir").read_text()
+
+
+def _check(stem: str, knobs: dict | None = None) -> None:
+    text = _text(stem)
+    info = analyze(text)
+    k = compile_kernel(text, FALLBACK.text(info, host()), knobs)
+    rng = np.random.default_rng(7)
+    args = [np.array(rng.standard_normal(a.shape), dtype=a.dtype) for a in k.signature.args]
+    want = _reference(stem, args)
+    k(*args)
+    tol = 1e-12 if args[-1].dtype == np.float64 else 2e-4
+    np.testing.assert_allclose(args[-1], want, rtol=tol, atol=tol)
+
+
+STEMS = ["conv2d", "conv_nhwc", "conv_nchw_stride2", "dwconv", "pool", "bmm", "mm_tb_f64", "colsum", "dot"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_only_the_generic_tile_fits_and_it_is_right(stem):
+    info = analyze(_text(stem))
+    assert [s.name for s in for_kernel(info, host())] == ["register_tile_any"]
+    _check(stem)
+
+
+@pytest.mark.parametrize("stem", ["conv2d", "bmm", "pool", "colsum"])
+def test_other_knobs_are_right_too(stem):
+    """Rows on every other loop at once, and a width that is not a multiple of the extents (peeled tails)."""
+    info = analyze(_text(stem))
+    space = FALLBACK.space(info, host())
+    lanes = space[0].low
+    knobs = {k.name: min(k.high, 3) for k in space[1:]}
+    _check(stem, {"width": 3 * lanes, **knobs})
+    _check(stem, {"width": lanes, **{k: 1 for k in knobs}})
+
+
+def test_plan_picks_contiguous_vectors_and_cheap_rows():
+    conv = analyze(_text("conv2d")).ops[0]  # loops n, f, oh, ow, c, kh, kw
+    assert plan(conv) == (3, 2)  # vectors along ow; rows along oh load input rows, not a filter column
+    bmm = analyze(_text("bmm")).ops[0]  # loops b, i, j, k
+    assert plan(bmm) == (2, 1)  # vectors along j (B and C rows); rows along i reuse each B vector
+    col = analyze(_text("colsum")).ops[0]  # loops i (reduced), j
+    assert plan(col) == (1, None)
+
+
+def test_a_matvec_is_a_row_reduction_and_a_batched_matmul_is_not():
+    assert [s.name for s in for_kernel(analyze(_text("matvec")), host())] == ["vectorize_row_reduction"]
+    assert not analyze(_text("bmm")).ops[0].is_row_reduction
+
+
+def test_a_kernel_with_a_0d_output_is_evaluated():
+    with Evaluator(EvalConfig(workers=1, bench_time_cap_s=0.2, random_sets=1)) as ev:
+        info = analyze(_text("dot"))
+        v = ev.evaluate(str(HERE / "dot.mlir"), FALLBACK.text(info, host()))
+    assert v.accepted, v.detail
