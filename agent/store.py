@@ -329,8 +329,7 @@ class ResultStore:
     def _update_run(self, run_id: str, **values: Any) -> None:
         with self._session.begin() as s:
             if s.execute(update(RunRow).where(RunRow.id == run_id).values(**values)).rowcount == 0:
-                raise StoreError(f"no run {run_id} in this store; "
-                                 "`neurojit report --db URL` lists the runs")
+                raise StoreError(f"no run {run_id} in this store; check the --run-id and the --db URL")
 
     # candidates
     def add_candidate(self, run_id: str, identity: str, text: str, *, kind: CandidateKind, provider: str,
@@ -411,7 +410,7 @@ class ResultStore:
     def summary(self, run_id: str) -> RunSummary:
         run = self.get_run(run_id)
         if run is None:
-            raise StoreError(f"no run {run_id} in this store; `neurojit report --db URL` lists the runs")
+            raise StoreError(f"no run {run_id} in this store; check the --run-id and the --db URL")
         stmt = (select(CandidateRow.accepted, CandidateRow.reason, func.count()).where(CandidateRow.run_id == run_id)
                 .group_by(CandidateRow.accepted, CandidateRow.reason))
         with self._session() as s:
