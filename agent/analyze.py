@@ -19,6 +19,20 @@ from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, w
 from neurojit.compiler.source import read_source
 
 
+def map_results(m: str) -> list[str]:
+    """The result expressions of an affine map's text: "(d0, d1, d2) -> (d0, d2 + d1)" -> ["d0", "d2 + d1"]."""
+    rhs = m.split("->", 1)[1].strip()
+    exprs, depth, cur = [], 0, ""
+    for ch in rhs[rhs.index("(") + 1:rhs.rindex(")")]:
+        if ch == "," and depth == 0:
+            exprs.append(cur.strip())
+            cur = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        cur += ch
+    return exprs + [cur.strip()] if cur.strip() else exprs
+
+
 @dataclass(frozen=True)
 class OpInfo:
     """One linalg op of the public function, in program order."""
@@ -55,8 +69,8 @@ class OpInfo:
             return False
         red = f"d{len(self.iterators) - 1}"
         for m in self.maps[:-1]:
-            results = m.split("->", 1)[1].strip()
-            if re.search(rf"\b{red}\b", results) and not re.search(rf"\b{red}\s*\)$", results):
+            res = map_results(m)
+            if any(re.search(rf"\b{red}\b", r) for r in res) and res[-1] != red:
                 return False
         return True
 

@@ -336,12 +336,9 @@ class ResultStore:
                       strategy: str, parent: str | None = None, schedule: str | None = None,
                       knobs: dict | None = None) -> CandidateRecord:
         """Record a proposed candidate; one already recorded under (run_id, identity) is returned as it is."""
-        if (found := self.candidate(run_id, identity)) is not None:
-            return found
-        row = CandidateRow(run_id=run_id, identity=identity, text=text, kind=CandidateKind(kind),
-                           provider=provider, strategy=strategy, parent=parent, schedule=schedule,
-                           knobs=knobs or {})
-        return self._insert_once(CandidateRecord, row, lambda: self.candidate(run_id, identity))
+        return self.add_candidates(run_id, [dict(identity=identity, text=text, kind=kind, provider=provider,
+                                                 strategy=strategy, parent=parent, schedule=schedule,
+                                                 knobs=knobs)])[0]
 
     def add_candidates(self, run_id: str, items: list[dict]) -> list[CandidateRecord]:
         """Record several proposed candidates in one transaction, so a kill leaves all or none of them; each

@@ -22,15 +22,7 @@ from neurojit.evaluator import EvalConfig, Evaluator
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BASE = ROOT / "examples" / "kernels" / "matmul_256.mlir"
 
-TILE = """module attributes {transform.with_named_sequence} {
-  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
-    %mm = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
-    %t, %l:3 = transform.structured.tile_using_for %mm tile_sizes [${ti:32}, ${tj:32}, ${tk:32}]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-    transform.yield
-  }
-}
-"""
+TILE = (ROOT / "examples" / "schedules" / "tile_matmul.mlir").read_text()
 
 LOOPS = """module {
   func.func @matmul(%A: memref<256x256xf32>, %B: memref<256x256xf32>, %C: memref<256x256xf32>) {

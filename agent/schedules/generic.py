@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from neurojit.compiler.host import Host
 
-from ..analyze import KernelInfo, OpInfo
+from ..analyze import KernelInfo, OpInfo, map_results
 from . import parts
 from .base import Knob, Schedule, lanes
 
@@ -28,27 +28,14 @@ ANY = parts.ANY
 
 def _results(m: str) -> list[set[int]]:
     """Per result expression of an affine map's text, the loop dims it uses."""
-    rhs = m.split("->", 1)[1].strip()
-    inner = rhs[rhs.index("(") + 1:rhs.rindex(")")]
-    exprs, depth, cur = [], 0, ""
-    for ch in inner:
-        if ch == "," and depth == 0:
-            exprs.append(cur)
-            cur = ""
-            continue
-        depth += (ch == "(") - (ch == ")")
-        cur += ch
-    if cur.strip():
-        exprs.append(cur)
-    return [{int(d) for d in re.findall(r"d(\d+)", e)} for e in exprs]
+    return [{int(d) for d in re.findall(r"d(\d+)", e)} for e in map_results(m)]
 
 
 def _innermost(m: str) -> set[int]:
     """The loop dims an operand is contiguous in: those that appear alone (coefficient 1) as a term of its
     last result (`d3` and, for a convolution's input, `d3 + d6`)."""
-    rhs = m.split("->", 1)[1]
-    last = rhs[rhs.index("(") + 1:rhs.rindex(")")].split(",")[-1]
-    return {int(t.strip()[1:]) for t in last.split("+") if re.fullmatch(r"d\d+", t.strip())}
+    res = map_results(m)
+    return {int(t.strip()[1:]) for t in res[-1].split("+") if re.fullmatch(r"d\d+", t.strip())} if res else set()
 
 
 def plan(op: OpInfo) -> tuple[int, int | None]:

@@ -4,19 +4,12 @@ subprocess: `python loop_helpers.py KERNEL DB RUN_ID BUDGET` (a tune run) and
 
 from __future__ import annotations
 
+import pathlib
 import sys
 
 from neurojit.agent.proposal import Knob, Proposal
 
-TILE = """module attributes {transform.with_named_sequence} {
-  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
-    %mm = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op
-    %t, %l:3 = transform.structured.tile_using_for %mm tile_sizes [${ti:32}, ${tj:32}, ${tk:32}]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-    transform.yield
-  }
-}
-"""
+TILE = (pathlib.Path(__file__).resolve().parents[2] / "examples" / "schedules" / "tile_matmul.mlir").read_text()
 SPACE = (Knob("ti", 2, 64, 2), Knob("tj", 2, 64, 2), Knob("tk", 2, 64, 2))
 
 
