@@ -93,10 +93,14 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         app = graph.build(session, SqliteSaver(conn))
         config = {"configurable": {"thread_id": run.id}, "recursion_limit": 10_000}
         saved = app.get_state(config)
+        # "sync": each node's checkpoint is on disk before the next node starts. LangGraph's default ("async")
+        # writes it while the next node runs, so a kill could lose it and the resumed run would re-run a node
+        # that had finished, against a store that already holds later candidates (seen: a replayed run that
+        # tuned past its round's share after a kill).
         if saved.next:  # a checkpoint in mid-run: continue from the node that was in flight
-            app.invoke(None, config)
+            app.invoke(None, config, durability="sync")
         else:
-            app.invoke({"round": 0, "proposals": [], "tuned": [], "stop": None}, config)
+            app.invoke({"round": 0, "proposals": [], "tuned": [], "stop": None}, config, durability="sync")
         final = app.get_state(config).values
         stopped = options.stop is not None and options.stop.is_set()
         store.finish_run(run.id, RunStatus.STOPPED if stopped else RunStatus.FINISHED, final.get("stop") or "done")
