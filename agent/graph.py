@@ -1,6 +1,6 @@
 """The search loop as a LangGraph graph: analyze -> propose -> evaluate -> tune -> select -> (propose | end).
 
-The state holds only plain data (proposals as dicts, the round, the stop reason); the working parts live in
+The state holds only plain data (proposals as JSON, the round, the stop reason); the working parts live in
 a `Session` that each node closes over. A SQLite checkpointer saves the state after every node, so a run
 killed at any point resumes at the node that was in flight; nodes are idempotent because the session reuses
 every verdict already stored (see session.py).
@@ -8,7 +8,6 @@ every verdict already stored (see session.py).
 
 from __future__ import annotations
 
-import dataclasses
 import operator
 from typing import Annotated, TypedDict
 
@@ -16,12 +15,13 @@ from langgraph.graph import END, START, StateGraph
 
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.host import host
-from neurojit.compiler.source import read_source
+from neurojit.compiler.source import Source
 
 from . import tuner
-from .proposal import Knob, Proposal, identity
+from .proposal import Proposal, identity
 from .provider import Request
 from .session import Session
+from .store import CandidateRecord
 
 TOP_K = 2  # how many of the best accepted schedules get tuned each round
 TUNE_PER_ROUND = 6  # tuning trials per round for providers that keep proposing (all that is left otherwise)
@@ -36,73 +36,60 @@ class LoopState(TypedDict, total=False):
     mark: int  # candidates in the store when this round's propose (then evaluate) finished
 
 
-def to_dict(p: Proposal) -> dict:
-    return dataclasses.asdict(p)
+def history(session: Session, run_id: str) -> tuple[CandidateRecord, ...]:
+    """A run's candidates, in the order they were proposed."""
+    return tuple(session.store.candidates(run_id))
 
 
-def from_dict(d: dict) -> Proposal:
-    d = dict(d)
-    d["space"] = tuple(Knob(**k) for k in d.get("space", ()))
-    return Proposal(**d)
-
-
-def history(session: Session, run_id: str) -> tuple[dict, ...]:
-    """A run's candidates as plain dicts, in the order they were proposed."""
-    return tuple({"identity": c.identity, "kind": c.kind.value, "text": c.text, "knobs": c.knobs,
-                  "verdict": c.verdict, "schedule": c.schedule, "provider": c.provider, "parent": c.parent}
-                 for c in session.store.candidates(run_id))
-
-
-def examples(session: Session, run, limit: int = 5) -> tuple[dict, ...]:
+def examples(session: Session, run, limit: int = 5) -> tuple[CandidateRecord, ...]:
     """Verified candidates from earlier runs of the same kernel (or a kernel of the same name), best first."""
     found = []
     for other in session.store.runs():
         if other.id != run.id and (other.kernel_hash == run.kernel_hash or other.kernel_name == run.kernel_name):
-            found += [c for c in history(session, other.id)
-                      if c["verdict"] and c["verdict"].get("verdict") == "accept" and c["verdict"].get("speedup")]
-    found.sort(key=lambda c: -c["verdict"]["speedup"])
+            found += [c for c in history(session, other.id) if c.verdict and c.verdict.accepted and c.verdict.speedup]
+    found.sort(key=lambda c: -c.verdict.speedup)
     return tuple(found[:limit])
 
 
 def build(session: Session, checkpointer=None):
     """The compiled graph for one run; `invoke(..., {"configurable": {"thread_id": run_id}})`."""
-    src = read_source(session.kernel_path)
+    kernel = session.kernel
     info_box: dict = {}
 
     def analyze(state: LoopState) -> dict:
         from .analyze import analyze as analyze_kernel
 
-        info_box["info"] = analyze_kernel(session.kernel_path)
+        info_box["info"] = analyze_kernel(Source(kernel.source or kernel.text, kernel.origin))
         return {"round": state.get("round", 0)}
 
     def propose(state: LoopState) -> dict:
         if "info" not in info_box:  # resumed past analyze
             analyze(state)
         run = session.store.get_run(session.run_id)
-        req = Request(src.text, src.name, info_box["info"], host().to_json(), run.baseline_ms,
+        req = Request(kernel.source or kernel.text, kernel.origin, info_box["info"], host().to_json(), run.baseline_ms,
                       state.get("round", 0), history(session, session.run_id), examples(session, run))
         mark = session.store.summary(session.run_id).candidates
         try:
             proposals = session.provider.propose(req)
         except NeuroJITError as e:  # a model that stays unavailable ends the run cleanly (resumable)
             return {"proposals": [], "stop": f"the model failed: {e}", "mark": mark}
-        return {"proposals": [to_dict(p) for p in proposals], "mark": mark}
+        return {"proposals": [p.to_json() for p in proposals], "mark": mark}
 
     # Budget shares are worked out from the counts saved in the state (`mark`), never from the store's count
     # at the moment a node starts: a node re-run after a kill then makes the same choices as the first run.
     def evaluate(state: LoopState) -> dict:
-        props = [from_dict(d) for d in state.get("proposals", [])]
+        props = [Proposal.from_json(d) for d in state.get("proposals", [])]
         props = props[:session.budget.remaining_candidates(state.get("mark", 0))]
-        recorded = all(session.store.candidate(session.run_id, identity(p.text, p.knobs)) for p in props)
+        recorded = all(session.store.candidate(session.run_id, p.identity) for p in props)
         if props and (recorded or session.stop_reason() is None):  # recorded ones are finished, budget or not
             session.evaluate(props)
         return {"mark": session.store.summary(session.run_id).candidates}
 
     def tune(state: LoopState) -> dict:
-        props = [from_dict(d) for d in state.get("proposals", [])]
+        props = [Proposal.from_json(d) for d in state.get("proposals", [])]
         scored = []
         for p in props:
-            rec = session.store.candidate(session.run_id, identity(p.text, p.knobs))
+            rec = session.store.candidate(session.run_id, p.identity)
             if p.space and rec is not None and rec.accepted and rec.speedup:
                 scored.append((rec.speedup, p))
         scored.sort(key=lambda x: -x[0])
@@ -110,7 +97,7 @@ def build(session: Session, checkpointer=None):
         chosen = scored[:TOP_K]
         base = state.get("mark", 0)
         left = session.budget.remaining_candidates(base)
-        if not getattr(session.provider, "one_shot", False):
+        if not session.provider.one_shot:
             left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
         until = base
         for i, (_, p) in enumerate(chosen):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from neurojit.compiler.host import host as detect_host
 
 from .proposal import Proposal
-from .provider import Request
+from .provider import Provider, Request
 
 
-class HeuristicProvider:
+class HeuristicProvider(Provider):
     name = "heuristic"
     one_shot = True  # proposes once; the tuner may spend the whole remaining budget
 
@@ -29,7 +29,7 @@ class HeuristicProvider:
         out = []
         for sched in for_kernel(request.info, h):
             space = tuple(sched.space(request.info, h))
-            out.append(Proposal("schedule", sched.text(request.info, h), self.name, self.strategy,
-                                knobs=dict(sched.defaults(request.info, h)), space=space, schedule=sched.name,
-                                rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
+            out.append(Proposal.of(sched.text(request.info, h), self.name, self.strategy,
+                                   knobs=sched.defaults(request.info, h), space=space, schedule=sched.name,
+                                   rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
         return out

@@ -12,26 +12,32 @@ the reason. The program calls the kernel through a `GuardedLive`, which keeps a 
 (every Nth call, or the next call on request) and rolls a promoted variant back, recording ROLLBACK, when
 it raises during a call or a later shadow check (`Promoter.recheck`) disagrees with the variant it replaced.
 Calls run on the program's thread; promotion runs on another: the guard's lock orders swaps and rollbacks,
-and a call reads the live variant once, so it never sees half a swap.
+and a call reads the live variant once, so it never sees half a swap. That other thread is a `Watcher`:
+while a run searches, it hands each new best candidate to the gate and rechecks what was promoted, for
+any program that keeps a live kernel (the demo, the SDK, self-healing).
 """
 
 from __future__ import annotations
 
+import enum
+import logging
 import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from neurojit.compiler.errors import CallError, NeuroJITError
+from neurojit.compiler.flops import reduction_depth
 from neurojit.compiler.jit import CompiledKernel, compile_kernel
 from neurojit.compiler.live import LiveKernel
 from neurojit.evaluator import bench, inputs
 
-from .store import CandidateKind, PromotionEvent, ResultStore
+from .store import PromotionEvent, ResultStore
 
+log = logging.getLogger(__name__)
 
 KEEP = 8  # promotions remembered for rollback (LiveKernel keeps as many variants loaded by default)
 
@@ -219,10 +225,10 @@ class Promoter:
         def refuse(why: str, **extra) -> tuple[Decision, None]:
             return Decision(PromotionEvent.REFUSED, cand.identity, why, at=time.time(), **extra), None
 
-        verdict = cand.verdict or {}
-        if verdict.get("verdict") != "accept":
-            return refuse(f"the evaluator's verdict is {verdict.get('verdict') or 'missing'}"
-                          f" ({verdict.get('reason') or 'not evaluated'}); only accepted candidates go live")
+        verdict = cand.verdict
+        if verdict is None or not verdict.accepted:
+            said = f"{verdict.verdict.value} ({verdict.reason.value})" if verdict else "missing (not evaluated)"
+            return refuse(f"the evaluator's verdict is {said}; only accepted candidates go live")
         if cand.identity in self.guard.rolled_back:
             return refuse("it was rolled back after an earlier promotion")
         try:
@@ -245,18 +251,19 @@ class Promoter:
         m = bench.interleaved(live, impl, [a.copy() for a in args], [a.copy() for a in args],
                               min_rounds=self.config.bench_min_rounds, time_cap_s=self.config.bench_time_cap_s,
                               ci_rel=self.config.bench_ci_rel)
-        lo, hi = m["speedup_ci"]
-        timing = (f"{m['speedup']:.2f}x over the live variant (95% CI {lo:.2f}-{hi:.2f}, "
-                  f"{m['baseline_ms']:.3f} -> {m['candidate_ms']:.3f} ms, {m['rounds']} interleaved rounds)")
+        lo, hi = m.speedup_ci
+        timing = (f"{m.speedup:.2f}x over the live variant (95% CI {lo:.2f}-{hi:.2f}, "
+                  f"{m.baseline_ms:.3f} -> {m.candidate_ms:.3f} ms, {m.rounds} interleaved rounds)")
         if not lo > self.config.min_speedup:
             return refuse(f"not faster with confidence: {timing}", variant=impl.variant_hash,
-                          speedup=m["speedup"], speedup_ci=(lo, hi))
+                          speedup=m.speedup, speedup_ci=(lo, hi))
         return Decision(PromotionEvent.PROMOTE, cand.identity, f"{timing}; shadow run agrees",
-                        impl.variant_hash, m["speedup"], (lo, hi), time.time()), impl
+                        impl.variant_hash, m.speedup, (lo, hi), time.time()), impl
 
-    def _compile(self, cand) -> CompiledKernel:
-        if cand.kind == CandidateKind.SCHEDULE:
-            return compile_kernel(self._kernel(), schedule=cand.text, knobs=cand.knobs or None)
+    def _compile(self, record) -> CompiledKernel:
+        cand = record.candidate  # kind and knobs as the text decides, whatever the record's columns say
+        if cand.is_schedule:
+            return compile_kernel(self._kernel(), schedule=cand.text, knobs=dict(cand.knobs) or None)
         return compile_kernel(cand.text)
 
     def _kernel(self) -> str:
@@ -288,12 +295,120 @@ class Promoter:
 
     def _tolerance(self) -> float:
         if self._rtol is None:
-            from neurojit.evaluator.checks import reduction_depth  # parses the (trusted, preflighted) kernel
-
-            depth = reduction_depth(self._kernel())
+            depth = reduction_depth(self._kernel())  # parses the (trusted, preflighted) kernel
             sig = self.live.signature
             self._rtol = max(inputs.tolerance(a.dtype, depth, self.config.tolerance_factor) for a in sig.outputs)
         return self._rtol
 
 
-__all__ = ["Decision", "GateConfig", "GuardedLive", "Promoter"]
+class WatchKind(str, enum.Enum):
+    CONSIDER = "consider"  # a new best candidate of the run goes to the gate
+    DECISION = "decision"  # the gate decided on it: `decision.event` is PROMOTE or REFUSED
+    ROLLBACK = "rollback"  # a later shadow check rolled the promoted variant back
+    ERROR = "error"  # the gate or the store raised; the watcher carries on with the live variant it has
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """What the watcher did, as one human sentence (`text`) and as data."""
+    kind: WatchKind
+    text: str
+    candidate: Any = None  # the CandidateRecord considered (CONSIDER, DECISION)
+    decision: Decision | None = None  # DECISION, ROLLBACK
+    error: Exception | None = None  # ERROR
+
+
+def describe(candidate) -> str:
+    """A candidate record in a few words: its schedule (or kind), identity prefix and knobs."""
+    knobs = " ".join(f"{k}={v}" for k, v in sorted((candidate.knobs or {}).items()))
+    return f"{candidate.schedule or candidate.kind.value} {candidate.identity[:10]}" + (f" [{knobs}]" if knobs else "")
+
+
+class Watcher:
+    """The promote stage of a run in progress: on its own thread, gives each new best candidate of the
+    promoter's run to `Promoter.consider`, and every `recheck_s` shadow-checks the promoted variant with
+    `Promoter.recheck`. What it does goes to `on_event` (from its thread); nothing is printed. An exception
+    in the gate or the store is reported as an ERROR event and the watcher carries on.
+
+    `stop` ends it (set it, or call `stop()`); `agent_done` says the search has finished, after which the
+    watcher is `settled` once the run's final best has been considered. Both events may be shared with
+    the caller's other threads (the demo hands `stop` to the agent too).
+    """
+
+    def __init__(self, promoter: Promoter, on_event: Callable[[WatchEvent], None] | None = None, *,
+                 stop: threading.Event | None = None, agent_done: threading.Event | None = None,
+                 poll_s: float = 0.2, recheck_s: float = 2.0, recheck_wait_s: float = 0.5,
+                 error_pause_s: float = 1.0):
+        self.promoter = promoter
+        self.on_event = on_event
+        self.stopping = stop or threading.Event()
+        self.agent_done = agent_done or threading.Event()
+        self.poll_s, self.recheck_s, self.recheck_wait_s = poll_s, recheck_s, recheck_wait_s
+        self.error_pause_s = error_pause_s
+        self.last_decision = 0.0  # time.monotonic() of the last PROMOTE, REFUSED or ROLLBACK; 0 before any
+        self._settled = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="gate", daemon=True)
+
+    def start(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> bool:
+        """Ask the watcher to stop and wait up to `timeout` for a decision in flight; True once it has ended."""
+        self.stopping.set()
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def settled(self) -> bool:
+        """The agent is done and the run's final best has been considered."""
+        return self._settled.is_set()
+
+    def wait_settled(self, timeout: float | None = None) -> bool:
+        return self._settled.wait(timeout)
+
+    def _emit(self, kind: WatchKind, text: str, **what: Any) -> None:
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(WatchEvent(kind, text, **what))
+        except Exception:  # a broken listener must not stop promotion; the traceback goes to the log
+            log.exception("the promotion watcher's on_event callback raised")
+
+    def _loop(self) -> None:
+        p, run_id = self.promoter, self.promoter.run_id
+        seen: str | None = None
+        last_check = time.monotonic()
+        while not self.stopping.is_set():
+            try:
+                done = self.agent_done.is_set()  # read before the store: a best written before `done` is seen below
+                best = p.store.best(run_id)
+                if best is not None and best.identity != seen:
+                    seen = best.identity
+                    self._emit(WatchKind.CONSIDER, f"considering {describe(best)} (sandbox speedup "
+                               f"{best.speedup:.2f}x)", candidate=best)
+                    event = p.consider(best)
+                    d = p.last
+                    self.last_decision = time.monotonic()
+                    self._emit(WatchKind.DECISION, f"{event.value.upper()} {describe(best)}: {d.detail}",
+                               candidate=best, decision=d)
+                elif done:
+                    self._settled.set()
+                if time.monotonic() - last_check > self.recheck_s:
+                    last_check = time.monotonic()
+                    if p.recheck(wait_s=self.recheck_wait_s) is not None:
+                        d = p.last
+                        self.last_decision = time.monotonic()
+                        self._emit(WatchKind.ROLLBACK, f"ROLLBACK {d.identity[:10]}: {d.detail}", decision=d)
+            except Exception as exc:  # the program goes on with the variant it has; the reason is reported
+                self._emit(WatchKind.ERROR, f"error: {type(exc).__name__}: {exc}", error=exc)
+                self.stopping.wait(self.error_pause_s)
+            self.stopping.wait(self.poll_s)
+
+
+__all__ = ["Decision", "GateConfig", "GuardedLive", "Promoter", "WatchEvent", "WatchKind", "Watcher", "describe"]

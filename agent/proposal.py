@@ -1,11 +1,21 @@
-"""What a provider hands the loop: a candidate rewrite, before any evaluation."""
+"""What a provider hands the loop: a candidate with where it came from, before any evaluation.
+
+`Proposal` = the evaluator's `Candidate` (kind, text, knobs, identity: decided once, from the text) plus
+provenance (provider, strategy, sampler, parent, rationale) and, for schedules, the knob space the tuner
+may explore. It crosses every boundary of the agent whole; nothing downstream re-derives the kind or the
+identity from strings.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
+from typing import Mapping
 
-from neurojit.compiler.kernel import ir_hash
+from neurojit.compiler.classify import CandidateKind, identity_of
+from neurojit.evaluator.record import Candidate
+
+__all__ = ["Candidate", "CandidateKind", "Knob", "Proposal", "identity"]
 
 
 @dataclass(frozen=True)
@@ -24,30 +34,69 @@ class Knob:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A full replacement module (`kind="module"`) or a transform schedule applied to the baseline.
+    """A candidate and its provenance.
 
-    `knobs` are the values to evaluate first; `space` the knobs the tuner may vary (empty: nothing to tune).
-    """
-    kind: str  # "module" | "schedule"
-    text: str
+    `space` holds the knobs the tuner may vary (empty: nothing to tune); `sampler` names the tuner's sampler
+    when the knob values came from it ("" when the provider chose them); `note` records anything the loop
+    noticed about the answer, e.g. a kind the model declared that its text contradicts."""
+    candidate: Candidate
     provider: str
     strategy: str
-    knobs: dict[str, int] = field(default_factory=dict)
     space: tuple[Knob, ...] = ()
     schedule: str | None = None  # the library name, when it comes from the schedule library
     parent: str | None = None  # identity of the candidate it was derived from
     rationale: str = ""
+    sampler: str = ""
+    note: str = ""
 
-    def with_knobs(self, knobs: dict[str, int]) -> Proposal:
-        return Proposal(self.kind, self.text, self.provider, self.strategy, dict(knobs), self.space,
-                        self.schedule, self.parent, self.rationale)
+    def __post_init__(self) -> None:
+        if not isinstance(self.candidate, Candidate):
+            raise TypeError(f"Proposal takes a Candidate, not {type(self.candidate).__name__}; "
+                            "use Proposal.of(text, provider, strategy, ...)")
+
+    @classmethod
+    def of(cls, text: str, provider: str, strategy: str, *, knobs: Mapping[str, int] | None = None,
+           **provenance) -> Proposal:
+        return cls(Candidate.of(text, knobs), provider, strategy, **provenance)
+
+    @property
+    def kind(self) -> CandidateKind:
+        return self.candidate.kind
+
+    @property
+    def text(self) -> str:
+        return self.candidate.text
+
+    @property
+    def knobs(self) -> Mapping[str, int]:
+        return self.candidate.knobs
+
+    @property
+    def identity(self) -> str:
+        return self.candidate.identity
+
+    def with_knobs(self, knobs: Mapping[str, int], sampler: str = "") -> Proposal:
+        return dataclasses.replace(self, candidate=self.candidate.with_knobs(knobs), sampler=sampler or self.sampler)
+
+    def to_json(self) -> dict:
+        """Plain data for the graph's checkpoints (the candidate is rebuilt from text and knobs)."""
+        return {"text": self.text, "knobs": dict(self.knobs), "provider": self.provider, "strategy": self.strategy,
+                "space": [dataclasses.asdict(k) for k in self.space], "schedule": self.schedule,
+                "parent": self.parent, "rationale": self.rationale, "sampler": self.sampler, "note": self.note}
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> Proposal:
+        d = dict(d)  # also reads checkpoints written before the Candidate record (same keys, plus "kind")
+        text, knobs = d.pop("text"), d.pop("knobs", None)
+        d.pop("kind", None)  # never trusted: the text decides
+        d.pop("identity", None)
+        d["space"] = tuple(Knob(**k) for k in d.get("space", ()))
+        return cls(Candidate.of(text, knobs), **{k: v for k, v in d.items() if k in _PROVENANCE})
 
 
-def identity(text: str, knobs: dict | None = None) -> str:
-    """A candidate's identity: hash of its text with whitespace and comments normalised, plus its knobs.
+_PROVENANCE = {f.name for f in dataclasses.fields(Proposal)} - {"candidate"}
 
-    Candidate text is untrusted, so it is not parsed here (MLIR may abort on malformed input); two texts
-    that differ only in layout or comments get the same identity."""
-    lines = (re.sub(r"//.*", "", line).strip() for line in text.splitlines())
-    body = "\n".join(re.sub(r"\s+", " ", line) for line in lines if line)
-    return ir_hash(body, sorted((knobs or {}).items()))
+
+def identity(text: str, knobs: Mapping | None = None) -> str:
+    """The identity a candidate with this text and these knobs has (see `neurojit.compiler.classify`)."""
+    return identity_of(text, dict(knobs or {}))

@@ -1,17 +1,24 @@
-"""The provider interface: what the loop asks a model (or a rule book) for.
+"""The interfaces of the proposing side: what the loop asks a provider, and how a strategy builds a prompt.
 
-A provider is one method, `propose(request) -> list[Proposal]`, plus a `name`. The offline heuristic is the
-first implementation; LLM providers implement the same method.
+This module holds interfaces only (Optuna's samplers are the model): a `Provider` is one method,
+`propose(request) -> list[Proposal]`, plus a `name`; a `Strategy` is `next_prompt(request) -> Prompt | None`.
+Optional abilities (`one_shot`, `cancel`) are declared here with defaults, so the loop never probes for them.
+Implementations live in their own modules and `agent/registry.py` builds them from `--model` and
+`--strategy` strings; nothing here imports either, so no implementation imports its own registry.
 """
 
 from __future__ import annotations
 
+import abc
+import hashlib
+import json
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from neurojit.compiler.errors import NeuroJITError
 
 from .proposal import Proposal
+
+__all__ = ["Prompt", "Provider", "ProviderError", "Request", "Strategy"]
 
 
 @dataclass(frozen=True)
@@ -23,56 +30,53 @@ class Request:
     host: dict  # compiler.host.Host.to_json()
     baseline_ms: float | None
     round: int  # 0 for the first request of a run
-    history: tuple[dict, ...] = field(default_factory=tuple)  # this run's candidates (see graph.history)
-    examples: tuple[dict, ...] = field(default_factory=tuple)  # verified candidates of earlier runs, best first
+    history: tuple = field(default_factory=tuple)  # this run's candidates (store CandidateRecords), in order
+    examples: tuple = field(default_factory=tuple)  # verified candidates of earlier runs (records), best first
 
 
-class Provider(Protocol):
+class Provider(abc.ABC):
+    """Proposes candidates for a kernel: a rule book, a model behind a strategy, a third party's plugin.
+
+    Subclass it and write `propose`; set `name` (stored with every proposal as its provider). The defaults
+    of the optional abilities fit a provider that asks a model round after round."""
+
     name: str
+    # True: everything is proposed in round 0, so the tuner may spend the rest of the budget on knobs
+    # (otherwise it leaves budget for the provider's later rounds)
+    one_shot: bool = False
 
+    @abc.abstractmethod
     def propose(self, request: Request) -> list[Proposal]:
         """Candidates to evaluate next; an empty list means the provider has nothing more to offer."""
 
+    def cancel(self) -> None:
+        """End a call in flight and make later ones fail promptly (the run's time budget calls it, from
+        another thread). Never raises; the default has nothing to end."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A request to a model: its text, and `key`, what identifies it (hashed for replay and for the
+    no-re-billing check). The key must not hold measured times, which move between runs."""
+    text: str
+    key: dict
+    parent: str | None = None  # identity of the history candidate the answer derives from
+
+    @property
+    def request_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.key, sort_keys=True).encode()).hexdigest()[:32]
+
+
+class Strategy(abc.ABC):
+    """How a request to a model is built and what feedback goes back: one small class per strategy."""
+
+    name: str
+
+    @abc.abstractmethod
+    def next_prompt(self, request: Request) -> Prompt | None:
+        """The prompt for this round; None when there is nothing to ask."""
+
 
 class ProviderError(NeuroJITError):
-    """A provider cannot be built or used as asked (unknown model, missing key, ...)."""
+    """A provider, model or strategy cannot be built or used as asked (unknown name, missing key, ...)."""
 
-
-def make_model(model: str, store=None, *, timeout_s: float = 120.0):
-    """The chat model a `--model` value names (None for the offline heuristic); errors are ProviderErrors.
-
-    Built before a run is created, so that a missing key or cassette fails before anything is recorded."""
-    name, _, arg = model.partition(":")
-    if name == "heuristic":
-        if arg:
-            raise ProviderError(f"--model {model}: the heuristic takes no argument")
-        return None
-    if name == "gemini":
-        from .llm.gemini import GeminiModel
-
-        return GeminiModel(arg or "gemini-3-pro-preview", timeout_s=timeout_s)
-    if name == "replay":
-        from .llm.replay import ReplayModel
-
-        if not arg:
-            raise ProviderError("--model replay needs a cassette or a run: replay:FILE or replay:RUN_ID")
-        if "/" in arg or arg.endswith((".jsonl", ".json")) or store is None:
-            return ReplayModel.from_file(arg)
-        return ReplayModel.from_run(store, arg)
-    raise ProviderError(f"unknown --model {model!r}; choose heuristic, gemini[:NAME] or replay:FILE")
-
-
-def make_provider(model: str, *, strategy: str = "zero-shot", seed: int = 0, store=None, run_id: str | None = None,
-                  chat=None, prices: dict | None = None) -> Provider:
-    """The provider for a `--model` value: `heuristic`, `gemini[:NAME]`, `replay:FILE|RUN_ID`."""
-    from .strategies import make_strategy
-
-    strat = make_strategy(strategy, seed)
-    chat = chat if chat is not None else make_model(model, store)
-    if chat is None:
-        from .heuristic import HeuristicProvider
-
-        return HeuristicProvider(strategy=strat.name)
-    from .llm.provider import LLMProvider
-
-    return LLMProvider(chat, strat, store, run_id, prices)

@@ -7,7 +7,6 @@ import sqlite3
 import threading
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.host import host
@@ -18,8 +17,7 @@ from neurojit.evaluator import EvalConfig, Evaluator
 
 from . import graph
 from .budget import Budget
-from .provider import make_model, make_provider
-from .strategies import make_strategy
+from .registry import make_model, make_provider, make_strategy
 from .session import Session
 from .store import ResultStore, RunStatus, RunSummary, default_db_url
 
@@ -51,12 +49,12 @@ def checkpoint_path(db_url: str, explicit: str | None) -> str:
 def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=None) -> RunSummary:
     """Run (or resume, when `options.run_id` names an unfinished run) the loop; return the run's summary.
 
-    `provider` overrides the one `options.model` names (for programs that bring their own)."""
+    `provider` (a `Provider`) overrides the one `options.model` names (for programs that bring their own)."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     src = read_source(kernel_path)
     preflight(src)  # the user's kernel: a bad one is a usage error before anything starts
-    kernel = load_kernel(src)
+    kernel = load_kernel(src)  # read and hashed once: the run, the prompts and every worker use this text
     url = options.db or default_db_url()
     store = ResultStore(url)
     make_strategy(options.strategy, options.seed)  # unknown names fail before a run is created
@@ -74,20 +72,19 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
             print(f"[{run.id}] resuming: {store.summary(run.id).candidates} candidates already in the store",
                   file=progress)
     else:
-        run = store.create_run(Path(src.name).name, src.text, model=options.model, strategy=options.strategy,
-                               kernel_hash=kernel.hash, run_id=options.run_id, host=host().to_json(),
-                               config={"budget": vars(options.budget), "seed": options.seed})
+        run = store.create_run(kernel, model=options.model, strategy=options.strategy, run_id=options.run_id,
+                               host=host().to_json(), config={"budget": vars(options.budget), "seed": options.seed})
     if provider is None:
         provider = make_provider(options.model, strategy=options.strategy, seed=options.seed, store=store,
                                  run_id=run.id, chat=chat, prices=options.prices)
     evaluator = Evaluator(options.evaluation or EvalConfig(workers=options.workers, seed=options.seed))
-    session = Session(run, kernel_path, store, evaluator, provider, options.budget, store.url, options.seed,
+    session = Session(run, kernel, store, evaluator, provider, options.budget, store.url, options.seed,
                       progress, stop_event=options.stop)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
+    # the time budget also ends a model call in flight (its answer would arrive too late to use)
+    timer = threading.Timer(options.budget.seconds, provider.cancel) if options.budget.seconds else None
     try:
-        if chat is not None and hasattr(chat, "cancel") and options.budget.seconds:
-            # the time budget also ends a model call in flight (its answer would arrive too late to use)
-            timer = threading.Timer(options.budget.seconds, chat.cancel)
+        if timer is not None:
             timer.daemon = True
             timer.start()
         app = graph.build(session, SqliteSaver(conn))
@@ -114,6 +111,8 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         store.finish_run(run.id, RunStatus.STOPPED, "interrupted; resume with --run-id " + run.id)
         raise
     finally:
+        if timer is not None:
+            timer.cancel()
         evaluator.close()
         conn.close()
     return store.summary(run.id)

@@ -13,10 +13,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from neurojit.compiler.kernel import Kernel
 from neurojit.evaluator import Evaluator, Verdict
 
 from .budget import Budget
-from .proposal import Proposal, identity
+from .proposal import Proposal
 from .provider import Provider
 from .store import ResultStore, RunRecord
 
@@ -24,7 +25,7 @@ from .store import ResultStore, RunRecord
 @dataclass
 class Session:
     run: RunRecord
-    kernel_path: str
+    kernel: Kernel  # read and hashed once, when the run started or resumed; workers get its text
     store: ResultStore
     evaluator: Evaluator
     provider: Provider
@@ -56,21 +57,17 @@ class Session:
         todo: list[tuple[int, Proposal, str]] = []
         # all of the batch is recorded at once: a kill leaves none or all of it, so the budget a resumed run
         # sees is the one an uninterrupted run saw
-        recs = self.store.add_candidates(self.run_id, [
-            dict(identity=identity(p.text, p.knobs), text=p.text, kind=p.kind, provider=p.provider,
-                 strategy=p.strategy, parent=p.parent, schedule=p.schedule, knobs=p.knobs) for p in proposals])
+        recs = self.store.add_candidates(self.run_id, proposals)
         for p, rec in zip(proposals, recs):
             ident = rec.identity
-            known = Verdict.from_json(rec.verdict) if rec.verdict else self.store.cached_verdict(
-                self.run.kernel_hash, ident)
+            known = rec.verdict or self.store.cached_verdict(self.run.kernel_hash, ident)
             if known is not None and rec.verdict is None:
                 self.store.set_verdict(self.run_id, ident, known)
             verdicts.append(known)
             if known is None and all(ident != t[2] for t in todo):  # the same candidate twice: run it once
                 todo.append((len(verdicts) - 1, p, ident))
         if todo:
-            got = self.evaluator.evaluate_batch(self.kernel_path, [p.text for _, p, _ in todo],
-                                                [p.knobs or None for _, p, _ in todo])
+            got = self.evaluator.evaluate_batch(self.kernel, [p.candidate for _, p, _ in todo])
             fresh = {}
             for (_, _, ident), v in zip(todo, got):
                 self.store.set_verdict(self.run_id, ident, v)

@@ -2,15 +2,17 @@
 
 SQLite by default, any SQLAlchemy URL otherwise. Optuna keeps its tables in the same database, so ours
 carry the `nj_` prefix. Every write is idempotent because the agent's nodes re-run after a kill; reads
-return frozen records, never ORM objects tied to a session.
+return frozen records, never ORM objects tied to a session: a candidate's verdict comes back as a
+`Verdict`, its kind as a `CandidateKind`. Stores written by earlier versions are migrated once, on open
+(see `_migrate`).
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
 import re
 import secrets
+import sys
 import time
 from dataclasses import asdict, dataclass, fields, make_dataclass
 from datetime import datetime, timezone
@@ -18,13 +20,19 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, Text, UniqueConstraint, create_engine, event
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from neurojit.compiler.classify import CandidateKind, classify
 from neurojit.compiler.errors import NeuroJITError
-from neurojit.evaluator.record import Verdict
+from neurojit.compiler.kernel import Kernel
+from neurojit.evaluator.record import Candidate, Verdict
+
+from .proposal import Proposal
+
+SCHEMA = 1  # 0: before the Candidate record (no provenance columns; kinds as the model declared them)
 
 _BUSY_S = 30.0  # how long a SQLite writer waits for another process's write before giving up
 
@@ -40,11 +48,6 @@ class RunStatus(str, enum.Enum):
     FAILED = "failed"
 
 
-class CandidateKind(str, enum.Enum):
-    MODULE = "module"
-    SCHEDULE = "schedule"
-
-
 class PromotionEvent(str, enum.Enum):
     PROMOTE = "promote"
     ROLLBACK = "rollback"
@@ -54,10 +57,6 @@ class PromotionEvent(str, enum.Enum):
 def default_db_url() -> str:
     """The store used when no --db is given: a SQLite file in the current directory."""
     return "sqlite:///neurojit.db"
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _now() -> datetime:
@@ -109,6 +108,9 @@ class CandidateRow(_Base):
     schedule: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     knobs: Mapped[dict] = mapped_column(JSON)
+    sampler: Mapped[str | None] = mapped_column(Text)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     verdict: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     accepted: Mapped[bool | None]
     reason: Mapped[str | None] = mapped_column(String(32))
@@ -144,19 +146,33 @@ class PromotionRow(_Base):
     created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
 
 
-def _record_type(name: str, row: type[_Base], doc: str) -> type:
-    # A record has its row's columns, same names and types, and is free of any session. Deriving it keeps
-    # the two from drifting apart; surrogate integer keys stay inside the store.
-    columns = [(key, kind[len("Mapped["):-1]) for key, kind in row.__annotations__.items()
+class MetaRow(_Base):
+    __tablename__ = "nj_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+def _record_type(name: str, row: type[_Base], doc: str, types: dict | None = None,
+                 namespace: dict | None = None) -> type:
+    # A record has its row's columns, same names and types (unless `types` says what a column becomes when
+    # read), and is free of any session. Deriving it keeps the two from drifting apart; surrogate integer
+    # keys stay inside the store.
+    columns = [(key, (types or {}).get(key, kind[len("Mapped["):-1])) for key, kind in row.__annotations__.items()
                if not (key == "id" and row is not RunRow)]
-    cls = make_dataclass(name, columns, frozen=True)
+    cls = make_dataclass(name, columns, frozen=True, namespace=namespace)
     cls.__module__, cls.__doc__ = __name__, doc
     return cls
 
 
+def _candidate_of(record) -> Candidate:
+    return Candidate.of(record.text, record.knobs)
+
+
 RunRecord = _record_type("RunRecord", RunRow, "One agent run of one kernel.")
-CandidateRecord = _record_type("CandidateRecord", CandidateRow,
-                               "One proposed variant; `verdict` is the evaluation JSON (DESIGN §3) or None.")
+CandidateRecord = _record_type(
+    "CandidateRecord", CandidateRow, "One proposed variant, its provenance and its `Verdict` (None until evaluated).",
+    types={"verdict": "Verdict | None", "knobs": "dict"},
+    namespace={"candidate": property(_candidate_of, doc="The variant as the evaluator's Candidate record.")})
 ExchangeRecord = _record_type("ExchangeRecord", ExchangeRow, "One LLM request and its answer.")
 PromotionRecord = _record_type("PromotionRecord", PromotionRow, "One promote/rollback/refused event.")
 
@@ -186,6 +202,8 @@ def _record(cls: type, row: Any) -> Any:
     for name, value in values.items():  # SQLite hands datetimes back without their zone
         if isinstance(value, datetime) and value.tzinfo is None:
             values[name] = value.replace(tzinfo=timezone.utc)
+    if cls is CandidateRecord and values["verdict"] is not None:
+        values["verdict"] = Verdict.from_json(values["verdict"])
     return cls(**values)
 
 
@@ -229,6 +247,7 @@ def _open(url: URL) -> Engine:
     try:
         engine.connect().close()
         _create_tables(engine)
+        _migrate(engine, shown)
     except SQLAlchemyError as exc:
         engine.dispose()
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -245,6 +264,45 @@ def _create_tables(engine: Engine, tries: int = 3) -> None:
             raise
         time.sleep(0.2)
         _create_tables(engine, tries - 1)
+
+
+def _schema(engine: Engine) -> int:
+    with engine.connect() as conn:
+        value = conn.execute(select(MetaRow.value).where(MetaRow.key == "schema")).scalar()
+    return int(value) if value is not None else 0
+
+
+def _migrate(engine: Engine, shown: str, tries: int = 3) -> None:
+    """Bring a store written by an earlier version to SCHEMA, once; say so when anything changed.
+
+    0 -> 1: the provenance columns (sampler, rationale, note) are added, and every candidate's kind is
+    decided again from its text: version 0 stored the kind a model declared, so a full module a model called
+    a schedule was stored as one (and then could not be promoted or exported)."""
+    if _schema(engine) >= SCHEMA:
+        return
+    try:
+        with engine.begin() as conn:
+            have = {c["name"] for c in inspect(conn).get_columns(CandidateRow.__tablename__)}
+            added = [c for c in ("sampler", "rationale", "note") if c not in have]
+            for column in added:
+                conn.execute(text(f"ALTER TABLE {CandidateRow.__tablename__} ADD COLUMN {column} TEXT"))
+            fixed = 0
+            for ident, kind, body in conn.execute(select(CandidateRow.id, CandidateRow.kind, CandidateRow.text)).all():
+                if classify(body) != kind:
+                    conn.execute(update(CandidateRow).where(CandidateRow.id == ident).values(kind=classify(body)))
+                    fixed += 1
+            conn.execute(MetaRow.__table__.delete().where(MetaRow.key == "schema"))
+            conn.execute(MetaRow.__table__.insert().values(key="schema", value=str(SCHEMA)))
+    except SQLAlchemyError:
+        if _schema(engine) >= SCHEMA:  # another process migrated it a moment ago
+            return
+        if tries == 1:
+            raise
+        time.sleep(0.2)
+        return _migrate(engine, shown, tries - 1)
+    if added or fixed:
+        print(f"neurojit: migrated the results store {shown} to schema {SCHEMA}: added column(s) "
+              f"{', '.join(added) or 'none'}; {fixed} candidate kind(s) corrected from their text", file=sys.stderr)
 
 
 class ResultStore:
@@ -290,14 +348,14 @@ class ResultStore:
             return [_record(cls, row) for row in s.scalars(stmt)]
 
     # runs
-    def create_run(self, kernel_name: str, kernel_text: str, *, model: str, strategy: str,
-                   config: dict | None = None, host: dict | None = None, baseline_ms: float | None = None,
-                   kernel_hash: str | None = None, run_id: str | None = None) -> RunRecord:
+    def create_run(self, kernel: Kernel, *, model: str, strategy: str, config: dict | None = None,
+                   host: dict | None = None, baseline_ms: float | None = None, run_id: str | None = None) -> RunRecord:
+        """A new run of `kernel` (its source text and `Kernel.hash` are what the run is of)."""
         if run_id is not None and not 0 < len(run_id) <= 64:
             raise StoreError(f"run id {run_id!r} must have 1 to 64 characters; choose a shorter --run-id")
-        row = RunRow(id=run_id or secrets.token_hex(4), kernel_name=kernel_name, kernel_text=kernel_text,
-                     kernel_hash=kernel_hash or text_hash(kernel_text), model=model, strategy=strategy,
-                     config=config or {}, host=host or {}, baseline_ms=baseline_ms)
+        row = RunRow(id=run_id or secrets.token_hex(4), kernel_name=Path(kernel.origin).name,
+                     kernel_text=kernel.source or kernel.text, kernel_hash=kernel.hash, model=model,
+                     strategy=strategy, config=config or {}, host=host or {}, baseline_ms=baseline_ms)
         try:
             with self._session.begin() as s:
                 s.add(row)
@@ -332,32 +390,27 @@ class ResultStore:
                 raise StoreError(f"no run {run_id} in this store; check the --run-id and the --db URL")
 
     # candidates
-    def add_candidate(self, run_id: str, identity: str, text: str, *, kind: CandidateKind, provider: str,
-                      strategy: str, parent: str | None = None, schedule: str | None = None,
-                      knobs: dict | None = None) -> CandidateRecord:
+    def add_candidate(self, run_id: str, proposal: Proposal) -> CandidateRecord:
         """Record a proposed candidate; one already recorded under (run_id, identity) is returned as it is."""
-        return self.add_candidates(run_id, [dict(identity=identity, text=text, kind=kind, provider=provider,
-                                                 strategy=strategy, parent=parent, schedule=schedule,
-                                                 knobs=knobs)])[0]
+        return self.add_candidates(run_id, [proposal])[0]
 
-    def add_candidates(self, run_id: str, items: list[dict]) -> list[CandidateRecord]:
-        """Record several proposed candidates in one transaction, so a kill leaves all or none of them; each
-        item holds add_candidate's arguments (identity, text, kind, provider, strategy, and optionally parent,
-        schedule, knobs). Ones already recorded are kept as they are. Returns the records, in item order."""
-        idents = [it["identity"] for it in items]
+    def add_candidates(self, run_id: str, proposals: list[Proposal]) -> list[CandidateRecord]:
+        """Record several proposals in one transaction, so a kill leaves all or none of them. Ones already
+        recorded are kept as they are. Returns the records, in order."""
+        idents = [p.identity for p in proposals]
         for attempt in range(3):
             try:
                 with self._session.begin() as s:
                     have = set(s.scalars(select(CandidateRow.identity).where(
                         CandidateRow.run_id == run_id, CandidateRow.identity.in_(idents))))
-                    for it in items:
-                        if it["identity"] in have:
+                    for p in proposals:
+                        if p.identity in have:
                             continue
-                        have.add(it["identity"])
-                        s.add(CandidateRow(run_id=run_id, identity=it["identity"], text=it["text"],
-                                           kind=CandidateKind(it["kind"]), provider=it["provider"],
-                                           strategy=it["strategy"], parent=it.get("parent"),
-                                           schedule=it.get("schedule"), knobs=it.get("knobs") or {}))
+                        have.add(p.identity)
+                        s.add(CandidateRow(run_id=run_id, identity=p.identity, text=p.text, kind=p.kind,
+                                           knobs=dict(p.knobs), provider=p.provider, strategy=p.strategy,
+                                           parent=p.parent, schedule=p.schedule, sampler=p.sampler or None,
+                                           rationale=p.rationale or None, note=p.note or None))
                 break
             except IntegrityError as exc:  # another process recorded one of them a moment ago: look again
                 if attempt == 2:
@@ -371,11 +424,10 @@ class ResultStore:
         where = (CandidateRow.run_id == run_id, CandidateRow.identity == identity)
         return self._one(CandidateRecord, select(CandidateRow).where(*where))
 
-    def set_verdict(self, run_id: str, identity: str, verdict: Verdict | dict) -> CandidateRecord:
+    def set_verdict(self, run_id: str, identity: str, verdict: Verdict) -> CandidateRecord:
         """Store the evaluation of a candidate; storing it again overwrites it with the same values."""
-        data = verdict.to_json() if isinstance(verdict, Verdict) else dict(verdict)
-        values = dict(verdict=data, accepted=data["verdict"] == "accept", reason=data["reason"],
-                      speedup=data.get("speedup"), candidate_ms=data.get("candidate_ms"))
+        values = dict(verdict=verdict.to_json(), accepted=verdict.accepted, reason=verdict.reason.value,
+                      speedup=verdict.speedup, candidate_ms=verdict.candidate_ms)
         where = (CandidateRow.run_id == run_id, CandidateRow.identity == identity)
         with self._session.begin() as s:
             if s.execute(update(CandidateRow).where(*where).values(**values)).rowcount == 0:

@@ -1,7 +1,8 @@
 """Prompting strategies: how a request to a model is built and what feedback goes back.
 
-One small class per strategy, each with a `name` and `next_prompt(request) -> Prompt | None` (None: nothing
-to ask this round). The texts live in agent/prompts/*.txt; a strategy only chooses a template and fills it.
+One small class per strategy, each a `Strategy` (agent/provider.py) with a `name` and
+`next_prompt(request) -> Prompt | None` (None: nothing to ask this round); agent/registry.py builds them from
+`--strategy`. The texts live in agent/prompts/*.txt; a strategy only chooses a template and fills it.
 A prompt's `key` is the stable identity of the request (strategy, kernel, round, the parents and feedback it
 carries), not its text: the text also holds measured times that move between runs, and replay must still
 find the recorded answer.
@@ -13,25 +14,13 @@ import hashlib
 import json
 import random
 import string
-from dataclasses import dataclass
 from importlib import resources
 
-from neurojit.compiler.errors import NeuroJITError
+from .provider import Prompt, Request, Strategy
 
-from .provider import Request
+__all__ = ["Evolutionary", "FewShot", "Prompt", "Repair", "ZeroShot", "system_prompt", "template"]
 
 MAX_REPAIRS = 3  # repair rounds per rejected lineage
-
-
-@dataclass(frozen=True)
-class Prompt:
-    text: str
-    key: dict  # what identifies the request (hashed for replay and for the no-re-billing check)
-    parent: str | None = None  # identity of the candidate the answer derives from
-
-    @property
-    def request_hash(self) -> str:
-        return hashlib.sha256(json.dumps(self.key, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def template(name: str) -> string.Template:
@@ -59,13 +48,13 @@ def _key(strategy: str, request: Request, **extra) -> dict:
             "round": request.round, **extra}
 
 
-def _accepted(history) -> list[dict]:
-    ok = [c for c in history if c.get("verdict") and c["verdict"].get("verdict") == "accept"
-          and c["verdict"].get("speedup")]
-    return sorted(ok, key=lambda c: -c["verdict"]["speedup"])
+def _accepted(history) -> list:
+    """Accepted candidates (store records) with a measured speedup, fastest first."""
+    ok = [c for c in history if c.verdict is not None and c.verdict.accepted and c.verdict.speedup]
+    return sorted(ok, key=lambda c: -c.verdict.speedup)
 
 
-class ZeroShot:
+class ZeroShot(Strategy):
     name = "zero-shot"
 
     def next_prompt(self, request: Request) -> Prompt | None:
@@ -73,7 +62,7 @@ class ZeroShot:
         return Prompt(text, _key(self.name, request))
 
 
-class FewShot:
+class FewShot(Strategy):
     """Zero-shot plus the best verified candidates for this kernel or similar ones, from the store."""
     name = "few-shot"
 
@@ -84,13 +73,13 @@ class FewShot:
         examples = _accepted(list(request.examples) + list(request.history))[:self.shots]
         if not examples:
             return ZeroShot().next_prompt(request)
-        shown = "\n\n".join(f"- {e.get('kind', 'schedule')}, {e['verdict']['speedup']:.2f}x:\n```mlir\n"
-                            f"{e['text'].strip()}\n```" for e in examples)
+        shown = "\n\n".join(f"- {e.kind.value}, {e.verdict.speedup:.2f}x:\n```mlir\n"
+                            f"{e.text.strip()}\n```" for e in examples)
         text = template("few_shot").substitute(_common(request), examples=shown)
-        return Prompt(text, _key(self.name, request, examples=[e["identity"] for e in examples]))
+        return Prompt(text, _key(self.name, request, examples=[e.identity for e in examples]))
 
 
-class Repair:
+class Repair(Strategy):
     """Error feedback: the latest rejected answer goes back with the verifier's detail, up to K rounds."""
     name = "repair"
 
@@ -99,26 +88,26 @@ class Repair:
 
     def next_prompt(self, request: Request) -> Prompt | None:
         history = list(request.history)
-        by_id = {c["identity"]: c for c in history}
+        by_id = {c.identity: c for c in history}
         for cand in reversed(history):
-            v = cand.get("verdict")
-            if not v or v.get("verdict") == "accept" or cand.get("provider") == "heuristic":
+            v = cand.verdict
+            if v is None or v.accepted or cand.provider == "heuristic":
                 continue
-            depth, p = 1, cand.get("parent")
+            depth, p = 1, cand.parent
             while p in by_id:
-                depth, p = depth + 1, by_id[p].get("parent")
+                depth, p = depth + 1, by_id[p].parent
             if depth > self.max_attempts:
                 break
-            if any(c.get("parent") == cand["identity"] for c in history):
+            if any(c.parent == cand.identity for c in history):
                 break  # already repaired once
             text = template("repair").substitute(
-                _common(request), kind=cand.get("kind", "module"), candidate=cand["text"].strip(),
-                reason=v.get("reason"), detail=v.get("detail"), attempt=depth, max_attempts=self.max_attempts)
-            return Prompt(text, _key(self.name, request, repair=cand["identity"]), parent=cand["identity"])
+                _common(request), kind=cand.kind.value, candidate=cand.text.strip(),
+                reason=v.reason.value, detail=v.detail, attempt=depth, max_attempts=self.max_attempts)
+            return Prompt(text, _key(self.name, request, repair=cand.identity), parent=cand.identity)
         return ZeroShot().next_prompt(request)
 
 
-class Evolutionary:
+class Evolutionary(Strategy):
     """Parents sampled from the best verified candidates; one parent mutates, two cross over."""
     name = "evolutionary"
 
@@ -134,21 +123,12 @@ class Evolutionary:
         operation = ("Combine the ideas of the two variants into one that is faster than both."
                      if len(parents) == 2 else "Mutate the variant: change its tiling, vectorisation or loop "
                                                "order to make it faster still.")
-        shown = "\n\n".join(f"Variant {i + 1} ({p.get('kind', 'schedule')}, {p['verdict']['speedup']:.2f}x"
-                            f"{', knobs ' + json.dumps(p['knobs']) if p.get('knobs') else ''}):\n```mlir\n"
-                            f"{p['text'].strip()}\n```" for i, p in enumerate(parents))
+        shown = "\n\n".join(f"Variant {i + 1} ({p.kind.value}, {p.verdict.speedup:.2f}x"
+                            f"{', knobs ' + json.dumps(p.knobs) if p.knobs else ''}):\n```mlir\n"
+                            f"{p.text.strip()}\n```" for i, p in enumerate(parents))
         text = template("evolve").substitute(_common(request), operation=operation, parents=shown)
-        return Prompt(text, _key(self.name, request, parents=[p["identity"] for p in parents]),
-                      parent=parents[0]["identity"])
-
-
-STRATEGIES = {s.name: s for s in (ZeroShot, FewShot, Repair, Evolutionary)}
-
-
-def make_strategy(name: str, seed: int = 0):
-    if name not in STRATEGIES:
-        raise NeuroJITError(f"unknown --strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
-    return Evolutionary(seed=seed) if name == "evolutionary" else STRATEGIES[name]()
+        return Prompt(text, _key(self.name, request, parents=[p.identity for p in parents]),
+                      parent=parents[0].identity)
 
 
 def system_prompt() -> str:

@@ -14,6 +14,7 @@ kill cut short, then goes on from the same history with the same seed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -26,8 +27,6 @@ import optuna
 from neurojit.evaluator import Verdict
 
 from .proposal import Proposal
-
-optuna.logging.set_verbosity(logging.WARNING)
 
 # evaluate(list of proposals with knobs set) -> their verdicts (cached ones included), in order
 Evaluate = Callable[[list[Proposal]], list[Verdict]]
@@ -75,6 +74,24 @@ def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, t
     with this tag and seed, so a call re-run after a kill continues where the killed one stopped. Trials that
     repeat knob values already evaluated cost no evaluation (the caller's store answers them), so callers
     that budget evaluations pass a generous `trials` cap and limit through `room`."""
+    with _quiet_optuna():
+        return _tune(proposal, evaluate, url, study_name, trials, batch, seed, room, tag)
+
+
+@contextlib.contextmanager
+def _quiet_optuna():
+    # Optuna logs every study it creates at INFO (one per batch here: the in-memory TPE copies). Quieted for
+    # the call only: a program that imports us keeps its own Optuna logging as it set it.
+    before = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(before)
+
+
+def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, trials: int, batch: int, seed: int,
+          room: Callable[[], int] | None, tag: str) -> TuneResult:
     study = study_for(url, study_name)
     if not proposal.space:
         return TuneResult(study_name, 0, None, None)
@@ -92,7 +109,7 @@ def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, t
                 break
             h, slots = len(finished), list(range(n))
         knobs = _suggest_batch(proposal, finished[:h], seed, n)
-        props = [proposal.with_knobs({**proposal.knobs, **knobs[j][0]}) for j in slots]
+        props = [proposal.with_knobs({**proposal.knobs, **knobs[j][0]}, sampler="tpe") for j in slots]
         for j, verdict in zip(slots, evaluate(props)):
             params, dists = knobs[j]
             attrs = {"tag": tag, "seed": seed, "batch": h, "slot": j, "size": n, "reason": verdict.reason.value,

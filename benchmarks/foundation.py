@@ -18,6 +18,7 @@ import numpy as np
 import neurojit
 from neurojit.compiler import compile_kernel, host
 from neurojit.compiler.flops import count_flops
+from neurojit.evaluator.inputs import random_arrays
 
 KERNELS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "kernels"
 TINY = """func.func @add(%a: memref<4xf32>, %b: memref<4xf32>, %c: memref<4xf32>) {
@@ -45,8 +46,7 @@ def matmuls(quick: bool):
     stems = ["matmul_256", "matmul_127x255x63"] + ([] if quick else ["matmul_1024"])
     for stem in stems:
         k = compile_kernel(KERNELS / f"{stem}.mlir")
-        rng = np.random.default_rng(0)
-        a, b, c = (rng.standard_normal(x.shape).astype(np.float32) for x in k.signature.args)
+        a, b, c = random_arrays(k.signature)
         flops = count_flops(k.mlir)
         rounds = 3 if "1024" in stem else 10
         t_naive, t_np = interleaved([lambda: k(a, b, c), lambda: np.matmul(a, b, out=c)], rounds)

@@ -26,6 +26,7 @@ from neurojit.agent.analyze import analyze  # noqa: E402
 from neurojit.agent.schedules import for_kernel  # noqa: E402
 from neurojit.compiler import compile_kernel, host  # noqa: E402
 from neurojit.compiler.flops import count_flops  # noqa: E402
+from neurojit.evaluator.inputs import random_arrays  # noqa: E402
 
 KERNELS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "kernels"
 
@@ -89,8 +90,7 @@ def bench(path: pathlib.Path, args, h) -> None:
     compiled = {name: compile_kernel(text, sched, knobs) for name, knobs in variants.items()}
     compile_s = time.perf_counter() - t0
     naive = compile_kernel(text)
-    rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal(a.shape).astype(a.dtype) for a in naive.signature.args]
+    arrays = random_arrays(naive.signature)
     ref = [a.copy() for a in arrays]
     naive(*ref)
     for name, k in compiled.items():

@@ -31,6 +31,7 @@ from neurojit.compiler.export import export  # noqa: E402
 from neurojit.compiler.flops import count_flops  # noqa: E402
 from neurojit.agent.store import ResultStore  # noqa: E402
 from neurojit.demo import matmul_kernel  # noqa: E402
+from neurojit.evaluator.inputs import random_arrays  # noqa: E402
 
 KERNELS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "kernels"
 
@@ -94,16 +95,16 @@ def one(name: str, path: pathlib.Path, args, db: str, peak: float) -> dict:
     store = ResultStore(db)
     best = store.best(name)
     naive = compile_kernel(path)
-    rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal(a.shape).astype(a.dtype) for a in naive.signature.args]
+    arrays = random_arrays(naive.signature)
     flops = count_flops(naive.mlir)
     ref = numpy_reference(name)
     row = {"kernel": name, "tune_s": tune_s, "candidates": s.candidates, "accepted": s.accepted}
     fns = [lambda: ref(*arrays)]
     if best is not None:
         out = tempfile.mkdtemp(prefix=f"nj-{name}-")
-        src = path if best.kind.value == "schedule" else best.text
-        export(src, out, best.text if best.kind.value == "schedule" else None, best.knobs or None)
+        cand = best.candidate  # its kind as its text decides
+        schedule = cand.text if cand.is_schedule else None
+        export(path if schedule else cand.text, out, schedule, dict(cand.knobs) or None)
         fn, _ = load_export(out)
         fns.append(lambda: fn(*arrays))
         row["schedule"] = best.schedule

@@ -1,8 +1,10 @@
-"""Count the arithmetic work of a kernel: sum over linalg ops of (iteration-space size x ops per point).
+"""Kernel analysis over its linalg ops: the arithmetic work, and the depth of its reductions.
 
-Named ops are generalised first, so matmul, conv and generic ops are counted the same way. Returns None
-when a loop's extent cannot be read from a plain dimension of some operand (the kernel is not
-"countable"), and for kernels with no linalg ops.
+`count_flops`: sum over linalg ops of (iteration-space size x ops per point). Named ops are generalised
+first, so matmul, conv and generic ops are counted the same way. Returns None when a loop's extent cannot
+be read from a plain dimension of some operand (the kernel is not "countable"), and for kernels with no
+linalg ops. `reduction_depth`: how many terms the longest reduction sums, which sets the rounding error a
+correct variant may show (the evaluator's and the promotion gate's tolerance).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 from mlir import ir
 
-from .kernel import parse_module
+from .kernel import parse_module, walk
 from .pipeline import Pipeline
 
 GENERALIZE = Pipeline("generalize", ("func.func(linalg-generalize-named-ops)",))
@@ -65,3 +67,23 @@ def count_flops(text: str) -> int | None:
         except LookupError:
             return None
         return total if found and total else None
+
+
+def reduction_depth(text: str) -> int:
+    """Largest product of reduction-loop extents over the kernel's linalg ops (1 if none)."""
+    depth = 0
+    with ir.Context() as ctx, ir.Location.unknown():
+        m = parse_module(text, "<baseline>", ctx)
+        GENERALIZE.run(m)
+        for op in walk(m.operation):
+            if op.name != "linalg.generic":
+                continue
+            kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
+            reductions = [i for i, k in enumerate(kinds) if "reduction" in k]
+            if reductions:
+                sizes = loop_sizes(op)
+                d = 1
+                for i in reductions:
+                    d *= sizes.get(i, 1)
+                depth = max(depth, d)
+    return max(depth, 1)

@@ -61,11 +61,16 @@ class Signature:
 
 @dataclass(frozen=True)
 class Kernel:
-    """A verified kernel in normalised form (MLIR's own printing: no comments, canonical spacing)."""
+    """A verified kernel: read, checked and hashed once, then carried whole (a run, the evaluator's jobs).
+
+    `text` is the normalised form (MLIR's own printing: no comments, canonical spacing), which the hash is
+    of; `source` is the text as the user wrote it (comments and all), what models are shown and workers get.
+    """
 
     text: str
     signature: Signature
     origin: str  # where it came from, for messages
+    source: str = ""
 
     @property
     def hash(self) -> str:
@@ -212,7 +217,16 @@ def load_kernel(source, context: ir.Context | None = None) -> Kernel:
     with ctx, ir.Location.unknown():
         module = parse_module(src.text, src.name, ctx)
         sig = signature_of(module, src.name, src.text)
-        return Kernel(str(module), sig, src.name)
+        return Kernel(str(module), sig, src.name, src.text)
 
 
-__all__ = ["Arg", "Kernel", "Signature", "DTYPES", "OUTPUT_ATTR", "load_kernel", "parse_module", "signature_of", "ir_hash", "Source"]
+def check_variant(baseline: Kernel, candidate: Kernel) -> None:
+    """Raise KernelError unless `candidate` can stand in for `baseline`: same public name and argument types
+    (and roles), in order (DESIGN §2)."""
+    if candidate.signature.key() != baseline.signature.key():
+        raise KernelError(f"{candidate.origin}: its signature differs from {baseline.origin}; a variant must keep "
+                          "the public name and argument types")
+
+
+__all__ = ["Arg", "Kernel", "Signature", "DTYPES", "OUTPUT_ATTR", "check_variant", "load_kernel", "parse_module",
+           "signature_of", "ir_hash", "Source"]

@@ -59,11 +59,6 @@ def substitute(schedule: str, knobs: dict[str, int] | None = None) -> str:
     return KNOB.sub(lambda m: str(int(values[m.group(1)])), schedule)
 
 
-def looks_like_schedule(text: str) -> bool:
-    """Cheap textual test used to route a candidate; the parse decides for real."""
-    return "transform.named_sequence" in text or "transform.with_named_sequence" in text
-
-
 def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | None = None,
                    origin: str = "<schedule>") -> None:
     """Apply `schedule` (with knob values) to `payload` in place, then canonicalize and CSE."""

@@ -4,39 +4,52 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from neurojit.compiler.kernel import load_kernel
+from neurojit.compiler.kernel import Kernel, load_kernel
 from neurojit.compiler.preflight import preflight
-from neurojit.compiler.source import read_source
+from neurojit.compiler.source import Source, read_source
 
 from .config import EvalConfig
 from .pool import WorkerPool
-from .record import Verdict
+from .record import Candidate, Verdict
 
 
 class Evaluator:
-    """Evaluates untrusted candidates against a trusted baseline in sandboxed workers."""
+    """Evaluates untrusted candidates against a trusted baseline in sandboxed workers.
+
+    The baseline is a `Kernel` (read and hashed once by the caller: what the workers get is what was
+    hashed), or a path or MLIR text, loaded here. Candidates are `Candidate` records, or a path or text
+    (made into one: the kind is decided from the text)."""
 
     def __init__(self, config: EvalConfig | None = None):
         self.config = config or EvalConfig()
         self.pool = WorkerPool(self.config)
-        self._checked: set[str] = set()
+        self._checked: dict[str, Kernel] = {}
 
-    def _baseline(self, base) -> tuple[str, str]:
-        src = read_source(base)
-        if src.text not in self._checked:
+    def _baseline(self, base: Kernel | Source | str) -> Kernel:
+        if isinstance(base, Kernel):
+            key, src = base.hash, Source(base.source or base.text, base.origin)
+        else:
+            src = read_source(base)
+            key = src.text
+        if key not in self._checked:
             preflight(src)  # the baseline is the user's: a bad one is a usage error (KernelError)
-            load_kernel(src)
-            self._checked.add(src.text)
-        return src.text, src.name
+            self._checked[key] = base if isinstance(base, Kernel) else load_kernel(src)
+        return self._checked[key]
 
     def evaluate_batch(self, base, candidates: list, knobs: list[dict | None] | None = None) -> list[Verdict]:
-        text, origin = self._baseline(base)
+        """Verdicts, in order. `knobs` (one per candidate) replace the knobs of candidates given as text."""
+        kernel = self._baseline(base)
         jobs = []
         for i, cand in enumerate(candidates):
-            c = read_source(cand)
-            jobs.append({"baseline": text, "baseline_origin": origin, "candidate": c.text,
-                         "candidate_origin": c.name, "knobs": (knobs or [None] * len(candidates))[i],
-                         "config": asdict(self.config)})
+            if not isinstance(cand, Candidate):
+                c = read_source(cand)
+                cand = Candidate.of(c.text, (knobs or [None] * len(candidates))[i])
+                origin = c.name
+            else:
+                origin = f"candidate {cand.identity}"
+            jobs.append({"baseline": kernel.source or kernel.text, "baseline_origin": kernel.origin,
+                         "candidate": cand.text, "candidate_origin": origin, "kind": cand.kind.value,
+                         "knobs": dict(cand.knobs) or None, "config": asdict(self.config)})
         return self.pool.map(jobs)
 
     def evaluate(self, base, candidate, knobs: dict | None = None) -> Verdict:

@@ -13,8 +13,23 @@ the speedup is the ratio of medians with a bootstrap CI over both sample sets, a
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Baseline against candidate, timed in one process: medians and IQRs per call, and the speedup."""
+    baseline_ms: float
+    baseline_iqr_ms: float
+    candidate_ms: float
+    candidate_iqr_ms: float
+    speedup: float
+    speedup_ci: tuple[float, float]  # 95% bootstrap interval
+    rounds: int
+    inner: int  # calls per timed sample
+    mode: str  # "interleaved", or "pooled baseline (N samples)"
 
 
 def _once(fn, args, inner: int) -> float:
@@ -24,8 +39,14 @@ def _once(fn, args, inner: int) -> float:
     return (time.perf_counter() - t0) / inner
 
 
+def time_calls(fn, args, repeat: int) -> list[float]:
+    """Milliseconds of each of `repeat` calls of `fn(*args)`, after one warm-up call (pages in code and data)."""
+    fn(*args)
+    return [_once(fn, args, 1) * 1e3 for _ in range(repeat)]
+
+
 def interleaved(base, cand, base_args, cand_args, *, warmup=2, min_rounds=5, max_rounds=200,
-                time_cap_s=3.0, ci_rel=0.03, seed=0) -> dict:
+                time_cap_s=3.0, ci_rel=0.03, seed=0) -> Measurement:
     for _ in range(warmup):
         base(*base_args)
         cand(*cand_args)
@@ -54,13 +75,12 @@ def interleaved(base, cand, base_args, cand_args, *, warmup=2, min_rounds=5, max
     q = lambda x: np.percentile(np.array(x) * 1e3, [25, 50, 75])  # noqa: E731
     b25, b50, b75 = q(tb)
     c25, c50, c75 = q(tc)
-    return {"baseline_ms": float(b50), "baseline_iqr_ms": float(b75 - b25), "candidate_ms": float(c50),
-            "candidate_iqr_ms": float(c75 - c25), "speedup": float(np.median(np.array(tb) / np.array(tc))),
-            "speedup_ci": ci, "rounds": len(tb), "inner": inner, "mode": "interleaved"}
+    return Measurement(float(b50), float(b75 - b25), float(c50), float(c75 - c25),
+                       float(np.median(np.array(tb) / np.array(tc))), ci, len(tb), inner, "interleaved")
 
 
 def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, min_base=3, warmup=2,
-           min_rounds=5, max_rounds=200, time_cap_s=3.0, seed=0) -> dict:
+           min_rounds=5, max_rounds=200, time_cap_s=3.0, seed=0) -> Measurement:
     """Speedup against a slow baseline whose per-call samples (seconds) persist in `base_samples`."""
     while len(base_samples) < min_base:
         base_samples.append(_once(base, base_args, 1))
@@ -80,7 +100,6 @@ def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, min_b
     q = lambda x: np.percentile(np.array(x) * 1e3, [25, 50, 75])  # noqa: E731
     b25, b50, b75 = q(tb)
     c25, c50, c75 = q(tc)
-    return {"baseline_ms": float(b50), "baseline_iqr_ms": float(b75 - b25), "candidate_ms": float(c50),
-            "candidate_iqr_ms": float(c75 - c25), "speedup": float(b50 / c50),
-            "speedup_ci": (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))),
-            "rounds": len(tc), "inner": inner, "mode": f"pooled baseline ({len(tb)} samples)"}
+    return Measurement(float(b50), float(b75 - b25), float(c50), float(c75 - c25), float(b50 / c50),
+                       (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))), len(tc), inner,
+                       f"pooled baseline ({len(tb)} samples)")

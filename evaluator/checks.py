@@ -10,40 +10,20 @@ from mlir import ir
 
 from neurojit.compiler.build import Parsed, lower_parsed
 from neurojit.compiler.errors import CompileError, KernelError, NeuroJITError, ScheduleError
+from neurojit.compiler.flops import reduction_depth
 from neurojit.compiler.jit import CompiledKernel
 from neurojit.compiler.kernel import ir_hash, parse_module, signature_of
 from neurojit.compiler.pipeline import LOWER, lowering
-from neurojit.compiler.schedule import apply_schedule, looks_like_schedule, substitute
+from neurojit.compiler.classify import CandidateKind, classify
+from neurojit.compiler.schedule import apply_schedule, substitute
 
 from . import bench, inputs, static
 from .allocator import CountingAllocator
 from .poison import poison_allocas
 from .config import EvalConfig
-from .record import Check, Reason, Rejected, Verdict
+from .record import Check, Outcome, Reason, Rejected, Verdict
 
 CHECKED = lowering(runtime_checks=True, generic_alloc=True)
-
-
-def reduction_depth(text: str) -> int:
-    """Largest product of reduction-loop extents over the baseline's linalg ops (1 if none)."""
-    from neurojit.compiler.flops import GENERALIZE, loop_sizes
-
-    depth = 0
-    with ir.Context() as ctx, ir.Location.unknown():
-        m = parse_module(text, "<baseline>", ctx)
-        GENERALIZE.run(m)
-        for op in static._walk(m.operation):
-            if op.name != "linalg.generic":
-                continue
-            kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
-            reductions = [i for i, k in enumerate(kinds) if "reduction" in k]
-            if reductions:
-                sizes = loop_sizes(op)
-                d = 1
-                for i in reductions:
-                    d *= sizes.get(i, 1)
-                depth = max(depth, d)
-    return max(depth, 1)
 
 
 class _Baseline:
@@ -91,7 +71,7 @@ def evaluate_candidate(session, job: dict) -> dict:
             raise Rejected(Reason.CRASH, f"evaluator internal error: {type(e).__name__}: {e}") from None
     except Rejected as r:
         checks.append(Check(_CHECK_OF.get(r.reason, r.reason.value), False, r.detail))
-        verdict = Verdict("reject", r.reason, r.detail, checks=tuple(checks), candidate_hash=state.get("hash"),
+        verdict = Verdict(Outcome.REJECT, r.reason, r.detail, checks=tuple(checks), candidate_hash=state.get("hash"),
                           max_abs_err=state.get("max_abs"), max_rel_err=state.get("max_rel"),
                           baseline_ms=state.get("baseline_ms"))
     return verdict.to_json()
@@ -121,7 +101,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     text = job["candidate"]
 
     session.stage("parse", config.compile_timeout_s)
-    schedule = looks_like_schedule(text)
+    # the kind was decided once, from the text, by the Candidate constructor (jobs from other callers: now)
+    schedule = CandidateKind(job.get("kind") or classify(text)) is CandidateKind.SCHEDULE
     if schedule:  # knobs are placeholders in the text: fill them in before the parse
         try:
             text = substitute(text, job.get("knobs"))
@@ -268,7 +249,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     checks.append(Check("inputs_unchanged", True))
 
     if not config.bench:
-        return Verdict("accept", Reason.OK, f"equivalent to the baseline within the {tol_text}", max_abs_err=errs[0],
+        return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline within the {tol_text}", max_abs_err=errs[0],
                        max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
     session.stage("benchmark", config.bench_time_cap_s * 2 + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
     b_args = inputs.make_set("uniform", sig, config.seed + 100)
@@ -281,9 +262,9 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         m = bench.interleaved(base.kernel, cand, b_args, c_args, warmup=config.bench_warmup,
                               min_rounds=config.bench_min_rounds, max_rounds=config.bench_max_rounds,
                               time_cap_s=config.bench_time_cap_s, ci_rel=config.bench_ci_rel, seed=config.seed)
-    checks.append(Check("benchmark", True, f"{m['mode']}: {m['rounds']} rounds x {m['inner']} calls; "
-                                           f"speedup 95% CI [{m['speedup_ci'][0]:.3f}, {m['speedup_ci'][1]:.3f}]"))
-    return Verdict("accept", Reason.OK, f"equivalent to the baseline within the {tol_text}; speedup "
-                   f"{m['speedup']:.3f}x", baseline_ms=m["baseline_ms"], candidate_ms=m["candidate_ms"],
-                   speedup=m["speedup"], speedup_ci=tuple(m["speedup_ci"]), max_abs_err=errs[0],
+    checks.append(Check("benchmark", True, f"{m.mode}: {m.rounds} rounds x {m.inner} calls; "
+                                           f"speedup 95% CI [{m.speedup_ci[0]:.3f}, {m.speedup_ci[1]:.3f}]"))
+    return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline within the {tol_text}; speedup "
+                   f"{m.speedup:.3f}x", baseline_ms=m.baseline_ms, candidate_ms=m.candidate_ms,
+                   speedup=m.speedup, speedup_ci=m.speedup_ci, max_abs_err=errs[0],
                    max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])

@@ -65,6 +65,13 @@ def make_set(kind: str, signature, seed: int) -> list[np.ndarray]:
     return out
 
 
+def random_arrays(signature, seed: int = 0) -> list[np.ndarray]:
+    """Arguments in signature order, outputs included, for timing and demos rather than checking: floats
+    uniform in [-1, 1), integers in [-8, 8]."""
+    rng = np.random.default_rng(seed)
+    return [_fill("uniform", a.shape, a.dtype, rng) for a in signature.args]
+
+
 def set_kinds(random_sets: int) -> list[str]:
     return [RANDOM[i % len(RANDOM)] for i in range(random_sets)] + list(STRUCTURED)
 

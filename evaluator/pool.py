@@ -21,7 +21,7 @@ from collections import deque
 
 from .allocator import MEMORY_EXIT
 from .config import EvalConfig
-from .record import Check, Reason, Verdict
+from .record import Check, Outcome, Reason, Verdict
 
 
 class Worker:
@@ -111,7 +111,7 @@ class Worker:
 
 
 def _abnormal(reason: Reason, detail: str) -> Verdict:
-    return Verdict("reject", reason, detail, checks=(Check(reason.value, False, detail),))
+    return Verdict(Outcome.REJECT, reason, detail, checks=(Check(reason.value, False, detail),))
 
 
 def _classify_death(code: int, stage: str, tail: str) -> Verdict:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import time
 
 import numpy as np
 
@@ -16,31 +14,11 @@ A kernel is an MLIR module with one public func.func on statically shaped memref
 outputs carry {neurojit.output}, else the last argument is the output. Examples: examples/kernels/."""
 
 
-def random_arrays(sig, seed: int = 0) -> list[np.ndarray]:
-    """Random arguments in signature order (floats uniform in [-1, 1), integers in [-8, 8])."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for a in sig.args:
-        if a.dtype.startswith("float"):
-            out.append(rng.uniform(-1, 1, a.shape).astype(a.dtype))
-        else:
-            out.append(rng.integers(-8, 9, a.shape).astype(a.dtype))
-    return out
-
-
-def time_calls(fn, arrays, repeat: int) -> list[float]:
-    fn(*arrays)  # warm-up: page in code and data
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*arrays)
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
-
-
 def cmd_run(args) -> int:
     from neurojit.compiler import compile_kernel
     from neurojit.compiler.flops import count_flops
+    from neurojit.evaluator.bench import time_calls
+    from neurojit.evaluator.inputs import random_arrays
 
     kernel = compile_kernel(args.kernel)
     arrays = random_arrays(kernel.signature, args.seed)
@@ -72,8 +50,8 @@ def cmd_run(args) -> int:
 
 def cmd_export(args) -> int:
     from neurojit.compiler import export
-    from neurojit.compiler.kernel import load_kernel
-    from neurojit.compiler.schedule import looks_like_schedule
+    from neurojit.compiler.kernel import check_variant, load_kernel
+    from neurojit.compiler.classify import CandidateKind, classify
     from neurojit.compiler.source import read_source
 
     if args.db or args.run_id:
@@ -87,14 +65,12 @@ def cmd_export(args) -> int:
     source, schedule = args.kernel, None
     if args.candidate:
         cand = read_source(args.candidate)
-        if looks_like_schedule(cand.text):
+        if classify(cand.text) is CandidateKind.SCHEDULE:
             schedule = cand.text
         else:
             source = cand
             _preflight(cand)
-            if load_kernel(cand).signature.key() != base.signature.key():
-                raise UsageError(f"{cand.name}: its signature differs from {args.kernel}; a variant must keep the "
-                                 "public name and argument types")
+            check_variant(base, load_kernel(cand))
     _preflight(source, schedule)
     manifest = export(source, args.out, schedule, baseline_hash=base.hash)
     print(f"exported @{manifest['symbol']} to {args.out}: kernel.mlir kernel.ll kernel.o libkernel.so kernel.h manifest.json")
@@ -102,29 +78,11 @@ def cmd_export(args) -> int:
 
 
 def _export_run(args) -> int:
-    from neurojit.agent.store import ResultStore
-    from neurojit.compiler import export
-    from neurojit.compiler.source import Source
+    from neurojit.agent.export import export_run
 
-    store = ResultStore(args.db)
-    run = store.get_run(args.run_id)
-    if run is None:
-        raise UsageError(f"no run {args.run_id} in {args.db}; `neurojit tune K.mlir --db {args.db}` creates one")
-    best = store.best(run.id)
-    base = Source(run.kernel_text, run.kernel_name)
-    if best is None:
-        raise UsageError(f"run {run.id} has no accepted candidate yet; nothing better than the baseline to export")
-    if not best.speedup or best.speedup <= 1.0:
-        raise UsageError(f"run {run.id} found no variant faster than the baseline (its best accepted one runs at "
-                         f"{best.speedup or 0:.2f}x); to export the baseline itself: neurojit export K.mlir --out DIR")
-    schedule = best.text if best.kind.value == "schedule" else None
-    source = base if schedule else Source(best.text, f"{run.kernel_name}:{best.identity}")
-    _preflight(source, schedule)
-    extra = {"speedup": best.speedup, "run_id": run.id, "candidate": best.identity, "provider": best.provider,
-             "strategy": best.strategy, "schedule_name": best.schedule, "verdict": best.verdict}
-    manifest = export(source, args.out, schedule, best.knobs or None, baseline_hash=run.kernel_hash, extra=extra)
-    print(f"exported the best variant of run {run.id} (@{manifest['symbol']}, speedup {best.speedup:.2f}x) to "
-          f"{args.out}")
+    manifest = export_run(args.db, args.run_id, args.out)
+    print(f"exported the best variant of run {manifest['run_id']} (@{manifest['symbol']}, speedup "
+          f"{manifest['speedup']:.2f}x) to {args.out}")
     return 0
 
 

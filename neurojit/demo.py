@@ -1,10 +1,11 @@
 """`neurojit demo`: the seeds' self-optimising matmul (DESIGN §3).
 
 The program's thread calls a naive matmul in a loop on fixed arrays, through a `GuardedLive`. The agent
-(`agent.run.tune`) searches for faster variants in a background thread; a watcher thread hands every new
-best candidate of the run to the `Promoter`, whose gate re-measures it against the live variant and
-shadow-runs it on the program's own arguments before hot-swapping it in. Only the program's thread prints:
-the other threads put their lines on a queue it drains between iterations.
+(`agent.run.tune`) searches for faster variants in a background thread; the agent's promote stage (a
+`Watcher` thread) hands every new best candidate of the run to the `Promoter`, whose gate re-measures it
+against the live variant and shadow-runs it on the program's own arguments before hot-swapping it in.
+Only the program's thread prints: the other threads put their lines on a queue it drains between
+iterations.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 BLOCK_S = 1.0  # one line of iteration times per second of the loop (and at every change of variant)
 SETTLE_S = 3.0  # after the agent is done and its best was considered, keep looping this long, then stop
@@ -80,9 +79,7 @@ class _State:
     lines: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     agent_done: threading.Event = field(default_factory=threading.Event)
-    settled: threading.Event = field(default_factory=threading.Event)  # the agent's final best was considered
     error: BaseException | None = None
-    last_decision: float = 0.0  # time.monotonic() of the watcher's last decision
 
 
 def _agent(kernel_path: str, options, st: _State) -> None:
@@ -96,40 +93,6 @@ def _agent(kernel_path: str, options, st: _State) -> None:
         st.error = exc
     finally:
         st.agent_done.set()
-
-
-def _describe(cand) -> str:
-    knobs = " ".join(f"{k}={v}" for k, v in sorted((cand.knobs or {}).items()))
-    return f"{cand.schedule or cand.kind.value} {cand.identity[:10]}" + (f" [{knobs}]" if knobs else "")
-
-
-def _watch(promoter, store, run_id: str, st: _State) -> None:
-    """Give each new best candidate of the run to the gate; shadow-check the promoted variant now and then."""
-    seen: str | None = None
-    last_check = time.monotonic()
-    while not st.stop.is_set():
-        try:
-            done = st.agent_done.is_set()  # read before the store: a best written before `done` is seen below
-            best = store.best(run_id)
-            if best is not None and best.identity != seen:
-                seen = best.identity
-                st.lines.put(f"  gate  | considering {_describe(best)} (sandbox speedup {best.speedup:.2f}x)")
-                event = promoter.consider(best)
-                d = promoter.last
-                st.lines.put(f"  gate  | {event.value.upper()} {_describe(best)}: {d.detail}")
-                st.last_decision = time.monotonic()
-            elif done:
-                st.settled.set()
-            if time.monotonic() - last_check > 2.0:
-                last_check = time.monotonic()
-                if promoter.recheck(wait_s=0.5) is not None:
-                    d = promoter.last
-                    st.lines.put(f"  gate  | ROLLBACK {d.identity[:10]}: {d.detail}")
-                    st.last_decision = time.monotonic()
-        except Exception as exc:  # the loop goes on with the variant it has; the reason is shown
-            st.lines.put(f"  gate  | error: {type(exc).__name__}: {exc}")
-            time.sleep(1.0)
-        st.stop.wait(0.2)
 
 
 class _Blocks:
@@ -167,10 +130,11 @@ def run(args) -> int:
     if args.size < 2 or args.budget < 1 or args.seconds <= 0 or (args.iterations is not None and args.iterations < 1):
         raise NeuroJITError("--size must be at least 2, --budget and --iterations at least 1, --seconds positive")
     from neurojit.agent.budget import Budget
-    from neurojit.agent.promote import GateConfig, GuardedLive, Promoter
+    from neurojit.agent.promote import GateConfig, GuardedLive, Promoter, Watcher
     from neurojit.agent.run import TuneOptions
     from neurojit.agent.store import ResultStore, RunStatus
     from neurojit.compiler import LiveKernel, compile_kernel
+    from neurojit.evaluator.inputs import random_arrays
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = args.workers or max(1, cores - 1)
@@ -181,10 +145,8 @@ def run(args) -> int:
         url = args.db or f"sqlite:///{Path(tmp) / 'demo.db'}"
         run_id = "demo-" + secrets.token_hex(3)
 
-        rng = np.random.default_rng(args.seed)
-        a, b = (rng.uniform(-1, 1, (args.size, args.size)).astype(np.float32) for _ in range(2))
-        c = np.zeros((args.size, args.size), np.float32)
         naive = compile_kernel(text)
+        a, b, c = random_arrays(naive.signature, args.seed)  # C is zeroed before every call
         live = LiveKernel(naive)
         guard = GuardedLive(live, every=16)
         store = ResultStore(url)
@@ -196,11 +158,10 @@ def run(args) -> int:
         print(f"neurojit demo: C += A @ B, {args.size}x{args.size} f32, naive kernel in a loop; agent "
               f"({args.model}, {args.budget} candidates, {workers} evaluator worker{'s' * (workers != 1)}) in the "
               f"background; run {run_id} in {url}", flush=True)
-        threads = [threading.Thread(target=_agent, args=(kernel_path, options, st), name="agent", daemon=True),
-                   threading.Thread(target=_watch, args=(promoter, store, run_id, st), name="gate",
-                                    daemon=True)]
-        for t in threads:
-            t.start()
+        agent = threading.Thread(target=_agent, args=(kernel_path, options, st), name="agent", daemon=True)
+        agent.start()
+        watcher = Watcher(promoter, lambda e: st.lines.put(f"  gate  | {e.text}"), stop=st.stop,
+                          agent_done=st.agent_done).start()
 
         times: list[tuple[str, float]] = []  # (variant, ms) per iteration
         blocks = _Blocks(labels)
@@ -216,7 +177,7 @@ def run(args) -> int:
                 now = time.monotonic()
                 if now - start >= args.seconds:
                     break
-                if st.settled.is_set() and now - max(st.last_decision, start) >= SETTLE_S:
+                if watcher.settled and now - max(watcher.last_decision, start) >= SETTLE_S:
                     break
                 variant = live.current.variant_hash
                 if times and variant != times[-1][0]:
@@ -238,8 +199,8 @@ def run(args) -> int:
         finally:
             st.stop.set()
         blocks.flush()
-        threads[1].join(timeout=0 if interrupted else 10)  # a gate decision in flight finishes first
-        threads[0].join(timeout=0 if interrupted else 30)  # st.stop ends the agent after its current batch
+        watcher.stop(timeout=0 if interrupted else 10)  # a gate decision in flight finishes first
+        agent.join(timeout=0 if interrupted else 30)  # st.stop ends the agent after its current batch
         if interrupted or not st.agent_done.is_set():
             # Left behind (a daemon) only on Ctrl-C or a batch that outlasts the wait; its evaluator workers
             # exit when their pipes close.

@@ -115,16 +115,19 @@ def test_tune_and_export_usage_errors(cli, tmp_path):
 
 
 def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli, tmp_path):
+    from neurojit.agent.proposal import Proposal
     from neurojit.agent.store import ResultStore
+    from neurojit.compiler import load_kernel
     from neurojit.evaluator import Reason, Verdict
 
     db = f"sqlite:///{tmp_path}/runs.db"
     store = ResultStore(db)
-    text = (KERNELS / "row_sum.mlir").read_text()
-    run = store.create_run("row_sum.mlir", text, model="heuristic", strategy="zero-shot", run_id="slow")
-    store.add_candidate(run.id, "c1", text, kind="module", provider="heuristic", strategy="zero-shot")
-    store.set_verdict(run.id, "c1", Verdict("accept", Reason.OK, "correct", baseline_ms=1.0, candidate_ms=1.2,
-                                            speedup=1 / 1.2))
+    kernel = load_kernel(KERNELS / "row_sum.mlir")
+    run = store.create_run(kernel, model="heuristic", strategy="zero-shot", run_id="slow")
+    p = Proposal.of(kernel.source, "heuristic", "zero-shot")
+    store.add_candidate(run.id, p)
+    store.set_verdict(run.id, p.identity, Verdict("accept", Reason.OK, "correct", baseline_ms=1.0, candidate_ms=1.2,
+                                                  speedup=1 / 1.2))
     p = cli("export", "--db", db, "--run-id", "slow", "--out", tmp_path / "o")
     assert p.returncode == 2 and "no variant faster than the baseline" in p.stderr and "0.83x" in p.stderr
     assert "Traceback" not in p.stderr and not (tmp_path / "o").exists()

@@ -67,3 +67,17 @@ def test_missing_file_and_binary_file(tmp_path):
     blob.write_bytes(b"\x00\xff\xfe binary")
     with pytest.raises(SourceError, match="not a text file"):
         load_kernel(blob)
+
+
+def test_a_variant_must_keep_the_baselines_signature():
+    from neurojit.compiler.kernel import check_variant
+    from neurojit.compiler.source import Source
+
+    base = load_kernel(Source(MM.format(attr=""), "mm.mlir"))
+    check_variant(base, load_kernel(Source("// same signature\n" + MM.format(attr=""), "same.mlir")))
+    other = load_kernel(Source(MM.format(attr="").replace("@mm", "@other"), "other.mlir"))
+    with pytest.raises(KernelError) as e:
+        check_variant(base, other)
+    assert str(e.value) == ("other.mlir: its signature differs from mm.mlir; a variant must keep the public name "
+                            "and argument types")
+

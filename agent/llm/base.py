@@ -6,12 +6,10 @@ same provider code runs on Gemini, on a recorded replay or on a fake in tests.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
-from typing import Literal, Protocol
 
 from neurojit.compiler.errors import NeuroJITError
-
-AnswerKind = Literal["module", "schedule"]
 
 
 @dataclass(frozen=True)
@@ -28,17 +26,33 @@ class Completion:
 
 @dataclass(frozen=True)
 class Answer:
-    """One candidate read out of a completion: a replacement module or a transform schedule."""
-    kind: AnswerKind
+    """One candidate's code read out of a completion, with what the model said of it. `declared` is the kind
+    the model gave ("module"/"schedule"), kept only to be noted: the code's text decides its kind."""
     code: str
     rationale: str = ""
+    declared: str | None = None
 
 
-class ChatModel(Protocol):
+class ChatModel(abc.ABC):
+    """A model client. Subclass it and write `complete`; the optional abilities have defaults here.
+
+    `replays`: the model answers recorded exchanges by request hash (`answer`) instead of completing
+    prompts, and nothing it answers is billed."""
+
     name: str
+    replays: bool = False
 
+    @abc.abstractmethod
     def complete(self, prompt: str, *, system: str | None = None) -> Completion:
         """The model's answer to `prompt`; raises `ModelError` when no answer could be had."""
+
+    def answer(self, request_hash: str) -> Completion:
+        """The recorded answer to the request with this hash (only for a model that `replays`)."""
+        raise ModelError(f"{self.name} does not replay recorded answers; call complete()")
+
+    def cancel(self) -> None:
+        """Make the call in flight, and every later one, raise `ModelCancelled` promptly (thread-safe; never
+        raises). The default does nothing, for a model whose calls return at once."""
 
 
 class ModelError(NeuroJITError):

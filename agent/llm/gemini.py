@@ -23,7 +23,7 @@ from google import genai
 from google.genai import errors, types
 
 from ..provider import ProviderError
-from .base import Completion, ModelCancelled, ModelError
+from .base import ChatModel, Completion, ModelCancelled, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class _Retry(Exception):
         self.delay_s = delay_s
 
 
-class GeminiModel:
+class GeminiModel(ChatModel):
     """A `ChatModel` on the Gemini API. The key comes from `api_key` or GEMINI_API_KEY / GOOGLE_API_KEY.
 
     `json_schema` asks for structured output (`ANSWER_SCHEMA` by default; None for free text).

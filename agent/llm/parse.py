@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from .base import Answer, AnswerKind
+from .base import Answer
 
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _JSON_FENCE = re.compile(r"```[ \t]*json[^\n]*\n", re.IGNORECASE)
@@ -26,13 +26,6 @@ def parse_answer(text: str) -> list[Answer]:
             seen.add(a.code)
             unique.append(a)
     return unique
-
-
-def infer_kind(code: str, declared: object = None) -> AnswerKind:
-    """A module holding a `transform.named_sequence` is a schedule whatever the model called it."""
-    if "transform.named_sequence" in code:
-        return "schedule"
-    return "schedule" if declared == "schedule" else "module"
 
 
 def _from_json(text: str) -> list[Answer]:
@@ -63,19 +56,20 @@ def _answers(value: object) -> list[Answer]:
         code = _unfence(item["code"])
         if not code:
             continue
-        rationale = item.get("rationale")
-        out.append(Answer(infer_kind(code, item.get("kind")), code, rationale if isinstance(rationale, str) else ""))
+        rationale, declared = item.get("rationale"), item.get("kind")
+        out.append(Answer(code, rationale if isinstance(rationale, str) else "",
+                          declared if isinstance(declared, str) else None))
     return out
 
 
 def _from_fences(text: str) -> list[Answer]:
     # A ```json fence that did not parse is not code; every other fence (mlir, none, anything) may be.
-    return [Answer(infer_kind(body), body) for lang, body in _fences(text) if lang != "json" and _looks_like_ir(body)]
+    return [Answer(body) for lang, body in _fences(text) if lang != "json" and _looks_like_ir(body)]
 
 
 def _from_bare(text: str) -> list[Answer]:
     code = text.strip()
-    return [Answer(infer_kind(code), code)] if code.startswith(("module", "func.func", "#")) and _looks_like_ir(code) \
+    return [Answer(code)] if code.startswith(("module", "func.func", "#")) and _looks_like_ir(code) \
         else []
 
 

@@ -7,20 +7,26 @@ the store, so no call is billed twice. A replay model answers from recorded exch
 
 from __future__ import annotations
 
-from neurojit.agent.proposal import Knob, Proposal
-from neurojit.agent.provider import Request
+from neurojit.agent.proposal import Candidate, Knob, Proposal
+from neurojit.agent.provider import Provider, Request, Strategy
 from neurojit.agent.strategies import system_prompt
 from neurojit.compiler.schedule import knobs_of
 
+from .base import ChatModel
 from .parse import parse_answer
 from .prices import cost_usd
 
 
-class LLMProvider:
-    def __init__(self, model, strategy, store, run_id: str, prices: dict | None = None):
+class LLMProvider(Provider):
+    """A `Provider` on a `ChatModel`: `strategy` builds each prompt, `store` records every exchange."""
+
+    def __init__(self, model: ChatModel, strategy: Strategy, store, run_id: str, prices: dict | None = None):
         self.model, self.strategy, self.store, self.run_id = model, strategy, store, run_id
         self.prices = prices
         self.name = model.name
+
+    def cancel(self) -> None:
+        self.model.cancel()
 
     def propose(self, request: Request) -> list[Proposal]:
         prompt = self.strategy.next_prompt(request)
@@ -31,7 +37,7 @@ class LLMProvider:
         if known is not None:
             response = known.response
         else:
-            if hasattr(self.model, "answer"):  # replay: recorded answers, nothing billed
+            if self.model.replays:  # recorded answers, nothing billed
                 c = self.model.answer(h)
                 cost = 0.0
             else:
@@ -41,8 +47,19 @@ class LLMProvider:
                                     response=c.text, tokens_in=c.tokens_in, tokens_out=c.tokens_out,
                                     latency_s=c.latency_s, cost_usd=cost)
             response = c.text
-        return [Proposal(a.kind, a.code, self.name, self.strategy.name, space=_space(a.code) if a.kind == "schedule"
-                         else (), parent=prompt.parent, rationale=a.rationale) for a in parse_answer(response)]
+        return [_proposal(a, self.name, self.strategy.name, prompt.parent) for a in parse_answer(response)]
+
+
+def _proposal(answer, provider: str, strategy: str, parent: str | None) -> Proposal:
+    """The answer's code as a candidate, its kind decided by its text; a kind the model declared that the
+    text contradicts is noted (and stored), never used."""
+    cand = Candidate.of(answer.code)
+    note = ""
+    if answer.declared is not None and answer.declared != cand.kind.value:
+        note = (f"the model declared a {answer.declared!r} but the text is a {cand.kind.value}; "
+                f"evaluated as a {cand.kind.value}")
+    return Proposal(cand, provider, strategy, space=_space(cand.text) if cand.is_schedule else (), parent=parent,
+                    rationale=answer.rationale, note=note)
 
 
 def _space(code: str) -> tuple[Knob, ...]:

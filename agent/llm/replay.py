@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 from neurojit.agent.provider import ProviderError
 
-from .base import Completion, ModelError
+from .base import ChatModel, Completion, ModelCancelled, ModelError
 
 
-class ReplayModel:
+class ReplayModel(ChatModel):
+    """A `ChatModel` that `replays`: `answer(request_hash)` gives the recorded answer; nothing is billed."""
+
+    replays = True
+
     def __init__(self, answers: dict[str, dict], source: str):
         self.answers = answers
         self.source = source
         self.name = f"replay:{source}"
+        self._cancelled = threading.Event()
 
     @classmethod
     def from_file(cls, path: str) -> ReplayModel:
@@ -44,7 +50,15 @@ class ReplayModel:
         return cls({e.request_hash: {"response": e.response, "tokens_in": e.tokens_in, "tokens_out": e.tokens_out,
                                      "model": e.model} for e in store.exchanges(run_id)}, run_id)
 
+    def complete(self, prompt: str, *, system: str | None = None) -> Completion:
+        raise ModelError(f"{self.name} answers recorded requests by their hash only; call answer()")
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
     def answer(self, request_hash: str) -> Completion:
+        if self._cancelled.is_set():
+            raise ModelCancelled(f"the {self.name} replay was cancelled (budget spent or run stopped)")
         rec = self.answers.get(request_hash)
         if rec is None:
             raise ModelError(f"{self.name} has no recorded answer for request {request_hash}: this run asked "

@@ -7,7 +7,8 @@
     for s in for_kernel(info, host()):
         text, knobs, space = s.text(info, host()), s.defaults(info, host()), s.space(info, host())
 
-`text` carries `${knob:default}` placeholders; the evaluator receives the text and a knob dict.
+`text` carries `${knob:default}` placeholders; the evaluator receives the text and a knob dict. A schedule's
+fields are its knobs: `PackedMatmul(mr=4).text(info, host())` starts mr at 4 and the others where they would.
 """
 
 from __future__ import annotations

@@ -1,21 +1,25 @@
 """The shape every schedule of the library has, and what they read from the host.
 
-A schedule is a small frozen dataclass (its fields would be its options; none need any yet) with a `name`
-and four methods: `applies(info)`, `space(info, host)` (its knobs as a search space specialised to the
-kernel and the host), `defaults(info, host)` (a sensible starting point) and `text(info, host)` (the
-transform script, its integers written as `${knob:default}` placeholders). The tuner substitutes values;
-the evaluator receives the text and the knobs.
+A schedule is a small frozen dataclass whose fields are its knobs (xDSL's passes: the fields are the
+options). A field left unset (None) takes its starting value for the kernel and host (`start`) when the
+schedule is fitted to them (`fitted`); a field set pins that knob's default (the others still start where
+`start` puts them, without looking at it). Besides `name` it has `applies(info)`, `space(info, host)` (its
+knobs as a search space specialised to the kernel and the host) and `render(info, host)` (the transform
+script of a fitted schedule, each knob written as `${name:value}`). `defaults` and `text` are those of the
+fitted schedule. The tuner substitutes values; the evaluator receives the text and the knobs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from neurojit.compiler.errors import ScheduleError
 from neurojit.compiler.host import Host
+from neurojit.compiler.schedule import knobs_of
 
 from ..analyze import KernelInfo
 from ..proposal import Knob
@@ -85,7 +89,8 @@ def divisor_at_most(n: int, cap: int) -> int:
 
 
 class Schedule:
-    """Base of the library's schedules (subclasses are frozen dataclasses)."""
+    """Base of the library's schedules (subclasses are frozen dataclasses whose fields are their knobs,
+    None while unset)."""
 
     name: ClassVar[str] = ""
     payload: ClassVar[str] = "memref"  # or "tensor": see neurojit.compiler.schedule
@@ -96,11 +101,44 @@ class Schedule:
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         raise NotImplementedError
 
-    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
+    def start(self, info: KernelInfo, host: Host) -> dict[str, Any]:
+        """The starting value of every field for this kernel and host (the kernel must be one it applies to)."""
         raise NotImplementedError
 
-    def text(self, info: KernelInfo, host: Host) -> str:
+    def render(self, info: KernelInfo, host: Host) -> str:
+        """The transform script of a fitted schedule, its knobs written with `knob`."""
         raise NotImplementedError
+
+    def fitted(self, info: KernelInfo, host: Host) -> Self:
+        """This schedule with every unset field given its starting value for this kernel and host."""
+        self.require(info)
+        unset = [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is None]
+        if not unset:
+            return self
+        start = self.start(info, host)
+        return dataclasses.replace(self, **{k: start[k] for k in unset})
+
+    def knobs(self) -> dict[str, int]:
+        """The knob values of a fitted schedule, by name (its fields, in order)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def placeholders(self) -> dict[str, str]:
+        """Each knob as the script writes it, `${name:value}` (so the tuner can substitute another value)."""
+        return {k: f"${{{k}:{v}}}" for k, v in self.knobs().items()}
+
+    def knob(self, name: str) -> str:
+        """Knob `name` as the script writes it."""
+        return self.placeholders()[name]
+
+    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
+        """The knob values the script starts from (the fitted schedule's fields that its script uses)."""
+        fitted = self.fitted(info, host)
+        used = knobs_of(fitted.render(info, host))
+        return {k: v for k, v in fitted.knobs().items() if k in used}
+
+    def text(self, info: KernelInfo, host: Host) -> str:
+        """The transform script, each knob a `${name:default}` placeholder."""
+        return self.fitted(info, host).render(info, host)
 
     def require(self, info: KernelInfo) -> None:
         if not self.applies(info):

@@ -18,8 +18,12 @@ from .base import Knob, Schedule, lanes
 
 @dataclass(frozen=True)
 class VectorizeElementwise(Schedule):
+    """Elementwise maps (and fills): tiled into rows of `rows` x `width` elements and vectorised."""
     name = "vectorize_elementwise"
     payload = "memref"
+
+    width: int | None = None  # elements per tile row, a multiple of the host's lanes
+    rows: int | None = None  # rows per tile (ops of two or more dimensions)
 
     def applies(self, info: KernelInfo) -> bool:
         return info.straight_line and info.is_elementwise and all(len(op.iterators) >= 1 for op in info.ops)
@@ -29,26 +33,23 @@ class VectorizeElementwise(Schedule):
         vl = lanes(info, host)
         return (Knob("width", vl, 8 * vl, step=vl), Knob("rows", 1, 8))
 
-    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        self.require(info)
+    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         return {"width": 4 * lanes(info, host), "rows": 1}
 
-    def text(self, info: KernelInfo, host: Host) -> str:
-        d = self.defaults(info, host)
+    def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
-            body += parts.tile_vectorize(h, vector_tile(op.iterators, d["width"], d["rows"]), f"e{i}")
+            body += parts.tile_vectorize(h, vector_tile(op.iterators, self.knob("width"), self.knob("rows")), f"e{i}")
         body += parts.func("%fb") + parts.lower_vectors("%fb")
         return self.module(body)
 
 
-def vector_tile(iterators: tuple[str, ...], width: int, rows: int, width_knob: str = "width",
-                rows_knob: str | None = "rows") -> list:
-    """Tile sizes for an elementwise op: 1 on outer loops, `${rows}` on the next-to-last, `${width}`
-    elements on the last (the knobs, with these defaults)."""
+def vector_tile(iterators: tuple[str, ...], width: str, rows: str | None) -> list:
+    """Tile sizes for an elementwise op: 1 on outer loops, `rows` on the next-to-last (unless None), `width`
+    elements on the last (knob placeholders, see `Schedule.knob`)."""
     n = len(iterators)
     sizes: list = [1] * n
-    if n >= 2 and rows_knob:
-        sizes[-2] = f"${{{rows_knob}:{rows}}}"
-    sizes[-1] = f"${{{width_knob}:{width}}}"
+    if n >= 2 and rows:
+        sizes[-2] = rows
+    sizes[-1] = width
     return sizes

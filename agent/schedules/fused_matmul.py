@@ -22,11 +22,12 @@ from .base import Knob, Schedule, caches, lanes, register_tile, register_tile_kn
 
 ANY = parts.ANY
 
+# `@name` (lower case): a knob; `@NAME`: a fragment or a handle (see parts.fill)
 BODY = """
   %ops = transform.structured.match ops{["linalg.fill", "linalg.matmul", "linalg.generic"]} in %root : (@ANY) -> @ANY
 @SPLIT
   transform.annotate @LAST "nj.epilogue" : @ANY
-  %t1, %l1:2 = transform.structured.fuse @LAST tile_sizes [@MC, @NC] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
+  %t1, %l1:2 = transform.structured.fuse @LAST tile_sizes [@mc, @nc] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
   // the matmul must now live only in the tile: one left outside (its result used elsewhere) would be
   // vectorised whole
   %mmf = transform.structured.match ops{["linalg.matmul"]} in %root : (@ANY) -> @ANY
@@ -36,13 +37,13 @@ BODY = """
 @FUNC1
 @CANON1
   %ep = transform.structured.match ops{["linalg.generic"]} attributes{nj.epilogue} in %f1 : (@ANY) -> @ANY
-  %t2, %l2:2 = transform.structured.fuse %ep tile_sizes [@MR, @NR] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
+  %t2, %l2:2 = transform.structured.fuse %ep tile_sizes [@mr, @nr] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
 @PEEL_NR
 @PEEL_MR
 @FUNC2
 @CANON2
   %mm2 = transform.structured.match ops{["linalg.matmul"]} in %f2 : (@ANY) -> @ANY
-  %t3, %l3 = transform.structured.tile_using_for %mm2 tile_sizes [0, 0, @KT] : (@ANY) -> (@ANY, @ANY)
+  %t3, %l3 = transform.structured.tile_using_for %mm2 tile_sizes [0, 0, @kt] : (@ANY) -> (@ANY, @ANY)
 @PEEL_KT
 @FUNC3
 @CANON3
@@ -66,8 +67,15 @@ FOLD = """  transform.apply_patterns to %f3 {
 
 @dataclass(frozen=True)
 class FusedMatmulEpilogue(Schedule):
+    """Matmul with its elementwise epilogue fused into one loop nest of register tiles."""
     name = "fused_matmul_epilogue"
     payload = "tensor"
+
+    mc: int | None = None  # cache block: rows
+    nc: int | None = None  # cache block: columns
+    mr: int | None = None  # register tile: rows
+    nr: int | None = None  # register tile: columns (a multiple of the vector width)
+    kt: int | None = None  # step of the matmul's k loop in a register tile
 
     def applies(self, info: KernelInfo) -> bool:
         if info.mnk is None or info.element not in ("f32", "f64") or not info.is_matmul_chain:
@@ -88,8 +96,7 @@ class FusedMatmulEpilogue(Schedule):
             Knob("kt", 1, max(1, min(k, 8))),
         )
 
-    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        self.require(info)
+    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         m, n, k = info.mnk
         c = caches()
         eb = info.element_bits // 8
@@ -102,29 +109,13 @@ class FusedMatmulEpilogue(Schedule):
         mc = max(mr, min(m, 64) // mr * mr)
         return {"mc": mc, "nc": nc, "mr": mr, "nr": nr, "kt": 1}
 
-    def text(self, info: KernelInfo, host: Host) -> str:
-        d = self.defaults(info, host)
+    def render(self, info: KernelInfo, host: Host) -> str:
         split, names = parts.split("%ops", len(info.ops), "op")
-        body = BODY.replace("@SPLIT", split.rstrip("\n")).replace("@LAST", names[-1])
-        pieces = {
-            "@PEEL_NC": parts.peel("%l1#1", "pn"),
-            "@PEEL_MC": parts.peel("%l1#0", "pm"),
-            "@PEEL_NR": parts.peel("%l2#1", "qn"),
-            "@PEEL_MR": parts.peel("%l2#0", "qm"),
-            "@PEEL_KT": parts.peel("%l3", "pk"),
-            "@FUNC1": parts.func("%f1"),
-            "@FUNC2": parts.func("%f2"),
-            "@CANON1": parts.canonicalize("%f1"),
-            "@CANON2": parts.canonicalize("%f2"),
-            "@CANON3": parts.canonicalize("%f3"),
-            "@FUNC3": parts.func("%f3"),
-            "@CONTRACT": parts.to_contract("%f3"),
-            "@FOLD": FOLD,
-            "@HOIST": parts.hoist("%f3"),
-        }
-        for key, v in pieces.items():
-            body = body.replace(key, v.rstrip("\n"))
-        for key, v in d.items():
-            body = body.replace(f"@{key.upper()}", f"${{{key}:{v}}}")
-        body = body.replace("@ANY", ANY)
+        body = parts.fill(
+            BODY, **self.placeholders(), ANY=ANY, SPLIT=split, LAST=names[-1],
+            PEEL_NC=parts.peel("%l1#1", "pn"), PEEL_MC=parts.peel("%l1#0", "pm"),
+            PEEL_NR=parts.peel("%l2#1", "qn"), PEEL_MR=parts.peel("%l2#0", "qm"), PEEL_KT=parts.peel("%l3", "pk"),
+            FUNC1=parts.func("%f1"), FUNC2=parts.func("%f2"), FUNC3=parts.func("%f3"),
+            CANON1=parts.canonicalize("%f1"), CANON2=parts.canonicalize("%f2"), CANON3=parts.canonicalize("%f3"),
+            CONTRACT=parts.to_contract("%f3"), FOLD=parts.fill(FOLD, ANY=ANY), HOIST=parts.hoist("%f3"))
         return self.module(body + parts.bufferize_and_lower())

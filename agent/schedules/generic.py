@@ -15,8 +15,10 @@ without parallel loops (a full reduction) is vectorised along its innermost loop
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
+from neurojit.compiler.errors import ScheduleError
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
@@ -73,8 +75,14 @@ def row_loops(op: OpInfo, v: int) -> list[int]:
 
 @dataclass(frozen=True)
 class RegisterTileAny(Schedule):
+    """Any linalg kernel: a register tile per op, `width` elements along its vector loop, vectorised."""
     name = "register_tile_any"
     payload = "memref"
+
+    width: int | None = None  # elements along each op's vector loop, a multiple of the host's lanes
+    # rows along the other parallel loops, as (knob, value) pairs; the knobs (`r<op>_<loop>`) depend on the
+    # kernel, so they are one field: the pairs given pin those knobs, the others start where `start` says
+    rows: tuple[tuple[str, int], ...] = ()
 
     def applies(self, info: KernelInfo) -> bool:
         ops = [op for op in info.ops if op.iterators]
@@ -88,29 +96,41 @@ class RegisterTileAny(Schedule):
                 for d in row_loops(op, plan(op)[0])]
         return (Knob("width", vl, 4 * vl, step=vl), *rows)
 
-    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        self.require(info)
+    def start(self, info: KernelInfo, host: Host) -> dict[str, Any]:
         vl = lanes(info, host)
         widest = max(op.extents[plan(op)[0]] for op in info.ops)
         width = 2 * vl if widest >= 2 * vl else vl
         # rows x (width / vl) accumulators, the loaded vectors and a broadcast fit the vector registers
         rows = max(1, min(8, (host.vector_registers - 4) // (width // vl)))
-        out = {"width": width}
+        out: list[tuple[str, int]] = []
         for i, op in enumerate(info.ops):
             v, x = plan(op)
-            out |= {f"r{i}_{d}": min(rows, op.extents[d]) if d == x else 1 for d in row_loops(op, v)}
-        return out
+            out += [(f"r{i}_{d}", min(rows, op.extents[d]) if d == x else 1) for d in row_loops(op, v)]
+        return {"width": width, "rows": tuple(out)}
 
-    def text(self, info: KernelInfo, host: Host) -> str:
-        d = self.defaults(info, host)
+    def fitted(self, info: KernelInfo, host: Host) -> RegisterTileAny:
+        self.require(info)
+        start = self.start(info, host)
+        pinned = dict(self.rows)
+        unknown = sorted(set(pinned) - {k for k, _ in start["rows"]})
+        if unknown:
+            raise ScheduleError(f"{self.name} on @{info.name} has no row knob(s) {', '.join(unknown)}; "
+                                f"it has: {', '.join(k for k, _ in start['rows']) or 'none'}")
+        return replace(self, width=start["width"] if self.width is None else self.width,
+                       rows=tuple((k, pinned.get(k, v)) for k, v in start["rows"]))
+
+    def knobs(self) -> dict[str, int]:
+        return {"width": self.width, **dict(self.rows)}
+
+    def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
             v, _ = plan(op)
             sizes = ["1"] * len(op.iterators)
-            sizes[v] = f"${{width:{d['width']}}}"
+            sizes[v] = self.knob("width")
             rows = row_loops(op, v)
             for r in rows:
-                sizes[r] = f"${{r{i}_{r}:{d[f'r{i}_{r}']}}}"
+                sizes[r] = self.knob(f"r{i}_{r}")
             n = len(sizes)
             body += (f"  %t{i}, %l{i}:{n} = transform.structured.tile_using_for {h} tile_sizes [{', '.join(sizes)}]"
                      f" : ({ANY}) -> ({', '.join([ANY] * (n + 1))})\n")

@@ -24,11 +24,12 @@ ANY = parts.ANY
 GEN = '!transform.op<"linalg.generic">'
 PACK = '!transform.op<"linalg.pack">'
 
+# `@name` (lower case): a knob; `@NAME`: a fragment or a type (see parts.fill)
 BODY = """
   %mm0 = transform.structured.match ops{["linalg.matmul"]} in %root : (@ANY) -> @ANY
   // exactly one matmul, or the script fails (a tensor payload always "changes": no silent no-op)
   %mm = transform.split_handle %mm0 {pass_through_empty_handle = false} : (@ANY) -> (@ANY)
-  %p = transform.structured.pack %mm packed_sizes = [0, @NR, 0] : (@ANY) -> (@GEN)
+  %p = transform.structured.pack %mm packed_sizes = [0, @nr, 0] : (@ANY) -> (@GEN)
   %pb = transform.get_producer_of_operand %p[1] : (@GEN) -> (@PACK)
   %p2, %pb2, %ub = transform.structured.pack_transpose %pb with_compute_op(%p) outer_perm = [1, 0]
       : (@PACK, @GEN) -> (@GEN, @PACK, @ANY)
@@ -39,17 +40,17 @@ BODY = """
   %ue, %utr, %ucol, %usl = transform.structured.lower_unpack %uc : (!transform.op<"linalg.unpack">)
       -> (!transform.op<"tensor.empty">, !transform.op<"linalg.transpose">, !transform.op<"tensor.collapse_shape">, !transform.op<"tensor.extract_slice">)
   // pack B: rows of kb x nr, one masked vector copy each
-  %tb, %lb:2 = transform.structured.tile_using_for %pb2 tile_sizes [1, @KB] : (@PACK) -> (@ANY, @ANY, @ANY)
-  transform.structured.vectorize %tb vector_sizes [1, @KB, @NR] : @ANY
+  %tb, %lb:2 = transform.structured.tile_using_for %pb2 tile_sizes [1, @kb] : (@PACK) -> (@ANY, @ANY, @ANY)
+  transform.structured.vectorize %tb vector_sizes [1, @kb, @nr] : @ANY
   // (n-panel, k, m, n-in-panel): cache tiles, then mr x nr register tiles with a k loop of step 1
   %g = transform.structured.interchange %p2 iterator_interchange = [1, 2, 0, 3] : (@GEN) -> @ANY
   transform.annotate %g "nj.micro" : @ANY
-  %t1, %l1:3 = transform.structured.tile_using_for %g tile_sizes [@NCR, @KC, @MC, 0] : (@ANY) -> (@ANY, @ANY, @ANY, @ANY)
+  %t1, %l1:3 = transform.structured.tile_using_for %g tile_sizes [@ncr, @kc, @mc, 0] : (@ANY) -> (@ANY, @ANY, @ANY, @ANY)
 @PEEL_MC
 @FUNC1
 @CANON1
   %gs = transform.structured.match ops{["linalg.generic"]} attributes{nj.micro} in %f1 : (@ANY) -> @ANY
-  %t2, %l2:2 = transform.structured.tile_using_for %gs tile_sizes [1, 0, @MR, 0] : (@ANY) -> (@ANY, @ANY, @ANY)
+  %t2, %l2:2 = transform.structured.tile_using_for %gs tile_sizes [1, 0, @mr, 0] : (@ANY) -> (@ANY, @ANY, @ANY)
   %t3, %l3 = transform.structured.tile_using_for %t2 tile_sizes [0, 1, 0, 0] : (@ANY) -> (@ANY, @ANY)
 @PEEL_MR
 @FUNC2
@@ -63,7 +64,8 @@ BODY = """
 # Elementwise ops of a chain (fill, bias + relu), vectorised row by row before the matmul is packed.
 CHAIN = """
   %ew0 = transform.structured.match ops{["linalg.fill", "linalg.generic"]} in %root : (@ANY) -> @ANY
-  %ew = transform.merge_handles @EWSPLIT : @ANY
+@SPLIT
+  %ew = transform.merge_handles @NAMES : @ANY
   %tew, %lew:2 = transform.structured.tile_using_for %ew tile_sizes [1, @VL] : (@ANY) -> (@ANY, @ANY, @ANY)
   transform.structured.vectorize %tew vector_sizes [1, @VL] : @ANY
 """
@@ -71,8 +73,16 @@ CHAIN = """
 
 @dataclass(frozen=True)
 class PackedMatmul(Schedule):
+    """Matmul with B packed into contiguous panels, cache blocking and a register micro-kernel (GotoBLAS)."""
     name = "packed_matmul"
     payload = "tensor"
+
+    nr: int | None = None  # register tile: columns (a multiple of the vector width), the packing width
+    mr: int | None = None  # register tile: rows
+    kc: int | None = None  # cache block along k
+    mc: int | None = None  # cache block along m
+    ncr: int | None = None  # cache block along n, in panels of nr columns
+    kb: int | None = None  # k rows per vector copy when packing B
 
     def applies(self, info: KernelInfo) -> bool:
         if info.mnk is None or info.element not in ("f32", "f64"):
@@ -94,8 +104,7 @@ class PackedMatmul(Schedule):
             Knob("kb", 1, max(1, min(k, 16))),
         )
 
-    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        self.require(info)
+    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         m, n, k = info.mnk
         c = caches()
         eb = info.element_bits // 8
@@ -107,28 +116,15 @@ class PackedMatmul(Schedule):
         ncr = max(1, min(-(-n // nr), c.l3 // 4 // (kc * nr * eb)))  # a kc x nc block of B in L3
         return {"nr": nr, "mr": mr, "kc": kc, "mc": mc, "ncr": ncr, "kb": divisor_at_most(k, 8)}
 
-    def text(self, info: KernelInfo, host: Host) -> str:
-        d = self.defaults(info, host)
-        knob = {f"@{k.upper()}": f"${{{k}:{v}}}" for k, v in d.items()}
+    def render(self, info: KernelInfo, host: Host) -> str:
         body = ""
         if info.is_matmul_chain:
             split, names = parts.split("%ew0", len(info.ops) - 1, "ewop")
-            body += CHAIN.replace("@VL", str(2 * lanes(info, host))).replace(
-                "  %ew = transform.merge_handles @EWSPLIT", split + "  %ew = transform.merge_handles " + ", ".join(names))
-        body += BODY
-        pieces = {
-            "@PEEL_MC": parts.peel("%l1#2", "pm"),
-            "@PEEL_MR": parts.peel("%l2#1", "pr"),
-            "@FUNC1": parts.func("%f1").rstrip("\n"),
-            "@CANON1": parts.canonicalize("%f1").rstrip("\n"),
-            "@FUNC2": parts.func("%f2").rstrip("\n"),
-            "@CANON2": parts.canonicalize("%f2").rstrip("\n"),
-            "@CONTRACT": parts.to_contract("%f2").rstrip("\n"),
-            "@HOIST": parts.hoist("%f2").rstrip("\n"),
-        }
-        for k, v in pieces.items():
-            body = body.replace(k, v.rstrip("\n"))
-        for k, v in knob.items():
-            body = body.replace(k, v)
-        body = body.replace("@ANY", ANY).replace("@GEN", GEN).replace("@PACK", PACK)
+            body += parts.fill(CHAIN, SPLIT=split, NAMES=", ".join(names), VL=2 * lanes(info, host), ANY=ANY)
+        body += parts.fill(
+            BODY, **self.placeholders(), ANY=ANY, GEN=GEN, PACK=PACK,
+            PEEL_MC=parts.peel("%l1#2", "pm"), PEEL_MR=parts.peel("%l2#1", "pr"),
+            FUNC1=parts.func("%f1"), CANON1=parts.canonicalize("%f1"),
+            FUNC2=parts.func("%f2"), CANON2=parts.canonicalize("%f2"),
+            CONTRACT=parts.to_contract("%f2"), HOIST=parts.hoist("%f2"))
         return self.module(body + parts.bufferize_and_lower())

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import string
+
 ANY = "!transform.any_op"
+
+
+class _Template(string.Template):
+    delimiter = "@"  # `$` would read as the knobs' own `${name:value}`; `@` is free in the scripts' bodies
+
+
+def fill(template: str, **values: object) -> str:
+    """`template` with each `@NAME` replaced by `values[NAME]` (a fragment loses its trailing newline: it
+    stands on its own line of the template, which ends it). Every name must be given and every value used,
+    so a fragment renamed on one side and not the other fails here, not as a script the compiler rejects."""
+    t = _Template(template)
+    wanted = set(t.get_identifiers())
+    missing, unused = sorted(wanted - set(values)), sorted(set(values) - wanted)
+    if missing or unused:
+        raise ValueError(f"template names {missing} have no value; values {unused} have no @NAME in the template")
+    return t.substitute({k: str(v).rstrip("\n") for k, v in values.items()})
 
 
 def func(name: str, within: str = "%root") -> str:

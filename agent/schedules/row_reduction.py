@@ -23,8 +23,13 @@ ANY = parts.ANY
 
 @dataclass(frozen=True)
 class VectorizeRowReduction(Schedule):
+    """Row reductions (and the elementwise maps and fills around them), with rows x width partial sums."""
     name = "vectorize_row_reduction"
     payload = "tensor"
+
+    width: int | None = None  # elements per partial-sum vector row of a reduction
+    rows: int | None = None  # rows reduced at once
+    ew_width: int | None = None  # elements per tile row of the elementwise ops
 
     def applies(self, info: KernelInfo) -> bool:
         return info.is_row_reduction and info.element in ("f32", "f64")
@@ -32,29 +37,28 @@ class VectorizeRowReduction(Schedule):
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         self.require(info)
         vl = lanes(info, host)
-        return (Knob("width", vl, 8 * vl, step=vl), Knob("rows", 1, 8), Knob("ew_width", vl, 8 * vl, step=vl))
+        knobs = (Knob("width", vl, 8 * vl, step=vl), Knob("rows", 1, 8))
+        if any(not op.is_row_reduction for op in info.ops):  # ew_width is in the script only with such ops
+            knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
+        return knobs
 
-    def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        self.require(info)
+    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         vl = lanes(info, host)
         # rows x (width / vl) accumulators stay in registers
         return {"width": 2 * vl, "rows": 4, "ew_width": 4 * vl}
 
-    def text(self, info: KernelInfo, host: Host) -> str:
-        d = self.defaults(info, host)
+    def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if op.is_row_reduction:
-                body += _row_reduction(h, len(op.iterators), d, f"r{i}")
+                body += _row_reduction(h, len(op.iterators), self.knob("rows"), self.knob("width"), f"r{i}")
             else:
-                body += parts.tile_vectorize(h, vector_tile(op.iterators, d["ew_width"], 1, "ew_width", None), f"e{i}")
+                body += parts.tile_vectorize(h, vector_tile(op.iterators, self.knob("ew_width"), None), f"e{i}")
         body += parts.bufferize_and_lower(reduction="innerreduction")
         return self.module(body)
 
 
-def _row_reduction(h: str, rank: int, d: dict, tag: str) -> str:
-    rows = f"${{rows:{d['rows']}}}"
-    width = f"${{width:{d['width']}}}"
+def _row_reduction(h: str, rank: int, rows: str, width: str, tag: str) -> str:
     outer = ["1"] * (rank - 2) + [rows, "0"]
     inner = ["0"] * (rank - 1) + [width]
     ones = ", ".join(["1"] * (rank - 2))

@@ -8,19 +8,21 @@ import pathlib
 import sys
 
 from neurojit.agent.proposal import Knob, Proposal
+from neurojit.agent.provider import Provider
 
 TILE = (pathlib.Path(__file__).resolve().parents[2] / "examples" / "schedules" / "tile_matmul.mlir").read_text()
 SPACE = (Knob("ti", 2, 64, 2), Knob("tj", 2, 64, 2), Knob("tk", 2, 64, 2))
 
 
-class TileProvider:
+class TileProvider(Provider):
     name = "tile"
     one_shot = True  # proposes once, like the heuristic: tuning may use the whole budget
 
     def propose(self, request):
         if request.round:
             return []
-        return [Proposal("schedule", TILE, self.name, "zero-shot", {"ti": 16, "tj": 16, "tk": 16}, SPACE, "tile")]
+        return [Proposal.of(TILE, self.name, "zero-shot", knobs={"ti": 16, "tj": 16, "tk": 16}, space=SPACE,
+                            schedule="tile")]
 
 
 def quick_options(db, run_id, budget, workers=1, seed=0):
@@ -39,7 +41,7 @@ def tune_study(kernel, url, name, seed, trials):
     proposal = TileProvider().propose(type("R", (), {"round": 0})())[0]
     with Evaluator(EvalConfig(workers=1, bench_time_cap_s=0.3, random_sets=1)) as ev:
         def evaluate(props):
-            return ev.evaluate_batch(kernel, [p.text for p in props], [p.knobs for p in props])
+            return ev.evaluate_batch(kernel, [p.candidate for p in props])
 
         tuner.tune(proposal, evaluate, url=url, study_name=name, trials=trials, batch=1, seed=seed)
 

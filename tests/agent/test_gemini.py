@@ -30,31 +30,32 @@ GOOD = json.dumps({"candidates": [{"kind": "module", "code": MODULE, "rationale"
 
 def test_parse_json_object_list_and_candidates():
     one = {"kind": "module", "code": MODULE, "rationale": "r"}
-    assert parse_answer(json.dumps(one)) == [Answer("module", MODULE, "r")]
+    assert parse_answer(json.dumps(one)) == [Answer(MODULE, "r", "module")]
     assert parse_answer(json.dumps([one, {"kind": "schedule", "code": SCHEDULE}])) == [
-        Answer("module", MODULE, "r"), Answer("schedule", SCHEDULE, "")]
-    assert parse_answer(GOOD) == [Answer("module", MODULE, "tile it")]
+        Answer(MODULE, "r", "module"), Answer(SCHEDULE, "", "schedule")]
+    assert parse_answer(GOOD) == [Answer(MODULE, "tile it", "module")]
 
 
 def test_parse_json_in_a_json_fence_with_fences_inside_the_code():
     inner = json.dumps({"kind": "schedule", "code": f"```mlir\n{SCHEDULE}\n```", "rationale": "why"})
-    assert parse_answer(f"Here you go:\n```json\n{inner}\n```\n") == [Answer("schedule", SCHEDULE, "why")]
-    assert parse_answer(f"```json\n{inner}\n```") == [Answer("schedule", SCHEDULE, "why")]
-    assert parse_answer(f"Answer: {inner} -- hope it helps") == [Answer("schedule", SCHEDULE, "why")]
+    want = [Answer(SCHEDULE, "why", "schedule")]
+    assert parse_answer(f"Here you go:\n```json\n{inner}\n```\n") == want
+    assert parse_answer(f"```json\n{inner}\n```") == want
+    assert parse_answer(f"Answer: {inner} -- hope it helps") == want
 
 
-def test_parse_fenced_blocks_and_kind_inference():
+def test_parse_fenced_blocks_and_keeps_the_declared_kind_only_as_said():
     text = f"First:\n```mlir\n{MODULE}\n```\nthen a schedule:\n```\n{SCHEDULE}\n```\nand again\n```mlir\n{MODULE}\n```"
-    assert parse_answer(text) == [Answer("module", MODULE), Answer("schedule", SCHEDULE)]
-    # The code decides: a named sequence is a schedule even when the model calls it a module.
-    assert parse_answer(json.dumps({"kind": "module", "code": SCHEDULE}))[0].kind == "schedule"
-    assert parse_answer(json.dumps({"kind": "bogus", "code": MODULE}))[0].kind == "module"
+    assert parse_answer(text) == [Answer(MODULE), Answer(SCHEDULE)]
+    # What the model called it is kept as said (to be noted); the kind is decided later, from the code
+    assert parse_answer(json.dumps({"kind": "module", "code": SCHEDULE}))[0].declared == "module"
+    assert parse_answer(json.dumps({"kind": 3, "code": MODULE}))[0].declared is None
 
 
 def test_parse_malformed_json_falls_back_to_fences_or_nothing():
     broken = '{"kind": "module", "code": "module {  <- unterminated'
     assert parse_answer(broken) == []
-    assert parse_answer(f"{broken}\n```mlir\n{MODULE}\n```") == [Answer("module", MODULE)]
+    assert parse_answer(f"{broken}\n```mlir\n{MODULE}\n```") == [Answer(MODULE)]
     assert parse_answer(f"```json\n{broken}\n```") == []
     assert parse_answer("") == [] and parse_answer("I cannot help with that.") == []
     assert parse_answer(json.dumps({"candidates": [{"kind": "module"}, {"code": ""}, 3]})) == []
@@ -62,8 +63,8 @@ def test_parse_malformed_json_falls_back_to_fences_or_nothing():
 
 
 def test_parse_bare_module_and_unterminated_fence():
-    assert parse_answer(MODULE) == [Answer("module", MODULE)]
-    assert parse_answer(f"```mlir\n{MODULE}\n") == [Answer("module", MODULE)]  # cut off by MAX_TOKENS
+    assert parse_answer(MODULE) == [Answer(MODULE)]
+    assert parse_answer(f"```mlir\n{MODULE}\n") == [Answer(MODULE)]  # cut off by MAX_TOKENS
 
 
 # ---- prices ------------------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def test_good_json_candidate_and_what_was_sent(fake):
     assert (c.text, c.tokens_in, c.tokens_out, c.model, c.finish_reason, c.attempts) == (
         GOOD, 120, 80, "gemini-3-pro-preview", "STOP", 1)  # thinking tokens billed as output
     assert c.latency_s > 0
-    assert parse_answer(c.text) == [Answer("module", MODULE, "tile it")]
+    assert parse_answer(c.text) == [Answer(MODULE, "tile it", "module")]
     [req] = fake.requests
     assert req.path == "/v1beta/models/gemini-3-pro-preview:generateContent"
     assert req.headers["x-goog-api-key"] == KEY
@@ -130,7 +131,7 @@ def test_good_json_candidate_and_what_was_sent(fake):
 def test_fenced_block_only_and_free_text_mode(fake):
     fake.script(reply(f"Sure.\n```mlir\n{SCHEDULE}\n```\n"))
     c = model(fake, json_schema=None, name="models/gemini-2.5-flash").complete("go")
-    assert parse_answer(c.text) == [Answer("schedule", SCHEDULE)]
+    assert parse_answer(c.text) == [Answer(SCHEDULE)]
     assert not fake.requests[0].body.get("generationConfig") and "systemInstruction" not in fake.requests[0].body
     assert fake.requests[0].path == "/v1beta/models/gemini-2.5-flash:generateContent"
 

@@ -6,6 +6,7 @@ reduction (0-d output)."""
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 import numpy as np
@@ -14,7 +15,8 @@ import pytest
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import FALLBACK, for_kernel
 from neurojit.agent.schedules.generic import plan
-from neurojit.compiler import compile_kernel, host
+from neurojit.compiler import ScheduleError, compile_kernel, host
+from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator import EvalConfig, Evaluator
 
 HERE = pathlib.Path(__file__).resolve().parent / "kernels"
@@ -95,6 +97,21 @@ def test_other_knobs_are_right_too(stem):
     knobs = {k.name: min(k.high, 3) for k in space[1:]}
     _check(stem, {"width": 3 * lanes, **knobs})
     _check(stem, {"width": lanes, **{k: 1 for k in knobs}})
+
+
+def test_fields_pin_the_width_and_the_rows():
+    """The row knobs depend on the kernel, so they are one field of (knob, value) pairs: those given pin
+    their knobs, the rest start where they would; a pair naming no row loop of the kernel is refused."""
+    info = analyze(_text("conv2d"))
+    h = host()
+    start = FALLBACK.defaults(info, h)
+    assert [k.name for k in FALLBACK.space(info, h)] == list(start)
+    assert knobs_of(FALLBACK.text(info, h)) == start
+    row = next(k for k in start if k != "width")
+    pinned = dataclasses.replace(FALLBACK, width=start["width"] * 2, rows=((row, start[row] + 1),))
+    assert knobs_of(pinned.text(info, h)) == {**start, "width": start["width"] * 2, row: start[row] + 1}
+    with pytest.raises(ScheduleError, match="no row knob"):
+        dataclasses.replace(FALLBACK, rows=(("r9_9", 2),)).text(info, h)
 
 
 def test_plan_picks_contiguous_vectors_and_cheap_rows():

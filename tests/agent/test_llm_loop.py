@@ -11,6 +11,8 @@ from fake_gemini import FakeGemini, error, reply
 from loop_helpers import TILE
 
 from neurojit.agent.budget import Budget
+from neurojit.agent.llm.gemini import GeminiModel
+from neurojit.agent.registry import make_provider
 from neurojit.agent.run import TuneOptions, tune
 from neurojit.agent.store import ResultStore
 from neurojit.evaluator import EvalConfig
@@ -57,7 +59,10 @@ def test_repair_strategy_fixes_a_rejected_answer(gemini, tmp_path):
 
 def test_model_failures_end_the_run_cleanly(gemini, tmp_path):
     gemini.script(error(429, retry_delay="0.01s"), reply("```mlir\n" + TILE + "\n```"), then=error(500))
-    s = tune(KERNEL, options(tmp_path, "f", 20), progress=None)
+    opts = options(tmp_path, "f", 20)
+    # without backoff: the default (1, 2, 4, 8 s) would sleep 15 s through the retries of the 500s
+    provider = make_provider(opts.model, store=ResultStore(opts.db), run_id="f", chat=GeminiModel(backoff_s=0))
+    s = tune(KERNEL, opts, progress=None, provider=provider)
     store = ResultStore(f"sqlite:///{tmp_path}/r.db")
     run = store.get_run("f")
     assert s.accepted >= 1  # the fenced block after a 429 was used
@@ -93,3 +98,30 @@ def test_recorded_run_replays_offline_with_the_same_candidates(gemini, tmp_path)
     got = [(c.identity, c.reason) for c in other.candidates("rep")]
     want = [(c.identity, c.reason) for c in store.candidates("rec")]
     assert got == want and s.cost_usd == 0.0
+
+
+def test_a_module_the_model_calls_a_schedule_is_evaluated_stored_and_exported_as_a_module(gemini, tmp_path, cli):
+    """The kind is decided once, from the text: a declared kind that disagrees is noted, never trusted (before,
+    the answer was stored as a schedule, evaluated as a module, and then refused by promotion and export)."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import compile_kernel, host
+    from neurojit.compiler.classify import CandidateKind
+
+    sched = for_kernel(analyze(KERNEL), host())[0]
+    fast = compile_kernel(KERNEL, schedule=sched.text(analyze(KERNEL), host()),
+                          knobs=dict(sched.defaults(analyze(KERNEL), host()))).mlir  # a full module, scheduled
+    gemini.script(reply(answer(fast, "schedule")), then=reply("no more ideas"))
+    s = tune(KERNEL, options(tmp_path, "k", 2), progress=None)
+    store = ResultStore(f"sqlite:///{tmp_path}/r.db")
+    [c] = store.candidates("k")
+    assert c.kind is CandidateKind.MODULE and c.candidate.kind is CandidateKind.MODULE
+    assert "declared a 'schedule'" in c.note and "evaluated as a module" in c.note
+    assert c.accepted and "schedule" not in [ch.name for ch in c.verdict.checks], c.verdict.detail
+    assert s.speedup and s.speedup > 1.0, s
+    out = tmp_path / "out"
+    r = cli("export", "--db", f"sqlite:///{tmp_path}/r.db", "--run-id", "k", "--out", out)
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["candidate"] == c.identity and manifest["schedule"] is None and manifest["knobs"] == {}
+    assert "scf.for" in (out / "kernel.mlir").read_text()  # the model's module itself, not the baseline

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 import numpy as np
 import pytest
 
 from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import parts
 from neurojit.agent.schedules import (FusedMatmulEpilogue, PackedMatmul, VectorizeElementwise, VectorizeRowReduction,
                                       for_kernel)
 from neurojit.compiler import ScheduleError, compile_kernel, host
@@ -100,6 +102,33 @@ def test_defaults_follow_the_host(schedule, stem):
         assert k.low <= d[k.name] <= k.high
 
 
+@pytest.mark.parametrize("schedule, stem", [(PackedMatmul(), "matmul_127x255x63"),
+                                            (FusedMatmulEpilogue(), "matmul_bias_relu"),
+                                            (VectorizeElementwise(), "elementwise_chain"),
+                                            (VectorizeRowReduction(), "row_softmax")])
+def test_fields_are_the_knobs(schedule, stem):
+    """A schedule's fields are its knobs: its space names them, and a field set is that knob's default in the
+    text (the other knobs keep theirs)."""
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
+    h = host()
+    names = [f.name for f in dataclasses.fields(schedule)]
+    assert sorted(k.name for k in schedule.space(info, h)) == sorted(names)
+    fitted = schedule.fitted(info, h)
+    start = {n: getattr(fitted, n) for n in names}
+    assert knobs_of(schedule.text(info, h)) == schedule.defaults(info, h) == start
+    for n in names:
+        pinned = dataclasses.replace(schedule, **{n: start[n] + 1})
+        assert knobs_of(pinned.text(info, h)) == pinned.defaults(info, h) == {**start, n: start[n] + 1}
+
+
+def test_a_template_wants_every_name_and_uses_every_value():
+    assert parts.fill("  a @x\n@FRAG\n", x="${x:4}", FRAG="  b\n") == "  a ${x:4}\n  b\n"
+    with pytest.raises(ValueError, match=r"\['FRAG'\] have no value"):
+        parts.fill("  a @x\n@FRAG\n", x=1)
+    with pytest.raises(ValueError, match=r"\['y'\] have no @NAME"):
+        parts.fill("  a @x\n", x=1, y=2)
+
+
 @pytest.mark.parametrize("schedule, stem", [(VectorizeElementwise(), "matmul_256"),
                                             (VectorizeRowReduction(), "elementwise_chain"),
                                             (PackedMatmul(), "row_sum"),
@@ -143,3 +172,22 @@ def test_evaluator_accepts_and_refuses_the_fused_epilogue():
 @pytest.mark.parametrize("stem", ["row_softmax", "matmul_1024"])
 def test_big_kernels(stem):
     _check(stem)
+
+
+ALL_KERNELS = sorted([*KERNELS.glob("*.mlir"), *(pathlib.Path(__file__).parent / "kernels").glob("*.mlir")])
+
+
+@pytest.mark.parametrize("path", ALL_KERNELS, ids=lambda p: p.stem)
+def test_every_knob_a_schedule_offers_is_in_its_script(path):
+    """What the heuristic proposes (defaults) and what the tuner varies (space) must be knobs the script
+    has: `substitute` refuses any other, so every proposal or trial would be a schedule_error (seen: the
+    row reduction offered ew_width on a matrix-vector product, which has no elementwise op)."""
+    from neurojit.agent.schedules import for_kernel
+
+    info, h = analyze(path), host()
+    found = for_kernel(info, h)
+    assert found, f"no schedule for {path.name}"
+    for s in found:
+        used = set(knobs_of(s.text(info, h)))
+        assert set(s.defaults(info, h)) == used, s.name
+        assert {k.name for k in s.space(info, h)} <= used, s.name

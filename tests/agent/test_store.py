@@ -10,12 +10,15 @@ import optuna
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from neurojit.agent.store import (CandidateKind, PromotionEvent, ResultStore, RunStatus, StoreError,
-                                  default_db_url, text_hash)
+from neurojit.agent.proposal import Proposal
+from neurojit.agent.store import CandidateKind, PromotionEvent, ResultStore, RunStatus, StoreError, default_db_url
 from neurojit.compiler.errors import NeuroJITError
+from neurojit.compiler.kernel import load_kernel
+from neurojit.compiler.source import Source
 from neurojit.evaluator.record import Check, Reason, Verdict
 
 KERNEL = "func.func @matmul(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>) { return }"
+OTHER = "func.func @matmul(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %c: memref<4x4xf32>) { return }"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -42,19 +45,29 @@ def reject(reason):
 
 
 def new_run(store, kernel=KERNEL, **kw):
-    return store.create_run("matmul", kernel, model="heuristic", strategy="zero-shot", **kw)
+    return store.create_run(load_kernel(Source(kernel, "matmul")), model="heuristic", strategy="zero-shot", **kw)
 
 
-def add(store, run_id, identity, **kw):
-    return store.add_candidate(run_id, identity, f"// candidate {identity}", kind=CandidateKind.SCHEDULE,
-                               provider="heuristic", strategy="zero-shot", **kw)
+def prop(name, knobs=None, provider="heuristic", **kw):
+    """A schedule-shaped candidate that `name` tells apart from the others (the store never parses it)."""
+    text = f"module attributes {{transform.with_named_sequence}} {{ transform.named_sequence @{name}() }}"
+    return Proposal.of(text, provider, "zero-shot", knobs=knobs, **kw)
+
+
+def ident(name, knobs=None):
+    return prop(name, knobs).identity
+
+
+def add(store, run_id, name, **kw):
+    return store.add_candidate(run_id, prop(name, **kw))
 
 
 def test_run_round_trip(store):
     run = new_run(store, config={"budget": 20}, host={"cpu": "x86"}, baseline_ms=3.5, run_id="r1")
     assert store.get_run("r1") == run
-    assert (run.status, run.kernel_hash, run.config, run.host) == (RunStatus.RUNNING, text_hash(KERNEL),
-                                                                  {"budget": 20}, {"cpu": "x86"})
+    assert (run.status, run.kernel_hash, run.config, run.host) == (
+        RunStatus.RUNNING, load_kernel(KERNEL).hash, {"budget": 20}, {"cpu": "x86"})
+    assert len(run.kernel_hash) == 16 and run.kernel_text == KERNEL and run.kernel_name == "matmul"
     assert run.created_at.tzinfo is not None and run.tokens_in == run.tokens_out == 0
     assert store.get_run("nope") is None
     with pytest.raises(StoreError, match="r1 already exists"):
@@ -63,29 +76,32 @@ def test_run_round_trip(store):
     with pytest.raises(StoreError, match="1 to 64 characters"):
         new_run(store, run_id="r" * 65)
     long = "replay:/" + "recorded/" * 40 + "answers.jsonl"  # free text has no length limit, on any database
-    assert store.create_run("k" * 300, KERNEL, model=long, strategy="few-shot").model == long
+    assert store.create_run(load_kernel(Source(KERNEL, "k" * 300)), model=long, strategy="few-shot").model == long
 
 
 def test_add_candidate_is_idempotent(store):
     run = new_run(store)
-    first = add(store, run.id, "c1", knobs={"tile": 32}, parent="c0", schedule="tile")
-    store.set_verdict(run.id, "c1", accept(2.0))
-    again = store.add_candidate(run.id, "c1", "other text", kind="module", provider="gemini", strategy="x")
-    assert again.text == first.text and again.kind is CandidateKind.SCHEDULE and again.knobs == {"tile": 32}
-    assert again.verdict == accept(2.0).to_json()
-    assert [c.identity for c in store.candidates(run.id)] == ["c1"]
+    first = add(store, run.id, "c1", knobs={"tile": 32}, parent="c0", schedule="tile", rationale="why", sampler="tpe")
+    assert (first.kind, first.parent, first.schedule, first.rationale, first.sampler) == (
+        CandidateKind.SCHEDULE, "c0", "tile", "why", "tpe")
+    c1 = ident("c1", {"tile": 32})
+    store.set_verdict(run.id, c1, accept(2.0))
+    again = store.add_candidate(run.id, prop("c1", {"tile": 32}, provider="gemini"))
+    assert again.provider == "heuristic" and again.knobs == {"tile": 32}
+    assert again.verdict == accept(2.0) and isinstance(again.verdict, Verdict)
+    assert again.candidate == first.candidate and again.candidate.identity == c1
+    assert [c.identity for c in store.candidates(run.id)] == [c1]
 
 
 def test_add_candidates_records_a_batch_at_once_keeping_the_known_ones(store):
     run = new_run(store)
-    add(store, run.id, "c2", knobs={"tile": 8})
-    store.set_verdict(run.id, "c2", accept(3.0))
-    items = [dict(identity=i, text=f"// {i}", kind="schedule", provider="heuristic", strategy="zero-shot",
-                  knobs={"tile": n}) for i, n in (("c1", 4), ("c2", 99), ("c3", 16), ("c1", 4))]
+    add(store, run.id, "c2", knobs={"tile": 8}, rationale="first")
+    store.set_verdict(run.id, ident("c2", {"tile": 8}), accept(3.0))
+    items = [prop(i, {"tile": n}) for i, n in (("c1", 4), ("c2", 8), ("c3", 16), ("c1", 4))]
     got = store.add_candidates(run.id, items)
-    assert [c.identity for c in got] == ["c1", "c2", "c3", "c1"]
-    assert got[1].knobs == {"tile": 8} and got[1].verdict == accept(3.0).to_json()  # kept as it was
-    assert [c.identity for c in store.candidates(run.id)] == ["c2", "c1", "c3"]
+    assert [c.identity for c in got] == [p.identity for p in items]
+    assert got[1].rationale == "first" and got[1].verdict == accept(3.0)  # kept as it was
+    assert [c.identity for c in store.candidates(run.id)] == [items[1].identity, items[0].identity, items[2].identity]
     with pytest.raises(StoreError, match="create_run first"):
         store.add_candidates("no-such-run", items[:1])
     assert store.candidates("no-such-run") == []  # nothing half-written
@@ -104,8 +120,8 @@ def test_add_candidate_race_returns_the_row_written_by_another_process(store, mo
 def test_set_verdict_twice_is_harmless(store):
     run = new_run(store)
     add(store, run.id, "c1")
-    once = store.set_verdict(run.id, "c1", accept(1.5))
-    twice = store.set_verdict(run.id, "c1", accept(1.5).to_json())
+    once = store.set_verdict(run.id, ident("c1"), accept(1.5))
+    twice = store.set_verdict(run.id, ident("c1"), Verdict.from_json(accept(1.5).to_json()))
     assert once == twice and twice.accepted and twice.reason == "ok" and twice.speedup == 1.5
     assert store.summary(run.id).accepted == 1
     with pytest.raises(StoreError, match="add_candidate before set_verdict"):
@@ -123,20 +139,22 @@ def test_unknown_run_is_refused(store):
 
 def test_cached_verdict_across_runs(store):
     first, second = new_run(store), new_run(store)
-    other_kernel = new_run(store, kernel=KERNEL + " ")
+    other_kernel = new_run(store, kernel=OTHER)
+    spaced = new_run(store, kernel=KERNEL.replace(" {", "  {") + "  // same kernel, other layout")
+    assert spaced.kernel_hash == first.kernel_hash != other_kernel.kernel_hash  # one hash: of the normalised IR
     add(store, first.id, "c1")
-    store.set_verdict(first.id, "c1", reject(Reason.WRONG_RESULT))
+    store.set_verdict(first.id, ident("c1"), reject(Reason.WRONG_RESULT))
     add(store, first.id, "pending")
     add(store, other_kernel.id, "c2")
-    store.set_verdict(other_kernel.id, "c2", accept(3.0))
+    store.set_verdict(other_kernel.id, ident("c2"), accept(3.0))
 
-    assert store.cached_verdict(second.kernel_hash, "c1") == reject(Reason.WRONG_RESULT)
-    assert store.cached_verdict(second.kernel_hash, "pending") is None
-    assert store.cached_verdict(second.kernel_hash, "c2") is None  # another kernel's candidate
-    assert store.cached_verdict(other_kernel.kernel_hash, "c2") == accept(3.0)
+    assert store.cached_verdict(second.kernel_hash, ident("c1")) == reject(Reason.WRONG_RESULT)
+    assert store.cached_verdict(second.kernel_hash, ident("pending")) is None
+    assert store.cached_verdict(second.kernel_hash, ident("c2")) is None  # another kernel's candidate
+    assert store.cached_verdict(other_kernel.kernel_hash, ident("c2")) == accept(3.0)
     add(store, second.id, "c1")
-    store.set_verdict(second.id, "c1", accept(1.1))  # a later measurement wins
-    assert store.cached_verdict(first.kernel_hash, "c1") == accept(1.1)
+    store.set_verdict(second.id, ident("c1"), accept(1.1))  # a later measurement wins
+    assert store.cached_verdict(first.kernel_hash, ident("c1")) == accept(1.1)
 
 
 def test_best_and_summary(store):
@@ -144,17 +162,17 @@ def test_best_and_summary(store):
     store.set_baseline(run.id, 10.0)
     outcomes = {"a": accept(1.5), "b": accept(2.5), "c": accept(0.8), "d": reject(Reason.WRONG_RESULT),
                 "e": reject(Reason.WRONG_RESULT), "f": reject(Reason.TIMEOUT), "g": None, "h": accept(2.5)}
-    for identity, verdict in outcomes.items():
-        add(store, run.id, identity)
+    for name, verdict in outcomes.items():
+        add(store, run.id, name)
         if verdict:
-            store.set_verdict(run.id, identity, verdict)
+            store.set_verdict(run.id, ident(name), verdict)
     store.add_exchange(run.id, "q1", model="m", prompt="p", response="r", tokens_in=100, tokens_out=20,
                        cost_usd=0.01)
     store.add_exchange(run.id, "q2", model="m", prompt="p", response="r", tokens_in=50, tokens_out=10,
                        cost_usd=0.02)
 
     best = store.best(run.id)
-    assert (best.identity, best.speedup, best.candidate_ms) == ("b", 2.5, 4.0)  # earliest of the equals
+    assert (best.identity, best.speedup, best.candidate_ms) == (ident("b"), 2.5, 4.0)  # earliest of the equals
     summary = store.summary(run.id)
     assert summary.to_json() == {
         "run_id": run.id, "status": "running", "baseline_ms": 10.0, "best_ms": 4.0, "speedup": 2.5,
@@ -183,7 +201,7 @@ def test_exchanges_count_once_and_replay_across_runs(store):
 
 
 def test_finish_run_and_find_unfinished(store):
-    done, killed = new_run(store), new_run(store, kernel="other")
+    done, killed = new_run(store), new_run(store, kernel=OTHER)
     finished = store.finish_run(done.id, RunStatus.STOPPED, "budget: candidates")
     assert (finished.status, finished.stop_reason) == (RunStatus.STOPPED, "budget: candidates")
     assert finished.finished_at is not None
@@ -230,17 +248,18 @@ def test_optuna_shares_the_database(db_url, store_first):
 
 WRITER = textwrap.dedent("""
     import pathlib, sys, time
+    from neurojit.agent.proposal import Proposal
     from neurojit.agent.store import ResultStore
+    from neurojit.evaluator.record import Verdict
     url, run_id, me, folder = sys.argv[1:]
     store = ResultStore(url)
     pathlib.Path(folder, me).touch()
     while len(list(pathlib.Path(folder).iterdir())) < 2:  # start writing together
         time.sleep(0.01)
     for i in range(60):
-        ident = f"c{i}"  # both processes write the same candidates, so their inserts race
-        store.add_candidate(run_id, ident, "t", kind="schedule", provider=me, strategy="s")
-        store.set_verdict(run_id, ident, {"verdict": "accept", "reason": "ok", "detail": "",
-                                          "speedup": 1 + i / 100, "candidate_ms": 1.0})
+        p = Proposal.of(f"candidate c{i}", me, "s")  # both processes write the same candidates: inserts race
+        store.add_candidate(run_id, p)
+        store.set_verdict(run_id, p.identity, Verdict("accept", "ok", "", speedup=1 + i / 100, candidate_ms=1.0))
         store.add_exchange(run_id, f"{me}-{i}", model="m", prompt="p", response="r", tokens_in=1,
                            tokens_out=1, cost_usd=0.5)
 """)

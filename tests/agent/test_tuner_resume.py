@@ -12,8 +12,8 @@ from neurojit.agent import tuner
 from neurojit.agent.proposal import Knob, Proposal
 from neurojit.evaluator import Reason, Verdict
 
-PROPOSAL = Proposal("schedule", "// script", "test", "zero-shot", {"a": 8, "b": 4},
-                    (Knob("a", 1, 64, 1), Knob("b", 1, 16, 1)), "s")
+PROPOSAL = Proposal.of("// script", "test", "zero-shot", knobs={"a": 8, "b": 4},
+                       space=(Knob("a", 1, 64, 1), Knob("b", 1, 16, 1)), schedule="s")
 
 
 def _speed(knobs: dict) -> Verdict:

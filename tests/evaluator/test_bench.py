@@ -11,17 +11,17 @@ def _sleeper(seconds):
 
 def test_interleaved_measures_the_ratio():
     m = bench.interleaved(_sleeper(0.004), _sleeper(0.001), (), (), min_rounds=5, time_cap_s=0.5)
-    assert m["mode"] == "interleaved" and 2.0 < m["speedup"] < 5.0
-    assert m["speedup_ci"][0] <= m["speedup"] <= m["speedup_ci"][1]
+    assert m.mode == "interleaved" and 2.0 < m.speedup < 5.0
+    assert m.speedup_ci[0] <= m.speedup <= m.speedup_ci[1]
 
 
 def test_pooled_baseline_samples_persist_across_evaluations():
     samples: list[float] = []
     m1 = bench.pooled(samples, _sleeper(0.004), _sleeper(0.001), (), (), min_base=3, time_cap_s=0.2)
-    assert len(samples) == 4 and m1["mode"].startswith("pooled")
+    assert len(samples) == 4 and m1.mode.startswith("pooled")
     m2 = bench.pooled(samples, _sleeper(0.004), _sleeper(0.002), (), (), min_base=3, time_cap_s=0.2)
     assert len(samples) == 5  # one new baseline sample per evaluation, not three
-    assert 2.0 < m1["speedup"] < 5.0 and 1.0 < m2["speedup"] < 2.9
+    assert 2.0 < m1.speedup < 5.0 and 1.0 < m2.speedup < 2.9
 
 
 def test_evaluator_uses_the_pooled_mode_for_slow_baselines(tmp_path):

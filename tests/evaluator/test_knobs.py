@@ -28,6 +28,11 @@ def test_knob_values_fill_placeholders(ev):
     v = ev.evaluate(BASE, TILE, {"ti": 8})
     assert v.accepted, v.detail
     assert set(v.timings) >= {"parse", "schedule", "compile", "equivalence"}
+    # the value reached the code: the scheduled kernel steps its outer loop by it
+    from neurojit.compiler import compile_kernel
+
+    steps = {ti: compile_kernel(BASE, schedule=TILE, knobs={"ti": ti}).mlir for ti in (8, 4)}
+    assert "step %c8" in steps[8] and "step %c8" not in steps[4] and "step %c4" in steps[4]
 
 
 def test_missing_knob_value_is_a_schedule_error(ev):

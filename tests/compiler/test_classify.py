@@ -1,0 +1,57 @@
+"""The one classifier of candidate text, the identity, and the Candidate record built from them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from neurojit.compiler.classify import CandidateKind, classify, identity_of
+from neurojit.evaluator.record import Candidate
+
+MODULE = """// a full module; it mentions transform.named_sequence only in this comment
+func.func @k(%a: memref<4xf32>, %b: memref<4xf32>) {
+  return
+}
+"""
+SCHEDULE = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    transform.yield
+  }
+}
+"""
+
+
+def test_the_text_decides_the_kind_comments_do_not():
+    assert classify(MODULE) is CandidateKind.MODULE
+    assert classify(SCHEDULE) is CandidateKind.SCHEDULE
+    assert classify(SCHEDULE.replace("module attributes {transform.with_named_sequence}", "module")) \
+        is CandidateKind.SCHEDULE
+    assert classify('func.func @k() attributes {note = "transform.named_sequence"} { return }') \
+        is CandidateKind.SCHEDULE  # conservative: a string that names it routes to the schedule path
+
+
+def test_identity_ignores_layout_and_comments_but_not_strings_or_knobs():
+    relaid = "\n\n// header\n" + MODULE.replace("  return", "      return   // done").replace("\n", "\n\n")
+    assert identity_of(relaid) == identity_of(MODULE)
+    assert identity_of(MODULE) != identity_of(MODULE, {"t": 4}) != identity_of(MODULE, {"t": 8})
+    assert identity_of(MODULE, {"a": 1, "b": 2}) == identity_of(MODULE, {"b": 2, "a": 1})
+    # inside a string literal, "//" and runs of spaces are part of the value (a cheat could hide code after it)
+    a = 'func.func @k() attributes {s = "x//y"} { return }'
+    b = 'func.func @k() attributes {s = "x//z"} { return }'
+    assert identity_of(a) != identity_of(b)
+    assert identity_of('%0 = "a  b"') != identity_of('%0 = "a b"')
+    assert identity_of('%0 = "a\\"//"  // c') == identity_of('%0 = "a\\"//"')  # escaped quote stays in the string
+
+
+def test_candidate_is_built_once_and_frozen():
+    c = Candidate.of(SCHEDULE, {"b": 2, "a": 1})
+    assert (c.kind, list(c.knobs), c.identity) == (CandidateKind.SCHEDULE, ["a", "b"], identity_of(SCHEDULE, {"a": 1, "b": 2}))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.kind = CandidateKind.MODULE  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        c.knobs["a"] = 3  # type: ignore[index]
+    assert c.with_knobs({"a": 5}).identity != c.identity and c.with_knobs({"a": 5}).kind is c.kind
+    # read back from JSON, a stored kind or identity is never trusted: the text decides
+    forged = {**c.to_json(), "kind": "module", "identity": "0" * 16}
+    assert Candidate.from_json(forged) == c
