@@ -1,38 +1,35 @@
 """The results store: runs, candidates, LLM exchanges and promotions in one SQL database (DESIGN §5).
 
-SQLite by default, any SQLAlchemy URL otherwise. Optuna keeps its tables in the same database, so ours
-carry the `nj_` prefix. Every write is idempotent because the agent's nodes re-run after a kill; reads
-return frozen records, never ORM objects tied to a session: a candidate's verdict comes back as a
-`Verdict`, its kind as a `CandidateKind`. Stores written by earlier versions are migrated once, on open
-(see `_migrate`).
+SQLite by default, any SQLAlchemy URL otherwise (agent/tables.py has the tables and records). Every write
+is idempotent because the agent's nodes re-run after a kill; reads return frozen records, never ORM
+objects tied to a session. Stores written by earlier versions are migrated once, on open (agent/migrate.py).
 """
 
 from __future__ import annotations
 
-import enum
 import re
 import secrets
-import sys
 import time
-from dataclasses import asdict, dataclass, fields, make_dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, Text, UniqueConstraint, create_engine, event
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from neurojit.compiler.classify import CandidateKind, classify
+from neurojit.compiler.classify import CandidateKind
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.kernel import Kernel
-from neurojit.evaluator.record import Candidate, Verdict
+from neurojit.evaluator.record import Verdict
 
+from .migrate import SCHEMA, migrate
 from .proposal import Proposal
+from .tables import (CandidateRecord, CandidateRow, ExchangeRecord, ExchangeRow, PromotionEvent, PromotionRecord,
+                     PromotionRow, RunRecord, RunRow, RunStatus, RunSummary, Base, now, to_record)
 
-SCHEMA = 1  # 0: before the Candidate record (no provenance columns; kinds as the model declared them)
+__all__ = ["SCHEMA", "CandidateKind", "CandidateRecord", "ExchangeRecord", "PromotionEvent", "PromotionRecord",
+           "ResultStore", "RunRecord", "RunStatus", "RunSummary", "StoreError", "default_db_url"]
 
 _BUSY_S = 30.0  # how long a SQLite writer waits for another process's write before giving up
 
@@ -41,170 +38,9 @@ class StoreError(NeuroJITError):
     """The results store cannot be opened, or a write refers to something it does not hold."""
 
 
-class RunStatus(str, enum.Enum):
-    RUNNING = "running"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    FAILED = "failed"
-
-
-class PromotionEvent(str, enum.Enum):
-    PROMOTE = "promote"
-    ROLLBACK = "rollback"
-    REFUSED = "refused"
-
-
 def default_db_url() -> str:
     """The store used when no --db is given: a SQLite file in the current directory."""
     return "sqlite:///neurojit.db"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Stored as the enum's plain string value, not a database enum type: nothing to migrate when one grows.
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
-_Time = DateTime(timezone=True)
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class RunRow(_Base):
-    __tablename__ = "nj_runs"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kernel_name: Mapped[str] = mapped_column(Text)
-    kernel_hash: Mapped[str] = mapped_column(String(128), index=True)
-    kernel_text: Mapped[str] = mapped_column(Text)
-    model: Mapped[str] = mapped_column(Text)
-    strategy: Mapped[str] = mapped_column(Text)
-    config: Mapped[dict] = mapped_column(JSON)
-    host: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.RUNNING, index=True)
-    stop_reason: Mapped[str | None] = mapped_column(Text)
-    baseline_ms: Mapped[float | None]
-    tokens_in: Mapped[int] = mapped_column(default=0)
-    tokens_out: Mapped[int] = mapped_column(default=0)
-    cost_usd: Mapped[float] = mapped_column(default=0.0)
-    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
-    finished_at: Mapped[datetime | None] = mapped_column(_Time)
-
-
-class CandidateRow(_Base):
-    __tablename__ = "nj_candidates"
-    __table_args__ = (UniqueConstraint("run_id", "identity", name="nj_candidates_run_identity"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("nj_runs.id", ondelete="CASCADE"))
-    identity: Mapped[str] = mapped_column(String(128), index=True)
-    parent: Mapped[str | None] = mapped_column(String(128))
-    provider: Mapped[str] = mapped_column(Text)
-    strategy: Mapped[str] = mapped_column(Text)
-    kind: Mapped[CandidateKind] = mapped_column(_enum(CandidateKind))
-    schedule: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    knobs: Mapped[dict] = mapped_column(JSON)
-    sampler: Mapped[str | None] = mapped_column(Text)
-    rationale: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    verdict: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
-    accepted: Mapped[bool | None]
-    reason: Mapped[str | None] = mapped_column(String(32))
-    speedup: Mapped[float | None]
-    candidate_ms: Mapped[float | None]
-    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
-
-
-class ExchangeRow(_Base):
-    __tablename__ = "nj_exchanges"
-    # One answer per request and run; replay looks a request up across runs, hence its own index.
-    __table_args__ = (UniqueConstraint("run_id", "request_hash", name="nj_exchanges_run_request"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("nj_runs.id", ondelete="CASCADE"))
-    request_hash: Mapped[str] = mapped_column(String(128), index=True)
-    model: Mapped[str] = mapped_column(Text)
-    prompt: Mapped[str] = mapped_column(Text)
-    response: Mapped[str] = mapped_column(Text)
-    tokens_in: Mapped[int]
-    tokens_out: Mapped[int]
-    latency_s: Mapped[float]
-    cost_usd: Mapped[float]
-    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
-
-
-class PromotionRow(_Base):
-    __tablename__ = "nj_promotions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("nj_runs.id", ondelete="CASCADE"), index=True)
-    identity: Mapped[str] = mapped_column(String(128))
-    event: Mapped[PromotionEvent] = mapped_column(_enum(PromotionEvent))
-    detail: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(_Time, default=_now)
-
-
-class MetaRow(_Base):
-    __tablename__ = "nj_meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-def _record_type(name: str, row: type[_Base], doc: str, types: dict | None = None,
-                 namespace: dict | None = None) -> type:
-    # A record has its row's columns, same names and types (unless `types` says what a column becomes when
-    # read), and is free of any session. Deriving it keeps the two from drifting apart; surrogate integer
-    # keys stay inside the store.
-    columns = [(key, (types or {}).get(key, kind[len("Mapped["):-1])) for key, kind in row.__annotations__.items()
-               if not (key == "id" and row is not RunRow)]
-    cls = make_dataclass(name, columns, frozen=True, namespace=namespace)
-    cls.__module__, cls.__doc__ = __name__, doc
-    return cls
-
-
-def _candidate_of(record) -> Candidate:
-    return Candidate.of(record.text, record.knobs)
-
-
-RunRecord = _record_type("RunRecord", RunRow, "One agent run of one kernel.")
-CandidateRecord = _record_type(
-    "CandidateRecord", CandidateRow, "One proposed variant, its provenance and its `Verdict` (None until evaluated).",
-    types={"verdict": "Verdict | None", "knobs": "dict"},
-    namespace={"candidate": property(_candidate_of, doc="The variant as the evaluator's Candidate record.")})
-ExchangeRecord = _record_type("ExchangeRecord", ExchangeRow, "One LLM request and its answer.")
-PromotionRecord = _record_type("PromotionRecord", PromotionRow, "One promote/rollback/refused event.")
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """The `neurojit tune --json` summary of one run (DESIGN §3)."""
-    run_id: str
-    status: RunStatus
-    baseline_ms: float | None
-    best_ms: float | None
-    speedup: float | None
-    candidates: int
-    accepted: int
-    rejected: dict[str, int]
-    pending: int
-    tokens: int
-    cost_usd: float
-    stop_reason: str | None = None  # which budget (or what else) ended the run
-
-    def to_json(self) -> dict:
-        return {**asdict(self), "status": self.status.value}
-
-
-def _record(cls: type, row: Any) -> Any:
-    values = {f.name: getattr(row, f.name) for f in fields(cls)}
-    for name, value in values.items():  # SQLite hands datetimes back without their zone
-        if isinstance(value, datetime) and value.tzinfo is None:
-            values[name] = value.replace(tzinfo=timezone.utc)
-    if cls is CandidateRecord and values["verdict"] is not None:
-        values["verdict"] = Verdict.from_json(values["verdict"])
-    return cls(**values)
 
 
 def _parse(given: str | Path) -> URL:
@@ -221,7 +57,7 @@ def _parse(given: str | Path) -> URL:
     return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
     # SQLite has no other interface for these: WAL lets readers and a writer of other processes share
     # the file, and foreign keys are off unless asked for.
     cursor = dbapi_connection.cursor()
@@ -247,7 +83,7 @@ def _open(url: URL) -> Engine:
     try:
         engine.connect().close()
         _create_tables(engine)
-        _migrate(engine, shown)
+        migrate(engine, shown)
     except SQLAlchemyError as exc:
         engine.dispose()
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -258,51 +94,12 @@ def _open(url: URL) -> Engine:
 
 def _create_tables(engine: Engine, tries: int = 3) -> None:
     try:
-        _Base.metadata.create_all(engine)  # only the missing ones: Optuna's and ours coexist in either order
+        Base.metadata.create_all(engine)  # only the missing ones: Optuna's and ours coexist in either order
     except SQLAlchemyError:  # another process created the same table a moment ago
         if tries == 1:
             raise
         time.sleep(0.2)
         _create_tables(engine, tries - 1)
-
-
-def _schema(engine: Engine) -> int:
-    with engine.connect() as conn:
-        value = conn.execute(select(MetaRow.value).where(MetaRow.key == "schema")).scalar()
-    return int(value) if value is not None else 0
-
-
-def _migrate(engine: Engine, shown: str, tries: int = 3) -> None:
-    """Bring a store written by an earlier version to SCHEMA, once; say so when anything changed.
-
-    0 -> 1: the provenance columns (sampler, rationale, note) are added, and every candidate's kind is
-    decided again from its text: version 0 stored the kind a model declared, so a full module a model called
-    a schedule was stored as one (and then could not be promoted or exported)."""
-    if _schema(engine) >= SCHEMA:
-        return
-    try:
-        with engine.begin() as conn:
-            have = {c["name"] for c in inspect(conn).get_columns(CandidateRow.__tablename__)}
-            added = [c for c in ("sampler", "rationale", "note") if c not in have]
-            for column in added:
-                conn.execute(text(f"ALTER TABLE {CandidateRow.__tablename__} ADD COLUMN {column} TEXT"))
-            fixed = 0
-            for ident, kind, body in conn.execute(select(CandidateRow.id, CandidateRow.kind, CandidateRow.text)).all():
-                if classify(body) != kind:
-                    conn.execute(update(CandidateRow).where(CandidateRow.id == ident).values(kind=classify(body)))
-                    fixed += 1
-            conn.execute(MetaRow.__table__.delete().where(MetaRow.key == "schema"))
-            conn.execute(MetaRow.__table__.insert().values(key="schema", value=str(SCHEMA)))
-    except SQLAlchemyError:
-        if _schema(engine) >= SCHEMA:  # another process migrated it a moment ago
-            return
-        if tries == 1:
-            raise
-        time.sleep(0.2)
-        return _migrate(engine, shown, tries - 1)
-    if added or fixed:
-        print(f"neurojit: migrated the results store {shown} to schema {SCHEMA}: added column(s) "
-              f"{', '.join(added) or 'none'}; {fixed} candidate kind(s) corrected from their text", file=sys.stderr)
 
 
 class ResultStore:
@@ -330,7 +127,7 @@ class ResultStore:
                 s.add(row)
                 if also:
                     also(s)
-            return _record(cls, row)
+            return to_record(cls, row)
         except IntegrityError as exc:  # already there (maybe written by another process a moment ago)
             existing = find()
             if existing is None:
@@ -341,11 +138,11 @@ class ResultStore:
     def _one(self, cls: type, stmt: Any) -> Any:
         with self._session() as s:
             row = s.scalars(stmt.limit(1)).first()
-            return None if row is None else _record(cls, row)
+            return None if row is None else to_record(cls, row)
 
     def _all(self, cls: type, stmt: Any) -> list:
         with self._session() as s:
-            return [_record(cls, row) for row in s.scalars(stmt)]
+            return [to_record(cls, row) for row in s.scalars(stmt)]
 
     # runs
     def create_run(self, kernel: Kernel, *, model: str, strategy: str, config: dict | None = None,
@@ -362,7 +159,7 @@ class ResultStore:
         except IntegrityError:
             raise StoreError(f"run {row.id} already exists; resume it with --run-id {row.id} "
                              "or choose another id") from None
-        return _record(RunRecord, row)
+        return to_record(RunRecord, row)
 
     def get_run(self, run_id: str) -> RunRecord | None:
         return self._one(RunRecord, select(RunRow).where(RunRow.id == run_id))
@@ -381,7 +178,7 @@ class ResultStore:
         self._update_run(run_id, baseline_ms=baseline_ms)
 
     def finish_run(self, run_id: str, status: RunStatus, reason: str | None = None) -> RunRecord:
-        self._update_run(run_id, status=RunStatus(status), stop_reason=reason, finished_at=_now())
+        self._update_run(run_id, status=RunStatus(status), stop_reason=reason, finished_at=now())
         return self.get_run(run_id)
 
     def _update_run(self, run_id: str, **values: Any) -> None:

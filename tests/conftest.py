@@ -1,3 +1,5 @@
+"""Fixtures for every test: the examples, the CLI as a user runs it, a private PostgreSQL server."""
+
 import os
 import pathlib
 import subprocess
@@ -5,13 +7,14 @@ import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-KERNELS = ROOT / "examples" / "kernels"
+from support.paths import EXAMPLES
+from support.pg import fresh_postgres_url, postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def kernels_dir() -> pathlib.Path:
-    return KERNELS
+def examples() -> pathlib.Path:
+    """The repository's examples folder (kernels/, schedules/)."""
+    return EXAMPLES
 
 
 def run_cli(*args, timeout=300, cwd=None):
@@ -23,6 +26,3 @@ def run_cli(*args, timeout=300, cwd=None):
 @pytest.fixture
 def cli():
     return run_cli
-
-# The private PostgreSQL server fixtures (tests/pg.py), for the store and tuner tests.
-from pg import fresh_postgres_url, postgres_server, postgres_url  # noqa: E402,F401

@@ -19,8 +19,8 @@ import sys
 import time
 
 import pytest
-from fake_gemini import FakeGemini, reply
-from test_llm_loop import KERNEL, TILE, answer, options
+from support.fake_gemini import FakeGemini, reply
+from support.loop import KERNEL, TILE, answer, options
 
 from neurojit.agent.run import tune
 from neurojit.agent.store import ResultStore, RunStatus

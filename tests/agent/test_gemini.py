@@ -1,5 +1,5 @@
 """The model-client layer: answer parsing, prices, and GeminiModel on the real google-genai client against a
-local fake of the generateContent endpoint (tests/agent/fake_gemini.py)."""
+local fake of the generateContent endpoint (tests/support/fake_gemini.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 import traceback
 
 import pytest
-from fake_gemini import FakeGemini, Reply, error, reply
+from support.fake_gemini import FakeGemini, Reply, error, reply
 
 from neurojit.agent.llm import (Answer, ModelCancelled, ModelError, Price, PriceError, cost_usd, load_prices,
                                 parse_answer, price_of)

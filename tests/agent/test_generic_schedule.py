@@ -12,6 +12,8 @@ import pathlib
 import numpy as np
 import pytest
 
+from support.paths import KERNELS
+
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import FALLBACK, for_kernel
 from neurojit.agent.schedules.generic import plan
@@ -20,7 +22,7 @@ from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator import EvalConfig, Evaluator
 
 HERE = pathlib.Path(__file__).resolve().parent / "kernels"
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels"
+EXAMPLES = KERNELS
 
 
 def _windows(x: np.ndarray, kh: int, kw: int, stride: int, h_axis: int) -> np.ndarray:

@@ -13,8 +13,8 @@ import time
 
 import optuna
 import pytest
-from fake_gemini import FakeGemini, reply
-from test_llm_loop import KERNEL, TILE, answer
+from support.fake_gemini import FakeGemini, reply
+from support.loop import KERNEL, TILE, answer
 
 from neurojit.agent.store import ResultStore
 

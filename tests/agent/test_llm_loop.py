@@ -4,32 +4,16 @@ generateContent, the repair strategy, cost accounting, recording and replay."""
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
-from fake_gemini import FakeGemini, error, reply
-from loop_helpers import TILE
+from support.fake_gemini import FakeGemini, error, reply
+from support.loop import BROKEN, KERNEL, TILE, answer, options
 
 from neurojit.agent.budget import Budget
 from neurojit.agent.llm.gemini import GeminiModel
 from neurojit.agent.registry import make_provider
 from neurojit.agent.run import TuneOptions, tune
 from neurojit.agent.store import ResultStore
-from neurojit.evaluator import EvalConfig
-
-KERNEL = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels" / "matmul_127x255x63.mlir")
-BROKEN = "module {\n  func.func @matmul(%A: memref<127x63xf32>) {\n    return oops\n  }\n}"
-
-
-def answer(code: str, kind: str = "schedule", rationale: str = "tile for the caches") -> str:
-    return json.dumps({"candidates": [{"kind": kind, "code": code, "rationale": rationale}]})
-
-
-def options(tmp_path, run_id, budget, strategy="zero-shot", model="gemini:gemini-3-pro-preview", record=None):
-    return TuneOptions(model=model, strategy=strategy, budget=Budget(budget, 300), db=f"sqlite:///{tmp_path}/r.db",
-                       run_id=run_id, record=record,
-                       evaluation=EvalConfig(workers=1, bench_time_cap_s=0.3, random_sets=1))
-
 
 @pytest.fixture
 def gemini(monkeypatch):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pathlib
 import signal
 import subprocess
 import sys
@@ -11,13 +10,13 @@ import time
 
 import optuna
 import pytest
-from loop_helpers import TileProvider, quick_options
+from support.loop import LOOP_SCRIPT, TileProvider, quick_options
+from support.paths import MATMUL
 
 from neurojit.agent.run import tune
 from neurojit.agent.store import ResultStore, RunStatus
 
-KERNEL = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels" / "matmul_127x255x63.mlir")
-HERE = pathlib.Path(__file__).resolve().parent
+KERNEL = str(MATMUL)
 
 
 def test_loop_tunes_and_finds_a_faster_variant(tmp_path):
@@ -46,8 +45,7 @@ def test_finished_run_is_not_rerun_and_a_new_run_reuses_verdicts(tmp_path):
 @pytest.mark.slow
 def test_killed_tune_resumes_without_evaluating_twice(tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
-    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen([sys.executable, str(HERE / "loop_helpers.py"), KERNEL, db, "k", "10"], env=env,
+    proc = subprocess.Popen([sys.executable, str(LOOP_SCRIPT), KERNEL, db, "k", "10"],
                             stderr=subprocess.DEVNULL, start_new_session=True)
     store = ResultStore(db)
     deadline = time.time() + 240

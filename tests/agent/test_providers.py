@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fake_gemini import FakeGemini, reply
+from support.fake_gemini import FakeGemini, reply
 
 from neurojit.agent.heuristic import HeuristicProvider
 from neurojit.agent.llm.base import ChatModel, Completion, ModelError

@@ -175,10 +175,10 @@ class TestPluginConforms(ProviderTestCase):
         return make_provider("onesched", store=context.store, run_id=context.run_id)
 
 
-def test_neurojit_tune_runs_a_plugin_provider(plugin, tmp_path, kernels_dir):
+def test_neurojit_tune_runs_a_plugin_provider(plugin, tmp_path, examples):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin), os.environ.get("PYTHONPATH", "")])}
     db = f"sqlite:///{tmp_path}/r.db"
-    r = subprocess.run([sys.executable, "-m", "neurojit", "tune", str(kernels_dir / "row_sum.mlir"), "--model",
+    r = subprocess.run([sys.executable, "-m", "neurojit", "tune", str(examples / "kernels" / "row_sum.mlir"), "--model",
                         "onesched:cli", "--strategy", "plainly", "--budget", "1", "--db", db, "--run-id", "p",
                         "--json"], capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, r.stderr

@@ -8,6 +8,8 @@ import pathlib
 import numpy as np
 import pytest
 
+from support.paths import KERNELS
+
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import parts
 from neurojit.agent.schedules import (FusedMatmulEpilogue, PackedMatmul, VectorizeElementwise, VectorizeRowReduction,
@@ -17,7 +19,6 @@ from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator.api import Evaluator
 from neurojit.evaluator.config import EvalConfig
 
-KERNELS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels"
 
 SMALL = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chain", "row_sum"]
 CLAIMS = {

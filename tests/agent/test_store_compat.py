@@ -9,13 +9,14 @@ import shutil
 import sqlite3
 
 import pytest
+from support.paths import KERNELS
 
 from neurojit.agent.proposal import Proposal
 from neurojit.agent.store import SCHEMA, CandidateKind, ResultStore, RunStatus
 from neurojit.evaluator.record import Verdict
 
 DATA = pathlib.Path(__file__).parent / "data"
-ROW_SUM = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels" / "row_sum.mlir"
+ROW_SUM = KERNELS / "row_sum.mlir"
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def test_an_old_store_is_migrated_once_with_a_message(legacy, capfd):
     assert "migrated" not in capfd.readouterr().err  # once
 
 
+@pytest.mark.slow
 def test_export_and_resume_work_on_an_old_store(legacy, cli, tmp_path):
     url = f"sqlite:///{legacy}"
     r = cli("export", "--db", url, "--run-id", "legacy-tune", "--out", tmp_path / "best")

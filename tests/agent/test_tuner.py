@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import pathlib
 import subprocess
 import sys
 
 import optuna
 import pytest
+from support.loop import LOOP_SCRIPT
+from support.paths import MATMUL
 
-KERNEL = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels" / "matmul_127x255x63.mlir")
-HERE = pathlib.Path(__file__).resolve().parent
+KERNEL = str(MATMUL)
 
 
 def _two_processes(url: str, trials: int = 3) -> optuna.Study:
-    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    procs = [subprocess.Popen([sys.executable, str(HERE / "loop_helpers.py"), "--study", KERNEL, url, "shared",
-                               str(seed), str(trials)], env=env, stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, str(LOOP_SCRIPT), "--study", KERNEL, url, "shared",
+                               str(seed), str(trials)], stderr=subprocess.PIPE, text=True)
              for seed in (1, 2)]
     for p in procs:
         _, err = p.communicate(timeout=300)

@@ -2,6 +2,8 @@
 
 import time
 
+from support.paths import MATMUL
+
 from neurojit.evaluator import EvalConfig, Evaluator, bench
 
 
@@ -25,9 +27,8 @@ def test_pooled_baseline_samples_persist_across_evaluations():
 
 
 def test_evaluator_uses_the_pooled_mode_for_slow_baselines(tmp_path):
-    from pathlib import Path
 
-    base = Path(__file__).resolve().parents[2] / "examples" / "kernels" / "matmul_127x255x63.mlir"
+    base = MATMUL
     with Evaluator(EvalConfig(workers=1, bench_pooled_over_s=0.0, bench_time_cap_s=0.3)) as ev:
         v = ev.evaluate(base, base)
     assert v.accepted and v.speedup is not None

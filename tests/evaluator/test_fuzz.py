@@ -9,7 +9,7 @@ import pytest
 
 from neurojit.evaluator import EvalConfig, Evaluator
 
-CASES = pathlib.Path(__file__).resolve().parent.parent / "adversarial" / "cases"
+CASES = pathlib.Path(__file__).resolve().parent / "adversarial" / "cases"
 SEEDS = ["01_accept_tiled_matmul_subview", "02_accept_tiled_matmul_nondiv_affine_min",
          "03_accept_temp_buffer_alloc_dealloc", "05_accept_reassociated_reduction"]
 

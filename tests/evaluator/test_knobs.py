@@ -1,12 +1,13 @@
 """Schedules with knobs: the evaluator fills the placeholders before parsing the schedule."""
 
-import pathlib
 
 import pytest
 
+from support.paths import MATMUL
+
 from neurojit.evaluator import EvalConfig, Evaluator
 
-BASE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "kernels" / "matmul_127x255x63.mlir"
+BASE = MATMUL
 TILE = """module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
     %mm = transform.structured.match ops{["linalg.matmul"]} in %root : (!transform.any_op) -> !transform.any_op

@@ -7,7 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import KERNELS
+from support.paths import KERNELS
 
 from neurojit.compiler import export, host
 

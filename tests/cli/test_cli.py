@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import KERNELS
+from support.paths import KERNELS
 
 
 def test_run_json_fields(cli):
@@ -81,6 +81,7 @@ def test_evaluate_contract(cli, tmp_path):
     assert p.returncode == 2 and "Traceback" not in p.stderr
 
 
+@pytest.mark.slow
 def test_tune_and_export_from_the_store(cli, tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
     p = cli("tune", KERNELS / "matmul_127x255x63.mlir", "--budget", "3", "--db", db, "--run-id", "c", "--json")
@@ -100,6 +101,7 @@ def test_tune_and_export_from_the_store(cli, tmp_path):
     assert (tmp_path / "best" / "libkernel.so").exists()
 
 
+@pytest.mark.slow
 def test_tune_and_export_usage_errors(cli, tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
     k = KERNELS / "row_sum.mlir"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 
+
+@pytest.mark.slow
 def test_demo_swaps_in_a_faster_variant(cli, tmp_path):
     db = f"sqlite:///{tmp_path}/demo.db"
     r = cli("demo", "--size", "128", "--budget", "3", "--seconds", "90", "--db", db, timeout=150, cwd=tmp_path)

@@ -30,6 +30,7 @@ def test_corpus_size():
     assert sum(e["verdict"] == "accept" for e in expects) >= 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case, verdicts):
     expect = json.loads((case / "expect.json").read_text())

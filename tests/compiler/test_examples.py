@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import neurojit
-from kernel_refs import OUTPUTS, REFERENCES
-from conftest import KERNELS
+from support.kernel_refs import OUTPUTS, REFERENCES
+from support.paths import KERNELS
 
 FAST = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chain", "row_softmax", "row_sum", "conv2d"]
 
