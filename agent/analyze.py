@@ -2,9 +2,10 @@
 
 `analyze(text)` parses the kernel (it must already have passed the evaluator's baseline checks: parsing
 happens in this process), generalises named ops to see every linalg op as loops + indexing maps, and
-records for each op its name, iterator types, loop extents and element type. From that it classifies the
-kernel: a matmul-like contraction (and its fill / elementwise consumers: a chain), an elementwise map, a
-row reduction.
+records for each op its name, iterator types, loop extents, element type, and for a reduction the op that
+combines each output (its combiner). From that it classifies the kernel: a matmul-like contraction (and its
+fill / elementwise consumers: a chain), an elementwise map, a row reduction. A kernel written as plain
+`affine`/`scf` loops has no linalg ops; `loops` counts its loops.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from mlir import ir
 from neurojit.compiler.flops import GENERALIZE, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.source import read_source
+
+from .loops import vector_widths
 
 
 def map_results(m: str) -> list[str]:
@@ -33,6 +36,14 @@ def map_results(m: str) -> list[str]:
     return exprs + [cur.strip()] if cur.strip() else exprs
 
 
+# Reduction combiners the vectoriser recognises (linalg's getCombinerOpKind): these may be split into partial
+# results per lane and reassociated; any other reduction must keep each output's order of terms.
+COMBINERS = frozenset({
+    "arith.addf", "arith.addi", "arith.mulf", "arith.muli", "arith.andi", "arith.ori", "arith.xori",
+    "arith.maximumf", "arith.minimumf", "arith.maxnumf", "arith.minnumf",
+    "arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui"})
+
+
 @dataclass(frozen=True)
 class OpInfo:
     """One linalg op of the public function, in program order."""
@@ -42,6 +53,10 @@ class OpInfo:
     element: str  # element type of the first output: f32, f64, i32, i64
     maps: tuple[str, ...]  # indexing maps as text, inputs then outputs
     body: tuple[str, ...]  # op names in the body (arith.mulf, ...)
+    outputs: int = 1  # how many of the maps (the last ones) are outputs
+    # per output, the body op that folds the output's running value with the new term (arith.addf, ...), ""
+    # where the yielded value is not one op applied to the output and a term (argmax's select pair)
+    combiners: tuple[str, ...] = ()
 
     @property
     def reductions(self) -> int:
@@ -50,6 +65,17 @@ class OpInfo:
     @property
     def is_elementwise(self) -> bool:
         return bool(self.iterators) and self.reductions == 0 and self.name != "linalg.fill"
+
+    @property
+    def inputs(self) -> int:
+        return len(self.maps) - self.outputs
+
+    @property
+    def reducible(self) -> bool:
+        """A reduction that vector code may reassociate: one output, folded by a combiner the vectoriser knows
+        (partial results per lane, combined at the end)."""
+        return (self.reductions > 0 and self.outputs == 1 and len(self.combiners) == 1
+                and self.combiners[0] in COMBINERS)
 
     @property
     def is_contraction(self) -> bool:
@@ -61,10 +87,22 @@ class OpInfo:
                 and len(self.maps) == 3)
 
     @property
+    def layout(self) -> tuple[bool, bool] | None:
+        """For a contraction over loops (i, j, k) into C[i, j]: (A stored as A[k, i], B stored as B[j, k]);
+        None for any other loop order or operand layout."""
+        if not self.is_contraction or self.iterators != ("parallel", "parallel", "reduction") or len(self.maps) != 3:
+            return None
+        a, b, c = (map_results(m) for m in self.maps)
+        if c != ["d0", "d1"] or a not in (["d0", "d2"], ["d2", "d0"]) or b not in (["d2", "d1"], ["d1", "d2"]):
+            return None
+        return a == ["d2", "d0"], b == ["d1", "d2"]
+
+    @property
     def is_row_reduction(self) -> bool:
-        """Innermost loop reduced, the others parallel (row sum / max, a matrix-vector product), and every
-        input that the reduction indexes is contiguous along it (not a batched matmul's B)."""
-        if not (len(self.iterators) >= 2 and self.iterators[-1] == "reduction" and self.reductions == 1
+        """Innermost loop reduced, the others parallel (row sum / max, a matrix-vector product, a dot product
+        with a 0-d output), and every input that the reduction indexes is contiguous along it (not a batched
+        matmul's B)."""
+        if not (len(self.iterators) >= 1 and self.iterators[-1] == "reduction" and self.reductions == 1
                 and not self.is_contraction):
             return False
         red = f"d{len(self.iterators) - 1}"
@@ -84,6 +122,9 @@ class KernelInfo:
     arg_dtypes: tuple[str, ...]
     local_buffers: int  # memref.alloc in the public function
     straight_line: bool  # only linalg ops (+ constants, allocs, deallocs) in the body
+    loops: int = 0  # affine.for / scf.for / affine.parallel / scf.parallel ops in the public function
+    affine: bool = False  # every loop is an affine.for (MLIR's affine passes apply)
+    loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use (loops.vector_widths)
 
     @property
     def matmul(self) -> OpInfo | None:
@@ -129,8 +170,16 @@ class KernelInfo:
             op.is_row_reduction or op.is_elementwise or op.name == "linalg.fill" for op in self.ops)
 
     @property
+    def is_loops(self) -> bool:
+        """Plain loops (affine / scf) and no linalg op: a kernel the structured schedules cannot see."""
+        return not self.ops and self.loops > 0
+
+    @property
     def element(self) -> str:
-        return self.ops[0].element if self.ops else ""
+        if self.ops:
+            return self.ops[0].element
+        names = [DTYPES.get(d, d) for d in self.arg_dtypes]
+        return ([d for d in names if d.startswith("f")] or names or [""])[0]
 
     @property
     def element_bits(self) -> int:
@@ -161,13 +210,19 @@ def analyze(source) -> KernelInfo:
         straight = all(o.name.startswith("linalg.") or o.name in (
             "arith.constant", "memref.alloc", "memref.dealloc", "func.return") for o in body)
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
+        nest = [o.name for o in walk(func) if o.name in LOOPS]
+        widths = vector_widths(func) if nest and set(nest) == {"affine.for"} else ()
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
         ops = []
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight)
+                      allocs, straight, len(nest), bool(nest) and set(nest) == {"affine.for"}, widths)
+
+
+DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}
+LOOPS = ("affine.for", "affine.parallel", "scf.for", "scf.parallel", "scf.while")
 
 
 def _op_info(name: str, op: ir.Operation) -> OpInfo:
@@ -179,5 +234,54 @@ def _op_info(name: str, op: ir.Operation) -> OpInfo:
     sizes = loop_sizes(op)
     extents = tuple(sizes.get(d, -1) for d in range(len(kinds)))
     maps = tuple(str(ir.AffineMapAttr(m).value) for m in ir.ArrayAttr(op.attributes["indexing_maps"]))
-    body = tuple(inner.operation.name for inner in op.regions[0].blocks[0].operations)
-    return OpInfo(name, kinds, extents, elem, maps, body)
+    block = op.regions[0].blocks[0]
+    body = tuple(inner.operation.name for inner in block.operations)
+    return OpInfo(name, kinds, extents, elem, maps, body, _outs(op), _combiners(block, _outs(op)))
+
+
+def _outs(op: ir.Operation) -> int:
+    if "operandSegmentSizes" not in op.attributes:
+        return 1
+    return int(list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))[1])
+
+
+def _combiners(block: ir.Block, n_out: int) -> tuple[str, ...]:
+    """Per output, the op that yields its new value from the output's block argument and one other value
+    that does not depend on it ("" where there is no such op)."""
+    args = list(block.arguments)
+    outs = args[len(args) - n_out:]
+    ops = [o.operation for o in block.operations]
+    yielded = list(ops[-1].operands) if ops and ops[-1].name == "linalg.yield" else []
+    found = []
+    for acc, value in zip(outs, yielded):
+        owner = _producer(value)
+        name = ""
+        if owner is not None and len(owner.operands) == 2:
+            a, b = owner.operands
+            if (a == acc) != (b == acc) and not _depends_on(b if a == acc else a, acc):
+                name = owner.name
+        found.append(name)
+    return tuple(found)
+
+
+def _producer(value: ir.Value) -> ir.Operation | None:
+    """The op that defines `value`, None for a block argument."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        return None
+    return owner.operation if hasattr(owner, "operation") else owner
+
+
+def _depends_on(value: ir.Value, arg: ir.Value) -> bool:
+    """Whether `value` is computed (within the block) from `arg`."""
+    todo, seen = [value], set()
+    while todo:
+        v = todo.pop()
+        if v == arg:
+            return True
+        op = _producer(v)
+        if op is None or id(op) in seen:
+            continue
+        seen.add(id(op))
+        todo.extend(op.operands)
+    return False

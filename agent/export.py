@@ -32,6 +32,12 @@ def export_run(db: str, run_id: str, out_dir: str) -> dict:
         best = store.best(run.id)
     if best is None:
         raise ExportError(f"run {run.id} has no accepted candidate yet; nothing better than the baseline to export")
+    return export_candidate(run, best, out_dir)
+
+
+def export_candidate(run, best, out_dir: str, extra: dict | None = None) -> dict:
+    """Export candidate `best` (a CandidateRecord) of `run` into `out_dir`, if it beats the baseline; the
+    manifest, with `extra` fields added to the provenance."""
     if not best.speedup or best.speedup <= 1.0:
         raise ExportError(f"run {run.id} found no variant faster than the baseline (its best accepted one runs at "
                           f"{best.speedup or 0:.2f}x); to export the baseline itself: neurojit export K.mlir --out DIR")
@@ -45,8 +51,8 @@ def export_run(db: str, run_id: str, out_dir: str) -> dict:
     preflight(source, schedule, knobs)
     extra = {"speedup": best.speedup, "run_id": run.id, "candidate": best.identity, "provider": best.provider,
              "strategy": best.strategy, "schedule_name": best.schedule,
-             "verdict": best.verdict.to_json() if best.verdict is not None else None}
+             "verdict": best.verdict.to_json() if best.verdict is not None else None, **(extra or {})}
     return export(source, out_dir, schedule, knobs, baseline_hash=run.kernel_hash, extra=extra)
 
 
-__all__ = ["ExportError", "export_run"]
+__all__ = ["ExportError", "export_candidate", "export_run"]

@@ -18,7 +18,7 @@ from neurojit.compiler.host import host
 from neurojit.compiler.source import Source
 
 from . import tuner
-from .proposal import Proposal, identity
+from .proposal import Proposal
 from .provider import Request
 from .session import Session
 from .store import CandidateRecord
@@ -104,9 +104,9 @@ def build(session: Session, checkpointer=None):
             # the first gets 60% of this round's tuning budget, the last whatever the others left
             until = base + left if i == len(chosen) - 1 else until + max(1, int(left * 0.6))
             # called even when the budget is spent: the tuner first finishes a batch that a kill cut short
-            name = f"{session.run_id}/{p.schedule or identity(p.text)}"
+            name = f"{session.run_id}/{p.schedule or p.candidate.with_knobs({}).identity}"
             tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * (until - base) + 16,
-                       batch=session.evaluator.config.pool_size(), seed=session.seed,
+                       batch=session.evaluator.config.pool_size(), seed=session.seed, sampler=session.sampler,
                        tag=f"round {state.get('round', 0)}", room=lambda until=until: (0 if session.stop_reason() is not None else
                                                  until - session.store.summary(session.run_id).candidates))
             done.append(name)

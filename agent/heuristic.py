@@ -1,8 +1,10 @@
 """The offline default provider: rule-based schedules from the library, specialised to kernel and host.
 
-Round 0 proposes every library schedule that applies to the kernel, each with starting knob values derived
-from the kernel's shapes and the host's vector width, registers and caches, and the knob ranges for the
-tuner. Later rounds have nothing new: the tuner explores the knobs from there.
+Round 0 proposes the library schedules that apply to the kernel, best first by a cheap model of the host
+(`schedules.model`: those it expects far behind the best are not proposed, each would cost an evaluation),
+each with starting knob values derived from the kernel's shapes and the host's vector width, registers and
+caches, and the knob ranges for the tuner. Later rounds have nothing new: the tuner explores the knobs from
+there, the best-measured proposal first.
 """
 
 from __future__ import annotations

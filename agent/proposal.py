@@ -12,22 +12,36 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping
 
-from neurojit.compiler.classify import CandidateKind, identity_of
+from neurojit.compiler.classify import CandidateKind
 from neurojit.evaluator.record import Candidate
 
-__all__ = ["Candidate", "CandidateKind", "Knob", "Proposal", "identity"]
+__all__ = ["Candidate", "CandidateKind", "Knob", "Proposal", "space_of"]
 
 
 @dataclass(frozen=True)
 class Knob:
-    """One tunable integer of a schedule: its name and valid range (inclusive), stepped or log-scaled."""
+    """One tunable integer of a schedule: its name and valid range (inclusive), stepped or log-scaled, or
+    a set of `choices` (MLIR's tune.knob options, a tune.alternatives' region indices; low/high their
+    bounds)."""
     name: str
     low: int
     high: int
     step: int = 1
     log: bool = False
+    choices: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choices", tuple(int(c) for c in self.choices))  # from JSON: a list
+
+    @classmethod
+    def of(cls, name: str, choices) -> Knob:
+        """A knob that takes one of `choices`."""
+        c = tuple(sorted(set(int(x) for x in choices)))
+        return cls(name, c[0], c[-1], choices=c)
 
     def clamp(self, value: int) -> int:
+        if self.choices:  # the nearest choice (the lower on a tie)
+            return min(self.choices, key=lambda c: (abs(c - int(value)), c))
         v = min(max(int(value), self.low), self.high)
         return v if self.log else self.low + (v - self.low) // self.step * self.step
 
@@ -91,12 +105,24 @@ class Proposal:
         d.pop("kind", None)  # never trusted: the text decides
         d.pop("identity", None)
         d["space"] = tuple(Knob(**k) for k in d.get("space", ()))
-        return cls(Candidate.of(text, knobs), **{k: v for k, v in d.items() if k in _PROVENANCE})
+        return cls(Candidate(text, knobs), **{k: v for k, v in d.items() if k in _PROVENANCE})
 
 
 _PROVENANCE = {f.name for f in dataclasses.fields(Proposal)} - {"candidate"}
 
 
-def identity(text: str, knobs: Mapping | None = None) -> str:
-    """The identity a candidate with this text and these knobs has (see `neurojit.compiler.classify`)."""
-    return identity_of(text, dict(knobs or {}))
+def space_of(text: str) -> tuple[Knob, ...]:
+    """The knobs a schedule's text declares, as a space for the tuner: MLIR's tune.knob / tune.alternatives
+    take their choices; a `${name:default}` placeholder ranges within 4x of its default (one without a
+    positive default is left alone)."""
+    from neurojit.compiler.schedule import knobs_of
+    from neurojit.compiler.tune import tunables_of
+
+    tunables = tunables_of(text)
+    out = []
+    for name, d in knobs_of(text).items():
+        if name in tunables:
+            out.append(Knob.of(name, tunables[name].choices))
+        elif d is not None and d > 0:
+            out.append(Knob(name, max(1, d // 4), max(2, d * 4), log=True))
+    return tuple(out)

@@ -1,7 +1,10 @@
 """Providers, chat models and strategies, built from their command-line strings (`--model`, `--strategy`).
 
-Built-in: `--model heuristic | gemini[:MODEL] | replay:FILE|RUN_ID` and
-`--strategy zero-shot | few-shot | repair | evolutionary`. Anything else is looked up among the plugins
+Built-in: `--model heuristic | gemini[:MODEL] | replay:FILE|RUN_ID | openai:NAME` and
+`--strategy zero-shot | few-shot | repair | evolutionary`. A model is written `[WEIGHT*]PROVIDER:NAME[@BASE_URL]`,
+split at the first `:` only (Ollama's `qwen2.5-coder:7b` is one name); `--model` given several times (a
+sequence, or one string of specs separated by spaces) is an ensemble of gemini and openai models, one picked
+per request by `--ensemble weights|bandit` (agent/llm/ensemble.py). Anything else is looked up among the plugins
 other packages register through Python entry points (`importlib.metadata`):
 
 - group `neurojit.providers`: an entry point named NAME loads a callable
@@ -20,19 +23,26 @@ this module, so the registry is the one place that knows them all.
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
+from .llm.ensemble import CHOICES, Choice, Member
 from .provider import Provider, ProviderError, Strategy
 from .strategies import Evolutionary, FewShot, Repair, ZeroShot
 
-__all__ = ["MODELS", "PROVIDER_GROUP", "STRATEGIES", "STRATEGY_GROUP", "make_model", "make_provider",
-           "make_strategy", "model_names", "strategy_names"]
+__all__ = ["CHOICES", "MODELS", "PROVIDER_GROUP", "STRATEGIES", "STRATEGY_GROUP", "ModelSpec", "make_choice",
+           "make_model", "make_provider", "make_strategy", "model_label", "model_names", "model_specs", "parse_model",
+           "strategy_names"]
 
 PROVIDER_GROUP = "neurojit.providers"
 STRATEGY_GROUP = "neurojit.strategies"
-MODELS = {"heuristic": "heuristic", "gemini": "gemini[:MODEL]", "replay": "replay:FILE|RUN_ID"}  # name: usage
+MODELS = {"heuristic": "heuristic", "gemini": "gemini[:MODEL]", "replay": "replay:FILE|RUN_ID",
+          "openai": "openai:NAME[@BASE_URL]"}  # name: usage
+ENSEMBLE_MEMBERS = ("gemini", "openai")  # providers an ensemble may mix: those with a ChatModel behind them
 STRATEGIES: dict[str, Callable[[int], Strategy]] = {  # name: factory(seed)
     "zero-shot": lambda seed: ZeroShot(), "few-shot": lambda seed: FewShot(), "repair": lambda seed: Repair(),
     "evolutionary": lambda seed: Evolutionary(seed=seed)}
@@ -48,12 +58,63 @@ def strategy_names() -> list[str]:
     return list(STRATEGIES) + [n for n in sorted(_plugins(STRATEGY_GROUP)) if n not in STRATEGIES]
 
 
-def make_model(model: str, store=None, *, timeout_s: float = 120.0):
-    """The chat model a `--model` value names; None for the heuristic and for plugins (which build their own).
+@dataclass(frozen=True)
+class ModelSpec:
+    """One `--model` value, parsed: `[WEIGHT*]PROVIDER[:NAME][@BASE_URL]`."""
+    provider: str
+    name: str = ""  # "" when no colon was given
+    weight: float = 1.0
+    base_url: str | None = None  # only for gemini and openai: an http(s) URL after an "@"
 
+
+_WEIGHT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*\*\s*(.*)", re.DOTALL)
+_AT_URL = re.compile(r"(.*)@(https?://\S+)", re.DOTALL)
+
+
+def parse_model(text: str) -> ModelSpec:
+    """The parts of a `--model` value; a weight that is not a number > 0 is a `ProviderError`."""
+    text = text.strip()
+    weight = 1.0
+    m = _WEIGHT.fullmatch(text)
+    if m:
+        weight, text = float(m.group(1)), m.group(2).strip()
+        if not (math.isfinite(weight) and weight > 0):
+            raise ProviderError(f"--model {m.group(0).strip()}: the weight before '*' must be a number > 0")
+    provider, _, name = text.partition(":")
+    base_url = None
+    if provider in ENSEMBLE_MEMBERS:
+        at = _AT_URL.fullmatch(name)
+        if at:
+            name, base_url = at.group(1), at.group(2)
+    return ModelSpec(provider, name, weight, base_url)
+
+
+def model_specs(model: str | Sequence[str]) -> list[str]:
+    """The `--model` values in `model`: one string of specs separated by spaces, or a sequence of them."""
+    values = [model] if isinstance(model, str) else list(model)
+    return [part for v in values for part in v.split()]
+
+
+def model_label(model: str | Sequence[str]) -> str:
+    """One string for a run's record: the specs, separated by spaces (`model_specs` reads it back)."""
+    return " ".join(model_specs(model))
+
+
+def make_model(model: str | Sequence[str], store=None, *, timeout_s: float = 120.0, base_url: str | None = None):
+    """The chat model a `--model` value names; None for the heuristic and for plugins (which build their own);
+    for several values, the ensemble's members (a tuple of `agent.llm.ensemble.Member`).
+
+    `base_url` (`--base-url`) is where `openai:` models without an `@BASE_URL` of their own are served.
     Called before a run is created, so that a missing key, cassette or plugin fails before anything is
     recorded."""
-    name, _, arg = model.partition(":")
+    specs = model_specs(model)
+    if not specs:
+        raise ProviderError("--model is empty; give heuristic, a model such as openai:NAME, or several models")
+    if len(specs) > 1:
+        return _members([parse_model(s) for s in specs], timeout_s, base_url)
+    spec = parse_model(specs[0])
+    name, arg = spec.provider, spec.name
+    model = specs[0]
     if name in MODELS:
         _warn_if_shadowed(PROVIDER_GROUP, "--model", name)
     if name == "heuristic":
@@ -63,7 +124,14 @@ def make_model(model: str, store=None, *, timeout_s: float = 120.0):
     if name == "gemini":
         from .llm.gemini import DEFAULT_MODEL, GeminiModel
 
-        return GeminiModel(arg or DEFAULT_MODEL, timeout_s=timeout_s)
+        return GeminiModel(arg or DEFAULT_MODEL, base_url=spec.base_url, timeout_s=timeout_s)
+    if name == "openai":
+        from .llm.openai import OpenAIModel
+
+        if not arg:
+            raise ProviderError("--model openai needs the model's name: openai:NAME[@BASE_URL], e.g. "
+                                "openai:qwen2.5-coder:7b@http://127.0.0.1:11434/v1")
+        return OpenAIModel(arg, base_url=spec.base_url or base_url, timeout_s=timeout_s)
     if name == "replay":
         from .llm.replay import ReplayModel
 
@@ -76,17 +144,52 @@ def make_model(model: str, store=None, *, timeout_s: float = 120.0):
     return None
 
 
-def make_provider(model: str, *, strategy: str = "zero-shot", seed: int = 0, store=None, run_id: str | None = None,
-                  chat=None, prices: dict | None = None) -> Provider:
-    """The provider for a `--model` value (see the module docstring); `chat` is the model `make_model` built
-    for it, if it was built already."""
+def _members(specs: list[ModelSpec], timeout_s: float, base_url: str | None) -> tuple[Member, ...]:
+    for spec in specs:
+        if spec.provider not in ENSEMBLE_MEMBERS:
+            raise ProviderError(f"--model {spec.provider}: an ensemble mixes models of "
+                                f"{' and '.join(ENSEMBLE_MEMBERS)} only (replay:FILE replays a recorded ensemble "
+                                "run on its own)")
+    models = [make_model(f"{s.provider}:{s.name}" + (f"@{s.base_url}" if s.base_url else ""), timeout_s=timeout_s,
+                         base_url=base_url) for s in specs]
+    names = [m.name for m in models]
+    # one model served twice (two servers, one name) is told apart by where it is served
+    labels = [f"{m.name}@{s.base_url or base_url or s.provider}" if names.count(m.name) > 1 else m.name
+              for m, s in zip(models, specs)]
+    if len(set(labels)) != len(labels):
+        raise ProviderError(f"--model {' '.join(labels)}: the same model is given twice; give it once, with a "
+                            "weight (2*openai:NAME)")
+    return tuple(Member(label, s.weight, m) for label, s, m in zip(labels, specs, models))
+
+
+def make_choice(name: str) -> Choice:
+    """How an ensemble picks its model per request (`--ensemble weights|bandit`)."""
+    if name not in CHOICES:
+        raise ProviderError(f"unknown --ensemble {name!r}; choose {' or '.join(CHOICES)}")
+    return CHOICES[name]()
+
+
+def make_provider(model: str | Sequence[str], *, strategy: str = "zero-shot", seed: int = 0, store=None,
+                  run_id: str | None = None, chat=None, prices: dict | None = None, base_url: str | None = None,
+                  ensemble: str = "weights") -> Provider:
+    """The provider for a `--model` value, or several (see the module docstring); `chat` is what `make_model`
+    built for it, if it was built already. `ensemble` is how an ensemble picks its model per request."""
     strat = make_strategy(strategy, seed)
-    name, _, arg = model.partition(":")
+    specs = model_specs(model)
+    if len(specs) > 1:
+        from .llm.ensemble import EnsembleProvider
+
+        choice = make_choice(ensemble)
+        members = chat if chat is not None else make_model(specs, store, base_url=base_url)
+        return EnsembleProvider(members, strat, store, run_id, prices, seed=seed, choice=choice)
+    model = specs[0] if specs else ""
+    spec = parse_model(model)
+    name, arg = spec.provider, spec.name
     if chat is None and name not in MODELS:
         factory = _plugin(PROVIDER_GROUP, "--model", model, name, model_names)
         provider = factory(arg, strategy=strat, seed=seed, store=store, run_id=run_id)
         return _checked(provider, Provider, f"--model {model}")
-    chat = chat if chat is not None else make_model(model, store)
+    chat = chat if chat is not None else make_model(model, store, base_url=base_url)
     if chat is None:
         from .heuristic import HeuristicProvider
 

@@ -12,30 +12,38 @@ from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.host import host
 from neurojit.compiler.kernel import load_kernel
 from neurojit.compiler.preflight import preflight
-from neurojit.compiler.source import read_source
+from neurojit.compiler.source import Source, read_source
 from neurojit.evaluator import EvalConfig, Evaluator
 
 from . import graph
 from .budget import Budget
-from .registry import make_model, make_provider, make_strategy
+from .provider import Provider
+from .registry import make_choice, make_model, make_provider, make_strategy, model_label
 from .session import Session
+from .tuner import check_sampler
 from .store import ResultStore, RunStatus, RunSummary, default_db_url
 
 
 @dataclass(frozen=True)
 class TuneOptions:
-    model: str = "heuristic"
+    model: str | tuple[str, ...] = "heuristic"  # several: an ensemble (agent/registry.py)
     strategy: str = "zero-shot"
     budget: Budget = Budget()
     db: str | None = None
     run_id: str | None = None
     seed: int = 0
+    sampler: str = "tpe"  # the tuner's Optuna sampler (agent/tuner.py SAMPLERS)
     workers: int = 0
     checkpoints: str | None = None  # SQLite file of the graph's checkpoints; default: beside the store
     evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers, seed)
     prices: dict | None = None  # USD per 1M tokens per model, overriding agent/llm/prices.py
     record: str | None = None  # write the run's exchanges to this cassette file at the end
     stop: threading.Event | None = None  # set it to end the run early (between evaluation batches)
+    base_url: str | None = None  # where openai: models without @BASE_URL are served (--base-url)
+    ensemble: str = "weights"  # how an ensemble picks its model per request: weights or bandit
+    evaluator: object = None  # a Dask scheduler (dask://HOST:PORT) or distributed.Client; None: this machine
+    experiment: str | None = None  # the experiment and cell a new run is tagged with (neurojit experiment)
+    cell: dict | None = None
 
 
 def checkpoint_path(db_url: str, explicit: str | None) -> str:
@@ -58,31 +66,54 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     url = options.db or default_db_url()
     store = ResultStore(url)
     make_strategy(options.strategy, options.seed)  # unknown names fail before a run is created
-    chat = None if provider else make_model(options.model, store)
+    make_choice(options.ensemble)
+    check_sampler(options.sampler)
+    if provider is not None and not isinstance(provider, Provider):
+        raise NeuroJITError(f"tune(provider=...) takes a neurojit.agent.provider.Provider, not "
+                            f"{type(provider).__name__}; subclass Provider (its optional abilities have defaults)")
+    owned = provider is None  # what tune() builds it may cancel; a caller's provider outlives this run
+    chat = None if provider else make_model(options.model, store, base_url=options.base_url)
+    config = options.evaluation or EvalConfig(workers=options.workers, seed=options.seed)
+    if options.evaluator is not None:  # connected before a run is created: an unreachable cluster records nothing
+        from neurojit.evaluator.dask import connect
+
+        evaluator = connect(options.evaluator, config)
+    else:
+        evaluator = Evaluator(config)  # its sandboxes start with the first evaluation
     run = store.get_run(options.run_id) if options.run_id else None
     if run is not None:
         if run.kernel_hash != kernel.hash:
             raise NeuroJITError(f"run {run.id} tuned another kernel ({run.kernel_name}); give that kernel, "
                                 "or a new --run-id")
+        used = run.config.get("sampler", "tpe")
+        if used != options.sampler:  # a resumed run goes on as it started: its trials came from that sampler
+            raise NeuroJITError(f"run {run.id} was tuned with --sampler {used}; resume it with --sampler {used}, "
+                                "or start a new --run-id")
         if run.status == RunStatus.FINISHED:
             if progress:
                 print(f"[{run.id}] already finished ({run.stop_reason}); nothing to resume", file=progress)
+            evaluator.close()
             return store.summary(run.id)
         if progress:
             print(f"[{run.id}] resuming: {store.summary(run.id).candidates} candidates already in the store",
                   file=progress)
+        # the run goes on with the text it started with (same hash; comments and layout may differ in the
+        # file now), so its prompts, request hashes and baseline are the ones it recorded
+        kernel = load_kernel(Source(run.kernel_text, src.name))
     else:
-        run = store.create_run(kernel, model=options.model, strategy=options.strategy, run_id=options.run_id,
-                               host=host().to_json(), config={"budget": vars(options.budget), "seed": options.seed})
+        run = store.create_run(kernel, model=model_label(options.model), strategy=options.strategy,
+                               run_id=options.run_id, host=host().to_json(), experiment=options.experiment,
+                               cell=options.cell, config={"budget": vars(options.budget), "seed": options.seed,
+                                                          "sampler": options.sampler})
     if provider is None:
         provider = make_provider(options.model, strategy=options.strategy, seed=options.seed, store=store,
-                                 run_id=run.id, chat=chat, prices=options.prices)
-    evaluator = Evaluator(options.evaluation or EvalConfig(workers=options.workers, seed=options.seed))
-    session = Session(run, kernel, store, evaluator, provider, options.budget, store.url, options.seed,
-                      progress, stop_event=options.stop)
+                                 run_id=run.id, chat=chat, prices=options.prices, base_url=options.base_url,
+                                 ensemble=options.ensemble)
+    session = Session(run, kernel, store, evaluator, provider, options.budget, store.url, seed=options.seed,
+                      sampler=options.sampler, progress=progress, stop_event=options.stop)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
     # the time budget also ends a model call in flight (its answer would arrive too late to use)
-    timer = threading.Timer(options.budget.seconds, provider.cancel) if options.budget.seconds else None
+    timer = threading.Timer(options.budget.seconds, provider.cancel) if options.budget.seconds and owned else None
     try:
         if timer is not None:
             timer.daemon = True

@@ -8,6 +8,7 @@ re-evaluates at most the candidates that were in flight.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections import Counter
@@ -32,6 +33,7 @@ class Session:
     budget: Budget
     db_url: str
     seed: int = 0
+    sampler: str = "tpe"  # the tuner's Optuna sampler (agent/tuner.py SAMPLERS)
     progress: object = sys.stderr  # a file, or None for silence
     started: float = field(default_factory=time.monotonic)
     evaluated_here: int = 0  # evaluations this process ran (not cache hits)
@@ -63,6 +65,7 @@ class Session:
             known = rec.verdict or self.store.cached_verdict(self.run.kernel_hash, ident)
             if known is not None and rec.verdict is None:
                 self.store.set_verdict(self.run_id, ident, known)
+                self._note_baseline(known)  # a run answered wholly from the cache still has a baseline
             verdicts.append(known)
             if known is None and all(ident != t[2] for t in todo):  # the same candidate twice: run it once
                 todo.append((len(verdicts) - 1, p, ident))
@@ -71,13 +74,17 @@ class Session:
             fresh = {}
             for (_, _, ident), v in zip(todo, got):
                 self.store.set_verdict(self.run_id, ident, v)
-                if self.run.baseline_ms is None and v.baseline_ms:
-                    self.store.set_baseline(self.run_id, v.baseline_ms)
+                self._note_baseline(v)
                 fresh[ident] = v
             verdicts = [v if v is not None else fresh[rec.identity] for v, rec in zip(verdicts, recs)]
             self.evaluated_here += len(todo)
         self.show()
         return verdicts  # type: ignore[return-value]
+
+    def _note_baseline(self, v: Verdict) -> None:
+        if self.run.baseline_ms is None and v.baseline_ms:
+            self.store.set_baseline(self.run_id, v.baseline_ms)
+            self.run = dataclasses.replace(self.run, baseline_ms=v.baseline_ms)
 
     def show(self) -> None:
         if self.progress is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,11 +26,12 @@ from neurojit.evaluator.record import Verdict
 
 from .migrate import SCHEMA, migrate
 from .proposal import Proposal
-from .tables import (CandidateRecord, CandidateRow, ExchangeRecord, ExchangeRow, PromotionEvent, PromotionRecord,
-                     PromotionRow, RunRecord, RunRow, RunStatus, RunSummary, Base, now, to_record)
+from .tables import (CandidateRecord, CandidateRow, ClaimRow, ExchangeRecord, ExchangeRow, ExperimentRecord,
+                     ExperimentRow, PromotionEvent, PromotionRecord, PromotionRow, RunRecord, RunRow, RunStatus,
+                     RunSummary, Base, now, read_verdict, to_record)
 
-__all__ = ["SCHEMA", "CandidateKind", "CandidateRecord", "ExchangeRecord", "PromotionEvent", "PromotionRecord",
-           "ResultStore", "RunRecord", "RunStatus", "RunSummary", "StoreError", "default_db_url"]
+__all__ = ["SCHEMA", "CandidateKind", "CandidateRecord", "ExchangeRecord", "ExperimentRecord", "PromotionEvent",
+           "PromotionRecord", "ResultStore", "RunRecord", "RunStatus", "RunSummary", "StoreError", "default_db_url"]
 
 _BUSY_S = 30.0  # how long a SQLite writer waits for another process's write before giving up
 
@@ -146,13 +148,16 @@ class ResultStore:
 
     # runs
     def create_run(self, kernel: Kernel, *, model: str, strategy: str, config: dict | None = None,
-                   host: dict | None = None, baseline_ms: float | None = None, run_id: str | None = None) -> RunRecord:
-        """A new run of `kernel` (its source text and `Kernel.hash` are what the run is of)."""
+                   host: dict | None = None, baseline_ms: float | None = None, run_id: str | None = None,
+                   experiment: str | None = None, cell: dict | None = None) -> RunRecord:
+        """A new run of `kernel` (its source text and `Kernel.hash` are what the run is of), tagged with the
+        experiment and cell it belongs to, if any."""
         if run_id is not None and not 0 < len(run_id) <= 64:
             raise StoreError(f"run id {run_id!r} must have 1 to 64 characters; choose a shorter --run-id")
         row = RunRow(id=run_id or secrets.token_hex(4), kernel_name=Path(kernel.origin).name,
                      kernel_text=kernel.source or kernel.text, kernel_hash=kernel.hash, model=model,
-                     strategy=strategy, config=config or {}, host=host or {}, baseline_ms=baseline_ms)
+                     strategy=strategy, config=config or {}, host=host or {}, baseline_ms=baseline_ms,
+                     experiment=experiment, cell=cell)
         try:
             with self._session.begin() as s:
                 s.add(row)
@@ -164,10 +169,14 @@ class ResultStore:
     def get_run(self, run_id: str) -> RunRecord | None:
         return self._one(RunRecord, select(RunRow).where(RunRow.id == run_id))
 
-    def runs(self, status: RunStatus | None = None) -> list[RunRecord]:
-        """All runs (or those with `status`), newest first."""
+    def runs(self, status: RunStatus | None = None, experiment: str | None = None) -> list[RunRecord]:
+        """All runs (or those with `status`, or of `experiment`), newest first."""
         stmt = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id)
-        return self._all(RunRecord, stmt if status is None else stmt.where(RunRow.status == status))
+        if status is not None:
+            stmt = stmt.where(RunRow.status == status)
+        if experiment is not None:
+            stmt = stmt.where(RunRow.experiment == experiment)
+        return self._all(RunRecord, stmt)
 
     def find_unfinished(self, kernel_hash: str | None = None) -> list[RunRecord]:
         """Runs still marked running (a killed run stays so), newest first, for one kernel if given."""
@@ -185,6 +194,65 @@ class ResultStore:
         with self._session.begin() as s:
             if s.execute(update(RunRow).where(RunRow.id == run_id).values(**values)).rowcount == 0:
                 raise StoreError(f"no run {run_id} in this store; check the --run-id and the --db URL")
+
+    # experiments and claims
+    def put_experiment(self, experiment_id: str, description: str, config: dict) -> ExperimentRecord:
+        """Record an experiment, or update the grid of one recorded before (a config that grew)."""
+        if not 0 < len(experiment_id) <= 64:
+            raise StoreError(f"experiment id {experiment_id!r} must have 1 to 64 characters; shorten it")
+        for _ in range(3):
+            try:
+                with self._session.begin() as s:
+                    row = s.get(ExperimentRow, experiment_id)
+                    if row is None:
+                        s.add(ExperimentRow(id=experiment_id, description=description, config=config))
+                    else:
+                        row.description, row.config = description, config
+                break
+            except IntegrityError:  # another process recorded it a moment ago: update that one
+                continue
+        return self.experiment(experiment_id)
+
+    def experiment(self, experiment_id: str) -> ExperimentRecord | None:
+        return self._one(ExperimentRecord, select(ExperimentRow).where(ExperimentRow.id == experiment_id))
+
+    def experiments(self) -> list[ExperimentRecord]:
+        """All experiments, newest first."""
+        return self._all(ExperimentRecord, select(ExperimentRow).order_by(ExperimentRow.created_at.desc()))
+
+    def claim(self, run_id: str, owner: str, may_take: Callable[[str, datetime], bool]) -> bool:
+        """Claim `run_id` for `owner` (e.g. host:pid); True when it is now ours. A claim held by another owner
+        is taken over only when `may_take(holder, renewed_at)` says the holder is gone (dead or silent)."""
+        try:
+            with self._session.begin() as s:
+                row = s.get(ClaimRow, run_id)
+                if row is None:
+                    s.add(ClaimRow(run_id=run_id, owner=owner, renewed_at=now()))
+                    return True
+                held_by, at = row.owner, row.renewed_at
+                if held_by != owner and not may_take(held_by, at if at.tzinfo else at.replace(tzinfo=timezone.utc)):
+                    return False
+                # guarded by the holder we saw: of two processes taking over a dead holder's claim, one wins
+                return s.execute(update(ClaimRow).where(ClaimRow.run_id == run_id, ClaimRow.owner == held_by)
+                                 .values(owner=owner, renewed_at=now())).rowcount == 1
+        except IntegrityError:  # another process claimed it a moment ago
+            return False
+
+    def renew_claim(self, run_id: str, owner: str) -> bool:
+        """Say that `owner` still works on `run_id`; False when the claim was lost to another process."""
+        with self._session.begin() as s:
+            return s.execute(update(ClaimRow).where(ClaimRow.run_id == run_id, ClaimRow.owner == owner)
+                             .values(renewed_at=now())).rowcount == 1
+
+    def release_claim(self, run_id: str, owner: str) -> None:
+        with self._session.begin() as s:
+            s.execute(ClaimRow.__table__.delete().where(ClaimRow.run_id == run_id, ClaimRow.owner == owner))
+
+    def claims(self) -> dict[str, tuple[str, datetime]]:
+        """run id: (owner, last renewed) of every claim held."""
+        with self._session() as s:
+            return {r: (o, t if t.tzinfo else t.replace(tzinfo=timezone.utc))
+                    for r, o, t in s.execute(select(ClaimRow.run_id, ClaimRow.owner, ClaimRow.renewed_at))}
 
     # candidates
     def add_candidate(self, run_id: str, proposal: Proposal) -> CandidateRecord:
@@ -244,7 +312,7 @@ class ResultStore:
                 .order_by(CandidateRow.id.desc()).limit(1))
         with self._session() as s:
             data = s.scalars(stmt).first()
-        return None if data is None else Verdict.from_json(data)
+        return None if data is None else read_verdict(data)
 
     def best(self, run_id: str) -> CandidateRecord | None:
         """The accepted candidate with the highest speedup (the earliest among equals)."""

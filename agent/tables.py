@@ -15,6 +15,7 @@ from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, Text, UniqueCon
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from neurojit.compiler.classify import CandidateKind
+from neurojit.compiler.errors import NeuroJITError
 from neurojit.evaluator.record import Candidate, Verdict
 
 
@@ -65,6 +66,25 @@ class RunRow(Base):
     cost_usd: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(_Time, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(_Time)
+    experiment: Mapped[str | None] = mapped_column(String(64), index=True)  # NULL outside an experiment
+    cell: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # the experiment's axes for this run
+
+
+class ExperimentRow(Base):
+    __tablename__ = "nj_experiments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    config: Mapped[dict] = mapped_column(JSON)  # the grid as run: its cells, with their run ids
+    created_at: Mapped[datetime] = mapped_column(_Time, default=now)
+
+
+class ClaimRow(Base):
+    """Who is running a run now: a process claims a run before it works on it and renews the claim while it
+    does, so two processes (or machines sharing one database) never work on the same run at once."""
+    __tablename__ = "nj_claims"
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(Text)  # host:pid
+    renewed_at: Mapped[datetime] = mapped_column(_Time, default=now)
 
 
 class CandidateRow(Base):
@@ -130,7 +150,7 @@ def _record_type(name: str, row: type[Base], doc: str, types: dict | None = None
     # read), and is free of any session. Deriving it keeps the two from drifting apart; surrogate integer
     # keys stay inside the store.
     columns = [(key, (types or {}).get(key, kind[len("Mapped["):-1])) for key, kind in row.__annotations__.items()
-               if not (key == "id" and row is not RunRow)]
+               if not (key == "id" and row not in (RunRow, ExperimentRow))]
     cls = make_dataclass(name, columns, frozen=True, namespace=namespace)
     cls.__module__, cls.__doc__ = __name__, doc
     return cls
@@ -141,6 +161,7 @@ def _candidate_of(record) -> Candidate:
 
 
 RunRecord = _record_type("RunRecord", RunRow, "One agent run of one kernel.")
+ExperimentRecord = _record_type("ExperimentRecord", ExperimentRow, "One experiment: a grid of runs.")
 CandidateRecord = _record_type(
     "CandidateRecord", CandidateRow, "One proposed variant, its provenance and its `Verdict` (None until evaluated).",
     types={"verdict": "Verdict | None", "knobs": "dict"},
@@ -175,5 +196,14 @@ def to_record(cls: type, row: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is None:
             values[name] = value.replace(tzinfo=timezone.utc)
     if cls is CandidateRecord and values["verdict"] is not None:
-        values["verdict"] = Verdict.from_json(values["verdict"])
+        values["verdict"] = read_verdict(values["verdict"])
     return cls(**values)
+
+
+def read_verdict(data: dict) -> Verdict:
+    """A stored verdict; one whose outcome or reason this version does not know is a user error (one line)."""
+    try:
+        return Verdict.from_json(data)
+    except ValueError as exc:
+        raise NeuroJITError(f"the results store holds a verdict this version of neurojit cannot read ({exc}); "
+                            "it was written by a newer neurojit: upgrade, or use another --db") from None

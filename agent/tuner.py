@@ -3,11 +3,15 @@
 The study lives in the same database as the results store, so several processes (or machines, with
 PostgreSQL) that tune the same run share its trials. Trials are suggested in batches the size of the worker
 pool and evaluated together, so every core is busy. A rejected trial is stored FAIL with its reason kept as
-a user attribute; TPE is seeded and starts from the provider's default knobs.
+a user attribute. The sampler is one of Optuna's own (`SAMPLERS`: TPE by default, random, CMA-ES, NSGA-II
+and, with PyTorch installed, a Gaussian process), seeded, and every one starts from the provider's default
+knobs.
 
 Kill-safe and deterministic: a batch's knobs are a function of the seed and the trials finished before it
-(TPE runs on an in-memory copy of them, seeded by their count), and only finished trials are written to the
-shared study, each with its batch and slot. A run killed at any point and resumed therefore suggests the
+(the sampler runs on an in-memory copy of them, seeded by their count), and only finished trials are written
+to the shared study, each with its batch and slot, and with the system attributes the sampler wrote while it
+suggested them (CMA-ES keeps its optimizer there, NSGA-II its generations), so the next copy resumes the
+sampler's own state from the history alone. A run killed at any point and resumed therefore suggests the
 knobs an uninterrupted run would have suggested from the same verdicts: it first completes a batch that the
 kill cut short, then goes on from the same history with the same seed.
 """
@@ -18,18 +22,66 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import optuna
 
+from neurojit.compiler.errors import NeuroJITError
 from neurojit.evaluator import Verdict
 
 from .proposal import Proposal
 
 # evaluate(list of proposals with knobs set) -> their verdicts (cached ones included), in order
 Evaluate = Callable[[list[Proposal]], list[Verdict]]
+
+
+class SamplerError(NeuroJITError):
+    """An unknown sampler, or one whose optional dependency is not installed."""
+
+
+def _tpe(seed: int) -> optuna.samplers.BaseSampler:
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=8)
+
+
+def _cmaes(seed: int) -> optuna.samplers.BaseSampler:
+    return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+
+
+def _nsga2(seed: int) -> optuna.samplers.BaseSampler:
+    # Optuna's default population (50) is larger than most runs' whole budget: it would never leave the
+    # random first generation. Eight is TPE's startup count here.
+    return optuna.samplers.NSGAIISampler(seed=seed, population_size=8)
+
+
+def _gp(seed: int) -> optuna.samplers.BaseSampler:
+    return optuna.samplers.GPSampler(seed=seed, n_startup_trials=8, warn_independent_sampling=False)
+
+
+# name: (factory(seed), the module it needs beyond Optuna, the pip extra that installs it)
+SAMPLERS: dict[str, tuple[Callable[[int], optuna.samplers.BaseSampler], str | None, str | None]] = {
+    "tpe": (_tpe, None, None),
+    "random": (lambda seed: optuna.samplers.RandomSampler(seed=seed), None, None),
+    "cmaes": (_cmaes, "cmaes", None),
+    "nsga2": (_nsga2, None, None),
+    "gp": (_gp, "torch", "gp"),
+}
+
+
+def check_sampler(name: str) -> None:
+    """Raise `SamplerError` (a sentence saying what to do) unless `name` is a sampler that can run here."""
+    if name not in SAMPLERS:
+        raise SamplerError(f"unknown --sampler {name!r}; choose one of {', '.join(SAMPLERS)}")
+    _, module, extra = SAMPLERS[name]
+    if module is not None:
+        import importlib.util
+
+        if importlib.util.find_spec(module) is None:
+            hint = f"pip install 'neurojit[{extra}]'" if extra else f"pip install {module}"
+            raise SamplerError(f"--sampler {name} needs the {module} package, which is not installed; {hint}, "
+                               "or choose another sampler")
 
 
 @dataclass(frozen=True)
@@ -58,7 +110,7 @@ def storage(url: str) -> optuna.storages.RDBStorage:
 
 
 def study_for(url: str, name: str) -> optuna.Study:
-    """The shared study (its sampler is unused: suggestions come from `_suggest_batch`)."""
+    """The shared study (its own sampler is unused: suggestions come from `_suggest_batch`)."""
     return optuna.create_study(storage=storage(url), study_name=name, direction="maximize", load_if_exists=True)
 
 
@@ -66,32 +118,45 @@ FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
 
 
 def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, trials: int, batch: int,
-         seed: int = 0, room: Callable[[], int] | None = None, tag: str = "") -> TuneResult:
+         seed: int = 0, room: Callable[[], int] | None = None, tag: str = "", sampler: str = "tpe") -> TuneResult:
     """Run up to `trials` trials of `proposal.space`, in batches of at most `batch` and at most `room()`
-    (how many more evaluations the caller's budget allows; 0 stops the tuning).
+    (how many more evaluations the caller's budget allows; 0 stops the tuning), suggested by `sampler`
+    (a name of `SAMPLERS`).
 
     `tag` names this call's share of the study (the loop passes its round): `trials` counts the study's trials
     with this tag and seed, so a call re-run after a kill continues where the killed one stopped. Trials that
     repeat knob values already evaluated cost no evaluation (the caller's store answers them), so callers
     that budget evaluations pass a generous `trials` cap and limit through `room`."""
+    check_sampler(sampler)
     with _quiet_optuna():
-        return _tune(proposal, evaluate, url, study_name, trials, batch, seed, room, tag)
+        return _tune(proposal, evaluate, url, study_name, trials, batch, seed, room, tag, sampler)
+
+
+_quiet = {"depth": 0, "before": logging.INFO}
+_quiet_lock = threading.Lock()
 
 
 @contextlib.contextmanager
 def _quiet_optuna():
-    # Optuna logs every study it creates at INFO (one per batch here: the in-memory TPE copies). Quieted for
-    # the call only: a program that imports us keeps its own Optuna logging as it set it.
-    before = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(logging.WARNING)
+    # Optuna logs every study it creates at INFO (one per batch here: the in-memory TPE copies). Quieted while
+    # any tuning runs, and restored when the last one ends (counted, so tunings overlapping in threads cannot
+    # leave it quiet): a program that imports us keeps its own Optuna logging as it set it.
+    with _quiet_lock:
+        if _quiet["depth"] == 0:
+            _quiet["before"] = optuna.logging.get_verbosity()
+            optuna.logging.set_verbosity(logging.WARNING)
+        _quiet["depth"] += 1
     try:
         yield
     finally:
-        optuna.logging.set_verbosity(before)
+        with _quiet_lock:
+            _quiet["depth"] -= 1
+            if _quiet["depth"] == 0:
+                optuna.logging.set_verbosity(_quiet["before"])
 
 
 def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, trials: int, batch: int, seed: int,
-          room: Callable[[], int] | None, tag: str) -> TuneResult:
+          room: Callable[[], int] | None, tag: str, sampler: str) -> TuneResult:
     study = study_for(url, study_name)
     if not proposal.space:
         return TuneResult(study_name, 0, None, None)
@@ -108,15 +173,16 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
             if n <= 0:
                 break
             h, slots = len(finished), list(range(n))
-        knobs = _suggest_batch(proposal, finished[:h], seed, n)
-        props = [proposal.with_knobs({**proposal.knobs, **knobs[j][0]}, sampler="tpe") for j in slots]
+        knobs = _suggest_batch(proposal, finished[:h], seed, n, sampler)
+        props = [proposal.with_knobs({**proposal.knobs, **knobs[j].params}, sampler=sampler) for j in slots]
         for j, verdict in zip(slots, evaluate(props)):
-            params, dists = knobs[j]
+            s = knobs[j]
             attrs = {"tag": tag, "seed": seed, "batch": h, "slot": j, "size": n, "reason": verdict.reason.value,
-                     "process": f"{socket.gethostname()}:{os.getpid()}"}
+                     "sampler": sampler, "process": f"{socket.gethostname()}:{os.getpid()}"}
             ok = verdict.accepted and verdict.speedup is not None
             study.add_trial(optuna.trial.create_trial(
-                params=params, distributions=dists, user_attrs=attrs, value=verdict.speedup if ok else None,
+                params=s.params, distributions=s.distributions, user_attrs=attrs, system_attrs=s.system_attrs,
+                value=verdict.speedup if ok else None,
                 state=optuna.trial.TrialState.COMPLETE if ok else optuna.trial.TrialState.FAIL))
         done += len(slots)
     try:
@@ -138,11 +204,18 @@ def _cut_short(mine: list[optuna.trial.FrozenTrial]) -> tuple[int, int, set[int]
     return None
 
 
-def _suggest_batch(p: Proposal, history: list[optuna.trial.FrozenTrial], seed: int,
-                   n: int) -> list[tuple[dict, dict]]:
-    """n (params, distributions) pairs from TPE seeded by (seed, len(history)) over a copy of `history`."""
-    sampler = optuna.samplers.TPESampler(seed=(seed * 1_000_003 + len(history)) % 2**31, n_startup_trials=8)
-    mem = optuna.create_study(direction="maximize", sampler=sampler)
+@dataclass(frozen=True)
+class _Suggestion:
+    params: dict[str, int]
+    distributions: dict
+    system_attrs: dict  # what the sampler wrote on the trial (its state, for the next batch's copy)
+
+
+def _suggest_batch(p: Proposal, history: list[optuna.trial.FrozenTrial], seed: int, n: int,
+                   sampler: str = "tpe") -> list[_Suggestion]:
+    """n suggestions from `sampler` seeded by (seed, len(history)) over an in-memory copy of `history`."""
+    factory = SAMPLERS[sampler][0]
+    mem = optuna.create_study(direction="maximize", sampler=factory((seed * 1_000_003 + len(history)) % 2**31))
     mem.add_trials(history)
     if not history:
         mem.enqueue_trial({k.name: k.clamp(v) for k, v in zip(p.space, _defaults(p))})
@@ -150,12 +223,18 @@ def _suggest_batch(p: Proposal, history: list[optuna.trial.FrozenTrial], seed: i
     for _ in range(n):
         t = mem.ask()
         params = _suggest(t, p)
-        out.append((params, {k: t.distributions[k] for k in params}))
+        attrs = mem._storage.get_trial_system_attrs(t._trial_id)  # Optuna's samplers write their state there
+        out.append(_Suggestion(params, {k: t.distributions[k] for k in params},
+                               {k: v for k, v in attrs.items() if k != "fixed_params"}))
     return out
+
+
 def _defaults(p: Proposal) -> list[int]:
     return [p.knobs.get(k.name, k.low) for k in p.space]
 
 
 def _suggest(trial: optuna.Trial, p: Proposal) -> dict[str, int]:
-    return {k.name: trial.suggest_int(k.name, k.low, k.high, step=1 if k.log else k.step, log=k.log)
+    # a knob with choices (MLIR's tune.knob options, tune.alternatives' regions) is categorical
+    return {k.name: (trial.suggest_categorical(k.name, list(k.choices)) if k.choices else
+                     trial.suggest_int(k.name, k.low, k.high, step=1 if k.log else k.step, log=k.log))
             for k in p.space}

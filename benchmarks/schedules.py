@@ -1,9 +1,13 @@
-"""Schedule library benchmark: each example kernel with the library's default-knob schedule, against numpy
-(one thread) and the naive lowering, on the same arrays, in this one process, interleaved.
+"""Schedule library benchmark: each example kernel with every schedule the heuristic proposes for it (default
+knobs, in the host model's order), against numpy (one thread, where numpy has the operation) and the naive
+lowering, on the same arrays, in this one process, interleaved. One kernel per class of issue 17 follows the
+matmuls: integer and order-keeping reductions, an arg-reduction, a dot product and a transposed operand,
+1-D and strided windows, plain affine loops.
 
-Run: python benchmarks/schedules.py [--quick] [--sweep] [--rounds N]
-  --quick  skip matmul_1024 and the naive lowering of the big kernels
-  --sweep  also time a few knob settings around the defaults (matmuls)
+Run: python benchmarks/schedules.py [--quick] [--sweep] [--rounds N] [--only STEMS] [--classes]
+  --quick    skip matmul_1024 and the naive lowering of the big kernels
+  --sweep    also time a few knob settings around the defaults (matmuls)
+  --classes  only the issue-17 class kernels
 """
 
 from __future__ import annotations
@@ -42,7 +46,32 @@ def _conv2d(x, w, out):
     out[...] = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
 
 
-# numpy's version of each kernel on the kernel's own arrays (outputs written in place)
+def _windows(x, kh, kw, stride, axis):
+    """x's kh x kw windows at `stride` over axes (axis, axis + 1), as a strided view (offsets last)."""
+    oh, ow = (x.shape[axis] - kh) // stride + 1, (x.shape[axis + 1] - kw) // stride + 1
+    win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(axis, axis + 1))
+    sl = [slice(None)] * x.ndim
+    sl[axis], sl[axis + 1] = slice(0, stride * (oh - 1) + 1, stride), slice(0, stride * (ow - 1) + 1, stride)
+    return win[tuple(sl)]
+
+
+def _conv1d_nwc(x, w, out):
+    win = np.lib.stride_tricks.sliding_window_view(x, w.shape[0], axis=1)[:, :out.shape[1]]  # n w c kw
+    out += np.tensordot(win, w, axes=([2, 3], [1, 0]))
+
+
+def _conv2d_s2(x, w, out):
+    out += np.tensordot(_windows(x, w.shape[2], w.shape[3], 2, 2), w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
+
+
+def _layer_norm(x, g, b, mean, rstd, y):
+    np.mean(x, axis=1, out=mean)
+    d = x - mean[:, None]
+    np.divide(1.0, np.sqrt(np.mean(d * d, axis=1) + 1e-5), out=rstd)
+    np.add(d * rstd[:, None] * g, b, out=y)
+
+
+# numpy's version of each kernel on the kernel's own arrays (outputs written in place), by function name
 NUMPY = {
     "matmul": lambda a, b, c: np.matmul(a, b, out=c),  # the product alone: C's += is not counted for numpy
     "dense_relu": lambda a, w, bias, out: (np.matmul(a, w, out=out), np.add(out, bias, out=out),
@@ -51,7 +80,20 @@ NUMPY = {
     "row_sum": lambda x, out: np.sum(x, axis=1, out=out),
     "softmax": _softmax,
     "conv2d": _conv2d,
+    # the classes of issue 17
+    "row_sum_i32": lambda x, out: np.sum(x, axis=1, out=out),
+    "row_max": lambda x, out: np.max(x, axis=1, out=out),
+    "argmax": lambda x, val, idx: (np.max(x, axis=1, out=val), idx.__setitem__(slice(None), np.argmax(x, axis=1))),
+    "layer_norm": _layer_norm,
+    "dot": lambda a, b, s: s.__setitem__((), s + np.dot(a, b)),
+    "matmul_bt": lambda a, b, c: np.add(c, a @ b.T, out=c),
+    "conv1d": _conv1d_nwc,
+    "conv2d_s2": _conv2d_s2,
+    "max_pool": lambda x, out: np.max(_windows(x, 3, 3, 2, 2), axis=(4, 5), out=out),
+    "mm_ijk": lambda a, b, d: np.matmul(a, b, out=d),
 }
+CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
+           "max_pool", "mm_affine")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:
@@ -74,20 +116,19 @@ def bench(path: pathlib.Path, args, h) -> None:
     text = path.read_text()
     info = analyze(text)
     schedules = for_kernel(info, h)
-    if info.name not in NUMPY or not schedules:
+    if not schedules:
         print(f"{path.stem:<22} (no schedule in the library applies)")
         return
-    s = schedules[0]
-    sched = s.text(info, h)
-    variants = {"default": s.defaults(info, h)}
-    if args.sweep and s.name == "packed_matmul":
-        d = variants["default"]
+    variants = {s.name: (s.text(info, h), s.defaults(info, h)) for s in schedules}
+    first = schedules[0]
+    if args.sweep and first.name == "packed_matmul":
+        sched, d = variants[first.name]
         for mc in (64, 128):
-            variants[f"mc={mc}"] = {**d, "mc": mc}
-        variants["kc=128"] = {**d, "kc": 128}
-        variants["mr=4"] = {**d, "mr": 4}
+            variants[f"mc={mc}"] = (sched, {**d, "mc": mc})
+        variants["kc=128"] = (sched, {**d, "kc": 128})
+        variants["mr=4"] = (sched, {**d, "mr": 4})
     t0 = time.perf_counter()
-    compiled = {name: compile_kernel(text, sched, knobs) for name, knobs in variants.items()}
+    compiled = {name: compile_kernel(text, sched, knobs) for name, (sched, knobs) in variants.items()}
     compile_s = time.perf_counter() - t0
     naive = compile_kernel(text)
     arrays = random_arrays(naive.signature)
@@ -101,7 +142,9 @@ def bench(path: pathlib.Path, args, h) -> None:
                 raise SystemExit(f"{path.stem} {name}: wrong result")
     flops = count_flops(text)
     work = [a.copy() for a in arrays]
-    fns = {"numpy": lambda: NUMPY[info.name](*work), "naive": lambda: naive(*work)}
+    fns = {"naive": lambda: naive(*work)}
+    if info.name in NUMPY:
+        fns["numpy"] = lambda: NUMPY[info.name](*work)
     for name, k in compiled.items():
         fns[name] = lambda k=k: k(*work)
     big = flops is not None and flops > 5e8
@@ -110,13 +153,18 @@ def bench(path: pathlib.Path, args, h) -> None:
     if sparse["naive"] == 0:
         del fns["naive"]
     med = interleaved(fns, rounds, sparse)
+    np_ms = med.get("numpy")
     for name in compiled:
         t = med[name]
         gf = f"{flops / t / 1e9:8.1f}" if flops else f"{'-':>8}"
+        np_gf = f"{flops / np_ms / 1e9:8.1f}" if flops and np_ms else f"{'-':>8}"
+        vs_np = f"{np_ms / t:8.2f}x" if np_ms else f"{'-':>9}"
         vs_naive = f"{med['naive'] / t:9.1f}x" if "naive" in med else f"{'-':>10}"
-        knobs = ",".join(f"{k}={v}" for k, v in variants[name].items())
-        print(f"{path.stem:<22}{s.name:<24}{name:<9}{t * 1e3:9.3f}{med['numpy'] * 1e3:9.3f}{gf}"
-              f"{(flops / med['numpy'] / 1e9 if flops else 0):8.1f}{med['numpy'] / t:8.2f}x{vs_naive}  {knobs}")
+        np_col = f"{np_ms * 1e3:9.3f}" if np_ms else f"{'-':>9}"
+        knobs = ",".join(f"{k}={v}" for k, v in variants[name][1].items())
+        label = name if name in (s.name for s in schedules) else f"{first.name} {name}"
+        print(f"{path.stem:<22}{label:<32}{t * 1e3:9.3f}{np_col}{med.get('naive', float('nan')) * 1e3:10.3f}{gf}{np_gf}"
+              f"{vs_np}{vs_naive}  {knobs}")
     print(f"{'':<22}(compile {compile_s / len(compiled):.1f} s per variant incl. preflight; {rounds} rounds)")
 
 
@@ -126,12 +174,13 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--rounds", type=int, default=0)
     ap.add_argument("--only", default="", help="comma-separated kernel stems")
+    ap.add_argument("--classes", action="store_true", help="only the issue-17 class kernels")
     args = ap.parse_args()
     h = host()
     print(f"host {h.cpu}, {h.vector_bits}-bit vectors, {h.vector_registers} registers; numpy {np.__version__} "
           "on 1 thread; medians of interleaved rounds; ratio = numpy time / our time")
-    print(f"{'kernel':<22}{'schedule':<24}{'knobs':<9}{'ms':>9}{'np ms':>9}{'GF/s':>8}{'np GF/s':>8}"
-          f"{'vs np':>9}{'vs naive':>10}")
+    print(f"{'kernel':<22}{'schedule':<32}{'ms':>9}{'np ms':>9}{'naive ms':>10}{'GF/s':>8}{'np GF/s':>8}"
+          f"{'vs np':>9}{'vs naive':>10}  knobs")
     with tempfile.TemporaryDirectory() as tmp:
         mm512 = pathlib.Path(tmp) / "matmul_512.mlir"
         mm512.write_text((KERNELS / "matmul_256.mlir").read_text().replace("256", "512"))
@@ -140,6 +189,9 @@ def main() -> None:
             paths.append(KERNELS / "matmul_1024.mlir")
         paths += [KERNELS / f"{k}.mlir" for k in ("matmul_bias_relu", "elementwise_chain", "row_sum", "row_softmax",
                                                    "conv2d")]
+        if args.classes:
+            paths = []
+        paths += [KERNELS / f"{k}.mlir" for k in CLASSES]
         for p in paths:
             if args.only and p.stem not in args.only.split(","):
                 continue

@@ -4,17 +4,19 @@ Imports nothing from the agent, evaluator or experiments (data flows agent -> ev
 """
 
 from .build import Lowered, lower_kernel
-from .errors import CallError, CompileError, KernelError, NeuroJITError, ScheduleError, SourceError
+from .errors import (AssertionFailed, CallError, CompileError, KernelError, LinearityError, NeuroJITError,
+                     ScheduleError, SourceError)
 from .export import export
 from .host import Host, host
 from .jit import CompiledKernel, compile_kernel
-from .kernel import Arg, Kernel, Signature, load_kernel
+from .frontend import Form
+from .kernel import Arg, Assertion, Kernel, Signature, load_kernel
 from .live import LiveKernel
 from .pipeline import LOWER, Pipeline, lowering
 from .schedule import apply_schedule, knobs_of, substitute
 
 __all__ = [
-    "Arg", "CallError", "CompileError", "CompiledKernel", "Host", "Kernel", "KernelError", "LOWER",
+    "Arg", "Assertion", "AssertionFailed", "CallError", "Form", "LinearityError", "CompileError", "CompiledKernel", "Host", "Kernel", "KernelError", "LOWER",
     "LiveKernel", "Lowered", "NeuroJITError", "Pipeline", "ScheduleError", "Signature", "SourceError",
     "apply_schedule", "compile_kernel", "export", "host", "knobs_of", "load_kernel", "lower_kernel",
     "lowering", "substitute",

@@ -12,6 +12,7 @@ from mlir import ir
 
 from .kernel import Signature, ir_hash, parse_module, signature_of
 from .pipeline import LOWER, Pipeline
+from .printing import sites
 from .schedule import apply_schedule, substitute
 from .source import read_source
 
@@ -32,14 +33,15 @@ class Lowered:
     mlir: str  # the kernel after the schedule, before lowering
     module: ir.Module  # LLVM dialect
     origin: str
+    prints: tuple = ()  # printing.PrintSite of each tensorlang.print, bound by the JIT and the export
 
 
 def variant_key(normalised_text: str, schedule: str | None, knobs: dict | None) -> str:
     return ir_hash(normalised_text, substitute(schedule, knobs) if schedule else None)
 
 
-def parse_kernel(source, context: ir.Context) -> Parsed:
-    src = read_source(source)
+def parse_kernel(source, context: ir.Context, *, dims: dict[str, int] | None = None) -> Parsed:
+    src = read_source(source, dims=dims)
     with context, ir.Location.unknown():
         module = parse_module(src.text, src.name, context)
         sig = signature_of(module, src.name, src.text)
@@ -53,11 +55,13 @@ def lower_parsed(parsed: Parsed, schedule: str | None = None, knobs: dict | None
         if schedule is not None:
             apply_schedule(module, schedule, knobs)
         mlir_text = str(module) if schedule is not None else parsed.text
+        prints = sites(module)
         pipeline.run(module)
         return Lowered(parsed.signature, variant_key(parsed.text, schedule, knobs), ir_hash(parsed.text),
-                       mlir_text, module, parsed.origin)
+                       mlir_text, module, parsed.origin, prints)
 
 
 def lower_kernel(source, schedule: str | None = None, knobs: dict | None = None,
-                 pipeline: Pipeline = LOWER, context: ir.Context | None = None) -> Lowered:
-    return lower_parsed(parse_kernel(source, context or ir.Context()), schedule, knobs, pipeline)
+                 pipeline: Pipeline = LOWER, context: ir.Context | None = None, *,
+                 dims: dict[str, int] | None = None) -> Lowered:
+    return lower_parsed(parse_kernel(source, context or ir.Context(), dims=dims), schedule, knobs, pipeline)

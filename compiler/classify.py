@@ -3,7 +3,9 @@
 Candidate text is untrusted and MLIR is built with assertions, so nothing here parses it: the decision is
 textual, made once (by `Candidate.of`, the evaluator's one constructor) and carried with the candidate.
 A model's own word on the kind is never used. Comments are ignored, so a module that mentions a named
-sequence in a comment is still a module; string literals are kept whole (`"a//b"` is not a comment).
+sequence in a comment is still a module; string literals are kept whole (`"a//b"` is not a comment). The
+text is scanned as MLIR's lexer scans it (lines, comments, strings, whitespace), never as Python splits
+lines: where the two disagreed, a cheat could hide code that MLIR compiles but the identity ignores.
 """
 
 from __future__ import annotations
@@ -21,48 +23,48 @@ class CandidateKind(enum.StrEnum):
 
 
 def code_lines(text: str) -> list[str]:
-    """The text's lines without `//` comments, whitespace outside string literals collapsed to one space,
-    empty lines dropped."""
-    out = []
-    for line in text.splitlines():
-        code = _code_of(line)
-        if code:
-            out.append(code)
-    return out
-
-
-def _code_of(line: str) -> str:
-    parts: list[str] = []
-    in_string = escaped = False
-    space = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
+    """The text's lines of code, read the way MLIR's lexer reads them: lines end at `\\n` only; a `//`
+    comment runs to the next `\\n` or `\\r`; a string literal runs to its closing quote (escapes kept),
+    whatever it holds; whitespace is `' '`, `\\t`, `\\r` and is collapsed to one space outside strings.
+    Empty lines are dropped. Every other character is code, kept as it is: a character MLIR rejects stays
+    in the identity, so text that does not parse never shares one with text that does."""
+    lines: list[str] = []
+    cur: list[str] = []
+    space = in_string = escaped = False
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
         if in_string:
-            parts.append(ch)
+            cur.append(ch)
             if escaped:
                 escaped = False
             elif ch == "\\":
                 escaped = True
             elif ch == '"':
                 in_string = False
-        elif ch == '"':
-            if space and parts:
-                parts.append(" ")
-            space = False
-            parts.append(ch)
-            in_string = True
-        elif line.startswith("//", i):
-            break
-        elif ch.isspace():
+            elif ch == "\n":  # MLIR ends the (invalid) string here: so does the line
+                cur.pop()
+                in_string = False
+                lines.append("".join(cur))
+                cur, space = [], False
+        elif ch == "\n":
+            lines.append("".join(cur))
+            cur, space = [], False
+        elif ch == "/" and text.startswith("//", i):
+            while i < n and text[i] not in "\n\r":
+                i += 1
+            continue
+        elif ch in " \t\r":
             space = True
         else:
-            if space and parts:
-                parts.append(" ")
+            if space and cur:
+                cur.append(" ")
             space = False
-            parts.append(ch)
+            cur.append(ch)
+            in_string = ch == '"'
         i += 1
-    return "".join(parts)
+    lines.append("".join(cur))
+    return [line for line in lines if line]
 
 
 def classify(text: str) -> CandidateKind:

@@ -27,9 +27,12 @@ from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
 from .build import Lowered, lower_parsed, parse_kernel, variant_key
+from .calls import user_call
 from .errors import CallError, CompileError
 from .kernel import Signature, parse_module
 from .pipeline import LOWER
+from .printing import callbacks
+from .runtime import jit_symbols, used
 from .source import read_source
 
 
@@ -79,7 +82,11 @@ llvm.func @_mlir_nj_obj(%args: !llvm.ptr) {{
 
 
 class CompiledKernel:
-    """A JIT-compiled kernel; call it with numpy arrays in signature order (outputs written in place)."""
+    """A JIT-compiled kernel; call it with numpy arrays in signature order (outputs written in place).
+
+    A kernel that returned its results as written by the user is also called with its inputs only, and
+    returns its results as new arrays; a failed assertion raises `AssertionFailed` (see calls.py).
+    `call_tuple(arrays)` is the raw convention call, every argument given."""
 
     def __init__(self, lowered: Lowered, *, opt_level: int = 3, schedule: str | None = None,
                  knobs: dict | None = None, runtime: dict[str, object] | None = None):
@@ -95,6 +102,11 @@ class CompiledKernel:
         self.llvm_dialect = str(lowered.module)
         self._llvm_ir: str | None = None
         self._context = lowered.module.context
+        if lowered.prints:
+            runtime = {**callbacks(lowered.prints), **(runtime or {})}
+        helpers = jit_symbols(used(lowered.module))
+        if helpers:
+            runtime = {**helpers, **(runtime or {})}
         with self._context, ir.Location.unknown():
             _trampolines(lowered.module, self.signature)
             try:
@@ -117,6 +129,7 @@ class CompiledKernel:
             self._obj_fn = proto(None, ctypes.py_object)(obj_addr)
         self.compile_ms = (time.perf_counter() - t0) * 1e3
         self.call_tuple = _fast_path(self.signature, self._obj_fn, self._call_checked)
+        self.call = user_call(self.call_tuple, self.signature)
 
     @property
     def name(self) -> str:
@@ -133,8 +146,13 @@ class CompiledKernel:
                     parse_module(self.llvm_dialect, "<lowered>", ctx).operation))
         return self._llvm_ir
 
-    def __call__(self, *arrays: np.ndarray) -> None:
-        self.call_tuple(arrays)
+    @property
+    def results(self) -> tuple[int, ...]:
+        """For each result of the user's function, the index of the output argument holding it."""
+        return self.signature.results
+
+    def __call__(self, *arrays: np.ndarray):
+        return self.call(arrays)
 
     def _call_checked(self, arrays) -> None:
         self._ptr_fn(*self._checked_pointers(arrays))
@@ -217,9 +235,12 @@ CACHE = _Cache()
 
 
 def compile_kernel(source, schedule: str | None = None, knobs: dict | None = None, *,
-                   opt_level: int = 3, isolate: bool = True, cache: bool = True) -> CompiledKernel:
+                   opt_level: int = 3, isolate: bool = True, cache: bool = True,
+                   dims: dict[str, int] | None = None) -> CompiledKernel:
     """Compile a kernel (path or MLIR text), optionally applying a transform schedule with knobs.
 
+    The kernel may be in the convention or come through a front door (a function returning tensors,
+    TensorLang; `dims` binds TensorLang's symbolic dimensions): see frontend.py.
     isolate: first run the whole lowering once in a subprocess, so that input which trips one of MLIR's
     assertions costs a clear error instead of this process (see `preflight`); results are remembered per
     variant, so each distinct kernel pays this once per process.
@@ -227,7 +248,7 @@ def compile_kernel(source, schedule: str | None = None, knobs: dict | None = Non
     from .preflight import preflight
 
     t0 = time.perf_counter()
-    src = read_source(source)
+    src = read_source(source, dims=dims)
     if schedule is not None:
         schedule = read_source(schedule).text
     if isolate:  # before any in-process parse: even MLIR's verifiers can abort on some input

@@ -19,6 +19,13 @@ from .source import Source, read_source
 # MLIR element type -> numpy dtype name. f16/bf16 come later (DESIGN §2).
 DTYPES = {"f32": "float32", "f64": "float64", "i32": "int32", "i64": "int64"}
 OUTPUT_ATTR = "neurojit.output"
+# Set by the front doors (frontend.py) on the output arguments they add: which result of the user's function
+# an output holds, and the assertion status (with the message and location of each assertion, in order).
+RESULT_ATTR = "neurojit.result"
+STATUS_ATTR = "neurojit.status"
+# Runtime hooks the compiler itself declares (tensorlang.print); the only external functions a kernel may
+# declare. The evaluator still refuses them in candidates.
+RUNTIME_PREFIX = "__neurojit_"
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,25 @@ class Arg:
 
 
 @dataclass(frozen=True)
+class Assertion:
+    """One assertion of a kernel: status value `index + 1` means it failed first."""
+
+    message: str
+    location: str
+
+
+@dataclass(frozen=True)
 class Signature:
+    """The public function in the kernel convention. `results` and `status` describe how the function the
+    user wrote maps onto it (results[i] = index of the output argument holding its i-th result; status = index
+    of the assertion-status output); they do not take part in `key()`: a candidate needs the same arguments,
+    not the same annotations."""
+
     name: str
     args: tuple[Arg, ...]
+    results: tuple[int, ...] = ()
+    status: int | None = None
+    asserts: tuple[Assertion, ...] = ()
 
     @property
     def inputs(self) -> tuple[Arg, ...]:
@@ -54,6 +77,12 @@ class Signature:
         """What must match between a baseline and a candidate: name, argument types and roles, in order."""
         return (self.name, tuple((a.shape, a.dtype, a.role) for a in self.args))
 
+    @property
+    def user_inputs(self) -> tuple[int, ...]:
+        """Indices of the arguments a caller of a returning function passes: all but its results and status."""
+        added = set(self.results) | ({self.status} if self.status is not None else set())
+        return tuple(i for i in range(len(self.args)) if i not in added)
+
     def describe(self) -> str:
         args = ", ".join(f"%{a.name}: {a.mlir_type}{' (out)' if a.role == 'out' else ''}" for a in self.args)
         return f"@{self.name}({args})"
@@ -65,12 +94,18 @@ class Kernel:
 
     `text` is the normalised form (MLIR's own printing: no comments, canonical spacing), which the hash is
     of; `source` is the text as the user wrote it (comments and all), what models are shown and workers get.
+    A kernel that came in through a front door (a function returning tensors, TensorLang, `cf.assert`) was
+    converted to the convention when it was read: `source` is then the converted convention-form text,
+    `original` the user's own text and `form` says which door (see frontend.py); `signature.results` and
+    `signature.status` say how the user's results and assertions map onto output arguments.
     """
 
     text: str
     signature: Signature
     origin: str  # where it came from, for messages
     source: str = ""
+    original: str = ""  # the user's text when it was converted, else ""
+    form: str = "convention"  # "convention", "tensor" (returns its results) or "tensorlang"
 
     @property
     def hash(self) -> str:
@@ -79,6 +114,11 @@ class Kernel:
     @property
     def name(self) -> str:
         return self.signature.name
+
+    @property
+    def results(self) -> tuple[int, ...]:
+        """For each result of the user's function, the index of the output argument that holds it."""
+        return self.signature.results
 
 
 def walk(op: ir.Operation):
@@ -98,7 +138,7 @@ def ir_hash(text: str, *extra: object) -> str:
     return h.hexdigest()[:16]
 
 
-def _loc(loc: ir.Location | str, origin: str) -> str | None:
+def location_of(loc: ir.Location | str, origin: str) -> str | None:
     m = re.search(r'loc\("([^"]*)":(\d+):(\d+)\)', str(loc))
     if not m:
         return None
@@ -120,7 +160,7 @@ def parse_module(text: str, origin: str = "<string>", context: ir.Context | None
         d = diags[0]
         notes = "; ".join(n.message for n in d.notes)
         msg = d.message + (f" ({notes})" if notes else "")
-        loc = _loc(d.location, origin)
+        loc = location_of(d.location, origin)
         raise KernelError(msg if loc else f"{origin}: {msg}", loc) from None
 
 
@@ -133,7 +173,7 @@ def public_funcs(module: ir.Module) -> list[ir.Operation]:
     ]
 
 
-def _arg_names(func: ir.Operation, text: str, n: int) -> list[str]:
+def arg_names(func: ir.Operation, text: str, n: int) -> list[str]:
     names = []
     lines = text.splitlines()
     for i in range(n):
@@ -156,8 +196,8 @@ def _identity_layout(mt: ir.MemRefType) -> bool:
     return ir.AffineMapAttr(layout).value == ir.AffineMap.get_identity(mt.rank)
 
 
-def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") -> Signature:
-    """Apply the kernel convention (DESIGN §2) and return the public function's signature."""
+def the_public_function(module: ir.Module, origin: str = "<string>") -> ir.Operation:
+    """The module's one public func.func; KernelError if there is none or more than one."""
     funcs = public_funcs(module)
     if not funcs:
         raise KernelError(f"{origin}: has no public func.func; a kernel needs exactly one (mark helpers private)")
@@ -166,20 +206,28 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") ->
         raise KernelError(
             f"{origin}: has {len(funcs)} public functions ({names}); keep one public and mark the others private"
         )
+    return funcs[0]
+
+
+def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") -> Signature:
+    """Apply the kernel convention (DESIGN §2) and return the public function's signature."""
+    func = the_public_function(module, origin)
     for op in module.body.operations:
         op = op.operation
         if op.name == "func.func" and len(op.regions[0].blocks) == 0:
             fname = ir.StringAttr(op.attributes["sym_name"]).value
+            if fname.startswith(RUNTIME_PREFIX):
+                continue
             raise KernelError(
                 f"function @{fname} is declared but not defined; a kernel may only call functions defined in its module",
-                _loc(op.location, origin),
+                location_of(op.location, origin),
             )
-    func = funcs[0]
     fname = ir.StringAttr(func.attributes["sym_name"]).value
     ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
-    where = _loc(func.location, origin)
+    where = location_of(func.location, origin)
     if len(ftype.results):
-        raise KernelError(f"@{fname} returns values; kernels write their results into output memref arguments", where)
+        raise KernelError(f"@{fname} returns values of a type NeuroJIT cannot take ({', '.join(map(str, ftype.results))}); "
+                          "return statically shaped tensors, or write the results into output memref arguments", where)
     if not len(ftype.inputs):
         raise KernelError(f"@{fname} has no arguments; a kernel takes memrefs and writes at least one output", where)
     arg_attrs = func.attributes["arg_attrs"] if "arg_attrs" in func.attributes else None
@@ -188,10 +236,23 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") ->
     ]
     if not any(marked):
         marked[-1] = True
-    names = _arg_names(func, text, len(ftype.inputs))
+    names = arg_names(func, text, len(ftype.inputs))
+    results: dict[int, int] = {}
+    status, asserts = None, ()
+    for i in range(len(ftype.inputs)):
+        attrs = ir.DictAttr(arg_attrs[i]) if arg_attrs is not None else None
+        if attrs is not None and RESULT_ATTR in attrs:
+            results[ir.IntegerAttr(attrs[RESULT_ATTR]).value] = i
+        if attrs is not None and STATUS_ATTR in attrs:
+            status, asserts = i, _assertions(attrs[STATUS_ATTR])
+    if sorted(results) != list(range(len(results))) or any(not marked[i] for i in results.values()):
+        raise KernelError(f"@{fname}: its {RESULT_ATTR} annotations must number the output arguments 0, 1, ...", where)
     args = []
     for i, t in enumerate(ftype.inputs):
         label = f"argument {i} (%{names[i]}) of @{fname}"
+        if isinstance(t.maybe_downcast(), ir.RankedTensorType):
+            raise KernelError(f"{label} is a tensor ({t}) but @{fname} returns nothing; a function on tensors "
+                              "returns its results", where)
         if not isinstance(t.maybe_downcast(), ir.MemRefType):
             raise KernelError(f"{label} has type {t}; kernel arguments must be statically shaped memrefs", where)
         mt = ir.MemRefType(t)
@@ -203,21 +264,33 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") ->
         if elem not in DTYPES:
             raise KernelError(f"{label} has unsupported element type {elem}; use one of {', '.join(DTYPES)}", where)
         args.append(Arg(names[i], tuple(mt.shape), DTYPES[elem], "out" if marked[i] else "in"))
-    return Signature(fname, tuple(args))
+    if status is not None and (not marked[status] or args[status].dtype != "int64" or args[status].shape != (1,)):
+        raise KernelError(f"@{fname}: the {STATUS_ATTR} argument must be an output memref<1xi64>", where)
+    return Signature(fname, tuple(args), tuple(results[k] for k in sorted(results)), status, asserts)
 
 
-def load_kernel(source, context: ir.Context | None = None) -> Kernel:
+def _assertions(attr: ir.Attribute) -> tuple[Assertion, ...]:
+    found = []
+    for entry in ir.ArrayAttr(attr):
+        d = ir.DictAttr(entry)
+        found.append(Assertion(ir.StringAttr(d["message"]).value, ir.StringAttr(d["location"]).value))
+    return tuple(found)
+
+
+def load_kernel(source, context: ir.Context | None = None, *, dims: dict[str, int] | None = None) -> Kernel:
     """Read, parse, verify and check a kernel in the current (or given) MLIR context.
 
     Parsing and verification report errors as diagnostics; they do not abort. Passes and translation can
     abort on some inputs (MLIR is built with assertions): see `preflight` for running those isolated.
+    Front-door forms (a function returning tensors, TensorLang) are converted to the convention by
+    `read_source`, in a child process; `dims` binds TensorLang's symbolic dimensions.
     """
-    src = read_source(source)
+    src = read_source(source, dims=dims)
     ctx = context or ir.Context()
     with ctx, ir.Location.unknown():
         module = parse_module(src.text, src.name, ctx)
         sig = signature_of(module, src.name, src.text)
-        return Kernel(str(module), sig, src.name, src.text)
+        return Kernel(str(module), sig, src.name, src.text, src.original, src.form)
 
 
 def check_variant(baseline: Kernel, candidate: Kernel) -> None:
@@ -228,5 +301,5 @@ def check_variant(baseline: Kernel, candidate: Kernel) -> None:
                           "the public name and argument types")
 
 
-__all__ = ["Arg", "Kernel", "Signature", "DTYPES", "OUTPUT_ATTR", "check_variant", "load_kernel", "parse_module",
-           "signature_of", "ir_hash", "Source"]
+__all__ = ["Arg", "Assertion", "Kernel", "Signature", "DTYPES", "OUTPUT_ATTR", "RESULT_ATTR", "RUNTIME_PREFIX",
+           "STATUS_ATTR", "check_variant", "load_kernel", "parse_module", "signature_of", "ir_hash", "Source"]

@@ -1,8 +1,10 @@
 """A live function whose implementation can be swapped atomically while other threads call it.
 
-Atomicity comes from one reference assignment: `__call__` reads `self._impl` once, so a call in flight
+Atomicity comes from one reference assignment: `__call__` reads `self._live` once, so a call in flight
 finishes on the code it started with, the next call sees the new one, and the old CompiledKernel (with
 its ExecutionEngine) is freed by reference counting only when the last call using it has returned.
+The way it is called (results returned, assertion status read: calls.py) is the first kernel's, kept
+across swaps: a variant has the same arguments, though a replacement module may lack the annotations.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from .calls import user_call
 from .errors import NeuroJITError
 from .jit import CompiledKernel, compile_kernel
 
@@ -33,21 +36,30 @@ class LiveKernel:
         """keep: how many earlier variants stay loaded for `rollback` (older ones are released)."""
         impl = kernel if isinstance(kernel, CompiledKernel) else compile_kernel(kernel)
         self._keep = max(2, keep)
-        self._impl = impl
+        self._interface = impl.signature
+        self._live = (impl, impl.call)
         self._stack = [impl]
         self._lock = threading.Lock()
         self._history = [Event(time.time(), "start", impl.variant_hash, impl.source_hash)]
 
     def __call__(self, *arrays):
-        self._impl.call_tuple(arrays)
+        return self._live[1](arrays)
+
+    @property
+    def _impl(self) -> CompiledKernel:
+        return self._live[0]
 
     @property
     def current(self) -> CompiledKernel:
-        return self._impl
+        return self._live[0]
 
     @property
     def signature(self):
-        return self._impl.signature
+        return self._live[0].signature
+
+    def _install(self, impl: CompiledKernel) -> None:
+        call = impl.call if impl.signature == self._interface else user_call(impl.call_tuple, self._interface)
+        self._live = (impl, call)
 
     @property
     def history(self) -> list[Event]:
@@ -64,7 +76,7 @@ class LiveKernel:
         with self._lock:
             self._stack.append(impl)
             del self._stack[: -self._keep]
-            self._impl = impl
+            self._install(impl)
             self._history.append(Event(time.time(), "swap", impl.variant_hash, impl.source_hash, note))
         return impl
 
@@ -75,7 +87,7 @@ class LiveKernel:
                 raise NeuroJITError("nothing to roll back: no earlier variant is loaded")
             self._stack.pop()
             impl = self._stack[-1]
-            self._impl = impl
+            self._install(impl)
             self._history.append(Event(time.time(), "rollback", impl.variant_hash, impl.source_hash, note))
         return impl
 

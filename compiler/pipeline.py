@@ -32,6 +32,8 @@ class Pipeline:
 
 # After a transform schedule: fold what the schedule left behind.
 CLEANUP = Pipeline("cleanup", ("canonicalize", "cse"))
+# Front doors: private helpers inlined into the public function (then dropped).
+INLINE_HELPERS = Pipeline("inline-helpers", ("inline", "symbol-dce"))
 
 
 def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_alloc: bool = False) -> Pipeline:

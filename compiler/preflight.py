@@ -19,7 +19,7 @@ import threading
 
 from . import errors
 from .kernel import ir_hash
-from .source import Source
+from .source import Source, read_source
 
 _known_good: set[str] = set()
 _lock = threading.Lock()
@@ -27,48 +27,68 @@ TIMEOUT_S = 120
 
 
 def preflight(src: Source, schedule: str | None = None, knobs: dict | None = None) -> None:
+    src = read_source(src)  # a front-door form is converted (and lowered) in its own child first
     key = ir_hash(src.text, schedule, sorted((knobs or {}).items()))
     with _lock:
         if key in _known_good:
             return
-    request = json.dumps({"text": src.text, "origin": src.name, "schedule": schedule, "knobs": knobs})
+    reply = run_child("neurojit.compiler.preflight", {"text": src.text, "origin": src.name, "schedule": schedule,
+                                                      "knobs": knobs}, src.name, "compiling")
+    if not reply["ok"]:
+        raise errors.rebuild(reply)
+    with _lock:
+        _known_good.add(key)
+
+
+def remember(text: str) -> None:
+    """Mark `text` (a kernel without schedule) as known good: it was lowered in a child already."""
+    with _lock:
+        _known_good.add(ir_hash(text, None, []))
+
+
+def run_child(module: str, request: dict, origin: str, doing: str) -> dict:
+    """Run `python -m module` with `request` (JSON) on stdin; its last line of output, as a dict. A crash or
+    a hang is a CompileError naming what the child was `doing` to `origin`."""
     try:
-        proc = subprocess.run([sys.executable, "-m", "neurojit.compiler.preflight"], input=request,
+        proc = subprocess.run([sys.executable, "-m", module], input=json.dumps(request),
                               capture_output=True, text=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        raise errors.CompileError(f"{src.name}: compiling took longer than {TIMEOUT_S} s; the kernel is too large or MLIR hung") from None
+        raise errors.CompileError(f"{origin}: {doing} took longer than {TIMEOUT_S} s; the kernel is too large or "
+                                  "MLIR hung") from None
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1][:300]
         how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
-        raise errors.CompileError(f"{src.name}: MLIR crashed while compiling this kernel ({how}): {last}")
-    reply = json.loads(proc.stdout.strip().splitlines()[-1])
-    if reply["ok"]:
-        with _lock:
-            _known_good.add(key)
-        return
-    cls = getattr(errors, reply["error"], errors.CompileError)
-    exc = cls.__new__(cls)
-    Exception.__init__(exc, reply["message"])
-    raise exc
+        raise errors.CompileError(f"{origin}: MLIR crashed while {doing} this kernel ({how}): {last}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _child() -> int:
-    req = json.loads(sys.stdin.read())
+def child_reply(origin: str, work) -> dict:
+    """In a child: `work()` (a dict of results) then {"ok": True, ...}, or the user error it raised as data."""
     from mlir import ir
+
+    try:
+        return {"ok": True, **work()}
+    except errors.NeuroJITError as e:
+        return {"ok": False, **errors.describe(e)}
+    except ir.MLIRError as e:
+        return {"ok": False, "error": "CompileError", "message": f"{origin}: {e}"}
+
+
+def lower_all_the_way(src: Source, schedule: str | None = None, knobs: dict | None = None) -> None:
+    """The whole in-process path, down to LLVM IR: what a child must survive."""
     from mlir.dialects import llvm
 
     from .build import lower_kernel
 
-    try:
-        lowered = lower_kernel(Source(req["text"], req["origin"]), req["schedule"], req["knobs"])
-        with lowered.module.context:
-            llvm.translate_module_to_llvmir(lowered.module.operation)
-        reply = {"ok": True}
-    except errors.NeuroJITError as e:
-        reply = {"ok": False, "error": type(e).__name__, "message": str(e)}
-    except ir.MLIRError as e:
-        reply = {"ok": False, "error": "CompileError", "message": f"{req['origin']}: {e}"}
-    print(json.dumps(reply))
+    lowered = lower_kernel(src, schedule, knobs)
+    with lowered.module.context:
+        llvm.translate_module_to_llvmir(lowered.module.operation)
+
+
+def _child() -> int:
+    req = json.loads(sys.stdin.read())
+    src = Source(req["text"], req["origin"])
+    print(json.dumps(child_reply(req["origin"], lambda: lower_all_the_way(src, req["schedule"], req["knobs"]) or {})))
     return 0
 
 

@@ -2,7 +2,9 @@
 
 A schedule is an MLIR module holding `transform.named_sequence @__transform_main`. Knobs are named
 integer placeholders in its text, `${name}` or `${name:default}`, so that any integer in the script (a
-tile size, an unroll factor, a vector size) can be tuned; `substitute` fills them in.
+tile size, an unroll factor, a vector size) can be tuned; `substitute` fills them in. MLIR's own tunables
+are knobs too (`neurojit.compiler.tune`): a `transform.tune.knob` (its value one of its integer options)
+and a `transform.tune.alternatives` (its value a region's index); `substitute` sets their selection.
 
 Payload form. By default the schedule sees the kernel as written (linalg ops on memrefs). A schedule
 module carrying the attribute `neurojit.payload = "tensor"`, e.g.
@@ -28,6 +30,7 @@ from .errors import ScheduleError
 from .kernel import parse_module
 from .pipeline import CLEANUP
 from .tensorize import bufferize, tensorize
+from .tune import select, tunables_of
 
 KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
 ENTRY = "__transform_main"
@@ -36,17 +39,22 @@ PAYLOADS = ("memref", "tensor")
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
-    """Knob names in order of first appearance, with their defaults (None when the text gives none)."""
+    """Knob names in order of first appearance, with their defaults (None when the text gives none): the
+    `${name:default}` placeholders, then MLIR's tune.knob / tune.alternatives ops (their selection)."""
     found: dict[str, int | None] = {}
     for m in KNOB.finditer(schedule):
         default = int(m.group(2)) if m.group(2) is not None else None
         if found.get(m.group(1)) is None:
             found[m.group(1)] = default
+    for name, t in tunables_of(schedule).items():
+        if found.get(name) is None:
+            found[name] = t.default
     return found
 
 
 def substitute(schedule: str, knobs: dict[str, int] | None = None) -> str:
-    """Replace every knob by its value (given, else its default)."""
+    """Replace every knob by its value (given, else its default); a tune.knob / tune.alternatives gets the
+    value as its selection."""
     knobs = dict(knobs or {})
     declared = knobs_of(schedule)
     unknown = sorted(set(knobs) - set(declared))
@@ -56,7 +64,8 @@ def substitute(schedule: str, knobs: dict[str, int] | None = None) -> str:
     missing = [k for k, v in values.items() if v is None]
     if missing:
         raise ScheduleError(f"schedule knob(s) {', '.join(missing)} need a value (no default given)")
-    return KNOB.sub(lambda m: str(int(values[m.group(1)])), schedule)
+    text = KNOB.sub(lambda m: str(int(values[m.group(1)])), schedule)
+    return select(text, {k: v for k, v in values.items() if k in tunables_of(text)})
 
 
 def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | None = None,

@@ -1,4 +1,11 @@
-"""Reading kernel sources: a path or MLIR text in, (text, display name) out."""
+"""Reading kernel sources: a path or MLIR text in, (text, display name) out.
+
+Kernels that come in through a front door (DESIGN §2: a public function that returns tensors, TensorLang,
+a plain kernel with `cf.assert`) are converted to the kernel convention here, at read time, so that every
+caller (compile, run, evaluate, tune, export, the evaluator's workers) sees convention-form MLIR. The
+conversion parses untrusted IR, so it runs in a child process (frontend.py); `original` keeps the user's
+text and `form` says which door it came through.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +19,40 @@ from .errors import SourceError
 class Source:
     text: str
     name: str  # file path, or "<string>" for text given directly
+    original: str = ""  # the user's text when `text` is its conversion to the convention, else ""
+    form: str = "convention"  # "convention", "tensor" or "tensorlang" (frontend.Form)
 
 
-def read_source(source: "str | os.PathLike[str] | Source") -> Source:
-    """Accept a path or MLIR text. Text is recognised by containing a newline or an MLIR keyword."""
+def read_source(source: "str | os.PathLike[str] | Source", *, dims: dict[str, int] | None = None,
+                convert: bool = True) -> Source:
+    """Accept a path or MLIR text. Text is recognised by containing a newline or an MLIR keyword.
+
+    convert: turn front-door forms into the convention (in a child process; remembered per text); `dims`
+    binds TensorLang's symbolic dimensions. Text already in the convention is returned as it is."""
+    src = _read(source)
+    if not convert or src.original:
+        return src
+    if _front_door is None:  # neurojit.compiler imports frontend, which installs it; never reached in practice
+        raise RuntimeError("neurojit.compiler.frontend is not loaded; import neurojit.compiler")
+    needs, convert_source = _front_door
+    if not dims and not needs(src.text):
+        return src
+    return convert_source(src, dims)
+
+
+# The front door's converter, installed by compiler/frontend.py when it is imported (the package imports it).
+# Reading sits below conversion: the converter runs the lowering in a child process, and the lowering reads
+# sources, so this module cannot import it without a cycle.
+_front_door = None
+
+
+def install_front_door(needs_conversion, convert) -> None:
+    """Called once by compiler/frontend.py: how to tell and convert front-door forms."""
+    global _front_door
+    _front_door = (needs_conversion, convert)
+
+
+def _read(source) -> Source:
     if isinstance(source, Source):
         return source
     if isinstance(source, os.PathLike) or (

@@ -30,9 +30,10 @@ from .errors import ScheduleError
 from .kernel import public_funcs, walk
 from .pipeline import Pipeline
 
-# Copies as linalg.copy: a strided memref.copy lowers to a call of the runtime's memrefCopy, which the
-# JIT does not link and the evaluator rejects as a foreign call. (The pass has no such option; the
-# transform op has.)
+# Copies as linalg.copy: a strided memref.copy lowers to an opaque call of the runtime's memrefCopy
+# (compiler/runtime.py), an element at a time;
+# linalg.copy lowers to loops the optimiser can see through. (The pass has no such option; the transform
+# op has.)
 BUFFERIZE = """module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
     %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
@@ -66,6 +67,11 @@ def _dps_split(op: ir.Operation) -> tuple[int, int]:
     if "operandSegmentSizes" in op.attributes:
         sizes = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))
         return sizes[0], sizes[1]
+    n = len(op.operands)
+    if op.name == "linalg.reduce" and n % 2 == 0:  # as many inits as inputs
+        return n // 2, n // 2
+    if op.name in ("linalg.transpose", "linalg.broadcast") and n == 2:
+        return 1, 1
     raise ScheduleError(f"tensor payload: cannot tell the inputs from the outputs of {op.name}")
 
 
@@ -172,6 +178,11 @@ def bufferize(module: ir.Module) -> None:
             interpreter.apply_named_sequence(module.operation, entry, script)
         except (ir.MLIRError, ValueError) as e:
             raise ScheduleError(f"tensor payload: bufferization after the schedule failed: {e}") from None
+    free_buffers(module)
+
+
+def free_buffers(module: ir.Module) -> None:
+    """Hoist the buffers bufferization made out of loops and free each at the end of its block."""
     try:
         HOIST.run(module)
     except Exception as e:

@@ -16,13 +16,14 @@ from .record import Candidate, Verdict
 class Evaluator:
     """Evaluates untrusted candidates against a trusted baseline in sandboxed workers.
 
-    The baseline is a `Kernel` (read and hashed once by the caller: what the workers get is what was
-    hashed), or a path or MLIR text, loaded here. Candidates are `Candidate` records, or a path or text
-    (made into one: the kind is decided from the text)."""
+    The baseline is a `Kernel` (read and hashed once by the caller: the workers get its source, whose
+    normalised form is what was hashed), or a path or MLIR text, loaded here. Candidates are `Candidate`
+    records (with their own knobs), or a path or text made into one with the matching entry of `knobs`. `pool` runs the jobs: a local `WorkerPool` by
+    default, or anything with `map(jobs) -> verdicts` and `close()` (evaluator/dask.py's `DaskPool`)."""
 
-    def __init__(self, config: EvalConfig | None = None):
+    def __init__(self, config: EvalConfig | None = None, pool=None):
         self.config = config or EvalConfig()
-        self.pool = WorkerPool(self.config)
+        self.pool = pool if pool is not None else WorkerPool(self.config)
         self._checked: dict[str, Kernel] = {}
 
     def _baseline(self, base: Kernel | Source | str) -> Kernel:
@@ -42,7 +43,7 @@ class Evaluator:
         jobs = []
         for i, cand in enumerate(candidates):
             if not isinstance(cand, Candidate):
-                c = read_source(cand)
+                c = read_source(cand, convert=False)  # judged as written: the worker, not the host, reads it
                 cand = Candidate.of(c.text, (knobs or [None] * len(candidates))[i])
                 origin = c.name
             else:

@@ -1,8 +1,16 @@
 """Interleaved benchmarking: baseline and candidate alternate in one process, paired per round.
 
-Each sample times `inner` back-to-back calls (enough for ~1 ms), rounds alternate the order (AB, BA) to
-cancel drift, and the speedup is the median of per-round ratios with a 95% bootstrap CI; rounds continue
+Each sample times `inner` back-to-back calls (enough for ~1 ms), the same number on both sides, rounds
+alternate the order (AB, BA) to cancel drift, and the speedup is the median of per-round ratios with a 95% bootstrap CI; rounds continue
 until the CI is within `ci_rel` of the estimate, `max_rounds`, or the time cap.
+
+Timed calls must do real work: a candidate that returns early when its output "already looks computed"
+would otherwise be timed on buffers that hold its own previous result. With `Buffers` (argument lists and
+which of their arguments are outputs) call j of a sample gets slot j, with outputs of its own, so no call
+sees another's result, and every output is reset to its initial contents, untimed, after each sample;
+`check` compares the candidate's outputs with the baseline's from the same starting contents after some
+rounds (spot checks), and a difference raises `TimedCallDiffers`. Plain argument lists are timed as they
+are (no outputs to reset).
 
 A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
 evaluation cost minutes. Then `pooled` is used instead: the baseline's samples are kept across the worker's
@@ -13,7 +21,7 @@ the speedup is the ratio of medians with a bootstrap CI over both sample sets, a
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,8 +36,50 @@ class Measurement:
     speedup: float
     speedup_ci: tuple[float, float]  # 95% bootstrap interval
     rounds: int
-    inner: int  # calls per timed sample
+    inner: int  # candidate calls per timed sample
     mode: str  # "interleaved", or "pooled baseline (N samples)"
+    buffers: int = 1  # distinct argument sets a sample's calls went through
+    outputs_reset: bool = False  # outputs restored to their initial contents after every sample
+    spot_checks: int = 0  # candidate outputs of timed calls compared with the baseline's
+    working_set_bytes: int = 0  # bytes of the arrays the candidate's sample touches
+
+
+class TimedCallDiffers(Exception):
+    """A timed call of the candidate gave a result different from the baseline's on the same arguments."""
+
+
+@dataclass
+class Buffers:
+    """Argument lists for timed calls, one per call slot, and which arguments are outputs (reset after every
+    sample). Slot j starts with the contents of slot j % `distinct` (inputs may be shared between slots; each
+    slot has its own outputs), which is what the spot checks compare across the two sides."""
+    sets: list[list[np.ndarray]]
+    outputs: tuple[int, ...] = ()
+    distinct: int = 0  # 0: every slot is distinct
+    initial: list[list[np.ndarray]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.initial = [[s[o].copy() for o in self.outputs] for s in self.sets]
+        self.distinct = self.distinct or len(self.sets)
+
+    @property
+    def capacity(self) -> int:
+        """Most calls a sample may make: one per slot when outputs must never hold an earlier result."""
+        return len(self.sets) if self.outputs else 1000
+
+    def reset(self, n: int) -> None:
+        for s, init in zip(self.sets[:n], self.initial[:n]):
+            for o, v in zip(self.outputs, init):
+                np.copyto(s[o], v)
+
+    def bytes_touched(self, n: int) -> int:
+        """Bytes of distinct arrays the first `n` slots reach."""
+        seen = {id(a): a.nbytes for s in self.sets[:n] for a in s}
+        return sum(seen.values())
+
+
+def _buffers(args) -> Buffers:
+    return args if isinstance(args, Buffers) else Buffers([list(args)])
 
 
 def _once(fn, args, inner: int) -> float:
@@ -39,60 +89,117 @@ def _once(fn, args, inner: int) -> float:
     return (time.perf_counter() - t0) / inner
 
 
+def _sample(fn, bufs: Buffers, inner: int) -> float:
+    sets = bufs.sets
+    n = len(sets)
+    t0 = time.perf_counter()
+    for j in range(inner):
+        fn(*sets[j % n])
+    return (time.perf_counter() - t0) / inner
+
+
 def time_calls(fn, args, repeat: int) -> list[float]:
     """Milliseconds of each of `repeat` calls of `fn(*args)`, after one warm-up call (pages in code and data)."""
     fn(*args)
     return [_once(fn, args, 1) * 1e3 for _ in range(repeat)]
 
 
-def interleaved(base, cand, base_args, cand_args, *, warmup=2, min_rounds=5, max_rounds=200,
+def _inner(probe: float, cap: int) -> int:
+    """Calls per sample: enough for ~1 ms, within the buffers' capacity."""
+    return max(1, min(1000, cap, int(1e-3 / max(probe, 1e-9))))
+
+
+def _spot(check, bb: Buffers, cb: Buffers, n_b: int, n_c: int) -> int:
+    """Compare the candidate's first and last call of the sample just timed with the baseline's call on the
+    same starting contents, where the baseline made one; return how many were compared."""
+    if check is None:
+        return 0
+    compared = 0
+    for j in sorted({0, n_c - 1}):
+        k = j % cb.distinct
+        if k >= n_b or k >= len(bb.sets):
+            continue
+        problem = check(bb.sets[k], cb.sets[j])
+        if problem:
+            raise TimedCallDiffers(f"timed call {j + 1} of a sample: {problem}")
+        compared += 1
+    return compared
+
+
+def interleaved(base, cand, base_args, cand_args, *, check=None, warmup=2, min_rounds=5, max_rounds=200,
                 time_cap_s=3.0, ci_rel=0.03, seed=0) -> Measurement:
+    """`base_args`/`cand_args`: `Buffers` (rotated and reset), or one plain argument list each."""
+    bb, cb = _buffers(base_args), _buffers(cand_args)
     for _ in range(warmup):
-        base(*base_args)
-        cand(*cand_args)
-    probe = min(_once(base, base_args, 1), _once(cand, cand_args, 1))
-    inner = max(1, min(1000, int(1e-3 / max(probe, 1e-9))))
+        _sample(base, bb, 1)
+        _sample(cand, cb, 1)
+        bb.reset(1)
+        cb.reset(1)
+    # the same number of calls on both sides, so that both pay the same share of first-call cache misses
+    inner = _inner(min(_sample(base, bb, 1), _sample(cand, cb, 1)), min(bb.capacity, cb.capacity))
+    bb.reset(1)
+    cb.reset(1)
     tb, tc = [], []
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     ci = (float("nan"), float("nan"))
+    checks = 0
     while True:
         r = len(tb)
         if r % 2 == 0:
-            tb.append(_once(base, base_args, inner))
-            tc.append(_once(cand, cand_args, inner))
+            tb.append(_sample(base, bb, inner))
+            tc.append(_sample(cand, cb, inner))
         else:
-            tc.append(_once(cand, cand_args, inner))
-            tb.append(_once(base, base_args, inner))
+            tc.append(_sample(cand, cb, inner))
+            tb.append(_sample(base, bb, inner))
         rounds = len(tb)
+        stop = False
         if rounds >= min_rounds:
             ratios = np.array(tb) / np.array(tc)
             boots = np.median(rng.choice(ratios, (200, rounds)), axis=1)
             ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
             est = float(np.median(ratios))
-            if (ci[1] - ci[0]) / 2 <= ci_rel * est or rounds >= max_rounds or time.perf_counter() - start > time_cap_s:
-                break
+            stop = ((ci[1] - ci[0]) / 2 <= ci_rel * est or rounds >= max_rounds
+                    or time.perf_counter() - start > time_cap_s)
+        if r < 2 or r % 8 == 0 or stop:
+            checks += _spot(check, bb, cb, inner, inner)
+        bb.reset(inner)
+        cb.reset(inner)
+        if stop:
+            break
     q = lambda x: np.percentile(np.array(x) * 1e3, [25, 50, 75])  # noqa: E731
     b25, b50, b75 = q(tb)
     c25, c50, c75 = q(tc)
     return Measurement(float(b50), float(b75 - b25), float(c50), float(c75 - c25),
-                       float(np.median(np.array(tb) / np.array(tc))), ci, len(tb), inner, "interleaved")
+                       float(np.median(np.array(tb) / np.array(tc))), ci, len(tb), inner, "interleaved",
+                       min(inner, len(cb.sets)), bool(cb.outputs), checks, cb.bytes_touched(inner))
 
 
-def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, min_base=3, warmup=2,
+def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, check=None, min_base=3, warmup=2,
            min_rounds=5, max_rounds=200, time_cap_s=3.0, seed=0) -> Measurement:
     """Speedup against a slow baseline whose per-call samples (seconds) persist in `base_samples`."""
+    bb, cb = _buffers(base_args), _buffers(cand_args)
     while len(base_samples) < min_base:
-        base_samples.append(_once(base, base_args, 1))
+        base_samples.append(_sample(base, bb, 1))
+        bb.reset(1)
+    base_samples.append(_sample(base, bb, 1))  # this evaluation's sample; slot 0 keeps its result for checks
     for _ in range(warmup):
-        cand(*cand_args)
-    probe = _once(cand, cand_args, 1)
-    inner = max(1, min(1000, int(1e-3 / max(probe, 1e-9))))
+        _sample(cand, cb, 1)
+        cb.reset(1)
+    n_c = _inner(_sample(cand, cb, 1), cb.capacity)
+    cb.reset(1)
     tc = []
+    checks = 0
     start = time.perf_counter()
-    while len(tc) < min_rounds or (len(tc) < max_rounds and time.perf_counter() - start < time_cap_s / 2):
-        tc.append(_once(cand, cand_args, inner))
-    base_samples.append(_once(base, base_args, 1))
+    while True:
+        tc.append(_sample(cand, cb, n_c))
+        stop = len(tc) >= min_rounds and (len(tc) >= max_rounds or time.perf_counter() - start >= time_cap_s / 2)
+        if len(tc) <= 2 or len(tc) % 8 == 0 or stop:
+            checks += _spot(check, bb, cb, 1, n_c)
+        cb.reset(n_c)
+        if stop:
+            break
+    bb.reset(1)
     tb = np.array(base_samples)
     rng = np.random.default_rng(seed)
     boots = (np.median(rng.choice(tb, (200, len(tb))), axis=1) /
@@ -101,5 +208,6 @@ def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, min_b
     b25, b50, b75 = q(tb)
     c25, c50, c75 = q(tc)
     return Measurement(float(b50), float(b75 - b25), float(c50), float(c75 - c25), float(b50 / c50),
-                       (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))), len(tc), inner,
-                       f"pooled baseline ({len(tb)} samples)")
+                       (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))), len(tc), n_c,
+                       f"pooled baseline ({len(tb)} samples)", min(n_c, len(cb.sets)), bool(cb.outputs), checks,
+                       cb.bytes_touched(n_c))

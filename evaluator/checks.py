@@ -1,16 +1,16 @@
-"""The evaluation stages, run inside a worker: parse -> signature -> static -> compile -> dynamic
-checks (bounds, allocator) -> equivalence -> benchmark. Returns a Verdict as JSON."""
+"""The evaluation stages, run inside a worker: parse -> signature -> static -> compile -> equivalence with
+dynamic checks per pair (equivalence.py: bounds, allocator, poisoned memory, the comparison rules) ->
+benchmark (rotated buffers, outputs reset, spot checks). Returns a Verdict as JSON."""
 
 from __future__ import annotations
 
-import time
+import math
 
 import numpy as np
 from mlir import ir
 
 from neurojit.compiler.build import Parsed, lower_parsed
 from neurojit.compiler.errors import CompileError, KernelError, NeuroJITError, ScheduleError
-from neurojit.compiler.flops import reduction_depth
 from neurojit.compiler.jit import CompiledKernel
 from neurojit.compiler.kernel import ir_hash, parse_module, signature_of
 from neurojit.compiler.pipeline import LOWER, lowering
@@ -19,15 +19,21 @@ from neurojit.compiler.schedule import apply_schedule, substitute
 
 from . import bench, inputs, static
 from .allocator import CountingAllocator
-from .poison import poison_allocas
 from .config import EvalConfig
+from .equivalence import Equivalence
+from .inputs import Pair
+from .poison import poison_allocas
 from .record import Check, Outcome, Reason, Rejected, Verdict
+from .reference import RefSet
 
 CHECKED = lowering(runtime_checks=True, generic_alloc=True)
 
 
 class _Baseline:
-    def __init__(self, text: str, origin: str):
+    """The baseline as a worker holds it: compiled for the benchmark, its lowered symbols for the static
+    check. Its reference outputs come from the trusted reference process (reference.py), never from here."""
+
+    def __init__(self, text: str, origin: str, refs: dict):
         self.text = text
         ctx = ir.Context()
         with ctx, ir.Location.unknown():
@@ -37,23 +43,10 @@ class _Baseline:
         lowered = lower_parsed(Parsed(module, self.signature, self.normalised, origin))
         self.symbols = static.lowered_symbols(lowered.module)
         self.kernel = CompiledKernel(lowered)
-        self.depth = reduction_depth(self.normalised)
-        self.outputs: dict[tuple, list[np.ndarray]] = {}
+        self.depth = refs["depth"]
+        self.call_s = refs["call_s"]  # one call, and making one argument set, as the reference process saw them
+        self.set_s = refs["set_s"]
         self.bench_samples: list[float] = []  # per-call seconds, kept across evaluations when pooled
-        t0 = time.perf_counter()
-        args = inputs.make_set("uniform", self.signature, 0)
-        self.set_s = time.perf_counter() - t0  # making one input set (large arrays take tens of ms)
-        t0 = time.perf_counter()
-        self.kernel(*args)
-        self.call_s = time.perf_counter() - t0
-
-    def reference(self, kind: str, seed: int) -> list[np.ndarray]:
-        key = (kind, seed)
-        if key not in self.outputs:
-            args = inputs.make_set(kind, self.signature, seed)
-            self.kernel(*args)
-            self.outputs[key] = [args[i] for i, a in enumerate(self.signature.args) if a.role == "out"]
-        return self.outputs[key]
 
 
 def evaluate_candidate(session, job: dict) -> dict:
@@ -94,7 +87,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     key = ir_hash(job["baseline"])
     session.stage("baseline", config.compile_timeout_s)
     if key not in session.baselines:
-        session.baselines[key] = _Baseline(job["baseline"], job.get("baseline_origin", "baseline"))
+        session.baselines[key] = _Baseline(job["baseline"], job.get("baseline_origin", "baseline"), job["reference"])
     base = session.baselines[key]
     state["baseline_ms"] = base.call_s * 1e3
     origin = job.get("candidate_origin", "candidate")
@@ -125,7 +118,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
             module = payload
             checks.append(Check("schedule", True))
         session.stage("static", config.compile_timeout_s)
-        static.check_foreign_calls(module)
+        static.check_foreign_calls(module, baseline_symbols=base.symbols)
         checks.append(Check("foreign_calls", True))
         try:
             sig = signature_of(module, origin, text)
@@ -165,106 +158,78 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     checks.append(Check("compile", True))
     checks.append(Check("lowered_symbols", True))
 
-    kinds = inputs.set_kinds(config.random_sets)
-    rtol = max(inputs.tolerance(a.dtype, base.depth, config.tolerance_factor) for a in sig.outputs)
-    tol_text = (f"tolerance {rtol:.2e} relative (= {config.tolerance_factor:g} x eps x sqrt({base.depth} + 1), "
-                f"reduction depth {base.depth})" if rtol else "exact (integer outputs)")
-
-    # dynamic memory safety on the checked build: every set, allocator balanced after each call
-    session.stage("checked_run", _run_budget(config, base, 20 * len(kinds), 2 * len(kinds)))
-    outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
-    checked_results = []
-    for i, kind in enumerate(kinds):
-        args = inputs.make_set(kind, sig, config.seed + i)
-        builds["checked"](*args)
-        checked_results.append([args[j] for j in outs])
-        leaked, bad = allocator.end_call()
-        if bad:
-            raise Rejected(Reason.UNSAFE_MEMORY, f"freed memory that was not allocated or already freed "
-                                                 f"({bad} bad free(s), inputs '{kind}'): double free")
-        if leaked:
-            raise Rejected(Reason.UNSAFE_MEMORY, f"{leaked} allocation(s) still live after the call: leak")
-    checks.append(Check("runtime_bounds_and_allocator", True, f"{len(kinds)} input sets, checked build"))
-
-    # The baseline's reference outputs are trusted work: their own stage, so that a slow baseline (a naive
-    # 1024^3 matmul takes ~11 s a call) does not eat the candidate's deadline. Cached for the worker's life.
-    session.stage("reference", 60.0 + 3 * len(kinds) * (base.call_s + base.set_s))
-    for i, kind in enumerate(kinds):
-        base.reference(kind, config.seed + i)
-    session.stage("equivalence", _run_budget(config, base, 4 * len(kinds), 4 * len(kinds)))
-    cand = builds["normal"]
-    results, errs = [], (0.0, 0.0)
-    ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
-    first_problem = None
-    for i, kind in enumerate(kinds):
-        args = inputs.make_set(kind, sig, config.seed + i)
-        before = [args[j].tobytes() for j in ins]
-        cand(*args)
-        for j, b in zip(ins, before):
-            if args[j].tobytes() != b:
-                raise Rejected(Reason.WRITES_INPUT, f"input %{sig.args[j].name} changed during the call (inputs '{kind}')")
-        got = [args[j] for j in outs]
-        results.append(got)
-        want = base.reference(kind, config.seed + i)
-        for o, g, w in zip(outs, got, want):
-            problem, ea, er, where = inputs.compare(g, w, rtol)
-            if np.isfinite(ea):
-                errs = (max(errs[0], ea), max(errs[1], er))
-            state["max_abs"], state["max_rel"] = errs
-            if problem and first_problem is None:
-                first_problem = (i, kind, problem, sig.args[o].name, where)
-    # state across calls: repeat the first set twice more (same inputs, fresh copies)
-    again = []
-    for _ in range(2):
-        args = inputs.make_set(kinds[0], sig, config.seed)
-        cand(*args)
-        again.append([args[j] for j in outs])
-    same = lambda a, b: all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))  # noqa: E731
-    if not same(again[0], again[1]):
-        raise Rejected(Reason.NONDETERMINISTIC, "two calls with identical inputs gave different outputs")
-    if not same(results[0], again[0]):
-        raise Rejected(Reason.CACHES_RESULT, "the same inputs gave a different result after other calls: "
-                                             "the output depends on earlier calls (state kept between calls)")
-    if first_problem is not None:
-        i, kind, problem, name, where = first_problem
-        if problem == "nonfinite":
-            raise Rejected(Reason.NONFINITE, f"output %{name} has NaN/Inf where the baseline has none "
-                                             f"(inputs '{kind}': {where})")
-        if i > 0 and first_problem and any(same(results[i], results[k]) for k in range(i)):
-            raise Rejected(Reason.CACHES_RESULT, f"output %{name} for inputs '{kind}' repeats an earlier call's "
-                                                 "result: cached")
-        raise Rejected(Reason.WRONG_RESULT, f"output %{name} differs from the baseline beyond the {tol_text} "
-                                            f"(inputs '{kind}': {where}; max abs err {state['max_abs']:.3g})")
-    checks.append(Check("equivalence", True, f"{len(kinds)} input sets + repeat; {tol_text}"))
-    # The checked build ran with fresh memory poisoned (see poison.py): if only it disagrees, the candidate
-    # reads memory it never wrote and is right by the luck of what that memory held.
-    for i, kind in enumerate(kinds):
-        want = base.reference(kind, config.seed + i)
-        for o, g, w in zip(outs, checked_results[i], want):
-            problem, _, _, where = inputs.compare(g, w, rtol)
-            if problem:
-                raise Rejected(Reason.UNSAFE_MEMORY, f"output %{sig.args[o].name} changes when fresh memory is "
-                                                     f"poisoned (inputs '{kind}': {where}): reads uninitialised memory")
+    info = job["reference"]
+    if info["dir"] not in session.references:
+        session.references[info["dir"]] = RefSet(info)
+    refs = session.references[info["dir"]]
+    eq = Equivalence(session, config, base, sig, builds, allocator, refs,
+                     lambda calls, sets: _run_budget(config, base, calls, sets))
+    try:
+        detail = eq.run()
+    finally:
+        state["max_abs"], state["max_rel"] = eq.errs
+    checks.append(Check("equivalence", True, detail))
     checks.append(Check("initialised_reads", True, "checked build with poisoned allocas and heap blocks agrees"))
     checks.append(Check("inputs_unchanged", True))
-
+    errs = eq.errs
     if not config.bench:
-        return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline within the {tol_text}", max_abs_err=errs[0],
-                       max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
-    session.stage("benchmark", config.bench_time_cap_s * 2 + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
-    b_args = inputs.make_set("uniform", sig, config.seed + 100)
-    c_args = [a.copy() for a in b_args]
-    if base.call_s > config.bench_pooled_over_s:
-        m = bench.pooled(base.bench_samples, base.kernel, cand, b_args, c_args, warmup=config.bench_warmup,
-                         min_rounds=config.bench_min_rounds, max_rounds=config.bench_max_rounds,
-                         time_cap_s=config.bench_time_cap_s, seed=config.seed)
-    else:
-        m = bench.interleaved(base.kernel, cand, b_args, c_args, warmup=config.bench_warmup,
-                              min_rounds=config.bench_min_rounds, max_rounds=config.bench_max_rounds,
-                              time_cap_s=config.bench_time_cap_s, ci_rel=config.bench_ci_rel, seed=config.seed)
-    checks.append(Check("benchmark", True, f"{m.mode}: {m.rounds} rounds x {m.inner} calls; "
-                                           f"speedup 95% CI [{m.speedup_ci[0]:.3f}, {m.speedup_ci[1]:.3f}]"))
-    return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline within the {tol_text}; speedup "
+        return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline: {eq.tol_text}",
+                       max_abs_err=errs[0], max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
+    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq)
+    checks.append(Check("benchmark", True, f"{m.mode}: {m.rounds} rounds x {m.inner} call(s), each call on "
+                                           f"outputs of its own, reset after every sample; speedup 95% CI "
+                                           f"[{m.speedup_ci[0]:.3f}, {m.speedup_ci[1]:.3f}]"))
+    return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline: {eq.tol_text}; speedup "
                    f"{m.speedup:.3f}x", baseline_ms=m.baseline_ms, candidate_ms=m.candidate_ms,
                    speedup=m.speedup, speedup_ci=m.speedup_ci, max_abs_err=errs[0],
-                   max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
+                   max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"], timing=timing)
+
+
+def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence):
+    """Time baseline and candidate on rotated argument sets with outputs reset (bench.py); the timing record."""
+    nbytes = lambda a: int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize  # noqa: E731
+    out_b = max(1, sum(nbytes(a) for a in sig.outputs))
+    in_b = max(1, sum(nbytes(a) for a in sig.inputs))
+    want = math.ceil(1e-3 / max(min(base.call_s, eq.cand_s), 1e-7))  # calls in a ~1 ms sample
+    budget = config.bench_buffer_bytes
+    slots = int(max(2, min(1000, want, (budget - in_b) // out_b)))  # each call has outputs of its own
+    distinct = int(max(1, min(slots, (budget - slots * out_b) // in_b)))  # inputs rotate over this many
+    session.stage("benchmark", config.bench_time_cap_s * 2 + distinct * (base.set_s + 1e-4)
+                  + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
+    outs = tuple(eq.outs)
+    made = [inputs.make_args(Pair("uniform", "random", 100 + i), sig, config.seed, base.depth)
+            for i in range(distinct)]
+
+    def side():  # slot j: input set j % distinct, shared; outputs of its own, from that set's initial state
+        own = [[a.copy() for a in m] for m in made]
+        return bench.Buffers([[own[j % distinct][i] if i not in outs else made[j % distinct][i].copy()
+                               for i in range(len(sig.args))] for j in range(slots)], outs, distinct)
+
+    b_bufs, c_bufs = side(), side()
+
+    def check(b_args, c_args):
+        for o in outs:
+            c = eq.compare(c_args[o], (b_args[o], None))
+            if c.problem:
+                return f"output %{sig.args[o].name}: {c.where}"
+        return None
+
+    common = dict(check=check, warmup=config.bench_warmup, min_rounds=config.bench_min_rounds,
+                  max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
+    try:
+        if base.call_s > config.bench_pooled_over_s:
+            m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, **common)
+        else:
+            m = bench.interleaved(base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
+    except bench.TimedCallDiffers as e:
+        where = Pair("uniform", "random", 100).describe(config.seed)
+        raise Rejected(Reason.CACHES_RESULT, f"a timed call of the candidate gave a different result from the "
+                                             f"baseline's on the same arguments (benchmark, {where}; {e}): the "
+                                             "result depends on earlier calls") from None
+    ws = m.working_set_bytes
+    timing = {"mode": m.mode, "cache": "warm" if ws <= 4 << 20 else f"partly cold ({ws / 2**20:.0f} MiB a sample)",
+              "buffers": f"{min(m.inner, slots)} output set(s) a sample, inputs from {min(m.inner, distinct)} set(s)",
+              "outputs": "reset to their initial contents before every timed call",
+              "spot_checks": m.spot_checks, "calls_per_sample": m.inner,
+              "rounds": m.rounds, "working_set_bytes": ws}
+    return m, timing

@@ -19,7 +19,8 @@ class EvalConfig:
     pin_cores: bool = True
     # equivalence
     seed: int = 0
-    random_sets: int = 3  # random input sets (uniform, normal, mixed magnitudes), on top of structured sets
+    random_sets: int = 3  # random input sets (uniform, normal, scales), on top of the value classes (inputs.py)
+    reference_budget_s: float = 300.0  # trusted reference outputs per kernel; later pairs are skipped past it
     tolerance_factor: float = 32.0  # tolerance = factor * eps(dtype) * sqrt(reduction depth + 1)
     # benchmark
     bench: bool = True
@@ -29,6 +30,7 @@ class EvalConfig:
     bench_time_cap_s: float = 3.0
     bench_ci_rel: float = 0.03  # stop when the 95% CI of the speedup is within +-3%
     bench_pooled_over_s: float = 0.5  # a baseline slower than this per call is timed once per evaluation
+    bench_buffer_bytes: int = 2 << 20  # timed calls rotate over argument sets of this many bytes a side (in cache)
 
     def pool_size(self) -> int:
         if self.workers > 0:

@@ -1,117 +1,258 @@
-"""Input sets for equivalence testing, and the comparison of a candidate's outputs with the baseline's.
+"""What equivalence runs a candidate on: input sets (value classes), initial output states, and the plan.
 
-Every set gives fresh inputs *and* random initial output contents (identical for baseline and candidate,
-never zeros: a candidate must not profit from a zeroed buffer). Random sets catch general errors; the
-structured sets catch candidates that are right only for special values (non-negative, identity,
-all-equal, magnitudes that cancel exactly).
+An output's initial contents are part of a kernel's input (DESIGN §2), so a run is a *pair*: an input set
+for the inputs and a state for the outputs, each run through the baseline from the same arguments. A
+conditional cheat is right on most data and wrong on one value class or one output state; each set below
+is a class a user's data has, and each exists because some shortcut is exact everywhere else.
+
+Input sets (floats; integers read the same name as noted)
+| set | values | what it exposes |
+|---|---|---|
+| uniform, normal, scales | U(-1,1); N(0,1); signs x 10^U(-3,3) (ints: [-8,8]; [-100,100]; signs x 10^U(0,4)) | general errors, roles, indexing |
+| negative | all negative | sign assumptions (abs, max with 0) |
+| sparse | half exact zeros (+0 and -0) among signed values; first and last element zero | zero shortcuts, +-0 |
+| zeros | all zero | shortcuts keyed on an all-zero input |
+| repeated | a few round numbers (1, -1, 0.5, 42, 256...) repeated | magic-constant shortcuts, ties |
+| sorted | sorted ascending | order and position assumptions |
+| cancel | small integers of alternating sign | sums that are exactly zero |
+| tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
+| subnormal | subnormal magnitudes, a tenth zeros | flush-to-zero shortcuts |
+| infinite | +-Inf at the first and a few random positions, a quarter exact zeros (ints: extremes) | non-finite shortcuts, 0 x Inf, loops that never end on Inf |
+| nan | NaN at the first and a few random positions, a quarter exact zeros | NaN shortcuts and propagation |
+| big | products and sums approach the limit but no evaluation order overflows (ints: products straddle 2^(bits-1)) | scaling tricks, narrow intermediates, "exact while abs(x*y) < 2^31" |
+| limit | within a factor 4 of the dtype's largest value (ints: within 16 of max/min) | overflow handling |
+| wrap | integers over the whole range | "no overflow" assumptions: sums and products wrap |
+| indices | small non-negative integers, [0, 4) (integer kernels) | kernels whose integers are indices (gather, histogram); a pair that sends the baseline itself out of bounds is skipped (reference.py) |
+
+Output states: `random` (drawn from the input set's own class: special values reach the outputs too),
+`zeros` (what np.zeros gives), `nan` (NaN; integers hold the dtype's minimum), `previous` (what the
+baseline leaves after one call on the same inputs from zeros: the second call of a loop). The special
+values sit at the *first* element where a set forces position, because a cheat's probe reads there first.
+
+Every pair draws from its own generator, seeded by (evaluation seed, set, state, repetition): the same
+seed gives the same arguments in every process, which is what makes a rejection reproducible with
+`neurojit evaluate --seed S`.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
-RANDOM = ("uniform", "normal", "mixed")
-STRUCTURED = ("negative", "identity", "cancel", "ones", "zeros", "large", "small")
+from .compare import compare, tolerance  # noqa: F401  (re-exported: the promotion gate compares too)
+
+RANDOM = ("uniform", "normal", "scales")
+STATES = ("random", "zeros", "nan", "previous")
+# After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
+_STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"))
+_FLOAT_SETS = ("negative", "sparse", "zeros", "repeated", "sorted", "cancel", "tiny", "subnormal", "infinite",
+               "nan", "big", "limit")
+_INT_SETS = ("negative", "sparse", "zeros", "repeated", "sorted", "cancel", "indices", "big", "wrap", "limit",
+             "infinite")
+# classes whose in-class output would hide the inputs' contribution (a tiny product beside a tiny output, a
+# NaN reduction into an output that already holds NaN): also run from a zeroed output
+_FROM_ZEROS = ("tiny", "subnormal", "infinite", "nan", "big", "wrap")
+_FLOAT_POOL = (0.25, 0.5, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0, 10.0, 16.0, 42.0, 100.0, 255.0, 256.0, 1000.0, 1024.0)
+_INT_POOL = (2, 3, 4, 5, 7, 8, 10, 16, 42, 100, 127, 128, 255, 256, 1000, 1024, 65535)
 
 
-def _fill(kind: str, shape, dtype, rng: np.random.Generator) -> np.ndarray:
-    integer = np.dtype(dtype).kind == "i"
-    if integer:
-        lo, hi = {"negative": (-9, -1), "ones": (1, 1), "zeros": (0, 0), "large": (1000, 5000)}.get(kind, (-8, 8))
-        x = rng.integers(lo, hi + 1, shape)
-    elif kind == "uniform":
-        x = rng.uniform(-1, 1, shape)
-    elif kind == "normal":
-        x = rng.standard_normal(shape)
-    elif kind == "mixed":
-        x = rng.choice([-1.0, 1.0], shape) * 10.0 ** rng.uniform(-3, 3, shape)
-    elif kind == "negative":
-        x = -rng.uniform(0.5, 2.0, shape)
-    elif kind == "ones":
-        x = np.ones(shape)
-    elif kind == "zeros":
-        x = np.zeros(shape)
-    elif kind == "large":
-        x = rng.choice([-1.0, 1.0], shape) * rng.uniform(50.0, 80.0, shape)
-    elif kind == "small":
-        x = rng.choice([-1.0, 1.0], shape) * rng.uniform(1e-5, 1e-4, shape)
-    elif kind == "cancel":
-        # small integers with alternating signs: sums are exact in any order and often exactly zero
-        v = rng.integers(1, 5, shape).astype(np.float64)
-        x = v * np.where(np.indices(shape).sum(axis=0) % 2 == 0, 1.0, -1.0) if len(shape) else v
-    elif kind == "identity":
-        x = np.zeros(shape)
-        if len(shape) >= 2:
-            idx = np.arange(min(shape[-2], shape[-1]))
-            x[..., idx, idx] = 1.0
-        else:
-            x[...] = 1.0
-    else:
-        raise ValueError(kind)
-    return np.array(x, dtype=dtype, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+@dataclass(frozen=True)
+class Pair:
+    """One equivalence run: inputs from `set`, outputs starting in `state`; `rep` numbers repeated sets."""
+    set: str
+    state: str
+    rep: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.set}-{self.state}" + (f"-{self.rep}" if self.rep else "")
+
+    def describe(self, seed: int) -> str:
+        rep = f" #{self.rep + 1}" if self.rep else ""
+        return f"inputs '{self.set}'{rep}, output state '{self.state}', seed {seed}"
+
+    def rng(self, seed: int) -> np.random.Generator:
+        return np.random.default_rng([seed % (1 << 63), zlib.crc32(self.set.encode()),
+                                      zlib.crc32(self.state.encode()), self.rep])
+
+    def to_json(self) -> list:
+        return [self.set, self.state, self.rep]
 
 
-def make_set(kind: str, signature, seed: int) -> list[np.ndarray]:
-    """Arguments in signature order: inputs of `kind`, outputs random normal (never zeros)."""
-    rng = np.random.default_rng(seed)
-    out = []
+def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair]:
+    """The pairs for a kernel, in the order they run (early exit at the first failure) and in which the
+    reference process computes them (a slow baseline's budget cuts the tail).
+
+    `limit` needs an exact (float64) reference to tell a legitimate overflow from a wrong one, so kernels
+    with float outputs and no such reference (f64 kernels) skip it."""
+    kinds = {np.dtype(a.dtype).kind for a in signature.args}
+    pairs = [Pair(RANDOM[i % len(RANDOM)], "random", i // len(RANDOM)) for i in range(random_sets)]
+    pairs += [Pair(s, st) for s, st in _STATE_PAIRS]
+    names = list(_FLOAT_SETS) if "f" in kinds else []
+    names += [n for n in _INT_SETS if n not in names] if "i" in kinds else []
+    if not exact_reference and any(np.dtype(a.dtype).kind == "f" for a in signature.outputs):
+        names.remove("limit")
+    pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
+    pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
+    return pairs
+
+
+def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.ndarray] | None = None
+              ) -> list[np.ndarray]:
+    """Arguments in signature order for `pair`. `previous`: the outputs' initial contents for the
+    'previous' state (from the reference process)."""
+    rng = pair.rng(seed)
+    out, k = [], 0
     for a in signature.args:
-        if a.role == "out":
-            out.append(_fill("normal" if np.dtype(a.dtype).kind == "f" else "uniform", a.shape, a.dtype, rng))
+        if a.role == "in" or pair.state == "random":
+            out.append(fill(pair.set, a.shape, a.dtype, rng, depth))
+            continue
+        if pair.state == "zeros":
+            out.append(np.zeros(a.shape, a.dtype))
+        elif pair.state == "nan":
+            bad = np.nan if np.dtype(a.dtype).kind == "f" else np.iinfo(a.dtype).min
+            out.append(np.full(a.shape, bad, a.dtype))
+        elif pair.state == "previous":
+            if previous is None:
+                raise ValueError("the 'previous' state needs the baseline's earlier outputs")
+            out.append(np.array(previous[k], dtype=a.dtype, order="C"))
         else:
-            out.append(_fill(kind, a.shape, a.dtype, rng))
+            raise ValueError(f"unknown output state {pair.state!r}")
+        k += 1
     return out
+
+
+def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1) -> np.ndarray:
+    """An array of the value class `kind` (the table above), C-contiguous, of `dtype`."""
+    dt = np.dtype(dtype)
+    x = _int_fill(kind, shape, dt, rng) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth)
+    return np.array(x, dtype=dt, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+
+
+def _signs(rng, shape):
+    return rng.choice([-1.0, 1.0], shape)
+
+
+def _specials(x: np.ndarray, value, rng, depth: int, *, zeros: bool) -> np.ndarray:
+    """Put `value` at the first element and at ~size/(8 x depth) random others; a quarter exact zeros."""
+    flat = x.reshape(-1)
+    if zeros:
+        pos = rng.random(flat.size) < 0.25
+        flat[pos] = np.copysign(0.0, _signs(rng, int(pos.sum())))
+    n = max(0, flat.size // (8 * max(depth, 1)) - 1)
+    idx = rng.choice(flat.size, min(n, flat.size), replace=False) if n else np.zeros(0, int)
+    vals = value(rng, len(idx) + 1)
+    flat[0] = vals[0]
+    flat[idx] = vals[1:]
+    return flat.reshape(x.shape)
+
+
+def _float_fill(kind, shape, dt, rng, depth):
+    fi = np.finfo(dt)
+    if kind == "uniform":
+        return rng.uniform(-1, 1, shape)
+    if kind == "normal":
+        return rng.standard_normal(shape)
+    if kind == "scales":
+        return _signs(rng, shape) * 10.0 ** rng.uniform(-3, 3, shape)
+    if kind == "negative":
+        return -rng.uniform(0.5, 2.0, shape)
+    if kind == "sparse":
+        x = rng.standard_normal(shape)
+        x = np.where(rng.random(shape) < 0.5, np.copysign(0.0, _signs(rng, shape)), x)
+        if x.size:
+            x.reshape(-1)[0], x.reshape(-1)[-1] = 0.0, -0.0
+        return x
+    if kind == "zeros":
+        return np.zeros(shape)
+    if kind == "repeated":
+        pool = np.concatenate([[1.0, -1.0], _signs(rng, 6) * rng.choice(_FLOAT_POOL, 6, replace=False)])
+        return rng.choice(pool, shape)
+    if kind == "sorted":
+        return np.sort(rng.standard_normal(shape), axis=None).reshape(shape)
+    if kind == "cancel":
+        return _cancel(shape, rng)
+    if kind == "tiny":
+        return _signs(rng, shape) * 10.0 ** rng.uniform(-10, -6, shape)
+    if kind == "subnormal":
+        lo = math.log10(float(fi.smallest_subnormal)) + 3
+        x = _signs(rng, shape) * 10.0 ** rng.uniform(lo, math.log10(float(fi.smallest_normal)), shape)
+        return np.where(rng.random(shape) < 0.1, 0.0, x)
+    if kind == "infinite":
+        return _specials(rng.standard_normal(shape), lambda r, n: _signs(r, n) * np.inf, rng, depth, zeros=True)
+    if kind == "nan":
+        return _specials(rng.standard_normal(shape), lambda r, n: np.full(n, np.nan), rng, depth, zeros=True)
+    if kind == "big":
+        # no order of evaluation of a depth-D sum of products of these overflows: (D + 1) m^2 <= max / 4
+        m = math.sqrt(float(fi.max) / (4.0 * (depth + 1)))
+        return _signs(rng, shape) * rng.uniform(0.5, 1.0, shape) * m
+    if kind == "limit":
+        return _signs(rng, shape) * rng.uniform(0.25, 1.0, shape) * float(fi.max)
+    if kind == "wrap":
+        return _signs(rng, shape) * 10.0 ** rng.uniform(-30, 30, shape)
+    if kind == "indices":
+        return rng.integers(0, 4, shape).astype(np.float64)
+    raise ValueError(f"unknown input set {kind!r}")
+
+
+def _int_fill(kind, shape, dt, rng):
+    ii = np.iinfo(dt)
+    if kind in ("uniform", "subnormal", "nan"):
+        return rng.integers(-8, 9, shape)
+    if kind == "normal":
+        return rng.integers(-100, 101, shape)
+    if kind == "scales":
+        return (_signs(rng, shape) * np.round(10.0 ** rng.uniform(0, 4, shape))).astype(np.int64)
+    if kind == "negative":
+        return rng.integers(-9, 0, shape)
+    if kind == "sparse":
+        x = np.where(rng.random(shape) < 0.5, 0, rng.integers(-8, 9, shape))
+        if x.size:
+            x.reshape(-1)[0] = x.reshape(-1)[-1] = 0
+        return x
+    if kind == "zeros":
+        return np.zeros(shape, np.int64)
+    if kind == "repeated":
+        pool = np.concatenate([[1, -1, 0], rng.choice([-1, 1], 6) * rng.choice(_INT_POOL, 6, replace=False)])
+        return rng.choice(pool, shape)
+    if kind == "sorted":
+        return np.sort(rng.integers(-1000, 1001, shape), axis=None).reshape(shape)
+    if kind == "cancel":
+        return _cancel(shape, rng).astype(np.int64)
+    if kind == "tiny":
+        return rng.integers(-1, 2, shape)
+    if kind == "indices":
+        return rng.integers(0, 4, shape)
+    if kind == "big":
+        root = math.isqrt(int(ii.max))
+        return rng.choice([-1, 1], shape) * rng.integers(root // 2, 2 * root, shape)
+    if kind == "limit":
+        near = rng.integers(0, 16, shape)
+        return np.where(rng.random(shape) < 0.5, ii.max - near, ii.min + near)
+    if kind == "wrap":
+        return rng.integers(ii.min, ii.max, shape, dtype=dt, endpoint=True)
+    if kind == "infinite":
+        x = rng.integers(-8, 9, shape)
+        flat = x.reshape(-1)
+        pos = rng.random(flat.size) < 0.05
+        flat[pos] = rng.choice([ii.max, ii.min], int(pos.sum()))
+        if flat.size:
+            flat[0] = ii.max
+        return x
+    raise ValueError(f"unknown input set {kind!r}")
+
+
+def _cancel(shape, rng):
+    # small integers with alternating signs: sums are exact in any order and often exactly zero
+    v = rng.integers(1, 5, shape).astype(np.float64)
+    return v * np.where(np.indices(shape).sum(axis=0) % 2 == 0, 1.0, -1.0) if len(shape) else v
 
 
 def random_arrays(signature, seed: int = 0) -> list[np.ndarray]:
     """Arguments in signature order, outputs included, for timing and demos rather than checking: floats
     uniform in [-1, 1), integers in [-8, 8]."""
     rng = np.random.default_rng(seed)
-    return [_fill("uniform", a.shape, a.dtype, rng) for a in signature.args]
-
-
-def set_kinds(random_sets: int) -> list[str]:
-    return [RANDOM[i % len(RANDOM)] for i in range(random_sets)] + list(STRUCTURED)
-
-
-def tolerance(dtype: str, depth: int, factor: float) -> float:
-    """Relative tolerance: factor x eps(dtype) x sqrt(reduction depth + 1). Integers compare exactly."""
-    if np.dtype(dtype).kind != "f":
-        return 0.0
-    return factor * float(np.finfo(dtype).eps) * math.sqrt(depth + 1)
-
-
-def compare(got: np.ndarray, want: np.ndarray, rtol: float) -> tuple[str | None, float, float, str]:
-    """-> (problem or None, max_abs_err, max_rel_err, where). problem is 'nonfinite' or 'wrong'."""
-    if rtol == 0.0:
-        diff = got.astype(np.int64) - want.astype(np.int64)
-        bad = np.flatnonzero(diff)
-        err = float(np.abs(diff).max()) if diff.size else 0.0
-        rel = float((np.abs(diff) / np.maximum(np.abs(want.astype(np.float64)), 1)).max()) if diff.size else 0.0
-        return ("wrong" if bad.size else None), err, rel, _where(got, bad)
-    g = got.astype(np.float64)
-    w = want.astype(np.float64)
-    finite_w = np.isfinite(w)
-    nonfinite = np.flatnonzero(finite_w & ~np.isfinite(g))
-    if nonfinite.size:
-        return "nonfinite", math.inf, math.inf, _where(got, nonfinite)
-    # where the baseline itself is NaN/Inf, the candidate must match it exactly
-    special = np.flatnonzero(~finite_w & ~((np.isnan(w) & np.isnan(g)) | (w == g)))
-    diff = np.where(finite_w, np.abs(g - w), 0.0)
-    scale = float(np.abs(np.where(finite_w, w, 0)).max()) if w.size else 0.0
-    err = float(diff.max()) if diff.size else 0.0
-    rel = float((diff / np.maximum(np.abs(np.where(finite_w, w, 0)), np.finfo(np.float64).tiny)).max()) if diff.size else 0.0
-    limit = rtol * np.abs(np.where(finite_w, w, 0)) + rtol * max(scale, np.finfo(got.dtype).tiny)
-    bad = np.flatnonzero(diff > limit)
-    if special.size:
-        return "wrong", err, rel, _where(got, special)
-    return ("wrong" if bad.size else None), err, rel, _where(got, bad)
-
-
-def _where(a: np.ndarray, flat_bad: np.ndarray) -> str:
-    if not flat_bad.size:
-        return ""
-    idx = np.unravel_index(int(flat_bad[0]), a.shape)
-    return f"{flat_bad.size} of {a.size} elements, first at {tuple(int(i) for i in idx)}"
+    return [fill("uniform", a.shape, a.dtype, rng) for a in signature.args]

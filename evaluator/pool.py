@@ -4,7 +4,9 @@ Each worker is a separate process in its own session (process group), with an ad
 no core dumps, pinned to one core where possible. The host enforces a wall-clock deadline per stage the
 worker announces; on a deadline, or any abnormal exit, the whole process group is killed, the candidate
 gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) or `crash` with what the
-worker printed last, and the worker is replaced before the next job.
+worker printed last and the pair (input set, output state, seed) it was running, and the worker is replaced
+before the next job. The pool also owns the trusted reference process (reference.py): every job gets the
+baseline's reference outputs, computed there once per kernel and settings.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import sys
 import tempfile
 import threading
 from collections import deque
+from dataclasses import dataclass
 
 from .allocator import MEMORY_EXIT
 from .config import EvalConfig
 from .record import Check, Outcome, Reason, Verdict
+from .reference import References
 
 
 class Worker:
@@ -84,44 +88,68 @@ class Worker:
             self.proc.wait()
         self.proc = None
 
-    def run(self, job: dict) -> Verdict:
+    def exchange(self, job: dict) -> Reply:
+        """Send one job; the worker's result, or how it failed (deadline, death) and where."""
         if self.proc is None or self.proc.poll() is not None:
             self._start()
         self.log.seek(0)
         self.log.truncate()
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
-        stage, budget = "start", self.config.compile_timeout_s
+        stage, budget, context, pairs = "start", self.config.compile_timeout_s, "", []
         while True:
             msg = self._next(budget)
+            where = f"'{stage}'" + (f" ({context})" if context else "")
             if msg == "timeout":
                 self.kill()
-                return _abnormal(Reason.TIMEOUT, f"stage '{stage}' exceeded its {budget:.1f} s deadline; "
-                                                 "the worker was killed")
+                return Reply(None, stage, context, pairs, Reason.TIMEOUT, f"exceeded its {budget:.1f} s deadline",
+                             f"stage {where} exceeded its {budget:.1f} s deadline; the worker was killed")
             if msg is None:  # the worker died
                 self.proc.wait()
                 code = self.proc.returncode
                 tail = self._tail()
                 self.proc = None
-                return _classify_death(code, stage, tail)
+                reason, how, detail = _classify_death(code, where, tail)
+                return Reply(None, stage, context, pairs, reason, f"died ({how})", detail)
             if "stage" in msg:
-                stage, budget = msg["stage"], msg["budget_s"]
+                stage, budget, context = msg["stage"], msg["budget_s"], msg.get("context", "")
+                if msg.get("pair"):
+                    pairs.append(msg["pair"])
             elif "result" in msg:
-                return Verdict.from_json({k: v for k, v in msg["result"].items() if k != "worker_s"})
+                return Reply(msg["result"], stage, context, pairs)
+
+    def run(self, job: dict) -> Verdict:
+        reply = self.exchange(job)
+        if reply.result is not None:
+            return Verdict.from_json({k: v for k, v in reply.result.items() if k != "worker_s"})
+        return _abnormal(reply.reason, reply.detail)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What came back for one job: `result`, or the stage (and pair) it failed in, why and a sentence."""
+    result: dict | None
+    stage: str
+    context: str  # the pair being run, in words ("inputs 'nan', output state 'zeros', seed 0"), or ""
+    pairs: list[str]  # ids of the pairs announced, in order
+    reason: Reason | None = None
+    said: str = ""
+    detail: str = ""
 
 
 def _abnormal(reason: Reason, detail: str) -> Verdict:
     return Verdict(Outcome.REJECT, reason, detail, checks=(Check(reason.value, False, detail),))
 
 
-def _classify_death(code: int, stage: str, tail: str) -> Verdict:
+def _classify_death(code: int, where: str, tail: str) -> tuple[Reason, str, str]:
+    """(reason, how it died in a few words, the sentence for the verdict)."""
     how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
     said = f"; it printed: {tail}" if tail else ""
     if code == MEMORY_EXIT or "neurojit-memory-limit" in tail or "MemoryError" in tail or "bad_alloc" in tail:
-        return _abnormal(Reason.MEMORY_LIMIT, f"the candidate exceeded the memory limit during '{stage}'{said}")
+        return Reason.MEMORY_LIMIT, "memory limit", f"the candidate exceeded the memory limit during {where}{said}"
     if "Runtime op verification failed" in tail or "out-of-bounds" in tail.lower():
-        return _abnormal(Reason.UNSAFE_MEMORY, f"a runtime bounds check failed during '{stage}'{said}")
-    return _abnormal(Reason.CRASH, f"the worker died ({how}) during '{stage}'{said}")
+        return Reason.UNSAFE_MEMORY, "bounds check", f"a runtime bounds check failed during {where}{said}"
+    return Reason.CRASH, how, f"the worker died ({how}) during {where}{said}"
 
 
 class WorkerPool:
@@ -136,8 +164,13 @@ class WorkerPool:
         self._free: queue.Queue = queue.Queue()
         for w in self.workers:
             self._free.put(w)
+        self.references = References(self.config, lambda config: Worker(config, None))
 
     def run(self, job: dict) -> Verdict:
+        try:
+            job = {**job, "reference": self.references.for_job(job)}
+        except Exception as e:  # the baseline failed in the trusted process: no candidate can be judged
+            return _abnormal(Reason.CRASH, f"the baseline's reference outputs could not be computed: {e}")
         w = self._free.get()
         try:
             return w.run(job)
@@ -163,6 +196,7 @@ class WorkerPool:
     def close(self) -> None:
         for w in self.workers:
             w.kill()
+        self.references.close()
 
     def __enter__(self):
         return self

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from types import MappingProxyType
 from typing import Mapping
 
 from neurojit.compiler.classify import CandidateKind, classify, identity_of
@@ -39,25 +38,49 @@ class Outcome(enum.StrEnum):
     REJECT = "reject"
 
 
+class Knobs(dict):
+    """Knob values by name, sorted and read-only; hashable, and picklable for process pools and clusters."""
+
+    def __init__(self, values: Mapping[str, int] | None = None):
+        super().__init__(sorted((str(k), int(v)) for k, v in dict(values or {}).items()))
+
+    def _readonly(self, *args, **kwargs):
+        raise TypeError("a candidate's knobs are read-only; make another with Candidate.with_knobs")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _readonly  # type: ignore
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+    def __reduce__(self):
+        return (Knobs, (dict(self),))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A rewrite to evaluate: a full replacement module, or a transform schedule applied to the baseline.
 
-    Build it with `Candidate.of(text, knobs)`; `knobs` are the values for a schedule's knobs (empty for a
-    module and for a schedule evaluated at its defaults)."""
-    kind: CandidateKind
+    `Candidate(text, knobs)` is the only way to make one: the kind is decided from the text by the
+    compiler's classifier and the identity computed, both here, so no caller can pair a text with another
+    kind or identity. `knobs` are the values for a schedule's knobs (empty for a module, and for a schedule
+    evaluated at its defaults)."""
     text: str
-    knobs: Mapping[str, int]
-    identity: str
+    knobs: Mapping[str, int] = field(default_factory=Knobs)
+    kind: CandidateKind = field(init=False)
+    identity: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        knobs = Knobs(self.knobs)
+        object.__setattr__(self, "knobs", knobs)
+        object.__setattr__(self, "kind", classify(self.text))
+        object.__setattr__(self, "identity", identity_of(self.text, knobs))
 
     @classmethod
     def of(cls, text: str, knobs: Mapping[str, int] | None = None) -> Candidate:
-        """The one constructor: classifies the text, normalises the knobs, computes the identity."""
-        values = {str(k): int(v) for k, v in sorted((knobs or {}).items())}
-        return cls(classify(text), text, MappingProxyType(values), identity_of(text, values))
+        return cls(text, Knobs(knobs))
 
     def with_knobs(self, knobs: Mapping[str, int]) -> Candidate:
-        return Candidate.of(self.text, knobs)
+        return Candidate(self.text, Knobs(knobs))
 
     @property
     def is_schedule(self) -> bool:
@@ -69,7 +92,7 @@ class Candidate:
     @classmethod
     def from_json(cls, d: Mapping) -> Candidate:
         """Rebuilt from its text and knobs (what is stored is never trusted for kind or identity)."""
-        return cls.of(d["text"], d.get("knobs"))
+        return cls(d["text"], Knobs(d.get("knobs")))
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,8 @@ class Verdict:
     checks: tuple[Check, ...] = field(default_factory=tuple)
     candidate_hash: str | None = None
     timings: dict[str, float] | None = None  # seconds per evaluation stage, measured in the worker
+    # what the benchmark timed: cache state, buffers rotated, outputs reset, spot checks (see bench.py)
+    timing: dict | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Outcome(self.verdict))  # "accept"/"reject" strings are accepted

@@ -3,11 +3,11 @@
 Each check is a function `(module, signature) -> None` that raises `Rejected` with the MLIR location.
 
 What is proved here, and what is left to the dynamic checks:
-- foreign_call: every call (func.call, llvm.call) targets a function *defined* in the module; there are no
-  external declarations, indirect calls (func.call_indirect, callee-less llvm.call), inline assembly,
-  addresses of undefined symbols, or ops that lower to runtime calls (printing, assertions, async, GPU,
-  OpenMP). Proved for the whole module. `lowered_symbols` re-checks after lowering: the LLVM module may
-  only declare what the baseline's own lowering declares (allocator, libm it already uses).
+- foreign_call: every op, LLVM intrinsic and external declaration is on the platform allowlist
+  (platform.py: the baseline's lowering, MLIR's runtime helpers, pure scalar libm, print hooks where the
+  baseline prints); every call names a callee the module defines or the allowlist admits; no indirect
+  calls, inline assembly or addresses of undefined symbols. Proved for the whole module. `check_lowered`
+  re-checks ops and external symbols after lowering.
 - writes_input: no write (store, linalg output, copy target, vector write, atomic) into an input argument
   or any view of one (subview, cast, reshape, reinterpret_cast, transpose...), nor into a memref.global.
   Views are followed through view ops and through region arguments fed by aliasing values. Escapes to
@@ -28,12 +28,9 @@ from mlir import ir
 
 from neurojit.compiler.kernel import walk as _walk
 
+from . import platform
 from .record import Reason, Rejected
 
-RUNTIME_OPS = re.compile(
-    r"^(vector\.print|gpu\.\w+|async\.\w+|omp\.\w+|acc\.\w+|cf\.assert|llvm\.inline_asm|func\.call_indirect"
-    r"|llvm\.mlir\.global_ctors|llvm\.mlir\.global_dtors|llvm\.call_intrinsic|spirv\.\w+|emitc\.\w+)$"
-)
 VIEW_OPS = {
     "memref.subview", "memref.cast", "memref.reinterpret_cast", "memref.collapse_shape", "memref.expand_shape",
     "memref.view", "memref.transpose", "memref.reshape", "memref.memory_space_cast", "memref.assume_alignment",
@@ -60,22 +57,42 @@ def _defined_functions(module: ir.Module) -> set[str]:
     }
 
 
-def check_foreign_calls(module: ir.Module, signature=None) -> None:
+def _scalar_signature(op: ir.Operation) -> bool:
+    """Whether a declared function takes and returns scalars only (a libm function's shape)."""
+    attr = op.attributes["function_type"]
+    if op.name == "func.func":
+        ftype = ir.FunctionType(ir.TypeAttr(attr).value)
+        types = list(ftype.inputs) + list(ftype.results)
+    else:  # llvm.func: !llvm.func<ret (args)>; pointers and aggregates show in the text
+        text = str(ir.TypeAttr(attr).value)
+        return not any(k in text for k in ("ptr", "struct", "array", "vec", "..."))
+    return all(isinstance(t.maybe_downcast(), (ir.F32Type, ir.F64Type, ir.IntegerType)) for t in types)
+
+
+def check_foreign_calls(module: ir.Module, signature=None, baseline_symbols: frozenset[str] = frozenset()) -> None:
+    """Every op, call and external declaration is on the platform allowlist (platform.py)."""
     defined = _defined_functions(module)
     for op in module.body.operations:
         op = op.operation
         if op.name in ("func.func", "llvm.func") and len(op.regions[0].blocks) == 0:
-            raise Rejected(Reason.FOREIGN_CALL, f"declares external function @{_sym(op)} ({_loc(op)}); "
-                                                "a candidate may only call functions it defines")
+            sym = _sym(op)
+            if not platform.symbol_allowed(sym, baseline_symbols):
+                raise Rejected(Reason.FOREIGN_CALL, f"declares external function @{sym} ({_loc(op)}), which is "
+                                                    "not on the platform allowlist; a candidate may only call "
+                                                    "functions it defines and the math library")
+            if sym in platform.LIBM and not _scalar_signature(op):
+                raise Rejected(Reason.FOREIGN_CALL, f"declares math function @{sym} with non-scalar arguments "
+                                                    f"({_loc(op)})")
     for op in _walk(module.operation):
         name = op.name
-        if RUNTIME_OPS.match(name):
-            raise Rejected(Reason.FOREIGN_CALL, f"uses {name} ({_loc(op)}), which calls outside the kernel")
+        if not platform.op_allowed(name):
+            raise Rejected(Reason.FOREIGN_CALL, f"uses {name} ({_loc(op)}), which is not on the platform "
+                                                "allowlist (it may call outside the kernel)")
         if name in ("func.call", "llvm.call"):
             if "callee" not in op.attributes:
                 raise Rejected(Reason.FOREIGN_CALL, f"indirect call ({_loc(op)})")
             callee = str(op.attributes["callee"]).lstrip("@")
-            if callee not in defined:
+            if callee not in defined and not platform.symbol_allowed(callee, baseline_symbols):
                 raise Rejected(Reason.FOREIGN_CALL, f"calls @{callee}, which the module does not define ({_loc(op)})")
         if name == "llvm.mlir.addressof":
             target = str(op.attributes["global_name"]).lstrip("@")
@@ -284,12 +301,16 @@ def lowered_symbols(module: ir.Module) -> set[str]:
     }
 
 
-ALLOCATOR = {"malloc", "free", "aligned_alloc", "_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_free",
-             "_mlir_memref_to_llvm_aligned_alloc"}
-
-
-def check_lowered(module: ir.Module, allowed: set[str]) -> None:
-    extra = sorted(lowered_symbols(module) - allowed - ALLOCATOR)
+def check_lowered(module: ir.Module, baseline_symbols: set[str]) -> None:
+    """After lowering: every op and intrinsic is on the platform allowlist, and every external symbol is
+    on it or is one the trusted baseline's own lowering declares."""
+    for op in _walk(module.operation):
+        if not platform.op_allowed(op.name):
+            raise Rejected(Reason.FOREIGN_CALL, f"after lowering, the kernel uses {op.name} ({_loc(op)}), "
+                                                "which is not on the platform allowlist")
+    extra = sorted(s for s in lowered_symbols(module) - set(baseline_symbols)
+                   if not platform.symbol_allowed(s, baseline_symbols, lowered=True))
     if extra:
         raise Rejected(Reason.FOREIGN_CALL, f"after lowering, the kernel calls external symbol(s) "
-                                            f"{', '.join('@' + s for s in extra)}, which the baseline does not use")
+                                            f"{', '.join('@' + s for s in extra)}, which are not on the "
+                                            "platform allowlist and which the baseline does not use")

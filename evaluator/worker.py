@@ -2,7 +2,10 @@
 
 Protocol: one JSON job per line on stdin; on the protocol channel (the original stdout; fd 1 is pointed
 at stderr so that anything a kernel prints cannot corrupt it) the worker writes `{"stage", "budget_s"}`
-before each stage, so the host can enforce a deadline per stage, and `{"result": verdict}` at the end.
+(with `context` and `pair` when the stage runs one pair of the plan) before each stage, so the host can
+enforce a deadline per stage and say where it ran out, and `{"result": verdict}` at the end. A job with
+`"task": "reference"` computes reference outputs instead (reference.py); the host sends those only to a
+worker that never runs candidates.
 The checks run cheapest first; the first failure rejects.
 """
 
@@ -26,7 +29,8 @@ def _protocol_channel():
 class Session:
     def __init__(self, out):
         self.out = out
-        self.baselines: dict[str, dict] = {}
+        self.baselines: dict[str, object] = {}  # compiled baselines, by hash of their text
+        self.references: dict[str, object] = {}  # RefSets (mapped reference files), by directory
         self.timings: dict[str, float] = {}
         self._current: tuple[str, float] | None = None
 
@@ -36,17 +40,24 @@ class Session:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
             self._current = None
 
-    def stage(self, name: str, budget_s: float) -> None:
+    def stage(self, name: str, budget_s: float, context: str = "", pair: str = "") -> None:
+        """Announce a stage and its deadline; `context` says which pair it runs, for the host's messages."""
         self._close_stage()
         self._current = (name, time.perf_counter())
-        self.out.write(json.dumps({"stage": name, "budget_s": budget_s}) + "\n")
+        msg = {"stage": name, "budget_s": budget_s}
+        if context:
+            msg["context"] = context
+        if pair:
+            msg["pair"] = pair
+        self.out.write(json.dumps(msg) + "\n")
         self.out.flush()
 
     def run_job(self, job: dict) -> dict:
         from neurojit.evaluator.checks import evaluate_candidate
+        from neurojit.evaluator.reference import compute
 
         self.timings, self._current = {}, None
-        result = evaluate_candidate(self, job)
+        result = compute(self, job) if job.get("task") == "reference" else evaluate_candidate(self, job)
         self._close_stage()
         result["timings"] = {k: round(v, 6) for k, v in self.timings.items()}
         return result

@@ -2,10 +2,12 @@
 into a live JIT. Public names (DESIGN §4) are re-exported here."""
 
 from neurojit.compiler import (
+    AssertionFailed,
     CallError,
     CompiledKernel,
     CompileError,
     KernelError,
+    LinearityError,
     LiveKernel,
     NeuroJITError,
     ScheduleError,
@@ -17,6 +19,6 @@ from neurojit.compiler import compile_kernel as compile
 __version__ = "0.1.0"
 
 __all__ = [
-    "CallError", "CompileError", "CompiledKernel", "KernelError", "LiveKernel", "NeuroJITError",
+    "AssertionFailed", "CallError", "LinearityError", "CompileError", "CompiledKernel", "KernelError", "LiveKernel", "NeuroJITError",
     "ScheduleError", "SourceError", "compile", "export", "__version__",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
@@ -54,6 +55,12 @@ def cmd_export(args) -> int:
     from neurojit.compiler.classify import CandidateKind, classify
     from neurojit.compiler.source import read_source
 
+    if args.experiment:
+        if args.kernel or args.run_id or not args.db:
+            raise UsageError("export from an experiment takes --db URL --experiment ID (and no kernel file or run)")
+        from neurojit.research import export_experiment_cmd
+
+        return export_experiment_cmd(args)
     if args.db or args.run_id:
         if args.kernel or not (args.db and args.run_id):
             raise UsageError("export from a run takes --db URL --run-id ID (and no kernel file)")
@@ -98,9 +105,14 @@ def cmd_tune(args) -> int:
 
         prices = load_prices(args.prices)
     budget = Budget(args.budget, args.time_limit, args.max_tokens, args.max_dollars)
-    opts = TuneOptions(model=args.model, strategy=args.strategy, budget=budget, db=args.db, run_id=args.run_id,
-                       seed=args.seed, workers=args.workers, prices=prices, record=args.record)
-    summary = tune(args.kernel, opts, progress=sys.stderr)
+    models = args.model or ["heuristic"]  # several --model values: an ensemble
+    opts = TuneOptions(model=models[0] if len(models) == 1 else tuple(models), strategy=args.strategy, budget=budget,
+                       db=args.db, run_id=args.run_id, seed=args.seed, sampler=args.sampler, workers=args.workers,
+                       prices=prices, record=args.record, base_url=args.base_url, ensemble=args.ensemble,
+                       evaluator=args.evaluator)
+    if len(args.kernel) > 1 or os.path.isdir(args.kernel[0]):
+        return _tune_suite(args, opts)
+    summary = tune(args.kernel[0], opts, progress=sys.stderr)
     if args.json:
         print(json.dumps(summary.to_json()))
     else:
@@ -114,11 +126,40 @@ def cmd_tune(args) -> int:
     return 0
 
 
+def _tune_suite(args, opts) -> int:
+    from neurojit.agent.suite import total, tune_suite
+
+    if args.record:
+        raise UsageError("--record writes one run's exchanges; record each kernel with its own neurojit tune")
+    results = tune_suite(args.kernel, opts, progress=sys.stderr)
+    whole = total(results)
+    if args.json:
+        for r in results:
+            print(json.dumps(r.to_json()))
+        print(json.dumps(whole))
+        return 0
+    rows = [(r.kernel, r.summary.run_id, r.summary.status.value, str(r.summary.candidates), str(r.summary.accepted),
+             f"{r.summary.speedup:.2f}x" if r.summary.speedup else "-") for r in results]
+    print(_table(("kernel", "run", "status", "candidates", "accepted", "best speedup"), rows))
+    geomean = f"{whole['geomean_speedup']:.2f}x" if whole["geomean_speedup"] else "-"
+    print(f"suite: {whole['kernels']} kernels, {whole['candidates']} candidates, {whole['accepted']} accepted; "
+          f"geometric mean of the best speedups {geomean}; model tokens {whole['tokens']}, "
+          f"cost ${whole['cost_usd']:.4f}")
+    print(f"export one: neurojit export --db {args.db or 'sqlite:///neurojit.db'} --run-id RUN --out DIR")
+    return 0
+
+
+def _table(header, rows) -> str:
+    """A plain text table, columns padded to their widest cell."""
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in (header, *rows))
+
+
 def cmd_evaluate(args) -> int:
     from neurojit.compiler.source import read_source
     from neurojit.evaluator import EvalConfig, Evaluator
 
-    read_source(args.candidate)  # a missing candidate file is a usage error, not a rejection
+    read_source(args.candidate, convert=False)  # a missing candidate file is a usage error, not a rejection
     with Evaluator(EvalConfig(workers=1, seed=args.seed)) as ev:
         v = ev.evaluate(args.baseline, args.candidate)
     if args.json:
@@ -176,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     e.add_argument("--db", metavar="URL", help="results store of a tuning run")
     e.add_argument("--run-id", metavar="ID", help="the run whose best variant to export")
+    e.add_argument("--experiment", metavar="ID", help="export the best variant of every kernel of this experiment "
+                                                      "(one folder per kernel)")
     e.set_defaults(func=cmd_export)
 
     t = sub.add_parser("tune", help="search for faster verified variants of a kernel (the agent loop)",
@@ -183,18 +226,33 @@ def build_parser() -> argparse.ArgumentParser:
                                    "evaluate each in the sandbox, tune the knobs of the best with Optuna, and "
                                    "record everything in the results store. Progress goes to stderr. Killed or "
                                    "interrupted runs resume with the same command and --run-id.")
-    t.add_argument("kernel", metavar="K.mlir")
-    t.add_argument("--model", default="heuristic", metavar="M",
-                   help="heuristic (offline, default) | gemini[:NAME] (needs GEMINI_API_KEY) | replay:FILE|RUN_ID")
+    t.add_argument("kernel", metavar="K.mlir", nargs="+",
+                   help="a kernel; several kernels or a folder of them make a suite: one run each, one budget")
+    t.add_argument("--model", action="append", metavar="M",
+                   help="heuristic (offline, default) | gemini[:NAME] (needs GEMINI_API_KEY) | replay:FILE|RUN_ID | "
+                        "openai:NAME (any OpenAI-compatible server: llama.cpp, vLLM, Ollama; OPENAI_API_KEY if it "
+                        "needs one). Given several times: an ensemble, each [WEIGHT*]PROVIDER:NAME[@BASE_URL]")
+    t.add_argument("--base-url", metavar="URL", help="where openai: models are served, e.g. http://127.0.0.1:8080/v1 "
+                                                     "(default: OPENAI_BASE_URL, else OpenAI's API)")
+    t.add_argument("--ensemble", default="weights", metavar="C",
+                   help="how an ensemble picks a model per request: weights (default) or bandit (accepted speedup "
+                        "per second of model time)")
+    t.add_argument("--evaluator", metavar="URL", help="evaluate on a Dask cluster: dask://HOST:PORT (default: "
+                                                      "sandboxed workers on this machine)")
     t.add_argument("--strategy", default="zero-shot", metavar="S",
                    help="prompting strategy for model providers: zero-shot (default), few-shot, repair, evolutionary")
-    t.add_argument("--budget", type=int, default=40, metavar="N", help="candidates to evaluate at most (default 40)")
+    t.add_argument("--budget", type=int, default=40, metavar="N",
+                   help="candidates to evaluate at most (default 40); a suite's total, split evenly")
     t.add_argument("--time-limit", type=float, default=600.0, metavar="S",
                    help="wall-clock seconds for this invocation (default 600)")
     t.add_argument("--db", metavar="URL", help="results store and Optuna storage: sqlite:///FILE (default "
                                                "sqlite:///neurojit.db) or postgresql://...")
-    t.add_argument("--run-id", metavar="ID", help="resume this run if unfinished, or start a run with this id")
+    t.add_argument("--run-id", metavar="ID", help="resume this run if unfinished, or start a run with this id "
+                                                 "(a suite's runs are ID-KERNEL)")
     t.add_argument("--seed", type=int, default=0, help="seed of the tuner and the evaluator's inputs (default 0)")
+    t.add_argument("--sampler", default="tpe", metavar="S",
+                   help="Optuna sampler that tunes the knobs: tpe (default), random, cmaes, nsga2, gp (needs "
+                        "neurojit[gp])")
     t.add_argument("--workers", type=int, default=0, metavar="N", help="evaluator workers (default: one per core)")
     t.add_argument("--max-tokens", type=int, metavar="N", help="stop after this many model tokens (in + out)")
     t.add_argument("--max-dollars", type=float, metavar="USD", help="stop after this much model cost")
@@ -205,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_tune)
     from neurojit import demo
     demo.add_parser(sub)
+    from neurojit import research
+    research.add_parsers(sub)
     return p
 
 

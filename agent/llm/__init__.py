@@ -1,4 +1,5 @@
-"""Model clients for LLM providers: one `ChatModel` interface, the Gemini client, answer parsing and prices."""
+"""Model clients for LLM providers: one `ChatModel` interface, the Gemini and OpenAI-compatible clients
+(gemini.py, openai.py, on retry.py), ensembles (ensemble.py), answer parsing and prices."""
 
 from .base import Answer, ChatModel, Completion, ModelCancelled, ModelError
 from .parse import parse_answer

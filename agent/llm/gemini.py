@@ -2,19 +2,16 @@
 
 The client is built with its own retries off (`HttpRetryOptions(attempts=1)`) so that one `complete()`
 sends at most `retries + 1` requests, backs off `backoff_s * 2**n` (or the server's RetryInfo delay, capped
-at `max_backoff_s`) after a 408, 429, 5xx or dropped connection, and gives up with a `ModelError`. Each
-request runs on a worker thread so that `cancel()` and the per-request timeout return at once; a worker
-left behind ends by itself when google-genai's own `timeout_s` (per read) fires.
+at `max_backoff_s`) after a 408, 429, 5xx or dropped connection, and gives up with a `ModelError`
+(agent/llm/retry.py does the waiting, the timeout and cancel for every model client).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Mapping
 
@@ -23,30 +20,17 @@ from google import genai
 from google.genai import errors, types
 
 from ..provider import ProviderError
-from .base import ChatModel, Completion, ModelCancelled, ModelError
+from .base import Completion, ModelError
+from .parse import ANSWER_SCHEMA
+from .retry import RETRY_STATUS, Caller, RemoteModel, Retry
 
-log = logging.getLogger(__name__)
+__all__ = ["ANSWER_SCHEMA", "API_VERSION", "DEFAULT_MODEL", "KEY_VARIABLES", "GeminiModel"]
 
 DEFAULT_MODEL = "gemini-3-pro-preview"
 KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 # google-genai 3.4 defaults to v1 for the Developer API, where (as of late 2025) generateContent rejected
 # systemInstruction and responseMimeType; v1beta is the version Google documents them on.
 API_VERSION = "v1beta"
-RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-_POLL_S = 0.05  # how often a waiting complete() looks at cancel()
-
-_ANSWER = {
-    "type": "object",
-    "properties": {
-        "kind": {"type": "string", "enum": ["module", "schedule"],
-                 "description": "module: a full replacement kernel; schedule: a transform.named_sequence module"},
-        "code": {"type": "string", "description": "the complete MLIR text"},
-        "rationale": {"type": "string", "description": "one or two sentences: why this should be faster"},
-    },
-    "required": ["kind", "code", "rationale"],
-}
-ANSWER_SCHEMA = {"type": "object", "properties": {"candidates": {"type": "array", "items": _ANSWER}},
-                 "required": ["candidates"]}
 
 
 def _httpx_errors(name: str) -> tuple[type[BaseException], ...]:
@@ -64,16 +48,7 @@ _TIMEOUT_ERRORS = _httpx_errors("TimeoutException")
 _TRANSPORT_ERRORS = _httpx_errors("TransportError")
 
 
-class _Retry(Exception):
-    """A failed attempt worth repeating; `status` is the HTTP status, `delay_s` the server's RetryInfo."""
-
-    def __init__(self, summary: str, status: int | None = None, delay_s: float | None = None):
-        super().__init__(summary)
-        self.status = status
-        self.delay_s = delay_s
-
-
-class GeminiModel(ChatModel):
+class GeminiModel(RemoteModel):
     """A `ChatModel` on the Gemini API. The key comes from `api_key` or GEMINI_API_KEY / GOOGLE_API_KEY.
 
     `json_schema` asks for structured output (`ANSWER_SCHEMA` by default; None for free text).
@@ -94,28 +69,17 @@ class GeminiModel(ChatModel):
             raise ProviderError("GeminiModel needs timeout_s > 0, retries >= 0 and backoff_s >= 0")
         self.name = name.removeprefix("models/")
         self.base_url = base_url or env.get("GOOGLE_GEMINI_BASE_URL") or None
-        self.timeout_s = float(timeout_s)
-        self.retries = int(retries)
-        self.backoff_s = float(backoff_s)
-        self.max_backoff_s = float(max_backoff_s)
         self.json_schema = json_schema
         self._key = key
-        self._cancelled = threading.Event()
+        self._caller = Caller(f"Gemini {self.name}", timeout_s=timeout_s, retries=retries, backoff_s=backoff_s,
+                              max_backoff_s=max_backoff_s)
         self._client = genai.Client(vertexai=False, api_key=key, http_options=types.HttpOptions(
-            base_url=self.base_url, api_version=api_version, timeout=max(1, round(self.timeout_s * 1000)),
+            base_url=self.base_url, api_version=api_version, timeout=max(1, round(timeout_s * 1000)),
             retry_options=types.HttpRetryOptions(attempts=1)))
 
     def __repr__(self) -> str:
         return (f"GeminiModel(name={self.name!r}, base_url={self.base_url!r}, timeout_s={self.timeout_s}, "
                 f"retries={self.retries})")
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-    def cancel(self) -> None:
-        """Make the call in flight, and every later one, raise `ModelCancelled` promptly (thread-safe)."""
-        self._cancelled.set()
 
     def complete(self, prompt: str, *, system: str | None = None) -> Completion:
         """The model's answer; `ModelError` when retries run out, on a timeout, a refused request or cancel()."""
@@ -124,82 +88,31 @@ class GeminiModel(ChatModel):
             system_instruction=system,
             response_mime_type="application/json" if self.json_schema is not None else None,
             response_json_schema=self.json_schema)
-        last: _Retry | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                delay = min(max(self.backoff_s * 2 ** (attempt - 1), last.delay_s or 0.0), self.max_backoff_s)
-                log.warning("Gemini %s: %s; retry %d of %d in %.2f s", self.name, last, attempt, self.retries, delay)
-                if self._cancelled.wait(delay):
-                    break
-            if self._cancelled.is_set():
-                break
-            try:
-                response = self._attempt(prompt, config, attempt + 1)
-            except _Retry as exc:
-                last = exc
-                continue
-            return _completion(response, self.name, time.monotonic() - start, attempt + 1)
-        else:
-            raise ModelError(f"Gemini {self.name} failed {self.retries + 1} times, last with {last}; try again "
-                             "later or allow more retries", status=last.status, attempts=self.retries + 1)
-        raise ModelCancelled(f"the Gemini {self.name} call was cancelled (budget spent or run stopped)",
-                             attempts=attempt)
-
-    def _attempt(self, prompt: str, config: types.GenerateContentConfig, attempt: int) -> types.GenerateContentResponse:
-        box: dict[str, object] = {}
-        done = threading.Event()
-
-        def call() -> None:
-            try:
-                box["response"] = self._client.models.generate_content(model=self.name, contents=prompt,
-                                                                       config=config)
-            except BaseException as exc:  # noqa: BLE001 (carried to the waiting thread)
-                box["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=call, name=f"gemini-{self.name}", daemon=True).start()
-        # google-genai's timeout bounds each read; this bounds the whole request, trickling answers included.
-        deadline = time.monotonic() + self.timeout_s + 1.0
-        while not done.wait(_POLL_S):
-            if self._cancelled.is_set():
-                raise ModelCancelled(f"the Gemini {self.name} call was cancelled (budget spent or run stopped)",
-                                     attempts=attempt)
-            if time.monotonic() > deadline:
-                raise self._timeout(attempt)
-        if "error" in box:
-            raise self._classify(box["error"], attempt)
-        return box["response"]
-
-    def _timeout(self, attempt: int) -> ModelError:
-        # Not retried: a model that did not answer in timeout_s will most likely not answer in time again.
-        return ModelError(f"Gemini {self.name} did not answer within {self.timeout_s:g} s; raise the timeout "
-                          "or try again later", attempts=attempt)
+        response, attempts = self._caller.call(
+            lambda: self._client.models.generate_content(model=self.name, contents=prompt, config=config),
+            self._classify)
+        return _completion(response, self.name, time.monotonic() - start, attempts)
 
     def _classify(self, exc: BaseException, attempt: int) -> Exception:
-        """A `_Retry` for a failure worth repeating, else the `ModelError` to raise (never our bugs)."""
+        """A `Retry` for a failure worth repeating, else the `ModelError` to raise (never our bugs)."""
         if isinstance(exc, errors.APIError):
             status = exc.code
             summary = f"HTTP {status} {exc.status or ''}: {self._scrub(exc.message or '')}".replace(" :", ":")
             if status in RETRY_STATUS:
-                return _Retry(summary, status, _retry_delay(exc.details))
+                return Retry(summary, status, _retry_delay(exc.details))
             advice = {401: "check the API key (GEMINI_API_KEY)", 403: "check the API key (GEMINI_API_KEY)",
                       404: f"check the model name (--model gemini:NAME), {self.name!r} was not found"}
             return ModelError(f"Gemini {self.name} refused the request ({summary}); "
                               f"{advice.get(status, 'check the prompt and the model settings')}",
                               status=status, attempts=attempt)
         if isinstance(exc, _TIMEOUT_ERRORS):
-            return self._timeout(attempt)
+            return self._caller.timeout_error(attempt)
         if isinstance(exc, _TRANSPORT_ERRORS):
-            return _Retry(f"a connection error ({type(exc).__name__}: {self._scrub(str(exc))})")
+            return Retry(f"a connection error ({type(exc).__name__}: {self._scrub(str(exc))})")
         if isinstance(exc, (errors.UnknownApiResponseError, json.JSONDecodeError, pydantic.ValidationError)):
             return ModelError(f"Gemini {self.name} sent an answer we cannot read ({self._scrub(str(exc))}); "
                               "check the base URL", attempts=attempt)
         raise exc  # our bug (or google-genai's): keep the traceback
-
-    def _scrub(self, text: str, limit: int = 300) -> str:
-        text = " ".join(text.replace(self._key, "[api key]").split())
-        return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _completion(response: types.GenerateContentResponse, model: str, latency_s: float, attempts: int) -> Completion:

@@ -12,6 +12,20 @@ import re
 
 from .base import Answer
 
+_ANSWER = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": ["module", "schedule"],
+                 "description": "module: a full replacement kernel; schedule: a transform.named_sequence module"},
+        "code": {"type": "string", "description": "the complete MLIR text"},
+        "rationale": {"type": "string", "description": "one or two sentences: why this should be faster"},
+    },
+    "required": ["kind", "code", "rationale"],
+}
+# The JSON schema of the answer we ask for, for models that take one (structured output).
+ANSWER_SCHEMA = {"type": "object", "properties": {"candidates": {"type": "array", "items": _ANSWER}},
+                 "required": ["candidates"]}
+
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _JSON_FENCE = re.compile(r"```[ \t]*json[^\n]*\n", re.IGNORECASE)
 

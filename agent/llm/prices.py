@@ -5,6 +5,10 @@ Default prices are Google's published list prices for the paid tier of the Gemin
 early 2026; we could not read Google's page itself, so check it and override with `load_prices` when they
 change. Output prices include thinking tokens, which Google bills as output. Pro models bill prompts over
 200k tokens at a higher rate (`long_*`). Batch, caching and grounding discounts or fees are not modelled.
+OpenAI's models are at OpenAI's standard-tier list prices as we knew them in 2025 (reasoning tokens are
+billed as output); check https://openai.com/api/pricing and override likewise. A model the table does not
+know costs 0: that is right for local servers (llama.cpp, vLLM, Ollama), and a hosted OpenAI-compatible
+service's models need a price file (`--prices`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ DEFAULT_PRICES: dict[str, Price] = {
     "gemini-2.5-flash-lite": Price(0.10, 0.40),
     "gemini-2.0-flash": Price(0.10, 0.40),
     "gemini-2.0-flash-lite": Price(0.075, 0.30),
+    "gpt-5": Price(1.25, 10.00),
+    "gpt-5-mini": Price(0.25, 2.00),
+    "gpt-5-nano": Price(0.05, 0.40),
+    "gpt-4.1": Price(2.00, 8.00),
+    "gpt-4.1-mini": Price(0.40, 1.60),
+    "gpt-4.1-nano": Price(0.10, 0.40),
+    "gpt-4o": Price(2.50, 10.00),
+    "gpt-4o-mini": Price(0.15, 0.60),
 }
 
 

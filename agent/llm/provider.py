@@ -2,17 +2,17 @@
 
 Every exchange is written to the results store before its candidates are evaluated, keyed by the request's
 hash; a request already answered in this run (a resumed run re-running its propose step) is answered from
-the store, so no call is billed twice. A replay model answers from recorded exchanges instead of a model.
+the store, so no call is billed twice. A replay model answers from recorded exchanges instead of a model;
+an ensemble (ensemble.py) picks one of several models per request by overriding `_answer`.
 """
 
 from __future__ import annotations
 
-from neurojit.agent.proposal import Candidate, Knob, Proposal
-from neurojit.agent.provider import Provider, Request, Strategy
+from neurojit.agent.proposal import Candidate, Knob, Proposal, space_of
+from neurojit.agent.provider import Prompt, Provider, Request, Strategy
 from neurojit.agent.strategies import system_prompt
-from neurojit.compiler.schedule import knobs_of
 
-from .base import ChatModel
+from .base import ChatModel, Completion
 from .parse import parse_answer
 from .prices import cost_usd
 
@@ -37,17 +37,19 @@ class LLMProvider(Provider):
         if known is not None:
             response = known.response
         else:
-            if self.model.replays:  # recorded answers, nothing billed
-                c = self.model.answer(h)
-                cost = 0.0
-            else:
-                c = self.model.complete(prompt.text, system=system_prompt())
-                cost = cost_usd(c.model or self.model.name, c.tokens_in, c.tokens_out, self.prices)
+            c, cost = self._answer(prompt)
             self.store.add_exchange(self.run_id, h, model=c.model or self.model.name, prompt=prompt.text,
                                     response=c.text, tokens_in=c.tokens_in, tokens_out=c.tokens_out,
                                     latency_s=c.latency_s, cost_usd=cost)
             response = c.text
         return [_proposal(a, self.name, self.strategy.name, prompt.parent) for a in parse_answer(response)]
+
+    def _answer(self, prompt: Prompt) -> tuple[Completion, float]:
+        """The model's answer to a request not answered in this run yet, and its cost in USD."""
+        if self.model.replays:  # recorded answers, nothing billed
+            return self.model.answer(prompt.request_hash), 0.0
+        c = self.model.complete(prompt.text, system=system_prompt())
+        return c, cost_usd(c.model or self.model.name, c.tokens_in, c.tokens_out, self.prices)
 
 
 def _proposal(answer, provider: str, strategy: str, parent: str | None) -> Proposal:
@@ -63,6 +65,6 @@ def _proposal(answer, provider: str, strategy: str, parent: str | None) -> Propo
 
 
 def _space(code: str) -> tuple[Knob, ...]:
-    """Knobs a model wrote into its schedule, tuned within 4x of the default it gave."""
-    return tuple(Knob(name, max(1, d // 4), max(2, d * 4), log=True)
-                 for name, d in knobs_of(code).items() if d is not None and d > 0)
+    """Knobs a model wrote into its schedule: `${name:default}` within 4x of the default it gave, MLIR's
+    tune.knob / tune.alternatives over their choices (`space_of`)."""
+    return space_of(code)

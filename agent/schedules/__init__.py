@@ -7,8 +7,17 @@
     for s in for_kernel(info, host()):
         text, knobs, space = s.text(info, host()), s.defaults(info, host()), s.space(info, host())
 
-`text` carries `${knob:default}` placeholders; the evaluator receives the text and a knob dict. A schedule's
-fields are its knobs: `PackedMatmul(mr=4).text(info, host())` starts mr at 4 and the others where they would.
+`text` carries `${knob:default}` placeholders (or MLIR's own `transform.tune.knob`, where every op that uses
+the knob takes a param: the script is then valid MLIR as it stands); the evaluator receives the text and a
+knob dict. A schedule's fields are its knobs: `PackedMatmul(mr=4).text(info, host())` starts mr at 4 and the
+others where they would.
+
+By kernel class: matmuls, also with transposed operands (PackedMatmul) and with an epilogue
+(FusedMatmulEpilogue); elementwise maps (VectorizeElementwise); reductions a vector may reassociate, of any
+integer or float type, along rows or whole (a dot product) (VectorizeRowReduction); reductions that must
+keep their order of terms, arg-reductions with an index output (LaneReduction); convolutions and pooling,
+1-D or 2-D, any stride (VectorizeWindows); plain affine loops (VectorizeAffineLoops); anything else
+(RegisterTileAny). `for_kernel` ranks those that apply by the host model (`model`).
 """
 
 from __future__ import annotations
@@ -16,22 +25,27 @@ from __future__ import annotations
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
+from . import model
+from .affine_loops import VectorizeAffineLoops
 from .base import Caches, Knob, Schedule, caches, lanes
 from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
 from .generic import RegisterTileAny
+from .lane_reduction import LaneReduction
 from .packed_matmul import PackedMatmul
 from .row_reduction import VectorizeRowReduction
+from .windows import VectorizeWindows
 
-LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction())
+LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
+                                 LaneReduction(), VectorizeWindows(), VectorizeAffineLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 
 
 def for_kernel(info: KernelInfo, host: Host) -> list[Schedule]:
-    """The library's schedules that apply to this kernel, best first (host is for future ranking); the
-    generic register tile when none of them does."""
-    found = [s for s in LIBRARY if s.applies(info)]
-    return found or ([FALLBACK] if FALLBACK.applies(info) else [])
+    """The library's schedules that apply to this kernel (the generic register tile among them), best first
+    by the host model (`model.ranked`: those it expects far behind the best are left out)."""
+    found = [s for s in (*LIBRARY, FALLBACK) if s.applies(info)]
+    return model.ranked(found, info, host)
 
 
 def by_name(name: str) -> Schedule:
@@ -41,5 +55,6 @@ def by_name(name: str) -> Schedule:
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["FALLBACK", "Caches", "FusedMatmulEpilogue", "RegisterTileAny", "Knob", "LIBRARY", "PackedMatmul", "Schedule", "VectorizeElementwise",
-           "VectorizeRowReduction", "by_name", "caches", "for_kernel", "lanes"]
+__all__ = ["FALLBACK", "Caches", "FusedMatmulEpilogue", "RegisterTileAny", "Knob", "LIBRARY", "LaneReduction",
+           "PackedMatmul", "Schedule", "VectorizeAffineLoops", "VectorizeElementwise", "VectorizeRowReduction",
+           "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

@@ -23,6 +23,7 @@ from neurojit.compiler.schedule import knobs_of
 
 from ..analyze import KernelInfo
 from ..proposal import Knob
+from . import parts
 
 __all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs"]
 
@@ -65,11 +66,12 @@ def lanes(info: KernelInfo, host: Host) -> int:
 
 def register_tile(info: KernelInfo, host: Host) -> tuple[int, int]:
     """(mr, nr) of a matmul micro-kernel: nr two vectors wide, mr rows so that the mr x 2 accumulators, one
-    row of B and one broadcast of A fit the host's vector registers (6 x 16 on AVX2 f32)."""
+    row of B and one broadcast of A fit the host's vector registers (6 x 16 on AVX2 f32), and at most 14
+    accumulators (on AVX-512 znver4, 32 registers: 7 x 32 ran a 1024 matmul 1.6x faster than 14 x 32)."""
     vl = lanes(info, host)
     nv = 2  # vectors per row; 3 (24 lanes on AVX2) makes LLVM shuffle the accumulators, 10x slower
     mr = (host.vector_registers - nv - 1) // nv
-    return min(mr, 14), nv * vl
+    return min(mr, 14 // nv), nv * vl
 
 
 def register_tile_knobs(info: KernelInfo, host: Host) -> tuple[Knob, Knob]:
@@ -109,6 +111,11 @@ class Schedule:
         """The transform script of a fitted schedule, its knobs written with `knob`."""
         raise NotImplementedError
 
+    def efficiency(self, info: KernelInfo, host: Host) -> float:
+        """The fraction of the host's vector peak this schedule is expected to reach on the kernel (see
+        `model`): the heuristic proposes the library's schedules in this order."""
+        return 0.1
+
     def fitted(self, info: KernelInfo, host: Host) -> Self:
         """This schedule with every unset field given its starting value for this kernel and host."""
         self.require(info)
@@ -129,6 +136,16 @@ class Schedule:
     def knob(self, name: str) -> str:
         """Knob `name` as the script writes it."""
         return self.placeholders()[name]
+
+    def tune_knob(self, name: str, choices: tuple[int, ...]) -> str:
+        """The declaration of knob `name` as MLIR's own tunable, `%name = transform.tune.knob<"name"> = value
+        from options = [choices]`: where every op that uses a knob takes a param (tile sizes, vector sizes,
+        pass options), the script is valid MLIR as it stands. The script then uses `%name`."""
+        value = getattr(self, name)
+        if value not in choices:
+            raise ScheduleError(f"{self.name}: knob {name} takes one of {list(choices)}, not {value}")
+        return (f'  %{name} = transform.tune.knob<"{name}"> = {value} from options = '
+                f'[{", ".join(str(c) for c in choices)}] -> {parts.PARAM}\n')
 
     def defaults(self, info: KernelInfo, host: Host) -> dict[str, int]:
         """The knob values the script starts from (the fitted schedule's fields that its script uses)."""

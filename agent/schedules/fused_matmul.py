@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
-from . import parts
+from . import model, parts
 from .base import Knob, Schedule, caches, lanes, register_tile, register_tile_knobs
 
 ANY = parts.ANY
@@ -83,6 +83,13 @@ class FusedMatmulEpilogue(Schedule):
         after = info.ops[info.ops.index(info.matmul) + 1:]
         # an epilogue to fuse, every op of it 2-d over C (no transposes, no reductions)
         return bool(after) and all(len(op.iterators) == 2 for op in info.ops if op is not info.matmul)
+
+    def efficiency(self, info: KernelInfo, host: Host) -> float:
+        # the epilogue costs nothing extra (C written once); measured 1.25x the packed matmul on a
+        # 256 x 512 x 256 dense layer, where B's k x nc block fits L2
+        _, n, k = info.mnk
+        fits = k * 2 * register_tile(info, host)[1] * info.element_bits // 8 <= caches().l2
+        return (0.7 if fits else 0.4) * min(1.0, k / 64) * model.fill(n, lanes(info, host))
 
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         self.require(info)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 ANY = "!transform.any_op"
+PARAM = "!transform.param<i64>"  # a tune.knob's value
 
 
 class _Template(string.Template):
@@ -89,14 +90,16 @@ def peel(loops: str, tag: str) -> str:
 
 
 def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
-    """Tile `handle` by `sizes` (0: not tiled) and vectorise each tile with masks, to the same sizes."""
+    """Tile `handle` by `sizes` (0: not tiled) and vectorise each tile with masks, to the same sizes. A size
+    may be a param (`%name`, a tune.knob's value)."""
     tiled = [s for s in sizes if s != 0]
     loops = ", ".join([ANY] * len(tiled))
     sz = ", ".join(str(s) for s in sizes)
     vs = ", ".join(str(s if s != 0 else 1) for s in sizes)
+    params = "".join(f", {PARAM}" for s in sizes if str(s).startswith("%"))
     return (f"  %{tag}t, %{tag}l:{len(tiled)} = transform.structured.tile_using_for {handle} tile_sizes [{sz}]"
-            f" : ({ANY}) -> ({ANY}, {loops})\n"
-            f"  transform.structured.vectorize %{tag}t vector_sizes [{vs}] : {ANY}\n")
+            f" : ({ANY}{params}) -> ({ANY}, {loops})\n"
+            f"  transform.structured.vectorize %{tag}t vector_sizes [{vs}] : {ANY}{params}\n")
 
 
 def split(handle: str, n: int, tag: str) -> tuple[str, list[str]]:

@@ -1,14 +1,17 @@
 """Every built-in provider through the conformance suite (neurojit.agent.testing.ProviderTestCase): the
-heuristic, replay from a cassette, and Gemini on the real google-genai client against a local fake server."""
+heuristic, replay from a cassette, Gemini on the real google-genai client and OpenAI-compatible models on the
+real `openai` client, each against a local fake server, and an ensemble of the two."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from support import fake_openai
 from support.fake_gemini import FakeGemini, reply
 
 from neurojit.agent.heuristic import HeuristicProvider
+from neurojit.agent.llm.ensemble import EnsembleProvider
 from neurojit.agent.llm.base import ChatModel, Completion, ModelError
 from neurojit.agent.llm.provider import LLMProvider
 from neurojit.agent.registry import make_provider, make_strategy
@@ -38,7 +41,17 @@ class TestReplay(ProviderTestCase):
         return provider
 
 
-class TestGemini(ProviderTestCase):
+class _AsksOnce:
+    """For a provider on a model behind `self.fake`: a request answered in the run is answered from the store."""
+
+    def test_a_request_answered_in_the_run_is_not_sent_again(self, context):
+        provider = self.make_provider(context)
+        provider.propose(context.requests[0])
+        provider.propose(context.requests[0])
+        assert self.fake.attempts() == 1 and len(context.store.exchanges(context.run_id)) == 1
+
+
+class TestGemini(_AsksOnce, ProviderTestCase):
     @pytest.fixture(autouse=True)
     def server(self, monkeypatch):
         with FakeGemini() as fake:
@@ -53,11 +66,48 @@ class TestGemini(ProviderTestCase):
         assert isinstance(provider, LLMProvider) and not provider.model.replays
         return provider
 
-    def test_a_request_answered_in_the_run_is_not_sent_again(self, context):
+
+class TestOpenAI(_AsksOnce, ProviderTestCase):
+    @pytest.fixture(autouse=True)
+    def server(self, monkeypatch):
+        with fake_openai.FakeOpenAI() as fake:
+            monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a local server needs none
+            monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url + "/v1")
+            self.fake = fake
+            yield fake
+
+    def make_provider(self, context):
+        self.fake.script(then=fake_openai.reply(context.answer))
+        provider = make_provider("openai:qwen2.5-coder:7b", store=context.store, run_id=context.run_id)
+        assert isinstance(provider, LLMProvider) and provider.name == "qwen2.5-coder:7b"
+        return provider
+
+
+class TestEnsemble(ProviderTestCase):
+    @pytest.fixture(autouse=True)
+    def servers(self, monkeypatch):
+        with fake_openai.FakeOpenAI() as one, FakeGemini() as two:
+            monkeypatch.setenv("GEMINI_API_KEY", "test-key-not-real")
+            monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", two.base_url)
+            self.one, self.two = one, two
+            yield
+
+    def make_provider(self, context):
+        self.one.script(then=fake_openai.reply(context.answer))
+        self.two.script(then=reply(context.answer))
+        provider = make_provider(["2*openai:qwen2.5-coder:7b@" + self.one.base_url + "/v1", "gemini:gemini-test"],
+                                 store=context.store, run_id=context.run_id, seed=1)
+        assert isinstance(provider, EnsembleProvider) and provider.name == "qwen2.5-coder:7b+gemini-test"
+        return provider
+
+    def test_each_exchange_names_the_model_that_answered(self, context):
         provider = self.make_provider(context)
-        provider.propose(context.requests[0])
-        provider.propose(context.requests[0])
-        assert self.fake.attempts() == 1 and len(context.store.exchanges(context.run_id)) == 1
+        for request in context.requests:
+            provider.propose(request)
+        models = [e.model for e in context.store.exchanges(context.run_id)]
+        assert len(models) == 2 and set(models) <= {"qwen2.5-coder:7b", "gemini-test"}  # two distinct requests
+        assert models.count("qwen2.5-coder:7b") == self.one.attempts()
+        assert models.count("gemini-test") == self.two.attempts()
 
 
 class _Plain(ChatModel):

@@ -31,7 +31,7 @@ def test_an_old_store_is_migrated_once_with_a_message(legacy, capfd):
         assert db.execute("select kind from nj_candidates where run_id = 'legacy-llm'").fetchall() == [("schedule",)]
     with ResultStore(f"sqlite:///{legacy}") as store:
         said = capfd.readouterr().err
-        assert f"to schema {SCHEMA}" in said and "1 candidate kind(s) corrected" in said
+        assert f"to schema {SCHEMA}" in said and "1 candidate(s) corrected" in said
         [llm] = store.candidates("legacy-llm")
         assert llm.kind is CandidateKind.MODULE and llm.candidate.kind is CandidateKind.MODULE
         tuned = store.candidates("legacy-tune")
@@ -63,3 +63,34 @@ def test_export_and_resume_work_on_an_old_store(legacy, cli, tmp_path):
     with ResultStore(url) as store:
         after = {c.identity: c.verdict for c in store.candidates("legacy-tune")}
     assert {k: after[k] for k in before} == before  # the old verdicts were reused, not redone
+
+
+def test_migration_recomputes_hashes_identities_and_drops_verdicts_about_the_wrong_kind(legacy, capfd):
+    """What version 0 could also have written: a run hashed with the source's sha256 (a Python caller that
+    gave no hash), an identity folded inside a string literal, and a module whose comment names a named
+    sequence, which version 0's worker evaluated as a schedule (a schedule_error about the wrong kind)."""
+    import hashlib
+
+    from neurojit.compiler.kernel import ir_hash
+
+    text = ROW_SUM.read_text()
+    commented = text.replace("// out[i]", "// not a transform.named_sequence, a module\n// out[i]")
+    stringy = text.replace("module {", 'module attributes {nj.note = "two  spaces"} {')
+    old_identity = ir_hash(" ".join(stringy.split()))  # version 0 folded the spaces inside the string too
+    verdict = json.dumps({"verdict": "reject", "reason": "schedule_error", "detail": "not a schedule"})
+    with sqlite3.connect(legacy) as db:
+        db.execute("insert into nj_runs select 'v0-sha', kernel_name, ?, kernel_text, model, strategy, config, host, "
+                   "status, stop_reason, baseline_ms, tokens_in, tokens_out, cost_usd, created_at, finished_at "
+                   "from nj_runs where id = 'legacy-tune'", (hashlib.sha256(text.encode()).hexdigest(),))
+        for ident, body, v in (("c-commented", commented, verdict), (old_identity, stringy, None)):
+            db.execute("insert into nj_candidates (run_id, identity, provider, strategy, kind, text, knobs, verdict, "
+                       "accepted, reason, created_at) values ('v0-sha', ?, 'gemini:x', 'zero-shot', 'module', ?, "
+                       "'{}', ?, ?, ?, '2026-11-30 09:04:00')",
+                       (ident, body, v, 0 if v else None, "schedule_error" if v else None))
+    with ResultStore(f"sqlite:///{legacy}") as store:
+        assert "candidate(s) corrected" in capfd.readouterr().err
+        run = store.get_run("v0-sha")
+        assert run.kernel_hash == store.get_run("legacy-tune").kernel_hash and len(run.kernel_hash) == 16
+        by_text = {c.text: c for c in store.candidates("v0-sha")}
+        assert by_text[commented].verdict is None and by_text[commented].kind is CandidateKind.MODULE
+        assert by_text[stringy].identity == Proposal.of(stringy, "x", "y").identity != old_identity

@@ -55,3 +55,31 @@ def test_candidate_is_built_once_and_frozen():
     # read back from JSON, a stored kind or identity is never trusted: the text decides
     forged = {**c.to_json(), "kind": "module", "identity": "0" * 16}
     assert Candidate.from_json(forged) == c
+
+
+@pytest.mark.parametrize("sep", ["\r", "\x85", "\u2028", "\u2029", "\x1c", "\x1d", "\x1e", "\x0b", "\x0c"])
+def test_identity_reads_lines_as_mlir_does_not_as_python_does(sep):
+    """Python's splitlines() breaks lines where MLIR does not: after `"<sep>// "` in a string, MLIR goes on
+    reading code that a line-by-line comment stripper would drop, so a cheat could share the identity (and
+    the cached accept verdict) of a correct candidate. Found in review; both texts below parse."""
+    head = f'module attributes {{nj.x = "{sep}// "}} {{ '
+    right = head + "func.func @k(%a: memref<4xf32>) { return } }"
+    cheat = head + "func.func @k(%a: memref<4xf32>) { %c = arith.constant 0 : index return } }"
+    assert identity_of(right) != identity_of(cheat)
+
+
+def test_unusual_whitespace_is_code_not_layout():
+    assert identity_of("func.func @k()\xa0{ return }") != identity_of("func.func @k() { return }")
+    assert identity_of("func.func @k()\t{ return }\r\n") == identity_of("func.func @k() { return }")
+
+
+def test_a_candidate_cannot_be_built_with_another_kind_or_identity_and_travels():
+    import copy
+    import pickle
+
+    with pytest.raises(TypeError):
+        Candidate(CandidateKind.MODULE, SCHEDULE, {}, "0" * 16)  # type: ignore[call-arg]
+    c = Candidate(SCHEDULE, {"t": 4})
+    assert c.kind is CandidateKind.SCHEDULE and c == Candidate.of(SCHEDULE, {"t": 4})
+    assert pickle.loads(pickle.dumps(c)) == c == copy.deepcopy(c) and hash(c) == hash(Candidate(SCHEDULE, {"t": 4}))
+    assert dataclasses.asdict(c)["knobs"] == {"t": 4}

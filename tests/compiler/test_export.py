@@ -2,6 +2,7 @@
 
 import ctypes
 import json
+import pathlib
 import subprocess
 
 import numpy as np
@@ -85,3 +86,36 @@ def test_ctypes_calls_the_library(exported):
     want = c + a @ b
     lib.matmul(a.ctypes.data, b.ctypes.data, c.ctypes.data)
     np.testing.assert_allclose(c, want, rtol=1e-4, atol=1e-4)
+
+
+STRIDED_COPY = (pathlib.Path(__file__).parents[1] / "evaluator" / "adversarial" / "cases"
+                / "138_accept_tile_copy_into_strided_view" / "cand.mlir")
+
+
+def _dynamic_symbols(lib: str, which: str) -> set[str]:
+    out = subprocess.run(["nm", "-D", which, lib], capture_output=True, text=True, check=True).stdout
+    return {line.split()[-1].split("@")[0] for line in out.splitlines()
+            if line.split() and line.split()[-2] in ("U", "T", "W", "i", "D", "B", "V")}
+
+
+def test_strided_memref_copy_exports_with_only_libc_and_libm(tmp_path):
+    """memref.copy into a strided view lowers to MLIR's memrefCopy; the export compiles it in."""
+    manifest = export(STRIDED_COPY, str(tmp_path))
+    assert manifest["runtime"] == {"needs": [], "compiled_in": ["memrefCopy"]}
+    so = str(tmp_path / "libkernel.so")
+    needed = {line.split("[")[1].rstrip("]") for line in subprocess.run(
+        ["readelf", "-d", so], capture_output=True, text=True).stdout.splitlines() if "(NEEDED)" in line}
+    assert needed <= {"libc.so.6", "libm.so.6"}
+    libs = {line.split("=>")[1].split()[0] for line in subprocess.run(
+        ["ldd", so], capture_output=True, text=True).stdout.splitlines() if "=>" in line}
+    provided = set().union(*(_dynamic_symbols(p, "--defined-only") for p in libs))
+    undefined = _dynamic_symbols(so, "--undefined-only")
+    assert "memrefCopy" not in undefined and undefined <= provided, undefined - provided
+    lib = ctypes.CDLL(so)
+    lib.matmul.argtypes = [ctypes.c_void_p] * 3
+    lib.matmul.restype = None
+    rng = np.random.default_rng(7)
+    a, b, c = (rng.standard_normal(s).astype(np.float32) for s in ((16, 20), (20, 24), (16, 24)))
+    want = c + a @ b
+    lib.matmul(a.ctypes.data, b.ctypes.data, c.ctypes.data)
+    np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)

@@ -52,6 +52,21 @@ def _conv2d(inputs, outputs):
     return [(_f64(out) + conv).astype(out.dtype)]
 
 
+def _product(inputs, outputs):
+    a, b = inputs
+    return [(_f64(a) @ _f64(b)).astype(outputs[0].dtype)]  # a returned result: the output's contents unread
+
+
+def _mlp(inputs, outputs):
+    x, w1, b1, w2, b2 = map(_f64, inputs)
+    return [(np.maximum(x @ w1 + b1, 0.0) @ w2 + b2).astype(outputs[0].dtype)]
+
+
+def _linear_relu_torch(inputs, outputs):
+    x, weight, bias = map(_f64, inputs)  # torch.nn.Linear keeps its weight as (out, in)
+    return [np.maximum(x @ weight.T + bias, 0.0).astype(outputs[0].dtype)]
+
+
 REFERENCES = {
     "matmul_256": _matmul,
     "matmul_1024": _matmul,
@@ -61,6 +76,12 @@ REFERENCES = {
     "row_softmax": _softmax,
     "row_sum": _row_sum,
     "conv2d": _conv2d,
+    # front doors (DESIGN §2): TensorLang, and functions on tensors that return their results
+    "matmul.tl": _product,
+    "mlp.tl": _mlp,
+    "softmax.tl": _softmax,
+    "torch_linear_relu": _linear_relu_torch,
+    "iree_softmax": _softmax,
 }
 
 OUTPUTS = {
@@ -72,4 +93,89 @@ OUTPUTS = {
     "row_softmax": [1],
     "row_sum": [1],
     "conv2d": [2],
+    "matmul.tl": [2],
+    "mlp.tl": [5],
+    "softmax.tl": [1],
+    "torch_linear_relu": [3],
+    "iree_softmax": [1],
 }
+
+
+# The schedule library's kernel classes (issue 17): one example each.
+def _windows(x, kh, kw, stride, axis):
+    """x's kh x kw windows at `stride` over axes (axis, axis + 1), the window offsets as two new trailing axes."""
+    oh = (x.shape[axis] - kh) // stride + 1
+    ow = (x.shape[axis + 1] - kw) // stride + 1
+    win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(axis, axis + 1))
+    sl = [slice(None)] * x.ndim
+    sl[axis] = slice(0, stride * (oh - 1) + 1, stride)
+    sl[axis + 1] = slice(0, stride * (ow - 1) + 1, stride)
+    return win[tuple(sl)]
+
+
+def _row_sum_i32(inputs, outputs):
+    return [inputs[0].astype(np.int64).sum(axis=1).astype(np.int32)]
+
+
+def _row_max(inputs, outputs):
+    return [np.maximum(_f64(inputs[0]).max(axis=1), -np.inf).astype(outputs[0].dtype)]
+
+
+def _argmax(inputs, outputs):
+    x = _f64(inputs[0])
+    return [x.max(axis=1).astype(outputs[0].dtype), x.argmax(axis=1).astype(outputs[1].dtype)]
+
+
+def _layer_norm(inputs, outputs):
+    x, g, b = map(_f64, inputs)
+    mean = x.mean(axis=1)
+    rstd = 1.0 / np.sqrt(((x - mean[:, None]) ** 2).mean(axis=1) + 1e-5)
+    y = (x - mean[:, None]) * rstd[:, None] * g + b
+    return [mean.astype(np.float32), rstd.astype(np.float32), y.astype(np.float32)]
+
+
+def _dot(inputs, outputs):
+    a, b = map(_f64, inputs)
+    return [(_f64(outputs[0]) + a @ b).astype(outputs[0].dtype)]
+
+
+def _matmul_bt(inputs, outputs):
+    a, b = map(_f64, inputs)
+    return [(_f64(outputs[0]) + a @ b.T).astype(outputs[0].dtype)]
+
+
+def _conv1d_nwc(inputs, outputs):
+    x, w = map(_f64, inputs)  # x[n, w + kw, c] * w[kw, c, f]
+    win = np.lib.stride_tricks.sliding_window_view(x, w.shape[0], axis=1)[:, :outputs[0].shape[1]]  # n w c kw
+    return [(_f64(outputs[0]) + np.einsum("nwck,kcf->nwf", win, w)).astype(outputs[0].dtype)]
+
+
+def _conv2d_s2(inputs, outputs):
+    x, w = map(_f64, inputs)
+    win = _windows(x, w.shape[2], w.shape[3], 2, 2)  # n c y x i j
+    return [(_f64(outputs[0]) + np.einsum("ncyxij,fcij->nfyx", win, w)).astype(outputs[0].dtype)]
+
+
+def _max_pool_nchw_s2(inputs, outputs):
+    return [_windows(_f64(inputs[0]), 3, 3, 2, 2).max(axis=(4, 5)).astype(outputs[0].dtype)]
+
+
+def _product_only(inputs, outputs):
+    a, b = map(_f64, inputs)
+    return [(a @ b).astype(outputs[0].dtype)]
+
+
+CLASSES = {
+    "row_sum_i32": (_row_sum_i32, [1]),
+    "row_max_select": (_row_max, [1]),
+    "argmax": (_argmax, [1, 2]),
+    "layer_norm": (_layer_norm, [3, 4, 5]),
+    "dot_product": (_dot, [2]),
+    "matmul_bt": (_matmul_bt, [2]),
+    "conv1d": (_conv1d_nwc, [2]),
+    "conv2d_s2": (_conv2d_s2, [2]),
+    "max_pool": (_max_pool_nchw_s2, [1]),
+    "mm_affine": (_product_only, [2]),
+}
+REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
+OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})

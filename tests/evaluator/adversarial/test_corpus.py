@@ -1,6 +1,7 @@
 """The adversarial corpus: each case is a baseline, a candidate and the expected verdict and reason."""
 
 import json
+import re
 import pathlib
 
 import pytest
@@ -40,3 +41,17 @@ def test_case(case, verdicts):
     allowed = {expect["reason"], *expect.get("also_ok", [])}
     assert v.verdict == expect["verdict"] and v.reason.value in allowed, (
         f"{case.name}: got {v.verdict}/{v.reason.value} ({v.detail}); expected {expect['verdict']}/{sorted(allowed)}")
+
+
+RUN_REASONS = {"wrong_result", "nonfinite", "caches_result", "nondeterministic"}
+PAIR = re.compile(r"inputs '\w+'( #\d+)?, output state '\w+', seed \d+")
+
+
+@pytest.mark.slow
+def test_rejections_from_running_name_the_pair_and_seed(verdicts):
+    """Every rejection found by running the candidate says on which input set, output state and seed."""
+    ran = [(name, v) for name, v in verdicts.items() if not v.accepted and (
+        v.reason.value in RUN_REASONS or "'checked_run'" in v.detail or "'equivalence'" in v.detail)]
+    assert len(ran) >= 30
+    for name, v in ran:
+        assert PAIR.search(v.detail), f"{name}: {v.reason.value}: {v.detail}"

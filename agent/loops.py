@@ -1,0 +1,65 @@
+"""A kernel written as plain affine loops, seen by what MLIR's super-vectoriser may safely do to it.
+
+The vectoriser (`affine-super-vectorize`) turns a loop whose iterations touch consecutive elements into
+vector steps of the virtual vector size, and lets the memref's bounds, not the loop's, mask the last step:
+a loop that stops short of its memref's end (`for j = 1 to 249` on a 250-wide row) would have its last
+vector write past the loop's end. `vector_widths` is the widths for which that cannot happen: for every
+loop whose index is the fastest-varying index of some access, the width divides the trip count, or the loop
+covers the accessed dimension exactly (from 0 to its size, the index used as it is) and carries no value
+from one iteration to the next.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlir import ir
+
+from neurojit.compiler.kernel import walk
+
+WIDTHS = (4, 8, 16, 32, 64)
+
+
+def vector_widths(func: ir.Operation) -> tuple[int, ...]:
+    """Vector sizes the super-vectoriser may use on this function without writing past a loop's end."""
+    ok = set(WIDTHS)
+    for loop in walk(func):
+        if loop.name != "affine.for":
+            continue
+        bounds = _bounds(loop)
+        iv = loop.regions[0].blocks[0].arguments[0]
+        carries = len(loop.results) > 0
+        for access in walk(loop):
+            if access.name not in ("affine.load", "affine.store"):
+                continue
+            first = 2 if access.name == "affine.store" else 1
+            memref, indices = access.operands[first - 1], list(access.operands)[first:]
+            exprs = [str(e) for e in ir.AffineMapAttr(access.attributes["map"]).value.results]
+            if not exprs:
+                continue
+            pos = [i for i, v in enumerate(indices) if v == iv]
+            last = exprs[-1]
+            if not any(re.search(rf"\bd{i}\b", last) for i in pos):
+                continue
+            if bounds is None:  # bounds that depend on other loops (triangular nests): not checked
+                return ()
+            lb, ub, step = bounds
+            trip = (ub - lb) // step
+            shape = list(ir.MemRefType(memref.type).shape)
+            exact = (lb == 0 and step == 1 and ub == shape[-1] and not carries
+                     and any(last == f"d{i}" for i in pos))
+            if not exact:
+                ok = {w for w in ok if trip % w == 0}
+    return tuple(sorted(ok))
+
+
+def _bounds(loop: ir.Operation) -> tuple[int, int, int] | None:
+    """(lower, upper, step) of a loop with constant bounds, None otherwise."""
+    vals = []
+    for key in ("lowerBoundMap", "upperBoundMap"):
+        m = ir.AffineMapAttr(loop.attributes[key]).value
+        if m.n_inputs or len(m.results) != 1 or not re.fullmatch(r"-?\d+", str(m.results[0])):
+            return None
+        vals.append(int(str(m.results[0])))
+    step = ir.IntegerAttr(loop.attributes["step"]).value
+    return vals[0], vals[1], step

@@ -1,0 +1,250 @@
+"""A public function that returns its results, brought into the kernel convention (DESIGN §2).
+
+The function as torch-mlir, IREE or StableHLO users write it, `@f(%x: tensor<..>, ...) -> (tensor<..>, ...)`,
+becomes `@f(%x: memref<..>, ..., %result0: memref<..> {neurojit.output, neurojit.result = 0}, ...)`:
+  1. private helpers are inlined (a kernel calls nothing external, and bufferizing calls is not needed);
+  2. every dynamic dimension is refused, naming it;
+  3. each result becomes an output argument: `return %r` turns into
+     `bufferization.materialize_in_destination %r in restrict writable %result0`;
+     every tensor argument is marked `bufferization.writable = false`, so that an op the function applies
+     in place to an argument (a bufferization choice, not the user's intent) copies it instead of writing
+     into an input;
+  4. aggregate ops (linalg.softmax) are decomposed into linalg.generic; then one-shot bufferization with function boundaries and identity layouts (copies as `linalg.copy`);
+  5. a buffer whose last use is its copy into an output becomes that output (no copy): the result is
+     computed in place. (MLIR's own `eliminate-empty-tensors` does this before bufferizing, but wrongly
+     when one result is computed from another: seen, `return %r, %m` with %r = %m + bias, %m lost.)
+  6. buffers are hoisted and freed at the end of their block (as after a tensor-payload schedule), so the
+     result passes the evaluator's static leak check.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlir import ir
+from mlir.dialects.transform import interpreter
+
+from .errors import KernelError, ScheduleError
+from .kernel import OUTPUT_ATTR, RESULT_ATTR, arg_names, location_of, the_public_function, walk
+from .pipeline import INLINE_HELPERS
+from .tensorize import free_buffers
+
+# Ops that are an aggregate of others (linalg.softmax, as IREE users write it) have no lowering of their
+# own: they are decomposed into linalg.generic first.
+AGGREGATES = ("linalg.softmax",)
+DECOMPOSE = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %agg = transform.structured.match ops{NAMES} in %root : (!transform.any_op) -> !transform.any_op
+    %d = transform.structured.decompose_interface %agg : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}""".replace("NAMES", "[" + ", ".join(f'"{n}"' for n in AGGREGATES) + "]")
+BUFFERIZE = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
+    %b = transform.bufferization.one_shot_bufferize %root {bufferize_function_boundaries = true,
+      function_boundary_type_conversion = 1 : i32, memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}"""
+
+
+def _is_shaped(t: ir.Type) -> bool:
+    t = t.maybe_downcast()
+    return isinstance(t, (ir.RankedTensorType, ir.MemRefType, ir.UnrankedTensorType, ir.UnrankedMemRefType))
+
+
+def _dynamic(t: ir.Type) -> list[int] | None:
+    """Dynamic dimensions of a shaped type ([] if none); None for an unranked one."""
+    t = t.maybe_downcast()
+    if isinstance(t, (ir.UnrankedTensorType, ir.UnrankedMemRefType)):
+        return None
+    return [i for i, d in enumerate(t.shape) if ir.ShapedType.is_dynamic_size(d)]
+
+
+def _check_static(fname: str, names: list[str], inputs, results, where: str | None) -> None:
+    problems = []
+    for label, types in (("argument", inputs), ("result", results)):
+        for i, t in enumerate(types):
+            if not _is_shaped(t):
+                continue
+            dyn = _dynamic(t)
+            who = f"{label} {i}" + (f" (%{names[i]})" if label == "argument" else "")
+            if dyn is None:
+                problems.append(f"{who} is unranked ({t})")
+            elif dyn:
+                which = ", ".join(map(str, dyn))
+                problems.append(f"{who} has dynamic dimension{'s' if len(dyn) > 1 else ''} {which} ({t})")
+    if problems:
+        raise KernelError(f"@{fname}: {'; '.join(problems)}; NeuroJIT compiles for static shapes: give every "
+                          "dimension a size", where)
+
+
+def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
+    """Rewrite `module` in place so its public function follows the convention; return the argument names
+    (the user's, then result0, result1, ...). A function already in the convention is left as it is."""
+    func = the_public_function(module, origin)
+    fname = ir.StringAttr(func.attributes["sym_name"]).value
+    ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
+    names = arg_names(func, text, len(ftype.inputs))
+    where = location_of(func.location, origin)
+    has_tensors = any(isinstance(t.maybe_downcast(), ir.RankedTensorType) for t in ftype.inputs)
+    if not len(ftype.results) and not has_tensors:
+        return names
+    if not len(ftype.results):
+        raise KernelError(f"@{fname} takes tensors but returns nothing; a function on tensors returns its results",
+                          where)
+    for i, t in enumerate(ftype.results):
+        if not _is_shaped(t):
+            raise KernelError(f"@{fname} returns values of type {t} (result {i}); a kernel returns statically "
+                              "shaped tensors (or memrefs), or writes its results into output memref arguments",
+                              where)
+    _check_static(fname, names, list(ftype.inputs), list(ftype.results), where)
+    if any(op.operation.name == "func.func" and op.operation != func and len(op.operation.regions[0].blocks)
+           for op in module.body.operations):
+        INLINE_HELPERS.run(module)
+        func = the_public_function(module, origin)
+    taken = set(names)
+    for i in range(len(ftype.results)):
+        name = f"result{i}"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        names.append(name)
+    _results_to_outputs(func, ftype)
+    try:
+        if any(op.name in AGGREGATES for op in walk(func)):
+            _apply(module, DECOMPOSE)
+        _apply(module, BUFFERIZE)
+    except (ir.MLIRError, ValueError) as e:
+        raise KernelError(f"{origin}: @{fname} could not be bufferized into the kernel convention: {_first(e)}",
+                          where) from None
+    func = the_public_function(module, origin)
+    _drop_bufferization_attrs(func)
+    _elide_result_copies(func, len(ftype.inputs))
+    try:
+        free_buffers(module)
+    except ScheduleError as e:
+        raise KernelError(f"{origin}: @{fname}: {str(e).removeprefix('tensor payload: ')}", where) from None
+    return names
+
+
+def _apply(module: ir.Module, script_text: str) -> None:
+    script = ir.Module.parse(script_text, module.context)
+    interpreter.apply_named_sequence(module.operation, next(iter(script.body.operations)).operation, script)
+
+
+def _first(e: Exception) -> str:
+    diags = getattr(e, "error_diagnostics", None)
+    return diags[0].message if diags else str(e).splitlines()[0]
+
+
+def _results_to_outputs(func: ir.Operation, ftype: ir.FunctionType) -> None:
+    block = func.regions[0].blocks[0]
+    n_in = len(ftype.inputs)
+    old_attrs = (list(ir.ArrayAttr(func.attributes["arg_attrs"])) if "arg_attrs" in func.attributes
+                 else [ir.DictAttr.get({}) for _ in range(n_in)])
+    attrs = []
+    for t, a in zip(ftype.inputs, old_attrs):
+        d = {n.name: n.attr for n in ir.DictAttr(a)}
+        if isinstance(t.maybe_downcast(), ir.RankedTensorType):
+            d["bufferization.writable"] = ir.BoolAttr.get(False)
+        attrs.append(ir.DictAttr.get(d))
+    outs = []
+    for i, t in enumerate(ftype.results):
+        shaped = ir.ShapedType(t)
+        mt = ir.MemRefType.get(list(shaped.shape), shaped.element_type)
+        outs.append(block.add_argument(mt, func.location))
+        attrs.append(ir.DictAttr.get({OUTPUT_ATTR: ir.UnitAttr.get(),
+                                      RESULT_ATTR: ir.IntegerAttr.get(ir.IntegerType.get_signless(64), i)}))
+    for ret in [op for op in walk(func) if op.name == "func.return"]:
+        with ir.InsertionPoint(ret), ret.location:
+            for v, out in zip(list(ret.operands), outs):
+                if isinstance(v.type.maybe_downcast(), ir.RankedTensorType):
+                    ir.Operation.create("bufferization.materialize_in_destination", operands=[v, out],
+                                        attributes={"restrict": ir.UnitAttr.get(), "writable": ir.UnitAttr.get()})
+                else:
+                    ir.Operation.create("memref.copy", operands=[v, out])
+            ir.Operation.create("func.return")
+        ret.erase()
+    inputs = list(ftype.inputs) + [o.type for o in outs]
+    func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(inputs, []))
+    func.attributes["arg_attrs"] = ir.ArrayAttr.get(attrs)
+    if "res_attrs" in func.attributes:
+        del func.attributes["res_attrs"]
+
+
+def _elide_result_copies(func: ir.Operation, n_inputs: int) -> None:
+    """Replace `alloc A ... linalg.copy A -> out` by computing into `out`, where that is safe: A (and every
+    view of it) is not used after the copy, and `out` (an output this module added) not before it."""
+    block = func.regions[0].blocks[0]
+    outs = list(block.arguments)[n_inputs:]
+    changed = True
+    while changed:
+        changed = False
+        top = [op.operation for op in block.operations]
+        for at, copy in enumerate(top):
+            if copy.name not in ("linalg.copy", "memref.copy") or len(copy.operands) != 2:
+                continue
+            src, dst = copy.operands[0], copy.operands[1]
+            if not any(dst == o for o in outs) or src.type != dst.type:
+                continue
+            alloc = src.owner
+            if not isinstance(alloc, ir.Operation) and hasattr(alloc, "operation"):
+                alloc = alloc.operation
+            if not isinstance(alloc, ir.Operation) or alloc.name != "memref.alloc" or len(alloc.operands):
+                continue
+            if any(_top_index(top, u.owner) < at for u in dst.uses):
+                continue
+            if any(_top_index(top, u) > at for u in _alias_users(src) if u != copy):
+                continue
+            src.replace_all_uses_with(dst)
+            copy.erase()
+            alloc.erase()
+            changed = True
+            break
+
+
+def _alias_users(v: ir.Value) -> list[ir.Operation]:
+    """Every op using `v` or a memref derived from it (views), transitively."""
+    users, todo = [], [v]
+    while todo:
+        for use in todo.pop().uses:
+            op = use.owner.operation if hasattr(use.owner, "operation") else use.owner
+            users.append(op)
+            todo.extend(r for r in op.results if isinstance(r.type.maybe_downcast(), ir.MemRefType))
+    return users
+
+
+def _top_index(top: list[ir.Operation], op) -> int:
+    op = op.operation if hasattr(op, "operation") else op
+    while True:
+        for i, t in enumerate(top):
+            if t == op:
+                return i
+        parent = op.parent
+        if parent is None:
+            return len(top)
+        op = parent.operation if hasattr(parent, "operation") else parent
+
+
+def _drop_bufferization_attrs(func: ir.Operation) -> None:
+    if "arg_attrs" not in func.attributes:
+        return
+    kept = []
+    for a in ir.ArrayAttr(func.attributes["arg_attrs"]):
+        kept.append(ir.DictAttr.get({n.name: n.attr for n in ir.DictAttr(a)
+                                     if not n.name.startswith("bufferization.")}))
+    func.attributes["arg_attrs"] = ir.ArrayAttr.get(kept)
+
+
+def print_with_names(module: ir.Module, names: list[str]) -> str:
+    """MLIR's printing of `module`, with the public function's arguments named as the user named them
+    (MLIR prints %arg0, %arg1, ...); a name that would clash with another value keeps MLIR's."""
+    text = str(module)
+    used = set(re.findall(r"%([\w$.-]+)", text))
+    for i, name in reversed(list(enumerate(names))):
+        if name == f"arg{i}" or name in used or not re.fullmatch(r"[A-Za-z_][\w$.]*", name):
+            continue
+        text = re.sub(rf"%arg{i}(?![\w$.-])", f"%{name}", text)
+        used.add(name)
+    return text

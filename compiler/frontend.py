@@ -1,0 +1,181 @@
+"""Front doors (DESIGN §2): kernels as people write them, converted to the kernel convention when read.
+
+Three forms come in besides the convention:
+  - a public function on static tensors (or memrefs) that *returns* its results, as torch-mlir, IREE and
+    StableHLO users write it (`convention.py` bufferizes it: results become output arguments, inputs stay
+    read-only);
+  - TensorLang (`*.tl.mlir`, the IRDL dialect in `tensorlang/`): verified (linearity, shapes), lowered to
+    linalg on tensors, then as above;
+  - any kernel with `cf.assert`: the assertions become a status output the runtime reads (`status.py`).
+
+What form a text is, is decided from the text alone (nothing is parsed in this process: MLIR is built
+with assertions and aborts on some input). The conversion parses and runs passes, so it runs in a child
+process, which also runs the whole lowering of the result once (what `preflight` would do); the converted
+text is then known good. Conversions are remembered per process.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import sys
+import threading
+
+from . import errors
+from .classify import code_lines
+from .kernel import ir_hash
+from . import source
+from .source import Source
+
+_cache: dict[str, Source] = {}
+_lock = threading.Lock()
+
+
+class Form(enum.StrEnum):
+    CONVENTION = "convention"  # DESIGN §2 as it stands (possibly with cf.assert)
+    TENSOR = "tensor"  # a public function that returns its results
+    TENSORLANG = "tensorlang"  # TensorLang, the seeds' tensor dialect
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _scan(text: str) -> tuple[str, set[str]]:
+    """(the code without comments and with every string literal emptied, the ops written in generic form:
+    string literals followed by an opening parenthesis). Strings are emptied so that a message or a label
+    that mentions an op is not taken for one."""
+    code = "\n".join(code_lines(text))
+    generic = {m.group(0)[1:-1] for m in _STRING.finditer(code) if code[m.end():].lstrip().startswith("(")}
+    return _STRING.sub('""', code), generic
+
+
+def form_of(text: str) -> Form:
+    """Which front door `text` comes through; a text that only has `cf.assert` is still CONVENTION (see
+    `needs_conversion`). Textual: comments and strings are ignored, nothing is parsed."""
+    return _read(text)[0]
+
+
+def needs_conversion(text: str) -> bool:
+    """Whether `text` must be converted: a front-door form, or a kernel with `cf.assert`."""
+    form, asserts = _read(text)
+    return form is not Form.CONVENTION or asserts
+
+
+def _read(text: str) -> tuple[Form, bool]:
+    code, generic = _scan(text)
+    asserts = re.search(r"(?<![\w.])cf\.assert\b", code) is not None or "cf.assert" in generic
+    if "!tensorlang." in code or any(op.startswith("tensorlang.") for op in generic):
+        return Form.TENSORLANG, asserts
+    return (Form.TENSOR if _returns(code) else Form.CONVENTION), asserts
+
+
+_PRETTY = re.compile(r"func\.func\s+(?:(private|nested|public)\s+)?@[\w$.\"-]+\s*\(")
+_GENERIC = re.compile(r"function_type\s*=\s*\(")
+
+
+def _returns(code: str) -> bool:
+    """Does a public function declare results? (Generic-form functions are counted whatever their
+    visibility: a wrong guess costs one child process, which then converts nothing.)"""
+    for m in _PRETTY.finditer(code):
+        if m.group(1) in ("private", "nested"):
+            continue
+        if _arrow_after(code, m.end() - 1):
+            return True
+    for m in _GENERIC.finditer(code):
+        end = _matching(code, m.end() - 1)
+        rest = code[end + 1:].lstrip()
+        if rest.startswith("->") and not rest[2:].lstrip().startswith("()"):
+            return True
+    return False
+
+
+def _matching(code: str, open_at: int) -> int:
+    depth = 0
+    for i in range(open_at, len(code)):
+        depth += (code[i] == "(") - (code[i] == ")")
+        if depth == 0:
+            return i
+    return len(code)
+
+
+def _arrow_after(code: str, open_at: int) -> bool:
+    return code[_matching(code, open_at) + 1:].lstrip().startswith("->")
+
+
+def convert(src: Source, dims: dict[str, int] | None = None, *, isolate: bool = True) -> Source:
+    """`src` in the kernel convention: its text converted (in a child process unless `isolate` is False),
+    `original` the user's text. Raises the KernelError the conversion met (with its location)."""
+    if not needs_conversion(src.text):
+        if dims:
+            raise errors.KernelError(f"{src.name}: dims bind the symbolic dimensions of a TensorLang kernel; "
+                                     "this kernel has none")
+        return src
+    key = ir_hash(src.text, src.name, sorted((dims or {}).items()))
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    if isolate:
+        text, form = _convert_isolated(src, dims)
+    else:
+        text, form = convert_text(src.text, src.name, dims)
+    out = Source(text, src.name, src.text, form)
+    with _lock:
+        _cache[key] = out
+    return out
+
+
+def convert_text(text: str, origin: str, dims: dict[str, int] | None = None) -> tuple[str, str]:
+    """The conversion itself, in this process: (convention-form text, form). Only for trusted text, or
+    inside the child."""
+    from mlir import ir
+
+    from . import convention, status
+    from .kernel import parse_module
+
+    form = form_of(text)
+    if form is Form.TENSORLANG:
+        from .tensorlang import to_tensor_text
+
+        text = to_tensor_text(text, origin, dims)
+    elif dims:
+        raise errors.KernelError(f"{origin}: dims bind the symbolic dimensions of a TensorLang kernel; "
+                                 "this kernel has none")
+    with ir.Context() as ctx, ir.Location.unknown():
+        module = parse_module(text, origin, ctx)
+        names = convention.to_convention(module, origin, text)
+        names = status.lower_asserts(module, origin, names)
+        return convention.print_with_names(module, names), form.value
+
+
+def _convert_isolated(src: Source, dims) -> tuple[str, str]:
+    from .preflight import remember, run_child
+
+    reply = run_child("neurojit.compiler.frontend", {"text": src.text, "origin": src.name, "dims": dims}, src.name,
+                      "converting to the convention")
+    if not reply["ok"]:
+        raise errors.rebuild(reply)
+    remember(reply["text"])  # the child lowered it all the way: no preflight needed
+    return reply["text"], reply["form"]
+
+
+def _child() -> int:
+    from .preflight import child_reply, lower_all_the_way
+
+    req = json.loads(sys.stdin.read())
+
+    def work() -> dict:
+        text, form = convert_text(req["text"], req["origin"], req.get("dims"))
+        lower_all_the_way(Source(text, req["origin"], req["text"], form))
+        return {"text": text, "form": form}
+
+    print(json.dumps(child_reply(req["origin"], work)))
+    return 0
+
+
+source.install_front_door(needs_conversion, convert)
+
+
+if __name__ == "__main__":
+    sys.exit(_child())

@@ -1,0 +1,124 @@
+"""How a candidate's output is compared: the rules, element by element, against the baseline and the exact result.
+
+`exact` is the result computed in float64 from the same arguments (the baseline's twin, see reference.py);
+`baseline` is what the baseline itself gave in the output's dtype. Floats, element by element:
+
+1. The exact result is finite and the baseline is within the tolerance of it: the candidate must be within
+   the tolerance too, |got - exact| <= rtol |exact| + rtol max|exact| + atol (relative, normwise over the
+   output, plus an absolute floor of a few subnormal units for gradual underflow). A NaN or Inf there is
+   `nonfinite`.
+2. The exact result is finite but the baseline is not within the tolerance of it: its own order of
+   evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was
+   laundered by a max, an exp or a division into some finite value). A correct candidate may overflow at
+   another partial sum, or an FMA chain not at all, so any value is accepted there, NaN and Inf included:
+   the element cannot tell a correct evaluation order from a wrong one.
+3. The exact result is +-Inf (an infinite input reaches it): the same Inf, or what the baseline gave.
+4. The exact result is NaN (undefined: NaN input, 0 x Inf, Inf - Inf): NaN is required where the baseline
+   gives NaN; elsewhere NaN or the baseline's value.
+Whatever is bit-identical to the baseline passes every rule. Comparing with the exact result rather than with the baseline's rounding is what lets a tiled, reassociated
+or FMA-contracted candidate pass: its error and the baseline's are both small against the exact value,
+while against each other they may not be (near-limit inputs: one overflows, the other does not).
+Integers: exactly equal to the baseline, which wraps (two's complement) as the dtype does.
+Without an exact result (f64 kernels, the promotion gate's shadow run) the baseline stands in for it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Comparison(NamedTuple):
+    problem: str | None  # None, "nonfinite" or "wrong"
+    max_abs_err: float  # over the elements where the exact result and the candidate are both finite
+    max_rel_err: float
+    where: str  # "N of M elements, first at (i, j): got g, expected e"
+
+
+def tolerance(dtype: str, depth: int, factor: float) -> float:
+    """Relative tolerance: factor x eps(dtype) x sqrt(reduction depth + 1). Integers compare exactly."""
+    if np.dtype(dtype).kind != "f":
+        return 0.0
+    return factor * float(np.finfo(dtype).eps) * math.sqrt(depth + 1)
+
+
+def underflow_floor(dtype: str, depth: int) -> float:
+    """Absolute floor: each operation may lose half a subnormal unit to gradual underflow."""
+    if np.dtype(dtype).kind != "f":
+        return 0.0
+    return 4.0 * float(np.finfo(dtype).smallest_subnormal) * (depth + 1)
+
+
+def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarray | None = None,
+            atol: float | None = None) -> Comparison:
+    """Compare `got` with the rules above; `rtol == 0` means integers (exact)."""
+    if rtol == 0.0 or np.dtype(got.dtype).kind != "f":
+        return _compare_int(got, baseline)
+    dt = got.dtype
+    if atol is None:
+        atol = 4.0 * float(np.finfo(dt).smallest_subnormal)
+    g = np.asarray(got, np.float64)
+    b = np.asarray(baseline, np.float64)
+    r = b if exact is None else np.asarray(exact, np.float64)
+    with np.errstate(all="ignore"):
+        fin_r = np.isfinite(r)
+        rep = fin_r & np.isfinite(r.astype(dt))
+        fin_g, fin_b = np.isfinite(g), np.isfinite(b)
+        scale = float(np.abs(r, where=rep, out=np.zeros_like(r)).max()) if r.size else 0.0
+        diff = np.abs(g - r)
+        tol = rtol * np.abs(r) + (rtol * scale + atol)
+        well = fin_r & fin_b & (np.abs(b - r) <= tol)  # rule 1; fin_r & ~well is rule 2
+        if well.all() and fin_g.all():  # the common case
+            bad = diff > tol
+            return _result("wrong" if bad.any() else None, got, b, r, bad, diff, r)
+        errs = np.where(well & fin_g, diff, 0.0)
+        nonfinite = well & ~fin_g
+        if nonfinite.any():
+            return _result("nonfinite", got, b, r, nonfinite, errs, r)
+        inf_r, nan_r = np.isinf(r), np.isnan(r)
+        as_base = (g == b) | (np.isnan(g) & np.isnan(b))
+        near_base = fin_g & fin_b & (np.abs(g - b) <= rtol * np.abs(b) + (rtol * scale + atol))
+        bad = ((well & ~(diff <= tol))
+               | (inf_r & ~((g == r) | as_base))
+               | (nan_r & np.isnan(b) & ~np.isnan(g))
+               | (nan_r & ~np.isnan(b) & ~(np.isnan(g) | as_base | near_base)))
+        return _result("wrong" if bad.any() else None, got, b, r, bad, errs, r)
+
+
+def _result(problem, got, b, r, bad, diff, ref) -> Comparison:
+    err = float(diff.max()) if diff.size else 0.0
+    with np.errstate(all="ignore"):
+        rel = diff / np.maximum(np.abs(np.where(np.isfinite(ref), ref, 0.0)), np.finfo(np.float64).tiny)
+    rel_max = float(rel.max()) if rel.size else 0.0
+    if problem is None:
+        return Comparison(None, err, rel_max, "")
+    return Comparison(problem, err if problem != "nonfinite" else math.inf,
+                      rel_max if problem != "nonfinite" else math.inf, _where(got, b, r, bad))
+
+
+def _compare_int(got: np.ndarray, baseline: np.ndarray) -> Comparison:
+    bad = got != baseline
+    if not bad.any():
+        return Comparison(None, 0.0, 0.0, "")
+    diff = np.abs(got.astype(np.float64) - baseline.astype(np.float64))
+    rel = diff / np.maximum(np.abs(baseline.astype(np.float64)), 1.0)
+    return Comparison("wrong", float(diff.max()), float(rel.max()), _where(got, baseline, None, bad))
+
+
+def _where(got: np.ndarray, b: np.ndarray, r: np.ndarray | None, bad: np.ndarray) -> str:
+    flat = np.flatnonzero(bad)
+    if not flat.size:
+        return ""
+    i = int(flat[0])
+    idx = tuple(int(k) for k in np.unravel_index(i, got.shape))
+    g, bv = got.reshape(-1)[i], np.asarray(b).reshape(-1)[i]
+    said = f"got {_num(g)}, the baseline gave {_num(bv)}"
+    if r is not None and r is not b:
+        said += f", exact {float(np.asarray(r).reshape(-1)[i]):.9g}"
+    return f"{flat.size} of {got.size} elements, first at {idx}: {said}"
+
+
+def _num(v) -> str:
+    return str(int(v)) if np.dtype(type(v)).kind in "iu" else f"{float(v):.9g}"

@@ -1,0 +1,152 @@
+"""Equivalence, inside a worker: the candidate on every pair of the plan, against the trusted references.
+
+Per pair, cheapest first, the first failure rejects: the checked build (bounds, allocator balance, fresh
+memory poisoned), then the normal build, its inputs compared byte for byte and its outputs by the rules of
+compare.py; then the checked build's outputs (a difference only there is a read of uninitialised memory).
+After all pairs, the first pair runs twice more on fresh arguments: different results from the same
+arguments are `nondeterministic` or, when the two agree with each other but not with the first call,
+`caches_result`. The same diagnosis runs before a wrong result is reported, so that a candidate answering
+from an earlier call is named for what it does. Every rejection names the pair and the seed (inputs.py).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import zlib
+
+import numpy as np
+
+from .compare import Comparison, compare, tolerance, underflow_floor
+from .record import Reason, Rejected
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return np.array_equal(a.reshape(-1).view(np.uint8), b.reshape(-1).view(np.uint8))
+
+
+def _digest(arrays) -> int:
+    """A checksum of the outputs, to recognise an earlier call's result when diagnosing a wrong one."""
+    h = 0
+    for a in arrays:
+        h = zlib.crc32(np.ascontiguousarray(a).reshape(-1).view(np.uint8), h)
+    return h
+
+
+class Equivalence:
+    """The equivalence stage of one candidate: `run()` returns the check's detail or raises Rejected."""
+
+    def __init__(self, session, config, base, sig, builds, allocator, refs, budget):
+        self.session, self.config, self.base, self.sig = session, config, base, sig
+        self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
+        self.outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
+        self.ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
+        self.rtol = max(tolerance(a.dtype, base.depth, config.tolerance_factor) for a in sig.outputs)
+        self.atol = max(underflow_floor(a.dtype, base.depth) for a in sig.outputs)
+        self.errs = (0.0, 0.0)
+        self.cand_s = math.inf  # fastest normal-build call seen, for sizing the benchmark's buffers
+        self.digests: list[int] = []
+        self.first: list[np.ndarray] = []  # the first pair's outputs, for the repeat check
+
+    @property
+    def tol_text(self) -> str:
+        if not self.rtol:
+            return "exact equality (integer outputs)"
+        return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x eps x "
+                f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}) against the "
+                + ("exact (float64) result" if self.refs.exact else "baseline"))
+
+    def compare(self, got, want) -> Comparison:
+        b, r = want
+        if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
+            return Comparison(None, 0.0, 0.0, "")
+        return compare(got, b, self.rtol, r, self.atol)
+
+    def _args(self, pair):
+        return self.refs.args(pair, len(self.sig.args))
+
+    def _run(self, pair, args) -> list[np.ndarray]:
+        run = [np.array(a) for a in args]
+        t0 = time.perf_counter()
+        self.builds["normal"](*run)
+        self.cand_s = min(self.cand_s, time.perf_counter() - t0)
+        return run
+
+    def _inputs_kept(self, run, args, where: str) -> None:
+        for j in self.ins:
+            if not _same_bits(run[j], args[j]):
+                raise Rejected(Reason.WRITES_INPUT, f"input %{self.sig.args[j].name} changed during the call ({where})")
+
+    def run(self) -> str:
+        pairs = self.refs.pairs
+        seed = self.config.seed
+        for i, pair in enumerate(pairs):
+            where = pair.describe(seed)
+            args = self._args(pair)
+            want = self.refs.outputs(pair, len(self.outs))
+            self.session.stage("checked_run", self.budget(20, 2), where, pair.id)
+            checked = [np.array(a) for a in args]
+            self.builds["checked"](*checked)
+            leaked, bad = self.allocator.end_call()
+            if bad:
+                raise Rejected(Reason.UNSAFE_MEMORY, f"freed memory that was not allocated or already freed "
+                                                     f"({bad} bad free(s); {where}): double free")
+            if leaked:
+                raise Rejected(Reason.UNSAFE_MEMORY, f"{leaked} allocation(s) still live after the call ({where}): leak")
+            self._inputs_kept(checked, args, where)
+            self.session.stage("equivalence", self.budget(4, 2), where, pair.id)
+            got = self._run(pair, args)
+            self._inputs_kept(got, args, where)
+            digest = _digest(got[o] for o in self.outs)
+            for o, w in zip(self.outs, want):
+                c = self.compare(got[o], w)
+                if math.isfinite(c.max_abs_err):
+                    self.errs = (max(self.errs[0], c.max_abs_err), max(self.errs[1], c.max_rel_err))
+                if c.problem:
+                    self._diagnose(i, digest, [got[o] for o in self.outs], where)
+                    name = self.sig.args[o].name
+                    if c.problem == "nonfinite":
+                        raise Rejected(Reason.NONFINITE, f"output %{name} has NaN/Inf where the exact result is "
+                                                         f"finite and the baseline's is too ({where}: {c.where})")
+                    how = (f"differs beyond the {self.tol_text}" if self.rtol else
+                           "differs from the baseline's (integer outputs compare exactly, wrapping as it wraps)")
+                    raise Rejected(Reason.WRONG_RESULT, f"output %{name} {how} ({where}: {c.where}; "
+                                                        f"max abs err {c.max_abs_err:.3g})")
+            for o, w in zip(self.outs, want):
+                c = None if _same_bits(checked[o], got[o]) else self.compare(checked[o], w)
+                if c is not None and c.problem:
+                    raise Rejected(Reason.UNSAFE_MEMORY, f"output %{self.sig.args[o].name} changes when fresh "
+                                                         f"memory is poisoned ({where}: {c.where}): reads "
+                                                         "uninitialised memory")
+            self.digests.append(digest)
+            if i == 0:
+                self.first = [got[o] for o in self.outs]
+        self._repeat(pairs[0])
+        whys: dict[str, list[str]] = {}
+        for k, why in self.refs.skipped.items():
+            whys.setdefault(why, []).append(k)
+        skipped = "".join(f"; skipped {', '.join(ks)}: {why}" for why, ks in whys.items())
+        no_exact = f" ({self.refs.info['no_exact_why']})" if self.rtol and not self.refs.exact else ""
+        return f"{len(pairs)} pairs (input set x output state, seed {seed}) + repeat; {self.tol_text}{no_exact}{skipped}"
+
+    def _repeat(self, pair) -> None:
+        """Two more calls of the first pair on fresh arguments: the outputs must not depend on earlier calls."""
+        self.session.stage("equivalence", self.budget(4, 2), f"repeat of {pair.describe(self.config.seed)}", pair.id)
+        same = lambda x, y: all(_same_bits(a, b) for a, b in zip(x, y))  # noqa: E731
+        again = [[r[o] for o in self.outs] for r in (self._run(pair, self._args(pair)) for _ in range(2))]
+        if not same(again[0], again[1]):
+            raise Rejected(Reason.NONDETERMINISTIC, "two calls with identical arguments gave different outputs "
+                                                    f"({pair.describe(self.config.seed)})")
+        if not same(again[0], self.first):
+            raise Rejected(Reason.CACHES_RESULT, "the same arguments gave a different result after other calls: "
+                                                 "the output depends on earlier calls (state kept between calls; "
+                                                 f"{pair.describe(self.config.seed)})")
+
+    def _diagnose(self, i: int, digest: int, got, where: str) -> None:
+        """Before a wrong result is reported: is it an earlier call's result, or does state carry over?
+        (A constant output, all zeros say, repeats trivially and says nothing about caching.)"""
+        varied = any(a.size > 1 and (a.reshape(-1) != a.reshape(-1)[0]).any() for a in got)
+        if i > 0 and varied and digest in self.digests:
+            raise Rejected(Reason.CACHES_RESULT, f"the outputs for {where} repeat an earlier call's result: cached")
+        if i > 0:
+            self._repeat(self.refs.pairs[0])

@@ -1,0 +1,300 @@
+"""Reference outputs: computed once per (kernel, seed, plan) in a trusted process and handed to the workers.
+
+A worker runs untrusted code in its own address space, so what it computes for the baseline cannot be
+trusted to stay right, and recomputing it per worker costs a naive 1024^3 matmul ~11 s a pair. Instead one
+process that never runs a candidate computes, for every pair of the plan (inputs.py):
+- the baseline's outputs (in their dtype), from the pair's arguments;
+- the exact result: the same kernel with every f32 replaced by f64 (its *twin*), run on the same arguments
+  widened exactly. Any linalg kernel converts (element types, float constants; hex constants are rewritten).
+  A kernel that does not (bitcasts, f32<->f64 conversions, dense hex data), and f64 kernels, have no twin:
+  the baseline stands in for the exact result and the `limit` set is left out (compare.py). The twin must
+  agree with the baseline on the first random set or it is not used.
+- the pair's arguments themselves (for the `previous` state the outputs hold what a first call from zeros
+  left), so that workers neither draw them again nor run the baseline to get them.
+They are written as .npy files that workers map read-only. A pair on which the baseline itself crashes,
+hangs or (with integer inputs, which may be indices) fails a bounds check is skipped and named in the
+check's detail; pairs past the time budget are skipped in plan order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import re
+import shutil
+import struct
+import tempfile
+import threading
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from . import inputs
+from .compare import tolerance, underflow_floor
+from .inputs import Pair
+
+_HEX_F32 = re.compile(r"(?<![\w.])0x([0-9A-Fa-f]{8})(\s*:\s*)f32\b")
+_F32 = re.compile(r"(?:(?<=\W)|(?<=\dx)|^)f32\b")  # the type, alone or as a shaped type's element
+
+
+def f64_twin(text: str) -> str | None:
+    """`text` with f32 replaced by f64 everywhere, or None when that would not mean the same computation."""
+    if not _F32.search(text) or re.search(r"\b(bitcast|extf|truncf)\b|dense_resource", text):
+        return None
+
+    def widen(m: re.Match) -> str:
+        v = struct.unpack(">f", bytes.fromhex(m.group(1)))[0]
+        return f"0x{struct.pack('>d', v).hex().upper()}{m.group(2)}f64"
+
+    twin = _HEX_F32.sub(widen, text)
+    # any other hex literal is f32 data we cannot widen in place (dense splats, blobs)
+    if any(len(h) != 16 for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
+        return None
+    return _F32.sub("f64", twin)
+
+
+# ---- in the trusted process -------------------------------------------------------------------------------
+
+def compute(session, job: dict) -> dict:
+    """Run inside a worker that only ever runs baselines: write the reference files for `job`'s plan."""
+    from mlir import ir
+
+    from neurojit.compiler.build import Parsed, lower_parsed
+    from neurojit.compiler.flops import reduction_depth
+    from neurojit.compiler.jit import CompiledKernel
+    from neurojit.compiler.kernel import parse_module, signature_of
+    from neurojit.compiler.pipeline import LOWER, lowering
+
+    cfg = job["config"]
+    seed, root = cfg["seed"], pathlib.Path(job["dir"])
+    session.stage("reference_compile", cfg["compile_timeout_s"])
+
+    def build(text: str, origin: str, pipeline=LOWER):
+        with ir.Context() as ctx, ir.Location.unknown():
+            module = parse_module(text, origin, ctx)
+            sig = signature_of(module, origin, text)
+            norm = str(module)
+            return CompiledKernel(lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline)), sig, norm
+
+    base, sig, normalised = build(job["baseline"], job.get("baseline_origin", "baseline"))
+    # Integer inputs may be indices (a gather, a histogram): a pair whose values send the baseline itself out
+    # of bounds violates the kernel's precondition and says nothing about a candidate. Its checked build
+    # runs first, in a forked child (a failed bounds check aborts), and the pair is skipped if it dies.
+    checked = None
+    if any(np.dtype(a.dtype).kind == "i" for a in sig.inputs):
+        checked = build(job["baseline"], "baseline (checked)", lowering(runtime_checks=True))[0]
+    depth = reduction_depth(normalised)
+    twin, why = None, "" if any(a.dtype == "float32" for a in sig.args) else "it has no f32 arguments"
+    text64 = f64_twin(normalised) if not why else None
+    if text64 is None and not why:
+        why = "its f32 computation does not convert to f64 (bitcasts, conversions or hex data)"
+    elif text64 is not None:
+        try:
+            twin = build(text64, "<f64 twin>")[0]
+        except Exception as e:  # a twin that does not compile is no reason to stop: the baseline stands in
+            why = f"the f64 twin does not compile ({type(e).__name__})"
+    if (root / "no-twin").exists():  # an earlier run of this job (before the baseline crashed) dropped it
+        twin, why = None, (root / "no-twin").read_text()
+    outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
+    rtol = max(tolerance(a.dtype, depth, cfg["tolerance_factor"]) for a in sig.outputs)
+    pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
+    skipped: dict[str, str] = dict(job.get("skipped", {}))
+    done = list(job.get("done", []))
+    # timed on the first pair the baseline completes (kept on disk: a crash on a later pair restarts us)
+    timed = root / "timing.json"
+    call_s, set_s = json.loads(timed.read_text()) if timed.exists() else (None, None)
+    budget, start = job["budget_s"], time.perf_counter()
+    pool = ThreadPoolExecutor(1)
+    for p in pairs:
+        if p.id in skipped or p.id in done:
+            continue
+        if time.perf_counter() - start > budget:
+            skipped[p.id] = f"the reference budget ({budget:.0f} s) was spent"
+            continue
+        deadline = cfg["compile_timeout_s"] if call_s is None else 60.0 + 20.0 * (3 * call_s + 3 * set_s)
+        session.stage("reference", deadline, p.describe(seed), p.id)
+        previous = None
+        if p.state == "previous":
+            zeros = [np.zeros(sig.args[o].shape, sig.args[o].dtype) for o in outs]
+            first = inputs.make_args(p, sig, seed, depth, zeros)
+            if checked is not None and not _survives(checked, first):
+                skipped[p.id] = "the baseline itself fails a bounds check or crashes there"
+                continue
+            base(*first)
+            previous = [first[o] for o in outs]
+        t0 = time.perf_counter()
+        args = inputs.make_args(p, sig, seed, depth, previous)
+        t1 = time.perf_counter()
+        for i, a in enumerate(args):  # the arguments as the candidate will get them (workers map them)
+            np.save(root / f"{p.id}.a{i}.npy", a)
+        wide = [a.astype(np.float64) if a.dtype == np.float32 else a.copy() for a in args]
+        if checked is not None and not _survives(checked, args):
+            skipped[p.id] = "the baseline itself fails a bounds check or crashes there"
+            continue
+        # a slow baseline and its twin run side by side (the calls release the GIL; no candidate runs yet)
+        side = pool.submit(_run_twin, twin, wide) if twin is not None and call_s and call_s > 0.05 else None
+        base(*args)
+        if call_s is None:
+            set_s, call_s = t1 - t0, time.perf_counter() - t1
+            timed.write_text(json.dumps([call_s, set_s]))
+        for k, o in enumerate(outs):
+            np.save(root / f"{p.id}.{k}.base.npy", args[o])
+        if twin is not None:
+            if side is not None:
+                side.result()
+            else:
+                _run_twin(twin, wide)
+            if not done and not all(_agrees(args[o], wide[o], rtol) for o in outs):
+                twin, why = None, f"the f64 twin disagrees with the baseline ({p.describe(seed)})"
+                (root / "no-twin").write_text(why)
+            for k, o in enumerate(outs):
+                np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
+        done.append(p.id)
+    pool.shutdown()
+    if twin is None and text64 is not None:  # dropped on the way: what was judged by it is judged without
+        skipped.update({p.id: "no exact reference to judge an overflow by" for p in pairs
+                        if p.set == "limit" and p.id in done})
+        done = [d for d in done if d not in skipped]
+    return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
+            "exact": twin is not None, "no_exact_why": why, "call_s": call_s, "set_s": set_s, "depth": depth,
+            "dir": str(root)}
+
+
+def _survives(fn, args) -> bool:
+    """Whether `fn(*copies of args)` returns normally, run in a forked child (it may abort or crash)."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the parent's code
+        try:
+            fn(*[a.copy() for a in args])
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _run_twin(twin, wide) -> None:
+    with np.errstate(all="ignore"):
+        twin(*wide)
+
+
+def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float) -> bool:
+    """The baseline is within the tolerance of its twin wherever the twin is finite (float outputs)."""
+    if baseline.dtype.kind != "f":
+        return True
+    b = baseline.astype(np.float64)
+    fin = np.isfinite(exact)
+    scale = float(np.abs(exact[fin]).max()) if fin.any() else 0.0
+    atol = underflow_floor(str(baseline.dtype), 1)
+    with np.errstate(invalid="ignore"):
+        close = np.isfinite(b) & (np.abs(b - exact) <= rtol * np.abs(exact) + rtol * scale + atol)
+    return bool(np.all(~fin | close))
+
+
+# ---- in a worker ------------------------------------------------------------------------------------------
+
+class RefSet:
+    """A worker's read-only view of the reference files of one (kernel, seed, plan)."""
+
+    def __init__(self, info: dict):
+        self.info = info
+        self.dir = pathlib.Path(info["dir"])
+        self.pairs = [Pair(*p) for p in info["pairs"]]
+        self.exact = info["exact"]
+        self.skipped: dict[str, str] = info.get("skipped", {})
+        self._mapped: dict[str, np.ndarray] = {}
+
+    def _load(self, name: str) -> np.ndarray:
+        if name not in self._mapped:  # mapped once per worker (the worker keeps this RefSet)
+            self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
+        return self._mapped[name]
+
+    def outputs(self, pair: Pair, n: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """(baseline's output, exact result or None) for each of the `n` outputs."""
+        return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None)
+                for k in range(n)]
+
+    def args(self, pair: Pair, n: int) -> list[np.ndarray]:
+        """The pair's `n` arguments (outputs in their initial state), read-only: copy before a call."""
+        return [self._load(f"{pair.id}.a{i}") for i in range(n)]
+
+
+# ---- in the host ------------------------------------------------------------------------------------------
+
+def _remove_stale() -> None:
+    """Reference folders of processes that died without closing their pool (kill -9)."""
+    for d in pathlib.Path(tempfile.gettempdir()).glob("neurojit-ref-*-*"):
+        try:
+            os.kill(int(d.name.split("-")[2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, PermissionError):
+            continue
+
+
+class References:
+    """The pool's side: one trusted reference process, and the reference files it wrote, per pool.
+
+    A pool (local, or on a Dask worker's machine) computes references for the jobs it runs, so a job stays
+    self-contained (baseline text and settings) and the files never leave the machine that reads them."""
+
+    def __init__(self, config, make_worker):
+        """make_worker(config) -> a sandboxed worker (the pool's `Worker`, passed in: the pool owns this)."""
+        self.config = config
+        self.make_worker = make_worker
+        self.worker = None
+        self.root = None
+        self.cache: dict[tuple, dict] = {}
+        self.lock = threading.Lock()
+
+    def for_job(self, job: dict) -> dict:
+        """The reference info for a candidate job's baseline and settings, computing it the first time."""
+        cfg = job.get("config", {})
+        text = job["baseline"]
+        key = (hashlib.sha256(text.encode()).hexdigest(), cfg.get("seed", 0), cfg.get("random_sets", 3),
+               cfg.get("tolerance_factor", 32.0))
+        with self.lock:  # one computation per key; the pool's other threads wait for it
+            if key not in self.cache:
+                self.cache[key] = self._compute(job, text, cfg)
+            return self.cache[key]
+
+    def _compute(self, job: dict, text: str, cfg: dict) -> dict:
+        from dataclasses import asdict
+
+        from .config import EvalConfig
+
+        config = EvalConfig(**{**asdict(self.config), **cfg})
+        if self.worker is None:
+            self.worker = self.make_worker(EvalConfig(**{**asdict(config), "pin_cores": False}))
+        if self.root is None:
+            _remove_stale()
+            self.root = pathlib.Path(tempfile.mkdtemp(prefix=f"neurojit-ref-{os.getpid()}-"))
+            weakref.finalize(self, shutil.rmtree, self.root, True)  # also at exit, if never closed
+        where = self.root / str(len(self.cache))
+        where.mkdir()
+        ref_job = {"task": "reference", "baseline": text, "baseline_origin": job.get("baseline_origin", "baseline"),
+                   "config": asdict(config), "dir": str(where), "skipped": {}, "done": [],
+                   "budget_s": config.reference_budget_s}
+        started = time.perf_counter()
+        while True:
+            reply = self.worker.exchange(ref_job)
+            if reply.result is not None:
+                if not reply.result["pairs"]:
+                    raise RuntimeError(f"the baseline fails on every input set: {reply.result['skipped']}")
+                return reply.result
+            if reply.stage != "reference":  # the baseline failed to compile or to run once: not a candidate's fault
+                raise RuntimeError(f"the reference process failed during '{reply.stage}': {reply.detail}")
+            # the baseline itself crashed or hung on this pair: skip the pair, keep what was done
+            ref_job["done"] = ref_job["done"] + reply.pairs[:-1]
+            ref_job["skipped"] = {**ref_job["skipped"], reply.pairs[-1]: f"the baseline itself {reply.said} there"}
+            ref_job["budget_s"] = max(0.0, config.reference_budget_s - (time.perf_counter() - started))
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,232 @@
+"""Every kernel class of the schedule library (issue 17) gets its schedule, and that schedule gives numpy's
+answer on odd sizes: reductions of any combiner and integer type, reductions along the vector loop (a dot
+product, transposed operands), windows (1-D and 2-D convolutions, pooling, strides), arg-reductions with an
+index output, plain affine loops. The odd-sized kernels are in tests/agent/kernels/; one example per class
+is in examples/kernels/ (its numpy reference in support.kernel_refs)."""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+
+import numpy as np
+import pytest
+
+from support.kernel_refs import OUTPUTS, REFERENCES
+from support.paths import KERNELS
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import (LaneReduction, PackedMatmul, VectorizeAffineLoops, VectorizeRowReduction,
+                                      VectorizeWindows, by_name, for_kernel)
+from neurojit.compiler import ScheduleError, compile_kernel, host
+from neurojit.compiler.schedule import knobs_of
+from neurojit.evaluator import EvalConfig, Evaluator
+
+HERE = pathlib.Path(__file__).resolve().parent / "kernels"
+
+
+def _windows(x: np.ndarray, kh: int, kw: int, stride: int, axis: int) -> np.ndarray:
+    """x's kh x kw windows at `stride` over axes (axis, axis + 1), the offsets as two new trailing axes."""
+    oh, ow = (x.shape[axis] - kh) // stride + 1, (x.shape[axis + 1] - kw) // stride + 1
+    win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(axis, axis + 1))
+    sl = [slice(None)] * x.ndim
+    sl[axis], sl[axis + 1] = slice(0, stride * (oh - 1) + 1, stride), slice(0, stride * (ow - 1) + 1, stride)
+    return win[tuple(sl)]
+
+
+def _first(x: np.ndarray, better, axis: int, v0: np.ndarray, i0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential arg-reduction along `axis` from (v0, i0): a term replaces the running one only when
+    `better(term, running)` (so the first of equal terms wins and NaNs never do)."""
+    x = np.moveaxis(x, axis, -1)
+    v, i = v0.astype(np.float64).copy(), i0.copy()
+    for j in range(x.shape[-1]):
+        take = better(x[..., j], v)
+        v, i = np.where(take, x[..., j], v), np.where(take, j, i)
+    return v, i
+
+
+def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
+    """The outputs after the call, from all arguments before it (outputs' initial contents included)."""
+    f = [x.astype(np.float64) if x.dtype.kind == "f" else x.astype(np.int64) for x in a]
+    if stem == "argmax_odd":
+        return [f[0].max(axis=1), f[0].argmax(axis=1)]
+    if stem == "argmin_3d":
+        return list(_first(f[0], np.less, 1, f[1], f[2]))
+    if stem == "row_sub_odd":
+        return [_running_difference(f[1], f[0])]
+    if stem == "row_max_i64":
+        return [np.maximum(f[1], f[0].max(axis=1))]
+    if stem == "row_sum_i32_odd":
+        return [f[0].sum(axis=1)]
+    if stem == "matmul_ta":
+        return [f[2] + f[0].T @ f[1]]
+    if stem == "matmul_bt_odd":
+        return [f[2] + f[0] @ f[1].T]
+    if stem == "mm_tb_f64":
+        return [f[2] + f[0] @ f[1].T]
+    if stem == "dot":
+        return [f[2] + f[0] @ f[1]]
+    if stem == "pool_nchw_s2":
+        return [np.maximum(f[2], _windows(f[0], 3, 3, 2, 2).max(axis=(4, 5)))]
+    if stem == "conv1d_nwc":  # in[n, w + kw, c] * w[kw, c, f]
+        win = np.lib.stride_tricks.sliding_window_view(f[0], 3, axis=1)  # n w c kw
+        return [f[2] + np.einsum("nwck,kcf->nwf", win, f[1])]
+    if stem == "fir":
+        return [f[2] + np.convolve(f[0], f[1][::-1], mode="valid")]
+    if stem == "dwconv_i32":
+        return [f[2] + np.einsum("nyxcij,ijc->nyxc", _windows(f[0], 3, 3, 1, 1), f[1])]
+    if stem == "conv_nchw_stride2":
+        return [f[2] + np.einsum("ncyxij,fcij->nfyx", _windows(f[0], 3, 3, 2, 2), f[1])]
+    if stem == "mm_affine_odd":
+        return [f[0] @ f[1]]
+    if stem == "jacobi_affine":
+        A, B = f[0].copy(), f[1].copy()
+        for _ in range(3):
+            B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
+            A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
+        return [A, B]
+    raise KeyError(stem)
+
+
+def _running_difference(out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    v = out.copy()
+    for j in range(x.shape[1]):
+        v = v - x[:, j]
+    return v
+
+
+def _arguments(sig, seed: int = 5) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for a in sig.args:
+        if np.dtype(a.dtype).kind == "i":
+            out.append(rng.integers(-50, 50, a.shape).astype(a.dtype))
+        else:
+            out.append(rng.standard_normal(a.shape).astype(a.dtype))
+    return out
+
+
+def _check(path: pathlib.Path, schedule, knobs: dict | None = None) -> None:
+    text = path.read_text()
+    info = analyze(text)
+    k = compile_kernel(text, schedule.text(info, host()), knobs)
+    args = _arguments(k.signature)
+    if path.stem in REFERENCES:  # an example kernel: its reference takes inputs and initial outputs apart
+        outs = OUTPUTS[path.stem]
+        ins = [x for i, x in enumerate(args) if i not in outs]
+        want = REFERENCES[path.stem](ins, [args[i] for i in outs])
+    else:
+        want = _reference(path.stem, args)
+    k(*args)
+    got = [x for x, a in zip(args, k.signature.args) if a.role == "out"]
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        if g.dtype.kind == "i":
+            np.testing.assert_array_equal(g, w.astype(g.dtype))
+        else:
+            tol = 1e-12 if g.dtype == np.float64 else 2e-4
+            np.testing.assert_allclose(g, w, rtol=tol, atol=tol * max(1.0, float(np.abs(w).max())))
+
+
+# (odd-sized kernel, the schedule of its class): each must be among the kernel's proposals
+ODD = [
+    ("argmax_odd", "lane_reduction"), ("row_sub_odd", "lane_reduction"),
+    ("row_max_i64", "vectorize_row_reduction"), ("row_sum_i32_odd", "vectorize_row_reduction"),
+    ("dot", "vectorize_row_reduction"),
+    ("matmul_ta", "packed_matmul"), ("matmul_bt_odd", "packed_matmul"), ("mm_tb_f64", "packed_matmul"),
+    ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"), ("fir", "vectorize_windows"),
+    ("dwconv_i32", "vectorize_windows"), ("conv_nchw_stride2", "vectorize_windows"),
+    ("mm_affine_odd", "vectorize_affine_loops"), ("jacobi_affine", "vectorize_affine_loops"),
+    # a lane loop its input is contiguous in needs no packing: the generic tile keeps each lane's order
+    ("argmin_3d", "register_tile_any"),
+]
+
+
+@pytest.mark.parametrize("stem, name", ODD)
+def test_class_schedule_gives_numpys_answer_on_odd_sizes(stem, name):
+    path = HERE / f"{stem}.mlir"
+    assert name in [s.name for s in for_kernel(analyze(path.read_text()), host())]
+    _check(path, by_name(name))
+
+
+# the examples: (stem, the proposal the host model ranks first)
+EXAMPLES = {
+    "row_sum_i32": "vectorize_row_reduction", "row_max_select": "lane_reduction", "argmax": "lane_reduction",
+    "layer_norm": "vectorize_row_reduction", "dot_product": "vectorize_row_reduction",
+    "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
+    "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops",
+}
+
+
+@pytest.mark.parametrize("stem", sorted(EXAMPLES))
+def test_each_example_class_is_proposed_first(stem):
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
+    assert for_kernel(info, host())[0].name == EXAMPLES[stem]
+
+
+@pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine"])
+def test_example_class_schedule_gives_numpys_answer(stem):
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
+    _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])
+
+
+@pytest.mark.parametrize("stem, knobs", [
+    ("argmax_odd", {"lanes": 32, "block": 3}),  # two vectors of lanes, a block that leaves a tail
+    ("pool_nchw_s2", {"ow": 3, "ch": 8}),  # partial tiles along both
+    ("conv_nchw_stride2", {"ow": 5, "ch": 8, "cr": 3}),
+    ("mm_affine_odd", {"vw": 8, "unroll": 4}),
+    ("row_sum_i32_odd", {"width": 16, "rows": 3}),
+])
+def test_other_knobs_stay_right(stem, knobs):
+    path = HERE / f"{stem}.mlir"
+    info = analyze(path.read_text())
+    _check(path, for_kernel(info, host())[0] if stem != "row_sum_i32_odd" else VectorizeRowReduction(), knobs)
+
+
+@pytest.mark.parametrize("schedule, stem", [(LaneReduction(), "argmax_odd"), (VectorizeWindows(), "conv_nchw_stride2"),
+                                            (VectorizeAffineLoops(), "mm_affine_odd")])
+def test_fields_are_the_knobs(schedule, stem):
+    info = analyze((HERE / f"{stem}.mlir").read_text())
+    h = host()
+    names = [f.name for f in dataclasses.fields(schedule)]
+    space = {k.name: k for k in schedule.space(info, h)}
+    assert sorted(space) == sorted(n for n in names if n in knobs_of(schedule.text(info, h)))
+    start = schedule.defaults(info, h)
+    assert knobs_of(schedule.text(info, h)) == start
+    for n, k in space.items():
+        other = next(c for c in (k.choices or (start[n] + (k.step if not k.log else 1),)) if c != start[n])
+        pinned = dataclasses.replace(schedule, **{n: other})
+        assert knobs_of(pinned.text(info, h)) == {**start, n: other}
+
+
+def test_affine_vector_widths_avoid_writing_past_a_loop():
+    # jacobi's inner loops run 1..29 of a 30-wide row: only widths that divide 28 are safe
+    info = analyze((HERE / "jacobi_affine.mlir").read_text())
+    assert info.affine and info.loop_widths == (4,)
+    with pytest.raises(ScheduleError, match="vw takes one of"):
+        VectorizeAffineLoops(vw=8).text(info, host())
+
+
+def test_not_applicable_is_refused():
+    for schedule, stem in [(LaneReduction(), "dot"), (VectorizeWindows(), "matmul_ta"),
+                           (VectorizeAffineLoops(), "fir"), (PackedMatmul(), "argmax_odd")]:
+        info = analyze((HERE / f"{stem}.mlir").read_text())
+        assert not schedule.applies(info), (schedule.name, stem)
+
+
+@pytest.mark.slow
+def test_evaluator_accepts_each_new_schedule():
+    """The sandboxed evaluator (bounds, allocations, NaN/zero/huge inputs, several output states) accepts
+    each new class's schedule: NaN-safe order of an arg-reduction, strided windows, affine passes."""
+    cases = [("argmax_odd", "lane_reduction"), ("row_sub_odd", "lane_reduction"),
+             ("row_sum_i32_odd", "vectorize_row_reduction"), ("matmul_bt_odd", "packed_matmul"),
+             ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"),
+             ("mm_affine_odd", "vectorize_affine_loops")]
+    with Evaluator(EvalConfig(bench=False, workers=2)) as ev:
+        verdicts = []
+        for stem, name in cases:
+            info = analyze((HERE / f"{stem}.mlir").read_text())
+            s = by_name(name)
+            verdicts.append(ev.evaluate(HERE / f"{stem}.mlir", s.text(info, host()), s.defaults(info, host())))
+    for (stem, name), v in zip(cases, verdicts):
+        assert v.verdict == "accept", f"{stem} / {name}: {v.reason.value}: {v.detail}"

@@ -1,0 +1,280 @@
+"""Front doors (DESIGN §2): functions on tensors that return their results, as torch-mlir, IREE and StableHLO
+users write them, are brought into the convention when read; `neurojit.compile` returns their results."""
+
+import ctypes
+import json
+import re
+
+import numpy as np
+import pytest
+
+import neurojit
+from neurojit.compiler import KernelError, load_kernel
+from neurojit.compiler.frontend import Form, form_of, needs_conversion
+from support.paths import KERNELS
+
+MATMUL = """func.func @mm(%a: tensor<16x32xf32>, %b: tensor<32x8xf32>) -> tensor<16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x8xf32>) -> tensor<16x8xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<16x32xf32>, tensor<32x8xf32>) outs(%f : tensor<16x8xf32>) -> tensor<16x8xf32>
+  return %c : tensor<16x8xf32>
+}
+"""
+TRANSPOSED = MATMUL.replace("%b: tensor<32x8xf32>", "%w: tensor<8x32xf32>").replace(
+    "  %zero =", "  %t0 = tensor.empty() : tensor<32x8xf32>\n"
+    "  %b = linalg.transpose ins(%w : tensor<8x32xf32>) outs(%t0 : tensor<32x8xf32>) permutation = [1, 0]\n  %zero =")
+# StableHLO -> linalg style: NCHW convolution, no padding
+CONV = """func.func @conv(%x: tensor<2x3x10x10xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<2x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  return %y : tensor<2x4x8x8xf32>
+}
+"""
+# Its natural bufferization writes the sum into %acc's buffer: an input. Inputs are marked non-writable.
+IN_PLACE = """func.func @acc(%acc: tensor<64xf32>, %x: tensor<64xf32>) -> tensor<64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+       ins(%x : tensor<64xf32>) outs(%acc : tensor<64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<64xf32>
+  %k = arith.constant 7.0 : f32
+  %i = arith.constant 3 : index
+  %t = tensor.insert %k into %x[%i] : tensor<64xf32>
+  %u = linalg.add ins(%r, %t : tensor<64xf32>, tensor<64xf32>) outs(%r : tensor<64xf32>) -> tensor<64xf32>
+  return %u : tensor<64xf32>
+}
+"""
+# Two results, the second computed from the first (MLIR's empty-tensor elimination gets this one wrong).
+TWO = """func.func @two(%a: tensor<8x8xf32>, %bias: tensor<8xf32>) -> (tensor<8x8xf32>, tensor<8x8xf32>) {
+  %e = tensor.empty() : tensor<8x8xf32>
+  %m = linalg.exp ins(%a : tensor<8x8xf32>) outs(%e : tensor<8x8xf32>) -> tensor<8x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+       ins(%bias : tensor<8xf32>) outs(%m : tensor<8x8xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    %s = arith.addf %b, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<8x8xf32>
+  return %r, %m : tensor<8x8xf32>, tensor<8x8xf32>
+}
+"""
+
+
+def _conv_ref(x, w):
+    win = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), (3, 3), axis=(2, 3))
+    return np.einsum("ncyxij,fcij->nfyx", win, w.astype(np.float64))
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _rand(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+CASES = {
+    "matmul": (MATMUL, lambda a, b: a @ b, [(16, 32), (32, 8)]),
+    "fused_layer": (KERNELS / "torch_linear_relu.mlir", lambda x, w, b: np.maximum(x @ w.T + b, 0),
+                    [(64, 512), (256, 512), (256,)]),
+    "softmax": (KERNELS / "iree_softmax.mlir", _softmax, [(256, 1024)]),
+    "conv": (CONV, _conv_ref, [(2, 3, 10, 10), (4, 3, 3, 3)]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compile_returns_numpys_answer_as_new_arrays(case):
+    source, ref, shapes = CASES[case]
+    k = neurojit.compile(source)
+    inputs = [_rand(*s, seed=i) for i, s in enumerate(shapes)]
+    before = [x.copy() for x in inputs]
+    got = k(*inputs)
+    want = ref(*inputs)
+    assert isinstance(got, np.ndarray) and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(want).max())))
+    assert all(np.array_equal(a, b) for a, b in zip(inputs, before))
+    assert got is not k(*inputs), "each call returns new arrays"
+
+
+def test_the_kernel_is_the_convention_form_and_keeps_the_users_text():
+    k = load_kernel(MATMUL)
+    assert k.form == "tensor" and k.original == MATMUL
+    assert k.source == k.text or "neurojit.result = 0" in k.source
+    assert "tensor<" not in k.text  # convention form: memrefs only
+    sig = k.signature
+    assert [(a.name, a.role) for a in sig.args] == [("a", "in"), ("b", "in"), ("result0", "out")]
+    assert k.results == (2,) and sig.status is None
+    # the converted text is itself a convention kernel, read as it is
+    again = load_kernel(k.source)
+    assert again.form == "convention" and again.original == "" and again.hash == k.hash
+
+
+def test_calls_in_destination_passing_style_still_work():
+    k = neurojit.compile(MATMUL)
+    a, b = _rand(16, 32), _rand(32, 8, seed=1)
+    out = np.full((16, 8), np.nan, np.float32)
+    assert k(a, b, out) is None
+    np.testing.assert_allclose(out, a @ b, rtol=1e-5, atol=1e-5)
+    with pytest.raises(neurojit.CallError, match=r"takes 3 \(every argument.*or 2 \(the inputs %a, %b"):
+        k(a)
+
+
+def test_two_results_the_second_computed_from_the_first():
+    k = neurojit.compile(TWO)
+    a, bias = _rand(8, 8), _rand(8, seed=1)
+    r, m = k(a, bias)
+    np.testing.assert_allclose(m, np.exp(a), rtol=1e-6)
+    np.testing.assert_allclose(r, np.exp(a) + bias, rtol=1e-6)
+
+
+def test_a_function_that_would_write_an_input_does_not():
+    kernel = load_kernel(IN_PLACE)
+    acc, x = _rand(64), _rand(64, seed=1)
+    saved = acc.copy(), x.copy()
+    got = neurojit.compile(IN_PLACE)(acc, x)
+    want = acc + x + x
+    want[3] = acc[3] + x[3] + 7.0
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert np.array_equal(acc, saved[0]) and np.array_equal(x, saved[1])
+    # statically too: no op writes into an input (the sum goes into a copy of %acc)
+    written = re.findall(r"outs\(([^:)]*)", kernel.source) + re.findall(r"memref.store [^,]*, (%[\w]+)", kernel.source)
+    assert written and not any(name in w for w in written for name in ("%acc", "%x"))
+    assert "linalg.copy ins(%acc : memref<64xf32>)" in kernel.source
+
+
+@pytest.mark.parametrize("text, words", [
+    ("func.func @d(%a: tensor<?x4xf32>) -> tensor<?x4xf32> {\n  return %a : tensor<?x4xf32>\n}",
+     r"argument 0 \(%a\) has dynamic dimension 0 \(tensor<\?x4xf32>\); result 0 has dynamic dimension 0"),
+    ("func.func @d(%a: tensor<4xf32>) -> tensor<*xf32> {\n  %c = tensor.cast %a : tensor<4xf32> to tensor<*xf32>\n"
+     "  return %c : tensor<*xf32>\n}", r"result 0 is unranked"),
+    ("func.func @f(%a: memref<4xf32>) -> f32 {\n %c = arith.constant 0.0 : f32\n return %c : f32\n}",
+     "returns values of type f32"),
+])
+def test_what_cannot_become_a_kernel_is_refused_in_one_sentence(text, words):
+    with pytest.raises(KernelError, match=words) as e:
+        load_kernel(text)
+    assert "\n" not in str(e.value)
+
+
+def test_the_cli_refuses_a_dynamic_dimension_with_exit_2(tmp_path, cli):
+    k = tmp_path / "dyn.mlir"
+    k.write_text("func.func @d(%a: tensor<8x?xf32>) -> tensor<8x?xf32> {\n  return %a : tensor<8x?xf32>\n}\n")
+    p = cli("run", k)
+    assert p.returncode == 2
+    assert "argument 0 (%a) has dynamic dimension 1 (tensor<8x?xf32>)" in p.stderr
+    assert "static shapes" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_form_is_read_from_the_text_not_its_comments_or_strings():
+    assert form_of(MATMUL) is Form.TENSOR
+    assert form_of((KERNELS / "matmul.tl.mlir").read_text()) is Form.TENSORLANG
+    plain = (KERNELS / "row_sum.mlir").read_text()
+    assert form_of(plain) is Form.CONVENTION and not needs_conversion(plain)
+    noisy = ('// func.func @g(%a: tensor<4xf32>) -> tensor<4xf32>, cf.assert, !tensorlang.tensor\n'
+             'func.func @f(%a: memref<4xf32> {x.note = "cf.assert %c, \\"tensorlang.add\\"() -> f32"}) {\n  return\n}')
+    assert form_of(noisy) is Form.CONVENTION and not needs_conversion(noisy)
+    generic_assert = 'func.func @f(%a: i1, %b: memref<4xf32>) {\n  "cf.assert"(%a) {msg = "x"} : (i1) -> ()\n  return\n}'
+    assert needs_conversion(generic_assert)
+
+
+def test_run_takes_a_tensor_kernel(cli):
+    p = cli("run", KERNELS / "torch_linear_relu.mlir", "--json", "--repeat", "2")
+    assert p.returncode == 0, p.stderr
+    run = json.loads(p.stdout)
+    assert run["shapes"]["result0"] == [64, 256] and run["gflops"] > 0
+
+
+@pytest.mark.slow
+def test_evaluate_takes_a_tensor_kernel_and_judges_candidates_by_the_convention(tmp_path, cli):
+    """Candidates of a returning function match its convention form (what `tune` shows models); a candidate
+    in the function's own tensor form is judged as written, in the sandbox, and rejected, never converted."""
+    base = KERNELS / "torch_linear_relu.mlir"
+    same = tmp_path / "convention.mlir"
+    same.write_text(load_kernel(base).source)
+    p = cli("evaluate", base, same, "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert json.loads(p.stdout)["verdict"] == "accept"
+    p = cli("evaluate", base, base, "--json")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert json.loads(p.stdout)["reason"] == "signature_mismatch"
+
+
+def test_export_takes_a_tensor_kernel(tmp_path, cli):
+    out = tmp_path / "x"
+    p = cli("export", KERNELS / "torch_linear_relu.mlir", "--out", out)
+    assert p.returncode == 0, p.stderr
+    header = (out / "kernel.h").read_text()
+    assert "void main(const float *input, const float *weight, const float *bias, float *result0);" in header
+    assert "result0: 64x256 float32 (out: result 0 of the function as written)" in header
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["args"][3] == {"name": "result0", "shape": [64, 256], "dtype": "float32", "role": "out",
+                                   "result": 0}
+    lib = ctypes.CDLL(str(out / "libkernel.so"))
+    x, w, b = _rand(64, 512), _rand(256, 512, seed=1), _rand(256, seed=2)
+    y = np.zeros((64, 256), np.float32)
+    lib.main(*(ctypes.c_void_p(a.ctypes.data) for a in (x, w, b, y)))
+    np.testing.assert_allclose(y, np.maximum(x @ w.T + b, 0), rtol=1e-4, atol=1e-4)
+
+
+def test_a_live_kernel_keeps_the_users_signature_across_swaps():
+    live = neurojit.LiveKernel(MATMUL)
+    a, b = _rand(16, 32), _rand(32, 8, seed=1)
+    np.testing.assert_allclose(live(a, b), a @ b, rtol=1e-5, atol=1e-5)
+    # a replacement module (as a model writes it) need not carry the annotations
+    bare = load_kernel(MATMUL).source.replace(", neurojit.result = 0 : i64", "").replace("linalg.matmul", "linalg.matmul")
+    live.swap(bare + "\n")
+    np.testing.assert_allclose(live(a, b), a @ b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["torch_linear_relu.mlir", "iree_softmax.mlir"])
+def test_tune_finds_a_faster_verified_variant_of_a_tensor_kernel(stem, tmp_path, cli):
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    p = cli("tune", KERNELS / stem, "--budget", "3", "--db", db, "--json", timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    summary = json.loads(p.stdout.strip().splitlines()[-1])
+    assert summary["accepted"] >= 1 and summary["speedup"] > 1.0, summary
+
+
+@pytest.mark.slow
+def test_tune_a_tensorlang_kernel_then_export_the_faster_variant(tmp_path, cli):
+    """The schedules apply after lowering: TensorLang -> linalg -> the convention, then the usual search."""
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    p = cli("tune", KERNELS / "mlp.tl.mlir", "--budget", "4", "--db", db, "--run-id", "tl", "--json", timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    summary = json.loads(p.stdout.strip().splitlines()[-1])
+    assert summary["accepted"] >= 1 and summary["speedup"] > 1.2, summary
+    out = tmp_path / "best"
+    p = cli("export", "--db", db, "--run-id", "tl", "--out", out)
+    assert p.returncode == 0, p.stderr
+    lib = ctypes.CDLL(str(out / "libkernel.so"))
+    x, w1, b1 = _rand(64, 256), _rand(256, 512, seed=1), _rand(512, seed=2)
+    w2, b2 = _rand(512, 256, seed=3), _rand(256, seed=4)
+    y = np.zeros((64, 256), np.float32)
+    lib.mlp(*(ctypes.c_void_p(a.ctypes.data) for a in (x, w1, b1, w2, b2, y)))
+    want = np.maximum(x @ w1 + b1, 0) @ w2 + b2
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.slow
+def test_a_tensor_payload_schedule_takes_linalg_reduce_and_transpose():
+    """Front-door kernels use linalg.reduce and linalg.transpose, which have no operand segments: the
+    tensor payload (schedules that hoist, pack or fuse) must still tell their inputs from their outputs."""
+    tile_fills = """module attributes {transform.with_named_sequence, neurojit.payload = "tensor"} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %fills = transform.structured.match ops{["linalg.fill"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %loop = transform.structured.tile_using_for %fills tile_sizes [16] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}"""
+    x = _rand(16, 512)
+    got = neurojit.compile(KERNELS / "softmax.tl.mlir", schedule=tile_fills, dims={"R": 16})(x)
+    np.testing.assert_allclose(got, _softmax(x), rtol=1e-5, atol=1e-7)
+    a, w = _rand(16, 32), _rand(8, 32, seed=1)
+    got = neurojit.compile(TRANSPOSED, schedule=tile_fills)(a, w)
+    np.testing.assert_allclose(got, a @ w.T, rtol=1e-5, atol=1e-5)

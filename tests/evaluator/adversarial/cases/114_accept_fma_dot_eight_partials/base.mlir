@@ -1,0 +1,15 @@
+// Baseline: accumulating dot product out[0] += sum_i x[i] * y[i] over 1024 f32 elements (out initial content is read).
+#id = affine_map<(d0) -> (d0)>
+#z = affine_map<(d0) -> (0)>
+module {
+  func.func @dot(%x: memref<1024xf32>, %y: memref<1024xf32>, %out: memref<1xf32>) {
+    linalg.generic {indexing_maps = [#id, #id, #z], iterator_types = ["reduction"]}
+        ins(%x, %y : memref<1024xf32>, memref<1024xf32>) outs(%out : memref<1xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

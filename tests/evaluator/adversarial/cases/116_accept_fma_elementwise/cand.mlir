@@ -1,0 +1,12 @@
+#id = affine_map<(d0) -> (d0)>
+module {
+  func.func @ew(%x: memref<1000xf32>, %y: memref<1000xf32>, %out: memref<1000xf32>) {
+    linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+        ins(%x, %y : memref<1000xf32>, memref<1000xf32>) outs(%out : memref<1000xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = math.fma %a, %b, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

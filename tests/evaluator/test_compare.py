@@ -1,0 +1,114 @@
+"""The comparison rules (evaluator/compare.py), one test per rule, on hand-made arrays."""
+
+import numpy as np
+
+from neurojit.evaluator.compare import compare, tolerance, underflow_floor
+
+F32 = np.float32
+MAX = float(np.finfo(F32).max)
+RTOL = tolerance("float32", 16, 32.0)
+
+
+def f32(*v):
+    return np.array(v, F32)
+
+
+def f64(*v):
+    return np.array(v, np.float64)
+
+
+def test_within_tolerance_of_the_exact_result_passes_and_beyond_it_is_wrong():
+    exact = f64(1.0, -2.0, 3.0)
+    base = exact.astype(F32)
+    assert compare(f32(1.0, -2.0, 3.0 * (1 + RTOL / 4)), base, RTOL, exact).problem is None
+    c = compare(f32(1.0, -2.0, 3.1), base, RTOL, exact)
+    assert c.problem == "wrong" and "first at (2,)" in c.where and "exact 3" in c.where
+
+
+def test_closer_to_the_exact_result_than_the_baseline_passes():
+    # the baseline rounded its way to 1e-3 away (a reassociation may land elsewhere): the exact value decides
+    exact = f64(1.0, 1.0)
+    assert compare(f32(1.0, 1.0), f32(1.0, 1.0 + 1e-3), RTOL, exact).problem is None
+
+
+def test_nonfinite_where_the_exact_result_is_finite_is_nonfinite():
+    exact = f64(1.0, 2.0)
+    for bad in (np.nan, np.inf, -np.inf):
+        c = compare(f32(1.0, bad), exact.astype(F32), RTOL, exact)
+        assert c.problem == "nonfinite" and "first at (1,)" in c.where
+
+
+def test_any_value_where_the_baseline_itself_misses_the_exact_result():
+    # the baseline's order overflowed an intermediate: another order may overflow too, or not, and a max,
+    # exp or division may turn the Inf into any finite value
+    exact = f64(1e38, -9e76)
+    base = f32(np.inf, np.nan)
+    for got in (f32(np.inf, -np.inf), f32(1e38, np.nan), f32(-3.0, 0.0)):
+        assert compare(got, base, RTOL, exact).problem is None
+    exact = f64(5.0, 2.0)
+    base = f32(0.0, 2.0)  # relu(-Inf) = 0 where the exact pre-activation was 5
+    for got in (f32(np.nan, 2.0), f32(5.0, 2.0), f32(0.0, 2.0)):
+        assert compare(got, base, RTOL, exact).problem is None
+    assert compare(f32(5.0, 2.5), base, RTOL, exact).problem == "wrong"  # elsewhere it is held to the exact value
+
+
+def test_the_baseline_always_passes_itself():
+    rng = np.random.default_rng(0)
+    exact = rng.standard_normal(100) * 10.0 ** rng.uniform(-40, 80, 100)
+    exact[::7], exact[::11], exact[::13] = np.nan, np.inf, -np.inf
+    with np.errstate(over="ignore"):
+        base = exact.astype(F32)
+    base[::5] = rng.standard_normal(20)  # wherever its own rounding or overflow took it
+    assert compare(base.copy(), base, RTOL, exact).problem is None
+
+
+def test_infinite_exact_result_must_be_matched():
+    exact = f64(np.inf, -np.inf)
+    assert compare(f32(np.inf, -np.inf), f32(np.inf, -np.inf), RTOL, exact).problem is None
+    assert compare(f32(np.inf, 5.0), f32(np.inf, -np.inf), RTOL, exact).problem == "wrong"
+    assert compare(f32(np.inf, np.inf), f32(np.inf, -np.inf), RTOL, exact).problem == "wrong"
+
+
+def test_nan_is_required_where_the_baseline_gives_nan_and_the_exact_result_is_undefined():
+    exact = f64(np.nan, 1.0)
+    assert compare(f32(np.nan, 1.0), f32(np.nan, 1.0), RTOL, exact).problem is None
+    c = compare(f32(0.0, 1.0), f32(np.nan, 1.0), RTOL, exact)  # a zero shortcut that skips 0 x Inf
+    assert c.problem == "wrong" and "got 0" in c.where
+
+
+def test_signed_zeros_compare_equal():
+    exact = f64(0.0, -0.0)
+    assert compare(f32(-0.0, 0.0), f32(0.0, -0.0), RTOL, exact).problem is None
+
+
+def test_tolerance_is_normwise_over_the_output():
+    # a small element next to large ones may carry an absolute error of rtol x the largest
+    exact = f64(1000.0, 1e-3)
+    assert compare(f32(1000.0, 1e-3 + 500 * RTOL), f32(1000.0, 1e-3), RTOL, exact).problem is None
+
+
+def test_subnormal_outputs_are_compared_to_a_few_subnormal_units():
+    tiny = float(np.finfo(F32).smallest_normal)
+    exact = f64(tiny / 4, -tiny / 8)  # subnormal results
+    atol = underflow_floor("float32", 1)
+    assert compare(exact.astype(F32), exact.astype(F32), RTOL, exact, atol).problem is None
+    assert compare(f32(0.0, 0.0), exact.astype(F32), RTOL, exact, atol).problem == "wrong"  # flushed to zero
+
+
+def test_without_an_exact_result_the_baseline_stands_in():
+    base = f32(1.0, np.nan, np.inf)
+    assert compare(f32(1.0, np.nan, np.inf), base, RTOL).problem is None
+    assert compare(f32(1.0, 0.0, np.inf), base, RTOL).problem == "wrong"
+    assert compare(f32(np.nan, np.nan, np.inf), base, RTOL).problem == "nonfinite"
+
+
+def test_integers_are_exact_and_wrap_as_the_baseline_wraps():
+    wrapped = (np.array([2**31 - 1], np.int64) + 1).astype(np.int32)  # -2^31
+    assert compare(wrapped, wrapped.copy(), 0.0).problem is None
+    c = compare(np.array([2**31 - 1], np.int32), wrapped, 0.0)  # saturated instead of wrapped
+    assert c.problem == "wrong" and "got 2147483647" in c.where and "-2147483648" in c.where
+
+
+def test_the_promotion_gate_call_still_unpacks():
+    problem, err, rel, where = compare(f32(1.0), f32(1.0), RTOL)
+    assert problem is None and err == 0.0 and where == ""

@@ -1,0 +1,112 @@
+"""Input sets, output states and the plan (evaluator/inputs.py): each set holds the value class it promises."""
+
+import numpy as np
+import pytest
+
+from neurojit.compiler.kernel import Arg, Signature
+from neurojit.evaluator import inputs
+from neurojit.evaluator.inputs import Pair
+
+
+def sig(dtype="float32", shape=(64, 64), n_in=2):
+    args = tuple(Arg(f"x{i}", shape, dtype, "in") for i in range(n_in)) + (Arg("out", shape, dtype, "out"),)
+    return Signature("k", args)
+
+
+def fill(kind, dtype="float32", shape=(64, 64), depth=1, seed=0):
+    return inputs.fill(kind, shape, dtype, np.random.default_rng(seed), depth)
+
+
+def test_a_pair_is_the_same_in_every_process_and_differs_between_seeds():
+    s = sig()
+    a = inputs.make_args(Pair("normal", "random"), s, 5, 1)
+    b = inputs.make_args(Pair("normal", "random"), s, 5, 1)
+    c = inputs.make_args(Pair("normal", "random"), s, 6, 1)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_output_states():
+    s = sig()
+    zeros = inputs.make_args(Pair("uniform", "zeros"), s, 0, 1)
+    nan = inputs.make_args(Pair("uniform", "nan"), s, 0, 1)
+    prev = inputs.make_args(Pair("uniform", "previous"), s, 0, 1, [np.full((64, 64), 3.0)])
+    assert not zeros[2].any() and np.isnan(nan[2]).all() and (prev[2] == 3.0).all()
+    assert not np.array_equal(zeros[0], nan[0])  # every pair draws its own inputs
+    ints = inputs.make_args(Pair("uniform", "nan"), sig("int32"), 0, 1)
+    assert (ints[2] == np.iinfo(np.int32).min).all()
+    with pytest.raises(ValueError):
+        inputs.make_args(Pair("uniform", "previous"), s, 0, 1)
+    # the random state draws the outputs from the input set's own class
+    tiny = inputs.make_args(Pair("tiny", "random"), s, 0, 1)
+    assert np.abs(tiny[2]).max() < 1e-6
+
+
+def test_float_value_classes_hold_what_they_promise():
+    fi = np.finfo(np.float32)
+    tiny = fill("tiny")
+    assert 0 < np.abs(tiny).min() and np.abs(tiny).max() < 1e-6
+    sub = fill("subnormal")
+    assert np.abs(sub).max() < fi.smallest_normal and (np.abs(sub) > 0).mean() > 0.5
+    sparse = fill("sparse")
+    flat = sparse.reshape(-1)
+    assert flat[0] == 0 and flat[-1] == 0 and 0.3 < (sparse == 0).mean() < 0.7
+    assert np.signbit(sparse[sparse == 0]).any() and (~np.signbit(sparse[sparse == 0])).any()  # +0 and -0
+    inf = fill("infinite", depth=4)
+    assert np.isinf(inf.reshape(-1)[0]) and np.isinf(inf).sum() > 1 and not np.isnan(inf).any()
+    assert (inf == 0).mean() > 0.15  # zeros beside infinities: 0 x Inf arises
+    nan = fill("nan")
+    assert np.isnan(nan.reshape(-1)[0]) and not np.isinf(nan).any()
+    limit = fill("limit")
+    assert np.abs(limit).min() >= fi.max / 4 and np.isfinite(limit).all()
+    rep = fill("repeated")
+    assert len(np.unique(rep)) <= 8 and (rep == 1.0).any()
+    srt = fill("sorted").reshape(-1)
+    assert (np.diff(srt) >= 0).all()
+
+
+def test_big_values_cannot_overflow_in_any_order_of_a_sum_of_products():
+    depth = 256
+    big = fill("big", depth=depth).astype(np.float64)
+    bound = (depth + 1) * np.abs(big).max() ** 2
+    assert bound <= float(np.finfo(np.float32).max) / 4
+    assert np.abs(big).max() ** 2 > float(np.finfo(np.float32).max) / (64 * (depth + 1))  # but near it
+
+
+def test_integer_classes_overflow_and_wrap():
+    ii = np.iinfo(np.int32)
+    big = fill("big", "int32").astype(np.int64)
+    prods = np.abs(big[:, :1] * big[:1, :])
+    assert (prods > ii.max).any() and (prods < ii.max).any()  # products straddle 2^31
+    wrap = fill("wrap", "int32")
+    assert wrap.min() < ii.min // 2 and wrap.max() > ii.max // 2
+    limit = fill("limit", "int32").astype(np.int64)
+    assert ((limit >= ii.max - 16) | (limit <= ii.min + 16)).all()
+
+
+def test_the_plan_covers_every_state_and_the_kernels_value_classes():
+    floats = inputs.plan(sig(), 3)
+    states = {p.state for p in floats}
+    sets = {p.set for p in floats}
+    assert states == set(inputs.STATES)
+    assert {"tiny", "subnormal", "infinite", "nan", "big", "limit", "sparse", "repeated"} <= sets
+    assert Pair("tiny", "zeros") in floats and Pair("nan", "zeros") in floats
+    assert floats[:3] == [Pair("uniform", "random"), Pair("normal", "random"), Pair("scales", "random")]
+    assert len({p.id for p in floats}) == len(floats)
+    ints = {p.set for p in inputs.plan(sig("int32"), 2)}
+    assert {"wrap", "big", "limit"} <= ints and "subnormal" not in ints and "nan" not in ints
+    no_exact = {p.set for p in inputs.plan(sig("float64"), 2, exact_reference=False)}
+    assert "limit" not in no_exact  # without a float64 reference an overflow cannot be judged
+
+
+def test_a_pair_names_itself_for_reproduction():
+    assert Pair("tiny", "zeros").describe(7) == "inputs 'tiny', output state 'zeros', seed 7"
+    assert Pair("uniform", "random", 1).describe(0) == "inputs 'uniform' #2, output state 'random', seed 0"
+
+
+def test_random_arrays_are_unchanged_for_timing_callers():
+    s = Signature("k", (Arg("a", (3,), "float32", "in"), Arg("b", (2,), "int64", "out")))
+    a, b = inputs.random_arrays(s, 0)
+    rng = np.random.default_rng(0)
+    assert np.array_equal(a, rng.uniform(-1, 1, (3,)).astype(np.float32))
+    assert np.array_equal(b, rng.integers(-8, 9, (2,)))

@@ -1,0 +1,146 @@
+"""Reference outputs (evaluator/reference.py): the f64 twin, and the trusted process that computes them once."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from neurojit.evaluator import EvalConfig, Evaluator
+from neurojit.evaluator.pool import Reply
+from neurojit.evaluator.record import Reason
+from neurojit.evaluator.reference import References, _remove_stale, f64_twin
+
+EW = """module {
+  func.func @k(%x: memref<8xf32>, %out: memref<8xf32>) {
+    %inf = arith.constant 0xFF800000 : f32
+    %h = arith.constant 5.000000e-01 : f32
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                    iterator_types = ["parallel"]} ins(%x : memref<8xf32>) outs(%out : memref<8xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %h : f32
+      %r = arith.maximumf %m, %inf : f32
+      linalg.yield %r : f32
+    }
+    return
+  }
+}
+"""
+
+
+def test_the_twin_widens_types_and_float_constants():
+    twin = f64_twin(EW)
+    assert "f32" not in twin and "memref<8xf64>" in twin
+    assert "0xFFF0000000000000 : f64" in twin  # -Inf as an f64 hex literal
+    assert "5.000000e-01 : f64" in twin
+
+
+@pytest.mark.parametrize("text", [
+    EW.replace("%m = arith.mulf %a, %h : f32", "%m0 = arith.mulf %a, %h : f32\n      %m = arith.bitcast %m0 : f32 to f32"),
+    EW.replace("%h = arith.constant 5.000000e-01 : f32", "%h = arith.constant 5.000000e-01 : f32\n    %d = arith.constant dense<0x3F800000> : vector<4xf32>"),
+    EW.replace("f32", "f64"),
+])
+def test_no_twin_where_widening_would_change_the_meaning(text):
+    assert f64_twin(text) is None
+
+
+DIV = """module {
+  func.func @div(%x: memref<64xi32>, %y: memref<64xi32>, %out: memref<64xi32>) {
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                    iterator_types = ["parallel"]} ins(%x, %y : memref<64xi32>, memref<64xi32>) outs(%out : memref<64xi32>) {
+    ^bb0(%a: i32, %b: i32, %o: i32):
+      %q = arith.divsi %a, %b : i32
+      linalg.yield %q : i32
+    }
+    return
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_pairs_the_baseline_itself_crashes_on_are_skipped_and_named():
+    # integer division: the zero sets divide by zero in the baseline (SIGFPE in the trusted process)
+    with Evaluator(EvalConfig(workers=1, bench=False, random_sets=1)) as ev:
+        v = ev.evaluate(DIV, DIV)
+        info = next(iter(ev.pool.references.cache.values()))
+    assert v.accepted, v.detail
+    why = "the baseline itself fails a bounds check or crashes there"
+    assert info["skipped"]["zeros-random"] == why
+    eq = next(c for c in v.checks if c.name == "equivalence")
+    assert "zeros-random" in eq.detail and why in eq.detail
+    assert "negative-random" in info["done"] and "uniform-random" not in info["done"]
+
+
+def test_a_twin_that_computes_something_else_is_not_used():
+    # (x + 2^24) - 2^24 loses x in f32 but not in f64: the twin is not the baseline's exact result
+    lossy = EW.replace("%m = arith.mulf %a, %h : f32", "%big = arith.constant 16777216.0 : f32\n"
+                       "      %m0 = arith.addf %a, %big : f32\n      %m = arith.subf %m0, %big : f32")
+    with Evaluator(EvalConfig(workers=1, bench=False, random_sets=1)) as ev:
+        v = ev.evaluate(lossy, lossy)
+        info = next(iter(ev.pool.references.cache.values()))
+    assert v.accepted, v.detail
+    assert not info["exact"] and "twin disagrees" in info["no_exact_why"]
+    assert not any(p[0] == "limit" for p in info["pairs"])
+
+
+GATHER = """module {
+  func.func @gather(%table: memref<16xf32>, %idx: memref<32xi32>, %out: memref<32xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c32 = arith.constant 32 : index
+    scf.for %i = %c0 to %c32 step %c1 {
+      %k = memref.load %idx[%i] : memref<32xi32>
+      %j = arith.index_cast %k : i32 to index
+      %v = memref.load %table[%j] : memref<16xf32>
+      memref.store %v, %out[%i] : memref<32xf32>
+    }
+    return
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_pairs_whose_integers_send_the_baseline_out_of_bounds_are_skipped():
+    # a gather: indices outside [0, 16) break the kernel's own precondition, not a candidate's correctness
+    with Evaluator(EvalConfig(workers=1, bench=False, random_sets=1)) as ev:
+        v = ev.evaluate(GATHER, GATHER)
+        info = next(iter(ev.pool.references.cache.values()))
+    assert v.accepted, v.detail
+    assert "the baseline itself fails a bounds check or crashes there" in info["skipped"].values()
+    assert "zeros-random" in info["done"] and "indices-random" in info["done"]
+
+
+def test_a_pair_the_reference_process_dies_or_hangs_on_is_skipped_and_the_rest_resumed():
+    class Dying:  # stands in for the reference process: dies on pair b, then finishes
+        def __init__(self):
+            self.jobs = []
+
+        def exchange(self, job):
+            self.jobs.append(dict(job))
+            if len(self.jobs) == 1:
+                return Reply(None, "reference", "pair b", ["a", "b"], Reason.CRASH, "died (signal SIGSEGV)", "")
+            return Reply({"pairs": [["x", "random", 0]], "skipped": job["skipped"], "done": job["done"] + ["c"]},
+                         "reference", "", [])
+
+        def kill(self):
+            pass
+
+    refs = References(EvalConfig(), lambda config: Dying())
+    info = refs.for_job({"baseline": "module {}", "config": {}})
+    assert refs.worker.jobs[1]["done"] == ["a"]
+    assert info["skipped"] == {"b": "the baseline itself died (signal SIGSEGV) there"} and info["done"] == ["a", "c"]
+    assert refs.for_job({"baseline": "module {}", "config": {}}) is info and len(refs.worker.jobs) == 2  # once
+    refs.close()
+
+
+def test_reference_folders_of_dead_processes_are_removed():
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tempfile.mkdtemp(prefix=f"neurojit-ref-{dead.pid}-")
+    mine = tempfile.mkdtemp(prefix=f"neurojit-ref-{os.getpid()}-")
+    _remove_stale()
+    assert not os.path.exists(stale) and os.path.exists(mine)
+    shutil.rmtree(mine)
