@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
+from neurojit.compiler.errors import NeuroJITError
+
 from .llm.ensemble import CHOICES, Choice, Member
 from .provider import Provider, ProviderError, Strategy
 from .strategies import Evolutionary, FewShot, Repair, ZeroShot
@@ -187,7 +189,8 @@ def make_provider(model: str | Sequence[str], *, strategy: str = "zero-shot", se
     name, arg = spec.provider, spec.name
     if chat is None and name not in MODELS:
         factory = _plugin(PROVIDER_GROUP, "--model", model, name, model_names)
-        provider = factory(arg, strategy=strat, seed=seed, store=store, run_id=run_id)
+        provider = _run_plugin(f"--model {model}", lambda: factory(arg, strategy=strat, seed=seed, store=store,
+                                                                   run_id=run_id))
         return _checked(provider, Provider, f"--model {model}")
     chat = chat if chat is not None else make_model(model, store, base_url=base_url)
     if chat is None:
@@ -205,7 +208,19 @@ def make_strategy(name: str, seed: int = 0) -> Strategy:
         _warn_if_shadowed(STRATEGY_GROUP, "--strategy", name)
         return STRATEGIES[name](seed)
     factory = _plugin(STRATEGY_GROUP, "--strategy", name, name, strategy_names)
-    return _checked(factory(seed), Strategy, f"--strategy {name}")
+    return _checked(_run_plugin(f"--strategy {name}", lambda: factory(seed)), Strategy, f"--strategy {name}")
+
+
+def _run_plugin(what: str, make: Callable):
+    """A plugin's factory called: its own bugs become one sentence (exit 2) with the cause chained, not a
+    traceback in the middle of `neurojit tune`; our errors pass as they are."""
+    try:
+        return make()
+    except NeuroJITError:
+        raise
+    except Exception as exc:
+        raise ProviderError(f"{what}: the plugin failed while building it ({type(exc).__name__}: {exc}); "
+                            "fix or uninstall the plugin") from exc
 
 
 def _plugins(group: str) -> dict[str, list[EntryPoint]]:

@@ -65,13 +65,14 @@ def not_a_provider(arg, **kw):
 
 
 def broken(arg, **kw):
-    raise AssertionError("never called")
+    raise RuntimeError("the plugin's own bug")
 '''
 
 ENTRY_POINTS = """
 [neurojit.providers]
 onesched = nj_plugin_demo:provider
 notaprovider = nj_plugin_demo:not_a_provider
+broken = nj_plugin_demo:broken
 missing = nj_plugin_demo:no_such_name
 gemini = nj_plugin_demo:provider
 
@@ -152,6 +153,9 @@ def test_broken_plugins_are_user_errors_that_name_the_plugin(plugin):
         make_provider("notaprovider")
     with pytest.raises(ProviderError, match="nj_plugin_demo:no_such_name from nj-plugin-demo cannot be loaded"):
         make_model("missing")
+    with pytest.raises(ProviderError, match="--model broken: the plugin failed while building it .RuntimeError: "
+                                            "the plugin's own bug"):
+        make_provider("broken")
 
 
 def test_two_plugins_under_one_name_are_refused(plugin, tmp_path, monkeypatch):
