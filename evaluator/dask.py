@@ -107,7 +107,8 @@ def _evaluate(job: dict, plugin: str) -> dict:
 def _placed(verdict: Verdict, where: dict) -> Verdict:
     detail = (f"evaluated on {where['host']} ({where['cpu']}) by Dask worker {where['worker']}; the speedup "
               "compares timings taken there only")
-    return dataclasses.replace(verdict, checks=verdict.checks + (Check("worker", True, detail),))
+    return dataclasses.replace(verdict, checks=verdict.checks + (Check("worker", True, detail),),
+                               worker={k: where[k] for k in ("host", "cpu", "worker")})
 
 
 class DaskPool:

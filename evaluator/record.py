@@ -118,6 +118,9 @@ class Verdict:
     timings: dict[str, float] | None = None  # seconds per evaluation stage, measured in the worker
     # what the benchmark timed: cache state, buffers rotated, outputs reset, spot checks (see bench.py)
     timing: dict | None = None
+    # where it was evaluated, when not in this process's pool: {"host", "cpu", "worker"} (evaluator/dask.py);
+    # its baseline was timed there too, so speedups from different machines are never compared
+    worker: dict | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Outcome(self.verdict))  # "accept"/"reject" strings are accepted

@@ -104,6 +104,8 @@ def test_a_tune_on_the_cluster_gives_the_local_verdicts_and_survives_a_killed_wo
     store = ResultStore(f"sqlite:///{tmp_path}/dask.db")
     where = [ch for c_ in store.candidates("dask") for ch in c_.verdict.checks if ch.name == "worker"]
     assert len(where) == len(want) and all("Dask worker tcp://" in ch.detail for ch in where)
+    placed = [c_.verdict.worker for c_ in store.candidates("dask")]
+    assert all(p and p["worker"].startswith("tcp://") and p["host"] and p["cpu"] for p in placed)
 
     # again, with a worker SIGKILLed while it evaluates: Dask runs that evaluation again on a live worker
     pids = client.run(os.getpid)
