@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from neurojit.compiler.kernel import Kernel
 from neurojit.evaluator import Evaluator, Verdict
+from neurojit.evaluator.record import EvaluationLost
 
 from .budget import Budget
 from .proposal import Proposal
@@ -70,7 +71,14 @@ class Session:
             if known is None and all(ident != t[2] for t in todo):  # the same candidate twice: run it once
                 todo.append((len(verdicts) - 1, p, ident))
         if todo:
-            got = self.evaluator.evaluate_batch(self.kernel, [p.candidate for _, p, _ in todo])
+            try:
+                got = self.evaluator.evaluate_batch(self.kernel, [p.candidate for _, p, _ in todo])
+            except EvaluationLost as lost:  # keep what finished; the lost ones are evaluated on resume
+                for (_, _, ident), v in zip(todo, lost.verdicts):
+                    if v is not None:
+                        self.store.set_verdict(self.run_id, ident, v)
+                        self._note_baseline(v)
+                raise
             fresh = {}
             for (_, _, ident), v in zip(todo, got):
                 self.store.set_verdict(self.run_id, ident, v)

@@ -24,7 +24,6 @@ import json
 import logging
 import socket
 import uuid
-from collections.abc import Sequence
 
 from neurojit.compiler.errors import NeuroJITError
 
@@ -37,24 +36,13 @@ except ImportError:  # an optional dependency: say how to get it, in one line
 from .api import Evaluator
 from .config import EvalConfig
 from .pool import WorkerPool
-from .record import Check, Verdict
+from .record import Check, EvaluationLost, Verdict
 
 __all__ = ["DaskPool", "EvaluationLost", "address", "connect"]
 
 log = logging.getLogger(__name__)
 
 SCHEMES = ("dask://", "tcp://", "tls://")
-
-
-class EvaluationLost(NeuroJITError):
-    """The cluster lost an evaluation (its workers died, or the scheduler went away) every time it was sent.
-
-    No verdict exists for the candidate; a resumed run evaluates it again. `verdicts` holds the batch's
-    verdicts, None where lost, so a caller can keep the evaluations that did finish."""
-
-    def __init__(self, message: str, verdicts: Sequence[Verdict | None] = ()):
-        super().__init__(message)
-        self.verdicts = list(verdicts)
 
 
 def address(where: str) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from typing import Mapping
+from typing import Mapping, Sequence
 
+from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.classify import CandidateKind, classify, identity_of
 
 
@@ -157,3 +158,14 @@ class Rejected(Exception):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason.value}: {detail}")
+
+
+class EvaluationLost(NeuroJITError):
+    """The cluster lost an evaluation (its workers died, or the scheduler went away) every time it was sent.
+
+    No verdict exists for the candidate; a resumed run evaluates it again. `verdicts` holds the batch's
+    verdicts, None where lost, so a caller can keep the evaluations that did finish."""
+
+    def __init__(self, message: str, verdicts: Sequence[Verdict | None] = ()):
+        super().__init__(message)
+        self.verdicts = list(verdicts)

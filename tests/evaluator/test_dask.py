@@ -130,7 +130,7 @@ def test_a_tune_on_the_cluster_gives_the_local_verdicts_and_survives_a_killed_wo
 
 
 @pytest.mark.slow
-def test_an_evaluation_lost_for_good_is_an_error_not_a_verdict(cluster):
+def test_an_evaluation_lost_for_good_is_an_error_not_a_verdict(cluster, tmp_path):
     c, client = cluster
     c.scheduler.allowed_failures = 0  # the first lost worker ends the evaluation
     try:
@@ -150,10 +150,21 @@ def test_an_evaluation_lost_for_good_is_an_error_not_a_verdict(cluster):
 
         threading.Thread(target=kill_the_spinning_worker, daemon=True).start()
         good = (CASES / PICKS[0] / "cand.mlir").read_text()
+        # through a run's session, as `neurojit tune` meets it: the finished verdict is kept, the lost one is not
+        from neurojit.agent.heuristic import HeuristicProvider
+        from neurojit.agent.session import Session
+        from neurojit.compiler.kernel import load_kernel
+
+        store, kernel = ResultStore(f"sqlite:///{tmp_path}/r.db"), load_kernel(KERNEL)
+        run = store.create_run(kernel, model="heuristic", strategy="zero-shot", run_id="lost")
+        session = Session(run, kernel, store, ev, HeuristicProvider(), Budget(4, 300), store.url, progress=None)
+        props = [Proposal.of(good, "test", "test"), Proposal.of(SPIN, "test", "test")]
         with pytest.raises(EvaluationLost, match="lost 1 evaluation") as info:
-            ev.evaluate_batch(str(KERNEL), [good, SPIN])
+            session.evaluate(props)
         first, lost = info.value.verdicts
         assert first is not None and first.accepted and lost is None
+        kept = {c.identity: c.verdict for c in store.candidates("lost")}
+        assert kept[props[0].identity] == first and kept[props[1].identity] is None
     finally:
         c.scheduler.allowed_failures = 3
         client.wait_for_workers(2, timeout=60)
