@@ -7,6 +7,8 @@ Run: python benchmarks/foundation.py [--quick]
 
 from __future__ import annotations
 
+import blas  # noqa: I001  (first: one thread, OpenBLAS's own kernel; see benchmarks/blas.py)
+
 import argparse
 import pathlib
 import statistics
@@ -87,6 +89,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="skip matmul 1024")
     args = p.parse_args()
+    print(f"numpy's BLAS: {blas.describe()}")
     h = host()
     print(f"host: {h.cpu}, {h.vector_bits}-bit vectors, {h.cores} cores; numpy {np.__version__}")
     matmuls(args.quick)

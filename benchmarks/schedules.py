@@ -12,11 +12,7 @@ Run: python benchmarks/schedules.py [--quick] [--sweep] [--rounds N] [--only STE
 
 from __future__ import annotations
 
-import os
-
-# before numpy is imported: the BLAS reads these once
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
-    os.environ[_v] = "1"
+import blas  # noqa: E402  (first: one thread, OpenBLAS's own kernel; see benchmarks/blas.py)
 
 import argparse  # noqa: E402
 import pathlib  # noqa: E402
@@ -179,6 +175,7 @@ def main() -> None:
     h = host()
     print(f"host {h.cpu}, {h.vector_bits}-bit vectors, {h.vector_registers} registers; numpy {np.__version__} "
           "on 1 thread; medians of interleaved rounds; ratio = numpy time / our time")
+    print(f"numpy's BLAS: {blas.describe()}")
     print(f"{'kernel':<22}{'schedule':<32}{'ms':>9}{'np ms':>9}{'naive ms':>10}{'GF/s':>8}{'np GF/s':>8}"
           f"{'vs np':>9}{'vs naive':>10}  knobs")
     with tempfile.TemporaryDirectory() as tmp:

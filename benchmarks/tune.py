@@ -8,10 +8,8 @@ Run: OPENBLAS_NUM_THREADS=1 python benchmarks/tune.py [--budget N] [--time-limit
 
 from __future__ import annotations
 
-import os
 
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_v] = "1"
+import blas  # noqa: E402  (first: one thread, OpenBLAS's own kernel; see benchmarks/blas.py)
 
 import argparse  # noqa: E402
 import ctypes  # noqa: E402
@@ -138,6 +136,7 @@ def main() -> None:
     h = host()
     print(f"host {h.cpu}, {h.vector_bits}-bit vectors; nominal FP32 peak {peak:.0f} GFLOP/s per core; numpy "
           f"{np.__version__} on 1 thread; budget {args.budget} candidates / {args.time_limit:g} s per kernel")
+    print(f"numpy's BLAS: {blas.describe()}")
     print(f"{'kernel':<19}{'tune s':>7}{'cand':>5}{'numpy ms':>10}{'best ms':>10}{'x numpy':>9}{'x naive':>9}"
           f"{'GFLOP/s':>9}{'peak':>6}  schedule")
     for name, path in kernels.items():

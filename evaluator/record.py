@@ -78,10 +78,10 @@ class Candidate:
 
     @classmethod
     def of(cls, text: str, knobs: Mapping[str, int] | None = None) -> Candidate:
-        return cls(text, Knobs(knobs))
+        return cls(text, knobs or {})  # __post_init__ makes the Knobs
 
     def with_knobs(self, knobs: Mapping[str, int]) -> Candidate:
-        return Candidate(self.text, Knobs(knobs))
+        return Candidate(self.text, knobs)
 
     @property
     def is_schedule(self) -> bool:
@@ -93,7 +93,7 @@ class Candidate:
     @classmethod
     def from_json(cls, d: Mapping) -> Candidate:
         """Rebuilt from its text and knobs (what is stored is never trusted for kind or identity)."""
-        return cls(d["text"], Knobs(d.get("knobs")))
+        return cls(d["text"], d.get("knobs") or {})
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ an ensemble (ensemble.py) picks one of several models per request by overriding 
 
 from __future__ import annotations
 
-from neurojit.agent.proposal import Candidate, Knob, Proposal, space_of
+from neurojit.agent.proposal import Candidate, Proposal, space_of
 from neurojit.agent.provider import Prompt, Provider, Request, Strategy
 from neurojit.agent.strategies import system_prompt
 
@@ -60,11 +60,5 @@ def _proposal(answer, provider: str, strategy: str, parent: str | None) -> Propo
     if answer.declared is not None and answer.declared != cand.kind.value:
         note = (f"the model declared a {answer.declared!r} but the text is a {cand.kind.value}; "
                 f"evaluated as a {cand.kind.value}")
-    return Proposal(cand, provider, strategy, space=_space(cand.text) if cand.is_schedule else (), parent=parent,
+    return Proposal(cand, provider, strategy, space=space_of(cand.text) if cand.is_schedule else (), parent=parent,
                     rationale=answer.rationale, note=note)
-
-
-def _space(code: str) -> tuple[Knob, ...]:
-    """Knobs a model wrote into its schedule: `${name:default}` within 4x of the default it gave, MLIR's
-    tune.knob / tune.alternatives over their choices (`space_of`)."""
-    return space_of(code)
