@@ -20,6 +20,7 @@ from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, w
 from neurojit.compiler.source import read_source
 
 from .loops import vector_widths
+from .scf_nest import ScfLoop, scf_loops
 
 
 def map_results(m: str) -> list[str]:
@@ -125,6 +126,7 @@ class KernelInfo:
     loops: int = 0  # affine.for / scf.for / affine.parallel / scf.parallel ops in the public function
     affine: bool = False  # every loop is an affine.for (MLIR's affine passes apply)
     loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use (loops.vector_widths)
+    scf_loops: tuple[ScfLoop, ...] = ()  # the scf.for loops, where every loop is one (scf_nest.scf_loops)
 
     @property
     def matmul(self) -> OpInfo | None:
@@ -212,13 +214,14 @@ def analyze(source) -> KernelInfo:
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         nest = [o.name for o in walk(func) if o.name in LOOPS]
         widths = vector_widths(func) if nest and set(nest) == {"affine.for"} else ()
+        scf = scf_loops(func) if nest and set(nest) == {"scf.for"} else ()
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
         ops = []
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight, len(nest), bool(nest) and set(nest) == {"affine.for"}, widths)
+                      allocs, straight, len(nest), bool(nest) and set(nest) == {"affine.for"}, widths, scf)
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}

@@ -66,7 +66,8 @@ def build(session: Session, checkpointer=None):
         if "info" not in info_box:  # resumed past analyze
             analyze(state)
         run = session.store.get_run(session.run_id)
-        req = Request(kernel.source or kernel.text, kernel.origin, info_box["info"], host().to_json(), run.baseline_ms,
+        machine = dict(host().to_json(), cores=session.threads or host().cores)  # the run's --threads
+        req = Request(kernel.source or kernel.text, kernel.origin, info_box["info"], machine, run.baseline_ms,
                       state.get("round", 0), history(session, session.run_id), examples(session, run))
         mark = session.store.summary(session.run_id).candidates
         try:

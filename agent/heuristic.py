@@ -9,6 +9,8 @@ there, the best-measured proposal first.
 
 from __future__ import annotations
 
+import dataclasses
+
 from neurojit.compiler.host import host as detect_host
 
 from .proposal import Proposal
@@ -27,7 +29,8 @@ class HeuristicProvider(Provider):
             return []
         from .schedules import for_kernel
 
-        h = detect_host()
+        # the cores a kernel may use are the run's (--threads), which the request's host carries
+        h = dataclasses.replace(detect_host(), cores=int(request.host.get("cores") or detect_host().cores))
         out = []
         for sched in for_kernel(request.info, h):
             space = tuple(sched.space(request.info, h))

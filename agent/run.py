@@ -34,6 +34,7 @@ class TuneOptions:
     seed: int = 0
     sampler: str = "tpe"  # the tuner's Optuna sampler (agent/tuner.py SAMPLERS)
     workers: int = 0
+    threads: int = 0  # cores a parallel kernel may use (the schedules' `threads` knob); 0: all of this process's
     checkpoints: str | None = None  # SQLite file of the graph's checkpoints; default: beside the store
     evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers, seed)
     prices: dict | None = None  # USD per 1M tokens per model, overriding agent/llm/prices.py
@@ -52,6 +53,20 @@ def checkpoint_path(db_url: str, explicit: str | None) -> str:
     if db_url.startswith("sqlite:///"):
         return db_url[len("sqlite:///"):] + ".graph"
     return os.path.abspath("neurojit-graph.sqlite")
+
+
+def clamp_threads(threads: int, progress=None) -> int:
+    """The run's thread count: all of this process's cores for 0, at most that many (a parallel kernel is
+    timed alone on its cores, evaluator/pool.py: more threads than cores would only time them sharing)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if threads < 0:
+        raise NeuroJITError(f"--threads must be 0 (all {cores} cores) or a positive count, not {threads}")
+    if threads > cores:
+        if progress:
+            print(f"--threads {threads} is more than the {cores} cores this process may use; using {cores}",
+                  file=progress)
+        return cores
+    return threads or cores
 
 
 def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=None) -> RunSummary:
@@ -74,6 +89,7 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     owned = provider is None  # what tune() builds it may cancel; a caller's provider outlives this run
     chat = None if provider else make_model(options.model, store, base_url=options.base_url)
     config = options.evaluation or EvalConfig(workers=options.workers, seed=options.seed)
+    threads = clamp_threads(options.threads, progress)
     if options.evaluator is not None:  # connected before a run is created: an unreachable cluster records nothing
         from neurojit.evaluator.dask import connect
 
@@ -100,17 +116,18 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         # the run goes on with the text it started with (same hash; comments and layout may differ in the
         # file now), so its prompts, request hashes and baseline are the ones it recorded
         kernel = load_kernel(Source(run.kernel_text, src.name))
+        threads = int(run.config.get("threads", threads))  # a resumed run goes on as it started
     else:
         run = store.create_run(kernel, model=model_label(options.model), strategy=options.strategy,
                                run_id=options.run_id, host=host().to_json(), experiment=options.experiment,
                                cell=options.cell, config={"budget": vars(options.budget), "seed": options.seed,
-                                                          "sampler": options.sampler})
+                                                          "sampler": options.sampler, "threads": threads})
     if provider is None:
         provider = make_provider(options.model, strategy=options.strategy, seed=options.seed, store=store,
                                  run_id=run.id, chat=chat, prices=options.prices, base_url=options.base_url,
                                  ensemble=options.ensemble)
     session = Session(run, kernel, store, evaluator, provider, options.budget, store.url, seed=options.seed,
-                      sampler=options.sampler, progress=progress, stop_event=options.stop)
+                      sampler=options.sampler, progress=progress, stop_event=options.stop, threads=threads)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
     # the time budget also ends a model call in flight (its answer would arrive too late to use)
     timer = threading.Timer(options.budget.seconds, provider.cancel) if options.budget.seconds and owned else None

@@ -35,6 +35,7 @@ class Session:
     db_url: str
     seed: int = 0
     sampler: str = "tpe"  # the tuner's Optuna sampler (agent/tuner.py SAMPLERS)
+    threads: int = 0  # cores a kernel may run on (--threads; 0: all of this process's); providers see it as the host's
     progress: object = sys.stderr  # a file, or None for silence
     started: float = field(default_factory=time.monotonic)
     evaluated_here: int = 0  # evaluations this process ran (not cache hits)

@@ -7,14 +7,19 @@
    computed once, by the pool's trusted reference process, during the warm-up evaluation; that one-time
    cost is printed apart.
 2. Stability: one correct candidate evaluated 5 times; prints the speedups and their spread (max/min).
+3. Cost of the checked build's guard pages and of the O0 differential build (evaluator/guard.py,
+   equivalence.py): the same mix evaluated with both off ("before") and both on ("after"), alternating
+   batch by batch in one pool so that load on the machine hits both alike; prints evaluations per minute of
+   each and the per-evaluation seconds of the guarded runs and of the O0 build (compile and calls).
 
-Run: python benchmarks/evaluator.py [--candidates N] [--repeats 5]
+Run: python benchmarks/evaluator.py [--candidates N] [--repeats 5] [--cost-rounds 3] [--only cost]
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import pathlib
 import statistics
 import time
@@ -67,8 +72,8 @@ def mix(n: int) -> list[tuple[str, str, dict | None]]:
 
 
 def split(timings: dict[str, float]) -> dict[str, float]:
-    groups = {"parse/static": ("parse", "schedule", "static"), "compile": ("baseline", "compile"),
-              "equivalence": ("checked_run", "equivalence"), "timing": ("benchmark",)}
+    groups = {"parse/static": ("parse", "schedule", "static"), "compile": ("baseline", "compile", "compile_o0"),
+              "equivalence": ("checked_run", "equivalence", "guard_start", "differential"), "timing": ("benchmark",)}
     return {g: sum(timings.get(s, 0.0) for s in stages) for g, stages in groups.items()}
 
 
@@ -111,13 +116,55 @@ def stability(repeats: int) -> None:
           f"{max(speedups):.3f}, spread max/min = {max(speedups) / min(speedups):.3f}")
 
 
+def checks_cost(n: int, rounds: int) -> None:
+    """Evaluations per minute without and with guard pages + the O0 build, batches interleaved in one pool."""
+    cands = mix(n)
+    on = EvalConfig(workers=2)
+    variants = {"before": dataclasses.replace(on, guard_pages=False, differential=False), "after": on}
+    wall = dict.fromkeys(variants, 0.0)
+    stages: dict[str, collections.Counter] = {k: collections.Counter() for k in variants}
+    reasons: dict[str, list] = {}
+    with Evaluator(on) as ev:
+        ev.evaluate(BASE, cands[0][1], cands[0][2])  # warm the pool, the baseline cache and the references
+        for r in range(rounds):
+            for name in (list(variants) if r % 2 == 0 else list(variants)[::-1]):
+                ev.config = variants[name]
+                t0 = time.perf_counter()
+                verdicts = ev.evaluate_batch(BASE, [c[1] for c in cands], [c[2] for c in cands])
+                wall[name] += time.perf_counter() - t0
+                for v in verdicts:
+                    stages[name].update(v.timings or {})
+                reasons.setdefault(name, [v.reason.value for v in verdicts])
+    total = n * rounds
+    rate = {k: 60 * total / wall[k] for k in variants}
+    print(f"checks cost: {n} matmul-256 candidates x {rounds} rounds per variant on 2 workers, batches interleaved")
+    print(f"  before (no guard pages, no O0 build): {rate['before']:.1f} evaluations/min")
+    print(f"  after  (guard pages + O0 build):      {rate['after']:.1f} evaluations/min  "
+          f"(after/before = {rate['after'] / rate['before']:.3f})")
+    print(f"  verdicts the same in both: {reasons['before'] == reasons['after']}")
+    per = {k: {s: t / total for s, t in c.items()} for k, c in stages.items()}
+    end = per["after"].get("checked_run", 0.0) - per["before"].get("checked_run", 0.0)
+    print("  per evaluation (mean over the mix, worker seconds):")
+    print(f"    end placement (checked runs over guarded memory, minus plain): {end:+.4f} s")
+    print(f"    start placement (one more checked call per input set):        {per['after'].get('guard_start', 0.0):.4f} s")
+    print(f"    O0 build: compile {per['after'].get('compile_o0', 0.0):.4f} s + calls "
+          f"{per['after'].get('differential', 0.0):.4f} s")
+    print(f"    whole evaluation: before {sum(per['before'].values()):.3f} s, after {sum(per['after'].values()):.3f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--candidates", type=int, default=40)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--cost-rounds", type=int, default=3)
+    ap.add_argument("--only", choices=("throughput", "stability", "cost"))
     args = ap.parse_args()
-    throughput(args.candidates)
-    stability(args.repeats)
+    if args.only in (None, "throughput"):
+        throughput(args.candidates)
+    if args.only in (None, "stability"):
+        stability(args.repeats)
+    if args.only in (None, "cost"):
+        checks_cost(min(args.candidates, 8), args.cost_rounds)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from mlir import ir
 
 from .kernel import Signature, ir_hash, parse_module, signature_of
-from .pipeline import LOWER, Pipeline
+from .pipeline import LOWER, Pipeline, threads_of
 from .printing import sites
 from .schedule import apply_schedule, substitute
 from .source import read_source
@@ -34,6 +34,7 @@ class Lowered:
     module: ir.Module  # LLVM dialect
     origin: str
     prints: tuple = ()  # printing.PrintSite of each tensorlang.print, bound by the JIT and the export
+    threads: int = 1  # the thread count its parallel loops ask for (pipeline.threads_of)
 
 
 def variant_key(normalised_text: str, schedule: str | None, knobs: dict | None) -> str:
@@ -56,9 +57,10 @@ def lower_parsed(parsed: Parsed, schedule: str | None = None, knobs: dict | None
             apply_schedule(module, schedule, knobs)
         mlir_text = str(module) if schedule is not None else parsed.text
         prints = sites(module)
+        threads = threads_of(module)
         pipeline.run(module)
         return Lowered(parsed.signature, variant_key(parsed.text, schedule, knobs), ir_hash(parsed.text),
-                       mlir_text, module, parsed.origin, prints)
+                       mlir_text, module, parsed.origin, prints, threads)
 
 
 def lower_kernel(source, schedule: str | None = None, knobs: dict | None = None,

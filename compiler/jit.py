@@ -32,7 +32,7 @@ from .errors import CallError, CompileError
 from .kernel import Signature, parse_module
 from .pipeline import LOWER
 from .printing import callbacks
-from .runtime import jit_symbols, used
+from .runtime import jit_symbols, parallel_symbols, used
 from .source import read_source
 
 
@@ -98,13 +98,15 @@ class CompiledKernel:
         self.source_hash = lowered.source_hash
         self.schedule = schedule
         self.knobs = dict(knobs or {})
+        self.threads = lowered.threads  # tasks its parallel loops run as (1: serial)
         self.mlir = lowered.mlir
         self.llvm_dialect = str(lowered.module)
         self._llvm_ir: str | None = None
         self._context = lowered.module.context
         if lowered.prints:
             runtime = {**callbacks(lowered.prints), **(runtime or {})}
-        helpers = jit_symbols(used(lowered.module))
+        # MLIR's async runtime only for a kernel that runs on several threads (runtime.py)
+        helpers = {**jit_symbols(used(lowered.module)), **parallel_symbols(lowered.module)}
         if helpers:
             runtime = {**helpers, **(runtime or {})}
         with self._context, ir.Location.unknown():

@@ -2,6 +2,13 @@
 
 Every lowering in NeuroJIT goes through a `Pipeline` built here, so the pass list exists in one place;
 `str(pipeline)` is exactly what `mlir-opt --pass-pipeline=...` would take.
+
+Parallel loops: a module's thread count is written in its IR (`neurojit.threads = T` on an `scf.forall` or
+`scf.parallel`, put there by a schedule from its `threads` knob), never read from the environment. Where
+T > 1 the lowering runs MLIR's `async-parallel-for` (tasks on MLIR's async runtime, see runtime.py) on
+those loops; where it is 1 or absent they lower to plain serial loops. `Pipeline.run` picks the variant
+from the module (`for_module`), so every build of a variant (JIT, export, the evaluator's checked build)
+lowers it the same way.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from dataclasses import dataclass
 
 from mlir import ir, passmanager
 
+from .approx import approximate
 from .errors import CompileError
 
 
@@ -21,13 +29,55 @@ class Pipeline:
     def __str__(self) -> str:
         return "builtin.module(" + ",".join(self.passes) + ")"
 
+    def for_module(self, module: ir.Module) -> Pipeline:
+        """This pipeline with its parallel stage set for the module's thread count (see `threads_of`)."""
+        if PARALLEL_SLOT not in self.passes:
+            return self
+        t = threads_of(module)
+        if t <= 1:
+            return self
+        i = self.passes.index(PARALLEL_SLOT)
+        return Pipeline(f"{self.name}-threads{t}", self.passes[:i] + parallel_stage(t) + self.passes[i + 1:])
+
     def run(self, module: ir.Module) -> None:
         """Run in place on `module` (in its context); raise CompileError with MLIR's message on failure."""
+        pipeline = self.for_module(module)
+        if "convert-math-to-llvm" in pipeline.passes:  # math ops a schedule marked: polynomials, not libm calls
+            approximate(module)
         try:
-            passmanager.PassManager.parse(str(self), module.context).run(module.operation)
+            passmanager.PassManager.parse(str(pipeline), module.context).run(module.operation)
         except ir.MLIRError as e:
             first = e.error_diagnostics[0].message if e.error_diagnostics else e.message
-            raise CompileError(f"pipeline '{self.name}' failed: {first}") from None
+            raise CompileError(f"pipeline '{pipeline.name}' failed: {first}") from None
+
+
+THREADS_ATTR = "neurojit.threads"
+# Where a lowering puts its parallel stage; serial by default (scf.forall becomes scf.parallel, which
+# convert-scf-to-cf lowers to a plain loop).
+PARALLEL_SLOT = "scf-forall-to-parallel"
+
+
+def threads_of(module: ir.Module) -> int:
+    """The thread count the module's parallel loops ask for (the largest `neurojit.threads`; 1 if none)."""
+    found = [1]
+
+    def visit(op):
+        if op.name in ("scf.forall", "scf.parallel") and THREADS_ATTR in op.attributes:
+            found.append(ir.IntegerAttr(op.attributes[THREADS_ATTR]).value)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return max(found)
+
+
+def parallel_stage(threads: int) -> tuple[str, ...]:
+    """scf.forall/scf.parallel as tasks on MLIR's async runtime. A schedule's parallel loop has exactly
+    `threads` iterations, so min-task-size=1 makes one task per iteration (the default, 1000 iterations
+    per task, would make one task for the whole loop: nothing in parallel); the caller runs the first."""
+    return (PARALLEL_SLOT,
+            f"async-parallel-for{{async-dispatch=true num-workers={threads} min-task-size=1}}",
+            "async-to-async-runtime", "async-runtime-ref-counting", "async-runtime-ref-counting-opt",
+            "convert-async-to-llvm")
 
 
 # After a transform schedule: fold what the schedule left behind.
@@ -57,6 +107,7 @@ def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_all
             "func.func(convert-vector-to-scf,convert-linalg-to-loops)",
             *verify,
             "lower-affine",
+            PARALLEL_SLOT,
             "convert-scf-to-cf",
             "convert-vector-to-llvm",
             # expand-strided-metadata creates affine.apply: lower-affine must run again after it
@@ -64,6 +115,8 @@ def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_all
             "lower-affine",
             memref,
             "convert-math-to-llvm",
+            # what LLVM has no intrinsic for (erf, atan2, ...) becomes a call to the math library
+            "convert-math-to-libm",
             "convert-ub-to-llvm",
             "convert-arith-to-llvm",
             "convert-index-to-llvm",

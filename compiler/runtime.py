@@ -4,6 +4,16 @@ The memref lowering calls `memrefCopy` for a `memref.copy` whose source or targe
 tile copied into a strided view). The JIT binds it to MLIR's own C runner library, which ships with the
 bindings; an exported library gets the C definition below compiled in, so `libkernel.so` needs nothing
 beyond libc. The evaluator's allowlist (evaluator/platform.py) names the same helpers.
+
+A parallel kernel (pipeline.py: `async-parallel-for`) calls MLIR's async runtime (`mlirAsyncRuntime*`),
+which ships as `libmlir_async_runtime.so` in the installed mlir package; an exported library links
+against it. The JIT binds its symbols by hand (`parallel_symbols`) instead of handing the library to the
+ExecutionEngine: an engine given it calls the library's `__mlir_execution_engine_destroy` when it is
+freed, which deletes the process's one runtime for good, so the next parallel call of any other kernel
+dereferences null (measured: a segfault). The runtime's thread pool is sized once, when it is created, from
+the CPU affinity of the creating thread (LLVM's hardware_concurrency): a worker pinned to one core would
+get one thread, whatever the kernel asks. `_load_async` creates it under the widest mask the process may
+have, then restores the pin; a kernel's own parallelism is its loop's trip count (pipeline.py).
 """
 
 from __future__ import annotations
@@ -14,6 +24,8 @@ import os
 from mlir import ir
 
 HELPERS = frozenset({"memrefCopy"})
+ASYNC_PREFIX = "mlirAsyncRuntim"  # sic: also MLIR's mlirAsyncRuntimGetNumWorkerThreads
+ASYNC_LIBRARY = "libmlir_async_runtime.so"
 
 # MLIR's memrefCopy(elemSize, UnrankedMemRefType<char> *src, UnrankedMemRefType<char> *dst): each
 # unranked memref is {rank, descriptor}; a descriptor is {base, data, offset, sizes[rank], strides[rank]}.
@@ -48,14 +60,75 @@ void memrefCopy(int64_t elem, nj_unranked *src, nj_unranked *dst) {
 """
 
 _LIB: ctypes.CDLL | None = None
+_ASYNC: ctypes.CDLL | None = None
+
+
+def declared(module: ir.Module) -> frozenset[str]:
+    """Every external function a lowered (LLVM-dialect) module declares."""
+    return frozenset(
+        ir.StringAttr(op.operation.attributes["sym_name"]).value for op in module.body.operations
+        if op.operation.name == "llvm.func" and not op.operation.regions[0].blocks)
 
 
 def used(module: ir.Module) -> frozenset[str]:
     """The helpers a lowered (LLVM-dialect) module declares."""
-    return frozenset(
-        ir.StringAttr(op.operation.attributes["sym_name"]).value for op in module.body.operations
-        if op.operation.name == "llvm.func" and not op.operation.regions[0].blocks
-        and ir.StringAttr(op.operation.attributes["sym_name"]).value in HELPERS)
+    return declared(module) & HELPERS
+
+
+def is_parallel(module: ir.Module) -> bool:
+    """Whether a lowered module calls MLIR's async runtime (it has parallel loops on more than one thread)."""
+    return any(name.startswith(ASYNC_PREFIX) for name in declared(module))
+
+
+def library_dir() -> str:
+    """The installed mlir package's folder of runtime libraries."""
+    import mlir
+    return os.path.join(list(mlir.__path__)[0], "lib")
+
+
+def _load_async() -> ctypes.CDLL:
+    """MLIR's async runtime, loaded once per process, its thread pool created under the widest mask."""
+    global _ASYNC
+    if _ASYNC is None:
+        lib = ctypes.CDLL(os.path.join(library_dir(), ASYNC_LIBRARY))
+        count = lib.mlirAsyncRuntimGetNumWorkerThreads  # sic: MLIR's spelling; creates the runtime
+        count.restype = ctypes.c_int64
+        mine = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else None
+        try:
+            if mine is not None:  # the kernel drops CPUs outside the process's cpuset
+                os.sched_setaffinity(0, range(os.cpu_count() or 1))
+        except OSError:
+            pass
+        try:
+            count()
+        finally:
+            if mine is not None:
+                try:
+                    os.sched_setaffinity(0, mine)
+                except OSError:
+                    pass
+        _ASYNC = lib
+    return _ASYNC
+
+
+def preload() -> None:
+    """Load MLIR's async runtime and create its thread pool now: a process that will later forbid itself
+    to open files or to change its CPU affinity (the evaluator's sandboxed workers) calls this first."""
+    _load_async()
+
+
+def pool_threads() -> int:
+    """Threads MLIR's async runtime may run in this process (creating it if needed)."""
+    return int(_load_async().mlirAsyncRuntimGetNumWorkerThreads())
+
+
+def parallel_symbols(module: ir.Module) -> dict[str, object]:
+    """symbol -> C function of MLIR's async runtime, for each one a lowered module declares."""
+    names = sorted(n for n in declared(module) if n.startswith(ASYNC_PREFIX))
+    if not names:
+        return {}
+    lib = _load_async()
+    return {name: getattr(lib, name) for name in names}
 
 
 def jit_symbols(names) -> dict[str, object]:
@@ -64,6 +137,5 @@ def jit_symbols(names) -> dict[str, object]:
     if not names:
         return {}
     if _LIB is None:  # loaded once per process, on first need; the bindings already load libMLIR
-        import mlir
-        _LIB = ctypes.CDLL(os.path.join(list(mlir.__path__)[0], "lib", "libmlir_c_runner_utils.so"))
+        _LIB = ctypes.CDLL(os.path.join(library_dir(), "libmlir_c_runner_utils.so"))
     return {name: getattr(_LIB, name) for name in names}

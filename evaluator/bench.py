@@ -13,9 +13,17 @@ rounds (spot checks), and a difference raises `TimedCallDiffers`. Plain argument
 are (no outputs to reset).
 
 A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
-evaluation cost minutes. Then `pooled` is used instead: the baseline's samples are kept across the worker's
-evaluations (one more sample per evaluation, so drift still enters) and the candidate is timed on its own;
-the speedup is the ratio of medians with a bootstrap CI over both sample sets, and says so in `mode`.
+evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
+kernel and the worker, so its samples are kept across the worker's evaluations (`BaselinePool`) and the
+candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose (fewer
+than `min_base` samples; then, one a evaluation, while the 95% CI of their median is wider than +-`ci_rel`,
+up to `max_base` samples) or stale (the newest sample older than a sample's time over `refresh_share`: load and clock drift still
+enter, at a bounded cost); the latest `keep` samples are the estimate. The trusted reference process's one
+timed call of the baseline, on the same machine, may seed the pool (`seed`), so a worker's first
+evaluation times the baseline `min_base` - 1 times. The speedup is the ratio of medians, its CI a bootstrap over both sample sets
+(the baseline's spread is in it however few samples there are), and `mode` says how many baseline samples
+it rests on and how many this evaluation took. The spot checks compare with the baseline's output from the
+same starting contents, which the pool keeps (with those contents, compared before reuse).
 """
 
 from __future__ import annotations
@@ -175,14 +183,76 @@ def interleaved(base, cand, base_args, cand_args, *, check=None, warmup=2, min_r
                        min(inner, len(cb.sets)), bool(cb.outputs), checks, cb.bytes_touched(inner))
 
 
-def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, check=None, min_base=3, warmup=2,
-           min_rounds=5, max_rounds=200, time_cap_s=3.0, seed=0) -> Measurement:
-    """Speedup against a slow baseline whose per-call samples (seconds) persist in `base_samples`."""
-    bb, cb = _buffers(base_args), _buffers(cand_args)
-    while len(base_samples) < min_base:
-        base_samples.append(_sample(base, bb, 1))
+@dataclass
+class BaselinePool:
+    """A slow baseline's per-call samples (seconds) on this worker, kept across its evaluations, with when
+    each was taken, and the baseline's outputs from one starting state of slot 0 (for spot checks)."""
+    samples: list[float] = field(default_factory=list)
+    taken: list[float] = field(default_factory=list)  # perf_counter() at each sample
+    result: tuple[list[np.ndarray], list[np.ndarray]] | None = None  # (slot 0's arguments before, outputs after)
+
+    def ci_rel(self, keep: int, seed: int = 0) -> float:
+        """Half-width of the 95% bootstrap CI of the recent samples' median, relative to the median."""
+        t = np.array(self.samples[-keep:])
+        if len(t) < 2:
+            return float("inf")
+        boots = np.median(np.random.default_rng(seed).choice(t, (200, len(t))), axis=1)
+        lo, hi = np.percentile(boots, [2.5, 97.5])
+        return float((hi - lo) / 2 / np.median(t))
+
+    def seed(self, seconds: float) -> None:
+        """A sample taken elsewhere on this machine (the trusted reference process times the baseline once)."""
+        if not self.samples:
+            self.samples.append(seconds)
+            self.taken.append(time.perf_counter())
+
+    def wants(self, *, min_base: int, max_base: int, ci_rel: float, refresh_share: float, keep: int) -> bool:
+        """Whether this evaluation takes another baseline sample: the estimate is loose, or stale (the newest
+        sample older than a sample's time over `refresh_share`: re-timing costs at most that share)."""
+        n = len(self.samples)
+        if n < min_base:
+            return True
+        if time.perf_counter() - self.taken[-1] > float(np.median(self.samples[-keep:])) / refresh_share:
+            return True
+        return n < max_base and self.ci_rel(keep) > ci_rel
+
+    def take(self, base, bb: Buffers) -> None:
+        """One timed baseline call on slot 0 (its outputs reset first), remembered with its result."""
         bb.reset(1)
-    base_samples.append(_sample(base, bb, 1))  # this evaluation's sample; slot 0 keeps its result for checks
+        before = [a.copy() for a in bb.sets[0]]
+        self.samples.append(_sample(base, bb, 1))
+        self.taken.append(time.perf_counter())
+        self.result = (before, [bb.sets[0][o].copy() for o in bb.outputs])
+
+    def restore(self, bb: Buffers) -> bool:
+        """Put the remembered baseline outputs into slot 0 if its starting contents are the remembered ones."""
+        if self.result is None:
+            return False
+        before, outs = self.result
+        if len(before) != len(bb.sets[0]) or not all(
+                a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+                for a, b in zip(before, bb.sets[0])):
+            return False
+        for o, v in zip(bb.outputs, outs):
+            np.copyto(bb.sets[0][o], v)
+        return True
+
+
+def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, min_base=3, max_base=5,
+           ci_rel=0.03, refresh_share=0.1, keep=8, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
+           seed=0) -> Measurement:
+    """Speedup against a slow baseline whose per-call samples on this worker persist in `pool`."""
+    bb, cb = _buffers(base_args), _buffers(cand_args)
+    taken = 0
+    while len(pool.samples) < min_base or (  # beyond min_base at most one a evaluation: the cost is spread
+            not taken and pool.wants(min_base=min_base, max_base=max_base, ci_rel=ci_rel,
+                                     refresh_share=refresh_share, keep=keep)):
+        pool.take(base, bb)
+        taken += 1
+    if not taken and not pool.restore(bb):  # other starting contents: the spot checks need a fresh result
+        pool.take(base, bb)
+        taken += 1
+    # slot 0 now holds the baseline's outputs from its starting contents, for the spot checks
     for _ in range(warmup):
         _sample(cand, cb, 1)
         cb.reset(1)
@@ -200,7 +270,7 @@ def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, check
         if stop:
             break
     bb.reset(1)
-    tb = np.array(base_samples)
+    tb = np.array(pool.samples[-keep:])
     rng = np.random.default_rng(seed)
     boots = (np.median(rng.choice(tb, (200, len(tb))), axis=1) /
              np.median(rng.choice(np.array(tc), (200, len(tc))), axis=1))
@@ -209,5 +279,5 @@ def pooled(base_samples: list[float], base, cand, base_args, cand_args, *, check
     c25, c50, c75 = q(tc)
     return Measurement(float(b50), float(b75 - b25), float(c50), float(c75 - c25), float(b50 / c50),
                        (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))), len(tc), n_c,
-                       f"pooled baseline ({len(tb)} samples)", min(n_c, len(cb.sets)), bool(cb.outputs), checks,
-                       cb.bytes_touched(n_c))
+                       f"pooled baseline ({len(tb)} samples on this worker, {taken} taken now)",
+                       min(n_c, len(cb.sets)), bool(cb.outputs), checks, cb.bytes_touched(n_c))

@@ -1,5 +1,7 @@
 """The evaluation stages, run inside a worker: parse -> signature -> static -> compile -> equivalence with
-dynamic checks per pair (equivalence.py: bounds, allocator, poisoned memory, the comparison rules) ->
+dynamic checks per pair (equivalence.py: bounds of memref, vector and view ops in the checked build, guard
+pages around every build, allocator, poisoned memory, the comparison rules, an O0 build that must agree, on
+every input set where the candidate makes value promises to the optimiser) ->
 benchmark (rotated buffers, outputs reset, spot checks). Returns a Verdict as JSON."""
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from .config import EvalConfig
 from .equivalence import Equivalence
 from .inputs import Pair
 from .poison import poison_allocas
+from .promises import value_promises
+from .unoptimised import hoist_allocas
+from .vector_bounds import guard_vector_accesses
+from .view_bounds import guard_views
 from .record import Check, Outcome, Reason, Rejected, Verdict
 from .reference import RefSet
 
@@ -40,13 +46,14 @@ class _Baseline:
             module = parse_module(text, origin, ctx)
             self.signature = signature_of(module, origin, text)
             self.normalised = str(module)
+            self.promised = {p.split()[-1] for p in value_promises(module)}  # flags the trusted kernel uses
         lowered = lower_parsed(Parsed(module, self.signature, self.normalised, origin))
         self.symbols = static.lowered_symbols(lowered.module)
         self.kernel = CompiledKernel(lowered)
         self.depth = refs["depth"]
         self.call_s = refs["call_s"]  # one call, and making one argument set, as the reference process saw them
         self.set_s = refs["set_s"]
-        self.bench_samples: list[float] = []  # per-call seconds, kept across evaluations when pooled
+        self.bench_samples = bench.BaselinePool()  # per-call samples, kept across evaluations when pooled
 
 
 def evaluate_candidate(session, job: dict) -> dict:
@@ -73,6 +80,7 @@ def evaluate_candidate(session, job: dict) -> dict:
 _CHECK_OF = {
     Reason.INVALID_IR: "parse", Reason.SCHEDULE_ERROR: "schedule", Reason.SIGNATURE_MISMATCH: "signature",
     Reason.FOREIGN_CALL: "foreign_calls", Reason.WRITES_INPUT: "writes", Reason.COMPILE_ERROR: "compile",
+    Reason.UNDEFINED_BEHAVIOUR: "differential_o0",
 }
 
 
@@ -134,25 +142,36 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         checks.append(Check("writes", True))
         static.check_memory(module, sig, config.alloc_limit_bytes)
         checks.append(Check("memory_static", True))
+        # value promises the baseline does not make itself (its own are its author's, and in its references)
+        promises = [p for p in value_promises(module) if p.split()[-1] not in base.promised]
 
-    # compile: the normal build (benchmarked) and the checked build (runtime verification + counting allocator)
+    # compile: the normal build (benchmarked), the checked build (runtime verification + counting allocator)
+    # and the differential build (the normal lowering, JIT-compiled at O0: LLVM runs no inliner or optimiser)
     session.stage("compile", config.compile_timeout_s)
     builds = {}
     allocator = CountingAllocator(config.alloc_limit_bytes)
-    for name, pipe in (("normal", LOWER), ("checked", CHECKED)):
+    variants = [("normal", LOWER, 3), ("checked", CHECKED, 3)] + ([("o0", LOWER, 0)] if config.differential else [])
+    for name, pipe, level in variants:
+        if name == "o0":
+            session.stage("compile_o0", config.compile_timeout_s)
         c2 = ir.Context()
         with c2, ir.Location.unknown():
             m2 = parse_module(normalised, origin, c2)
             if name == "checked":
                 poison_allocas(m2)
+                guard_vector_accesses(m2)
+                guard_views(m2)
             try:
                 lowered = lower_parsed(Parsed(m2, sig, normalised, origin), pipeline=pipe)
+                if name == "o0":
+                    hoist_allocas(lowered.module)
             except CompileError as e:
                 raise Rejected(Reason.COMPILE_ERROR, str(e)) from None
             if name == "normal":
                 static.check_lowered(lowered.module, base.symbols)
             try:
-                builds[name] = CompiledKernel(lowered, runtime=allocator.symbols() if name == "checked" else None)
+                builds[name] = CompiledKernel(lowered, opt_level=level,
+                                              runtime=allocator.symbols() if name == "checked" else None)
             except CompileError as e:
                 raise Rejected(Reason.COMPILE_ERROR, str(e)) from None
     checks.append(Check("compile", True))
@@ -163,13 +182,18 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         session.references[info["dir"]] = RefSet(info)
     refs = session.references[info["dir"]]
     eq = Equivalence(session, config, base, sig, builds, allocator, refs,
-                     lambda calls, sets: _run_budget(config, base, calls, sets))
+                     lambda calls, sets: _run_budget(config, base, calls, sets), promises)
     try:
         detail = eq.run()
     finally:
         state["max_abs"], state["max_rel"] = eq.errs
     checks.append(Check("equivalence", True, detail))
     checks.append(Check("initialised_reads", True, "checked build with poisoned allocas and heap blocks agrees"))
+    if config.guard_pages:
+        checks.append(Check("guard_pages", True, "checked build with every argument ending at a guard page, and "
+                                                 "starting right after one, did not fault"))
+    if config.differential:
+        checks.append(Check("differential_o0", True, "the unoptimised (O0) build agrees with the O3 build"))
     checks.append(Check("inputs_unchanged", True))
     errs = eq.errs
     if not config.bench:
@@ -196,6 +220,9 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
     distinct = int(max(1, min(slots, (budget - slots * out_b) // in_b)))  # inputs rotate over this many
     session.stage("benchmark", config.bench_time_cap_s * 2 + distinct * (base.set_s + 1e-4)
                   + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
+    # no timed call before the host's lease: a parallel kernel is timed alone, on as many cores as it runs
+    # tasks (the host stops the other workers), and no worker is stopped while it times (pool.Gate)
+    session.lease(cand.threads)
     outs = tuple(eq.outs)
     made = [inputs.make_args(Pair("uniform", "random", 100 + i), sig, config.seed, base.depth)
             for i in range(distinct)]
@@ -218,7 +245,8 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                   max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
     try:
         if base.call_s > config.bench_pooled_over_s:
-            m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, **common)
+            base.bench_samples.seed(base.call_s)  # the trusted reference process's timed call, this machine
+            m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
         else:
             m = bench.interleaved(base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
     except bench.TimedCallDiffers as e:

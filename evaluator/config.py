@@ -17,11 +17,14 @@ class EvalConfig:
     run_timeout_factor: float = 50.0
     run_timeout_cap_s: float = 120.0
     pin_cores: bool = True
+    lockdown: bool = True  # seccomp allowlist, no_new_privs, Landlock, netns, root dropped (lockdown.py); off to debug
     # equivalence
     seed: int = 0
     random_sets: int = 3  # random input sets (uniform, normal, scales), on top of the value classes (inputs.py)
     reference_budget_s: float = 300.0  # trusted reference outputs per kernel; later pairs are skipped past it
     tolerance_factor: float = 32.0  # tolerance = factor * eps(dtype) * sqrt(reduction depth + 1)
+    guard_pages: bool = True  # checked build: arguments against guard pages, two placements (guard.py)
+    differential: bool = True  # an unoptimised (O0) build must agree with the O3 one (equivalence.py)
     # benchmark
     bench: bool = True
     bench_warmup: int = 2

@@ -1,8 +1,17 @@
 """Equivalence, inside a worker: the candidate on every pair of the plan, against the trusted references.
 
 Per pair, cheapest first, the first failure rejects: the checked build (bounds, allocator balance, fresh
-memory poisoned), then the normal build, its inputs compared byte for byte and its outputs by the rules of
-compare.py; then the checked build's outputs (a difference only there is a read of uninitialised memory).
+memory poisoned) with every argument ending exactly at a guard page (guard.py), then the normal build (in
+the same placement: each build runs against guard pages, so one that behaves only when checked is seen), its
+inputs compared byte for byte and its outputs by the rules of compare.py; then the checked build's outputs (a
+difference only there is a read of uninitialised memory). The first pair of each input set also runs the
+checked build with every argument starting right after a guard page: an access past either end faults, and
+each input set meets both placements (the end placement, every pair, costs only a copy; the start placement
+one more checked call per input set). An unoptimised build (O0: no LLVM inlining or other passes) runs the
+first pair (typical data) and the first overflow-prone one (`wrap`/`limit`: where LLVM may exploit `nsw` or
+fast-math flags), or, for a candidate that makes value promises to the optimiser (promises.py), the first pair
+of every input set, and must agree with the references as the O3 build did, by the same rules: a difference
+means the result depends on the optimiser (undefined behaviour: uninitialised reads, deleted effects).
 After all pairs, the first pair runs twice more on fresh arguments: different results from the same
 arguments are `nondeterministic` or, when the two agree with each other but not with the first call,
 `caches_result`. The same diagnosis runs before a wrong result is reported, so that a candidate answering
@@ -18,6 +27,7 @@ import zlib
 import numpy as np
 
 from .compare import Comparison, compare, tolerance, underflow_floor
+from .guard import Arena, Placement, fault_handler
 from .record import Reason, Rejected
 
 
@@ -36,8 +46,9 @@ def _digest(arrays) -> int:
 class Equivalence:
     """The equivalence stage of one candidate: `run()` returns the check's detail or raises Rejected."""
 
-    def __init__(self, session, config, base, sig, builds, allocator, refs, budget):
+    def __init__(self, session, config, base, sig, builds, allocator, refs, budget, promises=()):
         self.session, self.config, self.base, self.sig = session, config, base, sig
+        self.promises = list(promises)  # value promises to the optimiser (promises.py): O0 on every input set
         self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
         self.outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
         self.ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
@@ -47,6 +58,8 @@ class Equivalence:
         self.cand_s = math.inf  # fastest normal-build call seen, for sizing the benchmark's buffers
         self.digests: list[int] = []
         self.first: list[np.ndarray] = []  # the first pair's outputs, for the repeat check
+        self.arena = Arena(sig) if config.guard_pages else None
+        self.handler = fault_handler() if config.guard_pages else None
 
     @property
     def tol_text(self) -> str:
@@ -65,35 +78,100 @@ class Equivalence:
     def _args(self, pair):
         return self.refs.args(pair, len(self.sig.args))
 
-    def _run(self, pair, args) -> list[np.ndarray]:
-        run = [np.array(a) for a in args]
-        t0 = time.perf_counter()
-        self.builds["normal"](*run)
-        self.cand_s = min(self.cand_s, time.perf_counter() - t0)
+    def _call(self, build: str, args, placement: Placement = Placement.END) -> list[np.ndarray]:
+        """One call of `build` on copies of `args`, its arguments after the call. With guard pages on, every
+        build runs in the arena (`placement`), not only the checked one: a candidate that tells the checked
+        build apart (a read of the memory it poisons) and overruns a buffer only elsewhere still meets a
+        guard page. Outputs are copied out (the arena is reused); inputs may be views valid until the next call."""
+        if self.arena is None:
+            run = [np.array(a) for a in args]
+            t0 = time.perf_counter()
+            self.builds[build](*run)
+        else:
+            views = self.arena.load(placement, args)
+            with self.handler.armed(self.arena.table(placement)):
+                t0 = time.perf_counter()
+                self.builds[build](*views)
+            outs = set(self.outs)
+            run = [np.array(v) if i in outs else v for i, v in enumerate(views)]
+        if build == "normal":
+            self.cand_s = min(self.cand_s, time.perf_counter() - t0)
         return run
+
+    def _run(self, pair, args) -> list[np.ndarray]:
+        return self._call("normal", args)
 
     def _inputs_kept(self, run, args, where: str) -> None:
         for j in self.ins:
             if not _same_bits(run[j], args[j]):
                 raise Rejected(Reason.WRITES_INPUT, f"input %{self.sig.args[j].name} changed during the call ({where})")
 
+    def _checked(self, pair, args, where: str, placement: Placement) -> list[np.ndarray]:
+        """One call of the checked build (guarded in `placement` when guard pages are on): its arguments after the
+        call (outputs copied; inputs may be views valid until the next call)."""
+        run = self._call("checked", args, placement)
+        leaked, bad = self.allocator.end_call()
+        if bad:
+            raise Rejected(Reason.UNSAFE_MEMORY, f"freed memory that was not allocated or already freed "
+                                                 f"({bad} bad free(s); {where}): double free")
+        if leaked:
+            raise Rejected(Reason.UNSAFE_MEMORY, f"{leaked} allocation(s) still live after the call ({where}): leak")
+        self._inputs_kept(run, args, where)
+        return run
+
+    def _poison_agrees(self, checked, got, want, where: str) -> None:
+        for o, w in zip(self.outs, want):
+            c = None if _same_bits(checked[o], got[o]) else self.compare(checked[o], w)
+            if c is not None and c.problem:
+                raise Rejected(Reason.UNSAFE_MEMORY, f"output %{self.sig.args[o].name} changes when fresh "
+                                                     f"memory is poisoned ({where}: {c.where}): reads "
+                                                     "uninitialised memory")
+
+    def differential_pairs(self, pairs) -> list[int]:
+        """Indices of the pairs the O0 build runs: the first, and the first overflow-prone set's; the first of
+        every input set where the candidate promises the optimiser something about its values."""
+        if self.promises:
+            firsts: dict[str, int] = {}
+            for i, p in enumerate(pairs):
+                firsts.setdefault(p.set, i)
+            return sorted(firsts.values())
+        over = next((i for i, p in enumerate(pairs) if p.set in ("wrap", "limit")), None)
+        return [0] + ([over] if over else [])
+
+    def _differential(self, pair, args, want, where: str) -> None:
+        """The O0 build on `pair` must agree with the references as the O3 build did (same rules)."""
+        self.session.stage("differential", self.budget(40, 2), f"{where}; unoptimised (O0) build", pair.id)
+        run = self._call("o0", args)
+        self._inputs_kept(run, args, f"{where}, O0 build")
+        for o, w in zip(self.outs, want):
+            c = self.compare(run[o], w)
+            if c.problem:
+                raise Rejected(Reason.UNDEFINED_BEHAVIOUR, f"output %{self.sig.args[o].name} of the unoptimised "
+                                                           f"(O0) build differs from the optimised (O3) build's "
+                                                           f"beyond the comparison rules ({where}: {c.where}): the "
+                                                           "result depends on the optimiser (undefined behaviour, "
+                                                           "e.g. a read of memory nobody wrote" + self._promised()
+                                                           + ")")
+
+    def _promised(self) -> str:
+        if not self.promises:
+            return ""
+        more = f" and {len(self.promises) - 1} more" if len(self.promises) > 1 else ""
+        return f", or a value breaking a promise made to the optimiser: {self.promises[0]}{more}"
+
     def run(self) -> str:
         pairs = self.refs.pairs
         seed = self.config.seed
+        guarded = self.arena is not None
+        differential = set(self.differential_pairs(pairs)) if "o0" in self.builds else set()
+        starts: set[str] = set()  # input sets already run in the start placement
         for i, pair in enumerate(pairs):
             where = pair.describe(seed)
             args = self._args(pair)
             want = self.refs.outputs(pair, len(self.outs))
-            self.session.stage("checked_run", self.budget(20, 2), where, pair.id)
-            checked = [np.array(a) for a in args]
-            self.builds["checked"](*checked)
-            leaked, bad = self.allocator.end_call()
-            if bad:
-                raise Rejected(Reason.UNSAFE_MEMORY, f"freed memory that was not allocated or already freed "
-                                                     f"({bad} bad free(s); {where}): double free")
-            if leaked:
-                raise Rejected(Reason.UNSAFE_MEMORY, f"{leaked} allocation(s) still live after the call ({where}): leak")
-            self._inputs_kept(checked, args, where)
+            words = f"{where}; {Placement.END.words}" if guarded else where
+            self.session.stage("checked_run", self.budget(20, 2), words, pair.id)
+            checked = self._checked(pair, args, words, Placement.END)
             self.session.stage("equivalence", self.budget(4, 2), where, pair.id)
             got = self._run(pair, args)
             self._inputs_kept(got, args, where)
@@ -112,12 +190,14 @@ class Equivalence:
                            "differs from the baseline's (integer outputs compare exactly, wrapping as it wraps)")
                     raise Rejected(Reason.WRONG_RESULT, f"output %{name} {how} ({where}: {c.where}; "
                                                         f"max abs err {c.max_abs_err:.3g})")
-            for o, w in zip(self.outs, want):
-                c = None if _same_bits(checked[o], got[o]) else self.compare(checked[o], w)
-                if c is not None and c.problem:
-                    raise Rejected(Reason.UNSAFE_MEMORY, f"output %{self.sig.args[o].name} changes when fresh "
-                                                         f"memory is poisoned ({where}: {c.where}): reads "
-                                                         "uninitialised memory")
+            self._poison_agrees(checked, got, want, words)
+            if guarded and pair.set not in starts:
+                starts.add(pair.set)
+                words = f"{where}; {Placement.START.words}"
+                self.session.stage("guard_start", self.budget(20, 2), words, pair.id)
+                self._poison_agrees(self._checked(pair, args, words, Placement.START), got, want, words)
+            if i in differential:
+                self._differential(pair, args, want, where)
             self.digests.append(digest)
             if i == 0:
                 self.first = [got[o] for o in self.outs]
@@ -127,7 +207,11 @@ class Equivalence:
             whys.setdefault(why, []).append(k)
         skipped = "".join(f"; skipped {', '.join(ks)}: {why}" for why, ks in whys.items())
         no_exact = f" ({self.refs.info['no_exact_why']})" if self.rtol and not self.refs.exact else ""
-        return f"{len(pairs)} pairs (input set x output state, seed {seed}) + repeat; {self.tol_text}{no_exact}{skipped}"
+        extra = (f"; checked build against guard pages (every pair ending at one, each of {len(starts)} input sets "
+                 "also starting after one)" if guarded else "")
+        extra += f"; O0 build agrees on {len(differential)} pair(s)" if differential else ""
+        return (f"{len(pairs)} pairs (input set x output state, seed {seed}) + repeat; {self.tol_text}{no_exact}"
+                f"{skipped}{extra}")
 
     def _repeat(self, pair) -> None:
         """Two more calls of the first pair on fresh arguments: the outputs must not depend on earlier calls."""

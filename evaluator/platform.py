@@ -42,7 +42,10 @@ INTRINSICS = frozenset("llvm.intr." + n for n in (
     "vector.insert vector.extract stepvector get.active.lane.mask matrix.multiply matrix.transpose "
     "vector.reduce.fadd vector.reduce.fmul vector.reduce.add vector.reduce.mul vector.reduce.and "
     "vector.reduce.or vector.reduce.xor vector.reduce.smax vector.reduce.smin vector.reduce.umax "
-    "vector.reduce.umin vector.reduce.fmax vector.reduce.fmin vector.reduce.fmaximum vector.reduce.fminimum"
+    "vector.reduce.umin vector.reduce.fmax vector.reduce.fmin vector.reduce.fmaximum vector.reduce.fminimum "
+    # masked (vector-predicated) reductions: what a masked multi-reduction of a partial tile lowers to
+    "vp.reduce.fadd vp.reduce.fmul vp.reduce.add vp.reduce.mul vp.reduce.and vp.reduce.or vp.reduce.xor "
+    "vp.reduce.smax vp.reduce.smin vp.reduce.umax vp.reduce.umin vp.reduce.fmax vp.reduce.fmin"
 ).split())
 
 # The allocator the memref lowering calls (plain, and the generic functions the counting allocator binds).
@@ -58,21 +61,30 @@ LIBM = frozenset(_LIBM + [n + "f" for n in _LIBM])
 
 # Extension points, filled by later issues: a parallel runtime (performance), vector math approximations
 # (performance), the assertion status of self-healing.
-PARALLEL_RUNTIME: frozenset[str] = frozenset()
+# MLIR's async runtime (libmlir_async_runtime.so, compiler/runtime.py): what convert-async-to-llvm declares for
+# a kernel whose parallel loops run on several threads (async-parallel-for, compiler/pipeline.py), with the
+# `puts` + `abort` of its "awaited operand is in error state" assertion; and the coroutine intrinsics its tasks
+# are made of. Only a lowering produces them (a candidate cannot write the async dialect): lowered-only.
+PARALLEL_RUNTIME: frozenset[str] = frozenset({"mlirAsyncRuntimGetNumWorkerThreads", "puts", "abort"} | {"mlirAsyncRuntime" + n for n in (
+    "AddRef DropRef CreateToken CreateValue CreateGroup EmplaceToken EmplaceValue SetTokenError SetValueError "
+    "IsTokenError IsValueError IsGroupError AwaitToken AwaitValue AwaitAllInGroup Execute GetValueStorage "
+    "AddTokenToGroup AwaitTokenAndExecute AwaitValueAndExecute AwaitAllInGroupAndExecute").split()})
+PARALLEL_OPS: frozenset[str] = frozenset("llvm.intr.coro." + n for n in (
+    "id begin save suspend end free size align resume").split()) | {"llvm.mlir.none", "llvm.unreachable"}
 VECTOR_MATH: frozenset[str] = frozenset()
 ASSERT_STATUS: frozenset[str] = frozenset()
 
 # What a candidate may declare and call itself; the allocator and MLIR's helpers only the lowering may
 # call (a candidate calling malloc bypasses the counting allocator; memrefCopy takes raw descriptors).
-SOURCE_SYMBOLS = LIBM | PARALLEL_RUNTIME | VECTOR_MATH | ASSERT_STATUS
-LOWERED_SYMBOLS = SOURCE_SYMBOLS | ALLOCATOR | HELPERS
+SOURCE_SYMBOLS = LIBM | VECTOR_MATH | ASSERT_STATUS
+LOWERED_SYMBOLS = SOURCE_SYMBOLS | ALLOCATOR | HELPERS | PARALLEL_RUNTIME
 
 
-def op_allowed(name: str) -> bool:
-    """Whether an op (by its full name) may appear in a candidate or a lowered kernel."""
+def op_allowed(name: str, *, lowered: bool = False) -> bool:
+    """Whether an op (by its full name) may appear in a candidate or, with `lowered`, a lowered kernel."""
     dialect = name.split(".", 1)[0]
     if dialect == "llvm":
-        return name in LLVM_OPS or name in INTRINSICS
+        return name in LLVM_OPS or name in INTRINSICS or (lowered and name in PARALLEL_OPS)
     return dialect in DIALECTS and name not in DIALECTS[dialect]
 
 

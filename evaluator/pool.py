@@ -7,6 +7,14 @@ gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) o
 worker printed last and the pair (input set, output state, seed) it was running, and the worker is replaced
 before the next job. The pool also owns the trusted reference process (reference.py): every job gets the
 baseline's reference outputs, computed there once per kernel and settings.
+
+Parallel candidates (a kernel that runs T > 1 tasks on MLIR's async runtime) are timed alone on T cores:
+every worker asks for a lease before it times anything (`Session.lease`) and waits for the answer; the
+pool's `Gate` grants a serial lease unless a parallel timing runs or waits, and a parallel one once no other
+worker is timing; it then stops (SIGSTOP) every other worker for its duration (a worker started meanwhile
+too) and widens the timed worker's threads to T cores (its own first); at its next stage everything is put
+back. A stopped worker's deadline
+does not run while it is stopped. So workers x threads never oversubscribes the cores being timed on.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -28,18 +37,89 @@ from .record import Check, Outcome, Reason, Verdict
 from .reference import References
 
 
+class Gate:
+    """Who may time now: any number of serial timings at once (each worker on its own core), or one parallel
+    timing with every other worker stopped. Shared by the workers of one pool.
+
+    Every timing, serial or parallel, starts only once the host has granted it a lease (the worker waits for
+    the answer before its first timed call), and the gate's state changes only under its lock: so a worker
+    is never stopped while it times, and no parallel lease is granted while another worker times. Parallel
+    leases waiting hold back new serial ones, so a stream of serial timings cannot starve them."""
+
+    def __init__(self, cores: list[int]):
+        self.cores = cores
+        self.workers: list[Worker] = []
+        self._cond = threading.Condition()
+        self._holder: Worker | None = None  # the parallel timing, every other worker stopped
+        self._serial: set[Worker] = set()  # serial timings in progress
+        self._queued = 0  # parallel leases waiting
+
+    def acquire(self, worker: Worker, threads: int) -> list[int]:
+        """Wait until `worker` may time on `threads` cores; return those cores. One thread: once no parallel
+        timing runs or waits. More: once no other worker times; then stop the others and widen `worker`."""
+        own = [worker.core] if worker.core is not None else []
+        with self._cond:
+            if threads <= 1:
+                while self._holder is not None or self._queued:
+                    self._cond.wait()
+                self._serial.add(worker)
+                return own
+            self._queued += 1
+            try:
+                while self._holder is not None or self._serial - {worker}:
+                    self._cond.wait()
+            finally:
+                self._queued -= 1
+            self._serial.discard(worker)
+            self._holder = worker
+            for w in self.workers:
+                if w is not worker:
+                    w.pause()
+            cores = (own + [c for c in self.cores if c not in own])[:threads]
+            worker.set_affinity(set(cores))
+            return cores
+
+    def release(self, worker: Worker) -> None:
+        """End `worker`'s lease, if it holds one (at its next stage, its result or its death)."""
+        with self._cond:
+            self._serial.discard(worker)
+            if self._holder is worker:
+                worker.set_affinity({worker.core} if worker.core is not None else set(self.cores))
+                for w in self.workers:
+                    if w is not worker:
+                        w.resume()
+                self._holder = None
+            self._cond.notify_all()
+
+    def joined(self, worker: Worker) -> None:
+        """A worker process (re)started: stopped at once if another worker is being timed alone."""
+        with self._cond:
+            if self._holder is not None and self._holder is not worker:
+                worker.pause()
+
+    def timing(self, worker: Worker) -> bool:
+        """Whether `worker` holds a lease now (tests, diagnostics)."""
+        with self._cond:
+            return worker in self._serial or self._holder is worker
+
+
 class Worker:
-    def __init__(self, config: EvalConfig, core: int | None):
+    def __init__(self, config: EvalConfig, core: int | None, gate: Gate | None = None):
         self.config = config
         self.core = core
+        self.gate = gate
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
         self.log = None
+        self._pause_lock = threading.Lock()
+        self._paused_at: float | None = None
+        self._paused_s = 0.0  # total time stopped by the gate (deadlines do not count it)
 
     def _start(self) -> None:
         self.log = tempfile.TemporaryFile(mode="w+b")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "neurojit.evaluator.worker", str(self.config.memory_limit_bytes)],
+            [sys.executable, "-m", "neurojit.evaluator.worker", str(self.config.memory_limit_bytes),
+             *([] if self.config.lockdown else ["--no-lockdown"])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True,
             text=True, bufsize=1)
         if self.core is not None and hasattr(os, "sched_setaffinity"):
@@ -47,6 +127,8 @@ class Worker:
                 os.sched_setaffinity(self.proc.pid, {self.core})
             except OSError:
                 pass
+        if self.gate is not None:
+            self.gate.joined(self)
         self.lines = queue.Queue()
         proc, lines = self.proc, self.lines
         threading.Thread(target=self._read, args=(proc, lines), daemon=True).start()
@@ -65,10 +147,59 @@ class Worker:
         lines.put(None)
 
     def _next(self, timeout: float):
+        """The worker's next message, or "timeout" once `timeout` seconds have passed while it was not stopped."""
+        start, paused0 = time.monotonic(), self._paused()
+        while True:
+            left = timeout - (time.monotonic() - start) + (self._paused() - paused0)
+            if left <= 0:
+                return "timeout"
+            try:
+                return self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+
+    def _paused(self) -> float:
+        with self._pause_lock:
+            now = time.monotonic()
+            return self._paused_s + (now - self._paused_at if self._paused_at is not None else 0.0)
+
+    def pause(self) -> None:
+        """Stop the worker's process group (while another worker is timed alone)."""
+        with self._pause_lock:
+            if self.proc is None or self._paused_at is not None:
+                return
+            try:
+                os.killpg(self.proc.pid, signal.SIGSTOP)
+            except (ProcessLookupError, PermissionError):
+                return
+            self._paused_at = time.monotonic()
+
+    def resume(self) -> None:
+        with self._pause_lock:
+            if self._paused_at is None:
+                return
+            self._paused_s += time.monotonic() - self._paused_at
+            self._paused_at = None
+            if self.proc is not None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGCONT)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def set_affinity(self, cores: set[int]) -> None:
+        """Every thread of the worker (its runtime's pool threads too) on `cores`; threads started later
+        inherit it from the thread that starts them."""
+        if self.proc is None or not cores or not hasattr(os, "sched_setaffinity"):
+            return
         try:
-            return self.lines.get(timeout=timeout)
-        except queue.Empty:
-            return "timeout"
+            tids = os.listdir(f"/proc/{self.proc.pid}/task")
+        except OSError:
+            return
+        for tid in tids:
+            try:
+                os.sched_setaffinity(int(tid), cores)
+            except OSError:
+                pass  # a thread that just ended
 
     def _tail(self, n: int = 6) -> str:
         if self.log is None:
@@ -79,6 +210,7 @@ class Worker:
         return " | ".join(lines)[-600:]
 
     def kill(self) -> None:
+        self.resume()  # a stopped process group is killed all the same; its pause is over
         if self.proc is not None and self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -97,6 +229,13 @@ class Worker:
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
         stage, budget, context, pairs = "start", self.config.compile_timeout_s, "", []
+        try:
+            return self._follow(stage, budget, context, pairs)
+        finally:
+            if self.gate is not None:
+                self.gate.release(self)
+
+    def _follow(self, stage, budget, context, pairs) -> Reply:
         while True:
             msg = self._next(budget)
             where = f"'{stage}'" + (f" ({context})" if context else "")
@@ -111,7 +250,14 @@ class Worker:
                 self.proc = None
                 reason, how, detail = _classify_death(code, where, tail)
                 return Reply(None, stage, context, pairs, reason, f"died ({how})", detail)
+            if "lease" in msg:  # a kernel is about to be timed (a parallel one alone, on its cores)
+                cores = self.gate.acquire(self, int(msg["lease"])) if self.gate is not None else []
+                self.proc.stdin.write(json.dumps({"granted": cores}) + "\n")
+                self.proc.stdin.flush()
+                continue
             if "stage" in msg:
+                if self.gate is not None:
+                    self.gate.release(self)  # a lease lasts one stage
                 stage, budget, context = msg["stage"], msg["budget_s"], msg.get("context", "")
                 if msg.get("pair"):
                     pairs.append(msg["pair"])
@@ -147,6 +293,9 @@ def _classify_death(code: int, where: str, tail: str) -> tuple[Reason, str, str]
     said = f"; it printed: {tail}" if tail else ""
     if code == MEMORY_EXIT or "neurojit-memory-limit" in tail or "MemoryError" in tail or "bad_alloc" in tail:
         return Reason.MEMORY_LIMIT, "memory limit", f"the candidate exceeded the memory limit during {where}{said}"
+    if "neurojit-guard-page" in tail:  # guard.py: the line names the argument; `where`, the placement and pair
+        hit = tail[tail.index("neurojit-guard-page: ") + 21:].split(" | ")[0]
+        return Reason.UNSAFE_MEMORY, "guard page", f"{hit} during {where}"
     if "Runtime op verification failed" in tail or "out-of-bounds" in tail.lower():
         return Reason.UNSAFE_MEMORY, "bounds check", f"a runtime bounds check failed during {where}{said}"
     return Reason.CRASH, how, f"the worker died ({how}) during {where}{said}"
@@ -159,8 +308,10 @@ class WorkerPool:
         self.config = config or EvalConfig()
         n = self.config.pool_size()
         cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(n))
-        self.workers = [Worker(self.config, cores[i % len(cores)] if self.config.pin_cores else None)
+        self.gate = Gate(cores)
+        self.workers = [Worker(self.config, cores[i % len(cores)] if self.config.pin_cores else None, self.gate)
                         for i in range(n)]
+        self.gate.workers = self.workers
         self._free: queue.Queue = queue.Queue()
         for w in self.workers:
             self._free.put(w)

@@ -32,6 +32,8 @@ class Reason(enum.StrEnum):
     MEMORY_LIMIT = "memory_limit"
     COMPILE_ERROR = "compile_error"
     SCHEDULE_ERROR = "schedule_error"
+    # the O0 and O3 builds of the candidate disagree: its result depends on the optimiser
+    UNDEFINED_BEHAVIOUR = "undefined_behaviour"
 
 
 class Outcome(enum.StrEnum):

@@ -8,16 +8,23 @@ What is proved here, and what is left to the dynamic checks:
   baseline prints); every call names a callee the module defines or the allowlist admits; no indirect
   calls, inline assembly or addresses of undefined symbols. Proved for the whole module. `check_lowered`
   re-checks ops and external symbols after lowering.
-- writes_input: no write (store, linalg output, copy target, vector write, atomic) into an input argument
-  or any view of one (subview, cast, reshape, reinterpret_cast, transpose...), nor into a memref.global.
+- writes_input: no write into an input argument or any view of one (subview, cast, reshape,
+  reinterpret_cast, transpose, vector.type_cast...), nor into a memref.global. Any op that takes such a
+  memref counts as writing it unless it is known to only read it (READS) or only pass it on (FLOWS, views).
   Views are followed through view ops and through region arguments fed by aliasing values. Escapes to
   raw pointers (extract_aligned_pointer_as_index, unrealized casts, llvm ops on memrefs) are refused
-  outright, because aliasing cannot be followed through them.
-- unsafe_memory: every memref.alloc is deallocated exactly once, in the block that allocates it, after
-  the allocation, with no use of it (or its views) after the dealloc; no dealloc of an argument, a view
-  or a global. Allocations whose ownership flows through region results or calls are not proved here:
-  the counting allocator (leak, double free) and runtime verification (bounds) cover them at run time.
-- memory_limit: static allocation sizes above the configured limit are refused before anything runs.
+  outright, because aliasing cannot be followed through them; so is every `!llvm.ptr` a candidate makes
+  itself (LLVM-dialect alloca, addressof, inttoptr, null): memory behind a raw pointer has no bounds to
+  check (a GEP walks anywhere: the stack, the arguments), and a mutable llvm.mlir.global written through
+  one is state kept between calls. The LLVM escape hatch is for values (arithmetic, intrinsics, calls).
+- unsafe_memory: every memref.alloc is freed exactly once on every path through the structured regions
+  and never used after (ownership.py: a dealloc in one branch of an scf.if or inside a loop is refused;
+  what the walk cannot follow, such as cf branches, is refused for not being proved); no dealloc of an
+  argument, a view, a global or stack memory. An allocation its block hands out (scf.yield, func.return)
+  is explicitly left to the counting allocator (leak, double free) and runtime verification (bounds).
+- memory_limit: every allocation whose size folds to a constant (sizes.py: MLIR's sccp on a clone; heap,
+  stack, globals, llvm.alloca) is refused above the configured limit before anything runs, whatever the
+  optimiser would do with it.
 """
 
 from __future__ import annotations
@@ -28,13 +35,13 @@ from mlir import ir
 
 from neurojit.compiler.kernel import walk as _walk
 
-from . import platform
+from . import ownership, platform, sizes
 from .record import Reason, Rejected
 
 VIEW_OPS = {
     "memref.subview", "memref.cast", "memref.reinterpret_cast", "memref.collapse_shape", "memref.expand_shape",
     "memref.view", "memref.transpose", "memref.reshape", "memref.memory_space_cast", "memref.assume_alignment",
-    "bufferization.to_tensor", "bufferization.to_buffer", "memref.extract_strided_metadata",
+    "bufferization.to_tensor", "bufferization.to_buffer", "memref.extract_strided_metadata", "vector.type_cast",
 }
 ESCAPE_OPS = {"memref.extract_aligned_pointer_as_index", "builtin.unrealized_conversion_cast"}
 
@@ -114,26 +121,47 @@ def _public_func(module: ir.Module) -> ir.Operation:
     raise Rejected(Reason.SIGNATURE_MISMATCH, "has no public function")
 
 
+# Ops that only read the memrefs they are given, and ops through which a memref only flows (views, regions,
+# branches, calls: followed by `_alias_closure` and `_check_helper_writes`). Any other op that takes a memref
+# may write it: the write check is an allowlist of readers, not a list of writers (affine.store, a DMA...).
+READS = frozenset({
+    "memref.load", "affine.load", "affine.vector_load", "vector.load", "vector.maskedload", "vector.gather",
+    "vector.expandload", "vector.transfer_read", "memref.dim", "memref.rank", "memref.prefetch",
+    "affine.prefetch", "memref.dealloc", "memref.realloc",  # frees: check_memory's business
+})
+FLOWS = frozenset({
+    "func.call", "func.return", "scf.for", "scf.while", "scf.if", "scf.forall", "scf.parallel",
+    "scf.execute_region", "scf.index_switch", "scf.yield", "scf.condition", "scf.reduce", "scf.reduce.return",
+    "cf.br", "cf.cond_br", "cf.switch", "arith.select", "memref.alloca_scope", "memref.alloca_scope.return",
+    "affine.for", "affine.if", "affine.parallel", "affine.yield",
+})
+_FIRST_WRITTEN = frozenset({"vector.maskedstore", "vector.scatter", "vector.compressstore",
+                            "memref.generic_atomic_rmw"})  # the memref is their first operand
+
+
+def _memrefs(values) -> list[ir.Value]:
+    return [v for v in values if isinstance(v.type.maybe_downcast(), ir.MemRefType)]
+
+
 def _written_operands(op: ir.Operation) -> list[ir.Value]:
     """The memref operands an op writes into (or may write into)."""
     name = op.name
     ops = list(op.operands)
-    if name in ("memref.store", "vector.store", "vector.maskedstore", "vector.transfer_write", "vector.scatter",
-                "vector.compressstore", "memref.atomic_rmw", "memref.generic_atomic_rmw"):
-        memrefs = [v for v in ops if isinstance(v.type.maybe_downcast(), ir.MemRefType)]
-        return memrefs[:1] if name != "memref.store" else [ops[1]]
-    if name == "memref.copy":
-        return [ops[1]]
-    if name == "bufferization.materialize_in_destination":
-        return [ops[1]]
+    if name in READS or name in FLOWS or name in VIEW_OPS:
+        return []
     if name.startswith("linalg."):
         if "operandSegmentSizes" in op.attributes:
             sizes = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))
-            return ops[sizes[0]: sizes[0] + sizes[1]]
-        return [v for v in ops if isinstance(v.type.maybe_downcast(), ir.MemRefType)][-1:]
-    if name in ("memref.dealloc",):
-        return []
-    return []
+            return _memrefs(ops[sizes[0]: sizes[0] + sizes[1]])
+        return _memrefs(ops)[-1:]  # input(s), then the one init (linalg.transpose, broadcast, copy)
+    if name in ("memref.copy", "bufferization.materialize_in_destination"):
+        return _memrefs(ops[1:2])
+    if name in _FIRST_WRITTEN:
+        return _memrefs(ops[:1])
+    if name in ("memref.store", "affine.store", "affine.vector_store", "vector.store", "vector.transfer_write",
+                "memref.atomic_rmw"):
+        return _memrefs(ops[1:2])  # the value stored comes first (a vector or scalar, never a memref)
+    return _memrefs(ops)  # unknown: it may write every memref it is given
 
 
 def _alias_closure(func: ir.Operation, roots: list[ir.Value]) -> list[ir.Value]:
@@ -149,13 +177,13 @@ def _alias_closure(func: ir.Operation, roots: list[ir.Value]) -> list[ir.Value]:
             new: list[ir.Value] = []
             if op.name in VIEW_OPS:
                 new = list(op.results)
-            elif op.name in ("scf.for", "scf.while", "scf.if", "scf.forall", "scf.parallel", "scf.execute_region",
-                             "scf.yield", "scf.condition", "cf.br", "cf.cond_br", "arith.select", "memref.alloca_scope"):
+            elif op.name in FLOWS and op.name not in ("func.call", "func.return"):
                 new = [r for r in op.results if isinstance(r.type.maybe_downcast(), ir.MemRefType)]
                 for region in op.regions:
                     for block in region.blocks:
                         new += [a for a in block.arguments if isinstance(a.type.maybe_downcast(), ir.MemRefType)]
-                if op.name in ("scf.yield", "scf.condition", "cf.br", "cf.cond_br"):
+                if op.name in ("scf.yield", "scf.condition", "cf.br", "cf.cond_br", "cf.switch", "affine.yield",
+                               "scf.reduce", "scf.reduce.return", "memref.alloca_scope.return"):
                     parent = op.parent
                     new += [r for r in parent.results if isinstance(r.type.maybe_downcast(), ir.MemRefType)]
                     for region in parent.regions:
@@ -168,7 +196,21 @@ def _alias_closure(func: ir.Operation, roots: list[ir.Value]) -> list[ir.Value]:
     return aliases
 
 
+_RAW_POINTER = re.compile(r"\bptr\b")  # `!llvm.ptr`, also nested: `!llvm.struct<(ptr, i64)>`, `vector<2x!llvm.ptr>`
+
+
+def check_raw_pointers(module: ir.Module) -> None:
+    """No op of the candidate takes, makes or binds a raw LLVM pointer (see the module's docstring)."""
+    for op in _walk(module.operation):
+        values = [*op.operands, *op.results, *(a for r in op.regions for b in r.blocks for a in b.arguments)]
+        if any(_RAW_POINTER.search(str(v.type)) for v in values):
+            raise Rejected(Reason.UNSAFE_MEMORY, f"{op.name} works on a raw LLVM pointer ({_loc(op)}); memory "
+                                                 "behind one has no bounds to check and may be state kept "
+                                                 "between calls: use memrefs")
+
+
 def check_writes(module: ir.Module, signature) -> None:
+    check_raw_pointers(module)
     func = _public_func(module)
     args = list(func.regions[0].blocks[0].arguments)
     inputs = [args[i] for i, a in enumerate(signature.args) if a.role == "in"]
@@ -211,86 +253,79 @@ def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -
                                                             f"passed ({inner.name}, {_loc(inner)})")
 
 
-def _nbytes(t: ir.MemRefType) -> int | None:
-    if not t.has_static_shape:
-        return None
-    elem = t.element_type
-    bits = getattr(elem.maybe_downcast(), "width", None) or 64
-    n = 1
-    for d in t.shape:
-        n *= d
-    return n * max(1, bits // 8)
-
-
 def check_memory(module: ir.Module, signature=None, alloc_limit: int = 2 << 30) -> None:
+    """memory_limit for every allocation whose size folds to a constant (sizes.py), then unsafe_memory for
+    frees of memory the function does not own and for allocations not proved freed on every path."""
+    for op, size in sizes.constant_sizes(module):
+        if size < 0 or size > alloc_limit:
+            what = (f"has a size that folds to {size} bytes (negative: the allocator reads it as about 2^64)"
+                    if size < 0 else f"of {size / 2**30:.1f} GiB exceeds the {alloc_limit / 2**30:.1f} GiB limit")
+            raise Rejected(Reason.MEMORY_LIMIT, f"{op.name} {what} ({_loc(op)}); its size is a constant, so it is "
+                                                "refused whatever the optimiser would make of it")
     for fn in module.body.operations:
         fn = fn.operation
         if fn.name != "func.func" or not fn.regions[0].blocks:
             continue
         args = list(fn.regions[0].blocks[0].arguments)
         globals_ = [op.result for op in _walk(fn) if op.name == "memref.get_global"]
-        not_owned = _alias_closure(fn, args + globals_)
+        not_owned = set(_alias_closure(fn, args + globals_))
+        stack = set(_alias_closure(fn, [op.result for op in _walk(fn) if op.name == "memref.alloca"]))
         for op in _walk(fn):
-            if op.name in ("memref.alloc", "memref.alloca"):
-                size = _nbytes(op.result.type.maybe_downcast())
-                if size is not None and size > alloc_limit:
-                    raise Rejected(Reason.MEMORY_LIMIT, f"{op.name} of {size / 2**30:.1f} GiB exceeds the "
-                                                        f"{alloc_limit / 2**30:.1f} GiB limit ({_loc(op)})")
-            if op.name == "memref.dealloc":
+            if op.name in ownership.FREES:
                 v = op.operands[0]
-                if any(v == a for a in not_owned):
+                if v in not_owned:
                     raise Rejected(Reason.UNSAFE_MEMORY, f"deallocates memory it does not own (an argument, "
                                                          f"a global or a view of one) ({_loc(op)})")
+                if v in stack:
+                    raise Rejected(Reason.UNSAFE_MEMORY, f"deallocates stack memory (memref.alloca) ({_loc(op)})")
                 owner = getattr(v.owner, "operation", None)
                 if owner is not None and owner.name in VIEW_OPS:
                     raise Rejected(Reason.UNSAFE_MEMORY, f"deallocates a view, not an allocation ({_loc(op)})")
         for op in _walk(fn):
-            if op.name == "memref.alloc":
-                _check_linear(fn, op)
+            if op.name in ("memref.alloc", "memref.realloc"):
+                _check_linear(module, fn, op)
 
 
-def _users(fn: ir.Operation, values: list[ir.Value]):
-    for op in _walk(fn):
-        if any(any(v == x for x in values) for v in op.operands):
-            yield op
+def _aliases(fn: ir.Operation, value: ir.Value) -> list[ir.Value]:
+    aliases = _alias_closure(fn, [value])
+    # a helper may return what it is passed: the memref results of a call that takes it may be it too
+    while extra := [r for op in _walk(fn) if op.name == "func.call" and any(v in aliases for v in op.operands)
+                    for r in op.results if isinstance(r.type.maybe_downcast(), ir.MemRefType) and r not in aliases]:
+        aliases = _alias_closure(fn, aliases + extra)
+    return aliases
 
 
-def _check_linear(fn: ir.Operation, alloc: ir.Operation) -> None:
-    value = alloc.result
-    views = _alias_closure(fn, [value])
-    deallocs = [op for op in _users(fn, views) if op.name == "memref.dealloc"]
-    escapes = any(op.name in ("scf.yield", "func.return", "func.call", "cf.br", "cf.cond_br", "scf.condition")
-                  for op in _users(fn, views))
-    if not deallocs:
-        if escapes:
-            return  # ownership moves; the counting allocator decides at run time
-        raise Rejected(Reason.UNSAFE_MEMORY, f"memref.alloc is never deallocated: leak ({_loc(alloc)})")
-    same_block = [d for d in deallocs if _same_block(d, alloc)]
-    if len(deallocs) > 1 and len(same_block) >= 2:
-        raise Rejected(Reason.UNSAFE_MEMORY, f"memref.alloc is deallocated twice: double free ({_loc(same_block[1])})")
-    if len(same_block) == 1:
-        d = same_block[0]
-        after = _ops_after(d)
-        for op in after:
-            for user in [op] + list(_walk(op)):
-                if any(any(v == x for x in views) for v in user.operands):
-                    kind = "double free" if user.name == "memref.dealloc" else "use after free"
-                    raise Rejected(Reason.UNSAFE_MEMORY, f"{user.name} after memref.dealloc: {kind} ({_loc(user)})")
-        if d.is_before_in_block(alloc):
-            raise Rejected(Reason.UNSAFE_MEMORY, f"memref.dealloc before its allocation ({_loc(d)})")
+def _function_of(op: ir.Operation) -> ir.Operation:
+    while op.name != "func.func":
+        op = op.parent
+    return op
 
 
-def _same_block(a: ir.Operation, b: ir.Operation) -> bool:
-    try:
-        return a.block == b.block
-    except AttributeError:
-        return False
-
-
-def _ops_after(op: ir.Operation) -> list[ir.Operation]:
-    ops = [o.operation for o in op.block.operations]
-    idx = next(i for i, o in enumerate(ops) if o == op)
-    return ops[idx + 1:]
+def _check_linear(module: ir.Module, fn: ir.Operation, alloc: ir.Operation) -> None:
+    """Freed exactly once on every path with no use after; where it is handed out (scf.yield, func.return),
+    its receivers are held to the same, each in its own block (ownership.py)."""
+    pending, followed = [(fn, alloc, alloc.result)], []
+    while pending:
+        f, start, value = pending.pop()
+        aliases = _aliases(f, value)
+        found = ownership.follow(start, aliases, f, value)
+        if found.path is ownership.Path.MOVED:
+            received = ownership.receivers(found.at, set(aliases), module.operation)
+            if received is None:
+                found = ownership.Ownership(ownership.Path.HANDED_OFF, found.at)
+            else:
+                for op, r in received:
+                    if not any(r == v for v in followed):  # a recursive helper hands the same result on
+                        followed.append(r)
+                        pending.append((_function_of(op), op, r))
+                continue
+        if found.path.proved:
+            continue
+        where = "" if found.at == alloc else f" ({found.at.name}, {_loc(found.at)})"
+        via = "" if value == alloc.result else f", handed out to the result of {start.name} ({_loc(start)})"
+        raise Rejected(Reason.UNSAFE_MEMORY, f"cannot prove that {alloc.name} ({_loc(alloc)}){via} is freed "
+                                             f"exactly once with no use after on every path: "
+                                             f"{found.path.value}{where}")
 
 
 def lowered_symbols(module: ir.Module) -> set[str]:
@@ -305,7 +340,7 @@ def check_lowered(module: ir.Module, baseline_symbols: set[str]) -> None:
     """After lowering: every op and intrinsic is on the platform allowlist, and every external symbol is
     on it or is one the trusted baseline's own lowering declares."""
     for op in _walk(module.operation):
-        if not platform.op_allowed(op.name):
+        if not platform.op_allowed(op.name, lowered=True):
             raise Rejected(Reason.FOREIGN_CALL, f"after lowering, the kernel uses {op.name} ({_loc(op)}), "
                                                 "which is not on the platform allowlist")
     extra = sorted(s for s in lowered_symbols(module) - set(baseline_symbols)

@@ -5,7 +5,9 @@ at stderr so that anything a kernel prints cannot corrupt it) the worker writes 
 (with `context` and `pair` when the stage runs one pair of the plan) before each stage, so the host can
 enforce a deadline per stage and say where it ran out, and `{"result": verdict}` at the end. A job with
 `"task": "reference"` computes reference outputs instead (reference.py); the host sends those only to a
-worker that never runs candidates.
+worker that never runs candidates. `"task": "probe"` (tests) tries what a sealed worker must not do.
+Unless started with `--no-lockdown`, the worker locks itself down after its imports and seals itself before
+the first candidate (lockdown.py); its ready message says what was applied.
 The checks run cheapest first; the first failure rejects.
 """
 
@@ -27,8 +29,9 @@ def _protocol_channel():
 
 
 class Session:
-    def __init__(self, out):
+    def __init__(self, out, lockdown=None):
         self.out = out
+        self.lockdown = lockdown  # lockdown.Lockdown, or None when turned off
         self.baselines: dict[str, object] = {}  # compiled baselines, by hash of their text
         self.references: dict[str, object] = {}  # RefSets (mapped reference files), by directory
         self.timings: dict[str, float] = {}
@@ -52,27 +55,71 @@ class Session:
         self.out.write(json.dumps(msg) + "\n")
         self.out.flush()
 
+    def lease(self, threads: int) -> list[int]:
+        """Ask the host for leave to time, on `threads` cores (pool.py `Gate`), and wait for it: nothing is
+        timed before the answer. For a parallel kernel the host widens this process's CPU affinity to those
+        cores and stops the other workers until the next stage; returns the cores (an old host that does not
+        answer leases is not supported)."""
+        self.out.write(json.dumps({"lease": threads}) + "\n")
+        self.out.flush()
+        line = sys.stdin.readline()
+        return json.loads(line).get("granted", []) if line else []
+
     def run_job(self, job: dict) -> dict:
         from neurojit.evaluator.checks import evaluate_candidate
         from neurojit.evaluator.reference import compute
 
         self.timings, self._current = {}, None
-        result = compute(self, job) if job.get("task") == "reference" else evaluate_candidate(self, job)
+        if job.get("task") == "reference":
+            result = compute(self, job)
+        else:  # untrusted from here on: seal before the candidate is even parsed
+            self.seal(job.get("reference", {}).get("dir"))
+            if job.get("task") == "probe":
+                return self.probe(job)
+            result = evaluate_candidate(self, job)
         self._close_stage()
         result["timings"] = {k: round(v, 6) for k, v in self.timings.items()}
         return result
 
+    def seal(self, reference_dir: str | None) -> None:
+        from neurojit.evaluator import lockdown
+
+        if self.lockdown is not None and not self.lockdown.sealed:
+            self.lockdown = lockdown.seal(self.lockdown, reference_dir)
+            if self.lockdown.missing:
+                print(self.lockdown.line(), file=sys.stderr, flush=True)
+
+    def probe(self, job: dict) -> dict:
+        from neurojit.evaluator import lockdown
+
+        return {"probe": lockdown.probe(os.getppid(), job.get("exec", True)),
+                "lockdown": self.lockdown.to_json() if self.lockdown else lockdown.off().to_json()}
+
 
 def main() -> int:
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    limit = int(args[0]) if args else 0
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     out = _protocol_channel()
-    session = Session(out)
-    import mlir.ir  # noqa: F401  (warm: MLIR is imported once per worker)
+    # warm, and before the lockdown: everything a job imports is read in while the filesystem is whole
+    import mlir.ir  # noqa: F401  (MLIR is imported once per worker)
 
-    out.write(json.dumps({"ready": os.getpid()}) + "\n")
+    import neurojit.evaluator.checks  # noqa: F401
+    import neurojit.evaluator.reference  # noqa: F401
+    from neurojit.compiler import runtime
+
+    runtime.preload()  # MLIR's async runtime for parallel kernels: its file and its thread pool, while both may be had
+    from neurojit.evaluator import lockdown
+
+    state = None
+    if "--no-lockdown" not in sys.argv:
+        state = lockdown.start()
+        print(state.line(), file=sys.stderr, flush=True)  # the host empties this log before each job
+    session = Session(out, state)
+    ready = state.to_json() if state else lockdown.off().to_json()
+    out.write(json.dumps({"ready": os.getpid(), "lockdown": ready}) + "\n")
     for line in sys.stdin:
         job = json.loads(line)
         t0 = time.perf_counter()

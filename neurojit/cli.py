@@ -109,7 +109,7 @@ def cmd_tune(args) -> int:
     opts = TuneOptions(model=models[0] if len(models) == 1 else tuple(models), strategy=args.strategy, budget=budget,
                        db=args.db, run_id=args.run_id, seed=args.seed, sampler=args.sampler, workers=args.workers,
                        prices=prices, record=args.record, base_url=args.base_url, ensemble=args.ensemble,
-                       evaluator=args.evaluator)
+                       evaluator=args.evaluator, threads=args.threads)
     if len(args.kernel) > 1 or os.path.isdir(args.kernel[0]):
         return _tune_suite(args, opts)
     summary = tune(args.kernel[0], opts, progress=sys.stderr)
@@ -254,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Optuna sampler that tunes the knobs: tpe (default), random, cmaes, nsga2, gp (needs "
                         "neurojit[gp])")
     t.add_argument("--workers", type=int, default=0, metavar="N", help="evaluator workers (default: one per core)")
+    t.add_argument("--threads", type=int, default=0, metavar="N",
+                   help="cores a tuned kernel may run on, the schedules' threads knob (default: all cores, like "
+                        "numpy); each parallel candidate is timed alone on that many cores")
     t.add_argument("--max-tokens", type=int, metavar="N", help="stop after this many model tokens (in + out)")
     t.add_argument("--max-dollars", type=float, metavar="USD", help="stop after this much model cost")
     t.add_argument("--prices", metavar="FILE", help='JSON {model: {"input": USD/1M, "output": USD/1M}} overriding '

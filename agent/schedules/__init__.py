@@ -14,10 +14,13 @@ others where they would.
 
 By kernel class: matmuls, also with transposed operands (PackedMatmul) and with an epilogue
 (FusedMatmulEpilogue); elementwise maps (VectorizeElementwise); reductions a vector may reassociate, of any
-integer or float type, along rows or whole (a dot product) (VectorizeRowReduction); reductions that must
-keep their order of terms, arg-reductions with an index output (LaneReduction); convolutions and pooling,
-1-D or 2-D, any stride (VectorizeWindows); plain affine loops (VectorizeAffineLoops); anything else
-(RegisterTileAny). `for_kernel` ranks those that apply by the host model (`model`).
+integer or float type, along rows or whole (a dot product) (VectorizeRowReduction); row reductions and the maps
+around them fused into one pass over the rows (softmax, layer norm; exp, log, tanh, erf as vector
+polynomials) (RowwiseFused); reductions that must keep their order of terms, arg-reductions with an index
+output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (VectorizeWindows), channels-first pooling on
+packed channel blocks (PackWindows); plain affine
+loops (VectorizeAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny). `for_kernel`
+ranks those that apply by the host model (`model`).
 """
 
 from __future__ import annotations
@@ -34,10 +37,13 @@ from .generic import RegisterTileAny
 from .lane_reduction import LaneReduction
 from .packed_matmul import PackedMatmul
 from .row_reduction import VectorizeRowReduction
-from .windows import VectorizeWindows
+from .scf_loops import JamScfLoops
+from .rowwise import RowwiseFused
+from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
-                                 LaneReduction(), VectorizeWindows(), VectorizeAffineLoops())
+                                 RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
+                                 JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 
 
@@ -55,6 +61,7 @@ def by_name(name: str) -> Schedule:
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["FALLBACK", "Caches", "FusedMatmulEpilogue", "RegisterTileAny", "Knob", "LIBRARY", "LaneReduction",
-           "PackedMatmul", "Schedule", "VectorizeAffineLoops", "VectorizeElementwise", "VectorizeRowReduction",
-           "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]
+__all__ = ["FALLBACK", "Caches", "FusedMatmulEpilogue", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
+           "LaneReduction",
+           "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "VectorizeAffineLoops", "VectorizeElementwise",
+           "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

@@ -25,7 +25,8 @@ from ..analyze import KernelInfo
 from ..proposal import Knob
 from . import parts
 
-__all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs"]
+__all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs",
+           "threads_knob"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,13 @@ def register_tile_knobs(info: KernelInfo, host: Host) -> tuple[Knob, Knob]:
     vl = lanes(info, host)
     mr, _ = register_tile(info, host)
     return Knob("nr", vl, 2 * vl, step=vl), Knob("mr", 1, max(mr + 2, 2))
+
+
+def threads_knob(threads: int | None, host: Host) -> tuple[Knob, ...]:
+    """The `threads` knob of a schedule that splits a loop over cores: 1 up to the host's cores (the run's
+    --threads), none when the schedule is serial (its script then has no forall to take the value)."""
+    t = threads if threads is not None else host.cores
+    return (Knob("threads", 1, max(t, host.cores)),) if t > 1 else ()
 
 
 def divisor_at_most(n: int, cap: int) -> int:

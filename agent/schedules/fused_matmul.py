@@ -8,6 +8,10 @@ the fill folds into a zero accumulator and the epilogue reads the accumulator st
 is written once, after the epilogue. Loops whose trip does not divide are peeled (inner loops first, so the
 remainder copies of an outer loop are peeled too), so every tile has static sizes and vectorises unmasked.
 B is read in place (rows of `nr` contiguous elements); no packing.
+With `threads` > 1 the rows of the last op are first split into that many equal chunks (an scf.forall
+whose iterations run as tasks on MLIR's async runtime) and the whole chain is fused into each chunk, so
+every thread computes its rows of C start to end. `threads` divides the rows: a chunk of dynamic size
+would leave register tiles of dynamic size, which do not vectorise unmasked.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ ANY = parts.ANY
 BODY = """
   %ops = transform.structured.match ops{["linalg.fill", "linalg.matmul", "linalg.generic"]} in %root : (@ANY) -> @ANY
 @SPLIT
-  transform.annotate @LAST "nj.epilogue" : @ANY
-  %t1, %l1:2 = transform.structured.fuse @LAST tile_sizes [@mc, @nc] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)
+  transform.annotate @LAST "nj.epilogue" : @ANY@THREADS
+  %t1, %l1:2 = transform.structured.fuse @TILED tile_sizes [@mc, @nc] {apply_cleanup} : (@ANY) -> (@ANY, @ANY, @ANY)@SWEEP
   // the matmul must now live only in the tile: one left outside (its result used elsewhere) would be
   // vectorised whole
   %mmf = transform.structured.match ops{["linalg.matmul"]} in %root : (@ANY) -> @ANY
@@ -64,6 +68,26 @@ FOLD = """  transform.apply_patterns to %f3 {
   transform.apply_cse to %f3 : @ANY
 """
 
+# The chain's producers (fill, matmul, the epilogue's first ops) into the forall of its last op: one-by-one,
+# each where it is used (a producer that is the forall's destination is cloned into it, the forall then
+# starts from that producer's own destination); the originals, dead now, are folded away.
+INTO = """  %into = transform.merge_handles @PRODUCERS : @ANY
+  %fused, %lpf2 = transform.structured.fuse_into_containing_op %into into %lpf : (@ANY, @ANY) -> (@ANY, @ANY)
+@FUNC
+@CANON
+"""
+# ... and the chunk's own copies, once `fuse` has cloned them into its tiles: the bound of a loop over a
+# chunk of dynamic size (threads not dividing the rows) reads the copy's result's size; read it from its
+# destination instead, then the copy is dead. (No canonicalizer: it would also fold a one-trip tile loop
+# whose handle the peeling below still holds.)
+SWEEP = """
+@FUNC
+  transform.apply_patterns to @F {
+    transform.apply_patterns.memref.resolve_ranked_shaped_type_result_dims
+  } : @ANY
+  transform.apply_dce to @F : @ANY
+"""
+
 
 @dataclass(frozen=True)
 class FusedMatmulEpilogue(Schedule):
@@ -76,6 +100,7 @@ class FusedMatmulEpilogue(Schedule):
     mr: int | None = None  # register tile: rows
     nr: int | None = None  # register tile: columns (a multiple of the vector width)
     kt: int | None = None  # step of the matmul's k loop in a register tile
+    threads: int | None = None  # tasks the rows are split into (1: serial); starts at the host's cores
 
     def applies(self, info: KernelInfo) -> bool:
         if info.mnk is None or info.element not in ("f32", "f64") or not info.is_matmul_chain:
@@ -101,6 +126,8 @@ class FusedMatmulEpilogue(Schedule):
             Knob("mc", 1, max(m, mr + 2), log=True),
             Knob("nc", vl, max(n, 2 * vl), log=True),
             Knob("kt", 1, max(1, min(k, 8))),
+            *((Knob.of("threads", _divisors(m, max(host.cores, self.threads or 1))),)
+              if (self.threads or host.cores) > 1 else ()),
         )
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
@@ -114,15 +141,26 @@ class FusedMatmulEpilogue(Schedule):
         # 10-25% slower there.
         nc = max(nr, min(n // nr * nr, c.l2 // 2 // (k * eb) // nr * nr))
         mc = max(mr, min(m, 64) // mr * mr)
-        return {"mc": mc, "nc": nc, "mr": mr, "nr": nr, "kt": 1}
+        return {"mc": mc, "nc": nc, "mr": mr, "nr": nr, "kt": 1, "threads": max(_divisors(m, host.cores))}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         split, names = parts.split("%ops", len(info.ops), "op")
+        threads = ""
+        if self.threads is not None and self.threads > 1:  # 1 thread: no forall at all, the serial script exactly
+            threads = "\n" + parts.distribute(names[-1], 2, 0, self.knob("threads"), "lp") + parts.fill(
+                INTO, PRODUCERS=", ".join(names[:-1]), ANY=ANY, FUNC=parts.func("%f0"), CANON=parts.canonicalize("%f0"))
         body = parts.fill(
-            BODY, **self.placeholders(), ANY=ANY, SPLIT=split, LAST=names[-1],
+            BODY, **{k: v for k, v in self.placeholders().items() if k != "threads"}, ANY=ANY, SPLIT=split,
+            LAST=names[-1], THREADS=threads, TILED="%lp" if threads else names[-1],
+            SWEEP=parts.fill(SWEEP, FUNC=parts.func("%f0s"), F="%f0s", ANY=ANY) if threads else "",
             PEEL_NC=parts.peel("%l1#1", "pn"), PEEL_MC=parts.peel("%l1#0", "pm"),
             PEEL_NR=parts.peel("%l2#1", "qn"), PEEL_MR=parts.peel("%l2#0", "qm"), PEEL_KT=parts.peel("%l3", "pk"),
             FUNC1=parts.func("%f1"), FUNC2=parts.func("%f2"), FUNC3=parts.func("%f3"),
             CANON1=parts.canonicalize("%f1"), CANON2=parts.canonicalize("%f2"), CANON3=parts.canonicalize("%f3"),
             CONTRACT=parts.to_contract("%f3"), FOLD=parts.fill(FOLD, ANY=ANY), HOIST=parts.hoist("%f3"))
         return self.module(body + parts.bufferize_and_lower())
+
+
+def _divisors(rows: int, cap: int) -> tuple[int, ...]:
+    """Thread counts that split `rows` into equal chunks, up to `cap`."""
+    return tuple(d for d in range(1, max(1, cap) + 1) if rows % d == 0)

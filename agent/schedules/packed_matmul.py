@@ -9,6 +9,9 @@ register tiles with a k loop of step 1; the accumulator tile is hoisted out of t
 is `mr` broadcasts, `nr/lanes` contiguous loads of the panel and `mr*nr/lanes` FMAs. Loops whose trip does
 not divide are peeled, so every full tile has static sizes. Fill and elementwise consumers of a chain
 (matmul + bias + relu) are vectorised in place, row by row.
+With `threads` > 1 the n-panels are first split into that many contiguous chunks, one task each on MLIR's
+async runtime (whole panels: no thread gets a partial one; each reads all of A and its own panels of B and
+C, as BLIS splits its jc loop); packing B and the chain's elementwise ops stay serial.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, caches, divisor_at_most, lanes, register_tile, register_tile_knobs
+from .base import Knob, Schedule, caches, divisor_at_most, lanes, register_tile, register_tile_knobs, threads_knob
 
 ANY = parts.ANY
 GEN = '!transform.op<"linalg.generic">'
@@ -42,8 +45,8 @@ BODY = """
   transform.structured.vectorize %tb vector_sizes [1, @kb, @nr] : @ANY
   // (n-panel, k, m, n-in-panel): cache tiles, then mr x nr register tiles with a k loop of step 1
   %g = transform.structured.interchange %p2 iterator_interchange = [1, 2, 0, 3] : (@GEN) -> @ANY
-  transform.annotate %g "nj.micro" : @ANY
-  %t1, %l1:3 = transform.structured.tile_using_for %g tile_sizes [@ncr, @kc, @mc, 0] : (@ANY) -> (@ANY, @ANY, @ANY, @ANY)
+  transform.annotate %g "nj.micro" : @ANY@THREADS
+  %t1, %l1:3 = transform.structured.tile_using_for @TILED tile_sizes [@ncr, @kc, @mc, 0] : (@ANY) -> (@ANY, @ANY, @ANY, @ANY)
 @PEEL_MC
 @FUNC1
 @CANON1
@@ -87,6 +90,7 @@ class PackedMatmul(Schedule):
     mc: int | None = None  # cache block along m
     ncr: int | None = None  # cache block along n, in panels of nr columns
     kb: int | None = None  # k rows per vector copy when packing B
+    threads: int | None = None  # tasks the n-panels are split into (1: serial); starts at the host's cores
 
     def applies(self, info: KernelInfo) -> bool:
         if info.mnk is None or info.element not in ("f32", "f64") or info.matmul.layout is None:
@@ -112,6 +116,7 @@ class PackedMatmul(Schedule):
             Knob("mc", 8, max(8, min(m, 1024)), log=True),
             Knob("ncr", 1, max(1, -(-n // vl)), log=True),
             Knob("kb", 1, max(1, min(k, 16))),
+            *threads_knob(self.threads, host),
         )
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
@@ -127,7 +132,8 @@ class PackedMatmul(Schedule):
         # the rest of L2 streams B panels and C tiles)
         mc = max(mr, min(m, c.l2 // 8 // (kc * eb)) // mr * mr)
         ncr = max(1, min(-(-n // nr), c.l3 // 4 // (kc * nr * eb)))  # a kc x nc block of B in L3
-        return {"nr": nr, "mr": mr, "kc": kc, "mc": mc, "ncr": ncr, "kb": divisor_at_most(k, 8)}
+        return {"nr": nr, "mr": mr, "kc": kc, "mc": mc, "ncr": ncr, "kb": divisor_at_most(k, 8),
+                "threads": host.cores}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         # one handle per op, so the script fails on a kernel with other ops (no silent no-op: a tensor
@@ -138,9 +144,13 @@ class PackedMatmul(Schedule):
         if others:
             body += parts.fill(CHAIN, NAMES=", ".join(others), VL=2 * lanes(info, host), ANY=ANY)
         _, b_nk = info.matmul.layout
+        # 1 thread: no forall at all, the serial script exactly
+        parallel = self.threads is not None and self.threads > 1
         body += parts.fill(
-            BODY, **self.placeholders(), ANY=ANY, GEN=GEN, PACK=PACK,
+            BODY, **{k: v for k, v in self.placeholders().items() if k != "threads"}, ANY=ANY, GEN=GEN, PACK=PACK,
             MATCH=f"  %mm = transform.cast {names[i]} : {ANY} to {ANY}",
+            THREADS="\n" + parts.distribute("%g", 4, 0, self.knob("threads"), "gp") if parallel else "",
+            TILED="%gp" if parallel else "%g",
             PANELS=parts.fill(SAME, GEN=GEN, PACK=PACK) if b_nk else parts.fill(PANELS, ANY=ANY, GEN=GEN, PACK=PACK),
             PEEL_MC=parts.peel("%l1#2", "pm"), PEEL_MR=parts.peel("%l2#1", "pr"),
             FUNC1=parts.func("%f1"), CANON1=parts.canonicalize("%f1"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import string
 
+from neurojit.compiler.pipeline import THREADS_ATTR  # read by the lowering (threads_of)
+
 ANY = "!transform.any_op"
 PARAM = "!transform.param<i64>"  # a tune.knob's value
 
@@ -115,3 +117,17 @@ def each_op(n: int) -> tuple[str, list[str]]:
     match = f"  %ops = transform.structured.match interface{{LinalgOp}} in %root : ({ANY}) -> {ANY}\n"
     text, names = split("%ops", n, "op")
     return match + text, names
+
+
+
+
+def distribute(handle: str, rank: int, dim: int, threads: str, tag: str) -> str:
+    """Split loop `dim` of `handle` (an op of `rank` loops) into `threads` contiguous chunks, the iterations
+    of an `scf.forall` that the lowering runs as that many tasks on MLIR's async runtime (the thread count
+    is written on the loop, `neurojit.threads`). The tiled op is `%{tag}`, the forall `%{tag}f`; `threads`
+    is an integer or a knob placeholder."""
+    sizes = ", ".join(threads if i == dim else "0" for i in range(rank))
+    return (f"  %{tag}, %{tag}f = transform.structured.tile_using_forall {handle} num_threads [{sizes}]"
+            f" : ({ANY}) -> ({ANY}, {ANY})\n"
+            f"  %{tag}n = transform.param.constant {threads} : i64 -> {PARAM}\n"
+            f'  transform.annotate %{tag}f "{THREADS_ATTR}" = %{tag}n : {ANY}, {PARAM}\n')

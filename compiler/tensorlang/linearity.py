@@ -1,9 +1,19 @@
-"""VerifyLinearity: every value of a linear type is used exactly once, and never inside a loop body.
+"""VerifyLinearity: every value of a linear type is consumed exactly once on every path, never inside a loop.
 
 TensorLang's tensor type is linear, as the seeds define it: a value is consumed by its one use (an op, or
 the function's return), so no tensor is read after it was handed on, and none is consumed again on each
 iteration of a loop it was defined outside of. `tensorlang.copy` is the way to use a value twice: it
 consumes one and gives two.
+
+Path-sensitive, because a count over the whole function is wrong both ways once there are branches: a value
+used once in each branch of an `scf.if` is consumed once on every run (not twice), and one used in only one
+branch is never consumed when the other runs. The check follows structured control flow: within a block ops
+run in sequence (their uses add up); the regions of a branch op (`scf.if`, `scf.index_switch`, `affine.if`;
+an absent else is a region with no uses) are alternatives, of which exactly one runs, so every branch must
+consume a value the same number of times, and the path that consumes it most is the one counted; a loop's
+body is checked as a body of its own (its block arguments and the values it defines are linear within one
+iteration), and a use in it of a value from outside is a violation. A region of any other op counts as
+running once, after the op's operands.
 
 Every violation is reported, in one `LinearityError`, with the location of the value (where MLIR puts it:
 the argument, or the op that defines it) and of each use, as file:line:col.
@@ -17,10 +27,11 @@ from dataclasses import dataclass
 from mlir import ir
 
 from ..errors import LinearityError
-from ..kernel import location_of, walk
+from ..kernel import location_of
 from .dialect import is_tensor
 
 LOOPS = frozenset({"scf.for", "scf.while", "scf.parallel", "scf.forall", "affine.for", "affine.parallel"})
+BRANCHES = frozenset({"scf.if", "scf.index_switch", "affine.if"})  # regions: alternatives, one of them runs
 
 
 @dataclass(frozen=True)
@@ -28,14 +39,15 @@ class Violation:
     value: str  # the value as written, e.g. %a
     location: str  # where it is defined
     uses: tuple[str, ...]  # where it is used
-    problem: str  # one clause: "is never used", "is used 2 times", "is used inside the loop body of ..."
+    problem: str  # one clause: "is never used", "is used 2 times, at ...", "is used at ..., inside the body of ..."
 
     def sentence(self) -> str:
         return f"{self.value} ({self.location}) {self.problem}"
 
 
 def verify_linearity(module: ir.Module, origin: str, text: str) -> None:
-    """Raise LinearityError naming every linear value used other than exactly once, or inside a loop."""
+    """Raise LinearityError naming every linear value not consumed exactly once on every path, or consumed
+    inside a loop body it was defined outside of."""
     found: list[Violation] = []
     for op in module.body.operations:
         op = op.operation
@@ -43,72 +55,114 @@ def verify_linearity(module: ir.Module, origin: str, text: str) -> None:
             found.extend(_check(op, origin, text.splitlines()))
     if found:
         clauses = "; ".join(v.sentence() for v in found)
-        raise LinearityError(f"linear tensor misused: {clauses}. A linear tensor is used exactly once and never "
-                             "inside a loop body; \"tensorlang.copy\" gives a second use", found[0].location)
+        raise LinearityError(f"linear tensor misused: {clauses}. A linear tensor is used exactly once on every "
+                             "path (each branch of an scf.if uses it as often as the others) and never inside a "
+                             "loop body; \"tensorlang.copy\" gives a second use", found[0].location)
+
+
+@dataclass(frozen=True)
+class _Use:
+    owner: ir.Operation  # the op whose operand it is
+    operand: int  # which operand
+    where: str  # the op's location, file:line:col
+    loop: ir.Operation | None  # the outermost loop between the value's block and the use, if any
+
+
+@dataclass(frozen=True)
+class _Disagreement:
+    op: ir.Operation  # the branch op
+    counts: tuple[tuple[str, int, tuple[_Use, ...]], ...]  # (branch name, uses on its worst path, those uses)
 
 
 def _check(func: ir.Operation, origin: str, lines: list[str]) -> list[Violation]:
     found = []
-    for value, defined_by, where in _linear_values(func, origin):
+    for value, block, where in _linear_values(func, origin):
         name = _name_at(value, where, lines)
-        uses = sorted(value.uses, key=lambda u: (_position(u.owner.location), u.operand_number))
-        users = [u.owner.operation if hasattr(u.owner, "operation") else u.owner for u in uses]
-        at = tuple(location_of(u.location, origin) or "unknown location" for u in users)
+        split: list[_Disagreement] = []
+        path = _path(block, value, origin, None, split)
+        at = tuple(u.where for u in path)
         if len(set(at)) < len(at):  # one op using it twice: say which operands
-            at = tuple(f"{a} (operand {u.operand_number})" for a, u in zip(at, uses))
-        if not users:
+            at = tuple(f"{u.where} (operand {u.operand})" for u in path)
+        if not path and not split:
             found.append(Violation(name, where, at, "is never used"))
-        elif len(users) > 1:
-            found.append(Violation(name, where, at, f"is used {len(users)} times, at {_and(at)}"))
-        outer = _ancestors(defined_by)
-        for user, loc in zip(users, at):
-            # the loop's own operands (its bounds, its iter_args' initial values) are outside its body
-            enclosing = _ancestors(user)[1:]
-            loop = next((a for a in enclosing if a.name in LOOPS and not any(a == o for o in outer)), None)
-            if loop is not None:
-                loop_at = location_of(loop.location, origin) or "unknown location"
+        elif len(path) > 1:
+            found.append(Violation(name, where, at, f"is used {len(path)} times, at {_and(at)}"))
+        for d in split:
+            found.append(Violation(name, where, tuple(u.where for _, _, us in d.counts for u in us),
+                                   _disagreement(d, origin)))
+        for u, loc in zip(path, at):
+            if u.loop is not None:
+                loop_at = location_of(u.loop.location, origin) or "unknown location"
                 found.append(Violation(name, where, (loc,),
-                                       f"is used at {loc}, inside the body of the {loop.name} at {loop_at}"))
+                                       f"is used at {loc}, inside the body of the {u.loop.name} at {loop_at}"))
     return found
 
 
+def _path(block: ir.Block, value: ir.Value, origin: str, loop: ir.Operation | None,
+          split: list[_Disagreement]) -> list[_Use]:
+    """The uses of `value` on the path through `block` that uses it most (in program order), appending to
+    `split` every branch op whose branches use it a different number of times. `loop`: the loop the block
+    sits in, between it and the value's own block (uses there run on every iteration)."""
+    uses: list[_Use] = []
+    for op in block.operations:
+        op = op.operation
+        where = location_of(op.location, origin) or "unknown location"
+        uses.extend(_Use(op, i, where, loop) for i, operand in enumerate(op.operands) if operand == value)
+        if not len(op.regions):
+            continue
+        inner = loop if loop is not None or op.name not in LOOPS else op
+        arms = [_region_path(r, value, origin, inner, split) for r in op.regions]
+        if op.name in BRANCHES:
+            if len({len(a) for a in arms}) > 1:
+                split.append(_Disagreement(op, tuple((_branch(op, i), len(a), tuple(a)) for i, a in enumerate(arms))))
+            uses.extend(max(arms, key=len))
+        else:
+            uses.extend(u for a in arms for u in a)
+    return uses
+
+
+def _region_path(region: ir.Region, value: ir.Value, origin: str, loop, split) -> list[_Use]:
+    """One region's worst path; a region of several blocks (unstructured control flow) counts every use."""
+    return [u for b in region.blocks for u in _path(b, value, origin, loop, split)]
+
+
+def _branch(op: ir.Operation, i: int) -> str:
+    if op.name == "scf.index_switch":
+        if i == 0:
+            return "default"
+        cases = ir.DenseI64ArrayAttr(op.attributes["cases"])
+        return f"case {cases[i - 1]}"
+    return ("then", "else")[i] if i < 2 else f"region {i}"
+
+
+def _disagreement(d: _Disagreement, origin: str) -> str:
+    at = location_of(d.op.location, origin) or "unknown location"
+    parts = []
+    for name, n, us in d.counts:
+        where = f" (at {_and([u.where for u in us])})" if us else ""
+        parts.append(f"{n} time{'s' if n != 1 else ''} in the {name} branch{where}")
+    return (f"is not used the same number of times on every path through the {d.op.name} at {at}: used "
+            f"{_and(parts)}; consume it in every branch (or once, before the {d.op.name})")
+
+
 def _linear_values(func: ir.Operation, origin: str):
-    """(value, op or block owner that defines it, its location) for every linear value of `func`."""
+    """(value, the block it is defined in, its location) for every linear value of `func`, in program order."""
     for block in func.regions[0].blocks:
-        for arg in block.arguments:
-            if is_tensor(arg.type):
-                yield arg, func, location_of(arg.location, origin) or "unknown location"
-    for op in walk(func):
-        for region in op.regions:
-            for block in region.blocks:
-                for arg in block.arguments:
-                    if is_tensor(arg.type):
-                        yield arg, op, location_of(arg.location, origin) or "unknown location"
+        yield from _block_values(block, origin)
+
+
+def _block_values(block: ir.Block, origin: str):
+    for arg in block.arguments:
+        if is_tensor(arg.type):
+            yield arg, block, location_of(arg.location, origin) or "unknown location"
+    for op in block.operations:
+        op = op.operation
         for r in op.results:
             if is_tensor(r.type):
-                yield r, _parent_of(r, op), location_of(op.location, origin) or "unknown location"
-
-
-def _parent_of(result: ir.Value, op: ir.Operation) -> ir.Operation:
-    """The op whose region holds `op` (a result is defined in the region its op sits in)."""
-    parent = op.parent
-    return parent.operation if hasattr(parent, "operation") else parent
-
-
-def _position(loc: ir.Location) -> tuple[int, int]:
-    m = re.search(r":(\d+):(\d+)\)", str(loc))
-    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-
-
-def _ancestors(op) -> list[ir.Operation]:
-    """`op` and every op enclosing it."""
-    op = op.operation if hasattr(op, "operation") else op
-    out = []
-    while op is not None:
-        out.append(op)
-        parent = op.parent
-        op = parent.operation if parent is not None and hasattr(parent, "operation") else parent
-    return out
+                yield r, block, location_of(op.location, origin) or "unknown location"
+        for region in op.regions:
+            for inner in region.blocks:
+                yield from _block_values(inner, origin)
 
 
 def value_name(value: ir.Value, origin: str, lines: list[str]) -> str:

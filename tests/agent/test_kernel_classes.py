@@ -1,8 +1,8 @@
 """Every kernel class of the schedule library (issue 17) gets its schedule, and that schedule gives numpy's
 answer on odd sizes: reductions of any combiner and integer type, reductions along the vector loop (a dot
 product, transposed operands), windows (1-D and 2-D convolutions, pooling, strides), arg-reductions with an
-index output, plain affine loops. The odd-sized kernels are in tests/agent/kernels/; one example per class
-is in examples/kernels/ (its numpy reference in support.kernel_refs)."""
+index output, plain affine loops, plain scf loops. The odd-sized kernels are in tests/agent/kernels/; one example
+per class is in examples/kernels/ (its numpy reference in support.kernel_refs, or `_reference` here)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from support.kernel_refs import OUTPUTS, REFERENCES
 from support.paths import KERNELS
 
 from neurojit.agent.analyze import analyze
-from neurojit.agent.schedules import (LaneReduction, PackedMatmul, VectorizeAffineLoops, VectorizeRowReduction,
-                                      VectorizeWindows, by_name, for_kernel)
+from neurojit.agent.schedules import (JamScfLoops, LaneReduction, PackedMatmul, PackWindows, VectorizeAffineLoops,
+                                      VectorizeRowReduction, VectorizeWindows, by_name, for_kernel)
 from neurojit.compiler import ScheduleError, compile_kernel, host
 from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator import EvalConfig, Evaluator
@@ -68,6 +68,10 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[2] + f[0] @ f[1]]
     if stem == "pool_nchw_s2":
         return [np.maximum(f[2], _windows(f[0], 3, 3, 2, 2).max(axis=(4, 5)))]
+    if stem == "pool_ncw_sum_i32":  # window 4, stride 3, dilation 2; i32 wraps
+        return [(f[2] + sum(f[0][:, :, 2 * k:2 * k + 3 * 8 + 1:3] for k in range(4))).astype(np.int32)]
+    if stem == "pool_nchw_f64":  # window 2 x 3, strides 2 (rows) and 1 (columns), from -inf
+        return [np.max([f[0][:, :, i:i + 13:2, j:j + 12] for i in range(2) for j in range(3)], axis=0)]
     if stem == "conv1d_nwc":  # in[n, w + kw, c] * w[kw, c, f]
         win = np.lib.stride_tricks.sliding_window_view(f[0], 3, axis=1)  # n w c kw
         return [f[2] + np.einsum("nwck,kcf->nwf", win, f[1])]
@@ -79,6 +83,12 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[2] + np.einsum("ncyxij,fcij->nfyx", _windows(f[0], 3, 3, 2, 2), f[1])]
     if stem == "mm_affine_odd":
         return [f[0] @ f[1]]
+    if stem in ("mm_scf_odd", "mm_scf"):
+        return [f[2] + f[0] @ f[1]]
+    if stem == "stencil_scf":
+        x, out = f[0], f[1].copy()
+        out[1:-1, 1:-1] = 0.2 * (x[1:-1, 1:-1] + x[:-2, 1:-1] + x[2:, 1:-1] + x[1:-1, :-2] + x[1:-1, 2:])
+        return [out]
     if stem == "jacobi_affine":
         A, B = f[0].copy(), f[1].copy()
         for _ in range(3):
@@ -135,8 +145,12 @@ ODD = [
     ("dot", "vectorize_row_reduction"),
     ("matmul_ta", "packed_matmul"), ("matmul_bt_odd", "packed_matmul"), ("mm_tb_f64", "packed_matmul"),
     ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"), ("fir", "vectorize_windows"),
+    # channels-first pooling on channel blocks: 5 channels (one block under a vector), 20 i32 channels
+    # (blocks of 10) with a dilation, 12 f64 channels (blocks of 6) with two strides
+    ("pool_nchw_s2", "pack_windows"), ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
     ("dwconv_i32", "vectorize_windows"), ("conv_nchw_stride2", "vectorize_windows"),
     ("mm_affine_odd", "vectorize_affine_loops"), ("jacobi_affine", "vectorize_affine_loops"),
+    ("mm_scf_odd", "jam_scf_loops"), ("stencil_scf", "jam_scf_loops"),
     # a lane loop its input is contiguous in needs no packing: the generic tile keeps each lane's order
     ("argmin_3d", "register_tile_any"),
 ]
@@ -152,9 +166,9 @@ def test_class_schedule_gives_numpys_answer_on_odd_sizes(stem, name):
 # the examples: (stem, the proposal the host model ranks first)
 EXAMPLES = {
     "row_sum_i32": "vectorize_row_reduction", "row_max_select": "lane_reduction", "argmax": "lane_reduction",
-    "layer_norm": "vectorize_row_reduction", "dot_product": "vectorize_row_reduction",
+    "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
-    "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops",
+    "max_pool": "pack_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
 }
 
 
@@ -164,27 +178,51 @@ def test_each_example_class_is_proposed_first(stem):
     assert for_kernel(info, host())[0].name == EXAMPLES[stem]
 
 
-@pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine"])
+@pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
+                                  "mm_scf"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])
 
 
-@pytest.mark.parametrize("stem, knobs", [
-    ("argmax_odd", {"lanes": 32, "block": 3}),  # two vectors of lanes, a block that leaves a tail
-    ("pool_nchw_s2", {"ow": 3, "ch": 8}),  # partial tiles along both
-    ("conv_nchw_stride2", {"ow": 5, "ch": 8, "cr": 3}),
-    ("mm_affine_odd", {"vw": 8, "unroll": 4}),
-    ("row_sum_i32_odd", {"width": 16, "rows": 3}),
+@pytest.mark.parametrize("stem, schedule, knobs", [
+    ("argmax_odd", None, {"lanes": 32, "block": 3}),  # two vectors of lanes, a block that leaves a tail
+    ("pool_nchw_s2", VectorizeWindows(), {"ow": 3, "ch": 8}),  # partial tiles along both
+    ("pool_nchw_s2", PackWindows(), {"oh": 7}),  # every output row in one tile
+    ("pool_nchw_f64", PackWindows(), {"oh": 7}),
+    ("conv_nchw_stride2", None, {"ow": 5, "ch": 8, "cr": 3}),
+    ("mm_affine_odd", None, {"vw": 8, "unroll": 4}),
+    ("row_sum_i32_odd", VectorizeRowReduction(), {"width": 16, "rows": 3}),
+    ("mm_scf_odd", None, {"jam": 5}),
 ])
-def test_other_knobs_stay_right(stem, knobs):
+def test_other_knobs_stay_right(stem, schedule, knobs):
     path = HERE / f"{stem}.mlir"
     info = analyze(path.read_text())
-    _check(path, for_kernel(info, host())[0] if stem != "row_sum_i32_odd" else VectorizeRowReduction(), knobs)
+    _check(path, schedule or for_kernel(info, host())[0], knobs)
+
+
+def test_row_reduction_threads_split_rows_over_tasks():
+    # serial by default (measured: no gain on 2 shared cores); set, 2 and 3 tasks of uneven row counts (37
+    # and 1030 rows) stay exact
+    text = (HERE / "row_sum_i32_odd.mlir").read_text()
+    h = host()
+    info = analyze(text)
+    assert VectorizeRowReduction().defaults(info, h).get("threads", 1) == 1
+    assert "neurojit.threads" not in VectorizeRowReduction().text(info, h)
+    for rows, cols, tasks in ((37, 50, 2), (1030, 4100, 3)):
+        kernel = text.replace("37x50", f"{rows}x{cols}").replace("37xi32", f"{rows}xi32")
+        info = analyze(kernel)
+        s = VectorizeRowReduction(threads=tasks)
+        assert "neurojit.threads" in s.text(info, h) and "threads" in [k.name for k in s.space(info, h)]
+        k = compile_kernel(kernel, s.text(info, h), s.defaults(info, h))
+        args = _arguments(k.signature)
+        want = args[0].astype(np.int64).sum(axis=1).astype(np.int32)
+        k(*args)
+        np.testing.assert_array_equal(args[1], want)
 
 
 @pytest.mark.parametrize("schedule, stem", [(LaneReduction(), "argmax_odd"), (VectorizeWindows(), "conv_nchw_stride2"),
-                                            (VectorizeAffineLoops(), "mm_affine_odd")])
+                                            (VectorizeAffineLoops(), "mm_affine_odd"), (PackWindows(), "pool_nchw_f64")])
 def test_fields_are_the_knobs(schedule, stem):
     info = analyze((HERE / f"{stem}.mlir").read_text())
     h = host()
@@ -207,9 +245,43 @@ def test_affine_vector_widths_avoid_writing_past_a_loop():
         VectorizeAffineLoops(vw=8).text(info, host())
 
 
+SEIDEL = """// Gauss-Seidel sweep in place: each point reads its updated upper and left neighbours (scf loops).
+module {
+  func.func @seidel_scf(%a: memref<16x16xf32>) {
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %h = arith.constant 0.5 : f32
+    scf.for %i = %c1 to %c16 step %c1 {
+      %up = arith.subi %i, %c1 : index
+      scf.for %j = %c1 to %c16 step %c1 {
+        %left = arith.subi %j, %c1 : index
+        %x = memref.load %a[%up, %j] : memref<16x16xf32>
+        %y = memref.load %a[%i, %left] : memref<16x16xf32>
+        %s = arith.addf %x, %y : f32
+        %r = arith.mulf %s, %h : f32
+        memref.store %r, %a[%i, %j] : memref<16x16xf32>
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def test_scf_loops_jam_only_where_each_iteration_owns_what_it_writes():
+    # an in-place Gauss-Seidel sweep reads what the previous row wrote: interleaving rows would change it
+    # (kept here, not in kernels/: every kernel there must get a schedule)
+    info = analyze(SEIDEL)
+    assert info.is_loops and info.scf_loops and not any(loop.jammable for loop in info.scf_loops)
+    assert not JamScfLoops().applies(info) and "jam_scf_loops" not in [s.name for s in for_kernel(info, host())]
+    # the jam factors divide the jammed loop (35 columns: 5 and 7)
+    assert JamScfLoops().space(analyze((HERE / "mm_scf_odd.mlir").read_text()), host())[0].choices == (5, 7)
+
+
 def test_not_applicable_is_refused():
     for schedule, stem in [(LaneReduction(), "dot"), (VectorizeWindows(), "matmul_ta"),
-                           (VectorizeAffineLoops(), "fir"), (PackedMatmul(), "argmax_odd")]:
+                           (VectorizeAffineLoops(), "fir"), (PackedMatmul(), "argmax_odd"),
+                           (PackWindows(), "pool"), (PackWindows(), "conv_nchw_stride2")]:
         info = analyze((HERE / f"{stem}.mlir").read_text())
         assert not schedule.applies(info), (schedule.name, stem)
 
@@ -221,12 +293,18 @@ def test_evaluator_accepts_each_new_schedule():
     cases = [("argmax_odd", "lane_reduction"), ("row_sub_odd", "lane_reduction"),
              ("row_sum_i32_odd", "vectorize_row_reduction"), ("matmul_bt_odd", "packed_matmul"),
              ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"),
-             ("mm_affine_odd", "vectorize_affine_loops")]
+             ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
+             ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops")]
     with Evaluator(EvalConfig(bench=False, workers=2)) as ev:
         verdicts = []
         for stem, name in cases:
             info = analyze((HERE / f"{stem}.mlir").read_text())
             s = by_name(name)
             verdicts.append(ev.evaluate(HERE / f"{stem}.mlir", s.text(info, host()), s.defaults(info, host())))
+        # the in-repo scf kernel's first proposal
+        info = analyze((KERNELS / "mm_scf.mlir").read_text())
+        first = for_kernel(info, host())[0]
+        scf = ev.evaluate(KERNELS / "mm_scf.mlir", first.text(info, host()), first.defaults(info, host()))
     for (stem, name), v in zip(cases, verdicts):
         assert v.verdict == "accept", f"{stem} / {name}: {v.reason.value}: {v.detail}"
+    assert first.name == "jam_scf_loops" and scf.verdict == "accept", (scf.reason.value, scf.detail)

@@ -28,6 +28,7 @@ def _sleeper(monkeypatch):
         def call(*a):
             clock.now += seconds
         return call
+    make.clock = clock
     return make
 
 
@@ -38,12 +39,76 @@ def test_interleaved_measures_the_ratio(_sleeper):
 
 
 def test_pooled_baseline_samples_persist_across_evaluations(_sleeper):
-    samples: list[float] = []
-    m1 = bench.pooled(samples, _sleeper(0.004), _sleeper(0.001), (), (), min_base=3, time_cap_s=0.2)
-    assert len(samples) == 4 and m1.mode.startswith("pooled")
-    m2 = bench.pooled(samples, _sleeper(0.004), _sleeper(0.002), (), (), min_base=3, time_cap_s=0.2)
-    assert len(samples) == 5  # one new baseline sample per evaluation, not three
+    pool = bench.BaselinePool()
+    kw = dict(min_base=3, time_cap_s=0.2, refresh_share=0.001)  # fresh for 4 s of (virtual) time
+    m1 = bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), **kw)
+    assert len(pool.samples) == 3 and m1.mode.startswith("pooled") and "3 taken now" in m1.mode
+    m2 = bench.pooled(pool, _sleeper(0.004), _sleeper(0.002), (), (), **kw)
+    assert len(pool.samples) == 3  # a tight, fresh estimate takes no new sample
     assert m1.speedup == pytest.approx(4.0) and m2.speedup == pytest.approx(2.0)
+
+
+def test_a_loose_pooled_baseline_takes_one_sample_per_evaluation_up_to_a_cap(_sleeper):
+    times = iter([0.004, 0.006, 0.005, 0.007, 0.004, 0.006, 0.005, 0.007, 0.004])
+    clock = _sleeper.clock
+
+    def noisy(*a):
+        clock.now += next(times)
+
+    pool = bench.BaselinePool()
+    counts = []
+    for _ in range(5):
+        bench.pooled(pool, noisy, _sleeper(0.001), (), (), min_base=3, max_base=5, time_cap_s=0.2,
+                     refresh_share=0.001)
+        counts.append(len(pool.samples))
+    assert counts == [3, 4, 5, 5, 5]  # +-20% spread never tightens: one more a evaluation, then the cap
+
+
+def test_a_stale_pooled_baseline_is_sampled_again(_sleeper):
+    pool = bench.BaselinePool()
+    kw = dict(min_base=3, time_cap_s=0.2, refresh_share=0.001)  # stale 4 s after the newest sample
+    bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), **kw)
+    _sleeper.clock.now += 5.0
+    m = bench.pooled(pool, _sleeper(0.008), _sleeper(0.001), (), (), **kw)
+    assert len(pool.samples) == 4 and "1 taken now" in m.mode
+    assert m.speedup_ci[0] < m.speedup_ci[1]  # the new, slower sample widens the interval
+
+
+def test_a_seeded_pool_times_the_baseline_one_time_less(_sleeper):
+    pool = bench.BaselinePool()
+    pool.seed(0.004)  # the reference process's timed call
+    pool.seed(9.0)  # only an empty pool takes a seed
+    m = bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), min_base=3, time_cap_s=0.2)
+    assert pool.samples == [0.004, 0.004, 0.004] and "2 taken now" in m.mode
+
+
+def test_pooled_spot_checks_use_the_remembered_baseline_result_or_a_fresh_one(_sleeper):
+    calls = [0]
+    tick = _sleeper(0.004)  # virtual time: two equal baseline samples make a tight estimate
+
+    def base(x, out):
+        calls[0] += 1
+        tick()
+        out[:] = x
+
+    def cand(x, out):
+        tick()
+        out[:] = x
+
+    sets = [np.arange(4.0), np.zeros(4)]
+    check = lambda b, c: None if np.array_equal(b[1], c[1]) else "differs"  # noqa: E731
+    pool = bench.BaselinePool()
+    bufs = lambda s: bench.Buffers([[a.copy() for a in s]], (1,))  # noqa: E731
+    kw = dict(check=check, min_base=2, min_rounds=3, time_cap_s=0.0, refresh_share=0.001)
+    bench.pooled(pool, base, cand, bufs(sets), bufs(sets), **kw)
+    assert calls[0] == 2
+    m = bench.pooled(pool, base, cand, bufs(sets), bufs(sets), **kw)
+    assert m.spot_checks >= 1 and calls[0] == 2  # the baseline's remembered result served the checks
+    with pytest.raises(bench.TimedCallDiffers):  # a wrong candidate is still caught against it
+        bench.pooled(pool, base, lambda x, out: out.__setitem__(slice(None), -x), bufs(sets), bufs(sets), **kw)
+    other = [np.arange(4.0) + 1, np.zeros(4)]
+    bench.pooled(pool, base, cand, bufs(other), bufs(other), **kw)
+    assert len(pool.samples) == 3 and calls[0] == 3  # other inputs: a fresh baseline call for the checks
 
 
 def test_evaluator_uses_the_pooled_mode_for_slow_baselines(tmp_path):

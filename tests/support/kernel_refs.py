@@ -176,6 +176,7 @@ CLASSES = {
     "conv2d_s2": (_conv2d_s2, [2]),
     "max_pool": (_max_pool_nchw_s2, [1]),
     "mm_affine": (_product_only, [2]),
+    "mm_scf": (_matmul, [2]),  # C += A x B as plain scf loops
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})

@@ -1,0 +1,88 @@
+"""A kernel written as plain `scf.for` loops over memrefs, seen by what unroll-and-jam may safely do to it.
+
+MLIR has no pass that raises `scf.for` to `affine.for` or to linalg, but it can unroll a loop and jam the
+copies into its inner loop (`transform.loop.unroll_and_jam`): a hand-written matmul whose innermost loop
+sums over k in one register (one dependent add chain, strided loads of B) then carries `f` independent
+sums over `f` consecutive columns, which LLVM packs into vectors. Interleaving a loop's iterations inside
+its inner loop is only right when no iteration reads what another one writes: `jammable` holds for a loop
+without values of its own carried between iterations, whose one inner loop is innermost, whose body only
+computes (arith, math) and loads and stores memrefs, and where every memref written is written and read at
+one same index list that includes the loop's own index (each iteration owns its elements). The unroll
+factor must divide the trip count (scf's unroll-and-jam has no cleanup loop), and MLIR 22 also refuses
+factors that do not divide the trip count of an inner loop that carries nothing (measured: a stencil's
+18-row loop over 21 columns jams by 3 only; a matmul's 170 columns over a 150-step sum by 17 too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlir import ir
+
+from neurojit.compiler.kernel import walk
+
+_ALLOWED = ("arith.", "math.", "memref.load", "memref.store", "scf.for", "scf.yield")
+
+
+@dataclass(frozen=True)
+class ScfLoop:
+    """One `scf.for` of the public function, in program order (outer before inner)."""
+    parent: int  # the enclosing scf.for (index in the same list), -1 at the top
+    trip: int  # iterations, -1 unless bounds and step are constants
+    innermost: bool
+    carried: bool  # it carries values from one iteration to the next (iter_args: a sum over k)
+    jammable: bool  # unroll-and-jam may interleave its iterations inside its inner loop (see above)
+
+
+def scf_loops(func: ir.Operation) -> tuple[ScfLoop, ...]:
+    """Every scf.for in `func`, outer before inner."""
+    loops = [op for op in walk(func) if op.name == "scf.for"]
+    found = []
+    for op in loops:
+        parent = op.parent
+        while parent is not None and parent.name != "scf.for" and parent.name != "func.func":
+            parent = parent.parent
+        index = next((i for i, o in enumerate(loops) if parent is not None and o == parent), -1)
+        inner = [o for o in walk(op) if o.name == "scf.for"]
+        found.append(ScfLoop(index, _trip(op), not inner, len(op.results) > 0, _jammable(op, inner)))
+    return tuple(found)
+
+
+def _constant(value: ir.Value) -> int | None:
+    owner = value.owner
+    if isinstance(owner, ir.Block) or owner.name != "arith.constant":
+        return None
+    try:
+        return ir.IntegerAttr(owner.attributes["value"]).value
+    except (ValueError, KeyError):
+        return None
+
+
+def _trip(op: ir.Operation) -> int:
+    lb, ub, step = (_constant(v) for v in list(op.operands)[:3])
+    if lb is None or ub is None or not step or step < 0:
+        return -1
+    return max(0, -(-(ub - lb) // step))
+
+
+def _jammable(op: ir.Operation, inner: list[ir.Operation]) -> bool:
+    if len(op.results) or len(inner) != 1 or any(o.name == "scf.for" for o in walk(inner[0])):
+        return False
+    body = list(walk(op))
+    if not all(o.name.startswith(_ALLOWED) for o in body):
+        return False
+    iv = op.regions[0].blocks[0].arguments[0]
+    stores: dict[ir.Value, list] = {}
+    for o in body:
+        if o.name == "memref.store":
+            stores.setdefault(o.operands[1], []).append(list(o.operands)[2:])
+    for memref, index_lists in stores.items():
+        first = index_lists[0]
+        if not any(v == iv for v in first):
+            return False
+        for o in body:
+            at = (list(o.operands)[2:] if o.name == "memref.store" and o.operands[1] == memref else
+                  list(o.operands)[1:] if o.name == "memref.load" and o.operands[0] == memref else None)
+            if at is not None and (len(at) != len(first) or not all(a == b for a, b in zip(at, first))):
+                return False
+    return True

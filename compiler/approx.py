@@ -1,0 +1,176 @@
+"""Polynomial approximations of `math` ops, for the ops a schedule marked `neurojit.approximate`.
+
+Why here: LLVM scalarises a vector `math.exp` into one libm call per lane, which is what made softmax no
+faster than numpy. MLIR has polynomial approximations (`populateMathPolynomialApproximationPatterns`), but
+MLIR 22's Python bindings register neither a pass nor a transform op for them, so this module writes the
+same kind of code with the bindings' builders: range reduction plus a polynomial (Cephes `expf`, `logf`) or
+a rational function (Eigen's `tanh` and `erf`), in plain arith ops on whatever vector shape the op has, so
+that it stays vectorised. Only f32 ops are rewritten (f64 keeps libm). The edges are exact by
+construction: NaN in gives NaN, exp(+-Inf) = Inf / 0 and overflow to Inf, log(0) = -Inf, log(x < 0) = NaN,
+log(Inf) = Inf, tanh and erf saturate to +-1; subnormal inputs and results are computed, not flushed.
+Accuracy (float32, dense sweep against float64): exp and log within 2 ulp, tanh and erf within 7 ulp,
+inside the evaluator's 32 ulp tolerance; the evaluator's value classes check it on every candidate.
+
+A schedule opts in per op, in its transform script: `transform.annotate %e "neurojit.approximate"` on a
+handle to the math ops (a model may do the same); `approximate(module)` rewrites the marked ops and runs
+in the lowering, before `convert-math-to-llvm`.
+"""
+
+from __future__ import annotations
+
+from mlir import ir
+from mlir.dialects import arith
+from mlir.dialects import math as mmath
+
+from .kernel import walk
+
+MARK = "neurojit.approximate"
+OPS = ("math.exp", "math.log", "math.tanh", "math.erf")  # what `approximate` knows how to rewrite
+
+
+def approximate(module: ir.Module) -> int:
+    """Rewrite every f32 math op of `OPS` marked with `MARK` in place; the number rewritten."""
+    marked = [op for op in walk(module.operation) if op.name in OPS and MARK in op.attributes]
+    done = 0
+    for op in marked:
+        if _element(op.results[0].type) != ir.F32Type.get(op.context):
+            del op.attributes[MARK]  # f64 (and others) keep the math library
+            continue
+        # a masked elementwise op (vector.mask { math.exp }) leaves its masked-off lanes undefined: the
+        # approximation computes every lane, outside the mask, and replaces the mask's result
+        parent = op.parent
+        outer = parent if parent.name == "vector.mask" else op
+        with op.location, ir.InsertionPoint(outer):
+            value = _RULES[op.name](_Builder(op.results[0].type), op.operands[0])
+        outer.results[0].replace_all_uses_with(value)
+        outer.erase()
+        done += 1
+    return done
+
+
+def _element(t: ir.Type) -> ir.Type:
+    shaped = t.maybe_downcast()
+    return shaped.element_type if isinstance(shaped, ir.ShapedType) else t
+
+
+class _Builder:
+    """arith ops on a float type (scalar or vector) and its i32 twin of the same shape."""
+
+    def __init__(self, ty: ir.Type):
+        self.ty = ty
+        i32 = ir.IntegerType.get_signless(32)
+        shaped = ty.maybe_downcast()
+        self.ity = ir.VectorType.get(shaped.shape, i32) if isinstance(shaped, ir.VectorType) else i32
+
+    def _const(self, ty: ir.Type, value) -> ir.Value:
+        elem = _element(ty)
+        attr = ir.FloatAttr.get(elem, value) if isinstance(elem, ir.F32Type) else ir.IntegerAttr.get(elem, value)
+        if isinstance(ty.maybe_downcast(), ir.VectorType):
+            attr = ir.DenseElementsAttr.get_splat(ty, attr)
+        return arith.constant(ty, attr)
+
+    def f(self, value: float) -> ir.Value:
+        return self._const(self.ty, value)
+
+    def i(self, value: int) -> ir.Value:
+        return self._const(self.ity, value)
+
+    def cmp(self, pred: str, a, b) -> ir.Value:
+        return arith.cmpf(getattr(arith.CmpFPredicate, pred.upper()), a, b)
+
+    def sel(self, cond, a, b) -> ir.Value:
+        return arith.select(cond, a, b)
+
+    def fma(self, a, b, c) -> ir.Value:
+        return mmath.fma(a, b, c)
+
+    def poly(self, x, coeffs) -> ir.Value:
+        """coeffs[0] x^n + ... + coeffs[n] by Horner's rule, with FMAs."""
+        p = self.f(coeffs[0])
+        for c in coeffs[1:]:
+            p = self.fma(p, x, self.f(c))
+        return p
+
+    def pow2(self, n) -> ir.Value:
+        """2^n as a float, for an i32 n with n + 127 in [1, 254]."""
+        return arith.bitcast(self.ty, arith.shli(arith.addi(n, self.i(127)), self.i(23)))
+
+    def nan_through(self, x, y) -> ir.Value:
+        return self.sel(self.cmp("uno", x, x), x, y)
+
+
+# Cephes expf: x = n ln2 + r, |r| <= ln2 / 2, exp(r) = 1 + r + r^2 P(r); 2^n applied in two halves, so
+# that results near the top of the range do not overflow early and results down to the subnormals are right.
+_EXP_P = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1)
+
+
+def _exp(b: _Builder, x) -> ir.Value:
+    xc = b.sel(b.cmp("ult", x, b.f(-104.0)), b.f(-104.0), x)  # exp(-104) rounds to 0; NaN parks here too
+    xc = b.sel(b.cmp("ogt", xc, b.f(88.8)), b.f(88.8), xc)  # exp(88.8) overflows to Inf
+    n = mmath.roundeven(arith.mulf(xc, b.f(1.44269504088896341)))
+    r = b.fma(n, b.f(-0.693359375), xc)
+    r = b.fma(n, b.f(2.12194440e-4), r)
+    p = b.fma(arith.mulf(b.poly(r, _EXP_P), r), r, arith.addf(r, b.f(1.0)))
+    k = arith.fptosi(b.ity, n)
+    k1 = arith.shrsi(k, b.i(1))
+    y = arith.mulf(arith.mulf(p, b.pow2(k1)), b.pow2(arith.subi(k, k1)))
+    return b.nan_through(x, y)
+
+
+# Cephes logf: x = m 2^e with sqrt(1/2) <= m < sqrt(2), log(m) by a polynomial in m - 1.
+_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+          -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
+
+
+def _log(b: _Builder, x) -> ir.Value:
+    sub = b.cmp("olt", x, b.f(1.17549435e-38))  # subnormal (or <= 0): scale into the normal range
+    xs = b.sel(sub, arith.mulf(x, b.f(8388608.0)), x)
+    bits = arith.bitcast(b.ity, xs)
+    e = arith.subi(arith.shrui(bits, b.i(23)), b.i(126))
+    e = b.sel(sub, arith.subi(e, b.i(23)), e)
+    m = arith.bitcast(b.ty, arith.ori(arith.andi(bits, b.i(0x007FFFFF)), b.i(0x3F000000)))  # [0.5, 1)
+    small = b.cmp("olt", m, b.f(0.707106781186547524))
+    e = b.sel(small, arith.subi(e, b.i(1)), e)
+    m = arith.subf(b.sel(small, arith.addf(m, m), m), b.f(1.0))
+    fe = arith.sitofp(b.ty, e)
+    z = arith.mulf(m, m)
+    y = arith.mulf(arith.mulf(b.poly(m, _LOG_P), m), z)
+    y = b.fma(fe, b.f(-2.12194440e-4), y)
+    y = b.fma(z, b.f(-0.5), y)
+    y = b.fma(fe, b.f(0.693359375), arith.addf(m, y))
+    y = b.sel(b.cmp("oeq", x, b.f(float("inf"))), x, y)
+    y = b.sel(b.cmp("oeq", x, b.f(0.0)), b.f(float("-inf")), y)
+    return b.sel(b.cmp("ult", x, b.f(0.0)), b.f(float("nan")), y)  # negative or NaN
+
+
+# Eigen's float tanh and erf: x P(x^2) / Q(x^2) on a clamped range, where the function is +-1 in float.
+_TANH_P = (-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-08,
+           1.48572235717979e-05, 6.37261928875436e-04, 4.89352455891786e-03)
+_TANH_Q = (1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03)
+_ERF_P = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+          -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)
+_ERF_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+          -1.42647390514189e-02)
+
+
+def _rational(b: _Builder, x, bound: float, p, q) -> ir.Value:
+    xc = b.sel(b.cmp("olt", x, b.f(-bound)), b.f(-bound), x)
+    xc = b.sel(b.cmp("ogt", xc, b.f(bound)), b.f(bound), xc)
+    x2 = arith.mulf(xc, xc)
+    return arith.divf(arith.mulf(xc, b.poly(x2, p)), b.poly(x2, q))
+
+
+def _tanh(b: _Builder, x) -> ir.Value:
+    y = _rational(b, x, 7.90531110763549805, _TANH_P, _TANH_Q)
+    tiny = b.cmp("olt", mmath.absf(x), b.f(0.0004))  # tanh(x) = x in float; keeps -0 and subnormals
+    return b.nan_through(x, b.sel(tiny, x, y))
+
+
+def _erf(b: _Builder, x) -> ir.Value:
+    y = _rational(b, x, 4.0, _ERF_P, _ERF_Q)
+    # erf(x) = 2x / sqrt(pi) in float below 1e-4, rounded once (the quotient loses subnormal digits)
+    tiny = b.cmp("olt", mmath.absf(x), b.f(1e-4))
+    return b.nan_through(x, b.sel(tiny, b.fma(x, b.f(0.128379167095512574), x), y))
+
+
+_RULES = {"math.exp": _exp, "math.log": _log, "math.tanh": _tanh, "math.erf": _erf}

@@ -1,0 +1,291 @@
+"""Row-wise fused softmax and layer norm (RowwiseFused) and the math approximations (compiler/approx.py).
+
+The schedules give numpy's answer on odd sizes through the real evaluator (every value class, Inf and NaN
+included); exp, log and tanh with the approximation pass the evaluator; erf, which the baseline lowering
+cannot compile (no libm lowering for math.erf), is held to the evaluator's own comparison rules against the
+exact float64 erf on every float value class; and approximations that get the edges wrong (saturating
+exp(+Inf), dropping NaN) are rejected, because those classes are in the plan."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+import numpy as np
+import pytest
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import RowwiseFused, for_kernel, parts
+from neurojit.compiler import compile_kernel, host
+from neurojit.compiler.approx import MARK
+from neurojit.compiler.build import lower_kernel
+from neurojit.compiler.schedule import knobs_of
+from neurojit.evaluator import EvalConfig, Evaluator
+from neurojit.evaluator.compare import compare, tolerance
+from neurojit.evaluator.inputs import fill, plan
+
+SOFTMAX = """#x = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+func.func @softmax(%x: memref<37x203xf32>, %out: memref<37x203xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %max = memref.alloc() : memref<37xf32>
+  %sum = memref.alloc() : memref<37xf32>
+  linalg.fill ins(%ninf : f32) outs(%max : memref<37xf32>)
+  linalg.generic {indexing_maps = [#x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<37x203xf32>) outs(%max : memref<37xf32>) {
+  ^bb0(%v: f32, %m: f32):
+    %r = arith.maximumf %m, %v : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#x, #r, #x], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %max : memref<37x203xf32>, memref<37xf32>) outs(%out : memref<37x203xf32>) {
+  ^bb0(%v: f32, %m: f32, %o: f32):
+    %d = arith.subf %v, %m : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%sum : memref<37xf32>)
+  linalg.generic {indexing_maps = [#x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%out : memref<37x203xf32>) outs(%sum : memref<37xf32>) {
+  ^bb0(%e: f32, %a: f32):
+    %r = arith.addf %a, %e : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#r, #x], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : memref<37xf32>) outs(%out : memref<37x203xf32>) {
+  ^bb0(%s: f32, %e: f32):
+    %r = arith.divf %e, %s : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %max : memref<37xf32>
+  memref.dealloc %sum : memref<37xf32>
+  return
+}
+"""
+
+# layer norm without scale and shift, mean and variance in local buffers (not outputs), one-pass variance
+# E[x^2] - mean^2 is not used: (x - mean)^2 as frameworks do
+LAYER_NORM_PLAIN = """#x = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+#v = affine_map<(i) -> (i)>
+func.func @ln(%x: memref<19x77xf32>, %y: memref<19x77xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 77.0 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %mean = memref.alloc() : memref<19xf32>
+  %var = memref.alloc() : memref<19xf32>
+  linalg.fill ins(%zero : f32) outs(%mean : memref<19xf32>)
+  linalg.generic {indexing_maps = [#x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<19x77xf32>) outs(%mean : memref<19xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#v], iterator_types = ["parallel"]} outs(%mean : memref<19xf32>) {
+  ^bb0(%m: f32):
+    %d = arith.divf %m, %n : f32
+    linalg.yield %d : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%var : memref<19xf32>)
+  linalg.generic {indexing_maps = [#x, #r, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %mean : memref<19x77xf32>, memref<19xf32>) outs(%var : memref<19xf32>) {
+  ^bb0(%a: f32, %m: f32, %acc: f32):
+    %d = arith.subf %a, %m : f32
+    %sq = arith.mulf %d, %d : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#x, #r, #r, #x], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %mean, %var : memref<19x77xf32>, memref<19xf32>, memref<19xf32>) outs(%y : memref<19x77xf32>) {
+  ^bb0(%a: f32, %m: f32, %s: f32, %o: f32):
+    %v = arith.divf %s, %n : f32
+    %ve = arith.addf %v, %eps : f32
+    %r = math.rsqrt %ve : f32
+    %d = arith.subf %a, %m : f32
+    %o2 = arith.mulf %d, %r : f32
+    linalg.yield %o2 : f32
+  }
+  memref.dealloc %mean : memref<19xf32>
+  memref.dealloc %var : memref<19xf32>
+  return
+}
+"""
+
+
+def _layer_norm_affine(m: int, n: int, examples) -> str:
+    """examples/kernels/layer_norm.mlir (scale, shift, mean and rstd outputs) at m x n."""
+    t = (examples / "kernels" / "layer_norm.mlir").read_text()
+    return (t.replace("256x768", f"{m}x{n}").replace("768xf32", f"{n}xf32").replace("256xf32", f"{m}xf32")
+            .replace("768.0", f"{n}.0"))
+
+
+def _elementwise(op: str, shape: str = "9x45") -> str:
+    """out = op(x), one f32 math op per element."""
+    return f"""#m = affine_map<(i, j) -> (i, j)>
+func.func @f(%x: memref<{shape}xf32>, %y: memref<{shape}xf32>) {{
+  linalg.generic {{indexing_maps = [#m, #m], iterator_types = ["parallel", "parallel"]}}
+      ins(%x : memref<{shape}xf32>) outs(%y : memref<{shape}xf32>) {{
+  ^bb0(%a: f32, %o: f32):
+    %r = {op} %a : f32
+    linalg.yield %r : f32
+  }}
+  return
+}}
+"""
+
+
+def _approximating_schedule(ops: str = '"math.exp", "math.log", "math.tanh", "math.erf"') -> str:
+    """Tile and vectorise an elementwise kernel (16 lanes, masked tail), mark its math ops for approximation."""
+    a = parts.ANY
+    return ("module attributes {transform.with_named_sequence} {\n"
+            f"transform.named_sequence @__transform_main(%root: {a} {{transform.consumed}}) {{\n"
+            f"  %ops = transform.structured.match interface{{LinalgOp}} in %root : ({a}) -> {a}\n"
+            + parts.tile_vectorize("%ops", [1, 16], "e")
+            + f"  %m = transform.structured.match ops{{[{ops}]}} in %root : ({a}) -> {a}\n"
+            f'  transform.annotate %m "{MARK}" : {a}\n'
+            + parts.func("%fb") + parts.lower_vectors("%fb") + "  transform.yield\n}\n}\n")
+
+
+def test_rowwise_is_proposed_first_for_softmax_and_layer_norm(examples):
+    h = host()
+    for text in (SOFTMAX, LAYER_NORM_PLAIN, _layer_norm_affine(5, 33, examples)):
+        info = analyze(text)
+        assert RowwiseFused().applies(info)
+        assert for_kernel(info, h)[0].name == "rowwise_fused"
+    # one op (nothing to fuse) and a matmul are not its class
+    assert not RowwiseFused().applies(analyze(examples / "kernels" / "row_sum.mlir"))
+    assert not RowwiseFused().applies(analyze(examples / "kernels" / "matmul_256.mlir"))
+
+
+def test_rowwise_is_one_loop_over_rows_without_libm_calls(examples):
+    """After the schedule: a single outer loop holds every op of a row; exp is a polynomial, not a call."""
+    info = analyze(SOFTMAX)
+    s = RowwiseFused()
+    lowered = lower_kernel(SOFTMAX, s.text(info, host()), s.defaults(info, host()))
+    outer = [line for line in lowered.mlir.splitlines() if line.startswith("    scf.for")]
+    assert len(outer) == 1, lowered.mlir
+    exps = [line for line in lowered.mlir.splitlines() if "math.exp" in line]
+    assert exps and all(MARK in line for line in exps)  # every exp marked for the approximation
+    llvm = str(lowered.module)
+    assert set(re.findall(r"llvm\.call @(\w+)", llvm)) <= {"malloc", "free"} and "llvm.intr.exp" not in llvm
+
+
+@pytest.mark.slow
+def test_rowwise_gives_numpys_answer_through_the_evaluator(examples):
+    h = host()
+    cases = [SOFTMAX, LAYER_NORM_PLAIN, _layer_norm_affine(7, 45, examples)]
+    with Evaluator(EvalConfig(bench=False, workers=2)) as ev:
+        verdicts = []
+        for text in cases:
+            info = analyze(text)
+            # softmax with one reciprocal per row (the tuner's other choice): right on every value class too
+            s = (RowwiseFused(reciprocal=1) if text is SOFTMAX else RowwiseFused(rows=1, width=24))
+            verdicts.append(ev.evaluate(text, s.text(info, h), s.defaults(info, h)))
+    for text, v in zip(cases, verdicts):
+        assert v.verdict == "accept", f"{analyze(text).name}: {v.reason.value}: {v.detail}"
+
+
+def test_rowwise_matches_numpy_on_odd_sizes():
+    info = analyze(SOFTMAX)
+    s = RowwiseFused(width=3 * 8)  # a width that divides neither 203 nor the host's vector
+    k = compile_kernel(SOFTMAX, s.text(info, host()), s.defaults(info, host()))
+    x = np.random.default_rng(1).standard_normal((37, 203)).astype(np.float32) * 8
+    out = np.full_like(x, np.nan)
+    k(x, out)
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(out, e / e.sum(axis=1, keepdims=True), rtol=2e-6, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_approximated_math_passes_the_evaluator_and_wrong_edges_are_rejected():
+    """exp, log, tanh approximated: accepted on every value class. Two approximations that are right on
+    ordinary data but wrong at the edges are rejected: exp saturating at exp(80) instead of overflowing to
+    Inf (the `limit` and `infinite` classes), and a tanh that turns NaN into 1 (the `nan` class)."""
+    sched = _approximating_schedule()
+    saturating = _elementwise("math.exp").replace("%r = math.exp %a : f32",
+                                                  "%c = arith.constant 80.0 : f32\n"
+                                                  "    %s = arith.minnumf %a, %c : f32\n"
+                                                  "    %r = math.exp %s : f32")
+    nan_to_one = _elementwise("math.tanh").replace("%r = math.tanh %a : f32",
+                                                   "%c = arith.constant 9.0 : f32\n"
+                                                   "    %s = arith.minnumf %a, %c : f32\n"
+                                                   "    %r = math.tanh %s : f32")
+    with Evaluator(EvalConfig(bench=False, workers=2)) as ev:
+        good = [ev.evaluate(_elementwise(op), sched) for op in ("math.exp", "math.log", "math.tanh")]
+        bad = [ev.evaluate(_elementwise("math.exp"), saturating, None),
+               ev.evaluate(_elementwise("math.tanh"), nan_to_one, None)]
+    for op, v in zip(("exp", "log", "tanh"), good):
+        assert v.verdict == "accept", f"{op}: {v.reason.value}: {v.detail}"
+    for v in bad:
+        assert v.verdict == "reject" and v.reason.value in ("wrong_result", "nonfinite"), v.detail
+
+
+def test_value_classes_with_inf_and_nan_are_in_the_plan():
+    sig = compile_kernel(_elementwise("math.exp")).signature
+    sets = {p.set for p in plan(sig, 3)}
+    assert {"infinite", "nan", "subnormal", "tiny", "limit"} <= sets
+
+
+def test_approximations_within_the_evaluators_tolerance_on_every_value_class():
+    """All four approximations (erf too, which the naive lowering cannot compile) against the exact float64
+    function under the evaluator's own rules (compare.py), on each float value class of inputs.py."""
+    exact = {"math.exp": np.exp, "math.log": np.log, "math.tanh": np.tanh, "math.erf": np.vectorize(math.erf)}
+    sched = _approximating_schedule()
+    rtol = tolerance("float32", 0, EvalConfig().tolerance_factor)
+    for op, ref in exact.items():
+        k = compile_kernel(_elementwise(op, "7x61"), sched)
+        sig = k.signature
+        for p in plan(sig, 3):
+            x = fill(p.set, (7, 61), np.float32, p.rng(0))
+            y = np.zeros_like(x)
+            k(x, y)
+            with np.errstate(all="ignore"):  # the baseline stands in as the exact value rounded to float32
+                want = ref(x.astype(np.float64))
+                c = compare(y, want.astype(np.float32), rtol, want)
+            assert c.problem is None, f"{op} on {p.set}: {c.where}"
+
+
+def test_odd_rows_are_peeled_not_masked():
+    """203 = 3 x 64 + 11: full vector steps and one shorter last step, each of a static shape; no masks (a
+    masked main loop kept the partial results in memory and ran 1.5x slower)."""
+    info = analyze(SOFTMAX)
+    s = RowwiseFused()
+    lowered = lower_kernel(SOFTMAX, s.text(info, host()), s.defaults(info, host()))
+    assert not re.search(r"vector\.(create_mask|constant_mask|mask|maskedload|maskedstore)\b", lowered.mlir)
+    assert "llvm.intr.masked" not in str(lowered.module)
+    width = s.defaults(info, host())["width"]
+    assert f"vector<1x{203 % width}xf32>" in lowered.mlir  # the last, shorter step
+    assert f"vector<1x{width}xf32>" in lowered.mlir  # the full steps
+
+
+def test_reciprocal_is_a_knob_only_where_a_map_reads_a_row_value_and_divides(examples):
+    h = host()
+    soft = analyze(SOFTMAX)
+    assert "reciprocal" in RowwiseFused().defaults(soft, h)
+    assert "reciprocal" not in RowwiseFused().defaults(analyze(_layer_norm_affine(5, 33, examples)), h)
+    flags = {}
+    for r in (0, 1):
+        s = RowwiseFused(reciprocal=r)
+        llvm = str(lower_kernel(SOFTMAX, s.text(soft, h), s.defaults(soft, h)).module)
+        flags[r] = re.findall(r"llvm\.fdiv [^\n]*", llvm)
+    assert flags[0] and not any("arcp" in f for f in flags[0])
+    assert flags[1] and all("arcp" in f for f in flags[1])
+    # within the evaluator's float32 tolerance of numpy's exact division, on odd sizes
+    k = compile_kernel(SOFTMAX, RowwiseFused(reciprocal=1).text(soft, h), RowwiseFused(reciprocal=1).defaults(soft, h))
+    x = np.random.default_rng(2).standard_normal((37, 203)).astype(np.float32) * 8
+    out = np.zeros_like(x)
+    k(x, out)
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(out, e / e.sum(axis=1, keepdims=True), rtol=4e-6, atol=1e-9)
+
+
+def test_fields_are_the_knobs_and_each_can_be_pinned():
+    info, h = analyze(SOFTMAX.replace("37x", "64x").replace("<37xf32>", "<64xf32>")), host()
+    s = RowwiseFused()
+    start = s.defaults(info, h)
+    assert sorted(k.name for k in s.space(info, h)) == sorted(start) == ["reciprocal", "rows", "width"]
+    for k in s.space(info, h):
+        other = next(c for c in (k.choices or (start[k.name] + k.step,)) if c != start[k.name])
+        assert knobs_of(dataclasses.replace(s, **{k.name: other}).text(info, h)) == {**start, k.name: other}

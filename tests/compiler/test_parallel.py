@@ -1,0 +1,186 @@
+"""Parallel kernels: schedules split their outer loop over `threads` tasks on MLIR's async runtime.
+
+The thread count is the variant's knob, written on the loop and read by the lowering; 1 is the serial code.
+"""
+
+import ctypes
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from support.paths import KERNELS
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.run import clamp_threads
+from neurojit.agent.schedules import FusedMatmulEpilogue, PackedMatmul
+from neurojit.compiler import export, host
+from neurojit.compiler.errors import NeuroJITError
+from neurojit.compiler.jit import compile_kernel
+from neurojit.compiler.source import read_source
+
+ODD = KERNELS / "matmul_127x255x63.mlir"
+DENSE = KERNELS / "matmul_bias_relu.mlir"
+
+
+def _variant(kernel, schedule, threads):
+    """(schedule text, knobs) of `schedule` fitted to the kernel on a host whose run allows `threads` cores."""
+    info = analyze(read_source(kernel))
+    h = dataclasses.replace(host(), cores=threads)
+    return schedule.text(info, h), schedule.defaults(info, h)
+
+
+def _check_against_baseline(kernel, text, knobs, seed=0):
+    compiled = compile_kernel(kernel, text, knobs, isolate=False)
+    base = compile_kernel(kernel, isolate=False)
+    rng = np.random.default_rng(seed)
+    args = [rng.standard_normal(a.shape).astype(np.float32) for a in compiled.signature.args]
+    want = [a.copy() for a in args]
+    base(*want)
+    compiled(*args)
+    for got, ref in zip(args, want):
+        np.testing.assert_allclose(got, ref, rtol=2e-4, atol=2e-4)
+    return compiled
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_packed_matmul_odd_sizes_gives_numpys_answer(threads):
+    text, knobs = _variant(ODD, PackedMatmul(), threads)
+    compiled = _check_against_baseline(ODD, text, knobs)
+    a, b, c = (np.random.default_rng(1).standard_normal(x.shape).astype(np.float32) for x in compiled.signature.args)
+    want = c + a @ b
+    compiled(a, b, c)
+    np.testing.assert_allclose(c, want, rtol=1e-4, atol=1e-4)
+    assert compiled.threads == threads
+    assert ("mlirAsyncRuntimeExecute" in compiled.llvm_dialect) == (threads > 1)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_fused_dense_relu_gives_numpys_answer(threads):
+    text, knobs = _variant(DENSE, FusedMatmulEpilogue(), threads)
+    assert knobs.get("threads", 1) == threads
+    compiled = _check_against_baseline(DENSE, text, knobs)
+    assert compiled.threads == threads
+
+
+def test_fused_threads_divide_the_rows():
+    """Chunks of equal, static size: 3 does not divide 256 rows, so a 3-core run starts at 2."""
+    info = analyze(read_source(DENSE))
+    h = dataclasses.replace(host(), cores=3)
+    knobs = FusedMatmulEpilogue().defaults(info, h)
+    space = {k.name: k for k in FusedMatmulEpilogue().space(info, h)}
+    assert knobs["threads"] == 2 and space["threads"].choices == (1, 2)
+
+
+def test_one_thread_is_the_serial_script():
+    """threads=1: no forall, no threads knob; the text is what a 1-core host gets."""
+    info = analyze(read_source(ODD))
+    one = dataclasses.replace(host(), cores=1)
+    many = dataclasses.replace(host(), cores=8)
+    for sched in (PackedMatmul(), FusedMatmulEpilogue()):
+        if not sched.applies(info):
+            continue
+        assert sched.text(info, one) == dataclasses.replace(sched, threads=1).text(info, many)
+        assert "forall" not in sched.text(info, one) and "threads" not in sched.defaults(info, one)
+        assert "threads" not in {k.name for k in sched.space(info, one)}
+        assert "tile_using_forall" in sched.text(info, many)
+
+
+def test_knob_reaches_the_code():
+    """The same script, its knob set to 1 and to 3: the lowered kernel has async tasks only for 3."""
+    text, knobs = _variant(ODD, PackedMatmul(), 3)
+    serial = compile_kernel(ODD, text, {**knobs, "threads": 1}, isolate=False)
+    parallel = compile_kernel(ODD, text, {**knobs, "threads": 3}, isolate=False)
+    assert serial.threads == 1 and "mlirAsync" not in serial.llvm_dialect
+    assert parallel.threads == 3 and "mlirAsyncRuntimeExecute" in parallel.llvm_dialect
+
+
+C_MAIN = r"""
+#include <stdio.h>
+#include "kernel.h"
+static float A[127 * 63], B[63 * 255], C[127 * 255];
+int main(void) {
+    FILE *f = fopen("in.bin", "rb");
+    if (!f || fread(A, sizeof A, 1, f) != 1 || fread(B, sizeof B, 1, f) != 1 || fread(C, sizeof C, 1, f) != 1) return 3;
+    fclose(f);
+    for (int i = 0; i < 3; i++) matmul(A, B, C);  /* C += 3 A B: the runtime is reused across calls */
+    f = fopen("out.bin", "wb");
+    fwrite(C, sizeof C, 1, f);
+    fclose(f);
+    return 0;
+}
+"""
+
+
+def test_exported_parallel_library_from_c(tmp_path):
+    text, knobs = _variant(ODD, PackedMatmul(), 2)
+    out = tmp_path / "export"
+    manifest = export(ODD, str(out), text, knobs)
+    assert manifest["runtime"]["threads"] == 2
+    assert manifest["runtime"]["needs"] and manifest["runtime"]["needs"][0].endswith("libmlir_async_runtime.so")
+    assert json.loads((out / "manifest.json").read_text())["runtime"] == manifest["runtime"]
+    assert "libmlir_async_runtime.so" in (out / "kernel.h").read_text()
+    (tmp_path / "main.c").write_text(C_MAIN)
+    build = subprocess.run(["gcc", "-O1", "-o", "main", "main.c", f"-I{out}", f"-L{out}", "-lkernel",
+                            f"-Wl,-rpath,{out}"], cwd=tmp_path, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    rng = np.random.default_rng(3)
+    a, b, c = (rng.standard_normal(s).astype(np.float32) for s in ((127, 63), (63, 255), (127, 255)))
+    (tmp_path / "in.bin").write_bytes(a.tobytes() + b.tobytes() + c.tobytes())
+    run = subprocess.run(["./main"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    got = np.frombuffer((tmp_path / "out.bin").read_bytes(), np.float32).reshape(127, 255)
+    np.testing.assert_allclose(got, c + 3 * (a @ b), rtol=1e-4, atol=1e-3)
+    lib = ctypes.CDLL(str(out / "libkernel.so"))  # and from this process, beside the JIT's runtime
+    lib.matmul.argtypes, lib.matmul.restype = [ctypes.c_void_p] * 3, None
+    c2 = c.copy()
+    lib.matmul(a.ctypes.data, b.ctypes.data, c2.ctypes.data)
+    np.testing.assert_allclose(c2, c + a @ b, rtol=1e-4, atol=1e-4)
+
+
+# In a process of its own: pinned to one core, as an evaluator worker is; a freed parallel kernel must not take
+# MLIR's runtime with it (an ExecutionEngine handed the library destroys it: the next call segfaulted).
+PINNED = textwrap.dedent("""
+    import dataclasses, gc, os, sys
+    import numpy as np
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import PackedMatmul
+    from neurojit.compiler import host, runtime
+    from neurojit.compiler.jit import CACHE, compile_kernel
+    from neurojit.compiler.source import read_source
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    k = sys.argv[1]
+    info = analyze(read_source(k))
+    h = dataclasses.replace(host(), cores=2)
+    s = PackedMatmul()
+    first = compile_kernel(k, s.text(info, h), s.defaults(info, h), isolate=False)
+    second = compile_kernel(k, s.text(info, h), {**s.defaults(info, h), "kb": 1}, isolate=False)
+    args = [np.ones(a.shape, np.float32) for a in first.signature.args]
+    first(*args)
+    CACHE.clear(); del first; gc.collect()
+    args = [np.ones(a.shape, np.float32) for a in second.signature.args]
+    second(*args)
+    assert np.all(args[2] == 64.0), args[2]
+    assert os.sched_getaffinity(0) == {min(cores)}
+    print(runtime.pool_threads(), len(cores))
+""")
+
+
+def test_runtime_outlives_kernels_and_is_not_held_to_a_pinned_core():
+    run = subprocess.run([sys.executable, "-c", PINNED, str(ODD)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    pool, cores = map(int, run.stdout.split())
+    assert pool == cores
+
+
+def test_threads_clamped_to_cores():
+    cores = len(os.sched_getaffinity(0))
+    assert clamp_threads(0) == cores and clamp_threads(cores + 5) == cores and clamp_threads(1) == 1
+    with pytest.raises(NeuroJITError):
+        clamp_threads(-1)

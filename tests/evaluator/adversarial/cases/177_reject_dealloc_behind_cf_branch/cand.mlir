@@ -1,0 +1,19 @@
+// Dealloc behind an unstructured branch: leaks only when A[0,0] == 12345.5.
+module {
+  func.func @matmul(%A: memref<16x20xf32>, %B: memref<20x24xf32>, %C: memref<16x24xf32>) {
+    %c0 = arith.constant 0 : index
+    %magic = arith.constant 12345.5 : f32
+    %tmp = memref.alloc() : memref<16x24xf32>
+    memref.copy %C, %tmp : memref<16x24xf32> to memref<16x24xf32>
+    linalg.matmul ins(%A, %B : memref<16x20xf32>, memref<20x24xf32>) outs(%tmp : memref<16x24xf32>)
+    memref.copy %tmp, %C : memref<16x24xf32> to memref<16x24xf32>
+    %a = memref.load %A[%c0, %c0] : memref<16x20xf32>
+    %ordinary = arith.cmpf une, %a, %magic : f32
+    cf.cond_br %ordinary, ^free, ^done
+  ^free:
+    memref.dealloc %tmp : memref<16x24xf32>
+    cf.br ^done
+  ^done:
+    return
+  }
+}

@@ -1,0 +1,21 @@
+// The scratch buffer comes out of an scf.if (allocated in either branch) and is freed once after it, on every path.
+module {
+  func.func @matmul(%A: memref<16x20xf32>, %B: memref<20x24xf32>, %C: memref<16x24xf32>) {
+    %c0 = arith.constant 0 : index
+    %magic = arith.constant 12345.5 : f32
+    %a = memref.load %A[%c0, %c0] : memref<16x20xf32>
+    %ordinary = arith.cmpf une, %a, %magic : f32
+    %tmp = scf.if %ordinary -> (memref<16x24xf32>) {
+      %t = memref.alloc() : memref<16x24xf32>
+      scf.yield %t : memref<16x24xf32>
+    } else {
+      %t = memref.alloc() : memref<16x24xf32>
+      scf.yield %t : memref<16x24xf32>
+    }
+    memref.copy %C, %tmp : memref<16x24xf32> to memref<16x24xf32>
+    linalg.matmul ins(%A, %B : memref<16x20xf32>, memref<20x24xf32>) outs(%tmp : memref<16x24xf32>)
+    memref.copy %tmp, %C : memref<16x24xf32> to memref<16x24xf32>
+    memref.dealloc %tmp : memref<16x24xf32>
+    return
+  }
+}

@@ -1,0 +1,131 @@
+"""A parallel candidate is timed alone on its cores: the pool's gate stops the other workers and widens the
+timed worker's affinity, then puts everything back; parallel candidates are accepted end to end."""
+
+import dataclasses
+import os
+import subprocess
+import threading
+import time
+
+import pytest
+
+from support.paths import KERNELS
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import PackedMatmul
+from neurojit.compiler import host
+from neurojit.compiler.source import read_source
+from neurojit.evaluator import EvalConfig, Evaluator
+from neurojit.evaluator.pool import Gate, Worker
+
+ODD = KERNELS / "matmul_127x255x63.mlir"
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def _wait_state(pid: int, want: str, timeout: float = 5.0) -> str:
+    end = time.monotonic() + timeout
+    while (s := _state(pid)) != want and time.monotonic() < end:
+        time.sleep(0.01)
+    return s
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_gate_stops_the_others_and_widens_the_timed_worker():
+    cores = sorted(os.sched_getaffinity(0))
+    gate = Gate(cores)
+    workers = [Worker(EvalConfig(), cores[i], gate) for i in range(2)]
+    gate.workers = workers
+    try:
+        for w in workers:  # real processes in sessions of their own, pinned as the pool pins its workers
+            w.proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
+            os.sched_setaffinity(w.proc.pid, {w.core})
+        timed, other = workers
+        granted = gate.acquire(timed, 2)
+        assert granted[0] == timed.core and len(granted) == 2
+        assert os.sched_getaffinity(timed.proc.pid) == set(granted)
+        assert _wait_state(other.proc.pid, "T") == "T"  # stopped while the other is timed
+        paused_at = other._paused()
+        time.sleep(0.05)
+        assert other._paused() > paused_at  # its deadline does not run meanwhile
+        gate.release(timed)
+        assert os.sched_getaffinity(timed.proc.pid) == {timed.core}
+        assert _wait_state(other.proc.pid, "S") != "T"
+    finally:
+        for w in workers:
+            w.kill()
+
+
+def _sleepers(gate, n):
+    cores = sorted(os.sched_getaffinity(0))
+    workers = [Worker(EvalConfig(), cores[i % len(cores)], gate) for i in range(n)]
+    for w in workers:
+        w.proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    gate.workers = workers
+    return workers
+
+
+def test_no_worker_is_stopped_while_it_times_and_no_parallel_lease_meanwhile():
+    """The race the gate closes: a worker timing serially (its lease granted before its first timed call)
+    is never stopped, and a parallel lease waits for it; serial leases asked meanwhile wait behind it."""
+    gate = Gate(sorted(os.sched_getaffinity(0)))
+    par, serial, late = _sleepers(gate, 3)
+    try:
+        gate.acquire(serial, 1)  # `serial` is timing
+        granted = threading.Event()
+        t = threading.Thread(target=lambda: (gate.acquire(par, 2), granted.set()))
+        t.start()
+        time.sleep(0.3)
+        assert not granted.is_set() and not gate.timing(par)  # no parallel lease while another worker times
+        assert _state(serial.proc.pid) != "T"  # and the timing worker was not stopped
+        queued = threading.Event()
+        t2 = threading.Thread(target=lambda: (gate.acquire(late, 1), queued.set()))
+        t2.start()
+        time.sleep(0.1)
+        assert not queued.is_set()  # a serial lease waits behind the parallel one already asked for
+        gate.release(serial)  # its timing is over (next stage)
+        assert granted.wait(5.0) and gate.timing(par)
+        assert _wait_state(serial.proc.pid, "T") == "T" and _wait_state(late.proc.pid, "T") == "T"
+        assert not queued.is_set()
+        gate.release(par)
+        assert queued.wait(5.0) and gate.timing(late)
+        assert _wait_state(serial.proc.pid, "S") != "T"
+        gate.release(late)
+        t.join(5.0)
+        t2.join(5.0)
+    finally:
+        for w in (par, serial, late):
+            w.kill()
+
+
+def test_a_worker_started_during_a_parallel_timing_is_stopped_until_it_ends():
+    gate = Gate(sorted(os.sched_getaffinity(0)))
+    timed, fresh = _sleepers(gate, 2)
+    try:
+        gate.acquire(timed, 2)
+        fresh.kill()  # replaced, as after a crash: the new process must not run beside the timing
+        fresh.proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
+        gate.joined(fresh)
+        assert _wait_state(fresh.proc.pid, "T") == "T"
+        gate.release(timed)
+        assert _wait_state(fresh.proc.pid, "S") != "T"
+    finally:
+        for w in (timed, fresh):
+            w.kill()
+
+
+@pytest.mark.slow
+def test_parallel_candidates_are_accepted_side_by_side():
+    """Two parallel candidates at once on a two-worker pool: each waits for the other's lease, none deadlocks."""
+    info = analyze(read_source(ODD))
+    h = dataclasses.replace(host(), cores=2)
+    texts = [PackedMatmul().text(info, h), PackedMatmul(kb=1).text(info, h)]
+    knobs = [PackedMatmul().defaults(info, h), PackedMatmul(kb=1).defaults(info, h)]
+    with Evaluator(EvalConfig(workers=2, random_sets=1, bench_time_cap_s=0.5)) as ev:
+        verdicts = ev.evaluate_batch(ODD, texts, knobs)
+    for v in verdicts:
+        assert v.reason.value == "ok", v.detail
+        assert v.speedup is not None and v.speedup > 0

@@ -1,0 +1,91 @@
+"""The reference process's order-keeping loop order (evaluator/reorder.py): bit-identical, and used only so."""
+
+import dataclasses
+import pathlib
+
+import numpy as np
+from neurojit.compiler import compile_kernel
+from neurojit.evaluator import EvalConfig, inputs, reference
+from neurojit.evaluator.reorder import order, reordered
+
+MATMUL = """module {
+  func.func @mm(%a: memref<37x29xf32>, %b: memref<29x23xf32>, %c: memref<37x23xf32>) {
+    linalg.matmul ins(%a, %b : memref<37x29xf32>, memref<29x23xf32>) outs(%c : memref<37x23xf32>)
+    return
+  }
+}
+"""
+
+# out[j] accumulates into itself in place: reading the output as an input must keep the naive order
+IN_PLACE = """module {
+  func.func @k(%x: memref<16x8xf32>, %out: memref<8xf32>) {
+    linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>,
+                                     affine_map<(d0, d1) -> (d1)>], iterator_types = ["parallel", "reduction"]}
+        ins(%out, %x : memref<8xf32>, memref<16x8xf32>) outs(%out : memref<8xf32>) {
+    ^bb0(%o: f32, %v: f32, %acc: f32):
+      %s = arith.addf %acc, %v : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
+"""
+
+
+def test_reduction_loops_move_outside_the_outputs_fastest_loop_keeping_their_order():
+    assert order(["parallel", "parallel", "reduction"], [["d0", "d1"]]) == [0, 2, 1]  # matmul: i, k, j
+    assert order(["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"],
+                 [["d0", "d1", "d2", "d3"]]) == [0, 1, 2, 4, 5, 3]  # NCHW pooling: the window outside ow
+    assert order(["parallel", "reduction", "parallel"], [["d0", "d2"]]) is None  # already innermost-parallel
+    assert order(["parallel", "parallel"], [["d0", "d1"]]) is None  # nothing reduced
+    assert order(["parallel", "reduction"], [["d0 * 2"]]) is None  # not indexed by the parallel loops
+
+
+def test_the_reordered_matmul_gives_the_baselines_bits_on_every_input_class():
+    fast = reordered(MATMUL)
+    assert fast is not None and "linalg.generic" in fast
+    naive, quick = compile_kernel(MATMUL), compile_kernel(fast)
+    sig = naive.signature
+    for p in inputs.plan(sig, 3, True):
+        args = inputs.make_args(p, sig, 0, 29, [np.zeros((37, 23), np.float32)])
+        x, y = [a.copy() for a in args], [a.copy() for a in args]
+        with np.errstate(all="ignore"):
+            naive(*x)
+            quick(*y)
+        assert x[2].tobytes() == y[2].tobytes(), p.id
+
+
+def test_an_op_that_reads_its_own_output_is_left_alone():
+    assert reordered(IN_PLACE) is None
+
+
+class _Session:
+    def stage(self, *args):
+        pass
+
+
+def _reference(where: pathlib.Path, monkeypatch, over: float) -> dict:
+    monkeypatch.setattr(reference, "REORDER_OVER_S", over)
+    monkeypatch.setattr(reference, "REORDER_MIN_GAIN", 0.0)  # a tiny matmul: speed is not what is tested
+    where.mkdir()
+    job = {"baseline": MATMUL, "config": dataclasses.asdict(EvalConfig(random_sets=1)), "dir": str(where),
+           "skipped": {}, "done": [], "budget_s": 300.0}
+    return reference.compute(_Session(), job)
+
+
+def test_the_reference_uses_the_reordered_build_with_the_same_files_bit_for_bit(tmp_path, monkeypatch):
+    fast, slow = _reference(tmp_path / "fast", monkeypatch, 0.0), _reference(tmp_path / "slow", monkeypatch, np.inf)
+    assert fast["order"]["reordered"], fast["order"]
+    assert not slow["order"]["reordered"]
+    assert fast["done"] == slow["done"] and fast["exact"] and slow["exact"]
+    files = sorted(f.name for f in (tmp_path / "slow").glob("*.npy"))
+    assert len(files) > 3 * len(slow["done"])
+    for name in files:  # every argument, baseline output and exact result, bit for bit
+        assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "slow" / name).read_bytes(), name
+
+
+def test_a_reordered_build_that_disagrees_on_the_first_pair_is_not_used(tmp_path, monkeypatch):
+    wrong = lambda text: reordered(text).replace("arith.addf", "arith.subf")  # noqa: E731
+    monkeypatch.setattr(reference.reorder, "reordered", wrong)
+    info = _reference(tmp_path / "wrong", monkeypatch, 0.0)
+    assert not info["order"]["reordered"] and "differ" in info["order"]["why"]
