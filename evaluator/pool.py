@@ -1,6 +1,8 @@
 """Warm, sandboxed worker processes, and the host's side of the protocol.
 
-Each worker is a separate process in its own session (process group), with an address-space limit and
+Each worker is a separate process in its own process group, in the host's session (so a terminal's Ctrl-C
+reaches only the host, and a worker the gate has stopped is hung up by the kernel when a killed host orphans
+its group, instead of staying stopped forever), with an address-space limit and
 no core dumps, pinned to one core where possible. The host enforces a wall-clock deadline per stage the
 worker announces; on a deadline, or any abnormal exit, the whole process group is killed, the candidate
 gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) or `crash` with what the
@@ -120,7 +122,7 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "neurojit.evaluator.worker", str(self.config.memory_limit_bytes),
              *([] if self.config.lockdown else ["--no-lockdown"])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, process_group=0,
             text=True, bufsize=1)
         if self.core is not None and hasattr(os, "sched_setaffinity"):
             try:

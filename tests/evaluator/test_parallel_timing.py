@@ -3,6 +3,7 @@ timed worker's affinity, then puts everything back; parallel candidates are acce
 
 import dataclasses
 import os
+import sys
 import subprocess
 import threading
 import time
@@ -129,3 +130,33 @@ def test_parallel_candidates_are_accepted_side_by_side():
     for v in verdicts:
         assert v.reason.value == "ok", v.detail
         assert v.speedup is not None and v.speedup > 0
+
+
+HOST = """
+import os, signal, sys
+from neurojit.evaluator import EvalConfig
+from neurojit.evaluator.pool import Worker
+w = Worker(EvalConfig(lockdown=False), None)
+w._start()
+w.pause()
+print(w.proc.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_worker_stopped_by_the_gate_does_not_outlive_a_killed_host():
+    # the host is SIGKILLed while the gate has another worker stopped: nothing would ever resume it, so the
+    # worker must not be a session of its own (its group becomes orphaned and the kernel wakes and hangs it up)
+    out = subprocess.run([sys.executable, "-c", HOST], capture_output=True, text=True, timeout=120)
+    pid = int(out.stdout.split()[0])
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            if _state(pid) == "Z":
+                break
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        pytest.fail(f"worker {pid} still {_state(pid)} 10 s after its host was killed")
