@@ -14,16 +14,19 @@ are (no outputs to reset).
 
 A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
 evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
-kernel and the worker, so its samples are kept across the worker's evaluations (`BaselinePool`) and the
-candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose (fewer
-than `min_base` samples; then, one a evaluation, while the 95% CI of their median is wider than +-`ci_rel`,
-up to `max_base` samples) or stale (the newest sample older than a sample's time over `refresh_share`: load and clock drift still
-enter, at a bounded cost); the latest `keep` samples are the estimate. The trusted reference process's one
-timed call of the baseline, on the same machine, may seed the pool (`seed`), so a worker's first
-evaluation times the baseline `min_base` - 1 times. The speedup is the ratio of medians, its CI a bootstrap over both sample sets
-(the baseline's spread is in it however few samples there are), and `mode` says how many baseline samples
-it rests on and how many this evaluation took. The spot checks compare with the baseline's output from the
-same starting contents, which the pool keeps (with those contents, compared before reuse).
+kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`) and the
+candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
+(fewer than `min_base` samples; then, one per evaluation, while the 95% CI of their median is wider than
++-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
+`refresh_share`: load and clock drift still enter, at a bounded share of the worker's time); the latest
+`keep` samples are the estimate. (The reference process's one timed call of the baseline is not one of
+them: it runs beside the baseline's float64 twin, and seeding the pool with it skewed the CIs up to 2x.) The
+candidate is timed until its own median's CI is within +-`ci_rel` (or the time cap): more of its samples
+would not narrow a speedup CI that the baseline's few samples bound as well. The speedup is the ratio of
+medians, its CI a bootstrap over both sample sets (the baseline's spread is in it however few samples
+there are), and `mode` says how many baseline samples it rests on and how many this evaluation took. The
+spot checks compare with the baseline's output from the same starting contents, which the pool keeps
+(with those contents, compared before reuse).
 """
 
 from __future__ import annotations
@@ -183,6 +186,15 @@ def interleaved(base, cand, base_args, cand_args, *, check=None, warmup=2, min_r
                        min(inner, len(cb.sets)), bool(cb.outputs), checks, cb.bytes_touched(inner))
 
 
+def _median_ci_rel(samples, rng) -> float:
+    """Half-width of the 95% bootstrap CI of the samples' median, relative to the median."""
+    t = np.array(samples)
+    if len(t) < 2:
+        return float("inf")
+    lo, hi = np.percentile(np.median(rng.choice(t, (200, len(t))), axis=1), [2.5, 97.5])
+    return float((hi - lo) / 2 / np.median(t))
+
+
 @dataclass
 class BaselinePool:
     """A slow baseline's per-call samples (seconds) on this worker, kept across its evaluations, with when
@@ -193,18 +205,7 @@ class BaselinePool:
 
     def ci_rel(self, keep: int, seed: int = 0) -> float:
         """Half-width of the 95% bootstrap CI of the recent samples' median, relative to the median."""
-        t = np.array(self.samples[-keep:])
-        if len(t) < 2:
-            return float("inf")
-        boots = np.median(np.random.default_rng(seed).choice(t, (200, len(t))), axis=1)
-        lo, hi = np.percentile(boots, [2.5, 97.5])
-        return float((hi - lo) / 2 / np.median(t))
-
-    def seed(self, seconds: float) -> None:
-        """A sample taken elsewhere on this machine (the trusted reference process times the baseline once)."""
-        if not self.samples:
-            self.samples.append(seconds)
-            self.taken.append(time.perf_counter())
+        return _median_ci_rel(self.samples[-keep:], np.random.default_rng(seed))
 
     def wants(self, *, min_base: int, max_base: int, ci_rel: float, refresh_share: float, keep: int) -> bool:
         """Whether this evaluation takes another baseline sample: the estimate is loose, or stale (the newest
@@ -244,7 +245,7 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
     """Speedup against a slow baseline whose per-call samples on this worker persist in `pool`."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
     taken = 0
-    while len(pool.samples) < min_base or (  # beyond min_base at most one a evaluation: the cost is spread
+    while len(pool.samples) < min_base or (  # beyond min_base, at most one per evaluation: the cost is spread
             not taken and pool.wants(min_base=min_base, max_base=max_base, ci_rel=ci_rel,
                                      refresh_share=refresh_share, keep=keep)):
         pool.take(base, bb)
@@ -261,9 +262,13 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
     tc = []
     checks = 0
     start = time.perf_counter()
+    rng = np.random.default_rng(seed)
     while True:
         tc.append(_sample(cand, cb, n_c))
-        stop = len(tc) >= min_rounds and (len(tc) >= max_rounds or time.perf_counter() - start >= time_cap_s / 2)
+        # enough once the candidate's own median is as sure as the speedup needs (+-ci_rel): more of its
+        # samples would not narrow a CI that the baseline's samples bound as well
+        stop = len(tc) >= min_rounds and (len(tc) >= max_rounds or time.perf_counter() - start >= time_cap_s / 2
+                                          or _median_ci_rel(tc, rng) <= ci_rel)
         if len(tc) <= 2 or len(tc) % 8 == 0 or stop:
             checks += _spot(check, bb, cb, 1, n_c)
         cb.reset(n_c)
@@ -271,7 +276,6 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
             break
     bb.reset(1)
     tb = np.array(pool.samples[-keep:])
-    rng = np.random.default_rng(seed)
     boots = (np.median(rng.choice(tb, (200, len(tb))), axis=1) /
              np.median(rng.choice(np.array(tc), (200, len(tc))), axis=1))
     q = lambda x: np.percentile(np.array(x) * 1e3, [25, 50, 75])  # noqa: E731

@@ -245,7 +245,6 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                   max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
     try:
         if base.call_s > config.bench_pooled_over_s:
-            base.bench_samples.seed(base.call_s)  # the trusted reference process's timed call, this machine
             m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
         else:
             m = bench.interleaved(base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)

@@ -8,10 +8,11 @@ horizontal reduction per row finishes it. Elementwise maps and fills are tiled a
 With `threads` > 1 the outer loop of each reduction of two or more dimensions is first split into that many
 contiguous chunks of rows, one task each on MLIR's async runtime (`parts.distribute`); the maps and fills
 around stay serial. A row reduction streams its input once, so one core's bandwidth bounds it and more
-cores are the only way past that. `threads` starts at 1, the serial script (no knob, as in PackedMatmul):
-measured on a 2-core znver4 VM shared with other jobs, 2 tasks ran an i32 row sum 0.6x at 2 MiB, 0.84x at
-16 MiB and 1.0x at 64 MiB against 1 (the dispatch, ~10 us, and a busy second core ate the gain). Set it
-(`VectorizeRowReduction(threads=4)`) on a host with idle cores and bandwidth to spare; it is then tuned.
+cores are the only way past that. `threads` starts at 1: the serial script, with no knob (the library's
+convention). Measured on a 2-core znver4 VM shared with other jobs (load ~2.6), 2 tasks ran an i32 row sum
+0.73x at 2 MiB, 0.96x at 16 MiB and 1.0x at 64 MiB against 1 (the dispatch, ~10 us, and a busy second core
+ate the gain). Set it (`VectorizeRowReduction(threads=4)`) on a host with idle cores and bandwidth to
+spare; it is then tuned.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ class VectorizeRowReduction(Schedule):
         vl = lanes(info, host)
         if info.element.startswith("i"):
             # integer adds have one cycle of latency: one row, four vectors wide, streams at the speed of
-            # memory (measured on znver4: an i32 row sum 0.9x the naive loops, which LLVM vectorises itself;
-            # 4 rows x 2 vectors 0.65x)
+            # memory (measured on znver4, 2 MiB: an i32 row sum 1.0x the naive loops, which LLVM vectorises
+            # itself and which already stream at one core's bandwidth; 2 or 4 rows 0.85-0.93x)
             return {"width": 4 * vl, "rows": 1, "ew_width": 4 * vl}
         # rows x (width / vl) accumulators stay in registers
         return {"width": 2 * vl, "rows": 4, "ew_width": 4 * vl}
@@ -85,7 +86,11 @@ class VectorizeRowReduction(Schedule):
                 body += _row_reduction(h, len(op.iterators), self.knob("rows"), self.knob("width"), f"r{i}")
             else:
                 body += parts.tile_vectorize(h, vector_tile(op.iterators, self.knob("ew_width"), None), f"e{i}")
-        body += parts.bufferize_and_lower(reduction="innerreduction")
+        # the partial sums' fill is a full slice of the accumulator until canonicalised; only then does the
+        # hoist see one read and one write of the loop's accumulator and keep it in registers (else it is
+        # loaded and stored every step, and copied in and out by bufferization every row)
+        body += (parts.func("%fh") + parts.canonicalize("%fh") + parts.hoist("%fh")
+                 + parts.bufferize_and_lower(reduction="innerreduction"))
         return self.module(body)
 
 

@@ -149,15 +149,17 @@ CHANNELS_FIRST = {f"linalg.pooling_nchw_{k}" for k in ("sum", "max")} | {f"linal
 class PackWindows(Schedule):
     """Channels-first pooling (NCHW, NCW; any window, stride, dilation, channel count) on channel blocks.
 
-    Tensor payload. The pooling is packed (`structured.pack`) into blocks of one vector of channels,
-    channels last (C -> C/V x .. x V, the last block padded), so every window step is one contiguous vector
-    max/add. The unpack is tiled to `oh` output rows of one block, and the packed pooling and the input's
-    pack are fused into that loop: each tile transposes only the 2*`oh`+1 input rows it reads (16 x 16
-    register transposes, `shuffle_16x16`) into a buffer that stays in L1, instead of a whole packed copy of
-    the input (1.6 MB for a 32 x 113 x 113 map: a fresh allocation each call, its page faults cost as much
-    as the pooling). The pooling tile is then split into one output position per vector (the window's
-    loops whole: unit dims fold, the `2 * ow + kw` map becomes `kw`), vectorised as a multi-reduction, and
-    the result block is transposed back into the output rows.
+    Tensor payload. The pooling is packed (`structured.pack`) into blocks of channels, channels last
+    (C -> C/b x .. x b; b one vector, or the largest divisor of C below it, so no block is padded and every
+    tile is static), so every window step is one contiguous vector max/add. The unpack is tiled to `oh`
+    output rows of one block, and the packed pooling and the input's pack are fused into that loop: each
+    tile transposes only the 2*`oh`+1 input rows it reads (AVX-512's 16 x 16 shuffle network, other shapes
+    one flat shuffle) into a buffer that stays in L1, instead of a whole packed copy of the input (1.6 MB for
+    a 32 x 113 x 113 map: a fresh allocation each call, whose page faults cost as much as the pooling). The
+    pooling tile is then split into one output position per vector (the window's loops whole: unit dims
+    fold, the `2 * ow + kw` map becomes `kw`; a dilated window loop is stepped one term at a time), vectorised
+    as a multi-reduction, and the result block is transposed back into the output rows (the copy into the
+    output, which bufferization makes, vectorised too).
     """
     name = "pack_windows"
     payload = "tensor"
@@ -179,8 +181,9 @@ class PackWindows(Schedule):
         return next(op for op in info.ops if op.name in CHANNELS_FIRST)
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
-        # measured on znver4: a 3x3 stride-2 NCHW max pooling, 32 channels, 2.1x its naive loops (the
-        # convolution vectoriser's transposes in registers 1.3-1.6x)
+        # measured on znver4 (2 shared cores, warm calls): a 3x3 stride-2 NCHW max pooling, 32 channels,
+        # 2.2-3.0x its naive loops (VectorizeWindows 2.6x; before this tiling, a whole packed copy: 1.8x);
+        # a block of b channels fills b / vl of the lanes
         return 0.3 * self._block(info, host) / lanes(info, host)
 
     def _rows(self, info: KernelInfo) -> tuple[int, ...]:

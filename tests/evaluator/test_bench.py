@@ -74,14 +74,6 @@ def test_a_stale_pooled_baseline_is_sampled_again(_sleeper):
     assert m.speedup_ci[0] < m.speedup_ci[1]  # the new, slower sample widens the interval
 
 
-def test_a_seeded_pool_times_the_baseline_one_time_less(_sleeper):
-    pool = bench.BaselinePool()
-    pool.seed(0.004)  # the reference process's timed call
-    pool.seed(9.0)  # only an empty pool takes a seed
-    m = bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), min_base=3, time_cap_s=0.2)
-    assert pool.samples == [0.004, 0.004, 0.004] and "2 taken now" in m.mode
-
-
 def test_pooled_spot_checks_use_the_remembered_baseline_result_or_a_fresh_one(_sleeper):
     calls = [0]
     tick = _sleeper(0.004)  # virtual time: two equal baseline samples make a tight estimate
