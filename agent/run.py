@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import sqlite3
 import threading
@@ -90,13 +92,17 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     chat = None if provider else make_model(options.model, store, base_url=options.base_url)
     config = options.evaluation or EvalConfig(workers=options.workers, seed=options.seed)
     threads = clamp_threads(options.threads, progress)
+    run = store.get_run(options.run_id) if options.run_id else None
+    if run is not None:  # a resumed run goes on as it started
+        threads = int(run.config.get("threads", threads))
+    if not config.threads:  # the evaluator refuses a candidate that would run on more threads than the run allows
+        config = dataclasses.replace(config, threads=threads)
     if options.evaluator is not None:  # connected before a run is created: an unreachable cluster records nothing
         from neurojit.evaluator.dask import connect
 
         evaluator = connect(options.evaluator, config)
     else:
         evaluator = Evaluator(config)  # its sandboxes start with the first evaluation
-    run = store.get_run(options.run_id) if options.run_id else None
     if run is not None:
         if run.kernel_hash != kernel.hash:
             raise NeuroJITError(f"run {run.id} tuned another kernel ({run.kernel_name}); give that kernel, "
@@ -116,7 +122,6 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         # the run goes on with the text it started with (same hash; comments and layout may differ in the
         # file now), so its prompts, request hashes and baseline are the ones it recorded
         kernel = load_kernel(Source(run.kernel_text, src.name))
-        threads = int(run.config.get("threads", threads))  # a resumed run goes on as it started
     else:
         run = store.create_run(kernel, model=model_label(options.model), strategy=options.strategy,
                                run_id=options.run_id, host=host().to_json(), experiment=options.experiment,

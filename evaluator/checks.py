@@ -7,6 +7,7 @@ benchmark (rotated buffers, outputs reset, spot checks). Returns a Verdict as JS
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 from mlir import ir
@@ -46,7 +47,7 @@ class _Baseline:
             module = parse_module(text, origin, ctx)
             self.signature = signature_of(module, origin, text)
             self.normalised = str(module)
-            self.promised = {p.split()[-1] for p in value_promises(module)}  # flags the trusted kernel uses
+            self.promised = set(value_promises(module))  # (op, flag) pairs the trusted kernel uses
         lowered = lower_parsed(Parsed(module, self.signature, self.normalised, origin))
         self.symbols = static.lowered_symbols(lowered.module)
         self.kernel = CompiledKernel(lowered)
@@ -143,7 +144,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         static.check_memory(module, sig, config.alloc_limit_bytes)
         checks.append(Check("memory_static", True))
         # value promises the baseline does not make itself (its own are its author's, and in its references)
-        promises = [p for p in value_promises(module) if p.split()[-1] not in base.promised]
+        promises = [p for p in value_promises(module) if p not in base.promised]
 
     # compile: the normal build (benchmarked), the checked build (runtime verification + counting allocator)
     # and the differential build (the normal lowering, JIT-compiled at O0: LLVM runs no inliner or optimiser)
@@ -169,6 +170,13 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
                 raise Rejected(Reason.COMPILE_ERROR, str(e)) from None
             if name == "normal":
                 static.check_lowered(lowered.module, base.symbols)
+                # the thread count is in the candidate's own IR: it may not claim more than the run allows
+                # (a parallel timing stops every other worker, and the exported kernel would use them all)
+                limit = config.threads or os.cpu_count() or 1
+                if lowered.threads > limit:
+                    raise Rejected(Reason.THREAD_LIMIT, f"the candidate runs {lowered.threads} parallel tasks "
+                                                        f"(neurojit.threads) but this run allows {limit} "
+                                                        "(--threads)")
             try:
                 builds[name] = CompiledKernel(lowered, opt_level=level,
                                               runtime=allocator.symbols() if name == "checked" else None)

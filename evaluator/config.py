@@ -17,6 +17,7 @@ class EvalConfig:
     run_timeout_factor: float = 50.0
     run_timeout_cap_s: float = 120.0
     pin_cores: bool = True
+    threads: int = 0  # most tasks a parallel candidate may run (the run's --threads); 0: the cores of the worker
     lockdown: bool = True  # seccomp allowlist, no_new_privs, Landlock, netns, root dropped (lockdown.py); off to debug
     # equivalence
     seed: int = 0

@@ -280,8 +280,10 @@ def probe(host: int, try_exec: bool = True) -> dict[str, str]:
         call(310, os.getpid(), ctypes.addressof(iov), 1, ctypes.addressof(riov), 1, 0)
 
     def fork() -> None:
-        if os.fork() == 0:
+        pid = os.fork()
+        if pid == 0:
             os._exit(0)
+        os.waitpid(pid, 0)  # no zombie left behind where the fork was allowed
 
     def write_file() -> None:
         path = os.path.join(tempfile.gettempdir(), f"neurojit-probe-{os.getpid()}")

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from .allocator import MEMORY_EXIT
 from .config import EvalConfig
+from .guard import GUARD_EXIT, MARKER as GUARD_MARKER
 from .record import Check, Outcome, Reason, Verdict
 from .reference import References
 
@@ -105,6 +106,19 @@ class Gate:
             return worker in self._serial or self._holder is worker
 
 
+# What a worker's environment keeps: where Python, its packages and native libraries are, the locale, temp
+# folders, and the thread settings of the math libraries. Everything else (model API keys, database URLs and
+# passwords) stays with the host: code that broke loose in a worker could print it into a verdict's detail.
+_ENV_KEPT = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "VIRTUAL_ENV", "LD_LIBRARY_PATH")
+_ENV_KEPT_PREFIXES = ("LC_", "PYTHON", "OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_")
+
+
+def worker_env(environ=None) -> dict[str, str]:
+    """The host's environment, less anything a worker does not need (see `_ENV_KEPT`)."""
+    environ = os.environ if environ is None else environ
+    return {k: v for k, v in environ.items() if k in _ENV_KEPT or k.startswith(_ENV_KEPT_PREFIXES)}
+
+
 class Worker:
     def __init__(self, config: EvalConfig, core: int | None, gate: Gate | None = None):
         self.config = config
@@ -122,7 +136,7 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "neurojit.evaluator.worker", str(self.config.memory_limit_bytes),
              *([] if self.config.lockdown else ["--no-lockdown"])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, process_group=0,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, process_group=0, env=worker_env(),
             text=True, bufsize=1)
         if self.core is not None and hasattr(os, "sched_setaffinity"):
             try:
@@ -295,8 +309,8 @@ def _classify_death(code: int, where: str, tail: str) -> tuple[Reason, str, str]
     said = f"; it printed: {tail}" if tail else ""
     if code == MEMORY_EXIT or "neurojit-memory-limit" in tail or "MemoryError" in tail or "bad_alloc" in tail:
         return Reason.MEMORY_LIMIT, "memory limit", f"the candidate exceeded the memory limit during {where}{said}"
-    if "neurojit-guard-page" in tail:  # guard.py: the line names the argument; `where`, the placement and pair
-        hit = tail[tail.index("neurojit-guard-page: ") + 21:].split(" | ")[0]
+    if code == GUARD_EXIT and f"{GUARD_MARKER}: " in tail:  # guard.py's handler: the line names the argument
+        hit = tail.rpartition(f"{GUARD_MARKER}: ")[2].split(" | ")[0]
         return Reason.UNSAFE_MEMORY, "guard page", f"{hit} during {where}"
     if "Runtime op verification failed" in tail or "out-of-bounds" in tail.lower():
         return Reason.UNSAFE_MEMORY, "bounds check", f"a runtime bounds check failed during {where}{said}"

@@ -34,6 +34,8 @@ class Reason(enum.StrEnum):
     SCHEDULE_ERROR = "schedule_error"
     # the O0 and O3 builds of the candidate disagree: its result depends on the optimiser
     UNDEFINED_BEHAVIOUR = "undefined_behaviour"
+    # the candidate runs on more threads than the run allows (--threads)
+    THREAD_LIMIT = "thread_limit"
 
 
 class Outcome(enum.StrEnum):

@@ -92,7 +92,7 @@ class Session:
     def probe(self, job: dict) -> dict:
         from neurojit.evaluator import lockdown
 
-        return {"probe": lockdown.probe(os.getppid(), job.get("exec", True)),
+        return {"probe": lockdown.probe(os.getppid(), job.get("exec", True)), "environment": sorted(os.environ),
                 "lockdown": self.lockdown.to_json() if self.lockdown else lockdown.off().to_json()}
 
 

@@ -114,3 +114,16 @@ def test_a_fault_elsewhere_still_dies_as_a_crash():
             "with fault_handler().armed(arena.table(Placement.END)):\n    ctypes.string_at(16, 4)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == -11 and MARKER not in r.stderr
+
+
+def test_a_guard_page_death_is_classified_by_the_handler_s_exit_and_line():
+    from neurojit.evaluator.pool import _classify_death
+    from neurojit.evaluator.record import Reason
+
+    line = f"warm | {MARKER}: an out-of-bounds access past the end of %x hit a guard page"
+    reason, how, detail = _classify_death(GUARD_EXIT, "'checked_run'", line)
+    assert (reason, how) == (Reason.UNSAFE_MEMORY, "guard page")
+    assert detail == "an out-of-bounds access past the end of %x hit a guard page during 'checked_run'"
+    # the marker alone (a kernel's own print) neither raises in the host nor passes for a guard-page hit
+    reason, how, _ = _classify_death(-11, "'equivalence'", f"printed {MARKER} then crashed")
+    assert (reason, how) == (Reason.CRASH, "signal SIGSEGV")

@@ -67,3 +67,16 @@ def test_the_start_up_line_names_what_is_missing():
     line = state.line()
     assert "\n" not in line and "seccomp: allowlist of 99 rules" in line
     assert "MISSING Landlock (the kernel has no Landlock)" in line
+
+
+def test_a_worker_does_not_see_the_hosts_secrets(monkeypatch):
+    # code that broke loose in a worker could print its environment into a verdict's detail
+    monkeypatch.setenv("NEUROJIT_TEST_API_KEY", "s3cret")
+    worker = Worker(EvalConfig(workers=1, lockdown=False), None)
+    try:
+        worker._start()
+        env = worker.exchange({"task": "probe", "exec": False}).result["environment"]
+    finally:
+        worker.kill()
+    assert "NEUROJIT_TEST_API_KEY" not in env
+    assert "PATH" in env

@@ -132,6 +132,17 @@ def test_parallel_candidates_are_accepted_side_by_side():
         assert v.speedup is not None and v.speedup > 0
 
 
+def test_a_candidate_may_not_run_on_more_threads_than_the_run_allows():
+    info = analyze(read_source(ODD))
+    h = dataclasses.replace(host(), cores=2)
+    text, knobs = PackedMatmul().text(info, h), PackedMatmul().defaults(info, h)
+    assert knobs.get("threads") == 2
+    with Evaluator(EvalConfig(workers=1, random_sets=1, bench=False, threads=1)) as ev:
+        v = ev.evaluate(ODD, text, knobs)
+    assert v.reason.value == "thread_limit", v.detail
+    assert "2 parallel tasks" in v.detail and "allows 1" in v.detail
+
+
 HOST = """
 import os, signal, sys
 from neurojit.evaluator import EvalConfig
