@@ -152,6 +152,8 @@ class Worker:
         if first is None or "ready" not in first:
             self.kill()
             raise RuntimeError(f"evaluator worker failed to start: {self._tail()}")
+        if self.core is not None:  # again, on every thread: the worker widens its mask for a moment at start-up
+            self.set_affinity({self.core})  # (the async runtime's pool, runtime.py), which can undo the pin above
 
     @staticmethod
     def _read(proc, lines) -> None:

@@ -89,3 +89,24 @@ def test_a_reordered_build_that_disagrees_on_the_first_pair_is_not_used(tmp_path
     monkeypatch.setattr(reference.reorder, "reordered", wrong)
     info = _reference(tmp_path / "wrong", monkeypatch, 0.0)
     assert not info["order"]["reordered"] and "differ" in info["order"]["why"]
+
+
+FAST_MATH = """
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+module { func.func @mm(%A: memref<8x8xf32>, %B: memref<8x8xf32>, %C: memref<8x8xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%A, %B : memref<8x8xf32>, memref<8x8xf32>) outs(%C : memref<8x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y fastmath<reassoc> : f32
+    %s = arith.addf %z, %m fastmath<reassoc> : f32
+    linalg.yield %s : f32 }
+  return } }
+"""
+
+
+def test_a_kernel_with_fast_math_flags_keeps_its_order():
+    # reassoc lets LLVM reorder the naive build's terms: the two orders would not be the same computation
+    assert reordered(FAST_MATH) is None
+    assert reordered(FAST_MATH.replace(" fastmath<reassoc>", "")) is not None
