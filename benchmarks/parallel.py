@@ -49,7 +49,7 @@ from neurojit.compiler.source import read_source  # noqa: E402
 from neurojit.demo import matmul_kernel  # noqa: E402
 from neurojit.evaluator.inputs import random_arrays  # noqa: E402
 
-from interleave import ratio_ci, timed_rounds  # noqa: E402
+from interleave import OtherLoad, ratio_ci, timed_rounds, wait_quiet  # noqa: E402
 from tune import load_export, numpy_reference  # noqa: E402
 
 KERNELS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "kernels"
@@ -100,9 +100,14 @@ def compare(name: str, path: pathlib.Path, args, db: str, tmp: pathlib.Path, con
         calls[f"numpy-{threads}"] = (lambda arrays=np_arrays: ref(*arrays))
     limits = {k: int(k.split("-")[1]) for k in calls}
     rounds = args.rounds or (12 if "1024" in name else 30)
+    wait_quiet(args.quiet_wait)
     load = os.getloadavg()[0]
-    t = timed_rounds(calls, rounds, lambda k: controller.limit(limits=limits[k], user_api="blas"))
-    lines = [f"{name}: {rounds} interleaved rounds, load average {load:.2f} -> {os.getloadavg()[0]:.2f}",
+    with OtherLoad() as others:
+        t = timed_rounds(calls, rounds, lambda k: controller.limit(limits=limits[k], user_api="blas"))
+    share = "n/a" if others.share is None else f"{others.share:.0%}"
+    busy = others.share is None or others.share > 0.1
+    lines = [f"{name}: {rounds} interleaved rounds, load average {load:.2f} -> {os.getloadavg()[0]:.2f}, other "
+             f"processes used {share} of the cores while timing",
              row(f"numpy {CORES}t / ours {CORES}t", t[f"numpy-{CORES}"], t[f"ours-{CORES}"], notes[CORES]),
              row("numpy 1t / ours 1t", t["numpy-1"], t["ours-1"], notes[1]),
              row(f"numpy 1t / numpy {CORES}t", t["numpy-1"], t[f"numpy-{CORES}"], "numpy's own scaling"),
@@ -110,8 +115,9 @@ def compare(name: str, path: pathlib.Path, args, db: str, tmp: pathlib.Path, con
     for who in ("numpy", "ours"):
         r, lo, hi = ratio_ci(t[f"{who}-1"], t[f"{who}-{CORES}"])
         if CORES > 1 and hi < 1.0:
-            lines.append(f"  WARNING: {who} with {CORES} threads is slower than with 1 (CI [{lo:.2f}, {hi:.2f}]): "
-                         "the cores are busy with other work; these ratios are not evidence")
+            why = ("the cores are busy with other work; these ratios are not evidence" if busy
+                   else "the machine was quiet: the parallel variant itself does not scale")
+            lines.append(f"  WARNING: {who} with {CORES} threads is slower than with 1 (CI [{lo:.2f}, {hi:.2f}]): {why}")
     return lines
 
 
@@ -121,6 +127,8 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=300, help="seconds per tuning run (default 300)")
     ap.add_argument("--only", nargs="*", help="kernel names to run (default: all)")
     ap.add_argument("--rounds", type=int, default=0, help="timed rounds (default: 30, 12 for 1024)")
+    ap.add_argument("--quiet-wait", type=float, default=60.0,
+                    help="before timing, wait up to this many seconds for other processes to leave the cores")
     args = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="nj-parallel-"))
     (tmp / "matmul_512.mlir").write_text(matmul_kernel(512))

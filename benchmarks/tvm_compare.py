@@ -90,6 +90,8 @@ def main() -> None:
     ap.add_argument("--tvm-python", default=sys.executable, help="an interpreter with apache-tvm (default: this)")
     ap.add_argument("--per-iter", type=int, default=8,
                     help="MetaSchedule trials per measured batch (smaller: it stops closer to the budget)")
+    ap.add_argument("--quiet-wait", type=float, default=60.0,
+                    help="before timing, wait up to this many seconds for other processes to leave the cores")
     ap.add_argument("--out", help="keep the artefacts here (default: a temporary folder)")
     args = ap.parse_args()
     budget = 20.0 if args.quick else args.budget_s
@@ -114,6 +116,7 @@ def main() -> None:
         where.mkdir(parents=True, exist_ok=True)
         load_before = os.getloadavg()[0]
         mine = ours(name, paths[name], budget, threads, where)
+        (where / "ours.json").write_text(json.dumps(mine))
         theirs = side(args.tvm_python, "tune", {"kernel": name, "shape": SHAPES[name], "mcpu": h.cpu,
                                                  "threads": threads, "budget_s": budget,
                                                  "per_iter": args.per_iter, "build_timeout_s": 120,
@@ -123,14 +126,20 @@ def main() -> None:
         rounds = args.rounds or (8 if args.quick else 15 if "1024" in name else 30)
         m = side(args.tvm_python, "measure", {"kernel": name, "threads": threads, "rounds": rounds,
                                                "shapes": [list(a.shape) for a in sig.args], "ours": mine["library"],
-                                               "symbol": mine["symbol"], "library": theirs["library"]}, where)
+                                               "symbol": mine["symbol"], "library": theirs["library"],
+                                               "quiet_wait_s": args.quiet_wait}, where)
         rows.append(report(name, mine, theirs, m, load_before, budget))
     print(f"\nnumpy: {m['blas']}" if names else "")
     print(f"summary, budget {budget:g} s per tuner and kernel, {threads} threads; ratio = TVM's median time / ours "
           "(> 1: NeuroJIT faster), 95% paired bootstrap CI")
     print(f"{'kernel':<18}{'ours ms':>9}{'TVM ms':>9}{'numpy ms':>9}{'TVM/ours':>9}  {'95% CI':<14}{'numpy/ours':>10}"
-          f"{'tune s ours/TVM':>17}{'trials':>8}{'load':>6}")
+          f"{'tune s ours/TVM':>17}{'trials':>8}{'load':>6}{'others':>7}")
+    print("(load: load average after measuring; others: share of the cores other processes used while timing)")
     print("\n".join(rows))
+
+
+def _share(x) -> str:
+    return "n/a" if x is None else f"{x:.0%}"
 
 
 TOLERANCE = 1e-4  # relative to the largest |result|: f32 over reductions of <= 1024 terms stays far below
@@ -145,7 +154,8 @@ def report(name: str, mine: dict, theirs: dict, m: dict, load_before: float, bud
     wrong = [k for k, e in m["rel_err"].items() if not e <= TOLERANCE]
     print(f"\n{name}: budget {budget:g} s; NeuroJIT tuned {mine['tune_s']:.0f} s ({mine['candidates']} candidates), "
           f"MetaSchedule {theirs['tune_s']:.0f} s ({theirs['trials']} trials); load average {load_before:.2f} "
-          f"before tuning, {m['load']:.2f} after measuring; {len(t['ours'])} interleaved rounds")
+          f"before tuning, {m['load']:.2f} after measuring; {len(t['ours'])} interleaved rounds; other processes "
+          f"used {_share(m['others'])} of the cores while they ran")
     for k in ("ours", "tvm", "numpy"):
         err = f"max rel err {m['rel_err'][k]:.1e} against numpy" if k in m["rel_err"] else "the reference"
         print(f"  {k:<6}{med[k]:>10.3f} ms  {err}")
@@ -155,7 +165,7 @@ def report(name: str, mine: dict, theirs: dict, m: dict, load_before: float, bud
     print(f"  TVM / ours   {r:.2f}x  95% CI [{lo:.2f}, {hi:.2f}]  (> 1: NeuroJIT faster)", flush=True)
     return (f"{name:<18}{med['ours']:>9.3f}{med['tvm']:>9.3f}{med['numpy']:>9.3f}{r:>8.2f}x  {f'[{lo:.2f}, {hi:.2f}]':<14}"
             f"{rn:>9.2f}x{mine['tune_s']:>9.0f}/{theirs['tune_s']:<7.0f}{theirs['trials']:>8}"
-            f"{m['load']:>6.1f}" + (f"  WRONG: {', '.join(wrong)}" if wrong else ""))
+            f"{m['load']:>6.1f}{_share(m['others']):>7}" + (f"  WRONG: {', '.join(wrong)}" if wrong else ""))
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def measure(spec: dict) -> dict:
     import tvm
     from threadpoolctl import threadpool_info
 
-    from interleave import timed_rounds
+    from interleave import OtherLoad, timed_rounds, wait_quiet
 
     rng = np.random.default_rng(0)
     inputs = [_aligned(rng.standard_normal(s, dtype=np.float32)) for s in spec["shapes"]]  # inputs, then output
@@ -146,10 +146,13 @@ def measure(spec: dict) -> dict:
               "tvm": float(np.abs(out_tvm - out_np).max()) / scale}
     calls = {"numpy": lambda: ref(*inputs[:-1], out_np), "tvm": lambda: theirs(*tv),
              "ours": lambda: ours(*inputs[:-1], out_ours)}
-    times = timed_rounds(calls, spec["rounds"])
+    quiet = wait_quiet(spec.get("quiet_wait_s", 0))
+    with OtherLoad() as others:
+        times = timed_rounds(calls, spec["rounds"])
     blas = [f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, {i.get('num_threads')} "
             f"thread(s)" for i in threadpool_info() if i.get("user_api") == "blas"]
-    return {"times": times, "rel_err": errors, "blas": "; ".join(blas), "load": os.getloadavg()[0]}
+    return {"times": times, "rel_err": errors, "blas": "; ".join(blas), "load": os.getloadavg()[0],
+            "others": others.share, "quiet_before": quiet}
 
 
 def main() -> None:
