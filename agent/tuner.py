@@ -96,13 +96,14 @@ def storage(url: str) -> optuna.storages.RDBStorage:
     # No heartbeat: Optuna records heartbeats only inside Study.optimize, not for ask/tell. A trial left
     # RUNNING by a killed process stays so; its candidate is re-evaluated (or found in the store) on resume.
     # Two processes that open a new database at the same moment race to create Optuna's schema; the loser
-    # sees a duplicate row or a locked table once, and then finds the schema in place.
+    # sees a duplicate row, a locked table (SQLite) or a table that already exists (PostgreSQL's DuplicateTable,
+    # a ProgrammingError) once, and then finds the schema in place.
     import sqlalchemy.exc
 
     for attempt in range(5):
         try:
             return optuna.storages.RDBStorage(url)
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError):
             if attempt == 4:
                 raise
             time.sleep(0.2 * (attempt + 1))
