@@ -54,32 +54,6 @@ CANDIDATES = {
   }
 }
 """,
-    "gather_bad": """module {
-  func.func @axpy(%x: memref<1003xf32>, %y: memref<1003xf32>, %out: memref<1003xf32>) {
-    %c0 = arith.constant 0 : index
-    %c8 = arith.constant 8 : index
-    %n = arith.constant 1003 : index
-    %two = arith.constant dense<2.0> : vector<8xf32>
-    %z = arith.constant dense<0.0> : vector<8xf32>
-    %off = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 2000]> : vector<8xi32>
-    scf.for %i = %c0 to %n step %c8 {
-      %rem = arith.subi %n, %i : index
-      %m = vector.create_mask %rem : vector<8xi1>
-      %a = vector.gather %x[%i][%off], %m, %z : memref<1003xf32>, vector<8xi32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
-      %b = vector.maskedload %y[%i], %m, %z : memref<1003xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
-      %p = arith.mulf %a, %two : vector<8xf32>
-      %s = arith.addf %p, %b : vector<8xf32>
-      %sel = arith.select %m, %s, %z : vector<8xi1>, vector<8xf32>
-      %l = vector.extract %sel[7] : f32 from vector<8xf32>
-      %big = arith.constant 1.0e38 : f32
-      %odd = arith.cmpf oeq, %l, %big : f32
-      %fin = arith.select %odd, %z, %s : vector<8xf32>
-      vector.maskedstore %out[%i], %m, %fin : memref<1003xf32>, vector<8xi1>, vector<8xf32>
-    }
-    return
-  }
-}
-""",
     "transfer_ok": """module {
   func.func @axpy(%x: memref<1003xf32>, %y: memref<1003xf32>, %out: memref<1003xf32>) {
     %c0 = arith.constant 0 : index
@@ -89,24 +63,6 @@ CANDIDATES = {
     %pad = arith.constant 0.0 : f32
     scf.for %i = %c0 to %n step %c8 {
       %a = vector.transfer_read %x[%i], %pad {in_bounds = [false]} : memref<1003xf32>, vector<8xf32>
-      %b = vector.transfer_read %y[%i], %pad : memref<1003xf32>, vector<8xf32>
-      %p = arith.mulf %a, %two : vector<8xf32>
-      %s = arith.addf %p, %b : vector<8xf32>
-      vector.transfer_write %s, %out[%i] : vector<8xf32>, memref<1003xf32>
-    }
-    return
-  }
-}
-""",
-    "transfer_bad": """module {
-  func.func @axpy(%x: memref<1003xf32>, %y: memref<1003xf32>, %out: memref<1003xf32>) {
-    %c0 = arith.constant 0 : index
-    %c8 = arith.constant 8 : index
-    %n = arith.constant 1003 : index
-    %two = arith.constant dense<2.0> : vector<8xf32>
-    %pad = arith.constant 0.0 : f32
-    scf.for %i = %c0 to %n step %c8 {
-      %a = vector.transfer_read %x[%i], %pad {in_bounds = [true]} : memref<1003xf32>, vector<8xf32>
       %b = vector.transfer_read %y[%i], %pad : memref<1003xf32>, vector<8xf32>
       %p = arith.mulf %a, %two : vector<8xf32>
       %s = arith.addf %p, %b : vector<8xf32>
@@ -143,64 +99,12 @@ CANDIDATES = {
   }
 }
 """,
-    "compress_bad": """module {
-  func.func @axpy(%x: memref<1003xf32>, %y: memref<1003xf32>, %out: memref<1003xf32>) {
-    %c0 = arith.constant 0 : index
-    %c8 = arith.constant 8 : index
-    %n = arith.constant 1003 : index
-    %two = arith.constant dense<2.0> : vector<8xf32>
-    %z = arith.constant dense<0.0> : vector<8xf32>
-    scf.for %i = %c0 to %n step %c8 {
-      %rem = arith.subi %n, %i : index
-      %m = vector.create_mask %rem : vector<8xi1>
-      %a = vector.maskedload %x[%i], %m, %z : memref<1003xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
-      %b = vector.expandload %y[%i], %m, %z : memref<1003xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
-      %p = arith.mulf %a, %two : vector<8xf32>
-      %s = arith.addf %p, %b : vector<8xf32>
-      %ms = vector.create_mask %c8 : vector<8xi1>
-      vector.compressstore %out[%i], %ms, %s : memref<1003xf32>, vector<8xi1>, vector<8xf32>
-      %big = arith.constant 1.0e38 : f32
-      %l = vector.extract %s[0] : f32 from vector<8xf32>
-      %odd = arith.cmpf oeq, %l, %big : f32
-      scf.if %odd {
-        vector.compressstore %out[%i], %ms, %s : memref<1003xf32>, vector<8xi1>, vector<8xf32>
-      }
-    }
-    return
-  }
-}
-""",
     "view_ok": """module {
   func.func @axpy(%x: memref<1003xf32>, %y: memref<1003xf32>, %out: memref<1003xf32>) {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     %n = arith.constant 1003 : index
     %nv = arith.constant 1003 : index
-    %two = arith.constant 2.0 : f32
-    %raw = memref.alloc() : memref<4012xi8>
-    %tmp = memref.view %raw[%c0][%nv] : memref<4012xi8> to memref<?xf32>
-    scf.for %i = %c0 to %n step %c1 {
-      %a = memref.load %x[%i] : memref<1003xf32>
-      %p = arith.mulf %a, %two : f32
-      memref.store %p, %tmp[%i] : memref<?xf32>
-    }
-    scf.for %i = %c0 to %n step %c1 {
-      %t = memref.load %tmp[%i] : memref<?xf32>
-      %b = memref.load %y[%i] : memref<1003xf32>
-      %s = arith.addf %t, %b : f32
-      memref.store %s, %out[%i] : memref<1003xf32>
-    }
-    memref.dealloc %raw : memref<4012xi8>
-    return
-  }
-}
-""",
-    "view_bad": """module {
-  func.func @axpy(%x: memref<1003xf32>, %y: memref<1003xf32>, %out: memref<1003xf32>) {
-    %c0 = arith.constant 0 : index
-    %c1 = arith.constant 1 : index
-    %n = arith.constant 1003 : index
-    %nv = arith.constant 2100 : index
     %two = arith.constant 2.0 : f32
     %raw = memref.alloc() : memref<4012xi8>
     %tmp = memref.view %raw[%c0][%nv] : memref<4012xi8> to memref<?xf32>
@@ -270,6 +174,23 @@ CANDIDATES = {
 }
 """,
 }
+
+
+def _overrun(ok: str, *edits: tuple[str, str]) -> str:
+    """The correct candidate `ok` with each (old, new) edit made once: the one change that makes it overrun."""
+    for old, new in edits:
+        assert ok.count(old) == 1, old
+        ok = ok.replace(old, new)
+    return ok
+
+
+# each overrunning variant differs from its correct twin by the access that leaves the buffer
+CANDIDATES["gather_bad"] = _overrun(CANDIDATES["gather_ok"], ("6, 7]>", "6, 2000]>"))
+CANDIDATES["transfer_bad"] = _overrun(CANDIDATES["transfer_ok"], ("in_bounds = [false]", "in_bounds = [true]"))
+CANDIDATES["compress_bad"] = _overrun(CANDIDATES["compress_ok"], ("create_mask %rem : vector<8xi1>\n      vector.compress",
+                                                                  "create_mask %c8 : vector<8xi1>\n      vector.compress"),
+                                      ("compressstore %out[%i], %m,", "compressstore %out[%i], %ms,"))
+CANDIDATES["view_bad"] = _overrun(CANDIDATES["view_ok"], ("%nv = arith.constant 1003", "%nv = arith.constant 2100"))
 
 
 @pytest.mark.slow
