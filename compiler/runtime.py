@@ -5,27 +5,36 @@ tile copied into a strided view). The JIT binds it to MLIR's own C runner librar
 bindings; an exported library gets the C definition below compiled in, so `libkernel.so` needs nothing
 beyond libc. The evaluator's allowlist (evaluator/platform.py) names the same helpers.
 
-A parallel kernel (pipeline.py: `async-parallel-for`) calls MLIR's async runtime (`mlirAsyncRuntime*`),
-which ships as `libmlir_async_runtime.so` in the installed mlir package; an exported library links
-against it. The JIT binds its symbols by hand (`parallel_symbols`) instead of handing the library to the
-ExecutionEngine: an engine given it calls the library's `__mlir_execution_engine_destroy` when it is
-freed, which deletes the process's one runtime for good, so the next parallel call of any other kernel
-dereferences null (measured: a segfault). The runtime's thread pool is sized once, when it is created, from
-the CPU affinity of the creating thread (LLVM's hardware_concurrency): a worker pinned to one core would
-get one thread, whatever the kernel asks. `_load_async` creates it under the widest mask the process may
-have, then restores the pin; a kernel's own parallelism is its loop's trip count (pipeline.py).
+A parallel kernel (pipeline.py: `async-parallel-for`) calls MLIR's async runtime ABI (`mlirAsyncRuntime*`).
+The JIT binds those symbols to NeuroJIT's own implementation of that ABI (async_runtime.c: a pool whose idle
+threads spin briefly before they sleep, as a BLAS's do, and a caller that runs tasks while it waits), built once
+per machine with the system C compiler into the user's cache. MLIR's `libmlir_async_runtime.so` (installed
+with the mlir package) puts its threads to sleep at once, and waking one costs up to a millisecond on these
+virtual machines, so 2 threads ran a 512 matmul no faster than one; it is the fallback where no C compiler is
+found (`async_library` says which one a process uses). An exported library has async_runtime.c compiled in.
+The symbols are bound by hand (`parallel_symbols`), never by handing the library to the ExecutionEngine: an
+engine given MLIR's runtime calls its `__mlir_execution_engine_destroy` when freed, which deletes the
+process's one runtime for good (measured: the next parallel call segfaulted). Either pool is sized when it is
+created from the CPU affinity of the creating thread: a worker pinned to one core would get one thread.
+`_load_async` creates it under the widest mask the process may have, then restores the pin; a kernel's own
+parallelism is its loop's trip count (pipeline.py).
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
+import shutil
+import subprocess
+import tempfile
 
 from mlir import ir
 
 HELPERS = frozenset({"memrefCopy"})
 ASYNC_PREFIX = "mlirAsyncRuntim"  # sic: also MLIR's mlirAsyncRuntimGetNumWorkerThreads
-ASYNC_LIBRARY = "libmlir_async_runtime.so"
+ASYNC_LIBRARY = "libmlir_async_runtime.so"  # MLIR's, the fallback
+ASYNC_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "async_runtime.c")
 
 # MLIR's memrefCopy(elemSize, UnrankedMemRefType<char> *src, UnrankedMemRefType<char> *dst): each
 # unranked memref is {rank, descriptor}; a descriptor is {base, data, offset, sizes[rank], strides[rank]}.
@@ -86,11 +95,61 @@ def library_dir() -> str:
     return os.path.join(list(mlir.__path__)[0], "lib")
 
 
+def compiler() -> str | None:
+    """The system C compiler (export links with it; NeuroJIT's async runtime is built with it)."""
+    return shutil.which("cc") or shutil.which("gcc")
+
+
+def async_source() -> str:
+    with open(ASYNC_SOURCE) as f:
+        return f.read()
+
+
+def _cache_dirs() -> list[str]:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return [os.path.join(base, "neurojit"), os.path.join(tempfile.gettempdir(), f"neurojit-{os.getuid()}")]
+
+
+def build_async() -> str | None:
+    """Path of NeuroJIT's async runtime built for this machine (built on first need, cached by the source's
+    hash, written atomically so concurrent processes agree); None where it cannot be built (no C compiler)."""
+    source = async_source()
+    name = f"libneurojit_async-{hashlib.sha256(source.encode()).hexdigest()[:16]}.so"
+    for folder in _cache_dirs():
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            return path
+    cc = compiler()
+    if cc is None:
+        return None
+    for folder in _cache_dirs():
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(suffix=".so", dir=folder)
+            os.close(fd)
+        except OSError:
+            continue
+        proc = subprocess.run([cc, "-x", "c", "-O2", "-fPIC", "-shared", "-pthread", "-o", tmp, "-"],
+                              input=source, capture_output=True, text=True)
+        if proc.returncode != 0:
+            os.unlink(tmp)
+            raise RuntimeError(f"building NeuroJIT's async runtime failed: {proc.stderr.strip()[-500:]}")
+        os.replace(tmp, os.path.join(folder, name))
+        return os.path.join(folder, name)
+    return None
+
+
+def async_library() -> str:
+    """The async runtime library this process binds parallel kernels to: NeuroJIT's where a C compiler could
+    build it, else MLIR's."""
+    return build_async() or os.path.join(library_dir(), ASYNC_LIBRARY)
+
+
 def _load_async() -> ctypes.CDLL:
-    """MLIR's async runtime, loaded once per process, its thread pool created under the widest mask."""
+    """The async runtime, loaded once per process, its thread pool created under the widest mask."""
     global _ASYNC
     if _ASYNC is None:
-        lib = ctypes.CDLL(os.path.join(library_dir(), ASYNC_LIBRARY))
+        lib = ctypes.CDLL(async_library())
         count = lib.mlirAsyncRuntimGetNumWorkerThreads  # sic: MLIR's spelling; creates the runtime
         count.restype = ctypes.c_int64
         mine = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else None
@@ -112,18 +171,27 @@ def _load_async() -> ctypes.CDLL:
 
 
 def preload() -> None:
-    """Load MLIR's async runtime and create its thread pool now: a process that will later forbid itself
+    """Build and load the async runtime and create its thread pool now: a process that will later forbid itself
     to open files or to change its CPU affinity (the evaluator's sandboxed workers) calls this first."""
     _load_async()
 
 
 def pool_threads() -> int:
-    """Threads MLIR's async runtime may run in this process (creating it if needed)."""
+    """Worker threads of the async runtime's pool in this process (creating it if needed); NeuroJIT's pool has
+    one fewer than cores, the caller being the other."""
     return int(_load_async().mlirAsyncRuntimGetNumWorkerThreads())
 
 
+def pool_cores() -> int:
+    """Cores the async runtime's pool was sized for (its threads and a caller; MLIR's: its threads)."""
+    lib = _load_async()
+    if hasattr(lib, "neurojitAsyncRuntimeCores"):
+        return int(lib.neurojitAsyncRuntimeCores())
+    return pool_threads()
+
+
 def parallel_symbols(module: ir.Module) -> dict[str, object]:
-    """symbol -> C function of MLIR's async runtime, for each one a lowered module declares."""
+    """symbol -> C function of the async runtime, for each one a lowered module declares."""
     names = sorted(n for n in declared(module) if n.startswith(ASYNC_PREFIX))
     if not names:
         return {}

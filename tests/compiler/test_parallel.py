@@ -122,9 +122,12 @@ def test_exported_parallel_library_from_c(tmp_path):
     out = tmp_path / "export"
     manifest = export(ODD, str(out), text, knobs)
     assert manifest["runtime"]["threads"] == 2
-    assert manifest["runtime"]["needs"] and manifest["runtime"]["needs"][0].endswith("libmlir_async_runtime.so")
+    assert manifest["runtime"]["needs"] == [] and "async_runtime" in manifest["runtime"]["compiled_in"]
     assert json.loads((out / "manifest.json").read_text())["runtime"] == manifest["runtime"]
-    assert "libmlir_async_runtime.so" in (out / "kernel.h").read_text()
+    assert "thread pool compiled into libkernel.so" in (out / "kernel.h").read_text()
+    # the runtime is inside and private: nothing of MLIR's is needed, no mlirAsyncRuntime* is exported
+    dynamic = subprocess.run(["nm", "-D", str(out / "libkernel.so")], capture_output=True, text=True).stdout
+    assert "mlirAsyncRuntime" not in dynamic and " T matmul" in dynamic, dynamic
     (tmp_path / "main.c").write_text(C_MAIN)
     build = subprocess.run(["gcc", "-O1", "-o", "main", "main.c", f"-I{out}", f"-L{out}", "-lkernel",
                             f"-Wl,-rpath,{out}"], cwd=tmp_path, capture_output=True, text=True)
@@ -168,7 +171,7 @@ PINNED = textwrap.dedent("""
     second(*args)
     assert np.all(args[2] == 64.0), args[2]
     assert os.sched_getaffinity(0) == {min(cores)}
-    print(runtime.pool_threads(), len(cores))
+    print(runtime.pool_cores(), len(cores))
 """)
 
 
