@@ -10,7 +10,8 @@
  *
  * The pool has one worker per core of the creating thread's CPU mask, less one: the caller of a kernel runs a
  * share of its tasks, so cores - 1 workers fill the cores without a spinning thread taking a core from a busy
- * one. It starts on the first task (or on mlirAsyncRuntimGetNumWorkerThreads) and again in a forked child.
+ * one; each is pinned off the caller's core (see place). It starts on the first task (or on
+ * mlirAsyncRuntimGetNumWorkerThreads) and again in a forked child. Its threads are named "nj-async".
  *
  * Semantics follow MLIR's reference runtime (mlir/lib/ExecutionEngine/AsyncRuntime.cpp): tokens and values are
  * created with two references (the caller's and the task's, dropped when the task emplaces them), groups with
@@ -74,13 +75,15 @@ static struct {
   nj_task *head, *tail;
   _Atomic int64_t queued;
   int sleepers;
+  int placed_off; /* the caller's core when the workers were last placed */
+  pthread_t *ids; /* the workers */
   int cores; /* in the creating thread's CPU mask */
   int threads;
   bool started;
   _Atomic bool stop;
   _Atomic int alive;
   int64_t spin_ns;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -122,14 +125,11 @@ static bool run_one(void) {
   return true;
 }
 
+static _Thread_local bool in_pool; /* this thread is one of the pool's workers */
+
 static void *worker(void *arg) {
-  int cpu = (int)(intptr_t)arg;
-  if (cpu >= 0) { /* see start() */
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-  }
+  (void)arg;
+  in_pool = true;
   while (!atomic_load(&pool.stop)) {
     if (run_one())
       continue;
@@ -162,7 +162,34 @@ static void after_fork_in_child(void) {
   atomic_store(&pool.queued, 0);
   atomic_store(&pool.alive, 0);
   pool.sleepers = 0;
+  pool.ids = NULL; /* the parent's workers do not exist here (their array is the parent's to free) */
   pool.started = false;
+}
+
+/* Pin each worker to a core of the caller's CPU mask other than the caller's own, the i-th worker to the i-th
+   such core (cycling). Unpinned, a worker woken by a caller was often placed on the caller's core, and both
+   stayed there for many calls (the scheduler does not move a thread that ran in the last half millisecond): a
+   2-thread matmul of 512 took 4.6 ms instead of 1.3 in one round out of three. Pinned, the caller is the thread
+   the scheduler moves, and it lands on an idle core. Done at start and again when a caller (never a worker)
+   runs on another core than the last placement; a caller confined to one core leaves the pins alone (whoever
+   confined it placed the threads too: the evaluator's pool does), as does a process forbidden to set them. */
+static void place(int here) { /* pool.mu held */
+  pool.placed_off = here;
+  cpu_set_t mask;
+  if (here < 0 || sched_getaffinity(0, sizeof mask, &mask) != 0 || CPU_COUNT(&mask) < 2)
+    return;
+  int cpu = -1;
+  for (int i = 0; i < pool.threads; i++) {
+    for (int step = 0; step < CPU_SETSIZE; step++) {
+      cpu = (cpu + 1) % CPU_SETSIZE;
+      if (CPU_ISSET(cpu, &mask) && cpu != here)
+        break;
+    }
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pthread_setaffinity_np(pool.ids[i], sizeof one, &one);
+  }
 }
 
 static void start(void) {
@@ -181,21 +208,18 @@ static void start(void) {
       pthread_atfork(NULL, NULL, after_fork_in_child);
       registered = true;
     }
-    /* Each worker is pinned to a core of the mask other than the one the creating thread runs on. Unpinned, a
-       worker woken by a caller was often placed on the caller's core, and both stayed there for many calls
-       (the scheduler does not move a thread that ran within the last half millisecond): a 2-thread matmul of
-       512 took 4.6 ms instead of 1.3 in one round out of three. Pinned, the caller is the thread the scheduler
-       moves, and it lands on the idle core. */
-    int here = pool.cores > 1 ? sched_getcpu() : -1, cpu = 0;
-    for (int i = 0; i < pool.threads; i++) {
-      while (cpu < CPU_SETSIZE && (!CPU_ISSET(cpu, &mask) || cpu == here))
-        cpu++;
-      pthread_t id;
-      if (pthread_create(&id, NULL, worker, (void *)(intptr_t)(pool.cores > 1 && cpu < CPU_SETSIZE ? cpu++ : -1)) == 0) {
-        pthread_detach(id);
+    pool.ids = calloc((size_t)pool.threads, sizeof(pthread_t));
+    int made = 0;
+    for (int i = 0; pool.ids && i < pool.threads; i++) {
+      if (pthread_create(&pool.ids[made], NULL, worker, NULL) == 0) {
+        pthread_setname_np(pool.ids[made], "nj-async");
+        pthread_detach(pool.ids[made]);
         atomic_fetch_add(&pool.alive, 1);
+        made++;
       }
     }
+    pool.threads = made;
+    place(sched_getcpu());
     __atomic_store_n(&pool.started, true, __ATOMIC_RELEASE);
   }
   pthread_mutex_unlock(&pool.mu);
@@ -391,7 +415,10 @@ API void mlirAsyncRuntimeExecute(void *handle, nj_resume resume) {
   t->next = NULL;
   t->resume = resume;
   t->handle = handle;
+  int here = in_pool ? -1 : sched_getcpu();
   pthread_mutex_lock(&pool.mu);
+  if (here >= 0 && here != pool.placed_off)
+    place(here);
   if (pool.tail)
     pool.tail->next = t;
   else

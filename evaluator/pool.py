@@ -79,7 +79,7 @@ class Gate:
                 if w is not worker:
                     w.pause()
             cores = (own + [c for c in self.cores if c not in own])[:threads]
-            worker.set_affinity(set(cores))
+            worker.set_affinity(set(cores), spread=True)
             return cores
 
     def release(self, worker: Worker) -> None:
@@ -204,18 +204,30 @@ class Worker:
                 except (ProcessLookupError, PermissionError):
                     pass
 
-    def set_affinity(self, cores: set[int]) -> None:
+    def set_affinity(self, cores: set[int], spread: bool = False) -> None:
         """Every thread of the worker (its runtime's pool threads too) on `cores`; threads started later
-        inherit it from the thread that starts them."""
+        inherit it from the thread that starts them. `spread` (a parallel lease): the main thread stays on its
+        own core, the first of `cores` where it is one, and each other thread gets one of the rest in turn, so
+        a kernel's tasks run on distinct cores from its first call (left to the scheduler, a woken pool thread
+        often shared the caller's core for many calls; the sealed worker may not set its threads' affinity)."""
         if self.proc is None or not cores or not hasattr(os, "sched_setaffinity"):
             return
+        order = sorted(cores, key=lambda c: (c != self.core, c))
         try:
             tids = os.listdir(f"/proc/{self.proc.pid}/task")
         except OSError:
             return
-        for tid in tids:
+        others = order[1:] if spread and len(order) > 1 else []
+        k = 0
+        for tid in sorted(tids, key=int):
+            if int(tid) == self.proc.pid:
+                mask = {order[0]} if others else set(cores)
+            elif others:
+                mask, k = {others[k % len(others)]}, k + 1
+            else:
+                mask = set(cores)
             try:
-                os.sched_setaffinity(int(tid), cores)
+                os.sched_setaffinity(int(tid), mask)
             except OSError:
                 pass  # a thread that just ended
 

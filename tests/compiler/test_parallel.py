@@ -187,3 +187,51 @@ def test_threads_clamped_to_cores():
     assert clamp_threads(0) == cores and clamp_threads(cores + 5) == cores and clamp_threads(1) == 1
     with pytest.raises(NeuroJITError):
         clamp_threads(-1)
+
+
+# In a process of its own, unpinned: the pool's threads are named, pinned each to one core other than the one
+# the caller ran on; a forked child gets a pool of its own (the parent's threads do not exist there).
+POOL = textwrap.dedent("""
+    import ctypes, dataclasses, os, sys
+    import numpy as np
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import PackedMatmul
+    from neurojit.compiler import host
+    from neurojit.compiler.jit import compile_kernel
+    from neurojit.compiler.source import read_source
+    k = sys.argv[1]
+    info = analyze(read_source(k))
+    h = dataclasses.replace(host(), cores=2)
+    s = PackedMatmul()
+    kernel = compile_kernel(k, s.text(info, h), s.defaults(info, h), isolate=False)
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(x.shape).astype(np.float32) for x in kernel.signature.args)
+    getcpu = ctypes.CDLL(None).sched_getcpu
+    for _ in range(20):
+        before = getcpu()
+        out = c.copy()
+        kernel(a, b, out)
+        if getcpu() == before:
+            break
+    np.testing.assert_allclose(out, c + a @ b, rtol=1e-4, atol=1e-4)
+    tasks = os.listdir("/proc/self/task")
+    pool = [t for t in tasks if open(f"/proc/self/task/{t}/comm").read().strip() == "nj-async"]
+    masks = [os.sched_getaffinity(int(t)) for t in pool]
+    assert len(pool) == len(os.sched_getaffinity(0)) - 1, (pool, tasks)
+    assert all(len(m) == 1 and before not in m for m in masks), (before, masks)
+    pid = os.fork()
+    if pid == 0:
+        out = c.copy()
+        kernel(a, b, out)
+        mine = [t for t in os.listdir("/proc/self/task") if open(f"/proc/self/task/{t}/comm").read().strip() == "nj-async"]
+        os._exit(3 if not np.allclose(out, c + a @ b, rtol=1e-4, atol=1e-4) else 4 if len(mine) != len(pool) else 0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, status
+    print("ok")
+""")
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_pool_threads_are_pinned_off_the_callers_core_and_a_fork_gets_its_own():
+    run = subprocess.run([sys.executable, "-c", POOL, str(ODD)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]

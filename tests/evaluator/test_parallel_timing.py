@@ -20,6 +20,7 @@ from neurojit.evaluator import EvalConfig, Evaluator
 from neurojit.evaluator.pool import Gate, Worker
 
 ODD = KERNELS / "matmul_127x255x63.mlir"
+THREADS = "import threading, time\nfor _ in range(2): threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\ntime.sleep(60)"
 
 
 def _state(pid: int) -> str:
@@ -41,19 +42,25 @@ def test_gate_stops_the_others_and_widens_the_timed_worker():
     workers = [Worker(EvalConfig(), cores[i], gate) for i in range(2)]
     gate.workers = workers
     try:
-        for w in workers:  # real processes in sessions of their own, pinned as the pool pins its workers
-            w.proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
-            os.sched_setaffinity(w.proc.pid, {w.core})
+        for w in workers:  # real processes with two threads besides the main one (as a runtime's pool), in
+            w.proc = subprocess.Popen([sys.executable, "-c", THREADS], start_new_session=True)  # sessions of
+            os.sched_setaffinity(w.proc.pid, {w.core})  # their own, pinned as the pool pins its workers
         timed, other = workers
+        end = time.monotonic() + 10
+        while len(os.listdir(f"/proc/{timed.proc.pid}/task")) < 3 and time.monotonic() < end:
+            time.sleep(0.01)
         granted = gate.acquire(timed, 2)
         assert granted[0] == timed.core and len(granted) == 2
-        assert os.sched_getaffinity(timed.proc.pid) == set(granted)
+        # the main thread keeps its core, the others are spread over the rest: tasks on distinct cores
+        masks = {int(t): os.sched_getaffinity(int(t)) for t in os.listdir(f"/proc/{timed.proc.pid}/task")}
+        assert masks.pop(timed.proc.pid) == {timed.core}
+        assert len(masks) == 2 and all(m == {granted[1]} for m in masks.values()), masks
         assert _wait_state(other.proc.pid, "T") == "T"  # stopped while the other is timed
         paused_at = other._paused()
         time.sleep(0.05)
         assert other._paused() > paused_at  # its deadline does not run meanwhile
         gate.release(timed)
-        assert os.sched_getaffinity(timed.proc.pid) == {timed.core}
+        assert all(os.sched_getaffinity(int(t)) == {timed.core} for t in os.listdir(f"/proc/{timed.proc.pid}/task"))
         assert _wait_state(other.proc.pid, "S") != "T"
     finally:
         for w in workers:
