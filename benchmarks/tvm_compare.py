@@ -16,6 +16,7 @@ TVM runs under its own interpreter (--tvm-python), in its own processes: it bund
 libLLVM.so is in this one. Install it apart from the project's environment, e.g.
     python -m venv .venv-tvm && .venv-tvm/bin/pip install -e '.[tvm]'   (or the packages listed in that extra)
 Run: python benchmarks/tvm_compare.py --tvm-python .venv-tvm/bin/python [--budget-s 120] [--quick] [--only K ...]
+     [--out DIR] [--measure-only]   (the latter times again the winners a run left in DIR, without tuning)
 """
 
 from __future__ import annotations
@@ -67,7 +68,12 @@ def ours(name: str, path: pathlib.Path, budget_s: float, threads: int, where: pa
     summary = tune(str(path), TuneOptions(budget=Budget(candidates=10**6, seconds=budget_s), db=db, run_id=name,
                                           seed=0, threads=threads), progress=None)
     tune_s = time.monotonic() - started
-    best = ResultStore(db).best(name)
+    return {"tune_s": tune_s, "candidates": summary.candidates, **export_best(name, path, where)}
+
+
+def export_best(name: str, path: pathlib.Path, where: pathlib.Path) -> dict:
+    """The run's best variant (in where/runs.db) exported by the current compiler into where/ours."""
+    best = ResultStore(f"sqlite:///{where}/runs.db").best(name)
     out = where / "ours"
     if best is None:  # nothing beat the baseline: the naive lowering is what NeuroJIT would ship
         manifest = export(path, str(out))
@@ -77,8 +83,20 @@ def ours(name: str, path: pathlib.Path, budget_s: float, threads: int, where: pa
         schedule = cand.text if cand.is_schedule else None
         manifest = export(path if schedule else cand.text, str(out), schedule, dict(cand.knobs) or None)
         how = f"{best.schedule or 'module'} {json.dumps(dict(cand.knobs))}"
-    return {"tune_s": tune_s, "candidates": summary.candidates, "library": str(out / "libkernel.so"),
-            "symbol": manifest["symbol"], "variant": how, "tasks": manifest["runtime"].get("threads", 1)}
+    return {"library": str(out / "libkernel.so"), "symbol": manifest["symbol"], "variant": how,
+            "tasks": manifest["runtime"].get("threads", 1)}
+
+
+def tuned(args, name: str, path: pathlib.Path, budget: float, threads: int, where: pathlib.Path, h) -> tuple:
+    """Both tuners at the same budget; each side's winner (kept in `where` for --measure-only)."""
+    mine = ours(name, path, budget, threads, where)
+    (where / "ours.json").write_text(json.dumps(mine))
+    theirs = side(args.tvm_python, "tune", {"kernel": name, "shape": SHAPES[name], "mcpu": h.cpu,
+                                             "threads": threads, "budget_s": budget,
+                                             "per_iter": args.per_iter, "build_timeout_s": 120,
+                                             "work_dir": str(where / "tvm-work"),
+                                             "library": str(where / "tvm.so")}, where)
+    return mine, theirs
 
 
 def main() -> None:
@@ -93,7 +111,12 @@ def main() -> None:
     ap.add_argument("--quiet-wait", type=float, default=60.0,
                     help="before timing, wait up to this many seconds for other processes to leave the cores")
     ap.add_argument("--out", help="keep the artefacts here (default: a temporary folder)")
+    ap.add_argument("--measure-only", action="store_true",
+                    help="time again the winners a previous run kept in --out (no tuning; ours exported again by this "
+                         "compiler; e.g. on a quieter machine)")
     args = ap.parse_args()
+    if args.measure_only and not args.out:
+        ap.error("--measure-only needs --out, the folder of a previous run")
     budget = 20.0 if args.quick else args.budget_s
     names = ["matmul_512"] if args.quick else (args.only or list(SHAPES))
     probe = subprocess.run([args.tvm_python, "-c", "import tvm, xgboost"], capture_output=True, text=True)
@@ -115,13 +138,13 @@ def main() -> None:
         where = root / name
         where.mkdir(parents=True, exist_ok=True)
         load_before = os.getloadavg()[0]
-        mine = ours(name, paths[name], budget, threads, where)
-        (where / "ours.json").write_text(json.dumps(mine))
-        theirs = side(args.tvm_python, "tune", {"kernel": name, "shape": SHAPES[name], "mcpu": h.cpu,
-                                                 "threads": threads, "budget_s": budget,
-                                                 "per_iter": args.per_iter, "build_timeout_s": 120,
-                                                 "work_dir": str(where / "tvm-work"),
-                                                 "library": str(where / "tvm.so")}, where)
+        if args.measure_only:
+            if not (where / "ours.json").exists() or not (where / "tune.json").exists():
+                raise SystemExit(f"{where} has no winners of a previous run (ours.json, tune.json)")
+            mine, theirs = (json.loads((where / f).read_text()) for f in ("ours.json", "tune.json"))
+            mine.update(export_best(name, paths[name], where))  # exported again by this compiler
+        else:
+            mine, theirs = tuned(args, name, paths[name], budget, threads, where, h)
         sig = compile_kernel(paths[name]).signature
         rounds = args.rounds or (8 if args.quick else 15 if "1024" in name else 30)
         m = side(args.tvm_python, "measure", {"kernel": name, "threads": threads, "rounds": rounds,
