@@ -182,7 +182,8 @@ def main() -> None:
     args = ap.parse_args()
     h = host()
     print(f"host {h.cpu}, {h.vector_bits}-bit vectors, {h.vector_registers} registers; numpy {np.__version__} "
-          "on 1 thread; medians of interleaved rounds; ratio = numpy time / our time")
+          "on 1 thread, ours on the tasks its knobs say (`threads`, default the schedule's start: up to "
+          f"{h.cores} cores), naive on 1; medians of interleaved rounds; ratio = numpy time / our time")
     print(f"numpy's BLAS: {blas.describe()}")
     print(f"{'kernel':<22}{'schedule':<32}{'ms':>9}{'np ms':>9}{'naive ms':>10}{'GF/s':>8}{'np GF/s':>8}"
           f"{'vs np':>9}{'vs naive':>10}  knobs")

@@ -6,13 +6,15 @@ reduction loop is split by `width` elements (`tile_reduction_using_for`): the in
 horizontal reduction per row finishes it. Elementwise maps and fills are tiled and vectorised as in
 `VectorizeElementwise`. One loop nest per op, in program order.
 With `threads` > 1 the outer loop of each reduction of two or more dimensions is first split into that many
-contiguous chunks of rows, one task each on MLIR's async runtime (`parts.distribute`); the maps and fills
-around stay serial. A row reduction streams its input once, so one core's bandwidth bounds it and more
-cores are the only way past that. `threads` starts at 1: the serial script, with no knob (the library's
-convention). Measured on a 2-core znver4 VM shared with other jobs (load ~2.6), 2 tasks ran an i32 row sum
-0.73x at 2 MiB, 0.96x at 16 MiB and 1.0x at 64 MiB against 1 (the dispatch, ~10 us, and a busy second core
-ate the gain). Set it (`VectorizeRowReduction(threads=4)`) on a host with idle cores and bandwidth to
-spare; it is then tuned.
+contiguous chunks of rows, one task each on the async runtime (`parts.distribute`); the maps and fills around
+stay serial. A row reduction streams its input once: LLVM vectorises the naive loops itself, and they already
+stream at one core's bandwidth, so more cores are the only way past that. `threads` starts at the host's cores
+(the run's --threads) for a kernel of reductions and fills only that reads at least PARALLEL_BYTES, else at 1
+(the serial script, no knob): with maps around them, which stay serial, split reductions measured 0.75x (a
+softmax of 512x1024 f32) to 1.15x (layer norm) against one task; a row sum of f32 at 2 MiB 1.7x.
+Measured on a 2-core znver4 VM, quiet, an i32 row sum, 2 tasks against the naive loops, back to back:
+1.15x at 512 KiB, 1.75x at 2 MiB and 4 MiB, 1.9x at 8 MiB, 2.0x at 16 MiB (one task: 0.96-1.01x at every size);
+with MLIR's own runtime, whose threads sleep at once, 2 tasks were 0.73x at 2 MiB (compiler/async_runtime.c).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .base import Knob, Schedule, lanes, threads_knob
 from .elementwise import vector_tile
 
 ANY = parts.ANY
+PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,11 @@ class VectorizeRowReduction(Schedule):
         if any(not op.is_row_reduction for op in info.ops):  # ew_width is in the script only with such ops
             knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
         if _rows(info) > 1:  # only a parallel script has a forall to take the value
-            knobs += threads_knob(self.threads if self.threads is not None else 1, host)
+            knobs += threads_knob(self.threads if self.threads is not None else _threads(info, host), host)
         return knobs
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        return {**self._start(info, host), "threads": 1}
+        return {**self._start(info, host), "threads": _threads(info, host)}
 
     def _start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         vl = lanes(info, host)
@@ -114,6 +117,16 @@ def _row_reduction(h: str, rank: int, rows: str, width: str, tag: str) -> str:
         f"  transform.structured.vectorize %{tag}c vector_sizes [{pre}{rows}, {width}] : {ANY}\n"
         + parts.hoist(f"%{tag}k").replace("%hl", f"%{tag}h")
     )
+
+
+def _threads(info: KernelInfo, host: Host) -> int:
+    """Tasks to start with: the host's cores (at most the rows) for a kernel of reductions (and fills) only that
+    reads PARALLEL_BYTES or more; else 1."""
+    if not all(op.is_row_reduction or op.name == "linalg.fill" for op in info.ops):
+        return 1
+    ops = [op for op in info.ops if op.is_row_reduction and len(op.iterators) >= 2]
+    read = sum(model.work(op) for op in ops) * max(1, info.element_bits // 8)
+    return max(1, min(host.cores, _rows(info))) if read >= PARALLEL_BYTES else 1
 
 
 def _rows(info: KernelInfo) -> int:

@@ -202,13 +202,18 @@ def test_other_knobs_stay_right(stem, schedule, knobs):
 
 
 def test_row_reduction_threads_split_rows_over_tasks():
-    # serial by default (measured: no gain on 2 shared cores); set, 2 and 3 tasks of uneven row counts (37
-    # and 1030 rows) stay exact
+    # serial by default below PARALLEL_BYTES and with maps around; from it on, a kernel of reductions starts
+    # at the host's cores; set, 2 and 3 tasks of uneven row counts (37 and 1030 rows) stay exact
     text = (HERE / "row_sum_i32_odd.mlir").read_text()
-    h = host()
+    h = dataclasses.replace(host(), cores=2)
     info = analyze(text)
     assert VectorizeRowReduction().defaults(info, h).get("threads", 1) == 1
     assert "neurojit.threads" not in VectorizeRowReduction().text(info, h)
+    big = analyze(text.replace("37x50", "257x1023").replace("37xi32", "257xi32"))  # 1 MiB of i32
+    assert VectorizeRowReduction().defaults(big, h)["threads"] == 2
+    assert VectorizeRowReduction().defaults(big, dataclasses.replace(h, cores=1)).get("threads", 1) == 1
+    softmax = analyze((KERNELS / "row_softmax.mlir").read_text())  # its maps stay serial: no split
+    assert VectorizeRowReduction().defaults(softmax, h).get("threads", 1) == 1
     for rows, cols, tasks in ((37, 50, 2), (1030, 4100, 3)):
         kernel = text.replace("37x50", f"{rows}x{cols}").replace("37xi32", f"{rows}xi32")
         info = analyze(kernel)
