@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 
 from mlir import ir
 
@@ -110,6 +111,16 @@ def _cache_dirs() -> list[str]:
     return [os.path.join(base, "neurojit"), os.path.join(tempfile.gettempdir(), f"neurojit-{os.getuid()}")]
 
 
+def _ours(folder: str) -> bool:
+    """Whether a cache folder is safe to load code from: a directory owned by this user that nobody else may
+    write (a shared temp dir could hold another user's planted library under the expected name)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return os.path.isdir(folder) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def build_async() -> str | None:
     """Path of NeuroJIT's async runtime built for this machine (built on first need, cached by the source's
     hash, written atomically so concurrent processes agree); None where it cannot be built (no C compiler)."""
@@ -117,23 +128,27 @@ def build_async() -> str | None:
     name = f"libneurojit_async-{hashlib.sha256(source.encode()).hexdigest()[:16]}.so"
     for folder in _cache_dirs():
         path = os.path.join(folder, name)
-        if os.path.exists(path):
+        if os.path.exists(path) and _ours(folder):
             return path
     cc = compiler()
     if cc is None:
         return None
     for folder in _cache_dirs():
         try:
-            os.makedirs(folder, exist_ok=True)
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            if not _ours(folder):
+                continue
             fd, tmp = tempfile.mkstemp(suffix=".so", dir=folder)
             os.close(fd)
         except OSError:
             continue
         proc = subprocess.run([cc, "-x", "c", "-O2", "-fPIC", "-shared", "-pthread", "-o", tmp, "-"],
                               input=source, capture_output=True, text=True)
-        if proc.returncode != 0:
+        if proc.returncode != 0:  # MLIR's runtime serves (slower to wake); say why once
             os.unlink(tmp)
-            raise RuntimeError(f"building NeuroJIT's async runtime failed: {proc.stderr.strip()[-500:]}")
+            warnings.warn(f"building NeuroJIT's async runtime with {cc} failed, parallel kernels use MLIR's "
+                          f"instead: {proc.stderr.strip()[-300:]}", RuntimeWarning, stacklevel=2)
+            return None
         os.replace(tmp, os.path.join(folder, name))
         return os.path.join(folder, name)
     return None

@@ -235,3 +235,22 @@ POOL = textwrap.dedent("""
 def test_pool_threads_are_pinned_off_the_callers_core_and_a_fork_gets_its_own():
     run = subprocess.run([sys.executable, "-c", POOL, str(ODD)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
+def test_runtime_is_built_once_into_a_private_cache(tmp_path, monkeypatch):
+    from neurojit.compiler import runtime
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(runtime.tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    path = runtime.build_async()
+    assert path is not None and path.startswith(str(tmp_path / "cache" / "neurojit"))
+    assert oct(os.stat(os.path.dirname(path)).st_mode & 0o777) == "0o700"
+    lib = ctypes.CDLL(path)
+    assert lib.mlirAsyncRuntimGetNumWorkerThreads() >= 1
+    mtime = os.stat(path).st_mtime_ns
+    assert runtime.build_async() == path and os.stat(path).st_mtime_ns == mtime  # found, not built again
+    # a cache folder others may write is not loaded from: the next place is used
+    os.chmod(os.path.dirname(path), 0o777)
+    other = runtime.build_async()
+    assert other is not None and other.startswith(str(tmp_path / "tmp")) and other != path
