@@ -47,11 +47,13 @@ class Gate:
     Every timing, serial or parallel, starts only once the host has granted it a lease (the worker waits for
     the answer before its first timed call), and the gate's state changes only under its lock: so a worker
     is never stopped while it times, and no parallel lease is granted while another worker times. Parallel
-    leases waiting hold back new serial ones, so a stream of serial timings cannot starve them."""
+    leases waiting hold back new serial ones, so a stream of serial timings cannot starve them. Bystanders
+    (the pool's reference process) never time but are stopped with the workers during a parallel timing."""
 
     def __init__(self, cores: list[int]):
         self.cores = cores
         self.workers: list[Worker] = []
+        self.bystanders: list[Worker] = []
         self._cond = threading.Condition()
         self._holder: Worker | None = None  # the parallel timing, every other worker stopped
         self._serial: set[Worker] = set()  # serial timings in progress
@@ -75,7 +77,7 @@ class Gate:
                 self._queued -= 1
             self._serial.discard(worker)
             self._holder = worker
-            for w in self.workers:
+            for w in self.workers + self.bystanders:
                 if w is not worker:
                     w.pause()
             cores = (own + [c for c in self.cores if c not in own])[:threads]
@@ -88,7 +90,7 @@ class Gate:
             self._serial.discard(worker)
             if self._holder is worker:
                 worker.set_affinity({worker.core} if worker.core is not None else set(self.cores))
-                for w in self.workers:
+                for w in self.workers + self.bystanders:
                     if w is not worker:
                         w.resume()
                 self._holder = None
@@ -345,7 +347,13 @@ class WorkerPool:
         self._free: queue.Queue = queue.Queue()
         for w in self.workers:
             self._free.put(w)
-        self.references = References(self.config, lambda config: Worker(config, None))
+        self.references = References(self.config, self._reference_worker)
+
+    def _reference_worker(self, config) -> Worker:
+        """The trusted reference process's worker: outside the gate's leases, stopped during parallel timings."""
+        w = Worker(config, None)
+        self.gate.bystanders.append(w)
+        return w
 
     def run(self, job: dict) -> Verdict:
         try:

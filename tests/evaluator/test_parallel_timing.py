@@ -41,7 +41,10 @@ def test_gate_stops_the_others_and_widens_the_timed_worker():
     gate = Gate(cores)
     workers = [Worker(EvalConfig(), cores[i], gate) for i in range(2)]
     gate.workers = workers
+    reference = Worker(EvalConfig(), None)  # the pool's reference process: never times, stopped all the same
+    gate.bystanders = [reference]
     try:
+        reference.proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
         for w in workers:  # real processes with two threads besides the main one (as a runtime's pool), in
             w.proc = subprocess.Popen([sys.executable, "-c", THREADS], start_new_session=True)  # sessions of
             os.sched_setaffinity(w.proc.pid, {w.core})  # their own, pinned as the pool pins its workers
@@ -56,14 +59,16 @@ def test_gate_stops_the_others_and_widens_the_timed_worker():
         assert masks.pop(timed.proc.pid) == {timed.core}
         assert len(masks) == 2 and all(m == {granted[1]} for m in masks.values()), masks
         assert _wait_state(other.proc.pid, "T") == "T"  # stopped while the other is timed
+        assert _wait_state(reference.proc.pid, "T") == "T"
         paused_at = other._paused()
         time.sleep(0.05)
         assert other._paused() > paused_at  # its deadline does not run meanwhile
         gate.release(timed)
         assert all(os.sched_getaffinity(int(t)) == {timed.core} for t in os.listdir(f"/proc/{timed.proc.pid}/task"))
         assert _wait_state(other.proc.pid, "S") != "T"
+        assert _wait_state(reference.proc.pid, "S") != "T"
     finally:
-        for w in workers:
+        for w in workers + [reference]:
             w.kill()
 
 
