@@ -54,6 +54,7 @@ typedef struct nj_waiter {
 struct nj_object {
   _Atomic int64_t refs;
   _Atomic int state;       /* token, value: UNAVAILABLE, AVAILABLE or FAILED */
+  _Atomic bool settled;    /* ready, and its awaiters have run: what a blocking await waits for (as MLIR's) */
   _Atomic int64_t pending; /* group: tokens still to become ready */
   _Atomic int64_t errors;  /* group: tokens that became ready with an error */
   _Atomic int64_t rank;    /* group: tokens added so far */
@@ -81,7 +82,6 @@ static struct {
   int threads;
   bool started;
   _Atomic bool stop;
-  _Atomic int alive;
   int64_t spin_ns;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
@@ -150,7 +150,6 @@ static void *worker(void *arg) {
       }
     }
   }
-  atomic_fetch_sub(&pool.alive, 1);
   return NULL;
 }
 
@@ -160,9 +159,9 @@ static void after_fork_in_child(void) {
   pthread_cond_init(&pool.cv, NULL);
   pool.head = pool.tail = NULL;
   atomic_store(&pool.queued, 0);
-  atomic_store(&pool.alive, 0);
   pool.sleepers = 0;
   pool.ids = NULL; /* the parent's workers do not exist here (their array is the parent's to free) */
+  in_pool = false; /* a task that forked: its child is an ordinary caller */
   pool.started = false;
 }
 
@@ -213,8 +212,6 @@ static void start(void) {
     for (int i = 0; pool.ids && i < pool.threads; i++) {
       if (pthread_create(&pool.ids[made], NULL, worker, NULL) == 0) {
         pthread_setname_np(pool.ids[made], "nj-async");
-        pthread_detach(pool.ids[made]);
-        atomic_fetch_add(&pool.alive, 1);
         made++;
       }
     }
@@ -226,16 +223,24 @@ static void start(void) {
 }
 
 __attribute__((destructor)) static void finish(void) {
-  /* unloading the library (dlclose) must not leave workers running its code; at exit nothing waits long */
+  /* unloading the library (dlclose) must not leave workers running its code: they are joined (a second each
+     at most, so an exit never hangs on a task that does not end); no thread is placed after this */
   if (!pool.started)
     return;
   pthread_mutex_lock(&pool.mu);
   atomic_store(&pool.stop, true);
   pthread_cond_broadcast(&pool.cv);
+  int threads = pool.threads;
+  pool.threads = 0;
   pthread_mutex_unlock(&pool.mu);
-  int64_t deadline = now_ns() + 100000000;
-  while (atomic_load(&pool.alive) > 0 && now_ns() < deadline)
-    relax();
+  for (int i = 0; pool.ids && i < threads; i++) {
+    if (pthread_equal(pool.ids[i], pthread_self()))
+      continue;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_timedjoin_np(pool.ids[i], NULL, &until);
+  }
 }
 
 /* ---- reference counted objects ----------------------------------------------------------------------------- */
@@ -261,19 +266,31 @@ static void release(nj_object *o, int64_t count) {
 
 static void run_waiters(nj_waiter *w, bool failed);
 
-/* A token became ready: count it into the group; the last one releases the group's awaiters. */
+/* Awaiters have run: release blocking awaiters (under the lock: one that saw `settled` while spinning takes
+   the lock once before it returns, so the object outlives this unlock even if its caller frees it then). */
+static void mark_settled(nj_object *o) {
+  pthread_mutex_lock(&o->mu);
+  atomic_store(&o->settled, true);
+  pthread_cond_broadcast(&o->cv);
+  pthread_mutex_unlock(&o->mu);
+}
+
+/* A token became ready: count it into the group; the last one runs the group's awaiters. */
 static void count_into(nj_object *group, bool failed) {
   pthread_mutex_lock(&group->mu);
   if (failed)
     atomic_fetch_add(&group->errors, 1);
   nj_waiter *w = NULL;
-  if (atomic_fetch_sub(&group->pending, 1) == 1) {
+  bool last = atomic_fetch_sub(&group->pending, 1) == 1;
+  if (last) {
     w = group->waiters;
     group->waiters = NULL;
-    pthread_cond_broadcast(&group->cv);
   }
   pthread_mutex_unlock(&group->mu);
-  run_waiters(w, false);
+  if (last) {
+    run_waiters(w, false);
+    mark_settled(group);
+  }
 }
 
 static void run_waiters(nj_waiter *w, bool failed) {
@@ -314,30 +331,31 @@ static void settle(nj_object *o, int state) {
   atomic_store(&o->state, state);
   nj_waiter *w = o->waiters;
   o->waiters = NULL;
-  pthread_cond_broadcast(&o->cv);
   pthread_mutex_unlock(&o->mu);
   run_waiters(w, state == FAILED);
+  mark_settled(o);
   release(o, 1);
 }
 
+/* Ready: an awaiter registered now runs at once (its list has been taken). */
 static bool ready(nj_object *o, bool group) {
   return group ? atomic_load(&o->pending) == 0 : atomic_load(&o->state) != UNAVAILABLE;
 }
 
-/* Blocking await (the caller of a parallel kernel): run queued tasks and spin, then sleep. */
-static void await_ready(nj_object *o, bool group) {
+/* Blocking await (the caller of a parallel kernel): run queued tasks and spin, then sleep; returns once the
+   object is ready and its awaiters have run (continuations, counting into groups), as MLIR's does. */
+static void await_ready(nj_object *o) {
+  start();
   int64_t deadline = now_ns() + pool.spin_ns;
-  for (unsigned i = 1; !ready(o, group); i++) {
+  for (unsigned i = 1; !atomic_load(&o->settled); i++) {
     if (run_one())
       continue;
     relax();
     if ((i & 63) == 0 && now_ns() > deadline)
       break;
   }
-  if (ready(o, group))
-    return;
   pthread_mutex_lock(&o->mu);
-  while (!ready(o, group))
+  while (!atomic_load(&o->settled))
     pthread_cond_wait(&o->cv, &o->mu);
   pthread_mutex_unlock(&o->mu);
 }
@@ -373,6 +391,7 @@ API void *mlirAsyncRuntimeCreateValue(int64_t size) {
 API void *mlirAsyncRuntimeCreateGroup(int64_t size) {
   nj_object *o = make(1);
   atomic_store(&o->pending, size);
+  atomic_store(&o->settled, size <= 0); /* nothing to await */
   return o;
 }
 
@@ -401,9 +420,9 @@ API bool mlirAsyncRuntimeIsTokenError(void *token) { return atomic_load(&((nj_ob
 API bool mlirAsyncRuntimeIsValueError(void *value) { return atomic_load(&((nj_object *)value)->state) == FAILED; }
 API bool mlirAsyncRuntimeIsGroupError(void *group) { return atomic_load(&((nj_object *)group)->errors) > 0; }
 
-API void mlirAsyncRuntimeAwaitToken(void *token) { await_ready(token, false); }
-API void mlirAsyncRuntimeAwaitValue(void *value) { await_ready(value, false); }
-API void mlirAsyncRuntimeAwaitAllInGroup(void *group) { await_ready(group, true); }
+API void mlirAsyncRuntimeAwaitToken(void *token) { await_ready(token); }
+API void mlirAsyncRuntimeAwaitValue(void *value) { await_ready(value); }
+API void mlirAsyncRuntimeAwaitAllInGroup(void *group) { await_ready(group); }
 
 API void *mlirAsyncRuntimeGetValueStorage(void *value) { return ((nj_object *)value)->storage; }
 
@@ -417,7 +436,7 @@ API void mlirAsyncRuntimeExecute(void *handle, nj_resume resume) {
   t->handle = handle;
   int here = in_pool ? -1 : sched_getcpu();
   pthread_mutex_lock(&pool.mu);
-  if (here >= 0 && here != pool.placed_off)
+  if (here >= 0 && here != pool.placed_off && !atomic_load(&pool.stop))
     place(here);
   if (pool.tail)
     pool.tail->next = t;
