@@ -254,3 +254,39 @@ def test_runtime_is_built_once_into_a_private_cache(tmp_path, monkeypatch):
     os.chmod(os.path.dirname(path), 0o777)
     other = runtime.build_async()
     assert other is not None and other.startswith(str(tmp_path / "tmp")) and other != path
+
+
+ELEMENTWISE = """#id = affine_map<(i, j) -> (i, j)>
+module {
+  func.func @ew(%x: memref<ROWSx1027xf32>, %y: memref<ROWSx1027xf32>, %out: memref<ROWSx1027xf32>) {
+    linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%x, %y : memref<ROWSx1027xf32>, memref<ROWSx1027xf32>) outs(%out : memref<ROWSx1027xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %m, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
+"""
+
+
+def test_elementwise_maps_split_over_tasks_when_big():
+    from neurojit.agent.schedules import VectorizeElementwise
+
+    h = dataclasses.replace(host(), cores=2)
+    small, big = (analyze(ELEMENTWISE.replace("ROWS", str(r))) for r in (5, 131))  # 20 KiB, 531 KiB per operand
+    assert VectorizeElementwise().defaults(small, h).get("threads", 1) == 1
+    assert VectorizeElementwise().defaults(big, h)["threads"] == 2
+    assert VectorizeElementwise().defaults(big, dataclasses.replace(h, cores=1)).get("threads", 1) == 1
+    text = ELEMENTWISE.replace("ROWS", "131")
+    for tasks in (2, 3):  # 131 rows in uneven chunks
+        s = VectorizeElementwise(threads=tasks)
+        k = compile_kernel(text, s.text(big, h), s.defaults(big, h), isolate=False)
+        assert k.threads == tasks
+        rng = np.random.default_rng(tasks)
+        x, y = (rng.standard_normal((131, 1027)).astype(np.float32) for _ in range(2))
+        out = np.zeros_like(x)
+        k(x, y, out)
+        np.testing.assert_allclose(out, x * y + x, rtol=1e-6)
