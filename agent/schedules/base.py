@@ -26,7 +26,7 @@ from ..proposal import Knob
 from . import parts
 
 __all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs",
-           "threads_knob"]
+           "threads_knob", "worth_splitting", "PARALLEL_BYTES"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,15 @@ def register_tile_knobs(info: KernelInfo, host: Host) -> tuple[Knob, Knob]:
     vl = lanes(info, host)
     mr, _ = register_tile(info, host)
     return Knob("nr", vl, 2 * vl, step=vl), Knob("mr", 1, max(mr + 2, 2))
+
+
+PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
+
+
+def worth_splitting(points: int, info: KernelInfo) -> bool:
+    """Whether a streaming op over `points` elements touches enough memory (PARALLEL_BYTES) to start split
+    over the cores (row reductions, elementwise maps)."""
+    return points * max(1, info.element_bits // 8) >= PARALLEL_BYTES
 
 
 def threads_knob(threads: int | None, host: Host) -> tuple[Knob, ...]:

@@ -5,7 +5,7 @@ number of elements, a multiple of the host's lanes); a partial last tile is mask
 in program order. With `threads` > 1 each op's outer loop is first split into that many contiguous chunks,
 one task each on the async runtime (an `scf.forall` marked `neurojit.threads`). A map streams its operands
 once, so past one core's bandwidth only more cores help: `threads` starts at the host's cores (the run's
---threads) when the kernel's largest op touches at least PARALLEL_BYTES, else at 1 (the serial script, no
+--threads) when the kernel's largest op touches at least base.PARALLEL_BYTES, else at 1 (the serial script, no
 knob). Measured on a 2-core znver4 VM (examples/kernels/elementwise_chain.mlir, 3 x 4 MiB): 2 tasks 2.0x one
 task with the operands in cache (called again on the same arrays); 0.99x [0.95, 1.05] in the evaluator, whose
 timed calls each get buffers of their own, so memory bandwidth (~30 GB/s for both cores here) decides.
@@ -17,13 +17,9 @@ from dataclasses import dataclass
 
 from neurojit.compiler.host import Host
 
-from neurojit.compiler.pipeline import THREADS_ATTR
-
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, lanes
-
-PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
+from .base import Knob, Schedule, lanes, worth_splitting
 
 
 @dataclass(frozen=True)
@@ -52,8 +48,7 @@ class VectorizeElementwise(Schedule):
                 + ((Knob.of("threads", _threads(t, host)),) if t > 1 else ()))
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        op = model.dominant(info)
-        big = model.work(op) * max(1, info.element_bits // 8) >= PARALLEL_BYTES
+        big = worth_splitting(model.work(model.dominant(info)), info)
         return {"width": 4 * lanes(info, host), "rows": 1, "threads": host.cores if big else 1}
 
     def render(self, info: KernelInfo, host: Host) -> str:
@@ -67,10 +62,7 @@ class VectorizeElementwise(Schedule):
         body += ops
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if split:
-                sizes = ", ".join(["%threads"] + ["0"] * (len(op.iterators) - 1))
-                body += (f"  %s{i}, %s{i}f = transform.structured.tile_using_forall {h} num_threads [{sizes}]"
-                         f" : ({parts.ANY}, {parts.PARAM}) -> ({parts.ANY}, {parts.ANY})\n"
-                         f'  transform.annotate %s{i}f "{THREADS_ATTR}" = %threads : {parts.ANY}, {parts.PARAM}\n')
+                body += parts.distribute(h, len(op.iterators), 0, "%threads", f"s{i}")
                 h = f"%s{i}"
             body += parts.tile_vectorize(h, vector_tile(op.iterators, "%width", "%rows" if rows else None), f"e{i}")
         body += parts.func("%fb") + parts.lower_vectors("%fb")

@@ -125,8 +125,12 @@ def distribute(handle: str, rank: int, dim: int, threads: str, tag: str) -> str:
     """Split loop `dim` of `handle` (an op of `rank` loops) into `threads` contiguous chunks, the iterations
     of an `scf.forall` that the lowering runs as that many tasks on MLIR's async runtime (the thread count
     is written on the loop, `neurojit.threads`). The tiled op is `%{tag}`, the forall `%{tag}f`; `threads`
-    is an integer or a knob placeholder."""
+    is an integer, a knob placeholder, or a param handle (`%threads` of a `transform.tune.knob`)."""
     sizes = ", ".join(threads if i == dim else "0" for i in range(rank))
+    if threads.startswith("%"):  # a param: the op takes it as an operand and the annotation uses it as it is
+        return (f"  %{tag}, %{tag}f = transform.structured.tile_using_forall {handle} num_threads [{sizes}]"
+                f" : ({ANY}, {PARAM}) -> ({ANY}, {ANY})\n"
+                f'  transform.annotate %{tag}f "{THREADS_ATTR}" = {threads} : {ANY}, {PARAM}\n')
     return (f"  %{tag}, %{tag}f = transform.structured.tile_using_forall {handle} num_threads [{sizes}]"
             f" : ({ANY}) -> ({ANY}, {ANY})\n"
             f"  %{tag}n = transform.param.constant {threads} : i64 -> {PARAM}\n"

@@ -9,7 +9,7 @@ With `threads` > 1 the outer loop of each reduction of two or more dimensions is
 contiguous chunks of rows, one task each on the async runtime (`parts.distribute`); the maps and fills around
 stay serial. A row reduction streams its input once: LLVM vectorises the naive loops itself, and they already
 stream at one core's bandwidth, so more cores are the only way past that. `threads` starts at the host's cores
-(the run's --threads) for a kernel of reductions and fills only that reads at least PARALLEL_BYTES, else at 1
+(the run's --threads) for a kernel of reductions and fills only that reads at least base.PARALLEL_BYTES, else at 1
 (the serial script, no knob): with maps around them, which stay serial, split reductions measured 0.75x (a
 softmax of 512x1024 f32) to 1.15x (layer norm) against one task; a row sum of f32 at 2 MiB 1.7x.
 Measured on a 2-core znver4 VM, quiet, an i32 row sum, 2 tasks against the naive loops, back to back:
@@ -25,11 +25,10 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, lanes, threads_knob
+from .base import Knob, Schedule, lanes, threads_knob, worth_splitting
 from .elementwise import vector_tile
 
 ANY = parts.ANY
-PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
 
 
 @dataclass(frozen=True)
@@ -121,12 +120,11 @@ def _row_reduction(h: str, rank: int, rows: str, width: str, tag: str) -> str:
 
 def _threads(info: KernelInfo, host: Host) -> int:
     """Tasks to start with: the host's cores (at most the rows) for a kernel of reductions (and fills) only that
-    reads PARALLEL_BYTES or more; else 1."""
+    reads base.PARALLEL_BYTES or more; else 1."""
     if not all(op.is_row_reduction or op.name == "linalg.fill" for op in info.ops):
         return 1
     ops = [op for op in info.ops if op.is_row_reduction and len(op.iterators) >= 2]
-    read = sum(model.work(op) for op in ops) * max(1, info.element_bits // 8)
-    return max(1, min(host.cores, _rows(info))) if read >= PARALLEL_BYTES else 1
+    return max(1, min(host.cores, _rows(info))) if worth_splitting(sum(model.work(op) for op in ops), info) else 1
 
 
 def _rows(info: KernelInfo) -> int:

@@ -130,14 +130,7 @@ class VectorizeWindows(Schedule):
         body += (f"  %win = transform.structured.match interface{{LinalgOp}} in %f : ({ANY}) -> {ANY}\n"
                  f"  transform.structured.vectorize %win : {ANY}\n"
                  + parts.func("%fv") + parts.canonicalize("%fv") + parts.hoist("%fv"))
-        # the block's rows reach the output through a copy that bufferization makes (the transposed tile is
-        # collapsed first): vectorised too, not left to scalar loops
-        body += (f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
-                 f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz")
-                 + f'  %cps = transform.structured.match ops{{["linalg.copy"]}} in %fb : ({ANY}) -> {ANY}\n'
-                 f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n"
-                 f"    transform.structured.vectorize %cp : {ANY}\n  }}\n")
-        return self.module(body + parts.lower_vectors("%fb"))
+        return self.module(body + _copy_out())
 
 
 # Channels-first pooling: the channel loop is not the innermost of the data, and the output row's loop reads
@@ -273,11 +266,14 @@ class PackWindows(Schedule):
             + f"  transform.apply_patterns to %f {{\n    transform.apply_patterns.vector.transfer_permutation_patterns\n"
             f'    transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_16x16"\n  }} : {ANY}\n'
         )
-        # the block's rows reach the output through a copy that bufferization makes (the transposed tile is
-        # collapsed first): vectorised too, not left to scalar loops
-        body += (f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
-                 f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz")
-                 + f'  %cps = transform.structured.match ops{{["linalg.copy"]}} in %fb : ({ANY}) -> {ANY}\n'
-                 f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n"
-                 f"    transform.structured.vectorize %cp : {ANY}\n  }}\n")
-        return self.module(body + parts.lower_vectors("%fb"))
+        return self.module(body + _copy_out())
+
+
+def _copy_out() -> str:
+    """Bufferize and lower. The block's rows reach the output through a copy that bufferization makes (the
+    transposed tile is collapsed first): vectorised too, not left to scalar loops."""
+    return (f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
+            f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz")
+            + f'  %cps = transform.structured.match ops{{["linalg.copy"]}} in %fb : ({ANY}) -> {ANY}\n'
+            f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n"
+            f"    transform.structured.vectorize %cp : {ANY}\n  }}\n" + parts.lower_vectors("%fb"))
