@@ -1,4 +1,6 @@
-"""The search loop as a LangGraph graph: analyze -> propose -> evaluate -> tune -> select -> (propose | end).
+"""The search loop as a LangGraph graph: analyze -> propose -> evaluate -> tune -> select -> (propose | runoff ->
+end). The runoff times the few best accepted candidates against each other before the run names its best
+(agent/runoff.py).
 
 The state holds only plain data (proposals as JSON, the round, the stop reason); the working parts live in
 a `Session` that each node closes over. A SQLite checkpointer saves the state after every node, so a run
@@ -120,14 +122,19 @@ def build(session: Session, checkpointer=None):
             reason = f"the {session.provider.name} provider has nothing new to propose"
         return {"stop": reason, "round": state.get("round", 0) + 1, "seen": seen}
 
+    def final(state: LoopState) -> dict:
+        session.runoff()
+        return {}
+
     g = StateGraph(LoopState)
     for name, fn in (("analyze", analyze), ("propose", propose), ("evaluate", evaluate), ("tune", tune),
-                     ("select", select)):
+                     ("select", select), ("runoff", final)):
         g.add_node(name, fn)
     g.add_edge(START, "analyze")
     g.add_edge("analyze", "propose")
     g.add_edge("propose", "evaluate")
     g.add_edge("evaluate", "tune")
     g.add_edge("tune", "select")
-    g.add_conditional_edges("select", lambda s: END if s.get("stop") else "propose")
+    g.add_conditional_edges("select", lambda s: "runoff" if s.get("stop") else "propose")
+    g.add_edge("runoff", END)
     return g.compile(checkpointer=checkpointer)

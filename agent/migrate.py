@@ -16,7 +16,8 @@ from .tables import CandidateRow, MetaRow, RunRow
 
 # 0: before the Candidate record (no provenance columns; kinds as the model declared them)
 # 1: before experiments (runs without the experiment and cell columns)
-SCHEMA = 2
+# 2: before the runoff (runs without the runoff column)
+SCHEMA = 3
 
 
 def _schema(engine: Engine) -> int:
@@ -32,7 +33,8 @@ def migrate(engine: Engine, shown: str, tries: int = 3) -> None:
     decided again from its text: version 0 stored the kind a model declared, so a full module a model called
     a schedule was stored as one (and then could not be promoted or exported).
     1 -> 2: runs get the experiment and cell they belong to (NULL for runs outside an experiment); the
-    experiments and claims tables are new tables, created like any missing table."""
+    experiments and claims tables are new tables, created like any missing table.
+    2 -> 3: runs get the runoff that named their best (NULL: the best is the highest recorded speedup)."""
     version = _schema(engine)
     if version >= SCHEMA:
         return
@@ -47,6 +49,8 @@ def migrate(engine: Engine, shown: str, tries: int = 3) -> None:
                 _kernel_hashes_v1(conn)
             if version < 2:
                 added += _add_columns(conn, RunRow.__tablename__, {"experiment": "VARCHAR(64)", "cell": "JSON"})
+            if version < 3:
+                added += _add_columns(conn, RunRow.__tablename__, {"runoff": "JSON"})
             conn.execute(MetaRow.__table__.delete().where(MetaRow.key == "schema"))
             conn.execute(MetaRow.__table__.insert().values(key="schema", value=str(SCHEMA)))
     except SQLAlchemyError:

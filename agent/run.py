@@ -17,7 +17,7 @@ from neurojit.compiler.preflight import preflight
 from neurojit.compiler.source import Source, read_source
 from neurojit.evaluator import EvalConfig, Evaluator
 
-from . import graph
+from . import graph, runoff
 from .budget import Budget
 from .provider import Provider
 from .registry import make_choice, make_model, make_provider, make_strategy, model_label
@@ -47,6 +47,7 @@ class TuneOptions:
     evaluator: object = None  # a Dask scheduler (dask://HOST:PORT) or distributed.Client; None: this machine
     experiment: str | None = None  # the experiment and cell a new run is tagged with (neurojit experiment)
     cell: dict | None = None
+    finalists: int = runoff.FINALISTS  # candidates timed against each other before the best is named; < 2: none
 
 
 def checkpoint_path(db_url: str, explicit: str | None) -> str:
@@ -119,6 +120,7 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         if progress:
             print(f"[{run.id}] resuming: {store.summary(run.id).candidates} candidates already in the store",
                   file=progress)
+        store.set_runoff(run.id, None)  # a runoff of an interrupted run is void: it searches on, and ends with one
         # the run goes on with the text it started with (same hash; comments and layout may differ in the
         # file now), so its prompts, request hashes and baseline are the ones it recorded
         kernel = load_kernel(Source(run.kernel_text, src.name))
@@ -132,7 +134,8 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
                                  run_id=run.id, chat=chat, prices=options.prices, base_url=options.base_url,
                                  ensemble=options.ensemble)
     session = Session(run, kernel, store, evaluator, provider, options.budget, store.url, seed=options.seed,
-                      sampler=options.sampler, progress=progress, stop_event=options.stop, threads=threads)
+                      sampler=options.sampler, progress=progress, stop_event=options.stop, threads=threads,
+                      finalists=options.finalists)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
     # the time budget also ends a model call in flight (its answer would arrive too late to use)
     timer = threading.Timer(options.budget.seconds, provider.cancel) if options.budget.seconds and owned else None

@@ -18,6 +18,7 @@ from neurojit.compiler.kernel import Kernel
 from neurojit.evaluator import Evaluator, Verdict
 from neurojit.evaluator.record import EvaluationLost
 
+from . import runoff
 from .budget import Budget
 from .proposal import Proposal
 from .provider import Provider
@@ -40,6 +41,7 @@ class Session:
     started: float = field(default_factory=time.monotonic)
     evaluated_here: int = 0  # evaluations this process ran (not cache hits)
     stop_event: object = None  # a threading.Event; once set, the run stops at the next check (resumable)
+    finalists: int = runoff.FINALISTS  # candidates in the final runoff (agent/runoff.py); below 2: none
 
     @property
     def run_id(self) -> str:
@@ -51,6 +53,24 @@ class Session:
         s = self.store.summary(self.run_id)
         return self.budget.exhausted(candidates=s.candidates, started=self.started, tokens=s.tokens,
                                      dollars=s.cost_usd)
+
+    def runoff(self) -> None:
+        """The final runoff (agent/runoff.py): its winner becomes the run's best. Not after the caller stopped
+        the run (it may resume, and then search on)."""
+        if self.finalists < 2 or (self.stop_event is not None and self.stop_event.is_set()):
+            return
+        chosen = runoff.finalists(self.store.candidates(self.run_id), self.finalists)
+        if len(chosen) < 2:
+            return
+        if self.progress is not None:
+            print(f"[{self.run_id}] runoff: timing the {len(chosen)} best accepted candidates against each other "
+                  f"(recorded {', '.join(f'{c.speedup:.3g}x' for c in chosen)})", file=self.progress, flush=True)
+        result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed)
+        if result is None:
+            return
+        self.store.set_runoff(self.run_id, result.to_json())
+        if self.progress is not None:
+            print(f"[{self.run_id}] {result.describe(_describer(chosen))}", file=self.progress, flush=True)
 
     def remaining(self) -> int:
         return self.budget.remaining_candidates(self.store.summary(self.run_id).candidates)
@@ -116,3 +136,14 @@ class Session:
             eta = f" | ETA {eta_s:.0f} s"
         print(f"[{self.run_id}] {', '.join(left)} | accepted {s.accepted} | {best} | rejects: {rejects}{eta}",
               file=self.progress, flush=True)
+
+
+def _describer(records):
+    """identity -> a few words: the schedule (or "module") and the identity's first characters."""
+    by = {r.identity: r for r in records}
+
+    def name(identity: str) -> str:
+        r = by.get(identity)
+        what = (r.schedule or "module") if r else "?"
+        return f"{what} {identity[:8]}"
+    return name

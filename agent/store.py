@@ -186,6 +186,10 @@ class ResultStore:
     def set_baseline(self, run_id: str, baseline_ms: float) -> None:
         self._update_run(run_id, baseline_ms=baseline_ms)
 
+    def set_runoff(self, run_id: str, runoff: dict | None) -> None:
+        """Record the run's runoff (agent/runoff.py `Runoff.to_json()`): its winner is the run's best from now on."""
+        self._update_run(run_id, runoff=runoff)
+
     def finish_run(self, run_id: str, status: RunStatus, reason: str | None = None) -> RunRecord:
         self._update_run(run_id, status=RunStatus(status), stop_reason=reason, finished_at=now())
         return self.get_run(run_id)
@@ -315,10 +319,19 @@ class ResultStore:
         return None if data is None else read_verdict(data)
 
     def best(self, run_id: str) -> CandidateRecord | None:
-        """The accepted candidate with the highest speedup (the earliest among equals)."""
-        return self._one(CandidateRecord, select(CandidateRow)
-                         .where(CandidateRow.run_id == run_id, CandidateRow.accepted.is_(True),
-                                CandidateRow.speedup.is_not(None))
+        """The winner of the run's runoff where it had one (agent/runoff.py: its few best, timed again against
+        each other in one process), else the accepted candidate with the highest speedup (the earliest among
+        equals). Each candidate's speedup comes from its own evaluation, so between near-equals the highest is
+        mostly the luckiest; the runoff is the fair comparison."""
+        accepted = (CandidateRow.run_id == run_id, CandidateRow.accepted.is_(True), CandidateRow.speedup.is_not(None))
+        with self._session() as s:
+            runoff = s.scalar(select(RunRow.runoff).where(RunRow.id == run_id))
+        if runoff and runoff.get("entries"):
+            won = self._one(CandidateRecord, select(CandidateRow).where(
+                *accepted, CandidateRow.identity == runoff["entries"][0]["identity"]))
+            if won is not None:
+                return won
+        return self._one(CandidateRecord, select(CandidateRow).where(*accepted)
                          .order_by(CandidateRow.speedup.desc(), CandidateRow.id))
 
     def summary(self, run_id: str) -> RunSummary:
@@ -337,7 +350,7 @@ class ResultStore:
                           candidates=sum(n for _, _, n in counts),
                           accepted=sum(n for accepted, _, n in counts if accepted),
                           rejected=rejected, pending=sum(n for accepted, _, n in counts if accepted is None),
-                          stop_reason=run.stop_reason,
+                          stop_reason=run.stop_reason, runoff=run.runoff,
                           tokens=run.tokens_in + run.tokens_out, cost_usd=run.cost_usd)
 
     # LLM exchanges

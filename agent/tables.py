@@ -68,6 +68,7 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(_Time)
     experiment: Mapped[str | None] = mapped_column(String(64), index=True)  # NULL outside an experiment
     cell: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # the experiment's axes for this run
+    runoff: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # the final runoff (agent/runoff.py)
 
 
 class ExperimentRow(Base):
@@ -185,6 +186,7 @@ class RunSummary:
     tokens: int
     cost_usd: float
     stop_reason: str | None = None  # which budget (or what else) ended the run
+    runoff: dict | None = None  # the final runoff that named the best (agent/runoff.py), if the run had one
 
     def to_json(self) -> dict:
         return {**asdict(self), "status": self.status.value}

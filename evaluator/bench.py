@@ -100,7 +100,8 @@ def _once(fn, args, inner: int) -> float:
     return (time.perf_counter() - t0) / inner
 
 
-def _sample(fn, bufs: Buffers, inner: int) -> float:
+def sample(fn, bufs: Buffers, inner: int) -> float:
+    """Seconds per call over `inner` back-to-back calls, call j on slot j (mod the slots); outputs not reset."""
     sets = bufs.sets
     n = len(sets)
     t0 = time.perf_counter()
@@ -115,7 +116,7 @@ def time_calls(fn, args, repeat: int) -> list[float]:
     return [_once(fn, args, 1) * 1e3 for _ in range(repeat)]
 
 
-def _inner(probe: float, cap: int) -> int:
+def calls_per_sample(probe: float, cap: int) -> int:
     """Calls per sample: enough for ~1 ms, within the buffers' capacity."""
     return max(1, min(1000, cap, int(1e-3 / max(probe, 1e-9))))
 
@@ -142,12 +143,12 @@ def interleaved(base, cand, base_args, cand_args, *, check=None, warmup=2, min_r
     """`base_args`/`cand_args`: `Buffers` (rotated and reset), or one plain argument list each."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
     for _ in range(warmup):
-        _sample(base, bb, 1)
-        _sample(cand, cb, 1)
+        sample(base, bb, 1)
+        sample(cand, cb, 1)
         bb.reset(1)
         cb.reset(1)
     # the same number of calls on both sides, so that both pay the same share of first-call cache misses
-    inner = _inner(min(_sample(base, bb, 1), _sample(cand, cb, 1)), min(bb.capacity, cb.capacity))
+    inner = calls_per_sample(min(sample(base, bb, 1), sample(cand, cb, 1)), min(bb.capacity, cb.capacity))
     bb.reset(1)
     cb.reset(1)
     tb, tc = [], []
@@ -158,11 +159,11 @@ def interleaved(base, cand, base_args, cand_args, *, check=None, warmup=2, min_r
     while True:
         r = len(tb)
         if r % 2 == 0:
-            tb.append(_sample(base, bb, inner))
-            tc.append(_sample(cand, cb, inner))
+            tb.append(sample(base, bb, inner))
+            tc.append(sample(cand, cb, inner))
         else:
-            tc.append(_sample(cand, cb, inner))
-            tb.append(_sample(base, bb, inner))
+            tc.append(sample(cand, cb, inner))
+            tb.append(sample(base, bb, inner))
         rounds = len(tb)
         stop = False
         if rounds >= min_rounds:
@@ -221,7 +222,7 @@ class BaselinePool:
         """One timed baseline call on slot 0 (its outputs reset first), remembered with its result."""
         bb.reset(1)
         before = [a.copy() for a in bb.sets[0]]
-        self.samples.append(_sample(base, bb, 1))
+        self.samples.append(sample(base, bb, 1))
         self.taken.append(time.perf_counter())
         self.result = (before, [bb.sets[0][o].copy() for o in bb.outputs])
 
@@ -255,16 +256,16 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
         taken += 1
     # slot 0 now holds the baseline's outputs from its starting contents, for the spot checks
     for _ in range(warmup):
-        _sample(cand, cb, 1)
+        sample(cand, cb, 1)
         cb.reset(1)
-    n_c = _inner(_sample(cand, cb, 1), cb.capacity)
+    n_c = calls_per_sample(sample(cand, cb, 1), cb.capacity)
     cb.reset(1)
     tc = []
     checks = 0
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     while True:
-        tc.append(_sample(cand, cb, n_c))
+        tc.append(sample(cand, cb, n_c))
         # enough once the candidate's own median is as sure as the speedup needs (+-ci_rel): more of its
         # samples would not narrow a CI that the baseline's samples bound as well
         stop = len(tc) >= min_rounds and (len(tc) >= max_rounds or time.perf_counter() - start >= time_cap_s / 2

@@ -109,7 +109,7 @@ def cmd_tune(args) -> int:
     opts = TuneOptions(model=models[0] if len(models) == 1 else tuple(models), strategy=args.strategy, budget=budget,
                        db=args.db, run_id=args.run_id, seed=args.seed, sampler=args.sampler, workers=args.workers,
                        prices=prices, record=args.record, base_url=args.base_url, ensemble=args.ensemble,
-                       evaluator=args.evaluator, threads=args.threads)
+                       evaluator=args.evaluator, threads=args.threads, finalists=args.finalists)
     if len(args.kernel) > 1 or os.path.isdir(args.kernel[0]):
         return _tune_suite(args, opts)
     summary = tune(args.kernel[0], opts, progress=sys.stderr)
@@ -186,6 +186,8 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from neurojit.agent.runoff import FINALISTS
+
     p = argparse.ArgumentParser(prog="neurojit", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -257,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=int, default=0, metavar="N",
                    help="cores a tuned kernel may run on, the schedules' threads knob (default: all cores, like "
                         "numpy); each parallel candidate is timed alone on that many cores")
+    t.add_argument("--finalists", type=int, default=FINALISTS, metavar="N",
+                   help=f"at the end, time the N best accepted candidates against each other in one process and "
+                        f"name the fastest the best (default {FINALISTS}; each was timed in its own evaluation, so "
+                        "between near-equals the highest recorded speedup is mostly the luckiest); 0 or 1: no runoff")
     t.add_argument("--max-tokens", type=int, metavar="N", help="stop after this many model tokens (in + out)")
     t.add_argument("--max-dollars", type=float, metavar="USD", help="stop after this much model cost")
     t.add_argument("--prices", metavar="FILE", help='JSON {model: {"input": USD/1M, "output": USD/1M}} overriding '

@@ -177,7 +177,18 @@ def test_best_and_summary(store):
     assert summary.to_json() == {
         "run_id": run.id, "status": "running", "baseline_ms": 10.0, "best_ms": 4.0, "speedup": 2.5,
         "candidates": 8, "accepted": 4, "rejected": {"wrong_result": 2, "timeout": 1}, "pending": 1,
-        "tokens": 180, "cost_usd": pytest.approx(0.03), "stop_reason": None}
+        "tokens": 180, "cost_usd": pytest.approx(0.03), "stop_reason": None, "runoff": None}
+
+    # a runoff's winner is the best, whatever its recorded speedup; one naming no accepted candidate is ignored
+    entry = {"identity": ident("a"), "recorded_speedup": 1.5, "ms": 3.0, "margin": 1.0, "margin_ci": [1.0, 1.0]}
+    store.set_runoff(run.id, {"entries": [entry], "rounds": 10, "inner": 1, "seconds": 1.0})
+    assert store.best(run.id).identity == ident("a")
+    assert (store.summary(run.id).best_ms, store.summary(run.id).speedup) == (pytest.approx(10 / 1.5), 1.5)
+    store.set_runoff(run.id, {"entries": [{**entry, "identity": ident("d")}], "rounds": 10, "inner": 1,
+                              "seconds": 1.0})
+    assert store.best(run.id).identity == ident("b")
+    store.set_runoff(run.id, None)
+    assert store.best(run.id).identity == ident("b")
     json.dumps(summary.to_json())
 
     empty = store.summary(new_run(store).id)

@@ -1,0 +1,166 @@
+"""The runoff: before a run names its best variant, its few best accepted candidates are timed again against
+each other, in one process, interleaved, and the fastest there wins.
+
+Why: each candidate's speedup was measured in its own evaluation, against the baseline, at its own moment; the
+same variant evaluated three times in a row measured 70x, 87x and 74x (a fused dense+relu of 0.3 ms on 2 cores,
+quiet machine). Between near-equals the highest recorded speedup is then mostly the luckiest evaluation: a run
+recorded 78x for one variant and 62x for another that is 3.6% faster when the two are timed side by side (the
+winner's curse). A runoff compares them under the same conditions, round by round.
+
+Finalists: the accepted candidates whose recorded speedup is at least `WITHIN` of the top one's (that spread is
+noise between evaluations), at most `FINALISTS`, best recorded first. They were verified in the sandbox; like
+`export` and the promotion gate, the runoff compiles them in this process (the trusted, preflighted kernel with
+the candidate's schedule, or the candidate's module). Each is timed on arguments of its own (the same values for
+all), rotating through argument slots whose outputs are reset after every sample, as the evaluator's benchmark
+does; every round times each finalist once, the order rotated and reversed every other round, so drift and the
+previous call's cache state fall on all alike. The winner has the lowest median; its margin over each other
+finalist is the ratio of medians with a 95% paired bootstrap interval over rounds (scipy.stats.bootstrap).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+import numpy as np
+
+from neurojit.compiler.errors import NeuroJITError
+from neurojit.evaluator import bench, inputs
+
+FINALISTS = 5
+WITHIN = 0.75  # a finalist's recorded speedup is at least this share of the top one's
+TIME_CAP_S = 3.0  # timing seconds at most (the rounds stop at the first of this and MAX_ROUNDS)
+MIN_ROUNDS = 10
+MAX_ROUNDS = 100
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One finalist: its recorded speedup, its median time in the runoff, and the winner's margin over it."""
+    identity: str
+    recorded_speedup: float
+    ms: float  # median milliseconds per call in the runoff
+    margin: float  # its median time / the winner's (1.0 for the winner)
+    margin_ci: tuple[float, float]  # 95% paired bootstrap interval of `margin`
+
+
+@dataclass(frozen=True)
+class Runoff:
+    """The runoff of one run: the finalists, fastest first (the winner is `entries[0]`)."""
+    entries: tuple[Entry, ...]
+    rounds: int
+    inner: int  # calls per timed sample
+    seconds: float  # wall time of compiling and timing
+    dropped: tuple[str, ...] = ()  # finalists that did not compile here (identity: why)
+
+    @property
+    def winner(self) -> str:
+        return self.entries[0].identity
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> Runoff:
+        entries = tuple(Entry(**{**e, "margin_ci": tuple(e["margin_ci"])}) for e in d["entries"])
+        return cls(entries, d["rounds"], d["inner"], d["seconds"], tuple(d.get("dropped", ())))
+
+    def describe(self, name=lambda identity: identity[:12]) -> str:
+        """One sentence: who won, by how much over the runner-up, and where the top recorded one finished."""
+        w = self.entries[0]
+        if len(self.entries) == 1:
+            return f"runoff: only {name(w.identity)} compiled here ({'; '.join(self.dropped)})"
+        r = self.entries[1]
+        text = (f"runoff of {len(self.entries)} finalists, {self.rounds} interleaved rounds: {name(w.identity)} "
+                f"({w.ms:.4g} ms) wins, {r.margin:.3f}x [{r.margin_ci[0]:.3f}, {r.margin_ci[1]:.3f}] faster than "
+                f"{name(r.identity)}")
+        top = max(self.entries, key=lambda e: e.recorded_speedup)
+        if top.identity != w.identity:
+            text += (f"; the top recorded speedup ({top.recorded_speedup:.3g}x, {name(top.identity)}) is "
+                     f"{top.margin:.3f}x slower here than the winner (recorded {w.recorded_speedup:.3g}x)")
+        return text
+
+
+def finalists(records: Iterable, limit: int = FINALISTS, within: float = WITHIN) -> list:
+    """The accepted candidate records worth a runoff: best recorded speedup first, within `within` of the top."""
+    ranked = sorted((c for c in records if c.accepted and c.speedup), key=lambda c: -c.speedup)
+    if not ranked:
+        return []
+    return [c for c in ranked if c.speedup >= within * ranked[0].speedup][:max(1, limit)]
+
+
+def _compile(kernel_text: str, record):
+    from neurojit.compiler.jit import compile_kernel
+
+    cand = record.candidate  # kind and knobs as the text decides
+    if cand.is_schedule:
+        return compile_kernel(kernel_text, schedule=cand.text, knobs=dict(cand.knobs) or None)
+    return compile_kernel(cand.text)
+
+
+def _buffers(sig, values: list[np.ndarray], budget_bytes: int = 8 << 20) -> bench.Buffers:
+    outputs = tuple(i for i, a in enumerate(sig.args) if a.role == "out")
+    slots = max(1, min(8, budget_bytes // max(1, sum(a.nbytes for a in values))))
+    return bench.Buffers([[a.copy() for a in values] for _ in range(slots)], outputs)
+
+
+def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, min_rounds: int = MIN_ROUNDS,
+           max_rounds: int = MAX_ROUNDS, seed: int = 0) -> Runoff | None:
+    """Time the finalist records against each other (see the module's doc); None with fewer than two."""
+    if len(records) < 2:
+        return None
+    started = time.perf_counter()
+    kernels, dropped = {}, []
+    for rec in records:
+        try:
+            kernels[rec.identity] = _compile(kernel_text, rec)
+        except NeuroJITError as exc:
+            dropped.append(f"{rec.identity[:12]}: {str(exc).splitlines()[0]}")
+    recorded = {r.identity: r.speedup for r in records}
+    names = list(kernels)
+    if not names:
+        return None
+    sig = kernels[names[0]].signature
+    values = inputs.random_arrays(sig, seed)
+    bufs = {n: _buffers(sig, values) for n in names}
+    for n in names:  # warm: code paged in, thread pools started, caches as in a loop
+        for _ in range(2):
+            kernels[n](*bufs[n].sets[0])
+            bufs[n].reset(1)
+    probe = min(bench.sample(kernels[n], bufs[n], 1) for n in names)
+    inner = bench.calls_per_sample(probe, min(b.capacity for b in bufs.values()))
+    for b in bufs.values():
+        b.reset(1)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    timing = time.perf_counter()
+    rounds = 0
+    while rounds < max_rounds and (rounds < min_rounds or time.perf_counter() - timing < time_cap_s):
+        order = names[rounds % len(names):] + names[:rounds % len(names)]
+        for n in (order if rounds % 2 == 0 else order[::-1]):
+            times[n].append(bench.sample(kernels[n], bufs[n], inner))
+            bufs[n].reset(inner)
+        rounds += 1
+    med = {n: float(np.median(v)) for n, v in times.items()}
+    ranked = sorted(names, key=lambda n: (med[n], names.index(n)))  # ties: the better recorded first
+    win = np.asarray(times[ranked[0]])
+    entries = []
+    for n in ranked:
+        if n == ranked[0]:
+            ci = (1.0, 1.0)
+        else:
+            ci = _ratio_ci(np.asarray(times[n]), win, seed)
+        entries.append(Entry(n, float(recorded[n]), med[n] * 1e3, med[n] / med[ranked[0]], ci))
+    return Runoff(tuple(entries), rounds, inner, time.perf_counter() - started, tuple(dropped))
+
+
+def _ratio_ci(num: np.ndarray, den: np.ndarray, seed: int) -> tuple[float, float]:
+    """95% paired bootstrap interval of median(num) / median(den) over rounds."""
+    from scipy import stats
+
+    if len(num) < 3:
+        return (float("nan"), float("nan"))
+    res = stats.bootstrap((num, den), lambda x, y, axis=-1: np.median(x, axis=axis) / np.median(y, axis=axis),
+                          paired=True, vectorized=True, n_resamples=2000, method="percentile",
+                          random_state=np.random.default_rng(seed))
+    return (float(res.confidence_interval.low), float(res.confidence_interval.high))

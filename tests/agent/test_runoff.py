@@ -1,0 +1,81 @@
+"""The runoff: a run's best few accepted candidates timed against each other before the run names its best."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from types import SimpleNamespace
+
+from support.loop import TileProvider, quick_options
+from support.paths import MATMUL
+
+from neurojit.agent import runoff
+from neurojit.agent.proposal import Proposal
+from neurojit.agent.budget import Budget
+from neurojit.agent.run import tune
+from neurojit.agent.session import Session
+from neurojit.agent.store import ResultStore
+from neurojit.compiler.kernel import load_kernel
+from neurojit.compiler.source import read_source
+from neurojit.evaluator.record import Check, Reason, Verdict
+
+TILE = (MATMUL.parents[1] / "schedules" / "tile_matmul.mlir").read_text()
+
+
+def rec(identity, speedup, accepted=True):
+    return SimpleNamespace(identity=identity, speedup=speedup, accepted=accepted)
+
+
+def test_finalists_are_the_best_recorded_within_the_noise_of_the_top():
+    records = [rec("a", 10.0), rec("b", 7.4), rec("c", 9.0), rec("d", 30.0, accepted=False), rec("e", None),
+               rec("f", 8.0), rec("g", 7.6)]
+    assert [r.identity for r in runoff.finalists(records)] == ["a", "c", "f", "g"]  # d rejected, e untimed, b < 75%
+    assert [r.identity for r in runoff.finalists(records, limit=2)] == ["a", "c"]
+    assert [r.identity for r in runoff.finalists(records, within=0.95)] == ["a"]
+    assert runoff.finalists([rec("d", 3.0, accepted=False)]) == []
+
+
+def _accept(speedup):
+    return Verdict("accept", Reason.OK, "timed", baseline_ms=10.0, candidate_ms=10.0 / speedup, speedup=speedup,
+                   max_abs_err=0.0, max_rel_err=0.0, checks=(Check("equivalence", True),))
+
+
+def test_the_faster_variant_wins_whatever_its_recorded_speedup(tmp_path):
+    """The naive loops (as a module candidate) recorded a higher speedup than a tiled schedule: the runoff,
+    which times both side by side, names the tiled one, and the store's best follows it."""
+    kernel = load_kernel(read_source(str(MATMUL)))
+    store = ResultStore(f"sqlite:///{tmp_path}/r.db")
+    run = store.create_run(kernel, model="m", strategy="s")
+    naive = Proposal.of(kernel.source, "m", "s")  # the kernel itself: as slow as the baseline
+    tiled = Proposal.of(TILE, "m", "s", knobs={"ti": 16, "tj": 32, "tk": 16}, schedule="tile")
+    for p, recorded in ((naive, 9.0), (tiled, 7.0)):
+        store.add_candidate(run.id, p)
+        store.set_verdict(run.id, p.identity, _accept(recorded))
+    assert store.best(run.id).identity == naive.identity  # by the recorded speedups
+    stop = threading.Event()
+    session = Session(store.get_run(run.id), kernel, store, None, None, Budget(), store.url, progress=None,
+                      stop_event=stop)
+    stop.set()
+    session.runoff()  # the caller stopped the run: it may resume and search on, so no runoff yet
+    assert store.get_run(run.id).runoff is None
+    stop.clear()
+    session.runoff()
+    result = runoff.Runoff.from_json(store.get_run(run.id).runoff)
+    assert result.winner == tiled.identity and store.best(run.id).identity == tiled.identity
+    loser = result.entries[1]
+    assert loser.identity == naive.identity and loser.recorded_speedup == 9.0
+    assert loser.margin > 1.5 and loser.margin_ci[0] > 1.0  # tiling is several times faster here
+    assert "wins" in result.describe() and "slower here than the winner" in result.describe()
+
+
+def test_a_run_ends_with_a_runoff_unless_turned_off(tmp_path):
+    db = f"sqlite:///{tmp_path}/runs.db"
+    s = tune(str(MATMUL), quick_options(db, "r", 6), progress=None, provider=TileProvider())
+    store = ResultStore(db)
+    if len(runoff.finalists(store.candidates("r"))) >= 2:  # the tuner's trials: usually several near-equals
+        assert s.runoff is not None and store.best("r").identity == s.runoff["entries"][0]["identity"]
+        assert s.best_ms == store.best("r").candidate_ms
+    else:
+        assert s.runoff is None
+    off = tune(str(MATMUL), replace(quick_options(db, "off", 6), finalists=0), progress=None, provider=TileProvider())
+    assert off.runoff is None
