@@ -13,11 +13,13 @@ class Budget:
     tokens: int | None = None
     dollars: float | None = None
 
-    def exhausted(self, *, candidates: int, started: float, tokens: int = 0, dollars: float = 0.0) -> str | None:
-        """The first budget reached, as words for the summary, or None."""
+    def exhausted(self, *, candidates: int, started: float, tokens: int = 0, dollars: float = 0.0,
+                  reserve_s: float = 0.0) -> str | None:
+        """The first budget reached, as words for the summary, or None. `reserve_s`: seconds of the time limit
+        kept for the work after the search (the runoff), so that the run as a whole ends within it."""
         if candidates >= self.candidates:
             return f"candidate budget reached ({candidates} of {self.candidates})"
-        if self.seconds is not None and time.monotonic() - started >= self.seconds:
+        if self.seconds is not None and time.monotonic() - started >= self.seconds - reserve_s:
             return f"time limit reached ({self.seconds:g} s)"
         if self.tokens is not None and tokens >= self.tokens:
             return f"token budget reached ({tokens} of {self.tokens})"

@@ -33,6 +33,18 @@ WITHIN = 0.75  # a finalist's recorded speedup is at least this share of the top
 TIME_CAP_S = 3.0  # timing seconds at most (the rounds stop at the first of this and MAX_ROUNDS)
 MIN_ROUNDS = 10
 MAX_ROUNDS = 100
+RESERVE_S = 8.0  # of a run's time limit, kept for the runoff (compiling ~0.5 s per finalist here, then timing)
+
+
+def reserve(seconds: float | None, finalists: int) -> float:
+    """Seconds of a time limit the search leaves for the runoff: RESERVE_S, at most a tenth of the limit."""
+    return 0.0 if seconds is None or finalists < 2 else min(RESERVE_S, 0.1 * seconds)
+
+
+def time_cap(seconds: float | None) -> float:
+    """Timing seconds of the runoff under a time limit: half its reserve (compiling takes the rest), at most
+    TIME_CAP_S."""
+    return TIME_CAP_S if seconds is None else min(TIME_CAP_S, max(0.2, reserve(seconds, 2) / 2))
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class Session:
             return "stopped by the caller"
         s = self.store.summary(self.run_id)
         return self.budget.exhausted(candidates=s.candidates, started=self.started, tokens=s.tokens,
-                                     dollars=s.cost_usd)
+                                     dollars=s.cost_usd, reserve_s=runoff.reserve(self.budget.seconds, self.finalists))
 
     def runoff(self) -> None:
         """The final runoff (agent/runoff.py): its winner becomes the run's best. Not after the caller stopped
@@ -65,7 +65,8 @@ class Session:
         if self.progress is not None:
             print(f"[{self.run_id}] runoff: timing the {len(chosen)} best accepted candidates against each other "
                   f"(recorded {', '.join(f'{c.speedup:.3g}x' for c in chosen)})", file=self.progress, flush=True)
-        result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed)
+        result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed,
+                               time_cap_s=runoff.time_cap(self.budget.seconds))
         if result is None:
             return
         self.store.set_runoff(self.run_id, result.to_json())

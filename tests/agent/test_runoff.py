@@ -79,3 +79,15 @@ def test_a_run_ends_with_a_runoff_unless_turned_off(tmp_path):
         assert s.runoff is None
     off = tune(str(MATMUL), replace(quick_options(db, "off", 6), finalists=0), progress=None, provider=TileProvider())
     assert off.runoff is None
+
+
+def test_a_time_limit_keeps_room_for_the_runoff():
+    import time
+
+    started = time.monotonic() - 95.0  # 95 s into a 100 s limit
+    assert Budget(40, 100.0).exhausted(candidates=1, started=started) is None
+    assert runoff.reserve(100.0, 5) == 8.0 and runoff.reserve(20.0, 5) == 2.0 and runoff.reserve(None, 5) == 0.0
+    assert runoff.reserve(100.0, 1) == 0.0  # no runoff, nothing kept
+    reached = Budget(40, 100.0).exhausted(candidates=1, started=started, reserve_s=runoff.reserve(100.0, 5))
+    assert reached == "time limit reached (100 s)"
+    assert runoff.time_cap(20.0) == 1.0 and runoff.time_cap(None) == runoff.TIME_CAP_S
