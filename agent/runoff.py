@@ -64,7 +64,7 @@ class Runoff:
     rounds: int
     inner: int  # calls per timed sample
     seconds: float  # wall time of compiling and timing
-    dropped: tuple[str, ...] = ()  # finalists that did not compile here (identity: why)
+    dropped: tuple[str, ...] = ()  # finalists that did not compile or run here ("identity: why")
 
     @property
     def winner(self) -> str:
@@ -80,10 +80,7 @@ class Runoff:
 
     def describe(self, name=lambda identity: identity[:12]) -> str:
         """One sentence: who won, by how much over the runner-up, and where the top recorded one finished."""
-        w = self.entries[0]
-        if len(self.entries) == 1:
-            return f"runoff: only {name(w.identity)} compiled here ({'; '.join(self.dropped)})"
-        r = self.entries[1]
+        w, r = self.entries[0], self.entries[1]
         text = (f"runoff of {len(self.entries)} finalists, {self.rounds} interleaved rounds: {name(w.identity)} "
                 f"({w.ms:.4g} ms) wins, {r.margin:.3f}x [{r.margin_ci[0]:.3f}, {r.margin_ci[1]:.3f}] faster than "
                 f"{name(r.identity)}")
@@ -91,6 +88,8 @@ class Runoff:
         if top.identity != w.identity:
             text += (f"; the top recorded speedup ({top.recorded_speedup:.3g}x, {name(top.identity)}) is "
                      f"{top.margin:.3f}x slower here than the winner (recorded {w.recorded_speedup:.3g}x)")
+        if self.dropped:
+            text += f"; left out: {'; '.join(self.dropped)}"
         return text
 
 
@@ -119,7 +118,8 @@ def _buffers(sig, values: list[np.ndarray], budget_bytes: int = 8 << 20) -> benc
 
 def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, min_rounds: int = MIN_ROUNDS,
            max_rounds: int = MAX_ROUNDS, seed: int = 0) -> Runoff | None:
-    """Time the finalist records against each other (see the module's doc); None with fewer than two."""
+    """Time the finalist records against each other (see the module's doc); None unless two or more compile
+    and run here."""
     if len(records) < 2:
         return None
     started = time.perf_counter()
@@ -131,15 +131,21 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
             dropped.append(f"{rec.identity[:12]}: {str(exc).splitlines()[0]}")
     recorded = {r.identity: r.speedup for r in records}
     names = list(kernels)
-    if not names:
+    if len(names) < 2:
         return None
     sig = kernels[names[0]].signature
     values = inputs.random_arrays(sig, seed)
     bufs = {n: _buffers(sig, values) for n in names}
-    for n in names:  # warm: code paged in, thread pools started, caches as in a loop
-        for _ in range(2):
-            kernels[n](*bufs[n].sets[0])
-            bufs[n].reset(1)
+    for n in list(names):  # warm: code paged in, thread pools started, caches as in a loop
+        try:
+            for _ in range(2):
+                kernels[n](*bufs[n].sets[0])
+                bufs[n].reset(1)
+        except Exception as exc:  # e.g. a kernel whose assertions fail on these random inputs (CallError)
+            dropped.append(f"{n[:12]}: the call raised {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            names.remove(n)
+    if len(names) < 2:  # nothing to compare: the best stays the highest recorded speedup
+        return None
     probe = min(bench.sample(kernels[n], bufs[n], 1) for n in names)
     inner = bench.calls_per_sample(probe, min(b.capacity for b in bufs.values()))
     for b in bufs.values():

@@ -65,8 +65,14 @@ class Session:
         if self.progress is not None:
             print(f"[{self.run_id}] runoff: timing the {len(chosen)} best accepted candidates against each other "
                   f"(recorded {', '.join(f'{c.speedup:.3g}x' for c in chosen)})", file=self.progress, flush=True)
-        result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed,
-                               time_cap_s=runoff.time_cap(self.budget.seconds))
+        try:
+            result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed,
+                                   time_cap_s=runoff.time_cap(self.budget.seconds))
+        except Exception as exc:  # the search's results stand: the best stays the highest recorded speedup
+            if self.progress is not None:
+                print(f"[{self.run_id}] runoff failed ({type(exc).__name__}: {exc}); the best stays the highest "
+                      "recorded speedup", file=self.progress, flush=True)
+            return
         if result is None:
             return
         self.store.set_runoff(self.run_id, result.to_json())

@@ -91,3 +91,17 @@ def test_a_time_limit_keeps_room_for_the_runoff():
     reached = Budget(40, 100.0).exhausted(candidates=1, started=started, reserve_s=runoff.reserve(100.0, 5))
     assert reached == "time limit reached (100 s)"
     assert runoff.time_cap(20.0) == 1.0 and runoff.time_cap(None) == runoff.TIME_CAP_S
+
+
+def test_a_finalist_that_does_not_compile_here_is_left_out_and_said(tmp_path):
+    from neurojit.evaluator.record import Candidate
+
+    kernel = load_kernel(read_source(str(MATMUL)))
+    good = [SimpleNamespace(identity=f"tile{t}", speedup=5.0, accepted=True,
+                            candidate=Candidate.of(TILE, {"ti": t, "tj": 32, "tk": 16})) for t in (8, 16)]
+    bad = SimpleNamespace(identity="broken", speedup=6.0, accepted=True, candidate=Candidate.of(TILE, {"ti": 0}))
+    result = runoff.runoff(kernel.source, [bad, *good], time_cap_s=0.2)
+    assert {e.identity for e in result.entries} == {"tile8", "tile16"}
+    assert len(result.dropped) == 1 and result.dropped[0].startswith("broken:")
+    assert "left out: broken:" in result.describe()
+    assert runoff.runoff(kernel.source, [bad, good[0]], time_cap_s=0.2) is None  # one left: nothing to compare
