@@ -16,6 +16,7 @@ from neurojit.compiler.kernel import load_kernel
 from neurojit.compiler.preflight import preflight
 from neurojit.compiler.source import Source, read_source
 from neurojit.evaluator import EvalConfig, Evaluator
+from neurojit.evaluator.static import kernel_writes_inputs
 
 from . import graph, runoff
 from .budget import Budget
@@ -81,6 +82,7 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     src = read_source(kernel_path)
     preflight(src)  # the user's kernel: a bad one is a usage error before anything starts
     kernel = load_kernel(src)  # read and hashed once: the run, the prompts and every worker use this text
+    kernel_writes_inputs(kernel)  # else every candidate would be refused for what the kernel itself does
     url = options.db or default_db_url()
     store = ResultStore(url)
     make_strategy(options.strategy, options.seed)  # unknown names fail before a run is created

@@ -73,6 +73,7 @@ NUMPY = {
     "dense_relu": lambda a, w, bias, out: (np.matmul(a, w, out=out), np.add(out, bias, out=out),
                                            np.maximum(out, 0, out=out)),
     "elementwise": lambda x, y, out: np.multiply(np.maximum(x * y + x, 0), 0.5, out=out),
+    "gelu": lambda x, out: np.multiply(0.5 * x, 1 + np.tanh(0.7978845608 * (x + 0.044715 * (x * x * x))), out=out),
     "row_sum": lambda x, out: np.sum(x, axis=1, out=out),
     "softmax": _softmax,
     "conv2d": _conv2d,
@@ -193,8 +194,8 @@ def main() -> None:
         paths = [KERNELS / "matmul_256.mlir", KERNELS / "matmul_127x255x63.mlir", mm512]
         if not args.quick:
             paths.append(KERNELS / "matmul_1024.mlir")
-        paths += [KERNELS / f"{k}.mlir" for k in ("matmul_bias_relu", "elementwise_chain", "row_sum", "row_softmax",
-                                                   "conv2d")]
+        paths += [KERNELS / f"{k}.mlir" for k in ("matmul_bias_relu", "elementwise_chain", "gelu", "row_sum",
+                                                   "row_softmax", "conv2d")]
         if args.classes:
             paths = []
         paths += [KERNELS / f"{k}.mlir" for k in CLASSES]

@@ -10,6 +10,7 @@ from neurojit.compiler.source import Source, read_source
 
 from .config import EvalConfig
 from .pool import WorkerPool
+from .static import kernel_writes_inputs
 from .record import Candidate, Verdict
 
 
@@ -34,7 +35,9 @@ class Evaluator:
             key = src.text
         if key not in self._checked:
             preflight(src)  # the baseline is the user's: a bad one is a usage error (KernelError)
-            self._checked[key] = base if isinstance(base, Kernel) else load_kernel(src)
+            kernel = base if isinstance(base, Kernel) else load_kernel(src)
+            kernel_writes_inputs(kernel)  # a baseline writing its inputs would have every candidate refused
+            self._checked[key] = kernel
         return self._checked[key]
 
     def evaluate_batch(self, base, candidates: list, knobs: list[dict | None] | None = None) -> list[Verdict]:

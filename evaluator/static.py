@@ -1,4 +1,5 @@
-"""Static safety checks on a parsed candidate (run inside a sandboxed worker, never in the host).
+"""Static safety checks on a parsed candidate (run inside a sandboxed worker, never in the host; the one
+exception is `kernel_writes_inputs`, on the user's own kernel, trusted and preflighted).
 
 Each check is a function `(module, signature) -> None` that raises `Rejected` with the MLIR location.
 
@@ -238,6 +239,30 @@ def check_writes(module: ir.Module, signature) -> None:
                     if any(v == a for a in aliases):
                         callee = str(op.attributes["callee"]).lstrip("@")
                         _check_helper_writes(module, callee, [i for i, x in enumerate(op.operands) if x == v])
+
+
+def kernel_writes_inputs(kernel) -> None:
+    """The user's own kernel (trusted and preflighted, so parsed here in the host) must not write an argument the
+    convention makes an input: every candidate would be refused for doing what it does (writes_input). Raises
+    KernelError naming the argument and the op, and saying how to mark it an output."""
+    from neurojit.compiler.errors import KernelError
+    from neurojit.compiler.kernel import parse_module
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        module = parse_module(kernel.source or kernel.text, kernel.origin, ctx)  # as written: its line numbers
+        func = _public_func(module)
+        args = list(func.regions[0].blocks[0].arguments)
+        for i, a in enumerate(kernel.signature.args):
+            if a.role != "in":
+                continue
+            aliases = _alias_closure(func, [args[i]])
+            for op in _walk(func):
+                if any(any(v == x for x in aliases) for v in _written_operands(op)):
+                    raise KernelError(
+                        f"{kernel.origin}, {_loc(op)}: @{kernel.signature.name} writes its argument %{a.name} ({op.name}), which is an "
+                        f"input under the kernel convention (the outputs are the arguments marked "
+                        f"{{neurojit.output}}, else the last one); mark %{a.name} {{neurojit.output}} too, or make it "
+                        "a buffer of the kernel's own (memref.alloc)")
 
 
 def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -> None:

@@ -65,7 +65,7 @@ class VectorizeElementwise(Schedule):
                 body += parts.distribute(h, len(op.iterators), 0, "%threads", f"s{i}")
                 h = f"%s{i}"
             body += parts.tile_vectorize(h, vector_tile(op.iterators, "%width", "%rows" if rows else None), f"e{i}")
-        body += parts.func("%fb") + parts.lower_vectors("%fb")
+        body += parts.approximate_math("%root") + parts.func("%fb") + parts.lower_vectors("%fb")
         return self.module(body)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from neurojit.compiler.approx import MARK as APPROX_MARK, OPS as APPROX_OPS  # read by the lowering (approx.py)
 from neurojit.compiler.pipeline import THREADS_ATTR  # read by the lowering (threads_of)
 
 ANY = "!transform.any_op"
@@ -51,9 +52,10 @@ def hoist(within: str) -> str:
 
 
 def bufferize_and_lower(root: str = "%root", reduction: str = "innerparallel") -> str:
-    """One-shot bufferization (copies as linalg.copy: a strided memref.copy would lower to a runtime call),
-    then `lower_vectors`."""
-    return (f'  %bz = transform.bufferization.one_shot_bufferize {root} {{memcpy_op = "linalg.copy"}} : ({ANY}) -> {ANY}\n'
+    """The vectorised math marked for the approximation (`approximate_math`), one-shot bufferization (copies as
+    linalg.copy: a strided memref.copy would lower to a runtime call), then `lower_vectors`."""
+    return (approximate_math(root)
+            + f'  %bz = transform.bufferization.one_shot_bufferize {root} {{memcpy_op = "linalg.copy"}} : ({ANY}) -> {ANY}\n'
             + func("%fb", "%bz") + lower_vectors("%fb", reduction))
 
 
@@ -102,6 +104,15 @@ def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
     return (f"  %{tag}t, %{tag}l:{len(tiled)} = transform.structured.tile_using_for {handle} tile_sizes [{sz}]"
             f" : ({ANY}{params}) -> ({ANY}, {loops})\n"
             f"  transform.structured.vectorize %{tag}t vector_sizes [{vs}] : {ANY}{params}\n")
+
+
+def approximate_math(scope: str = "%root", tag: str = "am") -> str:
+    """Mark the math ops under `scope` that the lowering rewrites into vector polynomials (compiler/approx.py:
+    exp, log, tanh, erf; else LLVM calls libm once per lane). Matches the ops as they are when it runs, so it
+    goes after vectorisation; none there is fine."""
+    ops = ", ".join(f'"{o}"' for o in APPROX_OPS)
+    return (f"  %{tag} = transform.structured.match ops{{[{ops}]}} in {scope} : ({ANY}) -> {ANY}\n"
+            f'  transform.annotate %{tag} "{APPROX_MARK}" : {ANY}\n')
 
 
 def split(handle: str, n: int, tag: str) -> tuple[str, list[str]]:

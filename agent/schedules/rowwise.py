@@ -32,7 +32,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from neurojit.compiler.approx import MARK, OPS
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
@@ -128,10 +127,8 @@ class RowwiseFused(Schedule):
                  f"  transform.loop.hoist_loop_invariant_subsets %hl : {ANY}\n"
                  f'  %ll = transform.structured.match ops{{["scf.for"]}} attributes{{nj.sweep}} in %f1 : ({ANY}) -> {ANY}\n'
                  f"  transform.apply_licm to %ll : {ANY}\n")
-        body += (f'  %am = transform.structured.match ops{{[{", ".join(chr(34) + o + chr(34) for o in OPS)}]}}'
-                 f" in %root : ({ANY}) -> {ANY}\n"
-                 f'  transform.annotate %am "{MARK}" : {ANY}\n'
-                 f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
+        body += (parts.approximate_math("%root")
+                 + f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
                  f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz") + parts.canonicalize("%fb"))
         loops, handles = parts.split("%rl", len(info.ops), "r")
         body += (f'  %rl = transform.structured.match ops{{["scf.for"]}} attributes{{nj.row}} in %fb'

@@ -133,3 +133,30 @@ def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli, tmp_pa
     p = cli("export", "--db", db, "--run-id", "slow", "--out", tmp_path / "o")
     assert p.returncode == 2 and "no variant faster than the baseline" in p.stderr and "0.83x" in p.stderr
     assert "Traceback" not in p.stderr and not (tmp_path / "o").exists()
+
+
+SCRATCH = """module {{
+  func.func @addmul(%x: memref<64xf32>, %t: memref<64xf32>{mark}, %out: memref<64xf32>{mark}) {{
+    linalg.add ins(%x, %x : memref<64xf32>, memref<64xf32>) outs(%t : memref<64xf32>)
+    linalg.mul ins(%t, %x : memref<64xf32>, memref<64xf32>) outs(%out : memref<64xf32>)
+    return
+  }}
+}}
+"""
+
+
+def test_a_kernel_that_writes_an_input_is_a_usage_error_before_any_run(cli, tmp_path):
+    """%t is written but not marked an output: every candidate would be refused for writing an input, so tune
+    and evaluate say so first, with the line, the argument and the fix; marked, it tunes."""
+    bad, good = tmp_path / "scratch.mlir", tmp_path / "marked.mlir"
+    bad.write_text(SCRATCH.format(mark=""))
+    good.write_text(SCRATCH.format(mark=" {neurojit.output}"))
+    db = f"sqlite:///{tmp_path}/r.db"
+    for args in (("tune", bad, "--budget", "1", "--db", db), ("evaluate", bad, good)):
+        p = cli(*args)
+        assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+        assert "scratch.mlir, line 3:5: @addmul writes its argument %t (linalg.add)" in p.stderr
+        assert "mark %t {neurojit.output}" in p.stderr
+    assert not (tmp_path / "r.db").exists()  # refused before a run (or its store) was created
+    p = cli("tune", good, "--budget", "1", "--db", db, "--json")
+    assert p.returncode == 0, p.stderr

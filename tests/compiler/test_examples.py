@@ -7,7 +7,7 @@ import neurojit
 from support.kernel_refs import OUTPUTS, REFERENCES
 from support.paths import KERNELS
 
-FAST = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chain", "row_softmax", "row_sum", "conv2d",
+FAST = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chain", "gelu", "row_softmax", "row_sum", "conv2d",
         "matmul.tl", "mlp.tl", "softmax.tl", "torch_linear_relu", "iree_softmax",
         # the schedule library's kernel classes (tests/support/kernel_refs.CLASSES)
         "row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",

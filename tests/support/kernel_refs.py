@@ -67,12 +67,18 @@ def _linear_relu_torch(inputs, outputs):
     return [np.maximum(x @ weight.T + bias, 0.0).astype(outputs[0].dtype)]
 
 
+def _gelu(inputs, outputs):
+    (x,) = map(_f64, inputs)
+    return [(0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))).astype(outputs[0].dtype)]
+
+
 REFERENCES = {
     "matmul_256": _matmul,
     "matmul_1024": _matmul,
     "matmul_127x255x63": _matmul,
     "matmul_bias_relu": _dense_relu,
     "elementwise_chain": _elementwise,
+    "gelu": _gelu,
     "row_softmax": _softmax,
     "row_sum": _row_sum,
     "conv2d": _conv2d,
@@ -90,6 +96,7 @@ OUTPUTS = {
     "matmul_127x255x63": [2],
     "matmul_bias_relu": [3],
     "elementwise_chain": [2],
+    "gelu": [1],
     "row_softmax": [1],
     "row_sum": [1],
     "conv2d": [2],
