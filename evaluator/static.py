@@ -138,6 +138,8 @@ FLOWS = frozenset({
 })
 _FIRST_WRITTEN = frozenset({"vector.maskedstore", "vector.scatter", "vector.compressstore",
                             "memref.generic_atomic_rmw"})  # the memref is their first operand
+_STORES = frozenset({"memref.store", "affine.store", "affine.vector_store", "vector.store", "vector.transfer_write",
+                     "memref.atomic_rmw"})  # the memref is their second operand
 
 
 def _memrefs(values) -> list[ir.Value]:
@@ -159,8 +161,7 @@ def _written_operands(op: ir.Operation) -> list[ir.Value]:
         return _memrefs(ops[1:2])
     if name in _FIRST_WRITTEN:
         return _memrefs(ops[:1])
-    if name in ("memref.store", "affine.store", "affine.vector_store", "vector.store", "vector.transfer_write",
-                "memref.atomic_rmw"):
+    if name in _STORES:
         return _memrefs(ops[1:2])  # the value stored comes first (a vector or scalar, never a memref)
     return _memrefs(ops)  # unknown: it may write every memref it is given
 
@@ -244,7 +245,9 @@ def check_writes(module: ir.Module, signature) -> None:
 def kernel_writes_inputs(kernel) -> None:
     """The user's own kernel (trusted and preflighted, so parsed here in the host) must not write an argument the
     convention makes an input: every candidate would be refused for doing what it does (writes_input). Raises
-    KernelError naming the argument and the op, and saying how to mark it an output."""
+    KernelError naming the argument and the op, and saying how to mark it an output. Only ops known to write
+    count here (linalg outputs, copies, stores): an op the candidates' check merely cannot prove read-only does
+    not make the user's kernel an error."""
     from neurojit.compiler.errors import KernelError
     from neurojit.compiler.kernel import parse_module
 
@@ -257,7 +260,9 @@ def kernel_writes_inputs(kernel) -> None:
                 continue
             aliases = _alias_closure(func, [args[i]])
             for op in _walk(func):
-                if any(any(v == x for x in aliases) for v in _written_operands(op)):
+                known = (op.name.startswith("linalg.") or op.name in _STORES or op.name in _FIRST_WRITTEN
+                         or op.name in ("memref.copy", "bufferization.materialize_in_destination"))
+                if known and any(any(v == x for x in aliases) for v in _written_operands(op)):
                     raise KernelError(
                         f"{kernel.origin}, {_loc(op)}: @{kernel.signature.name} writes its argument %{a.name} ({op.name}), which is an "
                         f"input under the kernel convention (the outputs are the arguments marked "
