@@ -85,23 +85,25 @@ class VectorizeWindows(Schedule):
         if "cr" in roles:
             knobs += (Knob("cr", 1, 64, log=True),)
         if any(not is_window(op) for op in info.ops):
-            knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
+            knobs += (Knob.of("ew_width", ew_widths(info, vl)),)
         return knobs
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         vl = lanes(info, host)
+        return {**self._start(info, vl), "ew_width": min(ew_widths(info, vl), key=lambda w: (abs(w - 4 * vl), w))}
+
+    def _start(self, info: KernelInfo, vl: int) -> dict[str, int]:
         ops = [op for op in info.ops if is_window(op)]
         ext = {r: min(op.extents[ROLES[op.name].index(r)] for op in ops if r in ROLES[op.name])
                for r in ("ow", "ch", "cr") if any(r in ROLES[op.name] for op in ops)}
         if "ch" not in ext:  # no channels (linalg.conv_1d / conv_2d): the vectors run along the row
-            return {"ow": min(ext["ow"], 4 * vl), "ch": vl, "cr": 8, "ew_width": 4 * vl}
+            return {"ow": min(ext["ow"], 4 * vl), "ch": vl, "cr": 8}
         # measured on znver4 (16 lanes): an NCHW stride-2 convolution 8 positions x 16 output channels x 8
         # input channels (8x over its naive loops; 32 input channels 4x); an NCHW stride-2 pooling 4
         # positions x 8 channels (1.7x; 8 x 16 1.4x)
         if "cr" not in ext:  # pooling, depthwise: one max / multiply-add per loaded vector, transposes dominate
-            return {"ow": min(ext["ow"], 4), "ch": min(ext["ch"], max(1, vl // 2)), "cr": 8, "ew_width": 4 * vl}
-        return {"ow": min(ext["ow"], 8), "ch": min(ext["ch"], vl), "cr": divisor_at_most(ext.get("cr", 8), 8),
-                "ew_width": 4 * vl}
+            return {"ow": min(ext["ow"], 4), "ch": min(ext["ch"], max(1, vl // 2)), "cr": 8}
+        return {"ow": min(ext["ow"], 8), "ch": min(ext["ch"], vl), "cr": divisor_at_most(ext.get("cr", 8), 8)}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
@@ -277,3 +279,13 @@ def _copy_out() -> str:
             + f'  %cps = transform.structured.match ops{{["linalg.copy"]}} in %fb : ({ANY}) -> {ANY}\n'
             f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n"
             f"    transform.structured.vectorize %cp : {ANY}\n  }}\n" + parts.lower_vectors("%fb"))
+
+
+def ew_widths(info: KernelInfo, vl: int) -> tuple[int, ...]:
+    """Tile widths for the fills and maps around the windows: multiples of the lanes, up to 8 of them, that
+    divide each such op's last extent or cover it whole. A remainder tile of these fills does not vectorise
+    (MLIR's masked vectorisation refused widths 16, 32 and 48 on a 56-wide pooling output, and 48 on a 64-wide
+    one: a schedule_error for every such trial); with none of that kind, every multiple."""
+    every = tuple(range(vl, 8 * vl + 1, vl))
+    ext = [op.extents[-1] for op in info.ops if not is_window(op)]
+    return tuple(w for w in every if all(e % w == 0 or w >= e for e in ext)) or every

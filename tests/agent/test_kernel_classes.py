@@ -313,3 +313,15 @@ def test_evaluator_accepts_each_new_schedule():
     for (stem, name), v in zip(cases, verdicts):
         assert v.verdict == "accept", f"{stem} / {name}: {v.reason.value}: {v.detail}"
     assert first.name == "jam_scf_loops" and scf.verdict == "accept", (scf.reason.value, scf.detail)
+
+
+def test_every_fill_width_the_windows_schedule_offers_compiles():
+    """A remainder tile of the fill around a pooling does not vectorise (widths 16-48 on a 56-wide output were a
+    schedule_error for every trial): the space offers widths that divide the extent or cover it."""
+    text = (KERNELS / "max_pool.mlir").read_text()
+    info, h = analyze(text), host()
+    s = VectorizeWindows()
+    (knob,) = [k for k in s.space(info, h) if k.name == "ew_width"]
+    assert knob.choices and s.defaults(info, h)["ew_width"] in knob.choices
+    for w in knob.choices:
+        compile_kernel(text, s.text(info, h), {**s.defaults(info, h), "ew_width": w})
