@@ -16,8 +16,9 @@ from support.kernel_refs import OUTPUTS, REFERENCES
 from support.paths import KERNELS
 
 from neurojit.agent.analyze import analyze
-from neurojit.agent.schedules import (JamScfLoops, LaneReduction, PackedMatmul, PackWindows, VectorizeAffineLoops,
-                                      VectorizeRowReduction, VectorizeWindows, by_name, for_kernel)
+from neurojit.agent.schedules import (JamScfLoops, LaneReduction, PackedMatmul, PackWindows, RegisterTileAny,
+                                      VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
+                                      for_kernel)
 from neurojit.compiler import ScheduleError, compile_kernel, host
 from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator import EvalConfig, Evaluator
@@ -325,3 +326,22 @@ def test_every_fill_width_the_windows_schedule_offers_compiles():
     assert knob.choices and s.defaults(info, h)["ew_width"] in knob.choices
     for w in knob.choices:
         compile_kernel(text, s.text(info, h), {**s.defaults(info, h), "ew_width": w})
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_the_generic_schedule_splits_a_big_op_over_tasks(threads):
+    """The fallback schedule cuts the outermost parallel loop (not the vector loop) of an op that does enough
+    work into chunks, one task each: the answer is the naive loops' with 2 and 3 (uneven) chunks."""
+    text = (KERNELS / "conv2d.mlir").read_text()
+    info, h = analyze(text), dataclasses.replace(host(), cores=2)
+    s = RegisterTileAny()
+    d = s.defaults(info, h)
+    assert d["threads"] == 2 and "tile_using_forall" in s.text(info, h)
+    assert RegisterTileAny().defaults(info, dataclasses.replace(h, cores=1)).get("threads", 1) == 1
+    naive, split = compile_kernel(text), compile_kernel(text, s.text(info, h), {**d, "threads": threads})
+    rng = np.random.default_rng(4)
+    args = [rng.standard_normal(a.shape).astype(a.dtype) for a in naive.signature.args]
+    want, got = [a.copy() for a in args], [a.copy() for a in args]
+    naive(*want)
+    split(*got)
+    np.testing.assert_allclose(got[-1], want[-1], rtol=1e-5, atol=1e-4)
