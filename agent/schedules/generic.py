@@ -9,7 +9,9 @@ and tiles `v` by `width` elements (a multiple of the host's lanes), `x` by `rows
 (Each other parallel loop has its own rows knob, `r<op>_<loop>`, 1 by default, for the tuner.)
 Full tiles then have static shapes and unit loops elsewhere: partial tiles are peeled off, unit dimensions
 are folded away (so a convolution's `oh + kh` becomes a plain index), and every op is vectorised. An op
-without parallel loops (a full reduction) is vectorised along its innermost loop instead.
+without parallel loops (a full reduction) is vectorised along its innermost loop instead. An op that does
+enough work is first cut into `threads` chunks along its outermost parallel loop other than the vector loop,
+one task each (`split_loop`; the rest of the schedule works inside a chunk).
 """
 
 from __future__ import annotations
