@@ -140,7 +140,9 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
                       finalists=options.finalists)
     conn = sqlite3.connect(checkpoint_path(store.url, options.checkpoints), check_same_thread=False)
     # the time budget also ends a model call in flight (its answer would arrive too late to use)
-    timer = threading.Timer(options.budget.seconds, provider.cancel) if options.budget.seconds and owned else None
+    # (at the limit less what the search leaves the runoff, so that the run as a whole ends within it)
+    timer = (threading.Timer(options.budget.seconds - runoff.reserve(options.budget.seconds, options.finalists),
+                             provider.cancel) if options.budget.seconds and owned else None)
     try:
         if timer is not None:
             timer.daemon = True

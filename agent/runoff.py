@@ -25,7 +25,6 @@ from typing import Iterable
 
 import numpy as np
 
-from neurojit.compiler.errors import NeuroJITError
 from neurojit.evaluator import bench, inputs
 
 FINALISTS = 5
@@ -94,8 +93,10 @@ class Runoff:
 
 
 def finalists(records: Iterable, limit: int = FINALISTS, within: float = WITHIN) -> list:
-    """The accepted candidate records worth a runoff: best recorded speedup first, within `within` of the top."""
-    ranked = sorted((c for c in records if c.accepted and c.speedup), key=lambda c: -c.speedup)
+    """The accepted candidate records worth a runoff: faster than the baseline, best recorded speedup first, at
+    least `within` of the top one's."""
+    # only candidates faster than the baseline: a winner at or below 1x would leave the run nothing to export
+    ranked = sorted((c for c in records if c.accepted and c.speedup and c.speedup > 1.0), key=lambda c: -c.speedup)
     if not ranked:
         return []
     return [c for c in ranked if c.speedup >= within * ranked[0].speedup][:max(1, limit)]
@@ -123,12 +124,17 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
     if len(records) < 2:
         return None
     started = time.perf_counter()
+    # slow kernels: as many finalists as ~6 calls each fit the time cap (two at least), and fewer rounds
+    cost = [max(0.0, getattr(r, "candidate_ms", None) or 0.0) / 1e3 for r in records]
+    keep = max(2, next((k for k in range(len(records), 1, -1) if 6 * sum(cost[:k]) <= time_cap_s), 2))
+    records = records[:keep]
+    min_rounds = max(3, min(min_rounds, int(time_cap_s / max(sum(cost[:keep]), 1e-9))))
     kernels, dropped = {}, []
     for rec in records:
         try:
             kernels[rec.identity] = _compile(kernel_text, rec)
-        except NeuroJITError as exc:
-            dropped.append(f"{rec.identity[:12]}: {str(exc).splitlines()[0]}")
+        except Exception as exc:  # NeuroJITError, or anything else: that finalist is left out, said
+            dropped.append(f"{rec.identity[:12]}: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
     recorded = {r.identity: r.speedup for r in records}
     names = list(kernels)
     if len(names) < 2:

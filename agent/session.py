@@ -59,6 +59,11 @@ class Session:
         the run (it may resume, and then search on)."""
         if self.finalists < 2 or (self.stop_event is not None and self.stop_event.is_set()):
             return
+        if getattr(self.evaluator, "remote", False):  # measured on cluster workers: not re-picked on this machine
+            if self.progress is not None:
+                print(f"[{self.run_id}] no runoff: the candidates were timed on the cluster's workers, not here",
+                      file=self.progress, flush=True)
+            return
         chosen = runoff.finalists(self.store.candidates(self.run_id), self.finalists)
         if len(chosen) < 2:
             return

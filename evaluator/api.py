@@ -27,6 +27,11 @@ class Evaluator:
         self.pool = pool if pool is not None else WorkerPool(self.config)
         self._checked: dict[str, Kernel] = {}
 
+    @property
+    def remote(self) -> bool:
+        """Whether candidates are timed on other machines (a Dask cluster's workers)."""
+        return bool(getattr(self.pool, "remote", False))
+
     def _baseline(self, base: Kernel | Source | str) -> Kernel:
         if isinstance(base, Kernel):
             key, src = base.hash, Source(base.source or base.text, base.origin)

@@ -101,6 +101,7 @@ def _placed(verdict: Verdict, where: dict) -> Verdict:
 
 class DaskPool:
     """The pool face (`map(jobs) -> verdicts`, `close()`) on a Dask cluster."""
+    remote = True  # candidates are timed on the cluster's workers, not in this process's machine
 
     def __init__(self, where, config: EvalConfig, *, attempts: int = 2, wait_s: float = 60.0):
         self.config = config

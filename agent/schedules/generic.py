@@ -127,7 +127,8 @@ class RegisterTileAny(Schedule):
         rows = [Knob(f"r{i}_{d}", 1, min(8, op.extents[d])) for i, op in enumerate(info.ops)
                 for d in row_loops(op, plan(op)[0])]
         t = self.threads if self.threads is not None else self.start(info, host)["threads"]
-        return (Knob("width", vl, 4 * vl, step=vl), *rows, *threads_knob(t, host))
+        split = any(split_loop(op, info, host.cores) is not None for op in info.ops)  # else no forall takes it
+        return (Knob("width", vl, 4 * vl, step=vl), *rows, *(threads_knob(t, host) if split else ()))
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, Any]:
         vl = lanes(info, host)
@@ -183,6 +184,7 @@ class RegisterTileAny(Schedule):
                    "    transform.apply_patterns.canonicalization\n"
                    f"  }} : {ANY}\n"
                  + f"  %fv = transform.structured.vectorize_children_and_apply_patterns %f : ({ANY}) -> {ANY}\n"
+                 + parts.approximate_math("%fv")
                  + parts.to_contract("%fv")
                  + parts.lower_vectors("%fv", "innerreduction"))
         return self.module(body)

@@ -108,7 +108,9 @@ class VectorizeWindows(Schedule):
         if any(not is_window(op) for op in info.ops):
             knobs += (Knob.of("ew_width", ew_widths(info, vl)),)
         t = self.threads if self.threads is not None else self.start(info, host)["threads"]
-        return knobs + ((Knob.of("threads", even_splits(info, max(t, host.cores), host.cores)),) if t > 1 else ())
+        split = any(is_window(op) and split_dim(op, info, host.cores) is not None for op in info.ops)
+        choices = {*even_splits(info, max(t, host.cores), host.cores), t}  # a pinned count stays in its space
+        return knobs + ((Knob.of("threads", choices),) if t > 1 and split else ())
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         vl = lanes(info, host)
@@ -158,7 +160,7 @@ class VectorizeWindows(Schedule):
         # results on an NCHW convolution)
         body += (f"  %win = transform.structured.match interface{{LinalgOp}} in %f : ({ANY}) -> {ANY}\n"
                  f"  transform.structured.vectorize %win : {ANY}\n"
-                 + parts.func("%fv") + parts.canonicalize("%fv") + parts.hoist("%fv"))
+                 + parts.func("%fv") + parts.approximate_math("%fv") + parts.canonicalize("%fv") + parts.hoist("%fv"))
         return self.module(body + _copy_out())
 
 
