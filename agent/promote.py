@@ -248,7 +248,7 @@ class Promoter:
         problem = self._shadow(live, impl, args)
         if problem is not None:
             return refuse(f"the shadow run on the live arguments disagrees: {problem}", variant=impl.variant_hash)
-        m = bench.interleaved(live, impl, self._buffers(live, args), self._buffers(live, args),
+        m = bench.interleaved(live, impl, bench.Buffers.copies(live.signature, args), bench.Buffers.copies(live.signature, args),
                               min_rounds=self.config.bench_min_rounds, time_cap_s=self.config.bench_time_cap_s,
                               ci_rel=self.config.bench_ci_rel)
         lo, hi = m.speedup_ci
@@ -260,19 +260,8 @@ class Promoter:
         return Decision(PromotionEvent.PROMOTE, cand.identity, f"{timing}; shadow run agrees",
                         impl.variant_hash, m.speedup, (lo, hi), time.time()), impl
 
-    @staticmethod
-    def _buffers(live: CompiledKernel, args: list[np.ndarray], budget_bytes: int = 8 << 20) -> bench.Buffers:
-        """Copies of the live arguments for timed calls, outputs reset after every sample: a variant that skips
-        work when its output already looks computed gains nothing (as in the evaluator's benchmark)."""
-        outputs = tuple(i for i, a in enumerate(live.signature.args) if a.role == "out")
-        slots = max(1, min(8, budget_bytes // max(1, sum(a.nbytes for a in args))))
-        return bench.Buffers([[a.copy() for a in args] for _ in range(slots)], outputs)
-
     def _compile(self, record) -> CompiledKernel:
-        cand = record.candidate  # kind and knobs as the text decides, whatever the record's columns say
-        if cand.is_schedule:
-            return compile_kernel(self._kernel(), schedule=cand.text, knobs=dict(cand.knobs) or None)
-        return compile_kernel(cand.text)
+        return compile_candidate(self._kernel(), record)
 
     def _kernel(self) -> str:
         if self._kernel_text is None:
@@ -307,6 +296,15 @@ class Promoter:
             sig = self.live.signature
             self._rtol = max(inputs.tolerance(a.dtype, depth, self.config.tolerance_factor) for a in sig.outputs)
         return self._rtol
+
+
+def compile_candidate(kernel_text: str, record) -> CompiledKernel:
+    """A stored candidate compiled in this process: its schedule applied to the (trusted) kernel text, or its
+    module; kind and knobs as the candidate's text decides, whatever the record's columns say."""
+    cand = record.candidate
+    if cand.is_schedule:
+        return compile_kernel(kernel_text, schedule=cand.text, knobs=dict(cand.knobs) or None)
+    return compile_kernel(cand.text)
 
 
 class WatchKind(str, enum.Enum):

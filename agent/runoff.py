@@ -27,6 +27,8 @@ import numpy as np
 
 from neurojit.evaluator import bench, inputs
 
+from .promote import compile_candidate
+
 FINALISTS = 5
 WITHIN = 0.75  # a finalist's recorded speedup is at least this share of the top one's
 TIME_CAP_S = 3.0  # timing seconds at most (the rounds stop at the first of this and MAX_ROUNDS)
@@ -102,21 +104,6 @@ def finalists(records: Iterable, limit: int = FINALISTS, within: float = WITHIN)
     return [c for c in ranked if c.speedup >= within * ranked[0].speedup][:max(1, limit)]
 
 
-def _compile(kernel_text: str, record):
-    from neurojit.compiler.jit import compile_kernel
-
-    cand = record.candidate  # kind and knobs as the text decides
-    if cand.is_schedule:
-        return compile_kernel(kernel_text, schedule=cand.text, knobs=dict(cand.knobs) or None)
-    return compile_kernel(cand.text)
-
-
-def _buffers(sig, values: list[np.ndarray], budget_bytes: int = 8 << 20) -> bench.Buffers:
-    outputs = tuple(i for i, a in enumerate(sig.args) if a.role == "out")
-    slots = max(1, min(8, budget_bytes // max(1, sum(a.nbytes for a in values))))
-    return bench.Buffers([[a.copy() for a in values] for _ in range(slots)], outputs)
-
-
 def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, min_rounds: int = MIN_ROUNDS,
            max_rounds: int = MAX_ROUNDS, seed: int = 0) -> Runoff | None:
     """Time the finalist records against each other (see the module's doc); None unless two or more compile
@@ -126,13 +113,13 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
     started = time.perf_counter()
     # slow kernels: as many finalists as ~6 calls each fit the time cap (two at least), and fewer rounds
     cost = [max(0.0, getattr(r, "candidate_ms", None) or 0.0) / 1e3 for r in records]
-    keep = max(2, next((k for k in range(len(records), 1, -1) if 6 * sum(cost[:k]) <= time_cap_s), 2))
+    keep = next((k for k in range(len(records), 2, -1) if 6 * sum(cost[:k]) <= time_cap_s), 2)
     records = records[:keep]
     min_rounds = max(3, min(min_rounds, int(time_cap_s / max(sum(cost[:keep]), 1e-9))))
     kernels, dropped = {}, []
     for rec in records:
         try:
-            kernels[rec.identity] = _compile(kernel_text, rec)
+            kernels[rec.identity] = compile_candidate(kernel_text, rec)
         except Exception as exc:  # NeuroJITError, or anything else: that finalist is left out, said
             dropped.append(f"{rec.identity[:12]}: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
     recorded = {r.identity: r.speedup for r in records}
@@ -141,7 +128,7 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
         return None
     sig = kernels[names[0]].signature
     values = inputs.random_arrays(sig, seed)
-    bufs = {n: _buffers(sig, values) for n in names}
+    bufs = {n: bench.Buffers.copies(sig, values) for n in names}
     for n in list(names):  # warm: code paged in, thread pools started, caches as in a loop
         try:
             for _ in range(2):

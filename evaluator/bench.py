@@ -78,6 +78,14 @@ class Buffers:
         """Most calls a sample may make: one per slot when outputs must never hold an earlier result."""
         return len(self.sets) if self.outputs else 1000
 
+    @classmethod
+    def copies(cls, signature, args: list[np.ndarray], budget_bytes: int = 8 << 20) -> Buffers:
+        """Slots of copies of `args` (as many as fit `budget_bytes`, 1 to 8), the signature's outputs reset after
+        every sample: a variant that skips work when its output already looks computed gains nothing."""
+        outputs = tuple(i for i, a in enumerate(signature.args) if a.role == "out")
+        slots = max(1, min(8, budget_bytes // max(1, sum(a.nbytes for a in args))))
+        return cls([[a.copy() for a in args] for _ in range(slots)], outputs)
+
     def reset(self, n: int) -> None:
         for s, init in zip(self.sets[:n], self.initial[:n]):
             for o, v in zip(self.outputs, init):

@@ -22,11 +22,12 @@ from neurojit.compiler.host import Host
 from neurojit.compiler.schedule import knobs_of
 
 from ..analyze import KernelInfo
+from . import model
 from ..proposal import Knob
 from . import parts
 
 __all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs",
-           "threads_knob", "worth_splitting", "PARALLEL_BYTES"]
+           "split_at", "threads_knob", "worth_splitting", "PARALLEL_BYTES"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,15 @@ def worth_splitting(points: int, info: KernelInfo) -> bool:
     """Whether a streaming op over `points` elements touches enough memory (PARALLEL_BYTES) to start split
     over the cores (row reductions, elementwise maps)."""
     return points * max(1, info.element_bits // 8) >= PARALLEL_BYTES
+
+
+def split_at(op, info: KernelInfo, cores: int, loops) -> int | None:
+    """The first of `loops` (loop indices of `op`, in the order a schedule prefers them) whose extent gives
+    every core an iteration, where `op` does enough to pay for the tasks (`worth_splitting` of its iteration
+    points); None keeps the op serial."""
+    if cores < 2 or not worth_splitting(model.work(op), info):
+        return None
+    return next((d for d in loops if op.extents[d] >= cores), None)
 
 
 def threads_knob(threads: int | None, host: Host) -> tuple[Knob, ...]:

@@ -25,7 +25,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
 from . import model, parts
-from .base import Knob, Schedule, lanes, threads_knob, worth_splitting
+from .base import Knob, Schedule, lanes, split_at, threads_knob
 
 ANY = parts.ANY
 
@@ -77,11 +77,8 @@ def split_loop(op: OpInfo, info: KernelInfo, cores: int) -> int | None:
     Measured on 2 cores (one-off, warm, interleaved): an NHWC 3x3 convolution 58x58x64 -> 64 split along the
     output rows 2.9x over one task, the NCHW example 1.9x; a column mean split along its only parallel loop,
     the vector loop, 0.5x (so it is not)."""
-    if cores < 2 or not worth_splitting(model.work(op), info):
-        return None
     v, _ = plan(op)
-    ok = [d for d, kind in enumerate(op.iterators) if kind == "parallel" and op.extents[d] >= cores and d != v]
-    return ok[0] if ok else None
+    return split_at(op, info, cores, [d for d, kind in enumerate(op.iterators) if kind == "parallel" and d != v])
 
 
 def row_loops(op: OpInfo, v: int) -> list[int]:

@@ -20,7 +20,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo
 from . import model, parts
-from .base import Knob, Schedule, divisor_at_most, lanes, worth_splitting
+from .base import Knob, Schedule, divisor_at_most, lanes, split_at
 from .elementwise import vector_tile
 
 ANY = parts.ANY
@@ -61,11 +61,8 @@ def split_dim(op: OpInfo, info: KernelInfo, cores: int) -> int | None:
     rows, then output positions: never the channels, the vector loop), or None to keep it serial: only an op
     that does enough to pay for the tasks. Measured by the evaluator on 2 cores, over the naive loops: an NCHW
     stride-2 convolution 8.3x in one task, 14.4x split along its output rows; a 1-D convolution 25x -> 43x."""
-    if cores < 2 or not worth_splitting(model.work(op), info):
-        return None
     roles = ROLES[op.name]
-    return next((roles.index(r) for r in ("n", "oh", "ow") if r in roles and op.extents[roles.index(r)] >= cores),
-                None)
+    return split_at(op, info, cores, [roles.index(r) for r in ("n", "oh", "ow") if r in roles])
 
 
 @dataclass(frozen=True)
