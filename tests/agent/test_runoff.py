@@ -61,6 +61,9 @@ def test_the_faster_variant_wins_whatever_its_recorded_speedup(tmp_path):
     session.runoff()  # the caller stopped the run: it may resume and search on, so no runoff yet
     assert store.get_run(run.id).runoff is None
     stop.clear()
+    # candidates timed on a cluster's workers are not re-picked on this machine
+    replace(session, evaluator=SimpleNamespace(remote=True)).runoff()
+    assert store.get_run(run.id).runoff is None
     session.runoff()
     result = runoff.Runoff.from_json(store.get_run(run.id).runoff)
     assert result.winner == tiled.identity and store.best(run.id).identity == tiled.identity
