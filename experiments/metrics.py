@@ -42,8 +42,11 @@ def anytime(frame: pd.DataFrame, x: str = "index") -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RUN_COLUMNS + ["x", "best"])
 
 
-def run_metrics(frame: pd.DataFrame, best_by_kernel: dict[str, float] | None = None) -> pd.DataFrame:
-    """One row per run with its metrics (see the module docstring)."""
+def run_metrics(frame: pd.DataFrame, best_by_kernel: dict[str, float] | None = None,
+                named_best: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per run with its metrics (see the module docstring). `named_best`: run id -> the speedup of the
+    variant the store names the run's best (its runoff's winner, agent/runoff.py), which `best_speedup` then is;
+    without it, the highest recorded speedup."""
     best_by_kernel = kernel_best(frame) if best_by_kernel is None else best_by_kernel
     rows = []
     for run_id, g in frame.sort_values(["run_id", "index"]).groupby("run_id", sort=False):
@@ -58,7 +61,8 @@ def run_metrics(frame: pd.DataFrame, best_by_kernel: dict[str, float] | None = N
         cost = float(g["cost_usd"].sum())
         rows.append({**{c: first[c] for c in RUN_COLUMNS}, "candidates": len(g), "evaluated": int(evaluated),
                      "accepted": int(accepted), "validity": accepted / evaluated if evaluated else np.nan,
-                     "best_speedup": float(curve[-1]) if len(curve) else 1.0,
+                     "best_speedup": (max(1.0, named_best[run_id]) if named_best and run_id in named_best
+                                      else float(curve[-1]) if len(curve) else 1.0),
                      "anytime_auc": float(np.mean(np.log2(padded[:budget]))) if budget else np.nan,
                      "evals_to_90": float(hit[0] + 1) if len(hit) else np.nan,
                      "seconds_to_90": float(g["cum_eval_s"].iloc[hit[0]]) if len(hit) else np.nan,

@@ -140,7 +140,8 @@ def build_report(store: ResultStore, out: Path | None = None, *, experiment: str
         {run_id: store.get_run(run_id).status.value}
     finished_ids = [c["run_id"] for c in planned if statuses.get(c["run_id"]) == "finished"]
     done = frame[frame["run_id"].isin(finished_ids)]
-    runs = run_metrics(done, store_best(store)) if not done.empty else pd.DataFrame()
+    named = {r: b.speedup for r in finished_ids if (b := store.best(r)) is not None and b.speedup is not None}
+    runs = run_metrics(done, store_best(store), named) if not done.empty else pd.DataFrame()
     sections = [Section("Status", _status(planned, statuses, intro))]
     unfinished = [c for c in planned if statuses.get(c["run_id"]) != "finished"]
     if unfinished and experiment:
