@@ -13,8 +13,9 @@ our machines). So each worker takes rights away from itself in two steps, and ne
 2. `seal`, before the first candidate is parsed: root dropped to nobody (keeping only CAP_DAC_READ_SEARCH,
    read-only, when something the worker must read is not world-readable: a Python under /root, the 0700
    reference folder); a second Landlock layer: read-only, only beneath the software and the reference
-   files; a second seccomp layer: the same allowlist with files opened read-only only, and neither the
-   uid, capability, Landlock nor seccomp calls of step 1.
+   files; the parent-death signal set again (a change of user clears it; `die_with`); a second seccomp
+   layer: the same allowlist with files opened read-only only, and neither the uid, capability, Landlock,
+   seccomp nor parent-death calls of step 1.
 Denied calls fail with EPERM instead of killing the worker: libraries probe calls and fall back (glibc's
 clone3 -> clone, Python's .pyc writes), a denied call is already harmless, and a worker that survives keeps
 the run's throughput; the probe (`probe`, used by the tests) sees each refusal. Signals only to the worker
@@ -30,6 +31,7 @@ import enum
 import errno
 import functools
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -47,6 +49,7 @@ _TCGETS, _TIOCGWINSZ, _FIONREAD = 0x5401, 0x5413, 0x541B
 _F_DUPFD, _F_GETFD, _F_SETFD, _F_GETFL, _F_SETFL, _F_DUPFD_CLOEXEC = 0, 1, 2, 3, 4, 1030
 _PR_GET_DUMPABLE, _PR_SET_KEEPCAPS, _PR_SET_NAME, _PR_GET_NAME = 3, 8, 15, 16
 _PR_SET_NO_NEW_PRIVS, _PR_SET_VMA = 38, 0x53564D41
+_PR_SET_PDEATHSIG = 1
 _CAP_DAC_READ_SEARCH = 2
 
 # Calls allowed whatever their arguments: memory (the JIT maps code: mmap/mprotect with PROT_EXEC), threads,
@@ -131,7 +134,7 @@ def allowlist(pid: int, *, sealed: bool) -> seccomp.Filter:
         f.add(seccomp.ALLOW, "fcntl", Arg(1, Op.EQ, cmd))
     # LLVM names its threads; glibc names its mappings; libseccomp sets no_new_privs before loading a layer
     for option in (_PR_SET_NAME, _PR_GET_NAME, _PR_SET_VMA, _PR_GET_DUMPABLE, _PR_SET_NO_NEW_PRIVS,
-                   *(() if sealed else (_PR_SET_KEEPCAPS,))):
+                   *(() if sealed else (_PR_SET_KEEPCAPS, _PR_SET_PDEATHSIG))):
         f.add(seccomp.ALLOW, "prctl", Arg(0, Op.EQ, option))
     f.add(seccomp.ALLOW, "prlimit64", Arg(0, Op.EQ, 0), Arg(2, Op.EQ, 0))  # read its own limits, never set
     return f
@@ -162,6 +165,19 @@ def start() -> Lockdown:
     except seccomp.Unavailable as e:
         missing.append((Mechanism.SECCOMP, str(e)))
     return Lockdown(tuple(applied), tuple(missing))
+
+
+def die_with(host: int) -> None:
+    """Ask the kernel to SIGKILL this process when the host thread that started it ends (`PR_SET_PDEATHSIG`),
+    and exit now if the host is already gone. A worker the gate has stopped cannot notice anything itself,
+    and SIGKILL is the one signal that ends a stopped process: without this, a host killed while the gate
+    held a worker stopped left it stopped forever (the orphaned-group hang-up does not always come). The
+    setting is per parent *thread* (the host starts workers from one thread that lives as long as it does,
+    pool.py) and is cleared by a change of user (`seal` sets it again after dropping root; the sealed filter
+    then refuses to change it)."""
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != host:
+        os._exit(1)
 
 
 def read_roots(reference_dir: str | None) -> list[str]:
@@ -228,13 +244,15 @@ def _drop_root(roots: list[str]) -> str:
     return f"uid {uid}, only CAP_DAC_READ_SEARCH kept ({blocked[0]} is not world-readable)"
 
 
-def seal(started: Lockdown, reference_dir: str | None) -> Lockdown:
-    """Step 2 (see the module's docstring), on top of `started`."""
+def seal(started: Lockdown, reference_dir: str | None, host: int | None = None) -> Lockdown:
+    """Step 2 (see the module's docstring), on top of `started`; `host`: the pid `die_with` was given."""
     applied, missing = list(started.applied), list(started.missing)
     roots = read_roots(reference_dir)
     if os.geteuid() == 0:
         try:
             applied.append((Mechanism.ROOT_DROPPED, _drop_root(roots)))
+            if host is not None:
+                die_with(host)  # dropping root cleared it
         except OSError as e:
             missing.append((Mechanism.ROOT_DROPPED, str(e)))
     try:
@@ -308,6 +326,7 @@ def probe(host: int, try_exec: bool = True) -> dict[str, str]:
         "fork": attempt(fork),
         "write_file": attempt(write_file),
         "write_proc_mem": attempt(lambda: os.close(os.open("/proc/self/mem", os.O_RDWR))),
+        "clear_parent_death": attempt(lambda: call(157, _PR_SET_PDEATHSIG, 0)),  # prctl: would outlive the host
         "setuid_root": attempt(lambda: os.setresuid(0, 0, 0)) if os.getuid() != 0 else "ok",
         "exec_missing": attempt(lambda: os.execv("/nonexistent/neurojit-probe", ["probe"])),
         "read_file": attempt(lambda: open(sys.executable, "rb").close()),

@@ -1,9 +1,8 @@
 """Warm, sandboxed worker processes, and the host's side of the protocol.
 
-Each worker is a separate process in its own process group, in the host's session (so a terminal's Ctrl-C
-reaches only the host, and a worker the gate has stopped is hung up by the kernel when a killed host orphans
-its group, instead of staying stopped forever), with an address-space limit and
-no core dumps, pinned to one core where possible. The host enforces a wall-clock deadline per stage the
+Each worker is a separate process in its own process group (so a terminal's Ctrl-C reaches only the host),
+killed by the kernel when its host dies, even while the gate holds it stopped (`lockdown.die_with`), with an
+address-space limit and no core dumps, pinned to one core where possible. The host enforces a wall-clock deadline per stage the
 worker announces; on a deadline, or any abnormal exit, the whole process group is killed, the candidate
 gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) or `crash` with what the
 worker printed last and the pair (input set, output state, seed) it was running, and the worker is replaced
@@ -121,6 +120,37 @@ def worker_env(environ=None) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k in _ENV_KEPT or k.startswith(_ENV_KEPT_PREFIXES)}
 
 
+_spawns: tuple[int, queue.Queue] | None = None  # (the process it serves, its requests): a fork starts its own
+_spawns_lock = threading.Lock()
+
+
+def _spawn(argv: list[str], **popen) -> subprocess.Popen:
+    """`subprocess.Popen(argv, **popen)`, from one thread that lives as long as this process: a worker asks
+    the kernel to kill it when the thread that started it ends (`lockdown.die_with`; the kernel counts the
+    parent *thread*), and pools start workers from short-lived threads (`WorkerPool.map`)."""
+    global _spawns
+    with _spawns_lock:
+        if _spawns is None or _spawns[0] != os.getpid():
+            _spawns = (os.getpid(), queue.Queue())
+            threading.Thread(target=_spawner, args=(_spawns[1],), name="neurojit-spawner", daemon=True).start()
+        requests = _spawns[1]
+    done: queue.Queue = queue.Queue(maxsize=1)
+    requests.put((argv, popen, done))
+    ok, value = done.get()
+    if not ok:
+        raise value
+    return value
+
+
+def _spawner(requests: queue.Queue) -> None:
+    while True:
+        argv, popen, done = requests.get()
+        try:
+            done.put((True, subprocess.Popen(argv, **popen)))
+        except BaseException as e:  # handed to the caller, who raises it
+            done.put((False, e))
+
+
 class Worker:
     def __init__(self, config: EvalConfig, core: int | None, gate: Gate | None = None):
         self.config = config
@@ -135,9 +165,9 @@ class Worker:
 
     def _start(self) -> None:
         self.log = tempfile.TemporaryFile(mode="w+b")
-        self.proc = subprocess.Popen(
+        self.proc = _spawn(
             [sys.executable, "-m", "neurojit.evaluator.worker", str(self.config.memory_limit_bytes),
-             *([] if self.config.lockdown else ["--no-lockdown"])],
+             f"--host={os.getpid()}", *([] if self.config.lockdown else ["--no-lockdown"])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, process_group=0, env=worker_env(),
             text=True, bufsize=1)
         if self.core is not None and hasattr(os, "sched_setaffinity"):

@@ -29,9 +29,10 @@ def _protocol_channel():
 
 
 class Session:
-    def __init__(self, out, lockdown=None):
+    def __init__(self, out, lockdown=None, host: int | None = None):
         self.out = out
         self.lockdown = lockdown  # lockdown.Lockdown, or None when turned off
+        self.host = host  # the host's pid, when the worker dies with it (lockdown.die_with)
         self.baselines: dict[str, object] = {}  # compiled baselines, by hash of their text
         self.references: dict[str, object] = {}  # RefSets (mapped reference files), by directory
         self.timings: dict[str, float] = {}
@@ -85,7 +86,7 @@ class Session:
         from neurojit.evaluator import lockdown
 
         if self.lockdown is not None and not self.lockdown.sealed:
-            self.lockdown = lockdown.seal(self.lockdown, reference_dir)
+            self.lockdown = lockdown.seal(self.lockdown, reference_dir, self.host)
             if self.lockdown.missing:
                 print(self.lockdown.line(), file=sys.stderr, flush=True)
 
@@ -99,6 +100,11 @@ class Session:
 def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     limit = int(args[0]) if args else 0
+    host = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--host=")), None)
+    if host is not None:
+        from neurojit.evaluator.lockdown import die_with
+
+        die_with(host)  # first: nothing must outlive a host killed from here on
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -117,7 +123,7 @@ def main() -> int:
     if "--no-lockdown" not in sys.argv:
         state = lockdown.start()
         print(state.line(), file=sys.stderr, flush=True)  # the host empties this log before each job
-    session = Session(out, state)
+    session = Session(out, state, host)
     ready = state.to_json() if state else lockdown.off().to_json()
     out.write(json.dumps({"ready": os.getpid(), "lockdown": ready}) + "\n")
     for line in sys.stdin:

@@ -15,7 +15,7 @@ OOB = ROOT / "tests" / "evaluator" / "adversarial" / "cases" / "50_reject_oob_wr
 # what a sealed worker must not do; each is chosen so that the kernel alone would let it through (or answer
 # ENOENT/ESRCH), so a refusal is the lockdown's
 FORBIDDEN = ["socket_inet", "socket_unix", "ptrace_host", "process_vm_readv", "fork", "write_file", "write_proc_mem",
-             "exec_missing", "exec", "kill_host"]
+             "exec_missing", "exec", "kill_host", "clear_parent_death"]
 ALLOWED = ["read_file", "signal_self", "thread_numpy"]
 
 
