@@ -27,7 +27,7 @@ from ..proposal import Knob
 from . import parts
 
 __all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs",
-           "split_at", "threads_knob", "worth_splitting", "PARALLEL_BYTES"]
+           "split_at", "threads_knob", "worth_splitting", "PARALLEL_BYTES", "contraction_worth_splitting"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,16 @@ def worth_splitting(points: int, info: KernelInfo) -> bool:
     """Whether a streaming op over `points` elements touches enough memory (PARALLEL_BYTES) to start split
     over the cores (row reductions, elementwise maps)."""
     return points * max(1, info.element_bits // 8) >= PARALLEL_BYTES
+
+
+SPLIT_VECTOR_FMAS = 65536  # ~11 us at one core's peak: measured on znver4, packed matmul 2 tasks / 1 task over
+# naive: 33x45x29 (2.7K vector FMAs) 0.95x / 1.7x, 64^3 (16K) 16x / 18x, 96^3 (55K) level, 128^3 (131K) 2 tasks ahead
+
+
+def contraction_worth_splitting(info: KernelInfo, host: Host) -> bool:
+    """Whether the kernel's contraction does enough vector multiply-adds (SPLIT_VECTOR_FMAS) to start split
+    over the cores (packed and fused matmuls): a task costs ~2 us to dispatch and wait for."""
+    return host.cores > 1 and model.work(info.matmul) / lanes(info, host) >= SPLIT_VECTOR_FMAS
 
 
 def split_at(op, info: KernelInfo, cores: int, loops) -> int | None:

@@ -22,7 +22,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, caches, lanes, register_tile, register_tile_knobs
+from .base import Knob, Schedule, caches, contraction_worth_splitting, lanes, register_tile, register_tile_knobs
 
 ANY = parts.ANY
 
@@ -121,13 +121,13 @@ class FusedMatmulEpilogue(Schedule):
         m, n, k = info.mnk
         vl = lanes(info, host)
         mr, _ = register_tile(info, host)
+        t = self.threads if self.threads is not None else self.start(info, host)["threads"]
         return (
             *register_tile_knobs(info, host),
             Knob("mc", 1, max(m, mr + 2), log=True),
             Knob("nc", vl, max(n, 2 * vl), log=True),
             Knob("kt", 1, max(1, min(k, 8))),
-            *((Knob.of("threads", _divisors(m, max(host.cores, self.threads or 1))),)
-              if (self.threads or host.cores) > 1 else ()),
+            *((Knob.of("threads", _divisors(m, max(host.cores, t))),) if t > 1 else ()),
         )
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
@@ -141,7 +141,8 @@ class FusedMatmulEpilogue(Schedule):
         # 10-25% slower there.
         nc = max(nr, min(n // nr * nr, c.l2 // 2 // (k * eb) // nr * nr))
         mc = max(mr, min(m, 64) // mr * mr)
-        return {"mc": mc, "nc": nc, "mr": mr, "nr": nr, "kt": 1, "threads": max(_divisors(m, host.cores))}
+        return {"mc": mc, "nc": nc, "mr": mr, "nr": nr, "kt": 1,
+                "threads": max(_divisors(m, host.cores)) if contraction_worth_splitting(info, host) else 1}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         split, names = parts.split("%ops", len(info.ops), "op")

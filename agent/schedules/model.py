@@ -68,10 +68,24 @@ def estimate_s(info: KernelInfo, host: Host, efficiency: float) -> float:
     return (work(op) if op else 1) / (max(efficiency, 1e-6) * lanes * 2 * CLOCK_HZ)
 
 
+def tasks(schedule, info: KernelInfo, host: Host) -> int:
+    """How many tasks the schedule's first proposal runs the kernel in: its starting `threads` where its
+    script is split over the cores (the knob is in its space), else one."""
+    try:
+        if "threads" not in {k.name for k in schedule.space(info, host)}:
+            return 1
+        return max(1, int(schedule.start(info, host).get("threads", 1)))
+    except Exception:  # a schedule that cannot say is ranked as serial; proposing it says why
+        return 1
+
+
 def ranked(found: list, info: KernelInfo, host: Host) -> list:
-    """`found` (schedules that apply) best first, without those the model expects far behind the best."""
+    """`found` (schedules that apply) best first, by the share of the whole host's peak each is expected to
+    reach (its efficiency on one core times the cores its first proposal runs on: a schedule split over the
+    cores goes before a serial one a little more efficient per core), without those whose efficiency per
+    core the model expects far behind the best (a serial schedule stays as a fallback for a split one)."""
     if not found:
         return []
-    scored = sorted(((s.efficiency(info, host), i, s) for i, s in enumerate(found)), key=lambda t: (-t[0], t[1]))
-    best = scored[0][0]
-    return [s for e, _, s in scored if e >= KEEP * best]
+    rated = [(s.efficiency(info, host), tasks(s, info, host), i, s) for i, s in enumerate(found)]
+    best = max(e for e, *_ in rated)
+    return [s for e, t, i, s in sorted(rated, key=lambda r: (-r[0] * r[1], r[2])) if e >= KEEP * best]

@@ -23,7 +23,8 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, caches, divisor_at_most, lanes, register_tile, register_tile_knobs, threads_knob
+from .base import (Knob, Schedule, caches, contraction_worth_splitting, divisor_at_most, lanes, register_tile,
+                   register_tile_knobs, threads_knob)
 
 ANY = parts.ANY
 GEN = '!transform.op<"linalg.generic">'
@@ -122,7 +123,7 @@ class PackedMatmul(Schedule):
             Knob("mc", 8, max(8, min(m, 1024)), log=True),
             Knob("ncr", 1, max(1, -(-n // vl)), log=True),
             Knob("kb", 1, max(1, min(k, 16))),
-            *threads_knob(self.threads, host),
+            *threads_knob(self.threads if self.threads is not None else self.start(info, host)["threads"], host),
         )
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
@@ -139,7 +140,7 @@ class PackedMatmul(Schedule):
         mc = max(mr, min(m, c.l2 // 8 // (kc * eb)) // mr * mr)
         ncr = max(1, min(-(-n // nr), c.l3 // 4 // (kc * nr * eb)))  # a kc x nc block of B in L3
         return {"nr": nr, "mr": mr, "kc": kc, "mc": mc, "ncr": ncr, "kb": divisor_at_most(k, 8),
-                "threads": host.cores}
+                "threads": host.cores if contraction_worth_splitting(info, host) else 1}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         # one handle per op, so the script fails on a kernel with other ops (no silent no-op: a tensor

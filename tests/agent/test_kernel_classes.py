@@ -170,7 +170,7 @@ EXAMPLES = {
     "row_sum_i32": "vectorize_row_reduction", "row_max_select": "lane_reduction", "argmax": "lane_reduction",
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
-    "max_pool": "pack_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
+    "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
 }
 
 
