@@ -258,16 +258,48 @@ def kernel_writes_inputs(kernel) -> None:
         for i, a in enumerate(kernel.signature.args):
             if a.role != "in":
                 continue
-            aliases = _alias_closure(func, [args[i]])
-            for op in _walk(func):
-                known = (op.name.startswith("linalg.") or op.name in _STORES or op.name in _FIRST_WRITTEN
-                         or op.name in ("memref.copy", "bufferization.materialize_in_destination"))
-                if known and any(any(v == x for x in aliases) for v in _written_operands(op)):
-                    raise KernelError(
-                        f"{kernel.origin}, {_loc(op)}: @{kernel.signature.name} writes its argument %{a.name} ({op.name}), which is an "
-                        f"input under the kernel convention (the outputs are the arguments marked "
-                        f"{{neurojit.output}}, else the last one); mark %{a.name} {{neurojit.output}} too, or make it "
-                        "a buffer of the kernel's own (memref.alloc)")
+            op = _writer(module, func, [args[i]], known=True)
+            if op is not None:
+                where = "" if _parent_func(op) == func else f" in @{_sym(_parent_func(op))}"
+                raise KernelError(
+                    f"{kernel.origin}, {_loc(op)}: @{kernel.signature.name} writes its argument %{a.name} ({op.name}{where}), "
+                    f"which is an input under the kernel convention (the outputs are the arguments marked "
+                    f"{{neurojit.output}}, else the last one); mark %{a.name} {{neurojit.output}} too, or make it "
+                    "a buffer of the kernel's own (memref.alloc)")
+
+
+def _known_writer(op: ir.Operation) -> bool:
+    return (op.name.startswith("linalg.") or op.name in _STORES or op.name in _FIRST_WRITTEN
+            or op.name in ("memref.copy", "bufferization.materialize_in_destination"))
+
+
+def _parent_func(op: ir.Operation) -> ir.Operation:
+    op = op.operation
+    while op.name != "func.func":
+        op = op.parent.operation
+    return op
+
+
+def _writer(module: ir.Module, fn: ir.Operation, roots: list[ir.Value], known: bool = False,
+            seen: frozenset = frozenset()) -> ir.Operation | None:
+    """The first op that writes (or may write) a value aliasing `roots` in `fn`, or in a function of the module
+    it passes one to, at any depth; None if none does. `known`: count only ops known to write."""
+    aliases = _alias_closure(fn, roots)
+    for op in _walk(fn):
+        written = _written_operands(op) if not known or _known_writer(op) else []
+        if any(any(v == a for a in aliases) for v in written):
+            return op
+        if op.name == "func.call":
+            callee = str(op.attributes["callee"]).lstrip("@")
+            passed = tuple(i for i, x in enumerate(op.operands) if any(x == a for a in aliases))
+            helper = next((f.operation for f in module.body.operations if f.operation.name == "func.func"
+                           and _sym(f.operation) == callee and f.operation.regions[0].blocks), None)
+            if passed and helper is not None and (callee, passed) not in seen:
+                args = list(helper.regions[0].blocks[0].arguments)
+                found = _writer(module, helper, [args[i] for i in passed], known, seen | {(callee, passed)})
+                if found is not None:
+                    return found
+    return None
 
 
 def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -> None:
@@ -275,12 +307,11 @@ def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -
         op = op.operation
         if op.name == "func.func" and _sym(op) == callee and op.regions[0].blocks:
             args = list(op.regions[0].blocks[0].arguments)
-            aliases = _alias_closure(op, [args[i] for i in protected])
-            for inner in _walk(op):
-                for v in _written_operands(inner):
-                    if any(v == a for a in aliases):
-                        raise Rejected(Reason.WRITES_INPUT, f"helper @{callee} writes into an input it is "
-                                                            f"passed ({inner.name}, {_loc(inner)})")
+            inner = _writer(module, op, [args[i] for i in protected], seen=frozenset({(callee, tuple(protected))}))
+            if inner is not None:
+                where = "" if _parent_func(inner) == op else f" in @{_sym(_parent_func(inner))}"
+                raise Rejected(Reason.WRITES_INPUT, f"helper @{callee} writes into an input it is "
+                                                    f"passed ({inner.name}{where}, {_loc(inner)})")
 
 
 def check_memory(module: ir.Module, signature=None, alloc_limit: int = 2 << 30) -> None:

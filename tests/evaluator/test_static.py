@@ -414,3 +414,41 @@ def test_readers_and_views_of_an_input_are_not_writes():
                    "    %w = memref.load %v[] : memref<vector<8xf32>>\n"
                    "    linalg.transpose ins(%x : memref<8xf32>) outs(%out : memref<8xf32>) permutation = [0]\n"
                    "    affine.store %a, %out[0] : memref<8xf32>") is None
+
+
+NESTED = """module {
+  func.func private @scribble(%a: memref<8xf32>) {
+    %c0 = arith.constant 0 : index
+    %z = arith.constant 0.0 : f32
+    memref.store %z, %a[%c0] : memref<8xf32>
+    return
+  }
+  func.func private @relay(%a: memref<8xf32>) {
+    func.call @scribble(%a) : (memref<8xf32>) -> ()
+    return
+  }
+  func.func @k(%x: memref<8xf32>, %out: memref<8xf32>) {
+    memref.copy %x, %out : memref<8xf32> to memref<8xf32>
+    func.call @relay(%x) : (memref<8xf32>) -> ()
+    return
+  }
+}
+"""
+
+
+def test_a_users_kernel_writing_an_input_through_helpers_is_named(tmp_path):
+    """The user's kernel hands an input to a helper that hands it on to one that writes it: a usage error
+    naming the argument, the op and the function it is in (the candidates' check follows calls the same way,
+    adversarial case 197)."""
+    from neurojit.compiler.errors import KernelError
+    from neurojit.compiler.kernel import load_kernel
+    from neurojit.compiler.source import read_source
+
+    path = tmp_path / "k.mlir"
+    path.write_text(NESTED)
+    with pytest.raises(KernelError) as e:
+        static.kernel_writes_inputs(load_kernel(read_source(str(path))))
+    assert "line 5:5: @k writes its argument %x (memref.store in @scribble)" in str(e.value)
+    path.write_text(NESTED.replace("%x: memref<8xf32>, %out: memref<8xf32>)",
+                                   "%x: memref<8xf32> {neurojit.output}, %out: memref<8xf32> {neurojit.output})"))
+    static.kernel_writes_inputs(load_kernel(read_source(str(path))))  # marked an output: fine
