@@ -30,6 +30,7 @@ LLVM_OPS = frozenset("llvm." + n for n in (
     "add sub mul udiv sdiv urem srem and or xor shl lshr ashr icmp "
     "fadd fsub fmul fdiv frem fneg fcmp "
     "sext zext trunc fpext fptrunc sitofp uitofp fptosi fptoui bitcast ptrtoint inttoptr "
+    "atomicrmw cmpxchg fence "  # memref.atomic_rmw and generic_atomic_rmw (parallel reductions)
     "mlir.constant mlir.zero mlir.poison mlir.undef mlir.addressof mlir.global").split())
 
 INTRINSICS = frozenset("llvm.intr." + n for n in (
