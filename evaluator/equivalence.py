@@ -26,7 +26,7 @@ import zlib
 
 import numpy as np
 
-from .compare import Comparison, compare, tolerance, underflow_floor
+from .compare import BASELINE_ERRORS, Comparison, compare, tolerance, underflow_floor
 from .guard import Arena, Placement, fault_handler
 from .record import Reason, Rejected
 
@@ -67,7 +67,8 @@ class Equivalence:
             return "exact equality (integer outputs)"
         return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x eps x "
                 f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}) against the "
-                + ("exact (float64) result" if self.refs.exact else "baseline"))
+                + (f"exact (float64) result, or {BASELINE_ERRORS:g}x the baseline's own largest error if more" if self.refs.exact
+                   else "baseline"))
 
     def compare(self, got, want) -> Comparison:
         b, r = want
