@@ -127,16 +127,18 @@ def tensorize(module: ir.Module) -> None:
     for op in ops:
         if not op.name.startswith("linalg."):
             continue
+        attributes = {n: op.attributes[n] for n in op.attributes}
+        dropped = _read_outputs_in_place(op, attributes)
         n_in, n_out = _dps_split(op)
         operands = list(op.operands)
         new_operands = []
-        for v in operands:
-            new_operands.append(current[key(v)] if _is_memref(v) else v)
+        for i, v in enumerate(operands):
+            if i not in dropped:
+                new_operands.append(current[key(v)] if _is_memref(v) else v)
         outs = operands[n_in:n_in + n_out]
         with ir.InsertionPoint(op), op.location:
             new = ir.Operation.create(op.name, results=[_tensor_type(v) for v in outs], operands=new_operands,
-                                      attributes={n: op.attributes[n] for n in op.attributes},
-                                      regions=len(op.regions))
+                                      attributes=attributes, regions=len(op.regions))
             for old_region, new_region in zip(op.regions, new.regions):
                 for b in list(old_region.blocks):
                     b.append_to(new_region)
@@ -162,6 +164,33 @@ def tensorize(module: ir.Module) -> None:
         raise ScheduleError(f"tensor payload: the tensor form does not verify: {e.message}") from None
 
 
+
+
+def _read_outputs_in_place(op: ir.Operation, attributes: dict) -> set[int]:
+    """A generic that reads a buffer it also writes, element for element (`ins(%C, %bias) outs(%C)` with one
+    map for both: what bufferizing a torch-mlir epilogue whose init shares the matmul's `tensor.empty`
+    gives), reads it from its output's block argument instead. In tensor form the input and the init would
+    be two uses of the producer's result, and fusing the producer into a tile of the op makes a copy of it
+    per use (the fused epilogue schedule then finds two matmuls). Returns the inputs to leave out (their
+    block arguments are gone; `attributes`, the new op's, are updated)."""
+    if op.name != "linalg.generic":
+        return set()
+    n_in, n_out = _dps_split(op)
+    operands, maps = list(op.operands), list(ir.ArrayAttr(op.attributes["indexing_maps"]))
+    body = op.regions[0].blocks[0]
+    drop = []
+    for i in range(n_in):
+        j = next((j for j in range(n_in, n_in + n_out) if operands[i] == operands[j] and str(maps[i]) == str(maps[j])),
+                 None)
+        if j is not None:
+            body.arguments[i].replace_all_uses_with(body.arguments[j])
+            drop.append(i)
+    for i in reversed(drop):
+        body.erase_argument(i)
+    if drop:
+        attributes["indexing_maps"] = ir.ArrayAttr.get([m for k, m in enumerate(maps) if k not in drop])
+        attributes["operandSegmentSizes"] = ir.DenseI32ArrayAttr.get([n_in - len(drop), n_out])
+    return set(drop)
 
 
 def has_tensors(module: ir.Module) -> bool:

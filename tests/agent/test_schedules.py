@@ -229,3 +229,38 @@ def test_every_knob_a_schedule_offers_is_in_its_script(path):
         used = set(knobs_of(s.text(info, h)))
         assert set(s.defaults(info, h)) == used, s.name
         assert {k.name for k in s.space(info, h)} <= used, s.name
+
+
+TORCH_LINEAR_TANH = """#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d1)>
+module {
+  func.func @forward(%x: tensor<60x96xf32>, %w: tensor<96x136xf32>, %b: tensor<136xf32>) -> tensor<60x136xf32> {
+    %cst = arith.constant 0.000000e+00 : f32
+    %0 = tensor.empty() : tensor<60x136xf32>
+    %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<60x136xf32>) -> tensor<60x136xf32>
+    %2 = linalg.matmul ins(%x, %w : tensor<60x96xf32>, tensor<96x136xf32>) outs(%1 : tensor<60x136xf32>) -> tensor<60x136xf32>
+    %3 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%2, %b : tensor<60x136xf32>, tensor<136xf32>) outs(%0 : tensor<60x136xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %4 = arith.addf %in, %in_0 : f32
+      %5 = math.tanh %4 : f32
+      linalg.yield %5 : f32
+    } -> tensor<60x136xf32>
+    return %3 : tensor<60x136xf32>
+  }
+}
+"""
+
+
+def test_the_fused_epilogue_of_a_torch_mlir_linear_layer(tmp_path):
+    """torch-mlir gives the epilogue the fill's `tensor.empty` as its init: bufferized, the epilogue reads and
+    writes the matmul's buffer (`ins(%C, %b) outs(%C)`); the fused schedule found two matmuls after fusing
+    one into its tiles (schedule_error with every knob) until the tensor form read C from the output."""
+    from neurojit.compiler.kernel import load_kernel
+
+    path = tmp_path / "linear_tanh.mlir"
+    path.write_text(TORCH_LINEAR_TANH)
+    info, h = analyze(load_kernel(str(path)).text), dataclasses.replace(host(), cores=2)
+    texts = [FusedMatmulEpilogue(threads=t).text(info, h) for t in (1, 2)]
+    with Evaluator(EvalConfig(bench=False, workers=1, threads=2)) as ev:
+        verdicts = ev.evaluate_batch(path, texts)
+    assert [v.reason.value for v in verdicts] == ["ok", "ok"], [v.detail for v in verdicts]
