@@ -27,6 +27,7 @@ from .equivalence import Equivalence
 from .inputs import Pair
 from .poison import poison_allocas
 from .promises import value_promises
+from .races import check_races
 from .unoptimised import hoist_allocas
 from .vector_bounds import guard_vector_accesses
 from .view_bounds import guard_views
@@ -140,6 +141,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         normalised = str(module)
         state["hash"] = ir_hash(normalised, job.get("knobs"))
         static.check_writes(module, sig)
+        check_races(module)  # tasks of a parallel loop writing the same place
         checks.append(Check("writes", True))
         static.check_memory(module, sig, config.alloc_limit_bytes)
         checks.append(Check("memory_static", True))
