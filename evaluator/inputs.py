@@ -10,17 +10,21 @@ Input sets (floats; integers read the same name as noted)
 |---|---|---|
 | uniform, normal, scales | U(-1,1); N(0,1); signs x 10^U(-3,3) (ints: [-8,8]; [-100,100]; signs x 10^U(0,4)) | general errors, roles, indexing |
 | negative | all negative | sign assumptions (abs, max with 0) |
+| positive | all positive, U(0.5,2) (ints: [1,9]) | the other sign: "all positive, so skip the max with 0" (images, probabilities) |
 | sparse | half exact zeros (+0 and -0) among signed values; first and last element zero | zero shortcuts, +-0 |
 | zeros | all zero | shortcuts keyed on an all-zero input |
 | repeated | a few round numbers (1, -1, 0.5, 42, 256...) repeated | magic-constant shortcuts, ties |
+| padded | the first half one nonzero round number, the rest normal (a padded sequence) | "the leading values are equal, so all are" shortcuts |
 | sorted | sorted ascending | order and position assumptions |
 | cancel | small integers of alternating sign | sums that are exactly zero |
 | tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
 | subnormal | subnormal magnitudes, a tenth zeros | flush-to-zero shortcuts |
+| underflow | magnitudes around the square root of the smallest normal: products are subnormal | flush-to-zero of intermediates (normal inputs, subnormal products) |
 | infinite | +-Inf at the first and a few random positions, a quarter exact zeros (ints: extremes) | non-finite shortcuts, 0 x Inf, loops that never end on Inf |
 | nan | NaN at the first and a few random positions, a quarter exact zeros | NaN shortcuts and propagation |
 | big | products and sums approach the limit but no evaluation order overflows (ints: products straddle 2^(bits-1)) | scaling tricks, narrow intermediates, "exact while abs(x*y) < 2^31" |
 | limit | within a factor 4 of the dtype's largest value (ints: within 16 of max/min) | overflow handling |
+| outliers | normal values with near-limit ones at the first and a few random positions | shortcuts keyed on a huge value, where `limit` would overflow every element |
 | wrap | integers over the whole range | "no overflow" assumptions: sums and products wrap |
 | indices | small non-negative integers, [0, 4) (integer kernels) | kernels whose integers are indices (gather, histogram); a pair that sends the baseline itself out of bounds is skipped (reference.py) |
 
@@ -48,13 +52,14 @@ RANDOM = ("uniform", "normal", "scales")
 STATES = ("random", "zeros", "nan", "previous")
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"))
-_FLOAT_SETS = ("negative", "sparse", "zeros", "repeated", "sorted", "cancel", "tiny", "subnormal", "infinite",
-               "nan", "big", "limit")
-_INT_SETS = ("negative", "sparse", "zeros", "repeated", "sorted", "cancel", "indices", "big", "wrap", "limit",
-             "infinite")
+_FLOAT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
+               "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
+_INT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
+             "wrap", "limit", "infinite")
+NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
 # classes whose in-class output would hide the inputs' contribution (a tiny product beside a tiny output, a
 # NaN reduction into an output that already holds NaN): also run from a zeroed output
-_FROM_ZEROS = ("tiny", "subnormal", "infinite", "nan", "big", "wrap")
+_FROM_ZEROS = ("tiny", "subnormal", "underflow", "infinite", "nan", "big", "wrap")
 _FLOAT_POOL = (0.25, 0.5, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0, 10.0, 16.0, 42.0, 100.0, 255.0, 256.0, 1000.0, 1024.0)
 _INT_POOL = (2, 3, 4, 5, 7, 8, 10, 16, 42, 100, 127, 128, 255, 256, 1000, 1024, 65535)
 
@@ -86,15 +91,15 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     """The pairs for a kernel, in the order they run (early exit at the first failure) and in which the
     reference process computes them (a slow baseline's budget cuts the tail).
 
-    `limit` needs an exact (float64) reference to tell a legitimate overflow from a wrong one, so kernels
-    with float outputs and no such reference (f64 kernels) skip it."""
+    `limit` and `outliers` need an exact (float64) reference to tell a legitimate overflow from a wrong one,
+    so kernels with float outputs and no such reference (f64 kernels) skip them."""
     kinds = {np.dtype(a.dtype).kind for a in signature.args}
     pairs = [Pair(RANDOM[i % len(RANDOM)], "random", i // len(RANDOM)) for i in range(random_sets)]
     pairs += [Pair(s, st) for s, st in _STATE_PAIRS]
     names = list(_FLOAT_SETS) if "f" in kinds else []
     names += [n for n in _INT_SETS if n not in names] if "i" in kinds else []
     if not exact_reference and any(np.dtype(a.dtype).kind == "f" for a in signature.outputs):
-        names.remove("limit")
+        names = [n for n in names if n not in NEED_EXACT]
     pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
     pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
     return pairs
@@ -160,6 +165,10 @@ def _float_fill(kind, shape, dt, rng, depth):
         return _signs(rng, shape) * 10.0 ** rng.uniform(-3, 3, shape)
     if kind == "negative":
         return -rng.uniform(0.5, 2.0, shape)
+    if kind == "positive":
+        return rng.uniform(0.5, 2.0, shape)
+    if kind == "padded":
+        return _padded(rng.standard_normal(shape), _signs(rng, 1)[0] * rng.choice(_FLOAT_POOL))
     if kind == "sparse":
         x = rng.standard_normal(shape)
         x = np.where(rng.random(shape) < 0.5, np.copysign(0.0, _signs(rng, shape)), x)
@@ -181,6 +190,12 @@ def _float_fill(kind, shape, dt, rng, depth):
         lo = math.log10(float(fi.smallest_subnormal)) + 3
         x = _signs(rng, shape) * 10.0 ** rng.uniform(lo, math.log10(float(fi.smallest_normal)), shape)
         return np.where(rng.random(shape) < 0.1, 0.0, x)
+    if kind == "underflow":
+        h = math.log10(float(fi.smallest_normal)) / 2  # two of these multiply into the subnormal range
+        return _signs(rng, shape) * 10.0 ** rng.uniform(h - 3, h + 1, shape)
+    if kind == "outliers":
+        near = lambda r, n: _signs(r, n) * r.uniform(0.25, 1.0, n) * float(fi.max)  # noqa: E731
+        return _specials(rng.standard_normal(shape), near, rng, depth, zeros=False)
     if kind == "infinite":
         return _specials(rng.standard_normal(shape), lambda r, n: _signs(r, n) * np.inf, rng, depth, zeros=True)
     if kind == "nan":
@@ -200,7 +215,7 @@ def _float_fill(kind, shape, dt, rng, depth):
 
 def _int_fill(kind, shape, dt, rng):
     ii = np.iinfo(dt)
-    if kind in ("uniform", "subnormal", "nan"):
+    if kind in ("uniform", "subnormal", "underflow", "nan"):
         return rng.integers(-8, 9, shape)
     if kind == "normal":
         return rng.integers(-100, 101, shape)
@@ -208,6 +223,10 @@ def _int_fill(kind, shape, dt, rng):
         return (_signs(rng, shape) * np.round(10.0 ** rng.uniform(0, 4, shape))).astype(np.int64)
     if kind == "negative":
         return rng.integers(-9, 0, shape)
+    if kind == "positive":
+        return rng.integers(1, 10, shape)
+    if kind == "padded":
+        return _padded(rng.integers(-100, 101, shape), int(rng.choice([-1, 1]) * rng.choice(_INT_POOL)))
     if kind == "sparse":
         x = np.where(rng.random(shape) < 0.5, 0, rng.integers(-8, 9, shape))
         if x.size:
@@ -234,7 +253,7 @@ def _int_fill(kind, shape, dt, rng):
         return np.where(rng.random(shape) < 0.5, ii.max - near, ii.min + near)
     if kind == "wrap":
         return rng.integers(ii.min, ii.max, shape, dtype=dt, endpoint=True)
-    if kind == "infinite":
+    if kind in ("infinite", "outliers"):
         x = rng.integers(-8, 9, shape)
         flat = x.reshape(-1)
         pos = rng.random(flat.size) < 0.05
@@ -243,6 +262,12 @@ def _int_fill(kind, shape, dt, rng):
             flat[0] = ii.max
         return x
     raise ValueError(f"unknown input set {kind!r}")
+
+
+def _padded(x: np.ndarray, value) -> np.ndarray:
+    """`x` with its first half (flattened) set to `value`: a sequence padded to length."""
+    x.reshape(-1)[: (x.size + 1) // 2] = value
+    return x
 
 
 def _cancel(shape, rng):

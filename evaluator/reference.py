@@ -184,7 +184,7 @@ def compute(session, job: dict) -> dict:
     pool.shutdown()
     if twin is None and text64 is not None:  # dropped on the way: what was judged by it is judged without
         skipped.update({p.id: "no exact reference to judge an overflow by" for p in pairs
-                        if p.set == "limit" and p.id in done})
+                        if p.set in inputs.NEED_EXACT and p.id in done})
         done = [d for d in done if d not in skipped]
     return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
             "exact": twin is not None, "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
@@ -361,7 +361,8 @@ class References:
             if reply.stage != "reference":  # the baseline failed to compile or to run once: not a candidate's fault
                 raise RuntimeError(f"the reference process failed during '{reply.stage}': {reply.detail}")
             # the baseline itself crashed or hung on this pair: skip the pair, keep what was done
-            ref_job["done"] = ref_job["done"] + reply.pairs[:-1]
+            # (those it finished: a pair it skipped itself, the baseline failing a bounds check, saved nothing)
+            ref_job["done"] = ref_job["done"] + [q for q in reply.pairs[:-1] if (where / f"{q}.0.base.npy").exists()]
             ref_job["skipped"] = {**ref_job["skipped"], reply.pairs[-1]: f"the baseline itself {reply.said} there"}
             ref_job["budget_s"] = max(0.0, config.reference_budget_s - (time.perf_counter() - started))
 

@@ -96,7 +96,9 @@ def test_the_plan_covers_every_state_and_the_kernels_value_classes():
     ints = {p.set for p in inputs.plan(sig("int32"), 2)}
     assert {"wrap", "big", "limit"} <= ints and "subnormal" not in ints and "nan" not in ints
     no_exact = {p.set for p in inputs.plan(sig("float64"), 2, exact_reference=False)}
-    assert "limit" not in no_exact  # without a float64 reference an overflow cannot be judged
+    assert "limit" not in no_exact and "outliers" not in no_exact  # without a float64 reference an overflow
+    # cannot be judged
+    assert {"positive", "padded", "underflow", "outliers"} <= sets and Pair("underflow", "zeros") in floats
 
 
 def test_a_pair_names_itself_for_reproduction():
@@ -110,3 +112,18 @@ def test_random_arrays_are_unchanged_for_timing_callers():
     rng = np.random.default_rng(0)
     assert np.array_equal(a, rng.uniform(-1, 1, (3,)).astype(np.float32))
     assert np.array_equal(b, rng.integers(-8, 9, (2,)))
+
+
+def test_the_sets_a_red_team_found_missing():
+    # each a class real data has, that a gate keyed on it was never shown (a red-team pass): all positive
+    # (images, probabilities), a padded sequence, products in the subnormal range, a few huge values among
+    # ordinary ones (the `limit` set makes every element overflow, where any value is accepted)
+    assert (fill("positive") > 0).all() and (fill("positive", "int32") > 0).all()
+    pad = fill("padded").reshape(-1)
+    assert pad[0] != 0 and (pad[: pad.size // 2] == pad[0]).all() and len(set(pad[pad.size // 2:])) > 1
+    u = fill("underflow").astype(np.float64)
+    tiny = float(np.finfo(np.float32).smallest_normal)
+    assert (np.abs(u) >= tiny).all() and (np.abs(u[0] * u[1:]) < tiny).mean() > 0.5
+    o = fill("outliers", depth=4).reshape(-1)
+    big = np.abs(o) > 1e37
+    assert big[0] and 1 < big.sum() < o.size // 8 and (np.abs(o[~big]) < 10).all()

@@ -1,6 +1,7 @@
 """Reference outputs (evaluator/reference.py): the f64 twin, and the trusted process that computes them once."""
 
 import os
+import pathlib
 import shutil
 import subprocess
 import tempfile
@@ -114,14 +115,15 @@ def test_pairs_whose_integers_send_the_baseline_out_of_bounds_are_skipped():
 
 
 def test_a_pair_the_reference_process_dies_or_hangs_on_is_skipped_and_the_rest_resumed():
-    class Dying:  # stands in for the reference process: dies on pair b, then finishes
+    class Dying:  # stands in for the reference process: skips s itself, saves a, dies on pair b, then finishes
         def __init__(self):
             self.jobs = []
 
         def exchange(self, job):
             self.jobs.append(dict(job))
             if len(self.jobs) == 1:
-                return Reply(None, "reference", "pair b", ["a", "b"], Reason.CRASH, "died (signal SIGSEGV)", "")
+                (pathlib.Path(job["dir"]) / "a.0.base.npy").write_bytes(b"")
+                return Reply(None, "reference", "pair b", ["s", "a", "b"], Reason.CRASH, "died (signal SIGSEGV)", "")
             return Reply({"pairs": [["x", "random", 0]], "skipped": job["skipped"], "done": job["done"] + ["c"]},
                          "reference", "", [])
 
