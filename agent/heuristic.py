@@ -3,8 +3,11 @@
 Round 0 proposes the library schedules that apply to the kernel, best first by a cheap model of the host
 (`schedules.model`: those it expects far behind the best are not proposed, each would cost an evaluation),
 each with starting knob values derived from the kernel's shapes and the host's vector width, registers and
-caches, and the knob ranges for the tuner. Later rounds have nothing new: the tuner explores the knobs from
-there, the best-measured proposal first.
+caches, and the knob ranges for the tuner. Later rounds have nothing new (the tuner explores the knobs from
+there, the best-measured proposal first), unless the evaluator rejected every proposal of round 0: then a
+model's guess that a schedule is far behind no longer matters (there is nothing it would be behind), and
+the schedules it left out are proposed, best first, before the run gives up (seen: a matmul + GELU whose
+two kept schedules failed, the generic register tile that applied never tried).
 """
 
 from __future__ import annotations
@@ -19,22 +22,34 @@ from .provider import Provider, Request
 
 class HeuristicProvider(Provider):
     name = "heuristic"
-    one_shot = True  # proposes once; the tuner may spend the whole remaining budget
+    one_shot = True  # proposes once (twice when all of the first were rejected); the tuner may spend the rest
 
     def __init__(self, strategy: str = "zero-shot"):
         self.strategy = strategy
 
     def propose(self, request: Request) -> list[Proposal]:
-        if request.round > 0:
-            return []
-        from .schedules import for_kernel
+        from .schedules import FALLBACK, LIBRARY, for_kernel, model
 
         # the cores a kernel may use are the run's (--threads), which the request's host carries
         h = dataclasses.replace(detect_host(), cores=int(request.host.get("cores") or detect_host().cores))
+        info = request.info
+        if request.round == 0:
+            chosen = for_kernel(info, h)
+        elif self.all_rejected(request):
+            tried = {c.schedule for c in request.history if c.provider == self.name}
+            found = [s for s in (*LIBRARY, FALLBACK) if s.applies(info)]
+            chosen = [s for s in model.ranked(found, info, h, keep=0.0) if s.name not in tried]
+        else:
+            return []
         out = []
-        for sched in for_kernel(request.info, h):
-            space = tuple(sched.space(request.info, h))
-            out.append(Proposal.of(sched.text(request.info, h), self.name, self.strategy,
-                                   knobs=sched.defaults(request.info, h), space=space, schedule=sched.name,
+        for sched in chosen:
+            space = tuple(sched.space(info, h))
+            out.append(Proposal.of(sched.text(info, h), self.name, self.strategy,
+                                   knobs=sched.defaults(info, h), space=space, schedule=sched.name,
                                    rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
         return out
+
+    def all_rejected(self, request: Request) -> bool:
+        """This provider has proposed for the run, and the evaluator rejected every one of its proposals."""
+        mine = [c for c in request.history if c.provider == self.name]
+        return bool(mine) and all(c.accepted is False for c in mine)

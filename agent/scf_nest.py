@@ -11,6 +11,13 @@ one same index list that includes the loop's own index (each iteration owns its 
 factor must divide the trip count (scf's unroll-and-jam has no cleanup loop), and MLIR 22 also refuses
 factors that do not divide the trip count of an inner loop that carries nothing (measured: a stencil's
 18-row loop over 21 columns jams by 3 only; a matmul's 170 columns over a 150-step sum by 17 too).
+
+Whether jamming pays is another question than whether it is right: `accumulates` tells an innermost loop
+that carries a value from one iteration to the next (a sum in iter_args, or an element of a memref that
+every iteration writes, its index not moving with the loop's) from one whose iterations are independent. Only
+the first is one dependent chain that jamming splits into independent ones; the second (a stencil, a map)
+LLVM already vectorises along its own index, and jamming the loop around it only breaks that up (measured:
+a 512 x 512 Jacobi stencil ran at 0.10x of its naive loops jammed by 16, 0.94x by 2).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ class ScfLoop:
     innermost: bool
     carried: bool  # it carries values from one iteration to the next (iter_args: a sum over k)
     jammable: bool  # unroll-and-jam may interleave its iterations inside its inner loop (see above)
+    accumulates: bool = False  # carries a value between iterations, in iter_args or in one memref element
 
 
 def scf_loops(func: ir.Operation) -> tuple[ScfLoop, ...]:
@@ -44,8 +52,20 @@ def scf_loops(func: ir.Operation) -> tuple[ScfLoop, ...]:
             parent = parent.parent
         index = next((i for i, o in enumerate(loops) if parent is not None and o == parent), -1)
         inner = [o for o in walk(op) if o.name == "scf.for"]
-        found.append(ScfLoop(index, _trip(op), not inner, len(op.results) > 0, _jammable(op, inner)))
+        found.append(ScfLoop(index, _trip(op), not inner, len(op.results) > 0, _jammable(op, inner),
+                             len(op.results) > 0 or _accumulates_in_memory(op)))
     return tuple(found)
+
+
+def _accumulates_in_memory(op: ir.Operation) -> bool:
+    """Some store in the loop writes one same element in every iteration: none of its indices depends on the
+    loop's own index (`C[i, j] = C[i, j] + a * b` inside the loop over k)."""
+    iv = op.regions[0].blocks[0].arguments[0]
+    moving: list[ir.Value] = [iv]  # values computed from the loop's index (inside the loop, so in order)
+    for o in walk(op):
+        if any(a in moving for a in o.operands):  # index arithmetic, a load at a moving index (a gather)
+            moving.extend(o.results)
+    return any(o.name == "memref.store" and not any(v in moving for v in list(o.operands)[2:]) for o in walk(op))
 
 
 def _constant(value: ir.Value) -> int | None:

@@ -79,13 +79,16 @@ def tasks(schedule, info: KernelInfo, host: Host) -> int:
         return 1
 
 
-def ranked(found: list, info: KernelInfo, host: Host) -> list:
+def ranked(found: list, info: KernelInfo, host: Host, keep: float | None = None) -> list:
     """`found` (schedules that apply) best first, by the share of the whole host's peak each is expected to
     reach (its efficiency on one core times the cores its first proposal runs on: a schedule split over the
     cores goes before a serial one a little more efficient per core), without those whose efficiency per
-    core the model expects far behind the best (a serial schedule stays as a fallback for a split one)."""
+    core the model expects far behind the best, below `keep` (default KEEP) times it (a serial schedule stays
+    as a fallback for a split one). `keep=0` ranks them all: what the heuristic falls back on when the kept
+    ones were all rejected."""
     if not found:
         return []
+    keep = KEEP if keep is None else keep
     rated = [(s.efficiency(info, host), tasks(s, info, host), i, s) for i, s in enumerate(found)]
     best = max(e for e, *_ in rated)
-    return [s for e, t, i, s in sorted(rated, key=lambda r: (-r[0] * r[1], r[2])) if e >= KEEP * best]
+    return [s for e, t, i, s in sorted(rated, key=lambda r: (-r[0] * r[1], r[2])) if e >= keep * best]

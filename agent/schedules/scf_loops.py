@@ -8,6 +8,12 @@ independent sums over consecutive columns instead of one dependent chain over st
 SLP vectoriser packs them into vectors (measured on znver4: a 200x170x150 matmul 8x over its naive loops
 at jam 10, 12x at 17). `jam` must divide the jammed loops' trip counts (scf's unroll-and-jam has no
 cleanup loop), so its choices are the common divisors up to `MAX_JAM` (see `factors`).
+
+Only a loop whose inner loop accumulates (`ScfLoop.accumulates`: a sum in iter_args or in one memref element)
+is jammed: that is the one dependent chain jamming splits. An inner loop whose iterations are independent (a
+stencil, a map) is vectorised by LLVM along its own index already, and jamming the loop around it only breaks
+that up (a 512 x 512 Jacobi stencil: 0.10x of its naive loops at jam 16, 0.94x at 2), so such a nest gets no
+jam at all.
 """
 
 from __future__ import annotations
@@ -26,8 +32,11 @@ MAX_JAM = 32  # more copies than vector registers' worth of accumulators only sp
 
 
 def targets(info: KernelInfo) -> list[int]:
-    """The scf loops to unroll and jam (indices in program order)."""
-    return [i for i, loop in enumerate(info.scf_loops) if loop.jammable and loop.trip > 1]
+    """The scf loops to unroll and jam (indices in program order): those jamming may interleave, around an
+    inner loop that accumulates (one dependent chain to split; see the module's note)."""
+    loops = info.scf_loops
+    return [i for i, loop in enumerate(loops) if loop.jammable and loop.trip > 1
+            and any(inner.parent == i and inner.accumulates for inner in loops)]
 
 
 def factors(info: KernelInfo) -> tuple[int, ...]:

@@ -1,0 +1,49 @@
+"""The heuristic after round 0: nothing new while a proposal of its own was accepted; when the evaluator
+rejected all of them, the applicable schedules the host model's KEEP filter left out, best first, once."""
+
+from __future__ import annotations
+
+from support.paths import KERNELS
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.heuristic import HeuristicProvider
+from neurojit.agent.provider import Request
+from neurojit.agent.schedules import FALLBACK, LIBRARY, model
+from neurojit.agent.store import ResultStore
+from neurojit.compiler.host import host
+from neurojit.compiler.kernel import load_kernel
+from neurojit.compiler.source import Source
+from neurojit.evaluator.record import Reason, Verdict
+
+REJECT = Verdict("reject", Reason.SCHEDULE_ERROR, "the kept schedule failed")
+ACCEPT = Verdict("accept", Reason.OK, "", baseline_ms=2.0, candidate_ms=1.0, speedup=2.0)
+
+
+def test_all_rejected_brings_the_left_out_schedules(tmp_path, monkeypatch):
+    # keep only the model's best (host-independent): the others applicable to a matmul + bias + relu are left out
+    monkeypatch.setattr(model, "KEEP", 1.0)
+    text = (KERNELS / "matmul_bias_relu.mlir").read_text()
+    info, machine = analyze(text), host().to_json()
+    found = [s.name for s in model.ranked([s for s in (*LIBRARY, FALLBACK) if s.applies(info)], info, host(), keep=0.0)]
+    store = ResultStore(f"sqlite:///{tmp_path / 'runs.db'}")
+    provider = HeuristicProvider()
+
+    def round_after(verdict):
+        run = store.create_run(load_kernel(Source(text, "mbr.mlir")), model="heuristic", strategy="zero-shot")
+        first = provider.propose(Request(text, "mbr.mlir", info, machine, 2.0, 0))
+        assert first and len(first) < len(found)
+        for rec in store.add_candidates(run.id, first):
+            store.set_verdict(run.id, rec.identity, verdict)
+        history = tuple(store.candidates(run.id))
+        return first, provider.propose(Request(text, "mbr.mlir", info, machine, 2.0, 1, history)), run
+
+    first, later, _ = round_after(ACCEPT)
+    assert later == []  # an accepted proposal: the tuner takes it from there
+    first, later, run = round_after(REJECT)
+    kept = [p.schedule for p in first]
+    assert [p.schedule for p in later] == [n for n in found if n not in kept]  # the rest, best first
+    # those rejected too: nothing new, the run ends
+    for rec in store.add_candidates(run.id, later):
+        store.set_verdict(run.id, rec.identity, REJECT)
+    history = tuple(store.candidates(run.id))
+    assert provider.propose(Request(text, "mbr.mlir", info, machine, 2.0, 2, history)) == []
