@@ -211,8 +211,34 @@ def check_raw_pointers(module: ir.Module) -> None:
                                                  "between calls: use memrefs")
 
 
+def check_alignment(module: ir.Module) -> None:
+    """No claim that an argument is aligned beyond its element: a caller's buffer (a numpy view, the exported C
+    ABI's `const float *`) is aligned to its element only, and aligned vector moves on a misaligned one fault
+    or read the wrong bytes. `memref.assume_alignment`, or an `alignment` on a load or store, of a view of an
+    argument larger than its element's size is refused (the evaluator's arguments happen to be 32-aligned or
+    more, so no run would show it)."""
+    func = _public_func(module)
+    args = _alias_closure(func, list(func.regions[0].blocks[0].arguments))
+    for op in _walk(func):
+        if "alignment" not in op.attributes:
+            continue
+        try:
+            claim = ir.IntegerAttr(op.attributes["alignment"]).value
+        except (TypeError, ValueError):
+            continue
+        for v in op.operands:
+            t = v.type.maybe_downcast()
+            if isinstance(t, ir.MemRefType) and any(v == a for a in args):
+                size = max(1, t.element_type.width // 8) if hasattr(t.element_type, "width") else 1
+                if claim > size:
+                    raise Rejected(Reason.UNSAFE_MEMORY, f"{op.name} claims an argument is {claim}-byte aligned "
+                                                         f"({_loc(op)}); a caller's buffer is aligned to its "
+                                                         f"element only ({size} bytes)")
+
+
 def check_writes(module: ir.Module, signature) -> None:
     check_raw_pointers(module)
+    check_alignment(module)
     func = _public_func(module)
     args = list(func.regions[0].blocks[0].arguments)
     inputs = [args[i] for i, a in enumerate(signature.args) if a.role == "in"]
