@@ -53,6 +53,16 @@ def examples(session: Session, run, limit: int = 5) -> tuple[CandidateRecord, ..
     return tuple(found[:limit])
 
 
+def _room(session: Session, until: int) -> int:
+    """How many more evaluations the tuner may start: up to `until` candidates in the store, none once the run
+    should stop, and no more than are expected to end within the time limit."""
+    if session.stop_reason() is not None:
+        return 0
+    room = until - session.store.summary(session.run_id).candidates
+    by_time = session.time_room()
+    return room if by_time is None else min(room, by_time)
+
+
 def build(session: Session, checkpointer=None):
     """The compiled graph for one run; `invoke(..., {"configurable": {"thread_id": run_id}})`."""
     kernel = session.kernel
@@ -84,6 +94,9 @@ def build(session: Session, checkpointer=None):
         props = [Proposal.from_json(d) for d in state.get("proposals", [])]
         props = props[:session.budget.remaining_candidates(state.get("mark", 0))]
         recorded = all(session.store.candidate(session.run_id, p.identity) for p in props)
+        if not recorded:  # no more than are expected to end within the time limit (session.py)
+            room = session.time_room()
+            props = props if room is None else props[:room]
         if props and (recorded or session.stop_reason() is None):  # recorded ones are finished, budget or not
             session.evaluate(props)
         return {"mark": session.store.summary(session.run_id).candidates}
@@ -110,8 +123,7 @@ def build(session: Session, checkpointer=None):
             name = f"{session.run_id}/{p.schedule or p.candidate.with_knobs({}).identity}"
             tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * (until - base) + 16,
                        batch=session.evaluator.config.pool_size(), seed=session.seed, sampler=session.sampler,
-                       tag=f"round {state.get('round', 0)}", room=lambda until=until: (0 if session.stop_reason() is not None else
-                                                 until - session.store.summary(session.run_id).candidates))
+                       tag=f"round {state.get('round', 0)}", room=lambda until=until: _room(session, until))
             done.append(name)
         return {"tuned": done}
 

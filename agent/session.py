@@ -4,11 +4,18 @@ Every candidate goes through `evaluate`: it is recorded before it is evaluated, 
 store (this run, or any run of the same kernel) is reused instead of evaluating again, and each verdict is
 stored as soon as it exists. That makes every node of the graph idempotent: re-running one after a kill
 re-evaluates at most the candidates that were in flight.
+
+The time limit: an evaluation batch, once started, runs to its end (its verdicts are what the run is for), so
+the session starts one only when it is expected to end before the search's deadline (the time limit less the
+runoff's reserve). The expectation is the longest a wave of evaluations (up to one per pool worker, side by
+side) has taken in this process; before any, the longest one of this run's stored verdicts took in its worker.
+The runoff after the search is fitted into the time that is left (see `runoff`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 import time
 from collections import Counter
@@ -38,10 +45,18 @@ class Session:
     sampler: str = "tpe"  # the tuner's Optuna sampler (agent/tuner.py SAMPLERS)
     threads: int = 0  # cores a kernel may run on (--threads; 0: all of this process's); providers see it as the host's
     progress: object = sys.stderr  # a file, or None for silence
-    started: float = field(default_factory=time.monotonic)
+    started: float | None = None  # on `clock`; None: now
     evaluated_here: int = 0  # evaluations this process ran (not cache hits)
     stop_event: object = None  # a threading.Event; once set, the run stops at the next check (resumable)
     finalists: int = runoff.FINALISTS  # candidates in the final runoff (agent/runoff.py); below 2: none
+    clock: object = time.monotonic  # seconds, for the time limit and the progress line (tests pass a fake one)
+    _wave_s: float | None = field(default=None, init=False, repr=False)  # see evaluation_s
+    _wave_seeded: bool = field(default=False, init=False, repr=False)
+    _shown: tuple | None = field(default=None, init=False, repr=False)  # what the last progress line said
+
+    def __post_init__(self) -> None:
+        if self.started is None:
+            self.started = self.clock()
 
     @property
     def run_id(self) -> str:
@@ -52,7 +67,43 @@ class Session:
             return "stopped by the caller"
         s = self.store.summary(self.run_id)
         return self.budget.exhausted(candidates=s.candidates, started=self.started, tokens=s.tokens,
-                                     dollars=s.cost_usd, reserve_s=runoff.reserve(self.budget.seconds, self.finalists))
+                                     dollars=s.cost_usd, reserve_s=runoff.reserve(self.budget.seconds, self.finalists),
+                                     next_s=self.evaluation_s() or 0.0, now=self.clock())
+
+    def pool_size(self) -> int:
+        """Evaluations the evaluator runs side by side."""
+        size = getattr(getattr(self.evaluator, "config", None), "pool_size", None)
+        return max(1, int(size())) if size is not None else 1
+
+    def evaluation_s(self) -> float | None:
+        """Seconds a wave of evaluations (up to `pool_size` of them, side by side) is expected to take: the
+        longest one has taken in this process; before any, the longest a stored verdict of this run took in its
+        worker (a resumed run); None while nothing is known."""
+        if self._wave_s is None and not self._wave_seeded:
+            self._wave_seeded = True
+            spent = [sum(c.verdict.timings.values()) for c in self.store.candidates(self.run_id)
+                     if c.verdict is not None and c.verdict.timings]
+            if spent:
+                self._wave_s = max(spent)
+        return self._wave_s
+
+    def time_left(self) -> float | None:
+        """Seconds until the time limit (None without one); negative past it."""
+        if self.budget.seconds is None:
+            return None
+        return self.started + self.budget.seconds - self.clock()
+
+    def time_room(self) -> int | None:
+        """How many evaluations may start now and be expected to end before the search's deadline (the time
+        limit less the runoff's reserve); None when time sets no bound (no limit, or nothing known yet)."""
+        left = self.time_left()
+        if left is None:
+            return None
+        left -= runoff.reserve(self.budget.seconds, self.finalists)
+        if left <= 0:
+            return 0
+        per = self.evaluation_s()
+        return None if not per else int(left // per) * self.pool_size()
 
     def runoff(self) -> None:
         """The final runoff (agent/runoff.py): its winner becomes the run's best. Not after the caller stopped
@@ -67,12 +118,33 @@ class Session:
         chosen = runoff.finalists(self.store.candidates(self.run_id), self.finalists)
         if len(chosen) < 2:
             return
+        cap = runoff.time_cap(self.budget.seconds)
+        left = self.time_left()
+        if left is not None and left <= 0:
+            if self.progress is not None:
+                print(f"[{self.run_id}] no runoff: the time limit ({self.budget.seconds:g} s) is reached",
+                      file=self.progress, flush=True)
+            return
+        if left is not None:  # it fits in what is left of the limit: timing, and compiling the finalists here
+            cap = min(cap, max(0.2, left / 2))
+            fit, spent = [], 0.0
+            for c in chosen:
+                spent += _compile_s(c)
+                if spent > left - cap:
+                    break
+                fit.append(c)
+            if len(fit) < 2:
+                if self.progress is not None:
+                    print(f"[{self.run_id}] no runoff: compiling its finalists here would take ~"
+                          f"{sum(_compile_s(c) for c in chosen[:2]):.0f} s, more than the {left:.0f} s left of the "
+                          f"time limit", file=self.progress, flush=True)
+                return
+            chosen = fit
         if self.progress is not None:
             print(f"[{self.run_id}] runoff: timing the {len(chosen)} best accepted candidates against each other "
                   f"(recorded {', '.join(f'{c.speedup:.3g}x' for c in chosen)})", file=self.progress, flush=True)
         try:
-            result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed,
-                                   time_cap_s=runoff.time_cap(self.budget.seconds))
+            result = runoff.runoff(self.kernel.source or self.kernel.text, chosen, seed=self.seed, time_cap_s=cap)
         except Exception as exc:  # the search's results stand: the best stays the highest recorded speedup
             if self.progress is not None:
                 print(f"[{self.run_id}] runoff failed ({type(exc).__name__}: {exc}); the best stays the highest "
@@ -104,6 +176,7 @@ class Session:
             if known is None and all(ident != t[2] for t in todo):  # the same candidate twice: run it once
                 todo.append((len(verdicts) - 1, p, ident))
         if todo:
+            began = self.clock()
             try:
                 got = self.evaluator.evaluate_batch(self.kernel, [p.candidate for _, p, _ in todo])
             except EvaluationLost as lost:  # keep what finished; the lost ones are evaluated on resume
@@ -112,6 +185,8 @@ class Session:
                         self.store.set_verdict(self.run_id, ident, v)
                         self._note_baseline(v)
                 raise
+            wave = (self.clock() - began) / math.ceil(len(todo) / self.pool_size())
+            self._wave_s = max(self._wave_s or 0.0, wave)
             fresh = {}
             for (_, _, ident), v in zip(todo, got):
                 self.store.set_verdict(self.run_id, ident, v)
@@ -128,10 +203,16 @@ class Session:
             self.run = dataclasses.replace(self.run, baseline_ms=v.baseline_ms)
 
     def show(self) -> None:
+        """The progress line, when anything in it but the clock changed since the last one (a batch answered
+        wholly by verdicts already in the run, as a tuner that re-proposes tried knobs gets, prints nothing)."""
         if self.progress is None:
             return
         s = self.store.summary(self.run_id)
-        elapsed = time.monotonic() - self.started
+        state = (s.candidates, s.accepted, s.best_ms, tuple(sorted(Counter(s.rejected).items())))
+        if state == self._shown:
+            return
+        self._shown = state
+        elapsed = self.clock() - self.started
         best = f"best {s.speedup:.2f}x ({s.best_ms:.3f} ms)" if s.speedup else "best -"
         rejects = ", ".join(f"{r} {n}" for r, n in Counter(s.rejected).most_common()) or "none"
         left = []
@@ -148,6 +229,17 @@ class Session:
             eta = f" | ETA {eta_s:.0f} s"
         print(f"[{self.run_id}] {', '.join(left)} | accepted {s.accepted} | {best} | rejects: {rejects}{eta}",
               file=self.progress, flush=True)
+
+
+COMPILE_S = 0.5  # seconds to compile a finalist here when its verdict does not say (agent/runoff.py's estimate)
+
+
+def _compile_s(record) -> float:
+    """Seconds compiling this candidate in the runoff may take: what applying its schedule and compiling it took
+    in its worker."""
+    t = (record.verdict.timings if getattr(record, "verdict", None) is not None else None) or {}
+    spent = t.get("schedule", 0.0) + t.get("compile", 0.0)
+    return spent or COMPILE_S
 
 
 def _describer(records):
