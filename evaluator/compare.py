@@ -5,7 +5,11 @@
 
 1. The exact result is finite and the baseline is within the tolerance of it: the candidate must be within
    the tolerance too, |got - exact| <= rtol |exact| + rtol max|exact| + atol (relative, normwise over the
-   output, plus an absolute floor of a few subnormal units for gradual underflow), or within 4 times the
+   output, plus an absolute floor of a few subnormal units for gradual underflow). Where the kernel is made of
+   sums, differences, products and maxima only, the normwise term is, element by element, at most the
+   magnitude of that element's terms (sum |a_k b_k| for a matmul; the reference's magnitude twin): what
+   bounds any evaluation order's rounding there, so that a small element is not left to the largest one's
+   tolerance (a candidate rounding every output to a step of max|out| x 2^-20 passed). Or within 4 times the
    baseline's own largest error over these elements, if that is more: the output's magnitude does not tell
    how ill-conditioned the computation was (a deep sum that cancels, then a tanh bounding the result), the
    baseline's error against the exact result does. A NaN or Inf there is `nonfinite`.
@@ -57,7 +61,7 @@ def underflow_floor(dtype: str, depth: int) -> float:
 
 
 def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarray | None = None,
-            atol: float | None = None) -> Comparison:
+            atol: float | None = None, magnitude: np.ndarray | None = None) -> Comparison:
     """Compare `got` with the rules above; `rtol == 0` means integers (exact)."""
     if rtol == 0.0 or np.dtype(got.dtype).kind != "f":
         return _compare_int(got, baseline)
@@ -73,7 +77,9 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
         scale = float(np.abs(r, where=rep, out=np.zeros_like(r)).max()) if r.size else 0.0
         diff = np.abs(g - r)
-        tol = rtol * np.abs(r) + (rtol * scale + atol)
+        # the normwise term, element by element no more than the magnitude of that element's terms where known
+        spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
+        tol = rtol * np.abs(r) + (rtol * spread + atol)
         well = fin_r & fin_b & (np.abs(b - r) <= tol)  # rule 1; fin_r & ~well is rule 2
         if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS, normwise
             tol = np.maximum(tol, BASELINE_ERRORS * float(np.abs(b - r, where=well, out=np.zeros_like(r)).max()))

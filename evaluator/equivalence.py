@@ -71,10 +71,10 @@ class Equivalence:
                    else "baseline"))
 
     def compare(self, got, want) -> Comparison:
-        b, r = want
+        b, r, m = want
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
-        return compare(got, b, self.rtol, r, self.atol)
+        return compare(got, b, self.rtol, r, self.atol, magnitude=m)
 
     def _args(self, pair):
         return self.refs.args(pair, len(self.sig.args))

@@ -66,6 +66,57 @@ def f64_twin(text: str) -> str | None:
     return _F32.sub("f64", twin)
 
 
+# Ops of an f64 twin that keep the magnitude twin an upper bound of each term's magnitude: sums, differences,
+# products, negations and maxima of non-negative values (a minimum, a division, an exp or a comparison would not)
+_MAGNITUDE_FLOAT_OPS = frozenset({
+    "arith.addf", "arith.subf", "arith.mulf", "arith.negf", "arith.constant", "arith.maximumf", "arith.maxnumf",
+    "math.fma", "math.absf", "vector.fma", "vector.broadcast", "vector.splat", "vector.extract", "vector.insert",
+    "vector.shape_cast", "vector.transpose", "vector.load", "vector.store", "vector.transfer_read",
+    "vector.transfer_write", "vector.contract", "vector.reduction", "vector.multi_reduction", "vector.outerproduct",
+    "memref.load", "memref.store", "affine.load", "affine.store", "affine.vector_load", "affine.vector_store",
+    "linalg.yield", "linalg.index", "scf.yield", "scf.for", "affine.for", "affine.yield", "linalg.generic",
+    "linalg.map", "linalg.reduce", "tensor.extract", "tensor.insert"})
+_MAGNITUDE_NAMED = re.compile(r"linalg\.(matmul|batch_matmul|matvec|vecmat|dot|batch_matvec|conv_\w+|depthwise_conv_\w+|"
+                              r"pooling_\w+_(sum|max)|add|mul|fill|copy|transpose|broadcast|contract)$")
+_NEGATIVE_CONSTANT = re.compile(r"(arith\.constant\s+)-(?=\d)")
+_KINDS = re.compile(r"#vector\.kind<(\w+)>|kind\s*=\s*#vector\.kind<(\w+)>")
+
+
+def magnitude_twin(text64: str) -> str | None:
+    """The f64 twin with every subtraction an addition and every negation an absolute value: run on the
+    arguments' absolute values it gives, per output element, the sum of the magnitudes of the terms the result
+    is made of (|A| |B| for a matmul, |x| |y| + |x| for x * y + x), which bounds any evaluation order's
+    rounding error element by element (compare.py). None where the kernel's float ops are not all sums,
+    differences, products, negations or maxima (a division, an exp, a minimum, a select on a comparison:
+    their magnitudes bound nothing), or a constant could not be made non-negative."""
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module, walk
+
+    if re.search(r"dense<[^>]*-", text64) or re.search(r"0x[89A-Fa-f][0-9A-Fa-f]{15}\b", text64):
+        return None  # a negative constant it cannot make non-negative in place (a splat, a hex -inf)
+    if any(k not in ("add", "mul", "maxnumf", "maximumf") for m in _KINDS.finditer(text64) for k in m.groups() if k):
+        return None
+    def element(t):
+        t = t.maybe_downcast()
+        return t.element_type.maybe_downcast() if isinstance(t, ir.ShapedType) else t
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        try:
+            module = parse_module(text64, "<f64 twin>", ctx)
+        except Exception:
+            return None
+        for op in walk(module.operation):
+            values = [*op.operands, *op.results]
+            floats = any(isinstance(element(v.type), ir.FloatType) for v in values
+                         if not isinstance(v.type.maybe_downcast(), (ir.MemRefType, ir.RankedTensorType)))
+            allowed = op.name in _MAGNITUDE_FLOAT_OPS or bool(_MAGNITUDE_NAMED.match(op.name))
+            if not allowed and (floats or op.name.startswith("linalg.")):
+                return None
+    text = text64.replace("arith.subf", "arith.addf").replace("arith.negf", "math.absf")
+    return _NEGATIVE_CONSTANT.sub(r"\1", text)
+
+
 # ---- in the trusted process -------------------------------------------------------------------------------
 
 def compute(session, job: dict) -> dict:
@@ -108,6 +159,12 @@ def compute(session, job: dict) -> dict:
             why = f"the f64 twin does not compile ({type(e).__name__})"
     if (root / "no-twin").exists():  # an earlier run of this job (before the baseline crashed) dropped it
         twin, why = None, (root / "no-twin").read_text()
+    magnitude = None  # the twin on |arguments| with differences as sums: each element's terms' magnitudes
+    if twin is not None and (text_mag := magnitude_twin(text64)) is not None:
+        try:
+            magnitude = build(text_mag, "<magnitude twin>")[0]
+        except Exception:  # no magnitudes: compare.py's normwise bound alone, as for other kernels
+            magnitude = None
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
     rtol = max(tolerance(a.dtype, depth, cfg["tolerance_factor"]) for a in sig.outputs)
     pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
@@ -169,6 +226,12 @@ def compute(session, job: dict) -> dict:
                 (root / "no-twin").write_text(why)
             for k, o in enumerate(outs):
                 np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
+            if magnitude is not None:
+                mags = [np.abs(a) if a.dtype.kind == "f" else a.copy() for a in args]
+                mags = [m.astype(np.float64) if m.dtype == np.float32 else m for m in mags]
+                _run_twin(magnitude, mags)
+                for k, o in enumerate(outs):
+                    np.save(root / f"{p.id}.{k}.mag.npy", np.abs(mags[o]))
         if order is None:  # after the first pair: try the order-keeping loop order on its arguments
             order = {"reordered": False, "why": f"a baseline call takes {call_s:.3f} s"}
             if call_s > REORDER_OVER_S:
@@ -187,7 +250,7 @@ def compute(session, job: dict) -> dict:
                         if p.set in inputs.NEED_EXACT and p.id in done})
         done = [d for d in done if d not in skipped]
     return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
-            "exact": twin is not None, "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
+            "exact": twin is not None, "magnitude": twin is not None and magnitude is not None, "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
             "depth": depth, "dir": str(root)}
 
 
@@ -277,6 +340,7 @@ class RefSet:
         self.dir = pathlib.Path(info["dir"])
         self.pairs = [Pair(*p) for p in info["pairs"]]
         self.exact = info["exact"]
+        self.magnitude = info.get("magnitude", False)
         self.skipped: dict[str, str] = info.get("skipped", {})
         self._mapped: dict[str, np.ndarray] = {}
 
@@ -285,10 +349,10 @@ class RefSet:
             self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
         return self._mapped[name]
 
-    def outputs(self, pair: Pair, n: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        """(baseline's output, exact result or None) for each of the `n` outputs."""
-        return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None)
-                for k in range(n)]
+    def outputs(self, pair: Pair, n: int) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
+        """(baseline's output, exact result or None, its terms' magnitudes or None) for each of the `n` outputs."""
+        return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None,
+                 self._load(f"{pair.id}.{k}.mag") if self.magnitude else None) for k in range(n)]
 
     def args(self, pair: Pair, n: int) -> list[np.ndarray]:
         """The pair's `n` arguments (outputs in their initial state), read-only: copy before a call."""

@@ -125,3 +125,17 @@ def test_a_candidate_may_err_a_few_times_as_much_as_the_baseline_does():
         assert compare(got, base, rtol, exact).problem == problem, err
     # without an exact result the baseline's error is not known: no widening
     assert compare((exact + [2.5e-4, 0.0, 0.0]).astype(np.float32), base, rtol).problem == "wrong"
+
+
+def test_where_the_terms_magnitudes_are_known_a_small_element_is_not_left_to_the_largest_ones_tolerance():
+    # x * y + x over elements of very different sizes: rounding the small one to a step of max|out| x 2^-20 is
+    # within the normwise bound, but far beyond what its own terms (|x| |y| + |x|) allow any evaluation order
+    rtol = tolerance("float32", 1, 32.0)
+    exact = f64(1000.0, 0.001)
+    base = exact.astype(F32)
+    got = f32(1000.0, 0.001 + 1000.0 * 2.0 ** -20)
+    assert compare(got, base, rtol, exact).problem is None
+    assert compare(got, base, rtol, exact, magnitude=f64(1000.0, 0.0015)).problem == "wrong"
+    fma = f32(1000.0, float(np.float32(0.001)) + 3e-11)  # a correct order's rounding there: within its terms
+    assert compare(fma, base, rtol, exact, magnitude=f64(1000.0, 0.0015)).problem is None
+    assert compare(got, base, rtol, exact, magnitude=f64(1000.0, np.nan)).problem is None  # unknown: normwise

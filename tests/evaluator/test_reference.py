@@ -146,3 +146,24 @@ def test_reference_folders_of_dead_processes_are_removed():
     _remove_stale()
     assert not os.path.exists(stale) and os.path.exists(mine)
     shutil.rmtree(mine)
+
+
+@pytest.mark.parametrize("body, made", [
+    ("%m = arith.mulf %a, %b : f32\n %s = arith.subf %m, %a : f32", True),  # sums, differences, products
+    ("%c = arith.constant -2.0 : f32\n %m = arith.mulf %a, %c : f32\n %s = arith.maximumf %m, %b : f32", True),
+    ("%s = arith.divf %a, %b : f32", False),  # a quotient's magnitude bounds nothing
+    ("%e = math.exp %a : f32\n %s = arith.addf %e, %b : f32", False),
+    ("%s = arith.minimumf %a, %b : f32", False),  # min(|a|, |b|) may be below |min(a, b)|
+    ("%p = arith.cmpf ogt, %a, %b : f32\n %s = arith.select %p, %a, %b : f32", False),
+])
+def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima(body, made):
+    from neurojit.evaluator.reference import f64_twin, magnitude_twin
+
+    text = ("func.func @k(%x: memref<8xf32>, %y: memref<8xf32>, %o: memref<8xf32>) {\n"
+            " linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],"
+            " iterator_types = [\"parallel\"]} ins(%x, %y : memref<8xf32>, memref<8xf32>) outs(%o : memref<8xf32>) {\n"
+            " ^bb0(%a: f32, %b: f32, %out: f32):\n " + body + "\n linalg.yield %s : f32\n }\n return\n}")
+    twin = magnitude_twin(f64_twin(text))
+    assert (twin is not None) == made
+    if made:
+        assert "subf" not in twin and "-2.0" not in twin and "f32" not in twin
