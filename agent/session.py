@@ -50,7 +50,8 @@ class Session:
     stop_event: object = None  # a threading.Event; once set, the run stops at the next check (resumable)
     finalists: int = runoff.FINALISTS  # candidates in the final runoff (agent/runoff.py); below 2: none
     clock: object = time.monotonic  # seconds, for the time limit and the progress line (tests pass a fake one)
-    _wave_s: float | None = field(default=None, init=False, repr=False)  # see evaluation_s
+    _waves: list = field(default_factory=list, init=False, repr=False)  # seconds of each wave here (evaluation_s)
+    _wave_s: float | None = field(default=None, init=False, repr=False)  # from the store, before any here
     _wave_seeded: bool = field(default=False, init=False, repr=False)
     _shown: tuple | None = field(default=None, init=False, repr=False)  # what the last progress line said
 
@@ -72,13 +73,15 @@ class Session:
 
     def pool_size(self) -> int:
         """Evaluations the evaluator runs side by side."""
-        size = getattr(getattr(self.evaluator, "config", None), "pool_size", None)
-        return max(1, int(size())) if size is not None else 1
+        return max(1, int(self.evaluator.config.pool_size()))
 
     def evaluation_s(self) -> float | None:
         """Seconds a wave of evaluations (up to `pool_size` of them, side by side) is expected to take: the
-        longest one has taken in this process; before any, the longest a stored verdict of this run took in its
+        longest one has taken in this process, the first left out once there are others (it also started the
+        workers and computed the references); before any, the longest a stored verdict of this run took in its
         worker (a resumed run); None while nothing is known."""
+        if self._waves:
+            return max(self._waves[1:] or self._waves)
         if self._wave_s is None and not self._wave_seeded:
             self._wave_seeded = True
             spent = [sum(c.verdict.timings.values()) for c in self.store.candidates(self.run_id)
@@ -185,8 +188,7 @@ class Session:
                         self.store.set_verdict(self.run_id, ident, v)
                         self._note_baseline(v)
                 raise
-            wave = (self.clock() - began) / math.ceil(len(todo) / self.pool_size())
-            self._wave_s = max(self._wave_s or 0.0, wave)
+            self._waves.append((self.clock() - began) / math.ceil(len(todo) / self.pool_size()))
             fresh = {}
             for (_, _, ident), v in zip(todo, got):
                 self.store.set_verdict(self.run_id, ident, v)

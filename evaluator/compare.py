@@ -9,10 +9,12 @@
    sums, differences, products and maxima only, the normwise term is, element by element, at most the
    magnitude of that element's terms (sum |a_k b_k| for a matmul; the reference's magnitude twin): what
    bounds any evaluation order's rounding there, so that a small element is not left to the largest one's
-   tolerance (a candidate rounding every output to a step of max|out| x 2^-20 passed). Or within 4 times the
-   baseline's own largest error over these elements, if that is more: the output's magnitude does not tell
-   how ill-conditioned the computation was (a deep sum that cancels, then a tanh bounding the result), the
-   baseline's error against the exact result does. A NaN or Inf there is `nonfinite`.
+   tolerance (a candidate rounding every output to a step of max|out| x 2^-20 passed). Every element's bound
+   is then widened by 4 times the largest share of its own bound the baseline used (up to 4x where the
+   baseline came close to its bound somewhere): the output's magnitude does not tell how ill-conditioned the
+   computation was (a deep sum that cancels, then a tanh bounding the result), the baseline's error against
+   the exact result does; proportional, so a small element's bound stays small. A NaN or Inf there is
+   `nonfinite`.
 2. The exact result is finite but the baseline is not within the tolerance of it: its own order of
    evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was
    laundered by a max, an exp or a division into some finite value). A correct candidate may overflow at
@@ -36,7 +38,7 @@ from typing import NamedTuple
 import numpy as np
 
 
-BASELINE_ERRORS = 4.0  # rule 1's bound is at least this many times the baseline's own largest error there
+BASELINE_ERRORS = 4.0  # rule 1's bounds grow by this many times the largest share of its bound the baseline used
 
 
 class Comparison(NamedTuple):
@@ -81,8 +83,9 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
         spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
         tol = rtol * np.abs(r) + (rtol * spread + atol)
         well = fin_r & fin_b & (np.abs(b - r) <= tol)  # rule 1; fin_r & ~well is rule 2
-        if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS, normwise
-            tol = np.maximum(tol, BASELINE_ERRORS * float(np.abs(b - r, where=well, out=np.zeros_like(r)).max()))
+        if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
+            used = np.divide(np.abs(b - r), tol, where=well & (tol > 0), out=np.zeros_like(r))
+            tol = tol * max(1.0, BASELINE_ERRORS * float(used.max()))
         if well.all() and fin_g.all():  # the common case
             bad = diff > tol
             return _result("wrong" if bad.any() else None, got, b, r, bad, diff, r)

@@ -67,7 +67,7 @@ class Equivalence:
             return "exact equality (integer outputs)"
         return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x eps x "
                 f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}) against the "
-                + (f"exact (float64) result, or {BASELINE_ERRORS:g}x the baseline's own largest error if more" if self.refs.exact
+                + (f"exact (float64) result, widened up to {BASELINE_ERRORS:g}x where the baseline came close to it" if self.refs.exact
                    else "baseline"))
 
     def compare(self, got, want) -> Comparison:

@@ -175,7 +175,9 @@ def die_with(host: int) -> None:
     setting is per parent *thread* (the host starts workers from one thread that lives as long as it does,
     pool.py) and is cleared by a change of user (`seal` sets it again after dropping root; the sealed filter
     then refuses to change it)."""
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        print(f"neurojit worker: cannot ask to die with the host: {os.strerror(ctypes.get_errno())}", file=sys.stderr,
+              flush=True)
     if os.getppid() != host:
         os._exit(1)
 
@@ -251,10 +253,10 @@ def seal(started: Lockdown, reference_dir: str | None, host: int | None = None) 
     if os.geteuid() == 0:
         try:
             applied.append((Mechanism.ROOT_DROPPED, _drop_root(roots)))
-            if host is not None:
-                die_with(host)  # dropping root cleared it
         except OSError as e:
             missing.append((Mechanism.ROOT_DROPPED, str(e)))
+        if host is not None:
+            die_with(host)  # a change of user (even a partial drop) cleared it
     try:
         landlock.restrict({r: landlock.READ for r in roots})
         applied.append((Mechanism.LANDLOCK, f"read-only beneath {len(roots)} paths"))

@@ -142,6 +142,15 @@ def _spawn(argv: list[str], **popen) -> subprocess.Popen:
     return value
 
 
+def _forget_spawner() -> None:  # a forked child has neither the thread nor, maybe, a free lock
+    global _spawns, _spawns_lock
+    _spawns, _spawns_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_spawner)
+
+
 def _spawner(requests: queue.Queue) -> None:
     while True:
         argv, popen, done = requests.get()

@@ -78,7 +78,7 @@ _MAGNITUDE_FLOAT_OPS = frozenset({
     "linalg.map", "linalg.reduce", "tensor.extract", "tensor.insert"})
 _MAGNITUDE_NAMED = re.compile(r"linalg\.(matmul|batch_matmul|matvec|vecmat|dot|batch_matvec|conv_\w+|depthwise_conv_\w+|"
                               r"pooling_\w+_(sum|max)|add|mul|fill|copy|transpose|broadcast|contract)$")
-_NEGATIVE_CONSTANT = re.compile(r"(arith\.constant\s+)-(?=\d)")
+_NEGATIVE_CONSTANT = re.compile(r"(arith\.constant\s+)-(?=[\d.]+(?:[eE][-+]?\d+)?\s*:\s*f64\b)")  # floats only
 _KINDS = re.compile(r"#vector\.kind<(\w+)>|kind\s*=\s*#vector\.kind<(\w+)>")
 
 
@@ -110,6 +110,8 @@ def magnitude_twin(text64: str) -> str | None:
             values = [*op.operands, *op.results]
             floats = any(isinstance(element(v.type), ir.FloatType) for v in values
                          if not isinstance(v.type.maybe_downcast(), (ir.MemRefType, ir.RankedTensorType)))
+            if "kind" in op.attributes and not re.search(r"\b(add|mul|maxnumf|maximumf)\b", str(op.attributes["kind"])):
+                return None  # a reduction or contraction by a minimum (or another combiner): no bound
             allowed = op.name in _MAGNITUDE_FLOAT_OPS or bool(_MAGNITUDE_NAMED.match(op.name))
             if not allowed and (floats or op.name.startswith("linalg.")):
                 return None
@@ -204,6 +206,7 @@ def compute(session, job: dict) -> dict:
         for i, a in enumerate(args):  # the arguments as the candidate will get them (workers map them)
             np.save(root / f"{p.id}.a{i}.npy", a)
         wide = [a.astype(np.float64) if a.dtype == np.float32 else a.copy() for a in args]
+        mags = [np.abs(w) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         if checked is not None and not _survives(checked, args):
             skipped[p.id] = "the baseline itself fails a bounds check or crashes there"
             continue
@@ -226,9 +229,7 @@ def compute(session, job: dict) -> dict:
                 (root / "no-twin").write_text(why)
             for k, o in enumerate(outs):
                 np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
-            if magnitude is not None:
-                mags = [np.abs(a) if a.dtype.kind == "f" else a.copy() for a in args]
-                mags = [m.astype(np.float64) if m.dtype == np.float32 else m for m in mags]
+            if mags is not None:  # on the arguments as they were before the calls (an output's initial state)
                 _run_twin(magnitude, mags)
                 for k, o in enumerate(outs):
                     np.save(root / f"{p.id}.{k}.mag.npy", np.abs(mags[o]))

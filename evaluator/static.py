@@ -30,6 +30,7 @@ What is proved here, and what is left to the dynamic checks:
 
 from __future__ import annotations
 
+import math
 import re
 
 from mlir import ir
@@ -229,11 +230,21 @@ def check_alignment(module: ir.Module) -> None:
         for v in op.operands:
             t = v.type.maybe_downcast()
             if isinstance(t, ir.MemRefType) and any(v == a for a in args):
-                size = max(1, t.element_type.width // 8) if hasattr(t.element_type, "width") else 1
+                size = _element_bytes(t.element_type)
                 if claim > size:
                     raise Rejected(Reason.UNSAFE_MEMORY, f"{op.name} claims an argument is {claim}-byte aligned "
                                                          f"({_loc(op)}); a caller's buffer is aligned to its "
                                                          f"element only ({size} bytes)")
+
+
+def _element_bytes(t) -> int:
+    """Bytes of a memref's element: a scalar's width, an index's 8, a vector's elements together."""
+    t = t.maybe_downcast()
+    if isinstance(t, ir.VectorType):
+        return _element_bytes(t.element_type) * math.prod(t.shape)
+    if isinstance(t, ir.IndexType):
+        return 8
+    return max(1, getattr(t, "width", 8) // 8)
 
 
 def check_writes(module: ir.Module, signature) -> None:
@@ -307,9 +318,11 @@ def _parent_func(op: ir.Operation) -> ir.Operation:
 
 
 def _writer(module: ir.Module, fn: ir.Operation, roots: list[ir.Value], known: bool = False,
-            seen: frozenset = frozenset()) -> ir.Operation | None:
+            seen: set | None = None) -> ir.Operation | None:
     """The first op that writes (or may write) a value aliasing `roots` in `fn`, or in a function of the module
-    it passes one to, at any depth; None if none does. `known`: count only ops known to write."""
+    it passes one to, at any depth; None if none does. `known`: count only ops known to write. `seen`: the
+    (callee, arguments) already followed, once each (a chain calling each next function twice stays linear)."""
+    seen = set() if seen is None else seen
     aliases = _alias_closure(fn, roots)
     for op in _walk(fn):
         written = _written_operands(op) if not known or _known_writer(op) else []
@@ -321,8 +334,9 @@ def _writer(module: ir.Module, fn: ir.Operation, roots: list[ir.Value], known: b
             helper = next((f.operation for f in module.body.operations if f.operation.name == "func.func"
                            and _sym(f.operation) == callee and f.operation.regions[0].blocks), None)
             if passed and helper is not None and (callee, passed) not in seen:
+                seen.add((callee, passed))
                 args = list(helper.regions[0].blocks[0].arguments)
-                found = _writer(module, helper, [args[i] for i in passed], known, seen | {(callee, passed)})
+                found = _writer(module, helper, [args[i] for i in passed], known, seen)
                 if found is not None:
                     return found
     return None
@@ -333,7 +347,7 @@ def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -
         op = op.operation
         if op.name == "func.func" and _sym(op) == callee and op.regions[0].blocks:
             args = list(op.regions[0].blocks[0].arguments)
-            inner = _writer(module, op, [args[i] for i in protected], seen=frozenset({(callee, tuple(protected))}))
+            inner = _writer(module, op, [args[i] for i in protected], seen={(callee, tuple(protected))})
             if inner is not None:
                 where = "" if _parent_func(inner) == op else f" in @{_sym(_parent_func(inner))}"
                 raise Rejected(Reason.WRITES_INPUT, f"helper @{callee} writes into an input it is "

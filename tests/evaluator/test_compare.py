@@ -139,3 +139,14 @@ def test_where_the_terms_magnitudes_are_known_a_small_element_is_not_left_to_the
     fma = f32(1000.0, float(np.float32(0.001)) + 3e-11)  # a correct order's rounding there: within its terms
     assert compare(fma, base, rtol, exact, magnitude=f64(1000.0, 0.0015)).problem is None
     assert compare(got, base, rtol, exact, magnitude=f64(1000.0, np.nan)).problem is None  # unknown: normwise
+
+
+def test_the_widening_by_the_baseline_error_keeps_a_small_elements_bound_small():
+    # the baseline's rounding at a huge element (0.03 of a 1e6) must not open every element to 4x that: a
+    # candidate zeroing a small element (exact 0.002, its terms 0.003) stays wrong (a review found the
+    # normwise widening undid the magnitude bound)
+    rtol = tolerance("float32", 1, 32.0)
+    exact = f64(1e6 + 0.03, 0.002)
+    base = exact.astype(F32)
+    assert compare(f32(1e6, 0.0), base, rtol, exact, magnitude=f64(2e6, 0.003)).problem == "wrong"
+    assert compare(f32(1e6, 0.002), base, rtol, exact, magnitude=f64(2e6, 0.003)).problem is None

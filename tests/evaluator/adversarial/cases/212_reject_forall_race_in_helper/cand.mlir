@@ -1,0 +1,23 @@
+module {
+  func.func private @acc(%x: memref<1024xf32>, %out: memref<1xf32>, %lo: index) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c64 = arith.constant 64 : index
+    %hi = arith.addi %lo, %c64 : index
+    scf.for %i = %lo to %hi step %c1 {
+      %a = memref.load %x[%i] : memref<1024xf32>
+      %o = memref.load %out[%c0] : memref<1xf32>
+      %s = arith.addf %o, %a : f32
+      memref.store %s, %out[%c0] : memref<1xf32>
+    }
+    return
+  }
+  func.func @vsum(%x: memref<1024xf32>, %out: memref<1xf32>) {
+    %c64 = arith.constant 64 : index
+    scf.forall (%t) in (16) {
+      %lo = arith.muli %t, %c64 : index
+      func.call @acc(%x, %out, %lo) : (memref<1024xf32>, memref<1xf32>, index) -> ()
+    } {neurojit.threads = 2 : i64}
+    return
+  }
+}
