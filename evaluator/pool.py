@@ -2,12 +2,12 @@
 
 Each worker is a separate process in its own process group (so a terminal's Ctrl-C reaches only the host),
 killed by the kernel when its host dies, even while the gate holds it stopped (`lockdown.die_with`), with an
-address-space limit and no core dumps, pinned to one core where possible. The host enforces a wall-clock deadline per stage the
-worker announces; on a deadline, or any abnormal exit, the whole process group is killed, the candidate
-gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) or `crash` with what the
-worker printed last and the pair (input set, output state, seed) it was running, and the worker is replaced
-before the next job. The pool also owns the trusted reference process (reference.py): every job gets the
-baseline's reference outputs, computed there once per kernel and settings.
+address-space limit and no core dumps, pinned to one core where possible. The host enforces a wall-clock
+deadline per stage the worker announces; on a deadline, or any abnormal exit, the whole process group is
+killed, the candidate gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) or
+`crash` with what the worker printed last and the pair (input set, output state, seed) it was running, and the
+worker is replaced before the next job. The pool also owns the trusted reference process (reference.py):
+every job gets the baseline's reference outputs, computed there once per kernel and settings.
 
 Parallel candidates (a kernel that runs T > 1 tasks on MLIR's async runtime) are timed alone on T cores:
 every worker asks for a lease before it times anything (`Session.lease`) and waits for the answer; the
@@ -120,7 +120,7 @@ def worker_env(environ=None) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k in _ENV_KEPT or k.startswith(_ENV_KEPT_PREFIXES)}
 
 
-_spawns: tuple[int, queue.Queue] | None = None  # (the process it serves, its requests): a fork starts its own
+_spawns: queue.Queue | None = None  # the spawner thread's requests (a forked child starts its own)
 _spawns_lock = threading.Lock()
 
 
@@ -130,10 +130,10 @@ def _spawn(argv: list[str], **popen) -> subprocess.Popen:
     parent *thread*), and pools start workers from short-lived threads (`WorkerPool.map`)."""
     global _spawns
     with _spawns_lock:
-        if _spawns is None or _spawns[0] != os.getpid():
-            _spawns = (os.getpid(), queue.Queue())
-            threading.Thread(target=_spawner, args=(_spawns[1],), name="neurojit-spawner", daemon=True).start()
-        requests = _spawns[1]
+        if _spawns is None:
+            _spawns = queue.Queue()
+            threading.Thread(target=_spawner, args=(_spawns,), name="neurojit-spawner", daemon=True).start()
+        requests = _spawns
     done: queue.Queue = queue.Queue(maxsize=1)
     requests.put((argv, popen, done))
     ok, value = done.get()

@@ -299,8 +299,8 @@ def kernel_writes_inputs(kernel) -> None:
             if op is not None:
                 where = "" if _parent_func(op) == func else f" in @{_sym(_parent_func(op))}"
                 raise KernelError(
-                    f"{kernel.origin}, {_loc(op)}: @{kernel.signature.name} writes its argument %{a.name} ({op.name}{where}), "
-                    f"which is an input under the kernel convention (the outputs are the arguments marked "
+                    f"{kernel.origin}, {_loc(op)}: @{kernel.signature.name} writes its argument %{a.name} "
+                    f"({op.name}{where}), which is an input under the kernel convention (the outputs are the arguments marked "
                     f"{{neurojit.output}}, else the last one); mark %{a.name} {{neurojit.output}} too, or make it "
                     "a buffer of the kernel's own (memref.alloc)")
 
