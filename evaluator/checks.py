@@ -143,6 +143,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         static.check_writes(module, sig)
         check_races(module)  # tasks of a parallel loop writing the same place
         checks.append(Check("writes", True))
+        static.check_alignment(module)
         static.check_memory(module, sig, config.alloc_limit_bytes)
         checks.append(Check("memory_static", True))
         # value promises the baseline does not make itself (its own are its author's, and in its references)

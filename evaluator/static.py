@@ -180,7 +180,9 @@ def _alias_closure(func: ir.Operation, roots: list[ir.Value]) -> list[ir.Value]:
             new: list[ir.Value] = []
             if op.name in VIEW_OPS:
                 new = list(op.results)
-            elif op.name in FLOWS and op.name not in ("func.call", "func.return"):
+            elif op.name == "func.call":  # a memref a helper returns may be one it was passed
+                new = [r for r in op.results if isinstance(r.type.maybe_downcast(), ir.MemRefType)]
+            elif op.name in FLOWS and op.name != "func.return":
                 new = [r for r in op.results if isinstance(r.type.maybe_downcast(), ir.MemRefType)]
                 for region in op.regions:
                     for block in region.blocks:
@@ -218,9 +220,22 @@ def check_alignment(module: ir.Module) -> None:
     or read the wrong bytes. `memref.assume_alignment`, or an `alignment` on a load or store, of a view of an
     argument larger than its element's size is refused (the evaluator's arguments happen to be 32-aligned or
     more, so no run would show it)."""
-    func = _public_func(module)
+    for fn in module.body.operations:  # helpers too: their memref arguments may be the kernel's
+        fn = fn.operation
+        if fn.name == "func.func" and fn.regions[0].blocks:
+            _check_alignment(fn)
+
+
+def _check_alignment(func: ir.Operation) -> None:
     args = _alias_closure(func, list(func.regions[0].blocks[0].arguments))
     for op in _walk(func):
+        if op.name == "vector.type_cast" and any(v == a for v in op.operands for a in args):
+            size = _element_bytes(ir.MemRefType(op.operands[0].type).element_type)
+            whole = _element_bytes(ir.MemRefType(op.results[0].type).element_type)
+            if whole > size:  # its loads and stores are of the whole vector, aligned to it
+                raise Rejected(Reason.UNSAFE_MEMORY, f"vector.type_cast reads an argument as {whole}-byte vectors "
+                                                     f"({_loc(op)}), which claims it is aligned to them; a caller's "
+                                                     f"buffer is aligned to its element only ({size} bytes)")
         if "alignment" not in op.attributes:
             continue
         try:
@@ -249,7 +264,6 @@ def _element_bytes(t) -> int:
 
 def check_writes(module: ir.Module, signature) -> None:
     check_raw_pointers(module)
-    check_alignment(module)
     func = _public_func(module)
     args = list(func.regions[0].blocks[0].arguments)
     inputs = [args[i] for i, a in enumerate(signature.args) if a.role == "in"]
