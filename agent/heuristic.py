@@ -28,7 +28,7 @@ class HeuristicProvider(Provider):
         self.strategy = strategy
 
     def propose(self, request: Request) -> list[Proposal]:
-        from .schedules import FALLBACK, LIBRARY, for_kernel, model
+        from .schedules import for_kernel
 
         # the cores a kernel may use are the run's (--threads), which the request's host carries
         h = dataclasses.replace(detect_host(), cores=int(request.host.get("cores") or detect_host().cores))
@@ -37,8 +37,7 @@ class HeuristicProvider(Provider):
             chosen = for_kernel(info, h)
         elif self.all_rejected(request):
             tried = {c.schedule for c in request.history if c.provider == self.name}
-            found = [s for s in (*LIBRARY, FALLBACK) if s.applies(info)]
-            chosen = [s for s in model.ranked(found, info, h, keep=0.0) if s.name not in tried]
+            chosen = [s for s in for_kernel(info, h, keep=0.0) if s.name not in tried]
         else:
             return []
         out = []

@@ -51,8 +51,7 @@ class Session:
     finalists: int = runoff.FINALISTS  # candidates in the final runoff (agent/runoff.py); below 2: none
     clock: object = time.monotonic  # seconds, for the time limit and the progress line (tests pass a fake one)
     _waves: list = field(default_factory=list, init=False, repr=False)  # seconds of each wave here (evaluation_s)
-    _wave_s: float | None = field(default=None, init=False, repr=False)  # from the store, before any here
-    _wave_seeded: bool = field(default=False, init=False, repr=False)
+    _stored: list | None = field(default=None, init=False, repr=False)  # stored verdicts' worker seconds, read once
     _shown: tuple | None = field(default=None, init=False, repr=False)  # what the last progress line said
 
     def __post_init__(self) -> None:
@@ -82,13 +81,10 @@ class Session:
         worker (a resumed run); None while nothing is known."""
         if self._waves:
             return max(self._waves[1:] or self._waves)
-        if self._wave_s is None and not self._wave_seeded:
-            self._wave_seeded = True
-            spent = [sum(c.verdict.timings.values()) for c in self.store.candidates(self.run_id)
-                     if c.verdict is not None and c.verdict.timings]
-            if spent:
-                self._wave_s = max(spent)
-        return self._wave_s
+        if self._stored is None:
+            self._stored = [sum(c.verdict.timings.values()) for c in self.store.candidates(self.run_id)
+                            if c.verdict is not None and c.verdict.timings]
+        return max(self._stored, default=None)
 
     def time_left(self) -> float | None:
         """Seconds until the time limit (None without one); negative past it."""

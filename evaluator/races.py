@@ -23,7 +23,7 @@ from __future__ import annotations
 from mlir import ir
 
 from .record import Reason, Rejected
-from .static import _FIRST_WRITTEN, _STORES, VIEW_OPS, _loc, _walk, _written_operands
+from .static import _FIRST_WRITTEN, _STORES, VIEW_OPS, _loc, _sym, _walk, _written_operands
 
 PARALLEL = ("scf.forall", "scf.parallel", "affine.parallel")
 ATOMIC = frozenset({"memref.atomic_rmw", "memref.generic_atomic_rmw"})
@@ -41,10 +41,6 @@ def check_races(module: ir.Module) -> None:
             body = loop.regions[0].blocks[0]
             n_ivs = len(body.arguments) - (len(loop.results) if loop.name == "scf.forall" else 0)
             _check(loop, list(body.arguments)[:n_ivs], None, loop, funcs, 0)
-
-
-def _sym(op: ir.Operation) -> str:
-    return ir.StringAttr(op.attributes["sym_name"]).value
 
 
 def _inside(op: ir.Operation, scope: ir.Operation) -> bool:

@@ -47,11 +47,11 @@ LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), Vectoriz
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 
 
-def for_kernel(info: KernelInfo, host: Host) -> list[Schedule]:
+def for_kernel(info: KernelInfo, host: Host, keep: float | None = None) -> list[Schedule]:
     """The library's schedules that apply to this kernel (the generic register tile among them), best first
-    by the host model (`model.ranked`: those it expects far behind the best are left out)."""
+    by the host model (`model.ranked`: those it expects far behind the best are left out; `keep=0`: none)."""
     found = [s for s in (*LIBRARY, FALLBACK) if s.applies(info)]
-    return model.ranked(found, info, host)
+    return model.ranked(found, info, host, keep)
 
 
 def by_name(name: str) -> Schedule:
