@@ -2,7 +2,8 @@
 knobs, in the host model's order), against numpy (one thread, where numpy has the operation) and the naive
 lowering, on the same arrays, in this one process, interleaved, each timed call warm (see `interleaved`). One
 kernel per class of issue 17 follows the matmuls: integer and order-keeping reductions, an arg-reduction, a
-dot product and a transposed operand, 1-D and strided windows, plain affine loops, plain scf loops.
+dot product and a transposed operand, 1-D and strided windows, plain affine loops, plain scf loops, and (beyond
+the issue's list) a reduction along an outer loop, a column sum.
 
 Run: python benchmarks/schedules.py [--quick] [--sweep] [--rounds N] [--only STEMS] [--classes]
   --quick    skip matmul_1024 and the naive lowering of the big kernels
@@ -89,9 +90,10 @@ NUMPY = {
     "max_pool": lambda x, out: np.max(_windows(x, 3, 3, 2, 2), axis=(4, 5), out=out),
     "mm_ijk": lambda a, b, d: np.matmul(a, b, out=d),
     "mm_scf": lambda a, b, c: np.add(c, a @ b, out=c),
+    "col_sum": lambda x, out: np.sum(x, axis=0, out=out),
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
-           "max_pool", "mm_affine", "mm_scf")
+           "max_pool", "mm_affine", "mm_scf", "col_sum")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:

@@ -67,9 +67,13 @@ def f64_twin(text: str) -> str | None:
 
 
 # Ops of an f64 twin that keep the magnitude twin an upper bound of each term's magnitude: sums, differences,
-# products, negations and maxima of non-negative values (a minimum, a division, an exp or a comparison would not)
+# products, negations and maxima of non-negative values; minima and selects become maxima (the result is one of
+# the operands, so the larger bound of the two bounds it), a division by a constant stays (its magnitude is
+# the dividend's over |constant|). A division by a value, an exp or a comparison that steers control flow would
+# not: their results' errors depend on the values, which the twin (on magnitudes) does not have.
 _MAGNITUDE_FLOAT_OPS = frozenset({
     "arith.addf", "arith.subf", "arith.mulf", "arith.negf", "arith.constant", "arith.maximumf", "arith.maxnumf",
+    "arith.minimumf", "arith.minnumf",
     "math.fma", "math.absf", "vector.fma", "vector.broadcast", "vector.splat", "vector.extract", "vector.insert",
     "vector.shape_cast", "vector.transpose", "vector.load", "vector.store", "vector.transfer_read",
     "vector.transfer_write", "vector.contract", "vector.reduction", "vector.multi_reduction", "vector.outerproduct",
@@ -77,25 +81,35 @@ _MAGNITUDE_FLOAT_OPS = frozenset({
     "linalg.yield", "linalg.index", "scf.yield", "scf.for", "affine.for", "affine.yield", "linalg.generic",
     "linalg.map", "linalg.reduce", "tensor.extract", "tensor.insert"})
 _MAGNITUDE_NAMED = re.compile(r"linalg\.(matmul|batch_matmul|matvec|vecmat|dot|batch_matvec|conv_\w+|depthwise_conv_\w+|"
-                              r"pooling_\w+_(sum|max)|add|mul|fill|copy|transpose|broadcast|contract)$")
+                              r"pooling_\w+_(sum|max|min)|add|mul|max|min|fill|copy|transpose|broadcast|contract)$")
 _NEGATIVE_CONSTANT = re.compile(r"(arith\.constant\s+)-(?=[\d.]+(?:[eE][-+]?\d+)?\s*:\s*f64\b)")  # floats only
+_NEGATIVE_HEX = re.compile(r"\b0x([89A-Fa-f])([0-9A-Fa-f]{15})(?=\s*:\s*f64\b)")  # -inf, -0.0, a negative bit pattern
 _KINDS = re.compile(r"#vector\.kind<(\w+)>|kind\s*=\s*#vector\.kind<(\w+)>")
+_COMBINERS = ("add", "mul", "maxnumf", "maximumf", "minnumf", "minimumf")
+# a select of two f64 scalars, as the larger of the two (its condition is left unused)
+_SELECT = re.compile(r"arith\.select\s+%[\w#.]+\s*,\s*(%[\w#.]+)\s*,\s*(%[\w#.]+)\s*:\s*f64\b")
+_MIN_TO_MAX = ((re.compile(r"\barith\.minimumf\b"), "arith.maximumf"), (re.compile(r"\barith\.minnumf\b"), "arith.maxnumf"),
+               (re.compile(r"#vector\.kind<minimumf>"), "#vector.kind<maximumf>"),
+               (re.compile(r"#vector\.kind<minnumf>"), "#vector.kind<maxnumf>"),
+               (re.compile(r"\b(linalg\.pooling_\w+)_min\b"), r"\1_max"), (re.compile(r"\blinalg\.min\b"), "linalg.max"))
 
 
 def magnitude_twin(text64: str) -> str | None:
-    """The f64 twin with every subtraction an addition and every negation an absolute value: run on the
-    arguments' absolute values it gives, per output element, the sum of the magnitudes of the terms the result
-    is made of (|A| |B| for a matmul, |x| |y| + |x| for x * y + x), which bounds any evaluation order's
-    rounding error element by element (compare.py). None where the kernel's float ops are not all sums,
-    differences, products, negations or maxima (a division, an exp, a minimum, a select on a comparison:
-    their magnitudes bound nothing), or a constant could not be made non-negative."""
+    """The f64 twin with every subtraction an addition, every negation an absolute value, every minimum or
+    select a maximum and every constant its absolute value: run on the arguments' absolute values it gives,
+    per output element, the sum of the magnitudes of the terms the result is made of (|A| |B| for a matmul,
+    |x| |y| + |x| for x * y + x, max(|x|, 0) for a ReLU written as a select), which bounds any evaluation
+    order's rounding error element by element (compare.py). None where some float op is not one of those (a
+    division by a value, an exp: their magnitudes bound nothing), a comparison steers more than selects, or a
+    constant could not be made non-negative."""
     from mlir import ir
 
     from neurojit.compiler.kernel import parse_module, walk
 
+    text64 = _NEGATIVE_HEX.sub(lambda m: f"0x{int(m.group(1), 16) & 7:X}{m.group(2)}", text64)
     if re.search(r"dense<[^>]*-", text64) or re.search(r"0x[89A-Fa-f][0-9A-Fa-f]{15}\b", text64):
-        return None  # a negative constant it cannot make non-negative in place (a splat, a hex -inf)
-    if any(k not in ("add", "mul", "maxnumf", "maximumf") for m in _KINDS.finditer(text64) for k in m.groups() if k):
+        return None  # a negative constant it cannot make non-negative in place (a splat, an integer)
+    if any(k not in _COMBINERS for m in _KINDS.finditer(text64) for k in m.groups() if k):
         return None
     def element(t):
         t = t.maybe_downcast()
@@ -106,17 +120,69 @@ def magnitude_twin(text64: str) -> str | None:
             module = parse_module(text64, "<f64 twin>", ctx)
         except Exception:
             return None
+        selects = 0
         for op in walk(module.operation):
             values = [*op.operands, *op.results]
             floats = any(isinstance(element(v.type), ir.FloatType) for v in values
                          if not isinstance(v.type.maybe_downcast(), (ir.MemRefType, ir.RankedTensorType)))
-            if "kind" in op.attributes and not re.search(r"\b(add|mul|maxnumf|maximumf)\b", str(op.attributes["kind"])):
-                return None  # a reduction or contraction by a minimum (or another combiner): no bound
+            if "kind" in op.attributes and not re.search(rf"\b({'|'.join(_COMBINERS)})\b", str(op.attributes["kind"])):
+                return None  # a reduction or contraction by another combiner: no bound
+            if op.name == "arith.select" and floats:
+                if str(op.results[0].type) != "f64":
+                    return None  # a vector select: not rewritten
+                selects += 1
+                continue
+            if op.name == "arith.cmpf":  # on magnitudes it may decide otherwise: only a select of floats may use
+                # it (one choosing an index, a branch or a loop bound would read or do something else)
+                if all(u.owner.name == "arith.select" and str(u.owner.results[0].type) == "f64"
+                       for r in op.results for u in r.uses):
+                    continue
+                return None
+            if op.name == "arith.divf":  # by a constant: the dividend's magnitude over the constant's
+                d = op.operands[1].owner
+                if not isinstance(d, ir.Block) and d.name == "arith.constant":
+                    continue
+                return None
             allowed = op.name in _MAGNITUDE_FLOAT_OPS or bool(_MAGNITUDE_NAMED.match(op.name))
             if not allowed and (floats or op.name.startswith("linalg.")):
                 return None
-    text = text64.replace("arith.subf", "arith.addf").replace("arith.negf", "math.absf")
-    return _NEGATIVE_CONSTANT.sub(r"\1", text)
+    text, n = _SELECT.subn(r"arith.maximumf \1, \2 : f64", text64)
+    if n != selects:
+        return None  # a select written in a form the rewrite did not see
+    for pattern, repl in _MIN_TO_MAX:
+        text = pattern.sub(repl, text)
+    text = text.replace("arith.subf", "arith.addf").replace("arith.negf", "math.absf")
+    return _exact_bounds_free(_NEGATIVE_CONSTANT.sub(r"\1", text))
+
+
+_MAXIMA = ("arith.maximumf", "arith.maxnumf")
+
+
+def _exact_bounds_free(text: str) -> str | None:
+    """The magnitude twin with every float constant that only maxima use (a clamp's bound, a ReLU's zero, a
+    select's constant arm, once those are maxima) made 0: a maximum's error is at most its operands' larger
+    error, and a constant has none, so the bound is the other operand's (max(|x|, 6) would leave every element
+    of a ReLU6 the bound of 6)."""
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module, walk
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        try:
+            module = parse_module(text, "<magnitude twin>", ctx)
+        except Exception:
+            return None
+        f64 = ir.F64Type.get()
+        for op in walk(module.operation):
+            if op.name != "arith.constant" or not op.results[0].uses or not all(
+                    u.owner.name in _MAXIMA for u in op.results[0].uses):
+                continue
+            t = op.results[0].type
+            if t == f64:
+                op.attributes["value"] = ir.FloatAttr.get(f64, 0.0)
+            elif isinstance(t.maybe_downcast(), ir.VectorType) and t.maybe_downcast().element_type == f64:
+                op.attributes["value"] = ir.DenseElementsAttr.get_splat(t, ir.FloatAttr.get(f64, 0.0))
+        return str(module)
 
 
 # ---- in the trusted process -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from support.paths import KERNELS
 
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import FALLBACK, for_kernel
-from neurojit.agent.schedules.generic import plan
+from neurojit.agent.schedules.generic import depth_loop, order, plan, split_loop
 from neurojit.compiler import ScheduleError, compile_kernel, host
 from neurojit.compiler.schedule import knobs_of
 from neurojit.evaluator import EvalConfig, Evaluator
@@ -57,8 +57,10 @@ def _reference(stem: str, a: list[np.ndarray]) -> np.ndarray:
         return a[2] + a[0] @ a[1]
     if stem == "mm_tb_f64":
         return a[2] + a[0] @ a[1].T
-    if stem == "colsum":
+    if stem in ("colsum", "colsum_big"):
         return a[1] + a[0].sum(axis=0)
+    if stem == "vecmat_odd":
+        return a[2] + a[0] @ a[1]
     if stem == "dot":
         return a[2] + a[0] @ a[1]
     raise KeyError(stem)
@@ -80,7 +82,8 @@ def _check(stem: str, knobs: dict | None = None) -> None:
     np.testing.assert_allclose(args[-1], want, rtol=tol, atol=tol)
 
 
-STEMS = ["conv2d", "conv_nhwc", "conv_nchw_stride2", "dwconv", "pool", "bmm", "mm_tb_f64", "colsum", "dot"]
+STEMS = ["conv2d", "conv_nhwc", "conv_nchw_stride2", "dwconv", "pool", "bmm", "mm_tb_f64", "colsum", "dot",
+         "vecmat_odd"]
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -95,7 +98,7 @@ def test_only_the_generic_tile_fits_these(stem):
     assert [s.name for s in for_kernel(analyze(_text(stem)), host())] == ["register_tile_any"]
 
 
-@pytest.mark.parametrize("stem", ["conv2d", "bmm", "pool", "colsum"])
+@pytest.mark.parametrize("stem", ["conv2d", "bmm", "pool", "colsum", "vecmat_odd"])
 def test_other_knobs_are_right_too(stem):
     """Rows on every other loop at once, and a width that is not a multiple of the extents (peeled tails)."""
     info = analyze(_text(stem))
@@ -128,6 +131,26 @@ def test_plan_picks_contiguous_vectors_and_cheap_rows():
     assert plan(bmm) == (2, 1)  # vectors along j (B and C rows); rows along i reuse each B vector
     col = analyze(_text("colsum")).ops[0]  # loops i (reduced), j
     assert plan(col) == (1, None)
+
+
+def test_outer_reductions_sum_terms_in_registers_and_split_columns():
+    """Where the vector loop is the only parallel loop, a reduction loop outside it (a column sum) or moved
+    there (a vector-matrix product) is the depth loop, its terms summed in registers; a column sum big enough
+    is split along its columns, and gives numpy's answer in 1, 2 and 3 tasks."""
+    col = analyze(_text("colsum")).ops[0]  # loops i (reduced), j
+    assert depth_loop(col, 1) == 0 and order(col, 1) == [0, 1]
+    vm = analyze(_text("vecmat_odd")).ops[0]  # loops j, i (reduced)
+    assert depth_loop(vm, 0) == 1 and order(vm, 0) == [1, 0]
+    conv = analyze(_text("conv2d")).ops[0]  # rows along oh amortise the output
+    assert depth_loop(conv, plan(conv)[0]) is None
+    row = analyze(_text("matvec")).ops[0]  # its input is contiguous in the reduced loop
+    assert depth_loop(row, plan(row)[0]) is None
+    info = analyze(_text("colsum_big"))
+    assert split_loop(info.ops[0], info, 2) == 1
+    split = any(k.name == "threads" for k in FALLBACK.space(info, host()))
+    assert split == (host().cores > 1)
+    for t in (1, 2, 3) if split else (None,):
+        _check("colsum_big", {"threads": t} if t else None)
 
 
 def test_a_matvec_is_a_row_reduction_and_a_batched_matmul_is_not():

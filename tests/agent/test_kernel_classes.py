@@ -167,6 +167,7 @@ EXAMPLES = {
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
+    "col_sum": "register_tile_any",
 }
 
 

@@ -153,8 +153,14 @@ def test_reference_folders_of_dead_processes_are_removed():
     ("%c = arith.constant -2.0 : f32\n %m = arith.mulf %a, %c : f32\n %s = arith.maximumf %m, %b : f32", True),
     ("%s = arith.divf %a, %b : f32", False),  # a quotient's magnitude bounds nothing
     ("%e = math.exp %a : f32\n %s = arith.addf %e, %b : f32", False),
-    ("%s = arith.minimumf %a, %b : f32", False),  # min(|a|, |b|) may be below |min(a, b)|
-    ("%p = arith.cmpf ogt, %a, %b : f32\n %s = arith.select %p, %a, %b : f32", False),
+    # min(|a|, |b|) may be below |min(a, b)|: a minimum or a select is the larger of the two magnitudes
+    ("%s = arith.minimumf %a, %b : f32", True),
+    ("%p = arith.cmpf ogt, %a, %b : f32\n %s = arith.select %p, %a, %b : f32", True),
+    ("%c = arith.constant -3.0 : f32\n %s = arith.divf %a, %c : f32", True),  # |a| / 3
+    ("%c = arith.constant 0xFF800000 : f32\n %s = arith.maximumf %a, %c : f32", True),  # exact: no bound of its own
+    ("%c = arith.constant 6.0 : f32\n %m = arith.minimumf %a, %c : f32\n %s = arith.addf %m, %b : f32", True),
+    ("%p = arith.cmpf ogt, %a, %b : f32\n %i = arith.select %p, %a, %b : f32\n"
+     " %s = scf.if %p -> f32 { scf.yield %a : f32 } else { scf.yield %i : f32 }", False),  # it steers a branch
 ])
 def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima(body, made):
     from neurojit.evaluator.reference import f64_twin, magnitude_twin
@@ -166,4 +172,5 @@ def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima
     twin = magnitude_twin(f64_twin(text))
     assert (twin is not None) == made
     if made:
-        assert "subf" not in twin and "-2.0" not in twin and "f32" not in twin
+        assert "subf" not in twin and "-2.0" not in twin and "-3.0" not in twin and "f32" not in twin
+        assert "select" not in twin and "minimumf" not in twin and "0xFFF" not in twin and "6.0" not in twin

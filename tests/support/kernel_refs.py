@@ -167,6 +167,10 @@ def _max_pool_nchw_s2(inputs, outputs):
     return [_windows(_f64(inputs[0]), 3, 3, 2, 2).max(axis=(4, 5)).astype(outputs[0].dtype)]
 
 
+def _col_sum(inputs, outputs):
+    return [_f64(inputs[0]).sum(axis=0).astype(outputs[0].dtype)]
+
+
 def _product_only(inputs, outputs):
     a, b = map(_f64, inputs)
     return [(a @ b).astype(outputs[0].dtype)]
@@ -184,6 +188,7 @@ CLASSES = {
     "max_pool": (_max_pool_nchw_s2, [1]),
     "mm_affine": (_product_only, [2]),
     "mm_scf": (_matmul, [2]),  # C += A x B as plain scf loops
+    "col_sum": (_col_sum, [1]),
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
