@@ -86,6 +86,12 @@ CLEANUP = Pipeline("cleanup", ("canonicalize", "cse"))
 INLINE_HELPERS = Pipeline("inline-helpers", ("inline", "symbol-dce"))
 
 
+# `vector.mask` regions (what MLIR's masked vectorisation emits for partial tiles) as masked ops: transfers,
+# gathers and reductions that take a mask operand (the checked build runs it before its bounds assertions,
+# which may not go inside a mask's one-op region)
+UNMASK = Pipeline("unmask", ("func.func(lower-vector-mask,lower-vector-multi-reduction)",))
+
+
 def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_alloc: bool = False) -> Pipeline:
     """Structured ops (linalg, vector, scf, memref, math) down to the LLVM dialect.
 
@@ -104,6 +110,7 @@ def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_all
             # private helpers are inlined first: the bare-pointer convention needs static shapes at calls
             "inline",
             "symbol-dce",
+            *UNMASK.passes,
             "func.func(convert-vector-to-scf,convert-linalg-to-loops)",
             *verify,
             "lower-affine",

@@ -16,7 +16,7 @@ from neurojit.compiler.build import Parsed, lower_parsed
 from neurojit.compiler.errors import CompileError, KernelError, NeuroJITError, ScheduleError
 from neurojit.compiler.jit import CompiledKernel
 from neurojit.compiler.kernel import ir_hash, parse_module, signature_of
-from neurojit.compiler.pipeline import LOWER, lowering
+from neurojit.compiler.pipeline import LOWER, UNMASK, lowering
 from neurojit.compiler.classify import CandidateKind, classify
 from neurojit.compiler.schedule import apply_schedule, substitute
 
@@ -161,11 +161,12 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         c2 = ir.Context()
         with c2, ir.Location.unknown():
             m2 = parse_module(normalised, origin, c2)
-            if name == "checked":
-                poison_allocas(m2)
-                guard_vector_accesses(m2)
-                guard_views(m2)
             try:
+                if name == "checked":
+                    UNMASK.run(m2)  # masked ops the assertions can sit before (the lowering would do it next)
+                    poison_allocas(m2)
+                    guard_vector_accesses(m2)
+                    guard_views(m2)
                 lowered = lower_parsed(Parsed(m2, sig, normalised, origin), pipeline=pipe)
                 if name == "o0":
                     hoist_allocas(lowered.module)

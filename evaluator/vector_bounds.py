@@ -12,7 +12,9 @@ reports as `unsafe_memory`) that every element it touches lies inside the memref
   the whole buffer; a strided view: its last dim, where a row's elements are known to lie);
 - transfer_read/write: the lowering masks the dims not marked `in_bounds`; the others, and dims the
   permutation map leaves out, are checked; every index must also be non-negative (the lowering's mask only
-  compares with the upper bound).
+  compares with the upper bound). A transfer with a mask touches only its active lanes (MLIR's masked
+  vectorisation marks every dim `in_bounds` under a mask): along its `in_bounds` dims each active lane is
+  checked (`vector.mask` regions are made masked ops before, `compiler.pipeline.UNMASK`).
 """
 
 from __future__ import annotations
@@ -109,14 +111,45 @@ class _Check:
             expr = expr.maybe_downcast()
             if isinstance(expr, ir.AffineDimExpr):
                 mapped[expr.position] = k
-        conds = []
+        # a mask's dims are the mapped memref dims, in memref order (MLIR's inferTransferOpMaskType)
+        mask = view.mask
+        dims = sorted(mapped)
+        sizes = [vshape[mapped[j]] for j in dims]
+        by_lane = mask is not None and list(ir.VectorType(mask.type).shape) == sizes
+        conds, lanes = [], []
         for j, i in enumerate(idx):
             conds.append(self._cmp(arith.CmpIPredicate.sge, i, self._c(0)))
             k = mapped.get(j)
-            if k is None or in_bounds[k]:  # masked by the lowering only where mapped and not in_bounds
+            if k is not None and in_bounds[k] and by_lane:
+                lanes.append(j)  # only the lanes the mask lets through touch memory: checked one by one below
+            elif k is None or in_bounds[k]:  # masked by the lowering only where mapped and not in_bounds
                 end = arith.AddIOp(i, self._c(1 if k is None else vshape[k])).result
                 conds.append(self._cmp(arith.CmpIPredicate.sle, end, self._dim(j)))
+        if lanes:
+            conds.append(self._masked_lanes(idx, mask, dims, sizes, lanes))
         return self._all(conds)
+
+    def _masked_lanes(self, idx: list[ir.Value], mask: ir.Value, dims: list[int], sizes: list[int],
+                      checked: list[int]) -> ir.Value:
+        """No active lane of a transfer's `mask` (shaped `sizes` along memref `dims`) lies past the end of the
+        memref along any of the `checked` dims."""
+        flat = self._flat(mask)
+        n = ir.VectorType(flat.type).shape[0]
+        vindex = ir.VectorType.get([n], self.index)
+        lane = vector.StepOp(vindex).result
+        splat = lambda v: vector.BroadcastOp(vindex, v).result  # noqa: E731
+        outside = None
+        for p, j in enumerate(dims):
+            if j not in checked:
+                continue
+            stride = _product(sizes[p + 1:])
+            coord = arith.RemUIOp(arith.DivUIOp(lane, splat(self._c(stride))).result, splat(self._c(sizes[p]))).result
+            pos = arith.AddIOp(splat(idx[j]), coord).result
+            past = self._cmp(arith.CmpIPredicate.sge, pos, splat(self._dim(j)))
+            outside = past if outside is None else arith.OrIOp(outside, past).result
+        bad = arith.AndIOp(flat, outside).result
+        some = vector.ReductionOp(self.i1, vector.CombiningKind.OR, bad).result
+        return arith.XOrIOp(some, arith.ConstantOp(self.i1, 1).result).result
 
     # lanes
     def _flat(self, v: ir.Value) -> ir.Value:
