@@ -106,6 +106,10 @@ class OpInfo:
         if not (len(self.iterators) >= 1 and self.iterators[-1] == "reduction" and self.reductions == 1
                 and not self.is_contraction):
             return False
+        if any(not re.fullmatch(r"d\d+", r) for m in self.maps[self.inputs:] for r in map_results(m)):
+            # an output indexed by a constant (torch-mlir's keepdim form, (d0, d1) -> (d0, 0)): MLIR's
+            # reduction tiling asserts on it (SIGABRT in the worker); the generic register tile takes it
+            return False
         red = f"d{len(self.iterators) - 1}"
         for m in self.maps[:-1]:
             res = map_results(m)
@@ -122,7 +126,7 @@ class KernelInfo:
     arg_shapes: tuple[tuple[int, ...], ...]
     arg_dtypes: tuple[str, ...]
     local_buffers: int  # memref.alloc in the public function
-    straight_line: bool  # only linalg ops (+ constants, allocs, deallocs) in the body
+    straight_line: bool  # only linalg ops (+ constants, allocs, deallocs, reshaping views) in the body
     loops: int = 0  # affine.for / scf.for / affine.parallel / scf.parallel ops in the public function
     affine: bool = False  # every loop is an affine.for (MLIR's affine passes apply)
     loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use (loops.vector_widths)
@@ -210,7 +214,8 @@ def analyze(source) -> KernelInfo:
         func = _public(module)
         body = [o.operation for o in func.regions[0].blocks[0].operations]
         straight = all(o.name.startswith("linalg.") or o.name in (
-            "arith.constant", "memref.alloc", "memref.dealloc", "func.return") for o in body)
+            "arith.constant", "memref.alloc", "memref.dealloc", "func.return",
+            "memref.collapse_shape", "memref.expand_shape") for o in body)  # views: unit dims folded away
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         nest = [o.name for o in walk(func) if o.name in LOOPS]
         widths = vector_widths(func) if nest and set(nest) == {"affine.for"} else ()

@@ -132,6 +132,9 @@ def build(session: Session, checkpointer=None):
         seen = session.store.summary(session.run_id).candidates
         if reason is None and (not state.get("proposals") or seen == state.get("seen")):
             reason = f"the {session.provider.name} provider has nothing new to propose"
+            why = getattr(session.provider, "why_nothing", None)
+            if not seen and why is not None and "info" in info_box:  # nothing at all: say what the kernel is
+                reason = f"the {session.provider.name} provider has nothing to propose: {why(info_box['info'])}"
         return {"stop": reason, "round": state.get("round", 0) + 1, "seen": seen}
 
     def final(state: LoopState) -> dict:

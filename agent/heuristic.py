@@ -48,6 +48,12 @@ class HeuristicProvider(Provider):
                                    rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
         return out
 
+    def why_nothing(self, info) -> str:
+        """Why no schedule of the library applies to the kernel (the run's stop reason when nothing was proposed)."""
+        from .schedules import unscheduled
+
+        return unscheduled(info)
+
     def all_rejected(self, request: Request) -> bool:
         """This provider has proposed for the run, and the evaluator rejected every one of its proposals."""
         mine = [c for c in request.history if c.provider == self.name]

@@ -345,7 +345,10 @@ class ResultStore:
         rejected = {reason: n for accepted, reason, n in sorted(counts, key=lambda c: (-c[2], c[1] or ""))
                     if accepted is False}
         best = self.best(run_id)
-        return RunSummary(run_id=run_id, status=run.status, baseline_ms=run.baseline_ms,
+        # the baseline as timed beside the best, interleaved with it (so baseline_ms / best_ms is its speedup);
+        # without a best, the run's first benchmarked baseline
+        baseline = best.candidate_ms * best.speedup if best and best.candidate_ms and best.speedup else run.baseline_ms
+        return RunSummary(run_id=run_id, status=run.status, baseline_ms=baseline,
                           best_ms=best and best.candidate_ms, speedup=best and best.speedup,
                           candidates=sum(n for _, _, n in counts),
                           accepted=sum(n for accepted, _, n in counts if accepted),

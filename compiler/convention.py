@@ -9,7 +9,8 @@ becomes `@f(%x: memref<..>, ..., %result0: memref<..> {neurojit.output, neurojit
      every tensor argument is marked `bufferization.writable = false`, so that an op the function applies
      in place to an argument (a bufferization choice, not the user's intent) copies it instead of writing
      into an input;
-  4. aggregate ops (linalg.softmax) are decomposed into linalg.generic; then one-shot bufferization with function boundaries and identity layouts (copies as `linalg.copy`);
+  4. a function whose ops index an operand by a constant (keepdim reductions) has its unit dims folded
+     away (`_keeps_dims`); aggregate ops (linalg.softmax) are decomposed into linalg.generic; then one-shot bufferization with function boundaries and identity layouts (copies as `linalg.copy`);
   5. a buffer whose last use is its copy into an output becomes that output (no copy): the result is
      computed in place. (MLIR's own `eliminate-empty-tensors` does this before bufferizing, but wrongly
      when one result is computed from another: seen, `return %r, %m` with %r = %m + bias, %m lost.)
@@ -22,11 +23,12 @@ from __future__ import annotations
 import re
 
 from mlir import ir
+from mlir.dialects import memref
 from mlir.dialects.transform import interpreter
 
 from .errors import KernelError, ScheduleError
 from .kernel import OUTPUT_ATTR, RESULT_ATTR, arg_names, location_of, the_public_function, walk
-from .pipeline import INLINE_HELPERS
+from .pipeline import FOLD_UNIT_DIMS, INLINE_HELPERS
 from .tensorize import free_buffers
 
 # Ops that are an aggregate of others (linalg.softmax, as IREE users write it) have no lowering of their
@@ -112,6 +114,8 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
         names.append(name)
     _results_to_outputs(func, ftype)
     try:
+        if _keeps_dims(func):
+            FOLD_UNIT_DIMS.run(module)
         if any(op.name in AGGREGATES for op in walk(func)):
             _apply(module, DECOMPOSE)
         _apply(module, BUFFERIZE)
@@ -126,6 +130,18 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     except ScheduleError as e:
         raise KernelError(f"{origin}: @{fname}: {str(e).removeprefix('tensor payload: ')}", where) from None
     return names
+
+
+def _keeps_dims(func: ir.Operation) -> bool:
+    """Whether a linalg op indexes an operand by a constant (torch-mlir's keepdim reductions, (d0, d1) ->
+    (d0, 0)): the schedules' reduction tiling cannot take such maps (MLIR asserts), so such a function's unit
+    dims are folded away (MLIR's linalg-fold-unit-extent-dims: views of rank-reduced buffers) first."""
+    for op in walk(func):
+        if op.name.startswith("linalg.") and "indexing_maps" in op.attributes:
+            for m in ir.ArrayAttr(op.attributes["indexing_maps"]):
+                if any(isinstance(e.maybe_downcast(), ir.AffineConstantExpr) for e in ir.AffineMapAttr(m).value.results):
+                    return True
+    return False
 
 
 def _apply(module: ir.Module, script_text: str) -> None:
@@ -188,20 +204,35 @@ def _elide_result_copies(func: ir.Operation, n_inputs: int) -> None:
             src, dst = copy.operands[0], copy.operands[1]
             if not any(dst == o for o in outs) or src.type != dst.type:
                 continue
-            alloc = src.owner
-            if not isinstance(alloc, ir.Operation) and hasattr(alloc, "operation"):
-                alloc = alloc.operation
+            # the buffer, or (unit dims folded away, convention step 4) its expand_shape to the output's shape
+            view = _operation(src.owner)
+            if isinstance(view, ir.Operation) and view.name == "memref.expand_shape":
+                src = view.operands[0]
+            else:
+                view = None
+            alloc = _operation(src.owner)
             if not isinstance(alloc, ir.Operation) or alloc.name != "memref.alloc" or len(alloc.operands):
                 continue
             if any(_top_index(top, u.owner) < at for u in dst.uses):
                 continue
-            if any(_top_index(top, u) > at for u in _alias_users(src) if u != copy):
+            mine = [copy] + ([view] if view is not None else [])
+            if any(_top_index(top, u) > at for u in _alias_users(src) if not any(u == m for m in mine)):
                 continue
-            src.replace_all_uses_with(dst)
             copy.erase()
+            if view is not None:  # computed into the output, seen through the inverse reshape
+                with ir.InsertionPoint(alloc), alloc.location:
+                    into = memref.CollapseShapeOp(src.type, dst, view.attributes["reassociation"]).result
+                view.erase()
+            else:
+                into = dst
+            src.replace_all_uses_with(into)
             alloc.erase()
             changed = True
             break
+
+
+def _operation(owner):
+    return owner.operation if not isinstance(owner, ir.Operation) and hasattr(owner, "operation") else owner
 
 
 def _alias_users(v: ir.Value) -> list[ir.Operation]:

@@ -18,6 +18,7 @@ from .source import Source, read_source
 
 # MLIR element type -> numpy dtype name. f16/bf16 come later (DESIGN §2).
 DTYPES = {"f32": "float32", "f64": "float64", "i32": "int32", "i64": "int64"}
+TWIN_DTYPES = {**DTYPES, "f80": "longdouble"}  # x86's extended precision: the exact twin of an f64 kernel
 OUTPUT_ATTR = "neurojit.output"
 # Set by the front doors (frontend.py) on the output arguments they add: which result of the user's function
 # an output holds, and the assertion status (with the message and location of each assertion, in order).
@@ -37,7 +38,7 @@ class Arg:
 
     @property
     def mlir_type(self) -> str:
-        elem = {v: k for k, v in DTYPES.items()}[self.dtype]
+        elem = {v: k for k, v in TWIN_DTYPES.items()}[self.dtype]
         return f"memref<{'x'.join(map(str, self.shape))}{'x' if self.shape else ''}{elem}>"
 
     def to_json(self) -> dict:
@@ -209,8 +210,9 @@ def the_public_function(module: ir.Module, origin: str = "<string>") -> ir.Opera
     return funcs[0]
 
 
-def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") -> Signature:
-    """Apply the kernel convention (DESIGN §2) and return the public function's signature."""
+def signature_of(module: ir.Module, origin: str = "<string>", text: str = "", dtypes: dict = DTYPES) -> Signature:
+    """Apply the kernel convention (DESIGN §2) and return the public function's signature. `dtypes`: the
+    element types taken (the evaluator's exact twins of f64 kernels also take x86's f80, `TWIN_DTYPES`)."""
     func = the_public_function(module, origin)
     for op in module.body.operations:
         op = op.operation
@@ -261,9 +263,9 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "") ->
         if not _identity_layout(mt) or mt.memory_space is not None:
             raise KernelError(f"{label} has a non-default layout or memory space ({t}); use a plain contiguous memref", where)
         elem = str(mt.element_type)
-        if elem not in DTYPES:
+        if elem not in dtypes:
             raise KernelError(f"{label} has unsupported element type {elem}; use one of {', '.join(DTYPES)}", where)
-        args.append(Arg(names[i], tuple(mt.shape), DTYPES[elem], "out" if marked[i] else "in"))
+        args.append(Arg(names[i], tuple(mt.shape), dtypes[elem], "out" if marked[i] else "in"))
     if status is not None and (not marked[status] or args[status].dtype != "int64" or args[status].shape != (1,)):
         raise KernelError(f"@{fname}: the {STATUS_ATTR} argument must be an output memref<1xi64>", where)
     return Signature(fname, tuple(args), tuple(results[k] for k in sorted(results)), status, asserts)

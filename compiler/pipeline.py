@@ -82,6 +82,9 @@ def parallel_stage(threads: int) -> tuple[str, ...]:
 
 # After a transform schedule: fold what the schedule left behind.
 CLEANUP = Pipeline("cleanup", ("canonicalize", "cse"))
+# Front doors: unit dims folded away (a keepdim reduction's (d0, d1) -> (d0, 0) becomes (d0, d1) -> (d0) on a
+# collapsed view), for functions on tensors that index operands by constants (convention.py)
+FOLD_UNIT_DIMS = Pipeline("fold-unit-dims", ("func.func(linalg-fold-unit-extent-dims)", "canonicalize"))
 # Front doors: private helpers inlined into the public function (then dropped).
 INLINE_HELPERS = Pipeline("inline-helpers", ("inline", "symbol-dce"))
 

@@ -46,6 +46,16 @@ TIDY = Pipeline("tidy", ("canonicalize", "cse"))
 SKIP = {"memref.dealloc", "func.return", "arith.constant"}
 
 
+def _whole_view(op: ir.Operation, block: ir.Block) -> bool:
+    """A reshape (collapse_shape, expand_shape) of an argument that nothing else uses, used by linalg ops only."""
+    if op.name not in ("memref.collapse_shape", "memref.expand_shape") or len(op.operands) != 1:
+        return False
+    src = op.operands[0]
+    if not isinstance(src.owner, ir.Block) or src.owner != block or len(list(src.uses)) != 1:
+        return False
+    return all(_name(u.owner).startswith("linalg.") for u in op.result.uses)
+
+
 def _public_func(module: ir.Module) -> ir.Operation:
     funcs = public_funcs(module)
     if not funcs:
@@ -81,19 +91,28 @@ def tensorize(module: ir.Module) -> None:
     block = func.regions[0].blocks[0]
     ops = [o.operation for o in block.operations]
     local_allocs: list[ir.Operation] = []
+    views: list[ir.Operation] = []
     for op in ops:
         if op.name.startswith("linalg.") or op.name in SKIP:
             continue
         if op.name == "memref.alloc" and len(op.operands) == 0:
             local_allocs.append(op)
             continue
+        if _whole_view(op, block):
+            views.append(op)
+            continue
         raise ScheduleError(f"tensor payload: the kernel body has {op.name}; only straight-line linalg "
                             "ops can be put in tensor form")
+    # an argument seen only through a reshape (unit dims folded away, convention.py) is that view's memref:
+    # the view goes first, and is put in tensor form as an argument is
+    for v in views:
+        v.move_before(ops[0])
+    ops = [o.operation for o in block.operations]
     for op in ops:
         if op.name.startswith("linalg.") and (len(op.results) or not any(_is_memref(v) for v in op.operands)):
             raise ScheduleError(f"tensor payload: {op.name} is not on memrefs")
-    args = list(block.arguments)
-    first = ops[0]
+    args = [a for a in block.arguments if not any(a == v.operands[0] for v in views)] + [v.result for v in views]
+    first = ops[len(views)]
     current: dict[int, ir.Value] = {}  # index into `roots` -> tensor value holding its contents now
     roots: list[ir.Value] = []
     written: set[int] = set()

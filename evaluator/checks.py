@@ -18,6 +18,7 @@ from neurojit.compiler.jit import CompiledKernel
 from neurojit.compiler.kernel import ir_hash, parse_module, signature_of
 from neurojit.compiler.pipeline import LOWER, UNMASK, lowering
 from neurojit.compiler.classify import CandidateKind, classify
+from neurojit.compiler.frontend import Form, convert_text, form_of
 from neurojit.compiler.schedule import apply_schedule, substitute
 
 from . import bench, inputs, static
@@ -111,6 +112,12 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
             text = substitute(text, job.get("knobs"))
         except ScheduleError as e:
             raise Rejected(Reason.SCHEDULE_ERROR, f"{origin}: {e}") from None
+    elif form_of(text) is Form.TENSOR:  # a function on tensors, as its baseline may be: in the convention (sandboxed)
+        try:
+            text = convert_text(text, origin)[0]
+        except KernelError as e:
+            raise Rejected(Reason.SIGNATURE_MISMATCH, f"the candidate could not be brought into the kernel "
+                                                      f"convention: {e}") from None
     ctx = ir.Context()
     with ctx, ir.Location.unknown():
         try:

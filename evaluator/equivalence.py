@@ -28,6 +28,7 @@ import numpy as np
 
 from .compare import BASELINE_ERRORS, Comparison, compare, tolerance, underflow_floor
 from .guard import Arena, Placement, fault_handler
+from .inputs import NEED_EXACT
 from .record import Reason, Rejected
 
 
@@ -58,6 +59,7 @@ class Equivalence:
         self.cand_s = math.inf  # fastest normal-build call seen, for sizing the benchmark's buffers
         self.digests: list[int] = []
         self.first: list[np.ndarray] = []  # the first pair's outputs, for the repeat check
+        self.near_limit = False  # the pair being compared holds near-limit values (compare's rule 1 edge)
         self.arena = Arena(sig) if config.guard_pages else None
         self.handler = fault_handler() if config.guard_pages else None
 
@@ -67,14 +69,15 @@ class Equivalence:
             return "exact equality (integer outputs)"
         return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x eps x "
                 f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}) against the "
-                + (f"exact (float64) result, widened up to {BASELINE_ERRORS:g}x where the baseline came close to it" if self.refs.exact
+                + (f"exact ({self.refs.info.get('exact_kind', 'float64')}) result, widened up to {BASELINE_ERRORS:g}x "
+                   "where the baseline came close to it" if self.refs.exact
                    else "baseline"))
 
     def compare(self, got, want) -> Comparison:
         b, r, m = want
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
-        return compare(got, b, self.rtol, r, self.atol, magnitude=m)
+        return compare(got, b, self.rtol, r, self.atol, magnitude=m, near_limit=self.near_limit)
 
     def _args(self, pair):
         return self.refs.args(pair, len(self.sig.args))
@@ -168,6 +171,7 @@ class Equivalence:
         starts: set[str] = set()  # input sets already run in the start placement
         for i, pair in enumerate(pairs):
             where = pair.describe(seed)
+            self.near_limit = pair.set in NEED_EXACT  # compare's rule 1 edge: any partial sum may overflow
             args = self._args(pair)
             want = self.refs.outputs(pair, len(self.outs))
             words = f"{where}; {Placement.END.words}" if guarded else where

@@ -5,10 +5,11 @@ trusted to stay right, and recomputing it per worker costs a naive 1024^3 matmul
 process that never runs a candidate computes, for every pair of the plan (inputs.py):
 - the baseline's outputs (in their dtype), from the pair's arguments;
 - the exact result: the same kernel with every f32 replaced by f64 (its *twin*), run on the same arguments
-  widened exactly. Any linalg kernel converts (element types, float constants; hex constants are rewritten).
-  A kernel that does not (bitcasts, f32<->f64 conversions, dense hex data), and f64 kernels, have no twin:
-  the baseline stands in for the exact result and the `limit` set is left out (compare.py). The twin must
-  agree with the baseline on the first random set or it is not used.
+  widened exactly; an f64 kernel's twin is in x86's 80-bit extended type (f80, numpy's longdouble: 11 more
+  significand bits). Any linalg kernel converts (element types, float constants; hex constants are
+  rewritten). A kernel that does not (bitcasts, f32<->f64 conversions, dense hex data, math functions with
+  no f80 lowering) has no twin: the baseline stands in for the exact result and the `limit` set is left out
+  (compare.py). The twin must agree with the baseline on the first random set or it is not used.
 - the pair's arguments themselves (for the `previous` state the outputs hold what a first call from zeros
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
@@ -64,6 +65,39 @@ def f64_twin(text: str) -> str | None:
     if any(len(h) != 16 for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
         return None
     return _F32.sub("f64", twin)
+
+
+_HEX_F64 = re.compile(r"(?<![\w.])0x([0-9A-Fa-f]{16})(\s*:\s*)f64\b")
+_F64 = re.compile(r"(?:(?<=\W)|(?<=\dx)|^)f64\b")
+
+
+def f80_twin(text: str) -> str | None:
+    """`text` with f64 replaced by x86's 80-bit extended type (a 64-bit significand, 11 bits more than f64's:
+    an f64 kernel's exact result, as f64 is an f32 kernel's), or None when that would not mean the same
+    computation (as `f64_twin`). Math functions without an f80 lowering make it fail to compile: no twin."""
+    if not _F64.search(text) or re.search(r"\b(bitcast|extf|truncf)\b|dense_resource", text):
+        return None
+
+    def widen(m: re.Match) -> str:
+        v = struct.unpack(">d", bytes.fromhex(m.group(1)))[0]
+        return f"0x{np.longdouble(v).tobytes()[:10][::-1].hex().upper()}{m.group(2)}f80"
+
+    twin = _HEX_F64.sub(widen, text)
+    if any(len(h) != 20 for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
+        return None
+    return _F64.sub("f80", twin)
+
+
+def exact_twin(text: str, dtypes) -> tuple[str | None, dict, str]:
+    """(the twin's text or None, the numpy dtype each argument dtype widens to, why not) for a kernel whose
+    arguments have `dtypes`: f32 kernels run in f64 (`f64_twin`), f64 kernels in f80 (`f80_twin`)."""
+    if "float32" in dtypes:
+        twin = f64_twin(text)
+        return twin, {"float32": np.float64}, "" if twin else "its f32 computation does not convert to f64 (bitcasts, conversions or hex data)"
+    if "float64" in dtypes:
+        twin = f80_twin(text)
+        return twin, {"float64": np.longdouble}, "" if twin else "its f64 computation does not convert to f80 (bitcasts, conversions or hex data)"
+    return None, {}, "it has no float arguments"
 
 
 # Ops of an f64 twin that keep the magnitude twin an upper bound of each term's magnitude: sums, differences,
@@ -194,7 +228,7 @@ def compute(session, job: dict) -> dict:
     from neurojit.compiler.build import Parsed, lower_parsed
     from neurojit.compiler.flops import reduction_depth
     from neurojit.compiler.jit import CompiledKernel
-    from neurojit.compiler.kernel import parse_module, signature_of
+    from neurojit.compiler.kernel import TWIN_DTYPES, parse_module, signature_of
     from neurojit.compiler.pipeline import LOWER, lowering
 
     cfg = job["config"]
@@ -204,7 +238,7 @@ def compute(session, job: dict) -> dict:
     def build(text: str, origin: str, pipeline=LOWER):
         with ir.Context() as ctx, ir.Location.unknown():
             module = parse_module(text, origin, ctx)
-            sig = signature_of(module, origin, text)
+            sig = signature_of(module, origin, text, dtypes=TWIN_DTYPES)  # the baseline's, or a twin's
             norm = str(module)
             return CompiledKernel(lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline)), sig, norm
 
@@ -216,19 +250,19 @@ def compute(session, job: dict) -> dict:
     if any(np.dtype(a.dtype).kind == "i" for a in sig.inputs):
         checked = build(job["baseline"], "baseline (checked)", lowering(runtime_checks=True))[0]
     depth = reduction_depth(normalised)
-    twin, why = None, "" if any(a.dtype == "float32" for a in sig.args) else "it has no f32 arguments"
-    text64 = f64_twin(normalised) if not why else None
-    if text64 is None and not why:
-        why = "its f32 computation does not convert to f64 (bitcasts, conversions or hex data)"
-    elif text64 is not None:
+    # the exact twin: f32 computed in f64, or f64 in f80 (`text64` names the twin's text either way)
+    text64, wider, why = exact_twin(normalised, {a.dtype for a in sig.args})
+    twin, kind = None, "f64 twin" if "float32" in wider else "f80 twin"
+    if text64 is not None:
         try:
-            twin = build(text64, "<f64 twin>")[0]
+            twin = build(text64, f"<{kind}>")[0]
         except Exception as e:  # a twin that does not compile is no reason to stop: the baseline stands in
-            why = f"the f64 twin does not compile ({type(e).__name__})"
+            why = f"the {kind} does not compile ({type(e).__name__})"
     if (root / "no-twin").exists():  # an earlier run of this job (before the baseline crashed) dropped it
         twin, why = None, (root / "no-twin").read_text()
     magnitude = None  # the twin on |arguments| with differences as sums: each element's terms' magnitudes
-    if twin is not None and (text_mag := magnitude_twin(text64)) is not None:
+    # (of f64 twins only: its rewrite reads f64 constants and types)
+    if twin is not None and "float32" in wider and (text_mag := magnitude_twin(text64)) is not None:
         try:
             magnitude = build(text_mag, "<magnitude twin>")[0]
         except Exception:  # no magnitudes: compare.py's normwise bound alone, as for other kernels
@@ -271,7 +305,7 @@ def compute(session, job: dict) -> dict:
         t1 = time.perf_counter()
         for i, a in enumerate(args):  # the arguments as the candidate will get them (workers map them)
             np.save(root / f"{p.id}.a{i}.npy", a)
-        wide = [a.astype(np.float64) if a.dtype == np.float32 else a.copy() for a in args]
+        wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in args]
         mags = [np.abs(w) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         if checked is not None and not _survives(checked, args):
             skipped[p.id] = "the baseline itself fails a bounds check or crashes there"
@@ -291,7 +325,7 @@ def compute(session, job: dict) -> dict:
             else:
                 _run_twin(twin, wide)
             if not done and not all(_agrees(args[o], wide[o], rtol) for o in outs):
-                twin, why = None, f"the f64 twin disagrees with the baseline ({p.describe(seed)})"
+                twin, why = None, f"the {kind} disagrees with the baseline ({p.describe(seed)})"
                 (root / "no-twin").write_text(why)
             for k, o in enumerate(outs):
                 np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
@@ -317,7 +351,8 @@ def compute(session, job: dict) -> dict:
                         if p.set in inputs.NEED_EXACT and p.id in done})
         done = [d for d in done if d not in skipped]
     return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
-            "exact": twin is not None, "magnitude": twin is not None and magnitude is not None, "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
+            "exact": twin is not None, "exact_kind": "float64" if "float32" in wider else "80-bit extended",
+            "magnitude": twin is not None and magnitude is not None, "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
             "depth": depth, "dir": str(root)}
 
 

@@ -54,6 +54,23 @@ def for_kernel(info: KernelInfo, host: Host, keep: float | None = None) -> list[
     return model.ranked(found, info, host, keep)
 
 
+def unscheduled(info: KernelInfo) -> str:
+    """Why no schedule of the library applies to a kernel, in one clause (for a run that has nothing to try)."""
+    if info.element not in ("f32", "f64", "i32", "i64"):
+        return f"its element type {info.element or '(none)'} has no schedule"
+    if info.is_loops and info.affine:
+        return ("plain affine loops that MLIR's super-vectoriser cannot take without writing past a loop's end "
+                "(bounds that depend on other loops, or no vector width of 4 to 64 that divides the trip counts)")
+    if info.is_loops and info.scf_loops:
+        return ("plain scf loops, none of which unroll-and-jam may interleave (an iteration reading what another "
+                "writes, a loop carrying values, or one MLIR refuses to jam)")
+    if info.is_loops:
+        return "loops of kinds no schedule takes (mixed affine and scf loops, or other control flow)"
+    if info.ops:
+        return "linalg ops mixed with other code (loops, loads, calls), which no schedule takes"
+    return "no linalg op and no loop to schedule"
+
+
 def by_name(name: str) -> Schedule:
     for s in (*LIBRARY, FALLBACK):
         if s.name == name:

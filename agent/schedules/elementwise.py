@@ -22,6 +22,9 @@ from . import model, parts
 from .base import Knob, Schedule, lanes, worth_splitting
 
 
+GATHERS = ("memref.load", "tensor.extract")
+
+
 @dataclass(frozen=True)
 class VectorizeElementwise(Schedule):
     """Elementwise maps (and fills): tiled into rows of `rows` x `width` elements and vectorised."""
@@ -33,7 +36,10 @@ class VectorizeElementwise(Schedule):
     threads: int | None = None  # tasks each op's outer loop is split into (1: one task)
 
     def applies(self, info: KernelInfo) -> bool:
-        return info.straight_line and info.is_elementwise and all(len(op.iterators) >= 1 for op in info.ops)
+        # a body that loads from a memref by computed indices (a gather: torch-mlir's Embedding, tensor.extract
+        # once bufferized) is not a map `structured.vectorize` takes ("Attempted to vectorize, but failed")
+        return (info.straight_line and info.is_elementwise and all(len(op.iterators) >= 1 for op in info.ops)
+                and not any(name in GATHERS for op in info.ops for name in op.body))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         op = model.dominant(info)

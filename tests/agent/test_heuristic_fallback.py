@@ -47,3 +47,20 @@ def test_all_rejected_brings_the_left_out_schedules(tmp_path, monkeypatch):
         store.set_verdict(run.id, rec.identity, REJECT)
     history = tuple(store.candidates(run.id))
     assert provider.propose(Request(text, "mbr.mlir", info, machine, 2.0, 2, history)) == []
+
+
+def test_a_kernel_no_schedule_takes_ends_the_run_saying_what_it_is(tmp_path):
+    """Nothing proposed at all (a prefix sum in scf loops MLIR will not jam): the stop reason says why, not
+    only that the provider has nothing new."""
+    from support.loop import quick_options
+    from test_kernel_classes import PREFIX_SUM
+
+    from neurojit.agent.run import tune
+
+    path = tmp_path / "cumsum.mlir"
+    path.write_text(PREFIX_SUM)
+    db = f"sqlite:///{tmp_path}/runs.db"
+    s = tune(str(path), quick_options(db, "n1", 4), progress=None, provider=HeuristicProvider())
+    assert s.candidates == 0
+    reason = ResultStore(db).get_run("n1").stop_reason
+    assert reason.startswith("the heuristic provider has nothing to propose: plain scf loops"), reason

@@ -394,3 +394,87 @@ def test_schedules_split_a_big_op_over_tasks(schedule, stem, threads):
     split(*got)
     out = [i for i, a in enumerate(naive.signature.args) if a.role == "out"][0]
     np.testing.assert_allclose(got[out], want[out], rtol=1e-5, atol=1e-4)
+
+
+PREFIX_SUM = """// row-wise inclusive prefix sum, the running sum carried in iter_args, in the function's own loop
+module {
+  func.func @cumsum(%x: memref<8x24xf32>, %y: memref<8x24xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %rows = arith.constant 8 : index
+    %cols = arith.constant 24 : index
+    %zero = arith.constant 0.0 : f32
+    scf.for %i = %c0 to %rows step %c1 {
+      %last = scf.for %j = %c0 to %cols step %c1 iter_args(%acc = %zero) -> (f32) {
+        %v = memref.load %x[%i, %j] : memref<8x24xf32>
+        %s = arith.addf %acc, %v : f32
+        memref.store %s, %y[%i, %j] : memref<8x24xf32>
+        scf.yield %s : f32
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def test_scf_loops_are_not_jammed_where_mlir_refuses_to():
+    """MLIR 22 refuses to unroll-and-jam a loop of the function's body around one carrying iter_args (the
+    heuristic's only proposal for a prefix sum was a schedule_error); if MLIR ever takes it, this fails and
+    the rule in scf_nest._jammable can go."""
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module
+    from neurojit.compiler.schedule import apply_schedule
+
+    info = analyze(PREFIX_SUM)
+    assert not info.scf_loops[0].jammable and not JamScfLoops().applies(info)
+    script = """module attributes {transform.with_named_sequence} {
+transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
+  %loops = transform.structured.match ops{["scf.for"]} in %root : (!transform.any_op) -> !transform.any_op
+  %rows, %cols = transform.split_handle %loops : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.loop.unroll_and_jam %rows {factor = 2} : !transform.any_op
+  transform.yield
+}
+}"""
+    with ir.Context() as ctx, ir.Location.unknown():
+        with pytest.raises(ScheduleError, match="failed to unroll and jam"):
+            apply_schedule(parse_module(PREFIX_SUM, "cumsum", ctx), script)
+
+
+GATHER = """// an embedding lookup as torch-mlir writes it, bufferized: each output row loads a table row by index
+#ids = affine_map<(d0, d1) -> (d0)>
+#out = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @embed(%table: memref<50x24xf32>, %ids: memref<7xi64>, %out: memref<7x24xf32>) {
+    %c0 = arith.constant 0 : i64
+    %c49 = arith.constant 49 : i64
+    linalg.generic {indexing_maps = [#ids, #out], iterator_types = ["parallel", "parallel"]}
+        ins(%ids : memref<7xi64>) outs(%out : memref<7x24xf32>) {
+    ^bb0(%id: i64, %o: f32):
+      %lo = arith.maxsi %id, %c0 : i64
+      %cl = arith.minsi %lo, %c49 : i64
+      %i = arith.index_cast %cl : i64 to index
+      %j = linalg.index 1 : index
+      %v = memref.load %table[%i, %j] : memref<50x24xf32>
+      linalg.yield %v : f32
+    }
+    return
+  }
+}
+"""
+
+
+def test_a_gather_is_not_offered_to_the_elementwise_vectoriser():
+    """structured.vectorize refuses a body that loads by computed indices (a schedule_error on torch-mlir's
+    Embedding); the generic register tile, which vectorises what it can, takes it and gives numpy's answer."""
+    info = analyze(GATHER)
+    names = [s.name for s in for_kernel(info, host(), keep=0)]
+    assert "vectorize_elementwise" not in names and names[0] == "register_tile_any"
+    k = compile_kernel(GATHER, for_kernel(info, host())[0].text(info, host()))
+    rng = np.random.default_rng(3)
+    table = rng.standard_normal((50, 24)).astype(np.float32)
+    ids = np.array([0, 49, 3, -2, 77, 10, 10], np.int64)
+    out = np.zeros((7, 24), np.float32)
+    k(table, ids, out)
+    np.testing.assert_array_equal(out, table[np.clip(ids, 0, 49)])

@@ -157,6 +157,18 @@ def test_cached_verdict_across_runs(store):
     assert store.cached_verdict(first.kernel_hash, ident("c1")) == accept(1.1)
 
 
+def test_the_summarys_baseline_is_the_one_timed_beside_the_best(store):
+    # so that baseline_ms / best_ms is its speedup (the run's first noted baseline was once a rejected
+    # verdict's one-call estimate: 62 ms for a 0.85 ms kernel)
+    run = new_run(store)
+    store.set_baseline(run.id, 62.0)
+    assert store.summary(run.id).baseline_ms == 62.0  # nothing timed yet
+    add(store, run.id, "i")
+    store.set_verdict(run.id, ident("i"), accept(5.0, baseline_ms=0.85))
+    summary = store.summary(run.id)
+    assert (summary.baseline_ms, summary.best_ms, summary.speedup) == (pytest.approx(0.85), pytest.approx(0.17), 5.0)
+
+
 def test_best_and_summary(store):
     run = new_run(store)
     store.set_baseline(run.id, 10.0)

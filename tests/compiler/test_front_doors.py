@@ -192,7 +192,8 @@ def test_run_takes_a_tensor_kernel(cli):
 @pytest.mark.slow
 def test_evaluate_takes_a_tensor_kernel_and_judges_candidates_by_the_convention(tmp_path, cli):
     """Candidates of a returning function match its convention form (what `tune` shows models); a candidate
-    in the function's own tensor form is judged as written, in the sandbox, and rejected, never converted."""
+    in the function's own tensor form is converted in the sandboxed worker (it was once refused as written:
+    a signature_mismatch for a correct candidate), then judged; one whose results differ is refused."""
     base = KERNELS / "torch_linear_relu.mlir"
     same = tmp_path / "convention.mlir"
     same.write_text(load_kernel(base).source)
@@ -200,6 +201,11 @@ def test_evaluate_takes_a_tensor_kernel_and_judges_candidates_by_the_convention(
     assert p.returncode == 0, p.stdout + p.stderr
     assert json.loads(p.stdout)["verdict"] == "accept"
     p = cli("evaluate", base, base, "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert json.loads(p.stdout)["verdict"] == "accept"
+    two = tmp_path / "two.mlir"
+    two.write_text(TWO)
+    p = cli("evaluate", base, two, "--json")
     assert p.returncode == 1, p.stdout + p.stderr
     assert json.loads(p.stdout)["reason"] == "signature_mismatch"
 
@@ -278,3 +284,84 @@ def test_a_tensor_payload_schedule_takes_linalg_reduce_and_transpose():
     a, w = _rand(16, 32), _rand(8, 32, seed=1)
     got = neurojit.compile(TRANSPOSED, schedule=tile_fills)(a, w)
     np.testing.assert_allclose(got, a @ w.T, rtol=1e-5, atol=1e-5)
+
+
+# torch-mlir's keepdim reductions index their outputs by a constant, (d0, d1, d2) -> (d0, d1, 0)
+KEEPDIM_SOFTMAX = """#map = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#map1 = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+func.func @forward(%x: tensor<4x16x40xf32>) -> tensor<4x16x40xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<4x16x1xf32>
+  %f1 = linalg.fill ins(%ninf : f32) outs(%e1 : tensor<4x16x1xf32>) -> tensor<4x16x1xf32>
+  %m = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<4x16x40xf32>) outs(%f1 : tensor<4x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %out : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16x1xf32>
+  %e3 = tensor.empty() : tensor<4x16x40xf32>
+  %ex = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %m : tensor<4x16x40xf32>, tensor<4x16x1xf32>) outs(%e3 : tensor<4x16x40xf32>) {
+  ^bb0(%in: f32, %mx: f32, %out: f32):
+    %d = arith.subf %in, %mx : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  } -> tensor<4x16x40xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4x16x1xf32>) -> tensor<4x16x1xf32>
+  %s = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<4x16x40xf32>) outs(%f2 : tensor<4x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16x1xf32>
+  %y = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%ex, %s : tensor<4x16x40xf32>, tensor<4x16x1xf32>) outs(%e3 : tensor<4x16x40xf32>) {
+  ^bb0(%in: f32, %sm: f32, %out: f32):
+    %d = arith.divf %in, %sm : f32
+    linalg.yield %d : f32
+  } -> tensor<4x16x40xf32>
+  return %y : tensor<4x16x40xf32>
+}
+"""
+KEEPDIM_SUM = """func.func @rowsum(%x: tensor<37x53xf32>) -> tensor<37x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<37x1xf32>) -> tensor<37x1xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>],
+      iterator_types = ["parallel", "reduction"]} ins(%x : tensor<37x53xf32>) outs(%f : tensor<37x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  } -> tensor<37x1xf32>
+  return %s : tensor<37x1xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("text, ref, shape", [
+    (KEEPDIM_SOFTMAX, lambda x: _softmax3(x), (4, 16, 40)),
+    (KEEPDIM_SUM, lambda x: x.astype(np.float64).sum(axis=1, keepdims=True), (37, 53)),
+])
+def test_keepdim_reductions_have_their_unit_dims_folded_and_take_the_row_reduction_schedule(text, ref, shape):
+    """MLIR's reduction tiling asserts (the worker died of SIGABRT) on an output map with a constant: the
+    front door folds such a function's unit dims away (a reshaped view of the output, computed in place),
+    and the row-reduction schedule, in tensor form, takes it."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import host
+
+    k = load_kernel(text)
+    assert not re.search(r"affine_map<\([^)]*\) -> \([^)]*\b0\)>", k.text) and "linalg.copy" not in k.text
+    info = analyze(k.text)
+    first = for_kernel(info, host())[0]
+    assert first.name == "vectorize_row_reduction"
+    x = _rand(*shape)
+    for schedule in (None, first.text(info, host())):
+        got = neurojit.compile(text, schedule=schedule)(x)
+        np.testing.assert_allclose(got, ref(x), rtol=1e-5, atol=1e-6)
+
+
+def _softmax3(x):
+    e = np.exp(x.astype(np.float64) - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)

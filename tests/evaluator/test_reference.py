@@ -174,3 +174,23 @@ def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima
     if made:
         assert "subf" not in twin and "-2.0" not in twin and "-3.0" not in twin and "f32" not in twin
         assert "select" not in twin and "minimumf" not in twin and "0xFFF" not in twin and "6.0" not in twin
+
+
+def test_an_f64_kernels_exact_twin_is_in_x86_extended_precision():
+    """f64 kernels had no exact reference (the baseline stood in: a candidate closer to the exact value than
+    the baseline was refused on a cancelling sum); their twin is in f80, hex constants widened exactly."""
+    import numpy as np
+
+    from neurojit.evaluator.reference import exact_twin, f80_twin
+
+    text = ("func.func @k(%x: memref<4xf64>, %o: memref<4xf64>) {\n"
+            " %inf = arith.constant 0x7FF0000000000000 : f64\n %h = arith.constant 1.5 : f64\n"
+            " linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],"
+            " iterator_types = [\"parallel\"]} ins(%x : memref<4xf64>) outs(%o : memref<4xf64>) {\n"
+            " ^bb0(%a: f64, %out: f64):\n %m = arith.mulf %a, %h : f64\n %s = arith.minimumf %m, %inf : f64\n"
+            " linalg.yield %s : f64\n }\n return\n}")
+    twin = f80_twin(text)
+    assert "f64" not in twin and "0x7FFF8000000000000000 : f80" in twin and "1.5 : f80" in twin
+    assert exact_twin(text, {"float64"})[1] == {"float64": np.longdouble}
+    assert exact_twin(text.replace("f64", "f32").replace("0x7FF0000000000000", "0x7F800000"), {"float32"})[0]
+    assert f80_twin(text.replace("%s = arith.minimumf %m, %inf", "%s = arith.bitcast %m")) is None
