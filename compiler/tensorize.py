@@ -12,7 +12,10 @@ producer/consumer fusion are tensor-level rewrites. A schedule opts in with the 
     %r2 = linalg.generic ins(%bias) outs(%r1) -> tensor<..>      # one SSA dataflow chain, fusable
     bufferization.materialize_in_destination %r2 in restrict writable %C
 
-Local `memref.alloc`s used only by linalg ops (and their dealloc) become `tensor.empty`. Only
+Local `memref.alloc`s used only by linalg ops (and their dealloc) become `tensor.empty`. A static
+`memref.subview` (the interior of a padded buffer that an input is copied into) becomes a slice: read with
+`tensor.extract_slice`, written back with `tensor.insert_slice`. An argument seen only through a reshape
+(unit dims folded away) is that reshape's memref. Only
 straight-line bodies of linalg ops are rewritten; anything else (loops, loads, calls) is refused with a
 `ScheduleError`, since its memory effects cannot be threaded through values.
 
@@ -44,6 +47,22 @@ BUFFERIZE = """module attributes {transform.with_named_sequence} {
 HOIST = Pipeline("hoist-buffers", ("canonicalize", "cse", "func.func(buffer-hoisting,buffer-loop-hoisting)"))
 TIDY = Pipeline("tidy", ("canonicalize", "cse"))
 SKIP = {"memref.dealloc", "func.return", "arith.constant"}
+
+
+def _static_window(op: ir.Operation) -> bool:
+    """A subview with static offsets, sizes and strides, used by linalg ops only (the interior of a padded
+    buffer that the input is copied into): in tensor form a slice of its source's current contents."""
+    if op.name != "memref.subview" or len(op.operands) != 1:
+        return False
+    return all(_name(u.owner).startswith("linalg.") for u in op.result.uses)
+
+
+def _slice(name: str, operands: list[ir.Value], view: ir.Operation, result: ir.Type) -> ir.Value:
+    """tensor.extract_slice (operands: source) or tensor.insert_slice (operands: source, dest) at `view`'s
+    static offsets, sizes and strides."""
+    attrs = {k: view.attributes[k] for k in ("static_offsets", "static_sizes", "static_strides")}
+    attrs["operandSegmentSizes"] = ir.DenseI32ArrayAttr.get([1] * len(operands) + [0, 0, 0])
+    return ir.Operation.create(name, results=[result], operands=operands, attributes=attrs).result
 
 
 def _whole_view(op: ir.Operation, block: ir.Block) -> bool:
@@ -82,6 +101,8 @@ def _dps_split(op: ir.Operation) -> tuple[int, int]:
         return n // 2, n // 2
     if op.name in ("linalg.transpose", "linalg.broadcast") and n == 2:
         return 1, 1
+    if op.name == "linalg.map" and n >= 1:  # its inputs, then its one init (a padded buffer's fill: no inputs)
+        return n - 1, 1
     raise ScheduleError(f"tensor payload: cannot tell the inputs from the outputs of {op.name}")
 
 
@@ -92,6 +113,7 @@ def tensorize(module: ir.Module) -> None:
     ops = [o.operation for o in block.operations]
     local_allocs: list[ir.Operation] = []
     views: list[ir.Operation] = []
+    windows: dict[ir.Value, ir.Operation] = {}  # static subviews (a padded input's interior): slices of a root
     for op in ops:
         if op.name.startswith("linalg.") or op.name in SKIP:
             continue
@@ -100,6 +122,9 @@ def tensorize(module: ir.Module) -> None:
             continue
         if _whole_view(op, block):
             views.append(op)
+            continue
+        if _static_window(op):
+            windows[op.result] = op
             continue
         raise ScheduleError(f"tensor payload: the kernel body has {op.name}; only straight-line linalg "
                             "ops can be put in tensor form")
@@ -127,7 +152,7 @@ def tensorize(module: ir.Module) -> None:
     with ir.InsertionPoint(first), func.location:
         for alloc in local_allocs:
             for use in alloc.result.uses:
-                if _name(use.owner) not in ("memref.dealloc",) and not _name(use.owner).startswith("linalg."):
+                if _name(use.owner) not in ("memref.dealloc", "memref.subview") and not _name(use.owner).startswith("linalg."):
                     raise ScheduleError(f"tensor payload: a local buffer is used by {_name(use.owner)}")
             empty = ir.Operation.create("tensor.empty", results=[_tensor_type(alloc.result)])
             current[key(alloc.result)] = empty.result
@@ -151,19 +176,30 @@ def tensorize(module: ir.Module) -> None:
         n_in, n_out = _dps_split(op)
         operands = list(op.operands)
         new_operands = []
-        for i, v in enumerate(operands):
-            if i not in dropped:
-                new_operands.append(current[key(v)] if _is_memref(v) else v)
         outs = operands[n_in:n_in + n_out]
         with ir.InsertionPoint(op), op.location:
+            for i, v in enumerate(operands):
+                if i in dropped:
+                    continue
+                if _is_memref(v) and v in windows:  # a slice of its root's current contents
+                    w = windows[v]
+                    new_operands.append(_slice("tensor.extract_slice", [current[key(w.operands[0])]], w,
+                                               _tensor_type(v)))
+                else:
+                    new_operands.append(current[key(v)] if _is_memref(v) else v)
             new = ir.Operation.create(op.name, results=[_tensor_type(v) for v in outs], operands=new_operands,
                                       attributes=attributes, regions=len(op.regions))
             for old_region, new_region in zip(op.regions, new.regions):
                 for b in list(old_region.blocks):
                     b.append_to(new_region)
-        for v, r in zip(outs, new.results):
-            current[key(v)] = r
-            written.add(key(v))
+            for v, r in zip(outs, new.results):
+                if v in windows:  # written through a slice: put back into its root
+                    w = windows[v]
+                    root = w.operands[0]
+                    r = _slice("tensor.insert_slice", [r, current[key(root)]], w, current[key(root)].type)
+                    v = root
+                current[key(v)] = r
+                written.add(key(v))
         op.erase()
 
     ret = block.operations[len(block.operations) - 1].operation
@@ -173,6 +209,8 @@ def tensorize(module: ir.Module) -> None:
                 ir.Operation.create("bufferization.materialize_in_destination",
                                     operands=[current[key(a)], a],
                                     attributes={"restrict": ir.UnitAttr.get(), "writable": ir.UnitAttr.get()})
+    for w in windows.values():
+        w.erase()
     for alloc in local_allocs:
         for use in list(alloc.result.uses):
             use.owner.operation.erase()  # only deallocs are left
