@@ -100,7 +100,9 @@ class PackedMatmul(Schedule):
     threads: int | None = None  # tasks the n-panels are split into (1: serial); starts at the host's cores
 
     def applies(self, info: KernelInfo) -> bool:
-        if info.mnk is None or info.element not in ("f32", "f64") or info.matmul.layout is None:
+        # integers too: their products and sums are exact in any order (i32 128x96x80: 12.5x over naive, the
+        # generic tile 10.4x; i64 8.3x, 6.8x)
+        if info.mnk is None or info.element not in ("f32", "f64", "i32", "i64") or info.matmul.layout is None:
             return False
         if len(info.ops) == 1:
             return True

@@ -58,6 +58,8 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [_running_difference(f[1], f[0])]
     if stem == "row_max_i64":
         return [np.maximum(f[1], f[0].max(axis=1))]
+    if stem in ("mm_i32_odd", "mm_i64_odd"):
+        return [f[2] + f[0] @ f[1]]
     if stem == "row_sum_i32_odd":
         return [f[0].sum(axis=1)]
     if stem == "matmul_ta":
@@ -142,6 +144,7 @@ ODD = [
     ("row_max_i64", "vectorize_row_reduction"), ("row_sum_i32_odd", "vectorize_row_reduction"),
     ("dot", "vectorize_row_reduction"),
     ("matmul_ta", "packed_matmul"), ("matmul_bt_odd", "packed_matmul"), ("mm_tb_f64", "packed_matmul"),
+    ("mm_i32_odd", "packed_matmul"), ("mm_i64_odd", "packed_matmul"),  # integer products: exact in any order
     ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"), ("fir", "vectorize_windows"),
     # channels-first pooling on channel blocks: 5 channels (one block under a vector), 20 i32 channels
     # (blocks of 10) with a dilation, 12 f64 channels (blocks of 6) with two strides
