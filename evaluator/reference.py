@@ -71,11 +71,19 @@ _HEX_F64 = re.compile(r"(?<![\w.])0x([0-9A-Fa-f]{16})(\s*:\s*)f64\b")
 _F64 = re.compile(r"(?:(?<=\W)|(?<=\dx)|^)f64\b")
 
 
+# IEEE maximum/minimum (NaN-propagating) have no x86_fp80 lowering: LLVM's LegalizeDAG asserts (seen: an f64
+# max pooling killed the reference process); named ops whose bodies are made of them count too
+_NO_F80 = re.compile(r"\b(maximumf|minimumf)\b|\blinalg\.pooling_\w+_(max|min)\b|\blinalg\.(max|min)\b")
+
+
 def f80_twin(text: str) -> str | None:
     """`text` with f64 replaced by x86's 80-bit extended type (a 64-bit significand, 11 bits more than f64's:
     an f64 kernel's exact result, as f64 is an f32 kernel's), or None when that would not mean the same
-    computation (as `f64_twin`). Math functions without an f80 lowering make it fail to compile: no twin."""
+    computation (as `f64_twin`), or where LLVM cannot lower it (`_NO_F80`). Math functions without an f80
+    lowering (erf, cbrt) make it fail to compile: no twin either."""
     if not _F64.search(text) or re.search(r"\b(bitcast|extf|truncf)\b|dense_resource", text):
+        return None
+    if _NO_F80.search(text):  # LLVM aborts (an assertion in the trusted process) legalising these on f80
         return None
 
     def widen(m: re.Match) -> str:
@@ -497,7 +505,12 @@ class References:
                cfg.get("tolerance_factor", 32.0))
         with self.lock:  # one computation per key; the pool's other threads wait for it
             if key not in self.cache:
-                self.cache[key] = self._compute(job, text, cfg)
+                try:
+                    self.cache[key] = self._compute(job, text, cfg)
+                except RuntimeError as e:  # the baseline's own failure: every candidate of it is told the same
+                    self.cache[key] = e
+            if isinstance(self.cache[key], RuntimeError):
+                raise self.cache[key]
             return self.cache[key]
 
     def _compute(self, job: dict, text: str, cfg: dict) -> dict:
@@ -512,8 +525,7 @@ class References:
             _remove_stale()
             self.root = pathlib.Path(tempfile.mkdtemp(prefix=f"neurojit-ref-{os.getpid()}-"))
             weakref.finalize(self, shutil.rmtree, self.root, True)  # also at exit, if never closed
-        where = self.root / str(len(self.cache))
-        where.mkdir()
+        where = pathlib.Path(tempfile.mkdtemp(dir=self.root))  # one per computation, failed ones included
         ref_job = {"task": "reference", "baseline": text, "baseline_origin": job.get("baseline_origin", "baseline"),
                    "config": asdict(config), "dir": str(where), "skipped": {}, "done": [],
                    "budget_s": config.reference_budget_s}
