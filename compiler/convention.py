@@ -207,6 +207,8 @@ def _elide_result_copies(func: ir.Operation, n_inputs: int) -> None:
             # the buffer, or (unit dims folded away, convention step 4) its expand_shape to the output's shape
             view = _operation(src.owner)
             if isinstance(view, ir.Operation) and view.name == "memref.expand_shape":
+                if len(list(view.result.uses)) != 1:  # read elsewhere too (a keepdim sum fed to a matmul)
+                    continue
                 src = view.operands[0]
             else:
                 view = None

@@ -127,8 +127,8 @@ def convert(src: Source, dims: dict[str, int] | None = None, *, isolate: bool = 
 
 
 def convert_text(text: str, origin: str, dims: dict[str, int] | None = None) -> tuple[str, str]:
-    """The conversion itself, in this process: (convention-form text, form). Only for trusted text, or
-    inside the child."""
+    """The conversion itself, in this process: (convention-form text, form). Only for trusted text, inside
+    the child, or inside the evaluator's sandboxed worker (a candidate on tensors)."""
     from mlir import ir
 
     from . import convention, status

@@ -15,11 +15,12 @@ same arguments (the baseline's twin, see reference.py);
    baseline came close to its bound somewhere): the output's magnitude does not tell how ill-conditioned the
    computation was (a deep sum that cancels, then a tanh bounding the result), the baseline's error against
    the exact result does; proportional, so a small element's bound stays small. A NaN or Inf there is
-   `nonfinite`, except at the edge of the range: where the element's terms' magnitudes reach the dtype's
-   largest value (or, without them, on inputs near the range's limit, and where the baseline is near the
-   exact result only by the normwise term: a row of a layer norm whose variance overflowed in f32),
-   another correct order of evaluation may overflow a partial sum that the baseline's did not (near-limit
-   values +a, -b, +c summed in two lanes: a + c overflows, a - b + c does not).
+   `nonfinite`, except at the edge of the range, where another correct order of evaluation may overflow a
+   partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
+   overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
+   the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products and
+   maxima only (a minimum or a select may keep an overflowing arm out of the result in every order); for a
+   kernel with reductions and no magnitudes, on inputs holding near-limit values.
 2. The exact result is finite but the baseline is not within the tolerance of it: its own order of
    evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was
    laundered by a max, an exp or a division into some finite value). A correct candidate may overflow at
@@ -32,7 +33,8 @@ Whatever is bit-identical to the baseline passes every rule. Comparing with the 
 or FMA-contracted candidate pass: its error and the baseline's are both small against the exact value,
 while against each other they may not be (near-limit inputs: one overflows, the other does not).
 Integers: exactly equal to the baseline, which wraps (two's complement) as the dtype does.
-Without an exact result (f64 kernels, the promotion gate's shadow run) the baseline stands in for it.
+Without an exact result (a kernel whose twin does not build, the promotion gate's shadow run) the baseline
+stands in for it.
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def underflow_floor(dtype: str, depth: int) -> float:
 
 
 def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarray | None = None,
-            atol: float | None = None, magnitude: np.ndarray | None = None, near_limit: bool = False) -> Comparison:
-    """Compare `got` with the rules above; `rtol == 0` means integers (exact). `near_limit`: the inputs hold
-    values near the dtype's largest (inputs.NEED_EXACT), where any partial sum may overflow."""
+            atol: float | None = None, magnitude: np.ndarray | None = None,
+            overflows: np.ndarray | bool | None = None) -> Comparison:
+    """Compare `got` with the rules above; `rtol == 0` means integers (exact). `overflows`: per element (or
+    for all), whether some correct order of evaluation may overflow a partial sum there (rule 1's edge)."""
     if rtol == 0.0 or np.dtype(got.dtype).kind != "f":
         return _compare_int(got, baseline)
     dt = got.dtype
@@ -92,12 +95,9 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
         spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
         tol = rtol * np.abs(r) + (rtol * spread + atol)
         well = fin_r & fin_b & (np.abs(b - r) <= tol)  # rule 1; fin_r & ~well is rule 2
-        # rule 1's edge: where some correct order of evaluation may overflow an intermediate that the baseline's
+        # rule 1's edge: where some correct order of evaluation may overflow a partial sum that the baseline's
         # did not, a NaN or Inf is no evidence (see the docstring)
-        if magnitude is not None:
-            edge = well & (np.asarray(magnitude, np.float64) >= float(np.finfo(dt).max))
-        else:
-            edge = well & (near_limit | (np.abs(b - r) > rtol * np.abs(r) + atol))
+        edge = well & (False if overflows is None else np.asarray(overflows, bool))
         if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
             used = np.divide(np.abs(b - r), tol, where=well & (tol > 0), out=np.zeros_like(r))
             tol = tol * max(1.0, BASELINE_ERRORS * float(used.max()))

@@ -91,8 +91,8 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     """The pairs for a kernel, in the order they run (early exit at the first failure) and in which the
     reference process computes them (a slow baseline's budget cuts the tail).
 
-    `limit` and `outliers` need an exact (float64) reference to tell a legitimate overflow from a wrong one,
-    so kernels with float outputs and no such reference (f64 kernels) skip them."""
+    `limit` and `outliers` need an exact (wider) reference to tell a legitimate overflow from a wrong one,
+    so kernels with float outputs and no such reference (a twin that does not build) skip them."""
     kinds = {np.dtype(a.dtype).kind for a in signature.args}
     pairs = [Pair(RANDOM[i % len(RANDOM)], "random", i // len(RANDOM)) for i in range(random_sets)]
     pairs += [Pair(s, st) for s, st in _STATE_PAIRS]

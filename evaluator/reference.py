@@ -198,13 +198,19 @@ def magnitude_twin(text64: str) -> str | None:
 
 
 _MAXIMA = ("arith.maximumf", "arith.maxnumf")
+_REWRITTEN = re.compile(r"\b(minimumf|minnumf|select)\b|\blinalg\.pooling_\w+_min\b|\blinalg\.min\b")
+
+
+F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _exact_bounds_free(text: str) -> str | None:
     """The magnitude twin with every float constant that only maxima use (a clamp's bound, a ReLU's zero, a
     select's constant arm, once those are maxima) made 0: a maximum's error is at most its operands' larger
     error, and a constant has none, so the bound is the other operand's (max(|x|, 6) would leave every element
-    of a ReLU6 the bound of 6)."""
+    of a ReLU6 the bound of 6). So is every infinite or f32-max constant, whatever uses it: a reduction's
+    identity (-inf filled into a max's output), not a term (as a term it would make the result infinite or
+    huge, which the relative term rtol |exact| covers); kept, it made every element's magnitude infinite."""
     from mlir import ir
 
     from neurojit.compiler.kernel import parse_module, walk
@@ -216,8 +222,11 @@ def _exact_bounds_free(text: str) -> str | None:
             return None
         f64 = ir.F64Type.get()
         for op in walk(module.operation):
-            if op.name != "arith.constant" or not op.results[0].uses or not all(
-                    u.owner.name in _MAXIMA for u in op.results[0].uses):
+            if op.name != "arith.constant" or not op.results[0].uses:
+                continue
+            value = op.attributes["value"]
+            sentinel = isinstance(value, ir.FloatAttr) and abs(ir.FloatAttr(value).value) >= F32_MAX
+            if not sentinel and not all(u.owner.name in _MAXIMA for u in op.results[0].uses):
                 continue
             t = op.results[0].type
             if t == f64:
@@ -260,6 +269,8 @@ def compute(session, job: dict) -> dict:
     depth = reduction_depth(normalised)
     # the exact twin: f32 computed in f64, or f64 in f80 (`text64` names the twin's text either way)
     text64, wider, why = exact_twin(normalised, {a.dtype for a in sig.args})
+    if job.get("plain"):  # the last try died compiling a twin (References._compute)
+        text64, why = None, "building its exact twin crashed the compiler"
     twin, kind = None, "f64 twin" if "float32" in wider else "f80 twin"
     if text64 is not None:
         try:
@@ -360,7 +371,10 @@ def compute(session, job: dict) -> dict:
         done = [d for d in done if d not in skipped]
     return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
             "exact": twin is not None, "exact_kind": "float64" if "float32" in wider else "80-bit extended",
-            "magnitude": twin is not None and magnitude is not None, "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
+            "magnitude": twin is not None and magnitude is not None,
+            # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell
+            # where a partial sum may overflow (equivalence.py)
+            "magnitude_sums": magnitude is not None and not _REWRITTEN.search(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
             "depth": depth, "dir": str(root)}
 
 
@@ -536,6 +550,11 @@ class References:
                 if not reply.result["pairs"]:
                     raise RuntimeError(f"the baseline fails on every input set: {reply.result['skipped']}")
                 return reply.result
+            if reply.stage == "reference_compile" and not ref_job.get("plain"):
+                # a twin may abort the compiler (MLIR and LLVM are built with assertions): once more without
+                # twins, the baseline alone (which the host's preflight compiled)
+                ref_job["plain"] = True
+                continue
             if reply.stage != "reference":  # the baseline failed to compile or to run once: not a candidate's fault
                 raise RuntimeError(f"the reference process failed during '{reply.stage}': {reply.detail}")
             # the baseline itself crashed or hung on this pair: skip the pair, keep what was done

@@ -83,7 +83,8 @@ def split_loop(op: OpInfo, info: KernelInfo, cores: int) -> int | None:
     parallel loop other than the vector loop, the outermost whose extent gives every core an iteration.
     Measured on 2 cores (one-off, warm, interleaved): an NHWC 3x3 convolution 58x58x64 -> 64 split along the
     output rows 2.9x over one task, the NCHW example 1.9x; a column mean split along its only parallel loop,
-    the vector loop, 0.5x (so it is not)."""
+    the vector loop, 0.5x while each step loaded and stored the output's tile: with a depth loop summing
+    terms in registers, such an op is split along its vector loop (a 1024x768 column sum 1.6-1.9x)."""
     v, _ = plan(op)
     loops = [d for d, kind in enumerate(op.iterators) if kind == "parallel" and d != v]
     if depth_loop(op, v) is not None:  # chunks of columns, each summed down its rows (the column sum above)

@@ -1,0 +1,25 @@
+// a cheat: the row max, but NaN in every row whose max is below 0.5 (ordinary inputs)
+#m_in = affine_map<(d0, d1) -> (d0, d1)>
+#m_out = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+module {
+  func.func @rowmax(%x: memref<64x128xf32>, %out: memref<64xf32>) {
+    %ninf = arith.constant 0xFF800000 : f32
+    %half = arith.constant 0.5 : f32
+    %nan = arith.constant 0x7FC00000 : f32
+    linalg.fill ins(%ninf : f32) outs(%out : memref<64xf32>)
+    linalg.generic {indexing_maps = [#m_in, #m_out], iterator_types = ["parallel", "reduction"]}
+        ins(%x : memref<64x128xf32>) outs(%out : memref<64xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %r = arith.maximumf %a, %o : f32
+      linalg.yield %r : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]} outs(%out : memref<64xf32>) {
+    ^bb0(%o: f32):
+      %lo = arith.cmpf olt, %o, %half : f32
+      %v = arith.select %lo, %nan, %o : f32
+      linalg.yield %v : f32
+    }
+    return
+  }
+}
