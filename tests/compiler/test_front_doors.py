@@ -3,6 +3,7 @@ users write them, are brought into the convention when read; `neurojit.compile` 
 
 import ctypes
 import json
+import pathlib
 import re
 
 import numpy as np
@@ -400,3 +401,14 @@ def test_a_padded_convolution_takes_the_windows_schedule():
     want = np.einsum("ncyxij,fcij->nfyx", win, w.astype(np.float64)) + b[None, :, None, None]
     got = neurojit.compile(PADDED_CONV, schedule=first.text(info, host()))(x, w, b)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_a_keepdim_sum_returned_and_read_again_converts():
+    """The copy of a folded result into its output is elided through the reshape only where the copy is the
+    reshape's one use: here the sum is also a matmul's operand (erasing the reshape aborted MLIR)."""
+    text = (pathlib.Path(__file__).parent / "keepdim_sum_into_matmul.mlir").read_text()
+    x, w = _rand(4, 8), _rand(1, 8, seed=1)
+    s, d = neurojit.compile(text)(x, w)
+    want = x.astype(np.float64).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(s, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(d, want @ w.astype(np.float64), rtol=1e-5, atol=1e-5)
