@@ -157,7 +157,10 @@ def _rational(b: _Builder, x, bound: float, p, q) -> ir.Value:
     xc = b.sel(b.cmp("olt", x, b.f(-bound)), b.f(-bound), x)
     xc = b.sel(b.cmp("ogt", xc, b.f(bound)), b.f(bound), xc)
     x2 = arith.mulf(xc, xc)
-    return arith.divf(arith.mulf(xc, b.poly(x2, p)), b.poly(x2, q))
+    y = arith.divf(arith.mulf(xc, b.poly(x2, p)), b.poly(x2, q))
+    # exactly +-1 from the bound on, as libm gives (the rational gave -0.99999994 at -Inf: a GELU's
+    # -Inf * (1 + tanh(-Inf)) came out -Inf, not libm's NaN, and the evaluator refused it)
+    return b.sel(b.cmp("oge", mmath.absf(x), b.f(bound)), mmath.copysign(b.f(1.0), x), y)
 
 
 def _tanh(b: _Builder, x) -> ir.Value:

@@ -6,7 +6,7 @@ Memref payload. For each op the schedule picks, from its indexing maps:
   counted twice, so tiles are read and written with whole vectors;
 - the row loop `x`: another parallel loop, the one whose rows cost the fewest loads (see `plan`);
 and tiles `v` by `width` elements (a multiple of the host's lanes), `x` by `rows`, every other loop by 1.
-(Each other parallel loop has its own rows knob, `r<op>_<loop>`, 1 by default, for the tuner.)
+(Each other parallel loop has its own rows knob, `r<op>_<loop>`, 1 by default, up to 2, for the tuner.)
 - the depth loop `k` (`depth_loop`), where there is one: a reduction loop outside the vector loop (a column
   sum, out[j] += A[i, j]), at whose every step the output's tile would be loaded and stored again; its knob
   `k<op>_<loop>` spans that many terms per step, summed in registers (4 by default where no row loop
@@ -162,7 +162,9 @@ class RegisterTileAny(Schedule):
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         self.require(info)
         vl = lanes(info, host)
-        rows = [Knob(f"r{i}_{d}", 1, min(8, op.extents[d])) for i, op in enumerate(info.ops)
+        # rows up to 8 along the row loop, up to 2 along the others: a tile spanning several (6 x 5 x 5 rows of
+        # 48 elements on a batch norm, every loop peeled) took over 120 s to compile
+        rows = [Knob(f"r{i}_{d}", 1, min(8 if d == plan(op)[1] else 2, op.extents[d])) for i, op in enumerate(info.ops)
                 for d in row_loops(op, plan(op)[0])]
         rows += [Knob(f"k{i}_{d}", 1, min(8, op.extents[d])) for i, op in enumerate(info.ops)
                  if (d := depth_loop(op, plan(op)[0])) is not None]

@@ -327,3 +327,17 @@ def test_a_fused_matmul_epilogue_keeps_its_math_in_vectors(examples):
     b, out = rng.standard_normal(256).astype(np.float32), np.full((37, 256), np.nan, np.float32)
     k(a, w, b, out)
     np.testing.assert_allclose(out, np.tanh(a.astype(np.float64) @ w + b), rtol=1e-5, atol=1e-6)
+
+
+def test_tanh_and_erf_approximations_saturate_to_exactly_one():
+    """From their bound on, tanh and erf are exactly +-1, as libm's are: the rational function gave
+    -0.99999994 at -Inf, so a GELU's -Inf * (1 + tanh(-Inf)) was -Inf, not NaN, and the evaluator refused
+    the example GELU's every schedule on the `infinite` set."""
+    sched = _approximating_schedule()
+    x = np.ascontiguousarray(np.resize(np.array([-np.inf, -20.0, -8.0, -7.95, 7.95, 8.0, 9.0, np.inf], np.float32),
+                                       (7, 61)))
+    for op in ("math.tanh", "math.erf"):
+        k = compile_kernel(_elementwise(op, "7x61"), sched)
+        y = np.zeros_like(x)
+        k(x, y)
+        np.testing.assert_array_equal(y, np.sign(x))
