@@ -9,7 +9,8 @@ becomes `@f(%x: memref<..>, ..., %result0: memref<..> {neurojit.output, neurojit
      every tensor argument is marked `bufferization.writable = false`, so that an op the function applies
      in place to an argument (a bufferization choice, not the user's intent) copies it instead of writing
      into an input;
-  4. a function whose ops index an operand by a constant (keepdim reductions) has its unit dims folded
+  4. a 2-D transpose that only feeds a matmul is read through the matmul's indexing map (`_fold_transposes`);
+     a function whose ops index an operand by a constant (keepdim reductions) has its unit dims folded
      away (`_keeps_dims`); aggregate ops (linalg.softmax) are decomposed into linalg.generic; then one-shot bufferization with function boundaries and identity layouts (copies as `linalg.copy`);
   5. a buffer whose last use is its copy into an output becomes that output (no copy): the result is
      computed in place. (MLIR's own `eliminate-empty-tensors` does this before bufferizing, but wrongly
@@ -113,6 +114,7 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
         taken.add(name)
         names.append(name)
     _results_to_outputs(func, ftype)
+    _fold_transposes(func)
     try:
         if _keeps_dims(func):
             FOLD_UNIT_DIMS.run(module)
@@ -130,6 +132,43 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     except ScheduleError as e:
         raise KernelError(f"{origin}: @{fname}: {str(e).removeprefix('tensor payload: ')}", where) from None
     return names
+
+
+def _fold_transposes(func: ir.Operation) -> None:
+    """A matmul operand that is a 2-D transpose of a tensor used nowhere else reads that tensor through its
+    indexing map instead (torch-mlir's Linear transposes its weight first: the transpose was a copy, and the
+    kernel no matmul schedule took; as `linalg.matmul indexing_maps = [A, B^T, C]` the packed and fused
+    matmuls take it). The same products and sums in the same order: the values are unchanged."""
+    from mlir.dialects import linalg
+
+    for mm in [op for op in walk(func) if op.name == "linalg.matmul" and "indexing_maps" in op.attributes]:
+        if len(mm.operands) != 3 or len(mm.results) != 1:
+            continue
+        operands = list(mm.operands)
+        maps = [list(ir.AffineMapAttr(m).value.results) for m in ir.ArrayAttr(mm.attributes["indexing_maps"])]
+        if any(len(m) != 2 for m in maps):
+            continue
+        folded = []
+        for k in (0, 1):
+            t = _operation(operands[k].owner)
+            if (isinstance(t, ir.Operation) and t.name == "linalg.transpose"
+                    and list(ir.DenseI64ArrayAttr(t.attributes["permutation"])) == [1, 0]
+                    and len(list(t.results[0].uses)) == 1):
+                operands[k] = t.operands[0]
+                maps[k] = maps[k][::-1]
+                folded.append(t)
+        if not folded:
+            continue
+        with ir.InsertionPoint(mm), mm.location:
+            new = linalg.matmul(operands[0], operands[1], outs=[operands[2]],
+                                indexing_maps=[ir.AffineMap.get(3, 0, m) for m in maps])
+        mm.results[0].replace_all_uses_with(new)
+        mm.erase()
+        for t in folded:
+            init = _operation(t.operands[1].owner)
+            t.erase()
+            if isinstance(init, ir.Operation) and init.name == "tensor.empty" and not list(init.results[0].uses):
+                init.erase()
 
 
 def _keeps_dims(func: ir.Operation) -> bool:
