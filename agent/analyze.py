@@ -157,8 +157,9 @@ class KernelInfo:
             return False
         i = self.ops.index(self.matmul)
         before, after = self.ops[:i], self.ops[i + 1:]
-        return (all(op.name == "linalg.fill" for op in before) and all(op.is_elementwise for op in after)
-                and len(self.ops) > 1)
+        # before it, fills or maps of C's initial value (newer torch-mlir broadcasts a Linear's bias into it)
+        return (all(op.name == "linalg.fill" or op.is_elementwise for op in before)
+                and all(op.is_elementwise for op in after) and len(self.ops) > 1)
 
     @property
     def is_elementwise(self) -> bool:

@@ -432,3 +432,45 @@ def test_torch_linears_weight_transpose_is_read_through_the_matmuls_map():
     got = neurojit.compile(path, schedule=first.text(info, host()))(x, w, b)
     want = np.maximum(x.astype(np.float64) @ w.T.astype(np.float64) + b, 0)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+# newer torch-mlir: a Linear's bias broadcast into the matmul's init, the weight transposed, then a ReLU
+LINEAR_BIAS_INIT = """#b = affine_map<(d0, d1) -> (d1)>
+#m = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @main(%x: tensor<32x48xf32>, %w: tensor<40x48xf32>, %bias: tensor<40xf32>) -> tensor<32x40xf32> {
+    %0 = tensor.empty() : tensor<48x40xf32>
+    %wt = linalg.transpose ins(%w : tensor<40x48xf32>) outs(%0 : tensor<48x40xf32>) permutation = [1, 0]
+    %1 = tensor.empty() : tensor<32x40xf32>
+    %2 = linalg.generic {indexing_maps = [#b, #m], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<40xf32>) outs(%1 : tensor<32x40xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<32x40xf32>
+    %3 = linalg.matmul ins(%x, %wt : tensor<32x48xf32>, tensor<48x40xf32>) outs(%2 : tensor<32x40xf32>) -> tensor<32x40xf32>
+    %cst = arith.constant 0.0 : f32
+    %4 = linalg.generic {indexing_maps = [#m, #m], iterator_types = ["parallel", "parallel"]} ins(%3 : tensor<32x40xf32>) outs(%1 : tensor<32x40xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %r = arith.maximumf %in, %cst : f32
+      linalg.yield %r : f32
+    } -> tensor<32x40xf32>
+    return %4 : tensor<32x40xf32>
+  }
+}
+"""
+
+
+def test_a_linear_whose_bias_is_the_matmuls_initial_value_takes_the_packed_matmul():
+    """A map of C's initial value before the matmul (the bias broadcast) is part of the chain, like a fill:
+    the packed matmul tiles and vectorises it (torch's Linear(384, 192) on 128 rows: 60x over naive, the
+    generic tile 20x)."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import host
+
+    info = analyze(load_kernel(LINEAR_BIAS_INIT).text)
+    first = for_kernel(info, host())[0]
+    assert first.name == "packed_matmul"
+    x, w, b = _rand(32, 48), _rand(40, 48, seed=1), _rand(40, seed=2)
+    got = neurojit.compile(LINEAR_BIAS_INIT, schedule=first.text(info, host()))(x, w, b)
+    want = np.maximum(x.astype(np.float64) @ w.T.astype(np.float64) + b, 0)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
