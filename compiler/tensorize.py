@@ -54,6 +54,9 @@ def _static_window(op: ir.Operation) -> bool:
     buffer that the input is copied into): in tensor form a slice of its source's current contents."""
     if op.name != "memref.subview" or len(op.operands) != 1:
         return False
+    src = op.operands[0].owner  # of an argument or a local buffer (a root), not of another view
+    if not (isinstance(src, ir.Block) or _name(src) == "memref.alloc"):
+        return False
     return all(_name(u.owner).startswith("linalg.") for u in op.result.uses)
 
 
