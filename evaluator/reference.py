@@ -43,32 +43,34 @@ from . import inputs, reorder
 from .compare import tolerance, underflow_floor
 from .inputs import Pair
 
-_HEX_F32 = re.compile(r"(?<![\w.])0x([0-9A-Fa-f]{8})(\s*:\s*)f32\b")
-_F32 = re.compile(r"(?:(?<=\W)|(?<=\dx)|^)f32\b")  # the type, alone or as a shaped type's element
+# A float type's hex literal digits, and a value to those digits (big-endian): what widening rewrites exactly
+_HEX_DIGITS = {"f32": 8, "f64": 16, "f80": 20}
+_UNPACK = {"f32": lambda h: struct.unpack(">f", bytes.fromhex(h))[0], "f64": lambda h: struct.unpack(">d", bytes.fromhex(h))[0]}
+_PACK = {"f64": lambda v: struct.pack(">d", v).hex(), "f80": lambda v: np.longdouble(v).tobytes()[:10][::-1].hex()}
+_MIXED = re.compile(r"\b(bitcast|extf|truncf)\b|dense_resource")  # what widening in place would change
 
 
 REORDER_OVER_S = 0.05  # a baseline call slower than this is tried in the order-keeping loop order
 REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 
 
+def widened(text: str, narrow: str, wide: str) -> str | None:
+    """`text` with the float type `narrow` replaced by `wide` everywhere (hex constants rewritten exactly), or
+    None when that would not mean the same computation (conversions, bitcasts, hex data it cannot widen)."""
+    kind = re.compile(rf"(?:(?<=\W)|(?<=\dx)|^){narrow}\b")  # the type, alone or as a shaped type's element
+    if not kind.search(text) or _MIXED.search(text):
+        return None
+    hex_narrow = re.compile(rf"(?<![\w.])0x([0-9A-Fa-f]{{{_HEX_DIGITS[narrow]}}})(\s*:\s*){narrow}\b")
+    twin = hex_narrow.sub(lambda m: f"0x{_PACK[wide](_UNPACK[narrow](m.group(1))).upper()}{m.group(2)}{wide}", text)
+    # any other hex literal is data we cannot widen in place (dense splats, blobs)
+    if any(len(h) != _HEX_DIGITS[wide] for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
+        return None
+    return kind.sub(wide, twin)
+
+
 def f64_twin(text: str) -> str | None:
     """`text` with f32 replaced by f64 everywhere, or None when that would not mean the same computation."""
-    if not _F32.search(text) or re.search(r"\b(bitcast|extf|truncf)\b|dense_resource", text):
-        return None
-
-    def widen(m: re.Match) -> str:
-        v = struct.unpack(">f", bytes.fromhex(m.group(1)))[0]
-        return f"0x{struct.pack('>d', v).hex().upper()}{m.group(2)}f64"
-
-    twin = _HEX_F32.sub(widen, text)
-    # any other hex literal is f32 data we cannot widen in place (dense splats, blobs)
-    if any(len(h) != 16 for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
-        return None
-    return _F32.sub("f64", twin)
-
-
-_HEX_F64 = re.compile(r"(?<![\w.])0x([0-9A-Fa-f]{16})(\s*:\s*)f64\b")
-_F64 = re.compile(r"(?:(?<=\W)|(?<=\dx)|^)f64\b")
+    return widened(text, "f32", "f64")
 
 
 # IEEE maximum/minimum (NaN-propagating) have no x86_fp80 lowering: LLVM's LegalizeDAG asserts (seen: an f64
@@ -78,33 +80,25 @@ _NO_F80 = re.compile(r"\b(maximumf|minimumf)\b|\blinalg\.pooling_\w+_(max|min)\b
 
 def f80_twin(text: str) -> str | None:
     """`text` with f64 replaced by x86's 80-bit extended type (a 64-bit significand, 11 bits more than f64's:
-    an f64 kernel's exact result, as f64 is an f32 kernel's), or None when that would not mean the same
-    computation (as `f64_twin`), or where LLVM cannot lower it (`_NO_F80`). Math functions without an f80
-    lowering (erf, cbrt) make it fail to compile: no twin either."""
-    if not _F64.search(text) or re.search(r"\b(bitcast|extf|truncf)\b|dense_resource", text):
-        return None
-    if _NO_F80.search(text):  # LLVM aborts (an assertion in the trusted process) legalising these on f80
-        return None
+    an f64 kernel's exact result, as f64 is an f32 kernel's), or None as `f64_twin`, or where LLVM cannot
+    lower it (`_NO_F80`). Math functions without an f80 lowering (erf, cbrt) make it fail to compile: no twin
+    either."""
+    return None if _NO_F80.search(text) else widened(text, "f64", "f80")
 
-    def widen(m: re.Match) -> str:
-        v = struct.unpack(">d", bytes.fromhex(m.group(1)))[0]
-        return f"0x{np.longdouble(v).tobytes()[:10][::-1].hex().upper()}{m.group(2)}f80"
 
-    twin = _HEX_F64.sub(widen, text)
-    if any(len(h) != 20 for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
-        return None
-    return _F64.sub("f80", twin)
+# per argument dtype of a kernel, what its exact twin computes in: (type, wider type, its numpy dtype)
+_WIDER = {"float32": ("f32", "f64", np.float64), "float64": ("f64", "f80", np.longdouble)}
 
 
 def exact_twin(text: str, dtypes) -> tuple[str | None, dict, str]:
     """(the twin's text or None, the numpy dtype each argument dtype widens to, why not) for a kernel whose
     arguments have `dtypes`: f32 kernels run in f64 (`f64_twin`), f64 kernels in f80 (`f80_twin`)."""
-    if "float32" in dtypes:
-        twin = f64_twin(text)
-        return twin, {"float32": np.float64}, "" if twin else "its f32 computation does not convert to f64 (bitcasts, conversions or hex data)"
-    if "float64" in dtypes:
-        twin = f80_twin(text)
-        return twin, {"float64": np.longdouble}, "" if twin else "its f64 computation does not convert to f80 (bitcasts, conversions or hex data)"
+    for dtype in ("float32", "float64"):
+        if dtype in dtypes:
+            narrow, wide, np_wide = _WIDER[dtype]
+            twin = f64_twin(text) if wide == "f64" else f80_twin(text)
+            why = "" if twin else f"its {narrow} computation does not convert to {wide} (bitcasts, conversions or hex data)"
+            return twin, {dtype: np_wide}, why
     return None, {}, "it has no float arguments"
 
 

@@ -75,6 +75,17 @@ def _softmax(x):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _first_schedule(text: str) -> tuple[str, str]:
+    """The name and script of the heuristic's first proposal for a kernel in the convention."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import host
+
+    info = analyze(text)
+    first = for_kernel(info, host())[0]
+    return first.name, first.text(info, host())
+
+
 def _rand(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 
@@ -348,17 +359,12 @@ def test_keepdim_reductions_have_their_unit_dims_folded_and_take_the_row_reducti
     """MLIR's reduction tiling asserts (the worker died of SIGABRT) on an output map with a constant: the
     front door folds such a function's unit dims away (a reshaped view of the output, computed in place),
     and the row-reduction schedule, in tensor form, takes it."""
-    from neurojit.agent.analyze import analyze
-    from neurojit.agent.schedules import for_kernel
-    from neurojit.compiler import host
-
     k = load_kernel(text)
     assert not re.search(r"affine_map<\([^)]*\) -> \([^)]*\b0\)>", k.text) and "linalg.copy" not in k.text
-    info = analyze(k.text)
-    first = for_kernel(info, host())[0]
-    assert first.name == "vectorize_row_reduction"
+    name, script = _first_schedule(k.text)
+    assert name == "vectorize_row_reduction"
     x = _rand(*shape)
-    for schedule in (None, first.text(info, host())):
+    for schedule in (None, script):
         got = neurojit.compile(text, schedule=schedule)(x)
         np.testing.assert_allclose(got, ref(x), rtol=1e-5, atol=1e-6)
 
@@ -388,18 +394,13 @@ def test_a_padded_convolution_takes_the_windows_schedule():
     """A padding becomes a filled buffer, a subview of its interior and a copy into it: the tensor payload takes
     the subview as a slice (it refused the kernel body), so the windows schedule applies (13.7x over the naive
     loops on torch's Conv2d(16, 32, 3, stride=2, padding=1), where the generic tile got 3.1x)."""
-    from neurojit.agent.analyze import analyze
-    from neurojit.agent.schedules import for_kernel
-    from neurojit.compiler import host
-
-    info = analyze(load_kernel(PADDED_CONV).text)
-    first = for_kernel(info, host())[0]
-    assert first.name == "vectorize_windows"
+    name, script = _first_schedule(load_kernel(PADDED_CONV).text)
+    assert name == "vectorize_windows"
     x, w, b = _rand(2, 3, 9, 9), _rand(4, 3, 3, 3, seed=1), _rand(4, seed=2)
     xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
     win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(2, 3))[:, :, ::2, ::2]
     want = np.einsum("ncyxij,fcij->nfyx", win, w.astype(np.float64)) + b[None, :, None, None]
-    got = neurojit.compile(PADDED_CONV, schedule=first.text(info, host()))(x, w, b)
+    got = neurojit.compile(PADDED_CONV, schedule=script)(x, w, b)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
@@ -418,18 +419,13 @@ def test_torch_linears_weight_transpose_is_read_through_the_matmuls_map():
     """torch-mlir transposes a Linear's weight before its matmul: a copy, and a kernel no matmul schedule took
     (the generic tile 7.7x over naive). Folded into the matmul's indexing map, the packed matmul takes it
     (51x, the evaluator's interleaved timing)."""
-    from neurojit.agent.analyze import analyze
-    from neurojit.agent.schedules import for_kernel
-    from neurojit.compiler import host
-
     path = KERNELS / "torch_linear_relu.mlir"
     k = load_kernel(path)
     assert "linalg.transpose" not in k.text and "affine_map<(d0, d1, d2) -> (d1, d2)>" in k.text
-    info = analyze(k.text)
-    first = for_kernel(info, host())[0]
-    assert first.name == "packed_matmul"
+    name, script = _first_schedule(k.text)
+    assert name == "packed_matmul"
     x, w, b = _rand(64, 512), _rand(256, 512, seed=1), _rand(256, seed=2)
-    got = neurojit.compile(path, schedule=first.text(info, host()))(x, w, b)
+    got = neurojit.compile(path, schedule=script)(x, w, b)
     want = np.maximum(x.astype(np.float64) @ w.T.astype(np.float64) + b, 0)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
@@ -463,14 +459,9 @@ def test_a_linear_whose_bias_is_the_matmuls_initial_value_takes_the_packed_matmu
     """A map of C's initial value before the matmul (the bias broadcast) is part of the chain, like a fill:
     the packed matmul tiles and vectorises it (torch's Linear(384, 192) on 128 rows: 60x over naive, the
     generic tile 20x)."""
-    from neurojit.agent.analyze import analyze
-    from neurojit.agent.schedules import for_kernel
-    from neurojit.compiler import host
-
-    info = analyze(load_kernel(LINEAR_BIAS_INIT).text)
-    first = for_kernel(info, host())[0]
-    assert first.name == "packed_matmul"
+    name, script = _first_schedule(load_kernel(LINEAR_BIAS_INIT).text)
+    assert name == "packed_matmul"
     x, w, b = _rand(32, 48), _rand(40, 48, seed=1), _rand(40, seed=2)
-    got = neurojit.compile(LINEAR_BIAS_INIT, schedule=first.text(info, host()))(x, w, b)
+    got = neurojit.compile(LINEAR_BIAS_INIT, schedule=script)(x, w, b)
     want = np.maximum(x.astype(np.float64) @ w.T.astype(np.float64) + b, 0)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
