@@ -99,6 +99,37 @@ class OpInfo:
         return a == ["d2", "d0"], b == ["d1", "d2"]
 
     @property
+    def batch_dims(self) -> int:
+        """How many leading loops of a batched matmul-shaped contraction are its batch (linalg.batch_matmul,
+        torch's 4-d attention products): parallel loops every operand indexes first, in loop order, around a
+        contraction that `unbatched` sees as a plain one; 0 for any other op."""
+        n = len(self.iterators) - 3
+        if n < 1 or self.is_contraction or len(self.maps) != 3 or self.outputs != 1:
+            return 0
+        if self.iterators[n:] != ("parallel", "parallel", "reduction") or "reduction" in self.iterators[:n]:
+            return 0
+        if not (any("mul" in b for b in self.body) and any("add" in b for b in self.body)):
+            return 0
+        batch = [f"d{i}" for i in range(n)]
+        for m in self.maps:
+            res = map_results(m)
+            if res[:n] != batch or any(re.search(rf"\bd{i}\b", r) for r in res[n:] for i in range(n)):
+                return 0
+        return n if self.unbatched.layout is not None else 0
+
+    @property
+    def unbatched(self) -> "OpInfo":
+        """A batched contraction's one batch element: its last three loops, the maps without the batch."""
+        n = len(self.iterators) - 3
+        dims = ", ".join(f"d{i}" for i in range(3))
+
+        def inner(m: str) -> str:
+            res = [re.sub(r"\bd(\d+)\b", lambda g: f"d{int(g.group(1)) - n}", r) for r in map_results(m)[n:]]
+            return f"({dims}) -> ({', '.join(res)})"
+        return OpInfo("linalg.generic", self.iterators[n:], self.extents[n:], self.element,
+                      tuple(inner(m) for m in self.maps), self.body, self.outputs, self.combiners)
+
+    @property
     def is_row_reduction(self) -> bool:
         """Innermost loop reduced, the others parallel (row sum / max, a matrix-vector product, a dot product
         with a 0-d output), and every input that the reduction indexes is contiguous along it (not a batched
@@ -136,6 +167,12 @@ class KernelInfo:
     def matmul(self) -> OpInfo | None:
         found = [op for op in self.ops if op.is_contraction]
         return found[0] if len(found) == 1 else None
+
+    @property
+    def batched(self) -> OpInfo | None:
+        """The one batched matmul-shaped contraction (`OpInfo.batch_dims`), where the kernel has no plain one."""
+        found = [op for op in self.ops if op.batch_dims]
+        return found[0] if len(found) == 1 and not any(op.is_contraction for op in self.ops) else None
 
     @property
     def mnk(self) -> tuple[int, int, int] | None:

@@ -58,7 +58,7 @@ def _room(session: Session, until: int) -> int:
     should stop, and no more than are expected to end within the time limit."""
     if session.stop_reason() is not None:
         return 0
-    room = until - session.store.summary(session.run_id).candidates
+    room = until - session.spent()
     by_time = session.time_room()
     return room if by_time is None else min(room, by_time)
 

@@ -66,9 +66,17 @@ class Session:
         if self.stop_event is not None and self.stop_event.is_set():
             return "stopped by the caller"
         s = self.store.summary(self.run_id)
-        return self.budget.exhausted(candidates=s.candidates, started=self.started, tokens=s.tokens,
+        return self.budget.exhausted(candidates=self.spent(s), started=self.started, tokens=s.tokens,
                                      dollars=s.cost_usd, reserve_s=runoff.reserve(self.budget.seconds, self.finalists),
                                      next_s=self.evaluation_s() or 0.0, now=self.clock())
+
+    def spent(self, summary=None) -> int:
+        """Candidates that count against the budget: those evaluated. One recorded and not yet evaluated was
+        cut short by a kill (a batch is recorded whole before it runs, and nothing else leaves one pending); the
+        resumed run proposes it again and evaluates it then, which it would not if it counted as spent (seen:
+        a tuner batch killed mid-evaluation, never finished because it had filled the budget)."""
+        s = summary or self.store.summary(self.run_id)
+        return s.candidates - s.pending
 
     def pool_size(self) -> int:
         """Evaluations the evaluator runs side by side."""

@@ -91,9 +91,10 @@ NUMPY = {
     "mm_ijk": lambda a, b, d: np.matmul(a, b, out=d),
     "mm_scf": lambda a, b, c: np.add(c, a @ b, out=c),
     "col_sum": lambda x, out: np.sum(x, axis=0, out=out),
+    "attention_scores": lambda q, k, s: np.multiply(np.matmul(q, np.swapaxes(k, -1, -2), out=s), 0.125, out=s),
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
-           "max_pool", "mm_affine", "mm_scf", "col_sum")
+           "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:

@@ -100,7 +100,7 @@ SPLIT_VECTOR_FMAS = 65536  # ~11 us at one core's peak: measured on znver4, pack
 def contraction_worth_splitting(info: KernelInfo, host: Host) -> bool:
     """Whether the kernel's contraction does enough vector multiply-adds (SPLIT_VECTOR_FMAS) to start split
     over the cores (packed and fused matmuls): a task costs ~2 us to dispatch and wait for."""
-    return host.cores > 1 and model.work(info.matmul) / lanes(info, host) >= SPLIT_VECTOR_FMAS
+    return host.cores > 1 and model.work(info.matmul or info.batched) / lanes(info, host) >= SPLIT_VECTOR_FMAS
 
 
 def split_at(op, info: KernelInfo, cores: int, loops) -> int | None:

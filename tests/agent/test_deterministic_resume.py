@@ -64,7 +64,12 @@ def _check_kill_and_resume(db: str, model: str) -> None:
     _kill_when(_cmd(db, "k", model), pending, "evaluating its first candidates")
     kept = {c.identity: c.verdict for c in store.candidates("k") if c.verdict}
     _kill_when(_cmd(db, "k", model), lambda: _trials(db) >= 2 and pending(), "tuning")
-    _kill_when(_cmd(db, "k", model), lambda: _trials(db) >= 5, "further into the tuning")
+    progress = (_trials(db), len([c for c in store.candidates("k") if c.verdict]))  # where the third run starts
+
+    def further() -> bool:  # relative to the second kill: how far it got depends on the machine's pace
+        return (_trials(db), len([c for c in store.candidates("k") if c.verdict])) > progress
+
+    _kill_when(_cmd(db, "k", model), further, "further into the tuning")
     assert store.get_run("k").status == RunStatus.RUNNING
     done = subprocess.run(_cmd(db, "k", model) + ["--json"], capture_output=True, text=True, timeout=400)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -68,6 +68,10 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[2] + f[0] @ f[1].T]
     if stem == "mm_tb_f64":
         return [f[2] + f[0] @ f[1].T]
+    if stem == "bmm_odd":
+        return [f[2] + f[0] @ f[1]]
+    if stem == "attn_bt_odd":
+        return [(f[0] @ np.swapaxes(f[1], -1, -2)) * 0.125]
     if stem == "dot":
         return [f[2] + f[0] @ f[1]]
     if stem == "pool_nchw_s2":
@@ -145,6 +149,7 @@ ODD = [
     ("dot", "vectorize_row_reduction"),
     ("matmul_ta", "packed_matmul"), ("matmul_bt_odd", "packed_matmul"), ("mm_tb_f64", "packed_matmul"),
     ("mm_i32_odd", "packed_matmul"), ("mm_i64_odd", "packed_matmul"),  # integer products: exact in any order
+    ("bmm_odd", "packed_matmul"), ("attn_bt_odd", "packed_matmul"),  # batched: one batch element at a time
     ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"), ("fir", "vectorize_windows"),
     # channels-first pooling on channel blocks: 5 channels (one block under a vector), 20 i32 channels
     # (blocks of 10) with a dilation, 12 f64 channels (blocks of 6) with two strides
@@ -170,7 +175,7 @@ EXAMPLES = {
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
-    "col_sum": "register_tile_any",
+    "col_sum": "register_tile_any", "attention_scores": "packed_matmul",
 }
 
 
@@ -345,6 +350,7 @@ def test_evaluator_accepts_each_new_schedule():
     each new class's schedule: NaN-safe order of an arg-reduction, strided windows, affine passes."""
     cases = [("argmax_odd", "lane_reduction"), ("row_sub_odd", "lane_reduction"),
              ("row_sum_i32_odd", "vectorize_row_reduction"), ("matmul_bt_odd", "packed_matmul"),
+             ("attn_bt_odd", "packed_matmul"),
              ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"),
              ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
              ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops")]
@@ -397,6 +403,17 @@ def test_schedules_split_a_big_op_over_tasks(schedule, stem, threads):
     split(*got)
     out = [i for i, a in enumerate(naive.signature.args) if a.role == "out"][0]
     np.testing.assert_allclose(got[out], want[out], rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_a_batched_matmul_splits_its_batch_over_tasks(threads):
+    """The packed matmul of a batched contraction hands batch elements (not n-panels) to its tasks: 3 threads
+    over 2 x 3 batch elements split the first batch loop unevenly (one task gets nothing)."""
+    path = HERE / "attn_bt_odd.mlir"
+    info, h = analyze(path.read_text()), host()
+    s = PackedMatmul(threads=threads)
+    assert s.text(info, h).count("tile_using_forall") == 1
+    _check(path, s)
 
 
 PREFIX_SUM = """// row-wise inclusive prefix sum, the running sum carried in iter_args, in the function's own loop

@@ -171,6 +171,11 @@ def _col_sum(inputs, outputs):
     return [_f64(inputs[0]).sum(axis=0).astype(outputs[0].dtype)]
 
 
+def _attention_scores(inputs, outputs):
+    q, k = map(_f64, inputs)
+    return [(q @ np.swapaxes(k, -1, -2) * 0.125).astype(outputs[0].dtype)]
+
+
 def _product_only(inputs, outputs):
     a, b = map(_f64, inputs)
     return [(a @ b).astype(outputs[0].dtype)]
@@ -189,6 +194,7 @@ CLASSES = {
     "mm_affine": (_product_only, [2]),
     "mm_scf": (_matmul, [2]),  # C += A x B as plain scf loops
     "col_sum": (_col_sum, [1]),
+    "attention_scores": (_attention_scores, [2]),  # a batched contraction (4-d, K as stored) and a scale
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
