@@ -255,7 +255,7 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
 
     def check(b_args, c_args):
         for o in outs:
-            c = eq.compare(c_args[o], (b_args[o], None, None))
+            c = eq.compare(c_args[o], (b_args[o], None, None, None))
             if c.problem:
                 return f"output %{sig.args[o].name}: {c.where}"
         return None

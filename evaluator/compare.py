@@ -29,6 +29,15 @@ same arguments (the baseline's twin, see reference.py);
 3. The exact result is +-Inf (an infinite input reaches it): the same Inf, or what the baseline gave.
 4. The exact result is NaN (undefined: NaN input, 0 x Inf, Inf - Inf): NaN is required where the baseline
    gives NaN; elsewhere NaN or the baseline's value.
+5. Typical accuracy (floats with an exact result, on ordinary data: the random and `wide` input sets, pooled):
+   the candidate's median error, in units in the last place (ulps) of the exact value in the output's dtype,
+   is at most TYPICAL_TIMES times the baseline's plus TYPICAL_FLOOR_ULPS. Rule 1 bounds each element by the
+   worst a correct evaluation order may do, which is far more than what one does typically: a candidate that
+   cuts precision everywhere (an exp rounded to 12 bits, a cubic in place of exp, a reciprocal of few Newton
+   steps, outputs rounded to a step of the largest one) stayed inside it on kernels with a division or an
+   exp, where no per-element magnitude bound applies. A correct reordering, an FMA, a vector polynomial of
+   a few ulps stay near the baseline's median (a sequential sum's is several ulps; an elementwise kernel's
+   a fraction of one); a precision cut is tens to thousands of times it.
 Whatever is bit-identical to the baseline passes every rule. Comparing with the exact result rather than with the baseline's rounding is what lets a tiled, reassociated
 or FMA-contracted candidate pass: its error and the baseline's are both small against the exact value,
 while against each other they may not be (near-limit inputs: one overflows, the other does not).
@@ -46,6 +55,10 @@ import numpy as np
 
 
 BASELINE_ERRORS = 4.0  # rule 1's bounds grow by this many times the largest share of its bound the baseline used
+# rule 5: on ordinary inputs a candidate's typical (median) error, in units in the last place of the exact result,
+# is at most this many times the baseline's plus TYPICAL_FLOOR_ULPS
+TYPICAL_TIMES, TYPICAL_FLOOR_ULPS = 8.0, 4.0
+TYPICAL_SAMPLE = 1 << 16  # elements per output and pair the typical error is taken from (evenly spaced)
 
 
 class Comparison(NamedTuple):
@@ -117,6 +130,33 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
                | (nan_r & np.isnan(b) & ~np.isnan(g))
                | (nan_r & ~np.isnan(b) & ~(np.isnan(g) | as_base | near_base)))
         return _result("wrong" if bad.any() else None, got, b, r, bad, errs, r)
+
+
+def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 5's samples: (candidate's, baseline's) errors in ulps of the exact value (in the output's dtype,
+    at least the smallest normal's ulp), at up to TYPICAL_SAMPLE evenly spaced elements where all three are
+    finite."""
+    dt = got.dtype
+    step = max(1, got.size // TYPICAL_SAMPLE)
+    wide = np.longdouble if np.asarray(exact).dtype == np.longdouble else np.float64
+    g, b, r = (np.asarray(x, wide).reshape(-1)[::step] for x in (got, baseline, exact))
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(g) & np.isfinite(b) & np.isfinite(r) & np.isfinite(r.astype(dt))
+        ulp = np.maximum(np.spacing(np.abs(r[ok]).astype(dt)), np.spacing(np.finfo(dt).tiny)).astype(wide)
+        return (np.abs(g[ok] - r[ok]) / ulp).astype(np.float64), (np.abs(b[ok] - r[ok]) / ulp).astype(np.float64)
+
+
+def typical(cand: np.ndarray, base: np.ndarray) -> str | None:
+    """Rule 5 on the pooled samples of `ulp_errors`: None when the candidate's median error is within
+    TYPICAL_TIMES x the baseline's + TYPICAL_FLOOR_ULPS, else what it is."""
+    if cand.size < 16:
+        return None  # too few elements to speak of a typical error (a dot product's one output)
+    mc, mb = float(np.median(cand)), float(np.median(base))
+    if mc <= TYPICAL_TIMES * mb + TYPICAL_FLOOR_ULPS:
+        return None
+    return (f"its median error is {mc:.3g} ulp of the exact result, the baseline's {mb:.3g} ulp (at most "
+            f"{TYPICAL_TIMES:g}x that + {TYPICAL_FLOOR_ULPS:g} ulp: less accurate than the baseline throughout, "
+            "a precision cut)")
 
 
 def _result(problem, got, b, r, bad, diff, ref) -> Comparison:

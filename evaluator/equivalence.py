@@ -26,9 +26,9 @@ import zlib
 
 import numpy as np
 
-from .compare import BASELINE_ERRORS, Comparison, compare, tolerance, underflow_floor
+from .compare import BASELINE_ERRORS, Comparison, compare, tolerance, typical, ulp_errors, underflow_floor
 from .guard import Arena, Placement, fault_handler
-from .inputs import NEED_EXACT
+from .inputs import NEED_EXACT, TYPICAL
 from .record import Reason, Rejected
 
 
@@ -73,14 +73,16 @@ class Equivalence:
                    else "baseline"))
 
     def compare(self, got, want, pair=None) -> Comparison:
-        b, r, m = want
+        b, r, m, reach = want
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
-        return compare(got, b, self.rtol, r, self.atol, magnitude=m, overflows=self._overflows(m, pair, got.dtype))
+        edge = self._overflows(m if reach is None else reach, pair, got.dtype)
+        return compare(got, b, self.rtol, r, self.atol, magnitude=m, overflows=edge)
 
     def _overflows(self, magnitude, pair, dtype):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's
-        did not. By the terms' magnitudes, for a kernel of sums, products and maxima (reference.py: not where a
+        did not. By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
+        through: reference.reach_twin), for a kernel of sums, products and maxima (reference.py: not where a
         minimum or a select was rewritten); else, for a kernel with reductions, on a pair of near-limit values."""
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
             return np.asarray(magnitude, np.float64) >= float(np.finfo(dtype).max)
@@ -178,6 +180,7 @@ class Equivalence:
         guarded = self.arena is not None
         differential = set(self.differential_pairs(pairs)) if "o0" in self.builds else set()
         starts: set[str] = set()  # input sets already run in the start placement
+        samples: dict[int, list] = {}  # rule 5 (compare.py): per output, errors in ulps on the random sets
         for i, pair in enumerate(pairs):
             where = pair.describe(seed)
             args = self._args(pair)
@@ -191,6 +194,8 @@ class Equivalence:
             digest = _digest(got[o] for o in self.outs)
             for o, w in zip(self.outs, want):
                 c = self.compare(got[o], w, pair)
+                if pair.set in TYPICAL and w[1] is not None and got[o].dtype.kind == "f" and not c.problem:
+                    samples.setdefault(o, []).append((where, *ulp_errors(got[o], w[0], w[1])))
                 if math.isfinite(c.max_abs_err):
                     self.errs = (max(self.errs[0], c.max_abs_err), max(self.errs[1], c.max_rel_err))
                 if c.problem:
@@ -214,6 +219,13 @@ class Equivalence:
             self.digests.append(digest)
             if i == 0:
                 self.first = [got[o] for o in self.outs]
+        for o, got in samples.items():
+            why = typical(np.concatenate([c for _, c, _ in got]), np.concatenate([b for _, _, b in got]))
+            if why is not None:  # named by the pair where the candidate's typical error was largest
+                worst = max(got, key=lambda x: float(np.median(x[1])) if x[1].size else 0.0)[0]
+                raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "
+                                                    f"bound but {why}, over the {', '.join(TYPICAL)} input sets "
+                                                    f"(largest on {worst})")
         self._repeat(pairs[0])
         whys: dict[str, list[str]] = {}
         for k, why in self.refs.skipped.items():

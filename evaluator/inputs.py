@@ -9,6 +9,7 @@ Input sets (floats; integers read the same name as noted)
 | set | values | what it exposes |
 |---|---|---|
 | uniform, normal, scales | U(-1,1); N(0,1); signs x 10^U(-3,3) (ints: [-8,8]; [-100,100]; signs x 10^U(0,4)) | general errors, roles, indexing |
+| wide | N(0, 4) (ints: as normal) | truncated tails: exp(x - max) flushed to 0 below -9 is exact on N(0,1) rows (their spread is ~6) and zeroes most of these (judged by compare.py's rule 5 with the random sets) |
 | negative | all negative | sign assumptions (abs, max with 0) |
 | positive | all positive, U(0.5,2) (ints: [1,9]) | the other sign: "all positive, so skip the max with 0" (images, probabilities) |
 | sparse | half exact zeros (+0 and -0) among signed values; first and last element zero | zero shortcuts, +-0 |
@@ -49,10 +50,11 @@ import numpy as np
 from .compare import compare, tolerance  # noqa: F401  (re-exported: the promotion gate compares too)
 
 RANDOM = ("uniform", "normal", "scales")
+TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a candidate's typical error
 STATES = ("random", "zeros", "nan", "previous")
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"))
-_FLOAT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
+_FLOAT_SETS = ("wide", "negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
              "wrap", "limit", "infinite")
@@ -161,6 +163,8 @@ def _float_fill(kind, shape, dt, rng, depth):
         return rng.uniform(-1, 1, shape)
     if kind == "normal":
         return rng.standard_normal(shape)
+    if kind == "wide":
+        return 4.0 * rng.standard_normal(shape)
     if kind == "scales":
         return _signs(rng, shape) * 10.0 ** rng.uniform(-3, 3, shape)
     if kind == "negative":
@@ -217,7 +221,7 @@ def _int_fill(kind, shape, dt, rng):
     ii = np.iinfo(dt)
     if kind in ("uniform", "subnormal", "underflow", "nan"):
         return rng.integers(-8, 9, shape)
-    if kind == "normal":
+    if kind in ("normal", "wide"):
         return rng.integers(-100, 101, shape)
     if kind == "scales":
         return (_signs(rng, shape) * np.round(10.0 ** rng.uniform(0, 4, shape))).astype(np.int64)

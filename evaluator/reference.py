@@ -230,6 +230,46 @@ def _exact_bounds_free(text: str) -> str | None:
         return str(module)
 
 
+def reach_twin(text_mag: str) -> str | None:
+    """The magnitude twin with every constant that scales down made 1 (a factor below 1 of a product, a
+    divisor above 1): each op of the twin is monotone in its non-negative operands, so each output element
+    then bounds the magnitude of every intermediate its value passed through, not only its own. Where it
+    reaches the dtype's largest value, some order of evaluation may overflow a partial sum even if the
+    result is small (attention scores (Q K^T) x 0.125: a reassociated sum overflowed before the scale on
+    near-limit inputs, and the output's own magnitude stayed below the range). None where no constant
+    scales down (the magnitude twin says as much)."""
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module, walk
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        try:
+            module = parse_module(text_mag, "<magnitude twin>", ctx)
+        except Exception:
+            return None
+        f64, changed = ir.F64Type.get(), False
+        for op in walk(module.operation):
+            if op.name != "arith.constant" or not op.results[0].uses:
+                continue
+            t, value = op.results[0].type, op.attributes["value"]
+            if t == f64 and isinstance(value, ir.FloatAttr):
+                c = ir.FloatAttr(value).value
+            elif (isinstance(t.maybe_downcast(), ir.VectorType) and t.maybe_downcast().element_type == f64
+                  and isinstance(value, ir.DenseElementsAttr) and ir.DenseElementsAttr(value).is_splat):
+                c = ir.FloatAttr(ir.DenseElementsAttr(value).get_splat_value()).value
+            else:
+                continue
+            uses = [(u.owner.name, u.operand_number) for u in op.results[0].uses]
+            down = ((0 < c < 1 and any(name == "arith.mulf" for name, _ in uses))
+                    or (c > 1 and any(name == "arith.divf" and i == 1 for name, i in uses)))
+            if not down:
+                continue
+            one = ir.FloatAttr.get(f64, 1.0)
+            op.attributes["value"] = one if t == f64 else ir.DenseElementsAttr.get_splat(t, one)
+            changed = True
+        return str(module) if changed else None
+
+
 # ---- in the trusted process -------------------------------------------------------------------------------
 
 def compute(session, job: dict) -> dict:
@@ -280,6 +320,12 @@ def compute(session, job: dict) -> dict:
             magnitude = build(text_mag, "<magnitude twin>")[0]
         except Exception:  # no magnitudes: compare.py's normwise bound alone, as for other kernels
             magnitude = None
+    reach = None  # the magnitude twin with scaling-down constants made 1: where a partial sum may overflow
+    if magnitude is not None and (text_reach := reach_twin(text_mag)) is not None:
+        try:
+            reach = build(text_reach, "<reach twin>")[0]
+        except Exception:  # the output's own magnitude stands in for it (equivalence.py)
+            reach = None
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
     rtol = max(tolerance(a.dtype, depth, cfg["tolerance_factor"]) for a in sig.outputs)
     pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
@@ -343,9 +389,14 @@ def compute(session, job: dict) -> dict:
             for k, o in enumerate(outs):
                 np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
             if mags is not None:  # on the arguments as they were before the calls (an output's initial state)
+                reached = [a.copy() for a in mags] if reach is not None else None
                 _run_twin(magnitude, mags)
                 for k, o in enumerate(outs):
                     np.save(root / f"{p.id}.{k}.mag.npy", np.abs(mags[o]))
+                if reached is not None:
+                    _run_twin(reach, reached)
+                    for k, o in enumerate(outs):
+                        np.save(root / f"{p.id}.{k}.reach.npy", np.abs(reached[o]))
         if order is None:  # after the first pair: try the order-keeping loop order on its arguments
             order = {"reordered": False, "why": f"a baseline call takes {call_s:.3f} s"}
             if call_s > REORDER_OVER_S:
@@ -366,6 +417,7 @@ def compute(session, job: dict) -> dict:
     return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
             "exact": twin is not None, "exact_kind": "float64" if "float32" in wider else "80-bit extended",
             "magnitude": twin is not None and magnitude is not None,
+            "reach": twin is not None and magnitude is not None and reach is not None,
             # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell
             # where a partial sum may overflow (equivalence.py)
             "magnitude_sums": magnitude is not None and not _REWRITTEN.search(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
@@ -459,6 +511,7 @@ class RefSet:
         self.pairs = [Pair(*p) for p in info["pairs"]]
         self.exact = info["exact"]
         self.magnitude = info.get("magnitude", False)
+        self.reach = info.get("reach", False)
         self.skipped: dict[str, str] = info.get("skipped", {})
         self._mapped: dict[str, np.ndarray] = {}
 
@@ -467,10 +520,12 @@ class RefSet:
             self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
         return self._mapped[name]
 
-    def outputs(self, pair: Pair, n: int) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
-        """(baseline's output, exact result or None, its terms' magnitudes or None) for each of the `n` outputs."""
+    def outputs(self, pair: Pair, n: int) -> list[tuple]:
+        """(baseline's output, exact result or None, its terms' magnitudes or None, the magnitudes its value
+        passed through or None: `reach_twin`, only where a constant scales down) for each of the `n` outputs."""
         return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None,
-                 self._load(f"{pair.id}.{k}.mag") if self.magnitude else None) for k in range(n)]
+                 self._load(f"{pair.id}.{k}.mag") if self.magnitude else None,
+                 self._load(f"{pair.id}.{k}.reach") if self.reach else None) for k in range(n)]
 
     def args(self, pair: Pair, n: int) -> list[np.ndarray]:
         """The pair's `n` arguments (outputs in their initial state), read-only: copy before a call."""

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from neurojit.evaluator.compare import compare, tolerance, underflow_floor
+from neurojit.evaluator.compare import compare, tolerance, typical, ulp_errors, underflow_floor
 
 F32 = np.float32
 MAX = float(np.finfo(F32).max)
@@ -164,3 +164,22 @@ def test_an_overflow_another_correct_order_may_meet_is_no_evidence():
     assert compare(got, base, RTOL, exact, overflows=np.array([True, False])).problem is None
     assert compare(f32(1.0, np.inf), base, RTOL, exact, overflows=np.array([True, False])).problem == "nonfinite"
     assert compare(f32(0.25 * MAX, 1.0), base, RTOL, exact, overflows=True).problem == "wrong"
+
+
+def test_rule_5_a_precision_cut_throughout_is_wrong_and_a_few_ulps_are_not():
+    """Typical accuracy: the candidate's median error in ulps of the exact value, at most 8x the baseline's
+    + 4 ulp. A 12-bit mantissa inside every element's normwise bound fails it; rounding the exact value once
+    more than the baseline does (a reciprocal, an FMA) does not."""
+    rng = np.random.default_rng(3)
+    exact = rng.standard_normal(4096) * np.exp(rng.uniform(-3, 3, 4096))
+    base = exact.astype(F32)  # the baseline: rounded once (its median error ~0.25 ulp)
+    ulp = np.spacing(np.abs(base)).astype(np.float64)
+    near = (exact + rng.uniform(-3, 3, 4096) * ulp).astype(F32)  # a few ulps off: a legitimate reordering
+    cut = (base.view(np.int32) & np.int32(~0xFFF)).view(F32)  # 12 low bits dropped: ~1000 ulp typically
+    assert typical(*ulp_errors(near, base, exact)) is None
+    why = typical(*ulp_errors(cut, base, exact))
+    assert why is not None and "precision cut" in why
+    assert typical(*ulp_errors(cut[:8], base[:8], exact[:8])) is None  # 8 elements say nothing typical
+    # non-finite elements are left out (rules 1-4 judge them); the rest still speak
+    exact[::7] = np.inf
+    assert typical(*ulp_errors(cut, base, exact)) is not None

@@ -201,6 +201,27 @@ def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima
         assert "select" not in twin and "minimumf" not in twin and "0xFFF" not in twin and "6.0" not in twin
 
 
+@pytest.mark.parametrize("body, reach", [
+    ("%c = arith.constant 0.125 : f32\n %m = arith.mulf %a, %b : f32\n %s = arith.mulf %m, %c : f32", True),
+    ("%c = arith.constant 8.0 : f32\n %m = arith.mulf %a, %b : f32\n %s = arith.divf %m, %c : f32", True),
+    ("%c = arith.constant 8.0 : f32\n %m = arith.mulf %a, %b : f32\n %s = arith.mulf %m, %c : f32", False),  # up
+    ("%m = arith.mulf %a, %b : f32\n %s = arith.addf %m, %a : f32", False),  # nothing scales down
+])
+def test_the_reach_twin_makes_constants_that_scale_down_one(body, reach):
+    """Where a constant scales a value down, the output's magnitude no longer bounds what the value passed
+    through (a sum that overflows before x 0.125): the reach twin makes such a constant 1, nothing else."""
+    from neurojit.evaluator.reference import f64_twin, magnitude_twin, reach_twin
+
+    text = ("func.func @k(%x: memref<8xf32>, %y: memref<8xf32>, %o: memref<8xf32>) {\n"
+            " linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],"
+            " iterator_types = [\"parallel\"]} ins(%x, %y : memref<8xf32>, memref<8xf32>) outs(%o : memref<8xf32>) {\n"
+            " ^bb0(%a: f32, %b: f32, %out: f32):\n " + body + "\n linalg.yield %s : f32\n }\n return\n}")
+    twin = reach_twin(magnitude_twin(f64_twin(text)))
+    assert (twin is not None) == reach
+    if reach:
+        assert "1.000000e+00 : f64" in twin and "1.250000e-01" not in twin and "8.000000e+00" not in twin
+
+
 def test_an_f64_kernels_exact_twin_is_in_x86_extended_precision():
     """f64 kernels had no exact reference (the baseline stood in: a candidate closer to the exact value than
     the baseline was refused on a cancelling sum); their twin is in f80, hex constants widened exactly."""
