@@ -11,7 +11,8 @@ becomes `@f(%x: memref<..>, ..., %result0: memref<..> {neurojit.output, neurojit
      into an input;
   4. a 2-D transpose that only feeds a matmul is read through the matmul's indexing map (`_fold_transposes`);
      a function whose ops index an operand by a constant (keepdim reductions) has its unit dims folded
-     away (`_keeps_dims`); aggregate ops (linalg.softmax) are decomposed into linalg.generic; then one-shot bufferization with function boundaries and identity layouts (copies as `linalg.copy`);
+     away (`_keeps_dims`); a reduction over several trailing dims reduces them collapsed into one
+     (`collapse.py`: the schedule library's row reductions then take it); aggregate ops (linalg.softmax) are decomposed into linalg.generic; then one-shot bufferization with function boundaries and identity layouts (copies as `linalg.copy`);
   5. a buffer whose last use is its copy into an output becomes that output (no copy): the result is
      computed in place. (MLIR's own `eliminate-empty-tensors` does this before bufferizing, but wrongly
      when one result is computed from another: seen, `return %r, %m` with %r = %m + bias, %m lost.)
@@ -27,6 +28,7 @@ from mlir import ir
 from mlir.dialects import memref
 from mlir.dialects.transform import interpreter
 
+from .collapse import collapse_reductions
 from .errors import KernelError, ScheduleError
 from .kernel import OUTPUT_ATTR, RESULT_ATTR, arg_names, location_of, the_public_function, walk
 from .pipeline import FOLD_UNIT_DIMS, INLINE_HELPERS
@@ -118,6 +120,8 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     try:
         if _keeps_dims(func):
             FOLD_UNIT_DIMS.run(module)
+            func = the_public_function(module, origin)
+        collapse_reductions(func)
         if any(op.name in AGGREGATES for op in walk(func)):
             _apply(module, DECOMPOSE)
         _apply(module, BUFFERIZE)

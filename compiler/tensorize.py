@@ -68,6 +68,28 @@ def _slice(name: str, operands: list[ir.Value], view: ir.Operation, result: ir.T
     return ir.Operation.create(name, results=[result], operands=operands, attributes=attrs).result
 
 
+def _root_reshape(op: ir.Operation) -> bool:
+    """A reshape (collapse_shape, expand_shape) of an argument or a local buffer (a root) used by linalg ops
+    only (a reduction over several trailing dims, collapsed at the front door, reading an input the kernel
+    also reads as it is): in tensor form the same reshape of its root's current contents, and a write
+    through it the inverse reshape of the result back into the root."""
+    if op.name not in ("memref.collapse_shape", "memref.expand_shape") or len(op.operands) != 1:
+        return False
+    src = op.operands[0].owner
+    if not (isinstance(src, ir.Block) or _name(src) == "memref.alloc"):
+        return False
+    return all(_name(u.owner).startswith("linalg.") for u in op.result.uses)
+
+
+def _reshaped(kind: str, value: ir.Value, like: ir.Operation, result: ir.Type) -> ir.Value:
+    """tensor.collapse_shape / tensor.expand_shape (`kind`) of `value` into `result`, with `like`'s
+    reassociation (a memref reshape, or its inverse)."""
+    attrs = {"reassociation": like.attributes["reassociation"]}
+    if kind == "tensor.expand_shape":
+        attrs["static_output_shape"] = ir.DenseI64ArrayAttr.get(ir.RankedTensorType(result).shape)
+    return ir.Operation.create(kind, results=[result], operands=[value], attributes=attrs).result
+
+
 def _whole_view(op: ir.Operation, block: ir.Block) -> bool:
     """A reshape (collapse_shape, expand_shape) of an argument that nothing else uses, used by linalg ops only."""
     if op.name not in ("memref.collapse_shape", "memref.expand_shape") or len(op.operands) != 1:
@@ -117,6 +139,7 @@ def tensorize(module: ir.Module) -> None:
     local_allocs: list[ir.Operation] = []
     views: list[ir.Operation] = []
     windows: dict[ir.Value, ir.Operation] = {}  # static subviews (a padded input's interior): slices of a root
+    reshapes: dict[ir.Value, ir.Operation] = {}  # reshapes of a root the kernel also uses otherwise
     for op in ops:
         if op.name.startswith("linalg.") or op.name in SKIP:
             continue
@@ -128,6 +151,9 @@ def tensorize(module: ir.Module) -> None:
             continue
         if _static_window(op):
             windows[op.result] = op
+            continue
+        if _root_reshape(op):
+            reshapes[op.result] = op
             continue
         raise ScheduleError(f"tensor payload: the kernel body has {op.name}; only straight-line linalg "
                             "ops can be put in tensor form")
@@ -155,15 +181,17 @@ def tensorize(module: ir.Module) -> None:
     with ir.InsertionPoint(first), func.location:
         for alloc in local_allocs:
             for use in alloc.result.uses:
-                if _name(use.owner) not in ("memref.dealloc", "memref.subview") and not _name(use.owner).startswith("linalg."):
+                if (_name(use.owner) not in ("memref.dealloc", "memref.subview", "memref.collapse_shape", "memref.expand_shape")
+                        and not _name(use.owner).startswith("linalg.")):
                     raise ScheduleError(f"tensor payload: a local buffer is used by {_name(use.owner)}")
             empty = ir.Operation.create("tensor.empty", results=[_tensor_type(alloc.result)])
             current[key(alloc.result)] = empty.result
         for i, a in enumerate(args):
             if not _is_memref(a) or not any(True for _ in a.uses):
                 continue
+            through = [r.result for r in reshapes.values() if r.operands[0] == a]
             writes = any(_name(u.owner).startswith("linalg.") and
-                         u.operand_number >= _dps_split(u.owner.operation)[0] for u in a.uses)
+                         u.operand_number >= _dps_split(u.owner.operation)[0] for v in [a, *through] for u in v.uses)
             attrs = {"restrict": ir.UnitAttr.get()}
             if writes:
                 attrs["writable"] = ir.UnitAttr.get()
@@ -188,6 +216,10 @@ def tensorize(module: ir.Module) -> None:
                     w = windows[v]
                     new_operands.append(_slice("tensor.extract_slice", [current[key(w.operands[0])]], w,
                                                _tensor_type(v)))
+                elif _is_memref(v) and v in reshapes:  # the same reshape of its root's current contents
+                    r = reshapes[v]
+                    new_operands.append(_reshaped(r.name.replace("memref.", "tensor."), current[key(r.operands[0])],
+                                                  r, _tensor_type(v)))
                 else:
                     new_operands.append(current[key(v)] if _is_memref(v) else v)
             new = ir.Operation.create(op.name, results=[_tensor_type(v) for v in outs], operands=new_operands,
@@ -201,6 +233,11 @@ def tensorize(module: ir.Module) -> None:
                     root = w.operands[0]
                     r = _slice("tensor.insert_slice", [r, current[key(root)]], w, current[key(root)].type)
                     v = root
+                elif v in reshapes:  # written through a reshape: the inverse reshape is the root's contents
+                    view = reshapes[v]
+                    inverse = "tensor.expand_shape" if view.name == "memref.collapse_shape" else "tensor.collapse_shape"
+                    v = view.operands[0]
+                    r = _reshaped(inverse, r, view, _tensor_type(v))
                 current[key(v)] = r
                 written.add(key(v))
         op.erase()
@@ -212,7 +249,7 @@ def tensorize(module: ir.Module) -> None:
                 ir.Operation.create("bufferization.materialize_in_destination",
                                     operands=[current[key(a)], a],
                                     attributes={"restrict": ir.UnitAttr.get(), "writable": ir.UnitAttr.get()})
-    for w in windows.values():
+    for w in [*windows.values(), *reshapes.values()]:
         w.erase()
     for alloc in local_allocs:
         for use in list(alloc.result.uses):

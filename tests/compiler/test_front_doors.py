@@ -361,7 +361,12 @@ def test_keepdim_reductions_have_their_unit_dims_folded_and_take_the_row_reducti
     and the row-reduction schedule, in tensor form, takes it."""
     k = load_kernel(text)
     assert not re.search(r"affine_map<\([^)]*\) -> \([^)]*\b0\)>", k.text) and "linalg.copy" not in k.text
-    name, script = _first_schedule(k.text)
+    _row_reduction_first(k.text, text, ref, shape)
+
+
+def _row_reduction_first(converted: str, text: str, ref, shape) -> None:
+    """The kernel's first proposal is the row reduction, and it and the naive lowering give numpy's answer."""
+    name, script = _first_schedule(converted)
     assert name == "vectorize_row_reduction"
     x = _rand(*shape)
     for schedule in (None, script):
@@ -372,6 +377,102 @@ def test_keepdim_reductions_have_their_unit_dims_folded_and_take_the_row_reducti
 def _softmax3(x):
     e = np.exp(x.astype(np.float64) - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+# torch.mean(x, dim=(2, 3)), and torch.var(x, dim=(2, 3), keepdim=True, unbiased=False) as torch-mlir writes
+# them: sums over two trailing dims (the second of an intermediate, the first of an input read again after)
+MEAN_HW = """#in = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+#ew = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @forward(%x: tensor<3x5x7x9xf32>) -> tensor<3x5xf32> {
+    %zero = arith.constant 0.0 : f32
+    %n = arith.constant 63.0 : f32
+    %e = tensor.empty() : tensor<3x5xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x5xf32>) -> tensor<3x5xf32>
+    %s = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+        ins(%x : tensor<3x5x7x9xf32>) outs(%f : tensor<3x5xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    } -> tensor<3x5xf32>
+    %m = linalg.generic {indexing_maps = [#ew, #ew], iterator_types = ["parallel", "parallel"]}
+        ins(%s : tensor<3x5xf32>) outs(%e : tensor<3x5xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %r = arith.divf %a, %n : f32
+      linalg.yield %r : f32
+    } -> tensor<3x5xf32>
+    return %m : tensor<3x5xf32>
+  }
+}
+"""
+VAR_HW = """#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#kd = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
+module {
+  func.func @forward(%x: tensor<2x6x5x11xf32>) -> tensor<2x6x1x1xf32> {
+    %zero = arith.constant 0.0 : f32
+    %n = arith.constant 55.0 : f32
+    %e = tensor.empty() : tensor<2x6x1x1xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6x1x1xf32>) -> tensor<2x6x1x1xf32>
+    %s = linalg.generic {indexing_maps = [#id, #kd], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+        ins(%x : tensor<2x6x5x11xf32>) outs(%f : tensor<2x6x1x1xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    } -> tensor<2x6x1x1xf32>
+    %big = tensor.empty() : tensor<2x6x5x11xf32>
+    %d = linalg.generic {indexing_maps = [#id, #kd, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%x, %s : tensor<2x6x5x11xf32>, tensor<2x6x1x1xf32>) outs(%big : tensor<2x6x5x11xf32>) {
+    ^bb0(%a: f32, %t: f32, %o: f32):
+      %m = arith.divf %t, %n : f32
+      %c = arith.subf %a, %m : f32
+      %q = arith.mulf %c, %c : f32
+      linalg.yield %q : f32
+    } -> tensor<2x6x5x11xf32>
+    %v = linalg.generic {indexing_maps = [#id, #kd], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+        ins(%d : tensor<2x6x5x11xf32>) outs(%f : tensor<2x6x1x1xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    } -> tensor<2x6x1x1xf32>
+    %out = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%v : tensor<2x6x1x1xf32>) outs(%e : tensor<2x6x1x1xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %r = arith.divf %a, %n : f32
+      linalg.yield %r : f32
+    } -> tensor<2x6x1x1xf32>
+    return %out : tensor<2x6x1x1xf32>
+  }
+}
+"""
+
+# StableHLO's reduce over [2, 3], as its linalg lowering writes it
+REDUCE_HW = """func.func @main(%x: tensor<3x5x7x9xf32>) -> tensor<3x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x5xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x5xf32>) -> tensor<3x5xf32>
+  %r = linalg.reduce ins(%x : tensor<3x5x7x9xf32>) outs(%f : tensor<3x5xf32>) dimensions = [2, 3]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<3x5xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("text, ref, shape", [
+    (MEAN_HW, lambda x: x.astype(np.float64).mean(axis=(2, 3)), (3, 5, 7, 9)),
+    (REDUCE_HW, lambda x: x.astype(np.float64).sum(axis=(2, 3)), (3, 5, 7, 9)),
+    (VAR_HW, lambda x: x.astype(np.float64).var(axis=(2, 3), keepdims=True), (2, 6, 5, 11)),
+])
+def test_a_reduction_over_trailing_dims_reduces_them_collapsed_and_takes_the_row_reduction(text, ref, shape):
+    """A sum over (H, W) had only the generic tile (no schedule takes two reduction loops): the front door
+    collapses the reduced dims into one (a reshape of the input, the same terms in the same order), and the
+    row reduction, in tensor form, takes it (a reshape of a buffer the kernel also reads as it is included)."""
+    k = load_kernel(text)
+    assert "collapse_shape" in k.text and '"reduction", "reduction"' not in k.text
+    _row_reduction_first(k.text, text, ref, shape)
 
 
 # torch.nn.Conv2d(3, 4, 3, stride=2, padding=1) as torch-mlir emits it: tensor.pad, the bias broadcast
