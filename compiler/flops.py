@@ -70,12 +70,20 @@ def count_flops(text: str) -> int | None:
 
 
 def reduction_depth(text: str) -> int:
-    """Largest product of reduction-loop extents over the kernel's linalg ops (1 if none)."""
+    """Largest product of reduction-loop extents over the kernel's linalg ops, and over its plain loops (1 if
+    none): a store inside loops that its indices do not depend on (C[i, j] += A[i, k] B[k, j] written as
+    scf/affine loops: depth K), or a loop carrying a float value (iter_args), times the float-carrying loops
+    nested in it. Without the loops a kernel written as loops had depth 1, and a correct reordering of its
+    sums was held to one rounding's tolerance."""
     depth = 0
     with ir.Context() as ctx, ir.Location.unknown():
         m = parse_module(text, "<baseline>", ctx)
         GENERALIZE.run(m)
         for op in walk(m.operation):
+            if op.name in _STORES:
+                depth = max(depth, _store_depth(op))
+            elif op.name in _LOOPS and _carries_floats(op):
+                depth = max(depth, _carried_depth(op))
             if op.name != "linalg.generic":
                 continue
             kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
@@ -87,3 +95,91 @@ def reduction_depth(text: str) -> int:
                     d *= sizes.get(i, 1)
                 depth = max(depth, d)
     return max(depth, 1)
+
+
+_STORES = ("memref.store", "affine.store", "vector.store", "vector.transfer_write", "affine.vector_store")
+_LOOPS = ("scf.for", "affine.for")
+
+
+def _trip(loop: ir.Operation) -> int:
+    """A loop's iterations where its bounds and step are constants, else 1 (nothing known: no widening)."""
+    if loop.name == "affine.for":
+        try:
+            lo = ir.AffineMapAttr(loop.attributes["lowerBoundMap"]).value
+            hi = ir.AffineMapAttr(loop.attributes["upperBoundMap"]).value
+            step = ir.IntegerAttr(loop.attributes["step"]).value
+        except (KeyError, ValueError):
+            return 1
+        if lo.n_inputs or hi.n_inputs or len(lo.results) != 1 or len(hi.results) != 1:
+            return 1
+        a, b = (str(x.results[0]) for x in (lo, hi))
+        return max(1, -(-(int(b) - int(a)) // step)) if a.lstrip("-").isdigit() and b.lstrip("-").isdigit() else 1
+    bounds = [_constant(v) for v in list(loop.operands)[:3]]
+    if None in bounds or bounds[2] <= 0:
+        return 1
+    return max(1, -(-(bounds[1] - bounds[0]) // bounds[2]))
+
+
+def _constant(v: ir.Value) -> int | None:
+    owner = v.owner
+    if isinstance(owner, ir.Block) or owner.name != "arith.constant":
+        return None
+    try:
+        return ir.IntegerAttr(owner.attributes["value"]).value
+    except ValueError:
+        return None
+
+
+def _enclosing_loops(op: ir.Operation) -> list[ir.Operation]:
+    loops, cur = [], op.parent
+    while cur is not None and cur.name != "func.func":
+        if cur.name in _LOOPS:
+            loops.append(cur)
+        cur = cur.parent
+    return loops
+
+
+def _ivs_of(values) -> set:
+    """The block arguments (loop induction variables among them) that index values are computed from."""
+    found, todo, seen = set(), list(values), set()
+    while todo:
+        v = todo.pop()
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            found.add(v)
+            continue
+        if id(owner) in seen:
+            continue
+        seen.add(id(owner))
+        todo.extend(owner.operands)
+    return found
+
+
+def _store_depth(store: ir.Operation) -> int:
+    """The product of the trips of the loops around a store whose induction variable its indices do not use
+    (every iteration of those writes the same place: it accumulates, or overwrites with what it read)."""
+    operands = list(store.operands)
+    used = _ivs_of(operands[2:])
+    # a buffer made inside a loop is a new place each iteration: that loop (and those around it) do not count
+    made = operands[1].owner
+    fresh = [] if isinstance(made, ir.Block) else _enclosing_loops(made)
+    d = 1
+    for loop in _enclosing_loops(store):
+        iv = loop.regions[0].blocks[0].arguments[0]
+        if iv not in used and not any(loop == f for f in fresh):
+            d *= _trip(loop)
+    return d
+
+
+def _carries_floats(loop: ir.Operation) -> bool:
+    return any(isinstance(r.type.maybe_downcast(), ir.FloatType) or
+               (isinstance(r.type.maybe_downcast(), ir.VectorType)
+                and isinstance(ir.VectorType(r.type).element_type.maybe_downcast(), ir.FloatType))
+               for r in loop.results)
+
+
+def _carried_depth(loop: ir.Operation) -> int:
+    """A loop carrying a float sum: its trips, times those of the float-carrying loops nested in it."""
+    d = _trip(loop)
+    inner = [o for o in walk(loop) if o is not loop and o.name in _LOOPS and _carries_floats(o)]
+    return d * max((_carried_depth(o) for o in inner), default=1) if inner else d

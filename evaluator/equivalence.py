@@ -220,7 +220,8 @@ class Equivalence:
             if i == 0:
                 self.first = [got[o] for o in self.outs]
         for o, got in samples.items():
-            why = typical(np.concatenate([c for _, c, _ in got]), np.concatenate([b for _, _, b in got]))
+            why = typical(np.concatenate([c for _, c, _ in got]), np.concatenate([b for _, _, b in got]),
+                          self.base.depth)
             if why is not None:  # named by the pair where the candidate's typical error was largest
                 worst = max(got, key=lambda x: float(np.median(x[1])) if x[1].size else 0.0)[0]
                 raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "

@@ -19,5 +19,39 @@ def test_reduction_depth_is_the_longest_sum():
     assert reduction_depth(ADD) == 1  # no reduction
 
 
+def test_reduction_depth_of_plain_loops():
+    """Kernels written as loops: a store its indices do not move along a loop accumulates over it, a loop
+    carrying a float sums its trips, and a buffer made inside a loop is a new place each iteration."""
+    from pathlib import Path
+
+    kernels = Path(__file__).resolve().parents[2] / "examples" / "kernels"
+    assert reduction_depth((kernels / "mm_scf.mlir").read_text()) == 150  # C[i, j] += A[i, k] B[k, j], k < 150
+    assert reduction_depth((kernels / "mm_affine.mlir").read_text()) == 210  # affine.for, the same
+    carried = """func.func @rows(%x: memref<6x700xf32>, %out: memref<6xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c6 = arith.constant 6 : index
+  %c7 = arith.constant 7 : index
+  %c100 = arith.constant 100 : index
+  %z = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %c6 step %c1 {
+    %t = memref.alloca() : memref<7xf32>
+    scf.for %b = %c0 to %c7 step %c1 {
+      %s = scf.for %j = %c0 to %c100 step %c1 iter_args(%acc = %z) -> (f32) {
+        %v = memref.load %x[%i, %j] : memref<6x700xf32>
+        %n = arith.addf %acc, %v : f32
+        scf.yield %n : f32
+      }
+      memref.store %s, %t[%b] : memref<7xf32>
+    }
+    %v = memref.load %t[%c0] : memref<7xf32>
+    memref.store %v, %out[%i] : memref<6xf32>
+  }
+  return
+}
+"""
+    assert reduction_depth(carried) == 100  # the carried sum; %t is new for each i, %out[i] moves with i
+
+
 def test_flops_of_a_matmul():
     assert count_flops(MM) == 2 * 4 * 5 * 3

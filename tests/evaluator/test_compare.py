@@ -180,6 +180,11 @@ def test_rule_5_a_precision_cut_throughout_is_wrong_and_a_few_ulps_are_not():
     why = typical(*ulp_errors(cut, base, exact))
     assert why is not None and "precision cut" in why
     assert typical(*ulp_errors(cut[:8], base[:8], exact[:8])) is None  # 8 elements say nothing typical
+    # a deep sum: a plain sequential one typically errs by ~0.17 sqrt(n) ulp, against an accurate (Kahan)
+    # baseline's fraction of one; the floor grows with the depth so that it is no precision cut
+    plain = (exact + rng.uniform(-20, 20, 4096) * ulp).astype(F32)  # ~10 ulp typically: n = 4096 terms
+    assert typical(*ulp_errors(plain, base, exact), depth=4096) is None
+    assert typical(*ulp_errors(plain, base, exact), depth=1) is not None
     # non-finite elements are left out (rules 1-4 judge them); the rest still speak
     exact[::7] = np.inf
     assert typical(*ulp_errors(cut, base, exact)) is not None
