@@ -96,7 +96,6 @@ BATCH = """  %bg = transform.structured.generalize @OP : (@ANY) -> @ANY
   %bf = transform.structured.match ops{["func.func"]} in %root : (@ANY) -> @ANY
   transform.apply_patterns to %bf {
     transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices
-    transform.apply_patterns.canonicalization
   } : @ANY
   %mm = transform.structured.match ops{["linalg.generic"]} in %bl#@LAST : (@ANY) -> @ANY
 """
@@ -108,6 +107,11 @@ def _contraction(info: KernelInfo):
         return info.matmul, info.matmul, 0
     op = info.batched
     return (op, op.unbatched, op.batch_dims) if op is not None else (None, None, 0)
+
+
+def _batch_loops(op, nb: int) -> list[int]:
+    """The batch loops that are tiled (by 1): those of more than one element (a unit one makes no loop)."""
+    return [d for d in range(nb) if op.extents[d] > 1]
 
 
 def _mnk(info: KernelInfo) -> tuple[int, int, int] | None:
@@ -137,8 +141,8 @@ class PackedMatmul(Schedule):
             return False
         if len(info.ops) == 1:
             return True
-        if nb and not info.straight_line:
-            return False
+        if nb and (not info.straight_line or not _batch_loops(op, nb)):
+            return False  # (a batch of one element each way: MLIR's tiling makes no loop to find it in)
         i = info.ops.index(op)  # a chain: fills or maps of C's initial value, then elementwise consumers
         chain = (info.is_matmul_chain if not nb else all(o.name == "linalg.fill" or o.is_elementwise for o in info.ops[:i])
                  and all(o.is_elementwise for o in info.ops[i + 1:]))
@@ -184,7 +188,7 @@ class PackedMatmul(Schedule):
     def _tasks(info: KernelInfo) -> int:
         """The most tasks the split loop gives work to: a batch's first loop, else (any number of) n-panels."""
         op, _, nb = _contraction(info)
-        return op.extents[0] if nb else 1 << 30
+        return op.extents[_batch_loops(op, nb)[0]] if nb else 1 << 30
 
     def render(self, info: KernelInfo, host: Host) -> str:
         # one handle per op, so the script fails on a kernel with other ops (no silent no-op: a tensor
@@ -202,10 +206,11 @@ class PackedMatmul(Schedule):
         parallel = self.threads is not None and self.threads > 1
         split = parallel and not nb  # a batch splits its batch loop instead of the n-panels
         if nb:
+            tiled = _batch_loops(op, nb)
             match = parts.fill(
-                BATCH, OP=names[i], ANY=ANY, NB=nb, LOOPS=", ".join([ANY] * nb), LAST=nb - 1,
-                SIZES=", ".join(["1"] * nb + ["0"] * 3),
-                SPLIT=parts.distribute("%bg", nb + 3, 0, self.knob("threads"), "bp") if parallel else "",
+                BATCH, OP=names[i], ANY=ANY, NB=len(tiled), LOOPS=", ".join([ANY] * len(tiled)), LAST=len(tiled) - 1,
+                SIZES=", ".join(["1" if d in tiled else "0" for d in range(nb)] + ["0"] * 3),
+                SPLIT=parts.distribute("%bg", nb + 3, tiled[0], self.knob("threads"), "bp") if parallel else "",
                 TILE="%bp" if parallel else "%bg")
         else:
             match = f"  %mm = transform.cast {names[i]} : {ANY} to {ANY}"
