@@ -85,7 +85,18 @@ class OpInfo:
             return True
         return (self.name == "linalg.generic" and len(self.iterators) == 3 and self.reductions == 1
                 and any("mul" in b for b in self.body) and any("add" in b for b in self.body)
-                and len(self.maps) == 3)
+                and len(self.maps) == 3 and self._splits_loops())
+
+    def _splits_loops(self) -> bool:
+        """Each input indexes the reduction loop and one of the two parallel loops, each a different one (A[i, k],
+        B[k, j] in any order): not a sum of squared deviations, (x[i, j, k] - m[i, j])^2, which has the same
+        loops, body ops and number of maps (a GroupNorm's variance was taken for a matmul)."""
+        red = f"d{self.iterators.index('reduction')}"
+        ins = [map_results(m) for m in self.maps[:2]]
+        if any(len(r) != 2 or red not in r or not all(re.fullmatch(r"d\d+", x) for x in r) for r in ins):
+            return False
+        others = {x for r in ins for x in r if x != red}
+        return len(others) == 2
 
     @property
     def layout(self) -> tuple[bool, bool] | None:
@@ -135,7 +146,7 @@ class OpInfo:
         with a 0-d output), and every input that the reduction indexes is contiguous along it (not a batched
         matmul's B)."""
         if not (len(self.iterators) >= 1 and self.iterators[-1] == "reduction" and self.reductions == 1
-                and not self.is_contraction):
+                and not self.is_contraction and not self.batch_dims):  # (batched: the packed matmul's)
             return False
         if any(not re.fullmatch(r"d\d+", r) for m in self.maps[self.inputs:] for r in map_results(m)):
             # an output indexed by a constant (torch-mlir's keepdim form, (d0, d1) -> (d0, 0)): MLIR's

@@ -68,17 +68,22 @@ def _slice(name: str, operands: list[ir.Value], view: ir.Operation, result: ir.T
     return ir.Operation.create(name, results=[result], operands=operands, attributes=attrs).result
 
 
+_RESHAPES = ("memref.collapse_shape", "memref.expand_shape")
+
+
 def _root_reshape(op: ir.Operation) -> bool:
-    """A reshape (collapse_shape, expand_shape) of an argument or a local buffer (a root) used by linalg ops
-    only (a reduction over several trailing dims, collapsed at the front door, reading an input the kernel
-    also reads as it is): in tensor form the same reshape of its root's current contents, and a write
-    through it the inverse reshape of the result back into the root."""
-    if op.name not in ("memref.collapse_shape", "memref.expand_shape") or len(op.operands) != 1:
+    """A reshape (collapse_shape, expand_shape) of an argument or a local buffer (a root), or of such a
+    reshape (a GroupNorm's channels split into groups, then its group's dims collapsed), used by linalg ops
+    and reshapes only (a reduction over several trailing dims, collapsed at the front door, reading an input
+    the kernel also reads as it is): in tensor form the same reshapes of its root's current contents, and a
+    write through it the inverse reshapes of the result back into the root."""
+    if op.name not in _RESHAPES or len(op.operands) != 1:
         return False
     src = op.operands[0].owner
-    if not (isinstance(src, ir.Block) or _name(src) == "memref.alloc"):
+    if not (isinstance(src, ir.Block) or _name(src) == "memref.alloc"
+            or (_name(src) in _RESHAPES and _root_reshape(src))):
         return False
-    return all(_name(u.owner).startswith("linalg.") for u in op.result.uses)
+    return all(_name(u.owner).startswith("linalg.") or _name(u.owner) in _RESHAPES for u in op.result.uses)
 
 
 def _reshaped(kind: str, value: ir.Value, like: ir.Operation, result: ir.Type) -> ir.Value:
@@ -178,6 +183,27 @@ def tensorize(module: ir.Module) -> None:
         roots.append(v)
         return len(roots) - 1
 
+    def root_of(v: ir.Value) -> ir.Value:
+        while v in reshapes:
+            v = reshapes[v].operands[0]
+        return v
+
+    def read_view(v: ir.Value) -> ir.Value:
+        """The tensor a reshape chain of a root holds now: the same reshapes of the root's contents."""
+        r = reshapes[v]
+        src = r.operands[0]
+        inner = read_view(src) if src in reshapes else current[key(src)]
+        return _reshaped(r.name.replace("memref.", "tensor."), inner, r, _tensor_type(v))
+
+    def write_view(v: ir.Value, value: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(the root, its new contents) after `value` is written through the reshape chain `v`."""
+        while v in reshapes:
+            view = reshapes[v]
+            inverse = "tensor.expand_shape" if view.name == "memref.collapse_shape" else "tensor.collapse_shape"
+            v = view.operands[0]
+            value = _reshaped(inverse, value, view, _tensor_type(v))
+        return v, value
+
     with ir.InsertionPoint(first), func.location:
         for alloc in local_allocs:
             for use in alloc.result.uses:
@@ -189,7 +215,7 @@ def tensorize(module: ir.Module) -> None:
         for i, a in enumerate(args):
             if not _is_memref(a) or not any(True for _ in a.uses):
                 continue
-            through = [r.result for r in reshapes.values() if r.operands[0] == a]
+            through = [r.result for r in reshapes.values() if root_of(r.result) == a]
             writes = any(_name(u.owner).startswith("linalg.") and
                          u.operand_number >= _dps_split(u.owner.operation)[0] for v in [a, *through] for u in v.uses)
             attrs = {"restrict": ir.UnitAttr.get()}
@@ -216,10 +242,8 @@ def tensorize(module: ir.Module) -> None:
                     w = windows[v]
                     new_operands.append(_slice("tensor.extract_slice", [current[key(w.operands[0])]], w,
                                                _tensor_type(v)))
-                elif _is_memref(v) and v in reshapes:  # the same reshape of its root's current contents
-                    r = reshapes[v]
-                    new_operands.append(_reshaped(r.name.replace("memref.", "tensor."), current[key(r.operands[0])],
-                                                  r, _tensor_type(v)))
+                elif _is_memref(v) and v in reshapes:  # the same reshapes of its root's current contents
+                    new_operands.append(read_view(v))
                 else:
                     new_operands.append(current[key(v)] if _is_memref(v) else v)
             new = ir.Operation.create(op.name, results=[_tensor_type(v) for v in outs], operands=new_operands,
@@ -233,11 +257,8 @@ def tensorize(module: ir.Module) -> None:
                     root = w.operands[0]
                     r = _slice("tensor.insert_slice", [r, current[key(root)]], w, current[key(root)].type)
                     v = root
-                elif v in reshapes:  # written through a reshape: the inverse reshape is the root's contents
-                    view = reshapes[v]
-                    inverse = "tensor.expand_shape" if view.name == "memref.collapse_shape" else "tensor.collapse_shape"
-                    v = view.operands[0]
-                    r = _reshaped(inverse, r, view, _tensor_type(v))
+                elif v in reshapes:  # written through reshapes: their inverses are the root's contents
+                    v, r = write_view(v, r)
                 current[key(v)] = r
                 written.add(key(v))
         op.erase()
@@ -249,7 +270,7 @@ def tensorize(module: ir.Module) -> None:
                 ir.Operation.create("bufferization.materialize_in_destination",
                                     operands=[current[key(a)], a],
                                     attributes={"restrict": ir.UnitAttr.get(), "writable": ir.UnitAttr.get()})
-    for w in [*windows.values(), *reshapes.values()]:
+    for w in [*windows.values(), *reversed(list(reshapes.values()))]:  # a view before the view it is of
         w.erase()
     for alloc in local_allocs:
         for use in list(alloc.result.uses):

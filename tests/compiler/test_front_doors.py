@@ -475,6 +475,22 @@ def test_a_reduction_over_trailing_dims_reduces_them_collapsed_and_takes_the_row
     _row_reduction_first(k.text, text, ref, shape)
 
 
+def test_a_group_norm_takes_the_row_reduction():
+    """nn.GroupNorm(8, 32) as torch-mlir writes it (a helper wrote it as a new user would): the channels
+    expanded into groups, then sums over three trailing dims. Its variance, sum((x - m)^2), has a matmul's
+    loops and body ops and was taken for one (only the generic tile applied); the group's dims collapsed
+    from the expanded view are a reshape of a reshape of the input, which the tensor payload now follows."""
+    text = (pathlib.Path(__file__).parent / "group_norm.mlir").read_text()
+    name, script = _first_schedule(load_kernel(text).text)
+    assert name == "vectorize_row_reduction"
+    x, gamma, beta = _rand(2, 32, 8, 8), _rand(32, seed=1), _rand(32, seed=2)
+    g = x.astype(np.float64).reshape(2, 8, 4, 8, 8)
+    mean, var = g.mean(axis=(2, 3, 4), keepdims=True), g.var(axis=(2, 3, 4), keepdims=True)
+    want = ((g - mean) / np.sqrt(var + 1e-5)).reshape(2, 32, 8, 8) * gamma[:, None, None] + beta[:, None, None]
+    for schedule in (None, script):
+        np.testing.assert_allclose(neurojit.compile(text, schedule=schedule)(x, gamma, beta), want, rtol=1e-4, atol=1e-5)
+
+
 # torch.nn.Conv2d(3, 4, 3, stride=2, padding=1) as torch-mlir emits it: tensor.pad, the bias broadcast
 PADDED_CONV = """func.func @main(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<2x4x5x5xf32> {
   %zero = arith.constant 0.0 : f32
