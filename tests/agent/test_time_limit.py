@@ -116,3 +116,16 @@ def test_the_runoff_fits_in_what_is_left_of_the_time_limit(tmp_path):
     session.runoff()
     assert "no runoff: the time limit (100 s) is reached" in out.getvalue()
     assert session.store.get_run(session.run_id).runoff is None
+
+
+def test_a_run_without_a_runoff_says_why(tmp_path):
+    """One accepted candidate far ahead of the others: no runoff, and the run says so (it was silent)."""
+    out = io.StringIO()
+    session = _session(tmp_path, None, Budget(20, 100.0), Clock(), progress=out)
+    for t, speedup in ((8, 4.0), (16, 1.5)):
+        p = Proposal.of(TILE, "tile", "zero-shot", knobs={"ti": t, "tj": 16, "tk": 16}, schedule="tile")
+        session.store.add_candidate(session.run_id, p)
+        session.store.set_verdict(session.run_id, p.identity, _accept(speedup, {"schedule": 1.0, "compile": 1.0}))
+    session.runoff()
+    assert "no runoff: no other accepted candidate is within 25% of the best's recorded speedup" in out.getvalue()
+    assert session.store.get_run(session.run_id).runoff is None
