@@ -15,6 +15,7 @@ import re
 
 from mlir import ir
 
+from neurojit.compiler.flops import loop_bounds
 from neurojit.compiler.kernel import walk
 
 WIDTHS = (4, 8, 16, 32, 64)
@@ -26,7 +27,7 @@ def vector_widths(func: ir.Operation) -> tuple[int, ...]:
     for loop in walk(func):
         if loop.name != "affine.for":
             continue
-        bounds = _bounds(loop)
+        bounds = loop_bounds(loop)
         iv = loop.regions[0].blocks[0].arguments[0]
         carries = len(loop.results) > 0
         for access in walk(loop):
@@ -53,13 +54,3 @@ def vector_widths(func: ir.Operation) -> tuple[int, ...]:
     return tuple(sorted(ok))
 
 
-def _bounds(loop: ir.Operation) -> tuple[int, int, int] | None:
-    """(lower, upper, step) of a loop with constant bounds, None otherwise."""
-    vals = []
-    for key in ("lowerBoundMap", "upperBoundMap"):
-        m = ir.AffineMapAttr(loop.attributes[key]).value
-        if m.n_inputs or len(m.results) != 1 or not re.fullmatch(r"-?\d+", str(m.results[0])):
-            return None
-        vals.append(int(str(m.results[0])))
-    step = ir.IntegerAttr(loop.attributes["step"]).value
-    return vals[0], vals[1], step

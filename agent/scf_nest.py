@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from mlir import ir
 
+from neurojit.compiler.flops import loop_bounds
 from neurojit.compiler.kernel import walk
 
 _ALLOWED = ("arith.", "math.", "memref.load", "memref.store", "scf.for", "scf.yield")
@@ -68,21 +69,11 @@ def _accumulates_in_memory(op: ir.Operation) -> bool:
     return any(o.name == "memref.store" and not any(v in moving for v in list(o.operands)[2:]) for o in walk(op))
 
 
-def _constant(value: ir.Value) -> int | None:
-    owner = value.owner
-    if isinstance(owner, ir.Block) or owner.name != "arith.constant":
-        return None
-    try:
-        return ir.IntegerAttr(owner.attributes["value"]).value
-    except (ValueError, KeyError):
-        return None
-
-
 def _trip(op: ir.Operation) -> int:
-    lb, ub, step = (_constant(v) for v in list(op.operands)[:3])
-    if lb is None or ub is None or not step or step < 0:
+    b = loop_bounds(op)
+    if b is None or not b[2] or b[2] < 0:
         return -1
-    return max(0, -(-(ub - lb) // step))
+    return max(0, -(-(b[1] - b[0]) // b[2]))
 
 
 def _jammable(op: ir.Operation, inner: list[ir.Operation]) -> bool:

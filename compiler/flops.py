@@ -101,23 +101,18 @@ _STORES = ("memref.store", "affine.store", "vector.store", "vector.transfer_writ
 _LOOPS = ("scf.for", "affine.for")
 
 
-def _trip(loop: ir.Operation) -> int:
-    """A loop's iterations where its bounds and step are constants, else 1 (nothing known: no widening)."""
+def loop_bounds(loop: ir.Operation) -> tuple[int, int, int] | None:
+    """(lower, upper, step) of an scf.for or affine.for whose bounds and step are constants, else None."""
     if loop.name == "affine.for":
-        try:
-            lo = ir.AffineMapAttr(loop.attributes["lowerBoundMap"]).value
-            hi = ir.AffineMapAttr(loop.attributes["upperBoundMap"]).value
-            step = ir.IntegerAttr(loop.attributes["step"]).value
-        except (KeyError, ValueError):
-            return 1
-        if lo.n_inputs or hi.n_inputs or len(lo.results) != 1 or len(hi.results) != 1:
-            return 1
-        a, b = (str(x.results[0]) for x in (lo, hi))
-        return max(1, -(-(int(b) - int(a)) // step)) if a.lstrip("-").isdigit() and b.lstrip("-").isdigit() else 1
-    bounds = [_constant(v) for v in list(loop.operands)[:3]]
-    if None in bounds or bounds[2] <= 0:
-        return 1
-    return max(1, -(-(bounds[1] - bounds[0]) // bounds[2]))
+        vals = []
+        for key in ("lowerBoundMap", "upperBoundMap"):
+            m = ir.AffineMapAttr(loop.attributes[key]).value
+            if m.n_inputs or len(m.results) != 1 or not re.fullmatch(r"-?\d+", str(m.results[0])):
+                return None
+            vals.append(int(str(m.results[0])))
+        return vals[0], vals[1], ir.IntegerAttr(loop.attributes["step"]).value
+    lo, hi, step = (_constant(v) for v in list(loop.operands)[:3])
+    return None if lo is None or hi is None or step is None else (lo, hi, step)
 
 
 def _constant(v: ir.Value) -> int | None:
@@ -126,8 +121,16 @@ def _constant(v: ir.Value) -> int | None:
         return None
     try:
         return ir.IntegerAttr(owner.attributes["value"]).value
-    except ValueError:
+    except (ValueError, KeyError):
         return None
+
+
+def _trip(loop: ir.Operation) -> int:
+    """A loop's iterations where its bounds and step are constants, else 1 (nothing known: no widening)."""
+    b = loop_bounds(loop)
+    if b is None or b[2] <= 0:
+        return 1
+    return max(1, -(-(b[1] - b[0]) // b[2]))
 
 
 def _enclosing_loops(op: ir.Operation) -> list[ir.Operation]:

@@ -223,11 +223,18 @@ def _exact_bounds_free(text: str) -> str | None:
             if not sentinel and not all(u.owner.name in _MAXIMA for u in op.results[0].uses):
                 continue
             t = op.results[0].type
-            if t == f64:
-                op.attributes["value"] = ir.FloatAttr.get(f64, 0.0)
-            elif isinstance(t.maybe_downcast(), ir.VectorType) and t.maybe_downcast().element_type == f64:
-                op.attributes["value"] = ir.DenseElementsAttr.get_splat(t, ir.FloatAttr.get(f64, 0.0))
+            if t == f64 or (isinstance(t.maybe_downcast(), ir.VectorType) and t.maybe_downcast().element_type == f64):
+                _set_f64(op, 0.0)
         return str(module)
+
+
+def _set_f64(constant, value: float) -> None:
+    """Make an f64 constant, scalar or vector splat, `value`."""
+    from mlir import ir
+
+    t, f64 = constant.results[0].type, ir.F64Type.get()
+    attr = ir.FloatAttr.get(f64, value)
+    constant.attributes["value"] = attr if t == f64 else ir.DenseElementsAttr.get_splat(t, attr)
 
 
 def reach_twin(text_mag: str) -> str | None:
@@ -264,8 +271,7 @@ def reach_twin(text_mag: str) -> str | None:
                     or (c > 1 and any(name == "arith.divf" and i == 1 for name, i in uses)))
             if not down:
                 continue
-            one = ir.FloatAttr.get(f64, 1.0)
-            op.attributes["value"] = one if t == f64 else ir.DenseElementsAttr.get_splat(t, one)
+            _set_f64(op, 1.0)
             changed = True
         return str(module) if changed else None
 
