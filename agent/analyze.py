@@ -19,7 +19,7 @@ from neurojit.compiler.flops import GENERALIZE, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.source import read_source
 
-from .loops import vector_widths
+from .loops import parallel_loops, raised, vector_widths, vectorises
 from .scf_nest import ScfLoop, scf_loops
 
 
@@ -171,7 +171,8 @@ class KernelInfo:
     straight_line: bool  # only linalg ops (+ constants, allocs, deallocs, reshaping views) in the body
     loops: int = 0  # affine.for / scf.for / affine.parallel / scf.parallel ops in the public function
     affine: bool = False  # every loop is an affine.for (MLIR's affine passes apply)
-    loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use (loops.vector_widths)
+    loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use and vectorises at
+    parallel_loops: int = 0  # affine loops proved parallel (the outermost of each nest: loops.parallel_loops)
     scf_loops: tuple[ScfLoop, ...] = ()  # the scf.for loops, where every loop is one (scf_nest.scf_loops)
 
     @property
@@ -268,7 +269,12 @@ def analyze(source) -> KernelInfo:
             "memref.subview") for o in body)  # a padded input's interior
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         nest = [o.name for o in walk(func) if o.name in LOOPS]
-        widths = vector_widths(func) if nest and set(nest) == {"affine.for"} else ()
+        affine = bool(nest) and set(nest) == {"affine.for"}
+        widths, parallel = (), 0
+        if affine:  # seen as the schedule's passes see it: memref accesses with affine indices raised
+            up = raised(src.text)
+            widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
+            parallel = parallel_loops(str(up))
         scf = scf_loops(func) if nest and set(nest) == {"scf.for"} else ()
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
@@ -276,7 +282,7 @@ def analyze(source) -> KernelInfo:
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight, len(nest), bool(nest) and set(nest) == {"affine.for"}, widths, scf)
+                      allocs, straight, len(nest), affine, widths, parallel, scf)
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}

@@ -13,6 +13,7 @@ two kept schedules failed, the generic register tile that applied never tried).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 from neurojit.compiler.host import host as detect_host
 
@@ -42,9 +43,14 @@ class HeuristicProvider(Provider):
             return []
         out = []
         for sched in chosen:
-            space = tuple(sched.space(info, h))
-            out.append(Proposal.of(sched.text(info, h), self.name, self.strategy,
-                                   knobs=sched.defaults(info, h), space=space, schedule=sched.name,
+            try:
+                space = tuple(sched.space(info, h))
+                text, knobs = sched.text(info, h), sched.defaults(info, h)
+            except Exception as e:  # a library schedule that cannot render this kernel: the others still run
+                warnings.warn(f"schedule {sched.name} could not be written for @{info.name} and is left out "
+                              f"({type(e).__name__}: {e}); please report it with the kernel", stacklevel=2)
+                continue
+            out.append(Proposal.of(text, self.name, self.strategy, knobs=knobs, space=space, schedule=sched.name,
                                    rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
         return out
 

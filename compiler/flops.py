@@ -1,10 +1,12 @@
 """Kernel analysis over its linalg ops: the arithmetic work, and the depth of its reductions.
 
 `count_flops`: sum over linalg ops of (iteration-space size x ops per point). Named ops are generalised
-first, so matmul, conv and generic ops are counted the same way. Returns None when a loop's extent cannot
-be read from a plain dimension of some operand (the kernel is not "countable"), and for kernels with no
-linalg ops. `reduction_depth`: how many terms the longest reduction sums, which sets the rounding error a
-correct variant may show (the evaluator's and the promotion gate's tolerance).
+first, so matmul, conv and generic ops are counted the same way; in a kernel written as plain affine/scf
+loops each arithmetic op (not index arithmetic) counts as many times as the loops around it turn. Returns
+None when a loop's extent cannot be read (from a plain dimension of some operand, or from constant loop
+bounds: a triangular nest), and for kernels with no arithmetic. `reduction_depth`: how many terms the
+longest reduction sums, which sets the rounding error a correct variant may show (the evaluator's and the
+promotion gate's tolerance).
 """
 
 from __future__ import annotations
@@ -48,25 +50,37 @@ def count_flops(text: str) -> int | None:
     with ir.Context() as ctx, ir.Location.unknown():
         module = parse_module(text, "<flops>", ctx)
         GENERALIZE.run(module)
-        total, found = 0, False
+        total, found, unknown = 0, False, False
 
         def visit(op):
-            nonlocal total, found
+            nonlocal total, found, unknown
             op = op.operation if hasattr(op, "operation") else op
             if op.name == "linalg.generic":
                 found = True
                 points = _domain(op)
                 per = sum(1 for inner in op.regions[0].blocks[0].operations if ARITH.match(inner.operation.name))
                 if points is None:
-                    raise LookupError
+                    unknown = True
+                    return ir.WalkResult.INTERRUPT
                 total += points * per
+                return ir.WalkResult.SKIP
+            if ARITH.match(op.name) and op.results and not isinstance(op.results[0].type, ir.IndexType):
+                found = True
+                points = getattr(op.results[0].type.maybe_downcast(), "shape", None) or [1]
+                n = 1
+                for extent in points:
+                    n *= extent
+                for loop in _enclosing_loops(op):
+                    b = loop_bounds(loop)
+                    if b is None or b[2] <= 0:
+                        unknown = True
+                        return ir.WalkResult.INTERRUPT
+                    n *= max(0, -(-(b[1] - b[0]) // b[2]))
+                total += n
             return ir.WalkResult.ADVANCE
 
-        try:
-            module.operation.walk(visit)
-        except LookupError:
-            return None
-        return total if found and total else None
+        module.operation.walk(visit, ir.WalkOrder.PRE_ORDER)  # a generic's body is counted with the generic
+        return total if found and total and not unknown else None
 
 
 def reduction_depth(text: str) -> int:

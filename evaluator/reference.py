@@ -54,6 +54,8 @@ REORDER_OVER_S = 0.05  # a baseline call slower than this is tried in the order-
 REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 
 
+OUT_OF_BOUNDS = "the baseline itself fails a bounds check or crashes there"  # why a pair is skipped
+
 def widened(text: str, narrow: str, wide: str) -> str | None:
     """`text` with the float type `narrow` replaced by `wide` everywhere (hex constants rewritten exactly), or
     None when that would not mean the same computation (conversions, bitcasts, hex data it cannot widen)."""
@@ -361,7 +363,7 @@ def compute(session, job: dict) -> dict:
             zeros = [np.zeros(sig.args[o].shape, sig.args[o].dtype) for o in outs]
             first = inputs.make_args(p, sig, seed, depth, zeros)
             if checked is not None and not _survives(checked, first):
-                skipped[p.id] = "the baseline itself fails a bounds check or crashes there"
+                skipped[p.id] = OUT_OF_BOUNDS
                 continue
             base(*first)
             previous = [first[o] for o in outs]
@@ -373,7 +375,7 @@ def compute(session, job: dict) -> dict:
         wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in args]
         mags = [np.abs(w) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         if checked is not None and not _survives(checked, args):
-            skipped[p.id] = "the baseline itself fails a bounds check or crashes there"
+            skipped[p.id] = OUT_OF_BOUNDS
             continue
         # a slow baseline and its twin run side by side (the calls release the GIL; no candidate runs yet)
         side = pool.submit(_run_twin, twin, wide) if twin is not None and (call_s is None or call_s > 0.05) else None

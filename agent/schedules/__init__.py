@@ -59,8 +59,9 @@ def unscheduled(info: KernelInfo) -> str:
     if info.element not in ("f32", "f64", "i32", "i64"):
         return f"its element type {info.element or '(none)'} has no schedule"
     if info.is_loops and info.affine:
-        return ("plain affine loops that MLIR's super-vectoriser cannot take without writing past a loop's end "
-                "(bounds that depend on other loops, or no vector width of 4 to 64 that divides the trip counts)")
+        return ("plain affine loops with no loop MLIR's dependence analysis proves parallel, and none MLIR's "
+                "super-vectoriser vectorises without writing past a loop's end (bounds that depend on other loops, "
+                "no vector width of 4 to 64 that divides the trip counts, or iterations that depend on each other)")
     if info.is_loops and info.scf_loops:
         return ("plain scf loops, none of which unroll-and-jam may interleave (an iteration reading what another "
                 "writes, a loop carrying values, or one MLIR refuses to jam)")

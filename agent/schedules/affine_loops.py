@@ -1,13 +1,19 @@
 """Kernels written as plain affine loops (PolyBench style, no linalg op): MLIR's affine passes, run from
 the schedule with `transform.apply_registered_pass`.
 
-Memref payload. Loop-invariant loads are hoisted (`affine-loop-invariant-code-motion`), then the loops
-whose iterations touch consecutive elements are vectorised by `vw` lanes (`affine-super-vectorize`, with
-reductions carried in vectors), stores forwarded to the loads that follow them (`affine-scalrep`), and the
-innermost loops unrolled by `unroll` (independent vector steps: a sum kept in memory no longer waits on the
-previous step's store). Both are MLIR's own tunables (`transform.tune.knob`), so the script is valid MLIR as
-written; `vw` takes only the widths `loops.vector_widths` found safe (the vectoriser masks by the memref's
-bounds, not the loop's).
+Memref payload. Loads and stores written as `memref.load`/`memref.store` with affine indices become affine
+ones (`affine-raise-from-memref`: the passes below see only those) and loop-invariant loads are hoisted
+(`affine-loop-invariant-code-motion`). With `threads` > 1 the outermost loop of each nest that MLIR's
+dependence analysis proves parallel (`affine-parallelize`: a stencil's rows inside its time loop, a
+triangular syrk's rows, a covariance's columns) becomes an `scf.parallel` marked `neurojit.threads`, whose
+iterations the lowering spreads over that many cores (`async-parallel-for`, a few blocks per core). Then the
+loops whose iterations touch consecutive elements are vectorised by `vw` lanes (`affine-super-vectorize`,
+with reductions carried in vectors) where some width is safe, stores forwarded to the loads that follow them
+(`affine-scalrep`), and the innermost loops unrolled by `unroll` (independent vector steps: a sum kept in
+memory no longer waits on the previous step's store).
+The knobs are MLIR's own tunables (`transform.tune.knob`), so the script is valid MLIR as written; `vw`
+takes only the widths `loops.vector_widths` found safe (the vectoriser masks by the memref's bounds, not the
+loop's) and at which the vectoriser finds a loop to vectorise.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from dataclasses import dataclass
 
 from neurojit.compiler.errors import ScheduleError
 from neurojit.compiler.host import Host
+from neurojit.compiler.pipeline import THREADS_ATTR
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, lanes
+from .base import Knob, Schedule, lanes, threads_knob
 
 ANY = parts.ANY
 PARAM = "!transform.param<i64>"
@@ -28,15 +35,16 @@ UNROLLS = (1, 2, 4)
 
 @dataclass(frozen=True)
 class VectorizeAffineLoops(Schedule):
-    """Plain affine loops: hoisted, super-vectorised and unrolled by MLIR's affine passes."""
+    """Plain affine loops: hoisted, spread over cores, super-vectorised and unrolled by MLIR's affine passes."""
     name = "vectorize_affine_loops"
     payload = "memref"
 
-    vw: int | None = None  # vector lanes (one of the safe widths)
+    vw: int | None = None  # vector lanes (one of the safe widths; none where no width is safe)
     unroll: int | None = None  # unroll factor of the innermost loops
+    threads: int | None = None  # cores the parallel loops are spread over (1: serial)
 
     def applies(self, info: KernelInfo) -> bool:
-        return info.is_loops and info.affine and bool(info.loop_widths)
+        return info.is_loops and info.affine and bool(info.loop_widths or info.parallel_loops)
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         return 0.2
@@ -46,26 +54,42 @@ class VectorizeAffineLoops(Schedule):
 
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         self.require(info)
-        return (Knob.of("vw", self.widths(info, host)), Knob.of("unroll", UNROLLS))
+        t = self.threads if self.threads is not None else self.start(info, host)["threads"]
+        return ((Knob.of("vw", self.widths(info, host)),) if info.loop_widths else ()) + (
+            Knob.of("unroll", UNROLLS), *(threads_knob(t, host) if info.parallel_loops else ()))
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         # one host vector (measured on znver4: a k-innermost matrix product 12x over its naive loops at 16
-        # lanes, 0.9x at 8), no unrolling
+        # lanes, 0.9x at 8), no unrolling, every core where a loop is parallel
         w = self.widths(info, host)
-        return {"vw": max([x for x in w if x <= lanes(info, host)] or w[:1]), "unroll": 1}
+        vw = max([x for x in w if x <= lanes(info, host)] or w[:1]) if w else None
+        return {"vw": vw, "unroll": 1, "threads": host.cores if info.parallel_loops else 1}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         widths = self.widths(info, host)
-        if self.vw not in widths or self.unroll not in UNROLLS:
+        if (self.vw not in widths if widths else self.vw is not None) or self.unroll not in UNROLLS:
             raise ScheduleError(f"{self.name} on @{info.name}: vw takes one of {list(widths)} (unroll one of "
                                 f"{list(UNROLLS)}), not {self.vw} ({self.unroll})")
-        body = (f'  %vw = transform.tune.knob<"vw"> = {self.vw} from options = [{", ".join(map(str, widths))}] -> {PARAM}\n'
-                f'  %unroll = transform.tune.knob<"unroll"> = {self.unroll} from options = [{", ".join(map(str, UNROLLS))}] -> {PARAM}\n'
+        split = bool(info.parallel_loops) and self.threads is not None and self.threads > 1
+        body = ((self.tune_knob("vw", widths) if widths else "") + self.tune_knob("unroll", UNROLLS)
+                + (self.tune_knob("threads", tuple(range(1, max(self.threads, host.cores) + 1))) if split else "")
                 + parts.func("%f")
-                + f'  %f1 = transform.apply_registered_pass "affine-loop-invariant-code-motion" to %f : ({ANY}) -> {ANY}\n'
-                f'  %f2 = transform.apply_registered_pass "affine-super-vectorize" with options = '
-                f'{{"virtual-vector-size" = %vw, "vectorize-reductions" = true}} to %f1 : ({ANY}, {PARAM}) -> {ANY}\n'
-                f'  %f3 = transform.apply_registered_pass "affine-scalrep" to %f2 : ({ANY}) -> {ANY}\n'
-                f'  %f4 = transform.apply_registered_pass "affine-loop-unroll" with options = '
-                f'{{"unroll-factor" = %unroll}} to %f3 : ({ANY}, {PARAM}) -> {ANY}\n')
+                + f'  %f0 = transform.apply_registered_pass "affine-raise-from-memref" to %f : ({ANY}) -> {ANY}\n'
+                + f'  %f1 = transform.apply_registered_pass "affine-loop-invariant-code-motion" to %f0 : ({ANY}) -> {ANY}\n')
+        f = "%f1"
+        if split:
+            body += (f'  %fp = transform.apply_registered_pass "affine-parallelize" with options = '
+                     f'{{"max-nested" = 1 : i64}} to {f} : ({ANY}) -> {ANY}\n')
+            f = "%fp"
+        if widths:
+            body += (f'  %f2 = transform.apply_registered_pass "affine-super-vectorize" with options = '
+                     f'{{"virtual-vector-size" = %vw, "vectorize-reductions" = true}} to {f} : ({ANY}, {PARAM}) -> {ANY}\n')
+            f = "%f2"
+        body += (f'  %f3 = transform.apply_registered_pass "affine-scalrep" to {f} : ({ANY}) -> {ANY}\n'
+                 f'  %f4 = transform.apply_registered_pass "affine-loop-unroll" with options = '
+                 f'{{"unroll-factor" = %unroll}} to %f3 : ({ANY}, {PARAM}) -> {ANY}\n')
+        if split:  # the mark goes on scf.parallel, which the lowering reads (affine.parallel would lose it)
+            body += (f'  %f5 = transform.apply_registered_pass "lower-affine" to %f4 : ({ANY}) -> {ANY}\n'
+                     f'  %par = transform.structured.match ops{{["scf.parallel"]}} in %f5 : ({ANY}) -> {ANY}\n'
+                     f'  transform.annotate %par "{THREADS_ATTR}" = %threads : {ANY}, {PARAM}\n')
         return self.module(body)

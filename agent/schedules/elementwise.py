@@ -94,5 +94,6 @@ def vector_tile(iterators: tuple[str, ...], width: str, rows: str | None) -> lis
     sizes: list = [1] * n
     if n >= 2 and rows:
         sizes[-2] = rows
-    sizes[-1] = width
+    if n:  # none for a 0-d op
+        sizes[-1] = width
     return sizes

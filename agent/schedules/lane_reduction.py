@@ -96,7 +96,7 @@ class LaneReduction(Schedule):
         knobs = (Knob("lanes", vl, 4 * vl, step=vl),)
         if any(lane_plan(op)[1] is not None for op in info.ops if op.reductions):
             knobs += (Knob("block", 1, 16),)
-        if any(not op.reductions for op in info.ops):
+        if any(not op.reductions and op.iterators for op in info.ops):  # (a 0-d fill has no tile)
             knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
         return knobs
 

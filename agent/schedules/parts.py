@@ -95,7 +95,10 @@ def peel(loops: str, tag: str) -> str:
 
 def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
     """Tile `handle` by `sizes` (0: not tiled) and vectorise each tile with masks, to the same sizes. A size
-    may be a param (`%name`, a tune.knob's value)."""
+    may be a param (`%name`, a tune.knob's value). An op without loops (the fill of a 0-d accumulator) has
+    nothing to tile or vectorise: it stays as it is."""
+    if not sizes:
+        return ""
     tiled = [s for s in sizes if s != 0]
     loops = ", ".join([ANY] * len(tiled))
     sz = ", ".join(str(s) for s in sizes)

@@ -58,7 +58,7 @@ class VectorizeRowReduction(Schedule):
         knobs = (Knob("width", vl, 8 * vl, step=vl),)
         if any(op.is_row_reduction and len(op.iterators) >= 2 for op in info.ops):  # rows: only with rows
             knobs += (Knob("rows", 1, 8),)
-        if any(not op.is_row_reduction for op in info.ops):  # ew_width is in the script only with such ops
+        if any(not op.is_row_reduction and op.iterators for op in info.ops):  # in the script only with such ops
             knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
         if _rows(info) > 1:  # only a parallel script has a forall to take the value
             knobs += threads_knob(self.threads if self.threads is not None else _threads(info, host), host)

@@ -102,7 +102,7 @@ class VectorizeWindows(Schedule):
             knobs += (Knob("ch", max(1, vl // 2), 4 * vl, step=max(1, vl // 2)),)
         if "cr" in roles:
             knobs += (Knob("cr", 1, 64, log=True),)
-        if any(not is_window(op) for op in info.ops):
+        if any(not is_window(op) and op.iterators for op in info.ops):  # (a 0-d fill has no tile)
             knobs += (Knob.of("ew_width", ew_widths(info, vl)),)
         t = self.threads if self.threads is not None else self.start(info, host)["threads"]
         split = any(is_window(op) and split_dim(op, info, host.cores) is not None for op in info.ops)

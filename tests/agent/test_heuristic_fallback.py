@@ -64,3 +64,23 @@ def test_a_kernel_no_schedule_takes_ends_the_run_saying_what_it_is(tmp_path):
     assert s.candidates == 0
     reason = ResultStore(db).get_run("n1").stop_reason
     assert reason.startswith("the heuristic provider has nothing to propose: plain scf loops"), reason
+
+
+def test_a_schedule_that_cannot_be_written_is_left_out_with_a_warning(monkeypatch):
+    # a library bug on an unusual kernel (a 0-d fill once made the row reduction raise IndexError, and the
+    # whole run crashed, left 'running'): the other schedules are still proposed, and the user is told
+    import pytest
+
+    from neurojit.agent.schedules import PackedMatmul
+
+    text = (KERNELS / "matmul_bias_relu.mlir").read_text()
+    info, machine = analyze(text), host().to_json()
+
+    def broken(self, info, host):
+        raise IndexError("list assignment index out of range")
+
+    monkeypatch.setattr(model, "KEEP", 0.0)
+    monkeypatch.setattr(PackedMatmul, "render", broken)
+    with pytest.warns(UserWarning, match="schedule packed_matmul could not be written for @.*IndexError"):
+        out = HeuristicProvider().propose(Request(text, "mbr.mlir", info, machine, 2.0, 0))
+    assert out and "packed_matmul" not in [p.schedule for p in out]

@@ -18,7 +18,7 @@ from support.paths import KERNELS
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import (JamScfLoops, LaneReduction, PackedMatmul, PackWindows, RegisterTileAny,
                                       VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
-                                      for_kernel)
+                                      for_kernel, unscheduled)
 from neurojit.agent.schedules.windows import even_splits
 from neurojit.compiler import ScheduleError, compile_kernel, host
 from neurojit.compiler.schedule import knobs_of
@@ -99,6 +99,13 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
             B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
             A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
         return [A, B]
+    if stem == "full_sum":
+        return [np.array(f[0].sum())]
+    if stem == "full_sum_keepdim":
+        return [f[0].sum(keepdims=True)]
+    if stem == "syrk_tri":
+        low = np.tril(np.ones_like(f[1], dtype=bool))
+        return [np.where(low, 1.2 * f[1] + 1.5 * f[0] @ f[0].T, f[1])]
     raise KeyError(stem)
 
 
@@ -147,6 +154,7 @@ ODD = [
     ("argmax_odd", "lane_reduction"), ("row_sub_odd", "lane_reduction"),
     ("row_max_i64", "vectorize_row_reduction"), ("row_sum_i32_odd", "vectorize_row_reduction"),
     ("dot", "vectorize_row_reduction"),
+    ("full_sum", "vectorize_row_reduction"), ("full_sum_keepdim", "vectorize_row_reduction"),  # a 0-d fill
     ("matmul_ta", "packed_matmul"), ("matmul_bt_odd", "packed_matmul"), ("mm_tb_f64", "packed_matmul"),
     ("mm_i32_odd", "packed_matmul"), ("mm_i64_odd", "packed_matmul"),  # integer products: exact in any order
     ("bmm_odd", "packed_matmul"), ("attn_bt_odd", "packed_matmul"),  # batched: one batch element at a time
@@ -156,6 +164,7 @@ ODD = [
     ("pool_nchw_s2", "pack_windows"), ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
     ("dwconv_i32", "vectorize_windows"), ("conv_nchw_stride2", "vectorize_windows"),
     ("mm_affine_odd", "vectorize_affine_loops"), ("jacobi_affine", "vectorize_affine_loops"),
+    ("syrk_tri", "vectorize_affine_loops"),  # triangular: only its rows spread over cores
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     # a lane loop its input is contiguous in needs no packing: the generic tile keeps each lane's order
     ("argmin_3d", "register_tile_any"),
@@ -247,6 +256,64 @@ def test_fields_are_the_knobs(schedule, stem):
         other = next(c for c in (k.choices or (start[n] + (k.step if not k.log else 1),)) if c != start[n])
         pinned = dataclasses.replace(schedule, **{n: other})
         assert knobs_of(pinned.text(info, h)) == {**start, n: other}
+
+
+@pytest.mark.parametrize("stem", ["syrk_tri", "mm_affine_odd"])
+def test_affine_parallel_loops_give_numpys_answer_on_1_2_and_3_threads(stem):
+    # MLIR's dependence analysis proves the rows parallel (syrk's triangle too); Jacobi's rows are parallel
+    # as well, but inside its time loop, where tasks would be dispatched on every step: not spread
+    assert analyze((HERE / "jacobi_affine.mlir").read_text()).parallel_loops == 0
+    info = analyze((HERE / f"{stem}.mlir").read_text())
+    assert info.parallel_loops >= 1
+    s = VectorizeAffineLoops(threads=2)
+    assert "affine-parallelize" in s.text(info, host()) and "neurojit.threads" in s.text(info, host())
+    _check(HERE / f"{stem}.mlir", s, {**s.defaults(info, host()), "threads": 1})  # the split script, serial
+    _check(HERE / f"{stem}.mlir", VectorizeAffineLoops(threads=3))
+
+
+def test_memref_accesses_in_affine_loops_are_raised_first(tmp_path):
+    # the same syrk with C read and written by memref.load/store: MLIR's affine passes see them once raised
+    path = tmp_path / "syrk_tri.mlir"
+    path.write_text((HERE / "syrk_tri.mlir").read_text().replace("affine.load %C", "memref.load %C")
+                    .replace("affine.store %cb, %C", "memref.store %cb, %C").replace("affine.store %s, %C", "memref.store %s, %C"))
+    assert "memref.load %C" in path.read_text()
+    info = analyze(path.read_text())
+    assert info.affine and info.parallel_loops == 1 and "affine-raise-from-memref" in VectorizeAffineLoops().text(info, host())
+    _check(path, VectorizeAffineLoops(threads=2))
+
+
+SEIDEL_AFFINE = """// Gauss-Seidel sweep in place (PolyBench seidel-2d, one step): each point reads its updated upper and left
+// neighbours, so no loop is parallel and no vector step is legal
+module {
+  func.func @seidel_affine(%A: memref<20x20xf64> {neurojit.output}) {
+    %n = arith.constant 0.2 : f64
+    affine.for %i = 1 to 19 {
+      affine.for %j = 1 to 19 {
+        %a0 = affine.load %A[%i - 1, %j] : memref<20x20xf64>
+        %a1 = affine.load %A[%i, %j - 1] : memref<20x20xf64>
+        %a2 = affine.load %A[%i, %j] : memref<20x20xf64>
+        %a3 = affine.load %A[%i, %j + 1] : memref<20x20xf64>
+        %a4 = affine.load %A[%i + 1, %j] : memref<20x20xf64>
+        %s1 = arith.addf %a0, %a1 : f64
+        %s2 = arith.addf %s1, %a2 : f64
+        %s3 = arith.addf %s2, %a3 : f64
+        %s4 = arith.addf %s3, %a4 : f64
+        %r = arith.mulf %n, %s4 : f64
+        affine.store %r, %A[%i, %j] : memref<20x20xf64>
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def test_affine_loops_nothing_may_change_get_no_proposal():
+    # Gauss-Seidel: no loop is parallel, and the vectoriser finds nothing to vectorise at any width
+    info = analyze(SEIDEL_AFFINE)
+    assert info.affine and info.parallel_loops == 0 and info.loop_widths == ()
+    assert not VectorizeAffineLoops().applies(info)
+    assert "no loop MLIR's dependence analysis proves parallel" in unscheduled(info)
 
 
 def test_affine_vector_widths_avoid_writing_past_a_loop():

@@ -55,3 +55,27 @@ def test_reduction_depth_of_plain_loops():
 
 def test_flops_of_a_matmul():
     assert count_flops(MM) == 2 * 4 * 5 * 3
+
+
+def test_flops_of_plain_loops():
+    # each arithmetic op times the trips around it; the index arithmetic (j - 1) is no flop
+    loops = """func.func @k(%a: memref<6x10xf32>, %b: memref<6x10xf32>) {
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  affine.for %i = 0 to 6 {
+    scf.for %j = %c1 to %c10 step %c1 {
+      %l = arith.subi %j, %c1 : index
+      %x = memref.load %a[%i, %l] : memref<6x10xf32>
+      %y = memref.load %a[%i, %j] : memref<6x10xf32>
+      %s = arith.addf %x, %y : f32
+      %m = arith.mulf %s, %s : f32
+      memref.store %m, %b[%i, %j] : memref<6x10xf32>
+    }
+  }
+  return
+}
+"""
+    assert count_flops(loops) == 6 * 9 * 2
+    triangular = loops.replace("affine.for %i = 0 to 6", "affine.for %i = 0 to 6 {\n    affine.for %t = 0 to #up(%i)")
+    triangular = "#up = affine_map<(d0) -> (d0 + 1)>\n" + triangular.replace("  return", "  }\n  return")
+    assert count_flops(triangular) is None  # a bound that depends on another loop: not countable

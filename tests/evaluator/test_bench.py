@@ -14,9 +14,13 @@ class _Clock:
 
     def __init__(self):
         self.now = 0.0
+        self.cpu = 0.0  # the timing thread's CPU time: what it spends on its core
 
     def perf_counter(self) -> float:
         return self.now
+
+    def thread_time(self) -> float:
+        return self.cpu
 
 
 @pytest.fixture
@@ -24,9 +28,10 @@ def _sleeper(monkeypatch):
     clock = _Clock()
     monkeypatch.setattr(bench, "time", clock)
 
-    def make(seconds):
+    def make(seconds, off_core=0.0):
         def call(*a):
-            clock.now += seconds
+            clock.now += seconds + off_core
+            clock.cpu += seconds
         return call
     make.clock = clock
     return make
@@ -36,6 +41,33 @@ def test_interleaved_measures_the_ratio(_sleeper):
     m = bench.interleaved(_sleeper(0.004), _sleeper(0.001), (), (), min_rounds=5, time_cap_s=0.5)
     assert m.mode == "interleaved" and m.speedup == pytest.approx(4.0)
     assert m.speedup_ci[0] <= m.speedup <= m.speedup_ci[1]
+
+
+def test_a_sample_the_thread_spent_partly_off_its_core_is_taken_again(_sleeper):
+    """A 4 ms call that lost its core for a 4 ms slice twice, then ran undisturbed: the sample is retaken
+    (outputs reset first, so the retake does the work again) and the undisturbed time kept; one that never
+    runs undisturbed is kept after RETAKES retakes, as it was timed."""
+    attempts, resets = [], []
+    fast = _sleeper(0.004)
+    slow = _sleeper(0.004, off_core=0.004)
+
+    def call(*a):
+        attempts.append(1)
+        (slow if len(attempts) <= 2 else fast)(*a)
+
+    class Counted(bench.Buffers):
+        def reset(self, n):
+            resets.append(n)
+            super().reset(n)
+
+    bufs = Counted([[np.zeros(3)]], outputs=(0,))
+    assert bench.sample(call, bufs, 1) == pytest.approx(0.004)
+    assert len(attempts) == 3 and resets == [1, 1]
+    assert bench.sample(slow, bufs, 2) == pytest.approx(0.008)  # never undisturbed: kept as timed
+    assert len(resets) == 2 + bench.RETAKES
+    # a few microseconds off the core (an interrupt) are no reason to retake
+    attempts.clear()
+    assert bench.sample(_sleeper(0.004, off_core=20e-6), bufs, 1) == pytest.approx(0.00402)
 
 
 def test_pooled_baseline_samples_persist_across_evaluations(_sleeper):
@@ -53,7 +85,9 @@ def test_a_loose_pooled_baseline_takes_one_sample_per_evaluation_up_to_a_cap(_sl
     clock = _sleeper.clock
 
     def noisy(*a):
-        clock.now += next(times)
+        t = next(times)
+        clock.now += t
+        clock.cpu += t
 
     pool = bench.BaselinePool()
     counts = []
