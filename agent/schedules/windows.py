@@ -13,12 +13,13 @@ elementwise ops around are tiled and vectorised as in `VectorizeElementwise`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from neurojit.compiler.host import Host
 
-from ..analyze import KernelInfo, OpInfo
+from ..analyze import KernelInfo, OpInfo, map_results
 from . import model, parts
 from .base import Knob, Schedule, divisor_at_most, lanes, split_at
 from .elementwise import vector_tile
@@ -158,7 +159,9 @@ class VectorizeWindows(Schedule):
         body += (f"  %win = transform.structured.match interface{{LinalgOp}} in %f : ({ANY}) -> {ANY}\n"
                  f"  transform.structured.vectorize %win : {ANY}\n"
                  + parts.func("%fv") + parts.approximate_math("%fv") + parts.canonicalize("%fv") + parts.hoist("%fv"))
-        return self.module(body + _copy_out())
+        rank = max(len(map_results(op.maps[0])) for op in info.ops if is_window(op))  # a padded input's
+        plane = max((math.prod(s[-2:]) for s in info.arg_shapes if len(s) == rank), default=0)
+        return self.module(body + _copy_out(rank, plane))
 
 
 # Channels-first pooling: the channel loop is not the innermost of the data, and the output row's loop reads
@@ -297,14 +300,30 @@ class PackWindows(Schedule):
         return self.module(body + _copy_out())
 
 
-def _copy_out() -> str:
-    """Bufferize and lower. The block's rows reach the output through a copy that bufferization makes (the
-    transposed tile is collapsed first): vectorised too, not left to scalar loops."""
+PLANE = 8192  # elements of a copy's two inner dims vectorised as one unrolled tile, at most
+
+
+def _copy_out(rank: int | None = None, plane: int = 0) -> str:
+    """Bufferize and lower. The copies bufferization makes are vectorised too, not left to scalar loops
+    (which LLVM did not vectorise: a padded depthwise input copied 2.7x slower): whole where they are
+    small (`rank` None: the block's rows of the pooling's transposed tile, collapsed first), else tiled by 1
+    along all but their two innermost dims first (one if those span more than PLANE elements, `plane`):
+    a whole padded input's interior (1x112x112x64) vectorised at once became 31K vector loads and stores
+    and took 80 s to compile; tiles of 112 x 64 compile in 1 s and copy as fast, rows of 64 were 2x slower
+    (measured on znver4). A copy of another rank than `rank` is left to the loops."""
+    if rank is None:
+        tile = f"    transform.structured.vectorize %cp : {ANY}\n"
+    else:
+        sizes = [1] * max(1, rank - (2 if plane <= PLANE else 1)) + [0]
+        tile = (f"    transform.sequence %cp : {ANY} failures(suppress) {{\n    ^bb1(%cp0: {ANY}):\n"
+                f"      %cpt, %cpl:{len(sizes) - 1} = transform.structured.tile_using_for %cp0 tile_sizes "
+                f"[{', '.join(map(str, sizes))}] : ({ANY}) -> ({', '.join([ANY] * len(sizes))})\n"
+                f"      transform.structured.vectorize %cpt : {ANY}\n    }}\n")
     return (f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
             f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz")
             + f'  %cps = transform.structured.match ops{{["linalg.copy"]}} in %fb : ({ANY}) -> {ANY}\n'
-            f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n"
-            f"    transform.structured.vectorize %cp : {ANY}\n  }}\n" + parts.lower_vectors("%fb"))
+            f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n" + tile + "  }\n"
+            + parts.lower_vectors("%fb"))
 
 
 def ew_widths(info: KernelInfo, vl: int) -> tuple[int, ...]:
@@ -312,6 +331,8 @@ def ew_widths(info: KernelInfo, vl: int) -> tuple[int, ...]:
     divide each such op's last extent or cover it whole. A remainder tile of these fills does not vectorise
     (MLIR's masked vectorisation refused widths 16, 32 and 48 on a 56-wide pooling output, and 48 on a 64-wide
     one: a schedule_error for every such trial); with none of that kind, every multiple."""
-    every = tuple(range(vl, 8 * vl + 1, vl))
     ext = [op.extents[-1] for op in info.ops if not is_window(op)]
+    # an extent itself too (up to 16 vectors), for a padded row none of the multiples divides (130 = 128 + 2:
+    # the fill of an avg pool's padded 1x64x130x130 input had no width that vectorises)
+    every = tuple(sorted({*range(vl, 8 * vl + 1, vl), *(e for e in ext if vl < e <= 16 * vl)}))
     return tuple(w for w in every if all(e % w == 0 or w >= e for e in ext)) or every
