@@ -19,7 +19,8 @@ same arguments (the baseline's twin, see reference.py);
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
    overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
    the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products and
-   maxima only (a minimum or a select may keep an overflowing arm out of the result in every order); for a
+   maxima only (selects that are maxima too, as torch-mlir's ReLU; a minimum or another select may keep an
+   overflowing arm out of the result in every order: `reference.overflow_reaches_output`); for a
    kernel with reductions and no magnitudes, on inputs holding near-limit values.
 2. The exact result is finite but the baseline is not within the tolerance of it: its own order of
    evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was

@@ -83,7 +83,8 @@ class Equivalence:
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's
         did not. By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
         through: reference.reach_twin), for a kernel of sums, products and maxima (reference.py: not where a
-        minimum or a select was rewritten); else, for a kernel with reductions, on a pair of near-limit values."""
+        minimum or a select other than a maximum was rewritten); else, for a kernel with reductions, on a pair
+        of near-limit values."""
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
             return np.asarray(magnitude, np.float64) >= float(np.finfo(dtype).max)
         if magnitude is None and pair is not None and pair.set in NEED_EXACT and self.base.depth > 1:

@@ -194,7 +194,39 @@ def magnitude_twin(text64: str) -> str | None:
 
 
 _MAXIMA = ("arith.maximumf", "arith.maxnumf")
-_REWRITTEN = re.compile(r"\b(minimumf|minnumf|select)\b|\blinalg\.pooling_\w+_min\b|\blinalg\.min\b")
+_MINIMA = re.compile(r"\b(minimumf|minnumf)\b|\blinalg\.pooling_\w+_min\b|\blinalg\.min\b")
+_PREDICATES = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "ueq", "ugt", "uge", "ult", "ule", "une", "uno",
+               "true")  # arith.cmpf's predicates by number
+_LARGER = {"ogt": 0, "oge": 0, "ugt": 0, "uge": 0, "olt": 1, "ole": 1, "ult": 1, "ule": 1}  # the operand a max keeps
+
+
+def overflow_reaches_output(text64: str) -> bool:
+    """Whether an arm whose terms' magnitudes reach the range reaches the output as it is, in every op of the
+    (twin) kernel: sums, products, maxima, and selects that are a maximum (torch-mlir's ReLU,
+    `select(cmpf ugt x, 0), x, 0)`). Not a minimum, nor any other select, which may keep an overflowing arm
+    out of the result in every order of evaluation. (Any select counted against it once: a correct reordering
+    of a convolution + ReLU that overflowed a partial sum at the edge of the range was `nonfinite`.)"""
+    if _MINIMA.search(text64):
+        return False
+    if "arith.select" not in text64:
+        return True
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module, walk
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        for op in walk(parse_module(text64, "<twin>", ctx).operation):
+            if op.name != "arith.select":
+                continue
+            cond, a, b = op.operands
+            cmp = cond.owner
+            if isinstance(cmp, ir.Block) or cmp.name != "arith.cmpf":
+                return False
+            larger = _LARGER.get(_PREDICATES[ir.IntegerAttr(cmp.attributes["predicate"]).value])
+            x, y = list(cmp.operands)
+            if larger is None or (a, b) != ((x, y) if larger == 0 else (y, x)):
+                return False
+    return True
 
 
 F32_MAX = float(np.finfo(np.float32).max)
@@ -428,7 +460,7 @@ def compute(session, job: dict) -> dict:
             "reach": twin is not None and magnitude is not None and reach is not None,
             # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell
             # where a partial sum may overflow (equivalence.py)
-            "magnitude_sums": magnitude is not None and not _REWRITTEN.search(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
+            "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
             "depth": depth, "dir": str(root)}
 
 

@@ -252,3 +252,22 @@ def test_an_f64_kernels_exact_twin_is_in_x86_extended_precision():
     assert f80_twin(text.replace("%s = arith.minnumf %m, %inf", "%s = arith.bitcast %m")) is None
     # IEEE minimum/maximum on f80 abort LLVM (the reference process died on an f64 max pooling): no twin
     assert f80_twin(text.replace("minnumf", "minimumf")) is None
+
+
+def test_an_overflow_reaches_the_output_through_sums_maxima_and_selects_that_are_maxima():
+    from neurojit.evaluator.reference import overflow_reaches_output
+
+    relu = """func.func @f(%x: f64, %y: f64) -> f64 {
+  %z = arith.constant 0.0 : f64
+  %c = arith.cmpf ugt, %x, %z : f64
+  %s = arith.select %c, %x, %z : f64
+  return %s : f64
+}"""
+    assert overflow_reaches_output(relu)  # torch-mlir's ReLU: max(x, 0)
+    assert overflow_reaches_output(relu.replace("ugt", "olt").replace("select %c, %x, %z", "select %c, %z, %x"))
+    # a minimum keeps an overflowing arm out of the result: min(x, 0) written either way, or a select on
+    # another comparison
+    assert not overflow_reaches_output(relu.replace("ugt", "ult"))
+    assert not overflow_reaches_output(relu.replace("select %c, %x, %z", "select %c, %z, %x"))
+    assert not overflow_reaches_output(relu.replace("cmpf ugt, %x, %z", "cmpf ugt, %x, %y"))
+    assert not overflow_reaches_output(relu.replace("arith.select %c, %x, %z", "arith.minimumf %x, %z"))
