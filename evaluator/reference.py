@@ -405,7 +405,9 @@ def compute(session, job: dict) -> dict:
         for i, a in enumerate(args):  # the arguments as the candidate will get them (workers map them)
             np.save(root / f"{p.id}.a{i}.npy", a)
         wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in args]
-        mags = [np.abs(w) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
+        # (np.array: the abs of a 0-d array is a scalar, which no kernel takes; every pair of a dot product
+        # into a 0-d output died there, was skipped, and the rest judged the candidate)
+        mags = [np.array(np.abs(w)) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         if checked is not None and not _survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
             continue
@@ -646,6 +648,9 @@ class References:
                 continue
             if reply.stage != "reference":  # the baseline failed to compile or to run once: not a candidate's fault
                 raise RuntimeError(f"the reference process failed during '{reply.stage}': {reply.detail}")
+            if reply.said == "died (exit code 1)":  # a Python exception of ours, not the baseline crashing (a
+                # signal): skipping the pair would judge candidates on fewer sets and say the baseline failed
+                raise RuntimeError(f"the reference process failed ({reply.context}): {reply.detail}")
             # the baseline itself crashed or hung on this pair: skip the pair, keep what was done
             # (those it finished: a pair it skipped itself, the baseline failing a bounds check, saved nothing)
             ref_job["done"] = ref_job["done"] + [q for q in reply.pairs[:-1] if (where / f"{q}.0.base.npy").exists()]

@@ -148,6 +148,32 @@ def test_a_pair_the_reference_process_dies_or_hangs_on_is_skipped_and_the_rest_r
     refs.close()
 
 
+def test_an_exception_in_the_reference_process_is_an_error_not_a_skipped_pair():
+    # exit code 1 is Python's, not a baseline's crash (a signal): a 0-d output's magnitudes once raised on
+    # every pair but those of one state, all skipped as "the baseline itself died", and the candidate was
+    # judged on the 6 left
+    class Raising:
+        def exchange(self, job):
+            return Reply(None, "reference", "pair a", ["a"], Reason.CRASH, "died (exit code 1)",
+                         "the worker died (exit code 1) during 'reference'; it printed: CallError: ...")
+
+        def kill(self):
+            pass
+
+    refs = References(EvalConfig(), lambda config: Raising())
+    with pytest.raises(RuntimeError, match="the reference process failed .*CallError"):
+        refs.for_job({"baseline": "module {}", "config": {}})
+    refs.close()
+
+
+def test_a_kernel_into_a_0d_output_is_checked_on_every_pair():
+    dot = (pathlib.Path(__file__).parents[1] / "agent" / "kernels" / "dot.mlir").read_text()
+    with Evaluator(EvalConfig(workers=1, bench=False, random_sets=1)) as ev:
+        v = ev.evaluate(dot, dot)
+        info = next(iter(ev.pool.references.cache.values()))
+    assert v.accepted and not info["skipped"] and info["magnitude"] and info["exact"], v.detail
+
+
 def test_a_baseline_whose_references_fail_fails_once_and_the_next_baseline_still_gets_its_own():
     class Failing:  # the first baseline's reference process dies while compiling; the second's finishes
         def __init__(self):
