@@ -124,8 +124,13 @@ def export(kernel_source, out_dir: str, schedule: str | None = None, knobs: dict
             objects.append(_compile_c(cc, runtime.async_source(), os.path.join(tmp, "async.o"), "-DNJ_HIDDEN",
                                       "-pthread"))
             libs = ["-pthread", *libs]
-        link = subprocess.run([cc, "-shared", "-o", paths["libkernel.so"], *objects, *libs],
-                              capture_output=True, text=True)
+        # only the kernel is exported: MLIR names the helpers of a parallel kernel the same in every module
+        # (parallel_compute_fn, async_execute_fn, __resume ...), which two libraries in one program would share
+        script = os.path.join(tmp, "exports.map")
+        with open(script, "w") as f:
+            f.write(f"{{\n  global: {sig.name}; _mlir_ciface_{sig.name};\n  local: *;\n}};\n")
+        link = subprocess.run([cc, "-shared", "-o", paths["libkernel.so"], *objects, *libs,
+                               f"-Wl,--version-script={script}"], capture_output=True, text=True)
     if link.returncode != 0:
         raise CompileError(f"linking libkernel.so failed: {link.stderr.strip()[-300:]}")
     args = []

@@ -128,6 +128,10 @@ def test_exported_parallel_library_from_c(tmp_path):
     # the runtime is inside and private: nothing of MLIR's is needed, no mlirAsyncRuntime* is exported
     dynamic = subprocess.run(["nm", "-D", str(out / "libkernel.so")], capture_output=True, text=True).stdout
     assert "mlirAsyncRuntime" not in dynamic and " T matmul" in dynamic, dynamic
+    # nor MLIR's generated helpers, named the same in every parallel kernel: only the kernel itself
+    defined = subprocess.run(["nm", "-D", "--defined-only", str(out / "libkernel.so")], capture_output=True,
+                             text=True).stdout
+    assert [line.split()[-1] for line in defined.splitlines() if line.split()] == ["matmul"], defined
     (tmp_path / "main.c").write_text(C_MAIN)
     build = subprocess.run(["gcc", "-O1", "-o", "main", "main.c", f"-I{out}", f"-L{out}", "-lkernel",
                             f"-Wl,-rpath,{out}"], cwd=tmp_path, capture_output=True, text=True)
