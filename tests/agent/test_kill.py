@@ -1,6 +1,8 @@
 """Kill-safe resume with a model provider: `neurojit tune --model gemini` is SIGKILLed during a model call,
 during an evaluation and during tuning, then resumed with the same command. Finished evaluations are never
-redone, no answered request is asked again, and the run finishes."""
+redone, no answered request is asked again, and the run finishes. The default run kills during a model call;
+the other two points are `soak` (`pytest -m soak`): kills during evaluation and tuning with a model's answers
+are test_deterministic_resume's too (the replayed gemini run, killed three times) and test_ensemble's."""
 
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ def _wait(cond, timeout=180):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["model_call", "evaluation", "tuning"])
+@pytest.mark.parametrize("point", ["model_call", pytest.param("evaluation", marks=pytest.mark.soak),
+                                   pytest.param("tuning", marks=pytest.mark.soak)])
 def test_sigkill_then_resume(point, tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
     with FakeGemini() as fake:

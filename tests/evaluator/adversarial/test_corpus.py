@@ -1,8 +1,9 @@
 """The adversarial corpus: each case is a baseline, a candidate and the expected verdict and reason."""
 
 import json
-import re
 import pathlib
+import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,10 +19,13 @@ def verdicts():
         by_base.setdefault((case / "base.mlir").read_text(), []).append(case)
     out = {}
     config = EvalConfig(workers=2, bench=False, run_timeout_floor_s=3.0, random_sets=2)
-    with Evaluator(config) as ev:
-        for base_text, cases in by_base.items():
-            results = ev.evaluate_batch(cases[0] / "base.mlir", [c / "cand.mlir" for c in cases])
-            out.update({c.name: v for c, v in zip(cases, results)})
+    with Evaluator(config) as ev, ThreadPoolExecutor(4) as batches:  # one baseline's references computing
+        # while the workers judge another's candidates (the reference process computes one baseline at a time)
+        def judge(cases):
+            return zip(cases, ev.evaluate_batch(cases[0] / "base.mlir", [c / "cand.mlir" for c in cases]))
+
+        for done in batches.map(judge, by_base.values()):
+            out.update({c.name: v for c, v in done})
     return out
 
 
