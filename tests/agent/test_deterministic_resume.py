@@ -95,6 +95,7 @@ def test_heuristic_run_killed_three_times_ends_as_an_uninterrupted_run(tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.soak  # the same kills as the heuristic's above; a model's answers through kills: test_ensemble's
 def test_replayed_run_killed_three_times_ends_as_an_uninterrupted_run(tmp_path, monkeypatch):
     cassette = tmp_path / "cassette.jsonl"
     with FakeGemini() as fake:  # record a model run once (real client, local server) ...

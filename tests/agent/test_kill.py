@@ -1,8 +1,9 @@
 """Kill-safe resume with a model provider: `neurojit tune --model gemini` is SIGKILLed during a model call,
 during an evaluation and during tuning, then resumed with the same command. Finished evaluations are never
 redone, no answered request is asked again, and the run finishes. The default run kills during a model call;
-the other two points are `soak` (`pytest -m soak`): kills during evaluation and tuning with a model's answers
-are test_deterministic_resume's too (the replayed gemini run, killed three times) and test_ensemble's."""
+the other two points are `soak` (`pytest -m soak`): a run with models' answers killed after them is
+test_ensemble's, and kills during evaluation and tuning are test_deterministic_resume's (the heuristic's; the
+replayed gemini run's is `soak` too)."""
 
 from __future__ import annotations
 
