@@ -71,11 +71,11 @@ def count_flops(text: str) -> int | None:
                 for extent in points:
                     n *= extent
                 for loop in _enclosing_loops(op):
-                    b = loop_bounds(loop)
-                    if b is None or b[2] <= 0:
+                    t = trips(loop)
+                    if t is None:
                         unknown = True
                         return ir.WalkResult.INTERRUPT
-                    n *= max(0, -(-(b[1] - b[0]) // b[2]))
+                    n *= t
                 total += n
             return ir.WalkResult.ADVANCE
 
@@ -139,12 +139,15 @@ def _constant(v: ir.Value) -> int | None:
         return None
 
 
-def _trip(loop: ir.Operation) -> int:
-    """A loop's iterations where its bounds and step are constants, else 1 (nothing known: no widening)."""
+def trips(loop: ir.Operation) -> int | None:
+    """A loop's iterations where its bounds and step are constants, else None."""
     b = loop_bounds(loop)
-    if b is None or b[2] <= 0:
-        return 1
-    return max(1, -(-(b[1] - b[0]) // b[2]))
+    return None if b is None or b[2] <= 0 else max(0, -(-(b[1] - b[0]) // b[2]))
+
+
+def _trip(loop: ir.Operation) -> int:
+    """A loop's iterations where known, else 1 (nothing known: no widening)."""
+    return max(1, trips(loop) or 1)
 
 
 def _enclosing_loops(op: ir.Operation) -> list[ir.Operation]:

@@ -195,9 +195,7 @@ def magnitude_twin(text64: str) -> str | None:
 
 _MAXIMA = ("arith.maximumf", "arith.maxnumf")
 _MINIMA = re.compile(r"\b(minimumf|minnumf)\b|\blinalg\.pooling_\w+_min\b|\blinalg\.min\b")
-_PREDICATES = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "ueq", "ugt", "uge", "ult", "ule", "une", "uno",
-               "true")  # arith.cmpf's predicates by number
-_LARGER = {"ogt": 0, "oge": 0, "ugt": 0, "uge": 0, "olt": 1, "ole": 1, "ult": 1, "ule": 1}  # the operand a max keeps
+_LARGER = {"OGT": 0, "OGE": 0, "UGT": 0, "UGE": 0, "OLT": 1, "OLE": 1, "ULT": 1, "ULE": 1}  # the operand a max keeps
 
 
 def overflow_reaches_output(text64: str) -> bool:
@@ -211,6 +209,7 @@ def overflow_reaches_output(text64: str) -> bool:
     if "arith.select" not in text64:
         return True
     from mlir import ir
+    from mlir.dialects import arith
 
     from neurojit.compiler.kernel import parse_module, walk
 
@@ -222,7 +221,7 @@ def overflow_reaches_output(text64: str) -> bool:
             cmp = cond.owner
             if isinstance(cmp, ir.Block) or cmp.name != "arith.cmpf":
                 return False
-            larger = _LARGER.get(_PREDICATES[ir.IntegerAttr(cmp.attributes["predicate"]).value])
+            larger = _LARGER.get(arith.CmpFPredicate(ir.IntegerAttr(cmp.attributes["predicate"]).value).name)
             x, y = list(cmp.operands)
             if larger is None or (a, b) != ((x, y) if larger == 0 else (y, x)):
                 return False

@@ -26,7 +26,7 @@ from neurojit.compiler.pipeline import THREADS_ATTR
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, lanes, threads_knob
+from .base import Knob, Schedule, lanes, thread_choices, threads_knob
 
 ANY = parts.ANY
 PARAM = "!transform.param<i64>"
@@ -72,7 +72,7 @@ class VectorizeAffineLoops(Schedule):
                                 f"{list(UNROLLS)}), not {self.vw} ({self.unroll})")
         split = bool(info.parallel_loops) and self.threads is not None and self.threads > 1
         body = ((self.tune_knob("vw", widths) if widths else "") + self.tune_knob("unroll", UNROLLS)
-                + (self.tune_knob("threads", tuple(range(1, max(self.threads, host.cores) + 1))) if split else "")
+                + (self.tune_knob("threads", thread_choices(self.threads, host)) if split else "")
                 + parts.func("%f")
                 + f'  %f0 = transform.apply_registered_pass "affine-raise-from-memref" to %f : ({ANY}) -> {ANY}\n'
                 + f'  %f1 = transform.apply_registered_pass "affine-loop-invariant-code-motion" to %f0 : ({ANY}) -> {ANY}\n')

@@ -27,7 +27,7 @@ from ..proposal import Knob
 from . import parts
 
 __all__ = ["Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs",
-           "split_at", "threads_knob", "worth_splitting", "PARALLEL_BYTES", "contraction_worth_splitting"]
+           "split_at", "thread_choices", "threads_knob", "worth_splitting", "PARALLEL_BYTES", "contraction_worth_splitting"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,11 @@ def threads_knob(threads: int | None, host: Host) -> tuple[Knob, ...]:
     --threads), none when the schedule is serial (its script then has no forall to take the value)."""
     t = threads if threads is not None else host.cores
     return (Knob("threads", 1, max(t, host.cores)),) if t > 1 else ()
+
+
+def thread_choices(threads: int, host: Host) -> tuple[int, ...]:
+    """The task counts a split script may take: 1 up to the host's cores (or the count asked, if more)."""
+    return tuple(range(1, max(threads, host.cores) + 1))
 
 
 def divisor_at_most(n: int, cap: int) -> int:

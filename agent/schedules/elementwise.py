@@ -19,7 +19,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, lanes, worth_splitting
+from .base import Knob, Schedule, lanes, thread_choices, worth_splitting
 
 
 GATHERS = ("memref.load", "tensor.extract")
@@ -51,7 +51,7 @@ class VectorizeElementwise(Schedule):
         t = self.threads if self.threads is not None else self.start(info, host)["threads"]
         # `threads` is a knob of a split script only: at 1 the script is the serial one (the library's convention)
         return ((Knob.of("width", widths),) + ((Knob.of("rows", rows),) if rows else ())
-                + ((Knob.of("threads", _threads(t, host)),) if t > 1 else ()))
+                + ((Knob.of("threads", thread_choices(t, host)),) if t > 1 else ()))
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         big = worth_splitting(model.work(model.dominant(info)), info)
@@ -63,7 +63,7 @@ class VectorizeElementwise(Schedule):
         body = self.tune_knob("width", widths) + (self.tune_knob("rows", rows) if rows else "")
         split = self.threads is not None and self.threads > 1
         if split:
-            body += self.tune_knob("threads", _threads(self.threads, host))
+            body += self.tune_knob("threads", thread_choices(self.threads, host))
         ops, names = parts.each_op(len(info.ops))
         body += ops
         for i, (op, h) in enumerate(zip(info.ops, names)):
@@ -73,11 +73,6 @@ class VectorizeElementwise(Schedule):
             body += parts.tile_vectorize(h, vector_tile(op.iterators, "%width", "%rows" if rows else None), f"e{i}")
         body += parts.approximate_math("%root") + parts.func("%fb") + parts.lower_vectors("%fb")
         return self.module(body)
-
-
-def _threads(threads: int, host: Host) -> tuple[int, ...]:
-    """The task counts a split script may take: 1 up to the host's cores (or the count asked, if more)."""
-    return tuple(range(1, max(threads, host.cores) + 1))
 
 
 def _choices(info: KernelInfo, host: Host) -> tuple[tuple[int, ...], tuple[int, ...]]:
