@@ -10,6 +10,7 @@ fill / elementwise consumers: a chain), an elementwise map, a row reduction. A k
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from neurojit.compiler.source import read_source
 
 from .loops import parallel_loops, raised, vector_widths, vectorises
 from .scf_nest import ScfLoop, scf_loops
+
+log = logging.getLogger(__name__)
 
 
 def map_results(m: str) -> list[str]:
@@ -272,9 +275,14 @@ def analyze(source) -> KernelInfo:
         affine = bool(nest) and set(nest) == {"affine.for"}
         widths, parallel = (), 0
         if affine:  # seen as the schedule's passes see it: memref accesses with affine indices raised
-            up = raised(src.text)
-            widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
-            parallel = parallel_loops(str(up))
+            try:
+                up = raised(src.text)
+                widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
+                parallel = parallel_loops(str(up))
+            except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
+                log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
+                            sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)
+                widths, parallel = (), 0
         scf = scf_loops(func) if nest and set(nest) == {"scf.for"} else ()
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)

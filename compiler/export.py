@@ -26,6 +26,7 @@ from .host import host
 from .kernel import Signature, ir_hash
 from . import runtime
 from .printing import c_source
+from .schedule import substitute
 
 C_TYPES = {"float32": "float", "float64": "double", "int32": "int32_t", "int64": "int64_t"}
 
@@ -151,6 +152,8 @@ def export(kernel_source, out_dir: str, schedule: str | None = None, knobs: dict
         "baseline_hash": baseline_hash or lowered.source_hash,
         "schedule": schedule,
         "knobs": dict(knobs or {}),
+        # the script as it ran: every knob replaced by its value (a tune.knob's `selected` set)
+        "schedule_applied": substitute(schedule, knobs) if schedule is not None else None,
         "speedup": None,
         # external runtimes the library needs beyond libc, libm and libpthread (none: MLIR's helpers and, for a
         # parallel variant, the async runtime are compiled in) and the tasks its parallel loops run as

@@ -320,6 +320,19 @@ def test_affine_loops_nothing_may_change_get_no_proposal():
     assert "no loop MLIR's dependence analysis proves parallel" in unscheduled(info)
 
 
+def test_affine_passes_that_fail_leave_the_kernel_without_an_affine_schedule(monkeypatch, caplog):
+    # an MLIR error from the affine analysis (here: the raised module fails to parse) is a warning, not a
+    # crash of the tune process: the kernel gets no affine-loop schedule
+    import neurojit.agent.analyze as analyze_module
+    from mlir import ir
+
+    monkeypatch.setattr(analyze_module, "raised", lambda text: ir.Module.parse("func.func @f( {"))
+    info = analyze((HERE / "syrk_tri.mlir").read_text())
+    assert info.affine and info.parallel_loops == 0 and info.loop_widths == ()
+    assert not VectorizeAffineLoops().applies(info)
+    assert "affine passes fail" in caplog.text
+
+
 def test_a_padded_input_is_copied_in_tiles_and_its_rows_find_a_width():
     # the pad's copy of the whole input into the padded buffer, vectorised at once, was 31K vector loads and
     # stores for a 1x112x112x64 depthwise input (80 s to compile): tiled by 1 but for its two inner dims

@@ -98,6 +98,10 @@ def test_tune_and_export_from_the_store(cli, tmp_path):
     assert p.returncode == 0, p.stderr
     manifest = json.loads((tmp_path / "best" / "manifest.json").read_text())
     assert manifest["run_id"] == "c" and manifest["speedup"] == j["speedup"] and manifest["knobs"]
+    # the script as it ran holds the tuned values, not the template's defaults
+    applied = manifest["schedule_applied"]
+    assert "${" not in applied and "selected" not in manifest["schedule"]
+    assert all(f"selected = {v}" in applied or "${" + k in manifest["schedule"] for k, v in manifest["knobs"].items())
     assert (tmp_path / "best" / "libkernel.so").exists()
 
 
