@@ -261,3 +261,61 @@ def test_a_timed_call_that_differs_from_the_baseline_is_caught():
     with pytest.raises(bench.TimedCallDiffers):
         bench.interleaved(base, cand, bench.Buffers(sets, (1,)), bench.Buffers([[a.copy() for a in s] for s in sets], (1,)),
                           check=check, warmup=1, min_rounds=20, max_rounds=20, time_cap_s=5.0)
+
+
+def _memo(sig, depth: int, n: int = 64) -> str:
+    """EW that looks x[0, 0] up in a table of the values the public seed 0 gives the timing sets (sets 100..):
+    once where found, 16 times over where not. Right on every input; fast only on the public sets."""
+    from neurojit.evaluator import inputs
+
+    firsts = [float(inputs.make_args(inputs.Pair("uniform", "random", 100 + i), sig, 0, depth)[0][0, 0])
+              for i in range(n)]
+    table = ", ".join(f"{v:.9e}" for v in firsts)
+    return f"""module {{
+  memref.global "private" constant @seen : memref<{n}xf32> = dense<[{table}]>
+  func.func @ew(%x: memref<256x256xf32>, %y: memref<256x256xf32>, %out: memref<256x256xf32>) {{
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c256 = arith.constant 256 : index
+    %cn = arith.constant {n} : index
+    %no = arith.constant false
+    %t = memref.get_global @seen : memref<{n}xf32>
+    %x00 = memref.load %x[%c0, %c0] : memref<256x256xf32>
+    %found = scf.for %k = %c0 to %cn step %c1 iter_args(%f = %no) -> (i1) {{
+      %v = memref.load %t[%k] : memref<{n}xf32>
+      %e = arith.cmpf oeq, %v, %x00 : f32
+      %g = arith.ori %f, %e : i1
+      scf.yield %g : i1
+    }}
+    %reps = arith.select %found, %c1, %c16 : index
+    scf.for %r = %c0 to %reps step %c1 {{
+      scf.for %i = %c0 to %c256 step %c1 {{
+        scf.for %j = %c0 to %c256 step %c1 {{
+          %a = memref.load %x[%i, %j] : memref<256x256xf32>
+          %b = memref.load %y[%i, %j] : memref<256x256xf32>
+          %m = arith.mulf %a, %b : f32
+          %s = arith.addf %m, %a : f32
+          memref.store %s, %out[%i, %j] : memref<256x256xf32>
+        }}
+      }}
+    }}
+    return
+  }}
+}}
+"""
+
+
+@pytest.mark.slow
+def test_timing_inputs_come_from_a_seed_nobody_knows_before_the_evaluation():
+    # a candidate that is fast only on the inputs the public seed gives the benchmark was timed on them and
+    # recorded as a speedup (a red-team matmul that looked its inputs up in a table: 346x)
+    from neurojit.compiler import compile_kernel
+    from neurojit.compiler.flops import reduction_depth
+
+    memo = _memo(compile_kernel(EW).signature, reduction_depth(EW))
+    with Evaluator(EvalConfig(workers=1, random_sets=1, bench_time_cap_s=0.3, seed=0)) as ev:
+        v = ev.evaluate(EW, memo)
+    assert v.accepted and v.speedup is not None, v.detail
+    assert v.speedup < 0.5, v.timing  # 16 times the work on inputs it has not seen
+    assert "a seed drawn for this evaluation" in v.timing["inputs"]
