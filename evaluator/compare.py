@@ -139,13 +139,15 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
 def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rule 5's samples: (candidate's, baseline's) errors in ulps of the exact value (in the output's dtype,
     at least the smallest normal's ulp), at up to TYPICAL_SAMPLE evenly spaced elements where all three are
-    finite."""
+    finite and the exact value is not zero."""
     dt = got.dtype
     step = max(1, got.size // TYPICAL_SAMPLE)
     wide = np.longdouble if np.asarray(exact).dtype == np.longdouble else np.float64
     g, b, r = (np.asarray(x, wide).reshape(-1)[::step] for x in (got, baseline, exact))
     with np.errstate(all="ignore"):
-        ok = np.isfinite(g) & np.isfinite(b) & np.isfinite(r) & np.isfinite(r.astype(dt))
+        # exact zeros left out: every correct evaluation gets them exactly (a ReLU's negative half), and a
+        # majority of them would hide the error of every other element from the median
+        ok = np.isfinite(g) & np.isfinite(b) & np.isfinite(r) & np.isfinite(r.astype(dt)) & (r != 0)
         ulp = np.maximum(np.spacing(np.abs(r[ok]).astype(dt)), np.spacing(np.finfo(dt).tiny)).astype(wide)
         return (np.abs(g[ok] - r[ok]) / ulp).astype(np.float64), (np.abs(b[ok] - r[ok]) / ulp).astype(np.float64)
 

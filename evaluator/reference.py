@@ -47,7 +47,10 @@ from .inputs import Pair
 _HEX_DIGITS = {"f32": 8, "f64": 16, "f80": 20}
 _UNPACK = {"f32": lambda h: struct.unpack(">f", bytes.fromhex(h))[0], "f64": lambda h: struct.unpack(">d", bytes.fromhex(h))[0]}
 _PACK = {"f64": lambda v: struct.pack(">d", v).hex(), "f80": lambda v: np.longdouble(v).tobytes()[:10][::-1].hex()}
-_MIXED = re.compile(r"\b(bitcast|extf|truncf)\b|dense_resource")  # what widening in place would change
+_MIXED = re.compile(r"\bbitcast\b|dense_resource")  # what widening in place would change
+# a conversion between the narrow and the wide type: once both are the wide type, no conversion at all (a
+# kernel that computes in f64 and rounds to f32 once: its twin keeps the f64 value)
+_SAME_TYPE_CONVERSION = re.compile(r"\barith\.(?:extf|truncf)\s+(%[\w#.]+)[^:\n]*:\s*(\S+)\s+to\s+(\S+)")
 
 
 REORDER_OVER_S = 0.05  # a baseline call slower than this is tried in the order-keeping loop order
@@ -62,12 +65,45 @@ def widened(text: str, narrow: str, wide: str) -> str | None:
     kind = re.compile(rf"(?:(?<=\W)|(?<=\dx)|^){narrow}\b")  # the type, alone or as a shaped type's element
     if not kind.search(text) or _MIXED.search(text):
         return None
+    text = _blobs_widened(text, narrow, wide)
+    if text is None:
+        return None
     hex_narrow = re.compile(rf"(?<![\w.])0x([0-9A-Fa-f]{{{_HEX_DIGITS[narrow]}}})(\s*:\s*){narrow}\b")
     twin = hex_narrow.sub(lambda m: f"0x{_PACK[wide](_UNPACK[narrow](m.group(1))).upper()}{m.group(2)}{wide}", text)
-    # any other hex literal is data we cannot widen in place (dense splats, blobs)
-    if any(len(h) != _HEX_DIGITS[wide] for h in re.findall(r"(?<![\w.])0x([0-9A-Fa-f]+)", twin)):
+    # any other hex literal (outside the blobs, done above) is data we cannot widen in place
+    if any(len(h) != _HEX_DIGITS[wide] for h in re.findall(r"(?<![\w.\"])0x([0-9A-Fa-f]+)", twin)):
         return None
-    return kind.sub(wide, twin)
+    twin = _SAME_TYPE_CONVERSION.sub(
+        lambda m: f"builtin.unrealized_conversion_cast {m.group(1)} : {m.group(2)} to {m.group(3)}"
+        if m.group(2) == m.group(3) else m.group(0), kind.sub(wide, twin))
+    return None if re.search(r"\barith\.(extf|truncf)\b(?![^\n]*\bto\b)", twin) else twin
+
+
+_BLOB = re.compile(r'dense<"0x([0-9A-Fa-f]+)">')  # dense data as MLIR prints a large constant: raw little-endian
+_LITTLE = {"f32": "<f4", "f64": "<f8"}
+
+
+def _blobs_widened(text: str, narrow: str, wide: str) -> str | None:
+    """`text` with each hex blob of `narrow` elements (embedded weights: a memref.global or a constant) as one
+    of `wide` elements; None where a blob's element type cannot be told, or is `narrow` and `wide` has no
+    byte layout here (f80)."""
+    out, last = [], 0
+    for m in _BLOB.finditer(text):
+        after = re.match(r"\s*:\s*\w+<([^<>]*)>", text[m.end():m.end() + 400])  # arith.constant dense<...> : T
+        before = re.search(r"\w+<([^<>]*)>\s*=\s*$", text[max(0, m.start() - 400):m.start()])  # global : T = dense
+        found = after or before
+        if found is None:
+            return None
+        element = found.group(1).split("x")[-1].strip()
+        if element == narrow:
+            if wide not in _LITTLE:
+                return None
+            data = np.frombuffer(bytes.fromhex(m.group(1)), _LITTLE[narrow]).astype(_LITTLE[wide])
+            out += [text[last:m.start()], f'dense<"0x{data.tobytes().hex().upper()}">']
+            last = m.end()
+        elif not re.fullmatch(r"[if]\d+|bf16|index", element):
+            return None
+    return "".join(out) + text[last:]
 
 
 def f64_twin(text: str) -> str | None:
@@ -83,9 +119,26 @@ _NO_F80 = re.compile(r"\b(maximumf|minimumf)\b|\blinalg\.pooling_\w+_(max|min)\b
 def f80_twin(text: str) -> str | None:
     """`text` with f64 replaced by x86's 80-bit extended type (a 64-bit significand, 11 bits more than f64's:
     an f64 kernel's exact result, as f64 is an f32 kernel's), or None as `f64_twin`, or where LLVM cannot
-    lower it (`_NO_F80`). Math functions without an f80 lowering (erf, cbrt) make it fail to compile: no twin
+    lower it (`_NO_F80`: IEEE maxima and minima are expanded first, those of vector reductions stay). Math functions without an f80 lowering (erf, cbrt) make it fail to compile: no twin
     either."""
-    return None if _NO_F80.search(text) else widened(text, "f64", "f80")
+    if _NO_F80.search(text):
+        text = _expanded(text)
+    return None if text is None or _NO_F80.search(text) else widened(text, "f64", "f80")
+
+
+def _expanded(text: str) -> str | None:
+    """`text` with named linalg ops as generics and IEEE maxima and minima as compares and selects (MLIR's
+    `arith-expand`), which x86's 80-bit type lowers; None if MLIR cannot do it."""
+    from mlir import ir, passmanager
+
+    with ir.Context():
+        try:
+            module = ir.Module.parse(text)
+            passmanager.PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops),arith-expand)"
+                                          ).run(module.operation)
+        except Exception:
+            return None
+        return str(module)
 
 
 # per argument dtype of a kernel, what its exact twin computes in: (type, wider type, its numpy dtype)
@@ -117,7 +170,8 @@ _MAGNITUDE_FLOAT_OPS = frozenset({
     "vector.transfer_write", "vector.contract", "vector.reduction", "vector.multi_reduction", "vector.outerproduct",
     "memref.load", "memref.store", "affine.load", "affine.store", "affine.vector_load", "affine.vector_store",
     "linalg.yield", "linalg.index", "scf.yield", "scf.for", "affine.for", "affine.yield", "linalg.generic",
-    "linalg.map", "linalg.reduce", "tensor.extract", "tensor.insert"})
+    "linalg.map", "linalg.reduce", "tensor.extract", "tensor.insert",
+    "arith.extf", "builtin.unrealized_conversion_cast"})  # exact widenings (a twin's f32 <-> f64: none at all)
 _MAGNITUDE_NAMED = re.compile(r"linalg\.(matmul|batch_matmul|matvec|vecmat|dot|batch_matvec|conv_\w+|depthwise_conv_\w+|"
                               r"pooling_\w+_(sum|max|min)|add|mul|max|min|fill|copy|transpose|broadcast|contract)$")
 _NEGATIVE_CONSTANT = re.compile(r"(arith\.constant\s+)-(?=[\d.]+(?:[eE][-+]?\d+)?\s*:\s*f64\b)")  # floats only

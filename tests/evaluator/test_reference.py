@@ -276,8 +276,51 @@ def test_an_f64_kernels_exact_twin_is_in_x86_extended_precision():
     assert exact_twin(text, {"float64"})[1] == {"float64": np.longdouble}
     assert exact_twin(text.replace("f64", "f32").replace("0x7FF0000000000000", "0x7F800000"), {"float32"})[0]
     assert f80_twin(text.replace("%s = arith.minnumf %m, %inf", "%s = arith.bitcast %m")) is None
-    # IEEE minimum/maximum on f80 abort LLVM (the reference process died on an f64 max pooling): no twin
-    assert f80_twin(text.replace("minnumf", "minimumf")) is None
+    # IEEE minimum/maximum on f80 abort LLVM (the reference process died on an f64 max pooling): they are
+    # expanded into compares and selects first (arith-expand), named ops generalised
+    twin = f80_twin(text.replace("arith.minnumf %m, %inf", "arith.minimumf %m, %a"))
+    assert twin is not None and "minimumf" not in twin and "arith.select" in twin and "f64" not in twin
+
+
+MIXED = """func.func @k(%x: memref<4xf32>, %h: memref<4xf16>, %o: memref<4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]} ins(%x, %h : memref<4xf32>, memref<4xf16>) outs(%o : memref<4xf32>) {
+  ^bb0(%a: f32, %b: f16, %out: f32):
+    %a64 = arith.extf %a : f32 to f64
+    %b64 = arith.extf %b : f16 to f64
+    %m = arith.mulf %a64, %b64 : f64
+    %r = arith.truncf %m : f64 to f32
+    linalg.yield %r : f32
+  }
+  return
+}"""
+
+
+def test_a_mixed_precision_kernels_twin_keeps_its_wide_values():
+    # computed in f64 and rounded to f32 once: the twin keeps the f64 value (no conversion left between
+    # f64 and f64), and an f16 input is still converted (to f64)
+    twin = f64_twin(MIXED)
+    assert twin is not None and "f32" not in twin and "arith.truncf" not in twin
+    assert "arith.extf %arg1 : f16 to f64" in twin or "f16 to f64" in twin
+    assert twin.count("builtin.unrealized_conversion_cast") == 2
+    assert f64_twin(MIXED.replace("%a64 = arith.extf %a : f32 to f64", "%a64 = arith.bitcast %a : f32 to i32")) is None
+
+
+def test_embedded_weights_in_hex_are_widened_exactly():
+    import numpy as np
+
+    w = np.array([0.1, -2.5, 3e-30, 7.0], np.float32)
+    blob = w.astype("<f4").tobytes().hex().upper()
+    text = (f'memref.global "private" constant @w : memref<4xf32> = dense<"0x{blob}">\n'
+            f'memref.global "private" constant @i : memref<2xi32> = dense<"0x0100000002000000">\n'
+            + MIXED.replace("%a64 = arith.extf %a : f32 to f64", "%a64 = arith.extf %a : f32 to f64"))
+    twin = f64_twin(text)
+    assert twin is not None and 'dense<"0x0100000002000000">' in twin  # integer data kept
+    wide = twin.split('@w : memref<4xf64> = dense<"0x')[1].split('"')[0]
+    assert np.array_equal(np.frombuffer(bytes.fromhex(wide), "<f8"), w.astype(np.float64))
+    # a constant whose type is written after it
+    const = f'%c = arith.constant dense<"0x{blob}"> : tensor<4xf32>'
+    assert f"dense<\"0x{w.astype('<f8').tobytes().hex().upper()}\"> : tensor<4xf64>" in f64_twin(const)
 
 
 def test_an_overflow_reaches_the_output_through_sums_maxima_and_selects_that_are_maxima():
