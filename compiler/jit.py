@@ -178,6 +178,13 @@ class CompiledKernel:
             if a.role == "out" and not x.flags.writeable:
                 raise CallError(f"{label} is an output and must be writeable")
             ptrs.append(x.ctypes.data)
+        for o, a in enumerate(sig.args):
+            for i in range(len(sig.args)):
+                if a.role == "out" and i != o and (sig.args[i].role == "in" or i < o) \
+                        and np.may_share_memory(arrays[o], arrays[i]):
+                    raise CallError(f"argument {o} (%{a.name}) of @{sig.name} shares memory with argument {i} "
+                                    f"(%{sig.args[i].name}): an output may not alias another argument (every "
+                                    f"variant is verified on separate buffers); pass a copy, e.g. x.copy()")
         return ptrs
 
     def __repr__(self) -> str:
@@ -194,6 +201,16 @@ def _fast_path(sig: Signature, obj_fn, slow):
         conds.append(f"type(x{i}) is nd and x{i}.shape == s{i} and x{i}.dtype is d{i} and x{i}.strides == t{i}")
         if a.role == "out":
             conds.append(f"x{i}.flags.writeable")
+    # no output aliases another argument: arrays that own their data and are distinct objects cannot
+    # overlap; where one is a view, numpy's bounds test decides (the slow path names the two)
+    pairs = [(o, i) for o, a in enumerate(sig.args) if a.role == "out"
+             for i, b in enumerate(sig.args) if i != o and (b.role == "in" or i < o)]
+    if pairs:
+        env["may"] = np.may_share_memory
+        owned = " and ".join(f"x{i}.base is None" for i in range(len(sig.args)))
+        distinct = " and ".join(f"x{o} is not x{i}" for o, i in pairs)
+        apart = " or ".join(f"may(x{o}, x{i})" for o, i in pairs)
+        conds.append(f"(({owned} and {distinct}) or not ({apart}))")
     names = ", ".join(f"x{i}" for i in range(len(sig.args)))
     code = (
         "def call(arrays):\n"

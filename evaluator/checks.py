@@ -242,7 +242,8 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
         # drawn from a seed nobody knows before this evaluation: the sets `--seed` gives are public, and a
         # candidate holding their results in a table would be timed on a lookup (346x on a 256 matmul)
         seed = bench.fresh_seed()
-        made = [inputs.make_args(Pair("uniform", "random", 100 + i), sig, seed, base.depth) for i in range(distinct)]
+        made = [inputs.make_args(Pair("uniform", "random", 100 + i), sig, seed, base.depth, ranges=eq.refs.ranges)
+                for i in range(distinct)]
         return made, "fresh 'uniform' inputs (a seed drawn for this evaluation)"
     made = [[np.array(a) for a in eq.refs.args(p, len(sig.args))] for p in passed]
     return made, f"the arguments of {', '.join(p.describe(config.seed) for p in passed)}"

@@ -29,6 +29,10 @@ Input sets (floats; integers read the same name as noted)
 | wrap | integers over the whole range | "no overflow" assumptions: sums and products wrap |
 | indices | small non-negative integers, [0, 4) (integer kernels) | kernels whose integers are indices (gather, histogram); a pair that sends the baseline itself out of bounds is skipped (reference.py) |
 
+An integer input that is an index (indices.py: its values only ever subscript a memref, a gather's or an
+embedding's) takes each set's values modulo the extent it indexes, so every pair stays within the kernel's
+precondition and keeps its float classes: the indices reach every row, and the table every value class.
+
 Output states: `random` (drawn from the input set's own class: special values reach the outputs too),
 `zeros` (what np.zeros gives), `nan` (NaN; integers hold the dtype's minimum), `previous` (what the
 baseline leaves after one call on the same inputs from zeros: the second call of a loop). The special
@@ -107,15 +111,17 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     return pairs
 
 
-def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.ndarray] | None = None
-              ) -> list[np.ndarray]:
+def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.ndarray] | None = None,
+              ranges: dict[int, int] | None = None) -> list[np.ndarray]:
     """Arguments in signature order for `pair`. `previous`: the outputs' initial contents for the
-    'previous' state (from the reference process)."""
+    'previous' state (from the reference process). `ranges`: the integer inputs that are indices
+    (indices.py) and the extent each indexes: they take the set's values modulo it."""
     rng = pair.rng(seed)
     out, k = [], 0
-    for a in signature.args:
+    for i, a in enumerate(signature.args):
         if a.role == "in" or pair.state == "random":
-            out.append(fill(pair.set, a.shape, a.dtype, rng, depth))
+            x = fill(pair.set, a.shape, a.dtype, rng, depth)
+            out.append(np.mod(x, ranges[i]).astype(x.dtype) if ranges and i in ranges else x)
             continue
         if pair.state == "zeros":
             out.append(np.zeros(a.shape, a.dtype))

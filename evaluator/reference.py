@@ -40,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import inputs, reorder
+from .indices import index_extents
 from .compare import tolerance, underflow_floor
 from .inputs import Pair
 
@@ -104,6 +105,18 @@ def _blobs_widened(text: str, narrow: str, wide: str) -> str | None:
         elif not re.fullmatch(r"[if]\d+|bf16|index", element):
             return None
     return "".join(out) + text[last:]
+
+
+def _index_ranges(text: str, sig) -> dict[int, int]:
+    """The baseline's integer inputs that are indices, and the extent each indexes (indices.py)."""
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module, public_funcs
+
+    with ir.Context():
+        module = parse_module(text, "baseline", None)
+        func = public_funcs(module)[0]
+        return index_extents(func, [i for i, a in enumerate(sig.args) if a.role == "in"])
 
 
 def f64_twin(text: str) -> str | None:
@@ -394,6 +407,7 @@ def compute(session, job: dict) -> dict:
     if any(np.dtype(a.dtype).kind == "i" for a in sig.inputs):
         checked = build(job["baseline"], "baseline (checked)", lowering(runtime_checks=True))[0]
     depth = reduction_depth(normalised)
+    ranges = _index_ranges(normalised, sig)
     # the exact twin: f32 computed in f64, or f64 in f80 (`text64` names the twin's text either way)
     text64, wider, why = exact_twin(normalised, {a.dtype for a in sig.args})
     if job.get("plain"):  # the last try died compiling a twin (References._compute)
@@ -446,14 +460,14 @@ def compute(session, job: dict) -> dict:
         previous = None
         if p.state == "previous":
             zeros = [np.zeros(sig.args[o].shape, sig.args[o].dtype) for o in outs]
-            first = inputs.make_args(p, sig, seed, depth, zeros)
+            first = inputs.make_args(p, sig, seed, depth, zeros, ranges)
             if checked is not None and not _survives(checked, first):
                 skipped[p.id] = OUT_OF_BOUNDS
                 continue
             base(*first)
             previous = [first[o] for o in outs]
         t0 = time.perf_counter()
-        args = inputs.make_args(p, sig, seed, depth, previous)
+        args = inputs.make_args(p, sig, seed, depth, previous, ranges)
         t1 = time.perf_counter()
         for i, a in enumerate(args):  # the arguments as the candidate will get them (workers map them)
             np.save(root / f"{p.id}.a{i}.npy", a)
@@ -516,7 +530,7 @@ def compute(session, job: dict) -> dict:
             # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell
             # where a partial sum may overflow (equivalence.py)
             "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
-            "depth": depth, "dir": str(root)}
+            "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
 
 
 def _faster(text: str, text64: str | None, build):
@@ -608,6 +622,8 @@ class RefSet:
         self.magnitude = info.get("magnitude", False)
         self.reach = info.get("reach", False)
         self.skipped: dict[str, str] = info.get("skipped", {})
+        # integer inputs that are indices: position -> the extent they index (inputs.make_args)
+        self.ranges: dict[int, int] = {int(k): v for k, v in info.get("index_ranges", {}).items()}
         self._mapped: dict[str, np.ndarray] = {}
 
     def _load(self, name: str) -> np.ndarray:

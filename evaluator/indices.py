@@ -1,0 +1,87 @@
+"""Integer inputs that are indices (a gather's, an embedding's): which dimension each one indexes.
+
+A kernel that reads `table[idx[i]]` has a precondition: every value of `idx` lies in [0, rows). Drawn as any
+other integers, most values break it, the baseline fails its own bounds check on the pair, and the pair is
+skipped (reference.py) with its float arguments: a red-team gather was judged on 3 pairs of 32, indices in
+[0, 9) and tables of non-negative values, and a candidate reading `table[idx & 15]` passed. An input found
+here takes each set's values modulo its extent (inputs.make_args), so every pair keeps its float classes and
+the indices reach every row.
+
+Found, not guessed: an integer input argument every loaded value of which is converted to an index
+(`arith.index_cast`/`index_castui`) that is used only as a subscript of loads and stores of memrefs with a
+static size in that position. A value used in any other way (arithmetic on it, a comparison, a store of it)
+makes no claim: the input keeps its sets as they are.
+"""
+
+from __future__ import annotations
+
+from mlir import ir
+
+_LOADS = ("memref.load", "affine.load")
+_SUBSCRIPTED = {"memref.load": 1, "memref.store": 2}  # op: the position of its first subscript
+_VIEWS = ("memref.subview", "memref.collapse_shape", "memref.expand_shape", "memref.cast", "memref.reinterpret_cast")
+
+
+def index_extents(func: ir.Operation, inputs: list[int]) -> dict[int, int]:
+    """{argument position: the smallest extent its values index} for the integer inputs among `inputs`
+    (positions of the function's arguments) whose values are only ever subscripts."""
+    args = func.regions[0].blocks[0].arguments
+    found = {}
+    for pos in inputs:
+        arg = args[pos]
+        if not isinstance(arg.type, ir.MemRefType) or not isinstance(ir.MemRefType(arg.type).element_type, ir.IntegerType):
+            continue
+        values = _loaded(arg)
+        if values is None or not values:
+            continue
+        extents = [_subscript_extents(v) for v in values]
+        if all(e is not None and e for e in extents):
+            found[pos] = min(min(e) for e in extents)
+    return found
+
+
+def _loaded(memref: ir.Value) -> list[ir.Value] | None:
+    """The scalar values read from `memref` (through views), or None where it is used in another way."""
+    values = []
+    for use in memref.uses:
+        op = use.owner
+        if op.name in _LOADS and use.operand_number == 0:
+            values.append(op.results[0])
+        elif op.name in _VIEWS and use.operand_number == 0:
+            more = _loaded(op.results[0])
+            if more is None:
+                return None
+            values += more
+        elif op.name == "linalg.generic":
+            if use.operand_number >= _generic_inputs(op):
+                return None  # written: not only an index table
+            values.append(op.regions[0].blocks[0].arguments[use.operand_number])
+        else:
+            return None
+    return values
+
+
+def _generic_inputs(op: ir.Operation) -> int:
+    return list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))[0]
+
+
+def _subscript_extents(value: ir.Value) -> list[int] | None:
+    """The extents `value` (an integer) indexes, where its every use converts it to an index used only as a
+    subscript of a static dimension; None otherwise."""
+    extents = []
+    for use in value.uses:
+        cast = use.owner
+        if cast.name not in ("arith.index_cast", "arith.index_castui"):
+            return None
+        for sub in cast.results[0].uses:
+            op = sub.owner
+            first = _SUBSCRIPTED.get(op.name)
+            if first is None or sub.operand_number < first:
+                return None
+            memref = op.operands[first - 1]
+            shape = ir.MemRefType(memref.type).shape
+            dim = sub.operand_number - first
+            if shape[dim] < 0:  # dynamic: no claim
+                return None
+            extents.append(shape[dim])
+    return extents
