@@ -20,7 +20,7 @@ from neurojit.compiler.flops import GENERALIZE, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.source import read_source
 
-from .loops import parallel_loops, raised, vector_widths, vectorises
+from .loops import raised, spread_loops, vector_widths, vectorises
 from .scf_nest import ScfLoop, scf_loops
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,10 @@ class KernelInfo:
     loops: int = 0  # affine.for / scf.for / affine.parallel / scf.parallel ops in the public function
     affine: bool = False  # every loop is an affine.for (MLIR's affine passes apply)
     loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use and vectorises at
-    parallel_loops: int = 0  # affine loops proved parallel (the outermost of each nest: loops.parallel_loops)
+    parallel_loops: int = 0  # affine loops proved parallel and worth spreading over cores (loops.spread_loops)
     scf_loops: tuple[ScfLoop, ...] = ()  # the scf.for loops, where every loop is one (scf_nest.scf_loops)
+    # per loop affine-parallelize proves parallel (program order): whether spreading it pays (loops.spread_loops)
+    spread: tuple[bool, ...] = ()
 
     @property
     def matmul(self) -> OpInfo | None:
@@ -273,16 +275,16 @@ def analyze(source) -> KernelInfo:
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         nest = [o.name for o in walk(func) if o.name in LOOPS]
         affine = bool(nest) and set(nest) == {"affine.for"}
-        widths, parallel = (), 0
+        widths, spread = (), ()
         if affine:  # seen as the schedule's passes see it: memref accesses with affine indices raised
             try:
                 up = raised(src.text)
                 widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
-                parallel = parallel_loops(str(up))
+                spread = spread_loops(str(up))
             except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
                             sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)
-                widths, parallel = (), 0
+                widths, spread = (), ()
         scf = scf_loops(func) if nest and set(nest) == {"scf.for"} else ()
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
@@ -290,7 +292,7 @@ def analyze(source) -> KernelInfo:
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight, len(nest), affine, widths, parallel, scf)
+                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread)
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}

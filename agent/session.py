@@ -126,7 +126,8 @@ class Session:
         if len(chosen) < 2:
             if self.progress is not None and chosen:
                 print(f"[{self.run_id}] no runoff: no other accepted candidate is within "
-                      f"{1 - runoff.WITHIN:.0%} of the best's recorded speedup", file=self.progress, flush=True)
+                      f"{1 - runoff.WITHIN:.0%} of the best's recorded speedup, and none ran faster",
+                      file=self.progress, flush=True)
             return
         cap = runoff.time_cap(self.budget.seconds)
         left = self.time_left()

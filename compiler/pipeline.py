@@ -19,6 +19,7 @@ from mlir import ir, passmanager
 
 from .approx import approximate
 from .errors import CompileError
+from .tasks import THREADS_ATTR, prepare
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Pipeline:
         pipeline = self.for_module(module)
         if "convert-math-to-llvm" in pipeline.passes:  # math ops a schedule marked: polynomials, not libm calls
             approximate(module)
+        if pipeline is not self:  # a parallel lowering: which loops run as how many tasks (tasks.py)
+            prepare(module)
         try:
             passmanager.PassManager.parse(str(pipeline), module.context).run(module.operation)
         except ir.MLIRError as e:
@@ -51,7 +54,6 @@ class Pipeline:
             raise CompileError(f"pipeline '{pipeline.name}' failed: {first}") from None
 
 
-THREADS_ATTR = "neurojit.threads"
 # Where a lowering puts its parallel stage; serial by default (scf.forall becomes scf.parallel, which
 # convert-scf-to-cf lowers to a plain loop).
 PARALLEL_SLOT = "scf-forall-to-parallel"
@@ -125,8 +127,11 @@ def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_all
             "lower-affine",
             memref,
             "convert-math-to-llvm",
-            # what LLVM has no intrinsic for (erf, atan2, ...) becomes a call to the math library
+            # what LLVM has no intrinsic for (erf, atan2, ...) becomes a call to the math library; on a vector
+            # (an f64 erf: the f32 ones are polynomials, approx.py) one call per lane, whose vector extracts
+            # and inserts need lowering again
             "convert-math-to-libm",
+            "convert-vector-to-llvm",
             "convert-ub-to-llvm",
             "convert-arith-to-llvm",
             "convert-index-to-llvm",

@@ -37,6 +37,18 @@ def test_finalists_are_the_best_recorded_within_the_noise_of_the_top():
     assert [r.identity for r in runoff.finalists([rec("h", 1.2), rec("i", 0.95), rec("j", 1.0)])] == ["h"]
 
 
+def test_the_fastest_recorded_time_is_a_finalist_too():
+    # one evaluation's baseline was slow throughout: its candidate's ratio is inflated, a faster one's is not
+    def timed(identity, speedup, ms):
+        return SimpleNamespace(identity=identity, speedup=speedup, accepted=True, candidate_ms=ms)
+
+    records = [timed("a", 9.90, 0.743), timed("b", 7.50, 0.985), timed("f", 17.36, 0.952), timed("c", 2.0, 3.7)]
+    assert [r.identity for r in runoff.finalists(records)] == ["f", "a"]
+    assert [r.identity for r in runoff.finalists(records, limit=1)] == ["f"]  # no runoff asked for
+    # where the top one is also the fastest, nothing is added
+    assert [r.identity for r in runoff.finalists([timed("a", 9.9, 0.74), timed("f", 17.4, 0.72)])] == ["f"]
+
+
 def _accept(speedup):
     return Verdict("accept", Reason.OK, "timed", baseline_ms=10.0, candidate_ms=10.0 / speedup, speedup=speedup,
                    max_abs_err=0.0, max_rel_err=0.0, checks=(Check("equivalence", True),))
