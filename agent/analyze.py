@@ -83,10 +83,11 @@ class OpInfo:
 
     @property
     def is_contraction(self) -> bool:
-        """A matmul-shaped contraction: 2 parallel + 1 reduction loops, a multiply-accumulate body."""
+        """A matmul-shaped contraction: 2 parallel + 1 reduction loops, a multiply-accumulate body (a
+        linalg.matmul, a generic, a linalg.contract: told by its loops and maps, not its name)."""
         if self.name in ("linalg.matmul",):
             return True
-        return (self.name == "linalg.generic" and len(self.iterators) == 3 and self.reductions == 1
+        return (len(self.iterators) == 3 and self.reductions == 1
                 and any("mul" in b for b in self.body) and any("add" in b for b in self.body)
                 and len(self.maps) == 3 and self._splits_loops())
 

@@ -65,6 +65,8 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[0].sum(axis=1)]
     if stem == "matmul_ta":
         return [f[2] + f[0].T @ f[1]]
+    if stem == "contract_atb_odd":
+        return [f[0].T @ f[1]]
     if stem == "matmul_bt_odd":
         return [f[2] + f[0] @ f[1].T]
     if stem == "mm_tb_f64":
@@ -167,6 +169,7 @@ ODD = [
     ("dot", "vectorize_row_reduction"),
     ("full_sum", "vectorize_row_reduction"), ("full_sum_keepdim", "vectorize_row_reduction"),  # a 0-d fill
     ("matmul_ta", "packed_matmul"), ("matmul_bt_odd", "packed_matmul"), ("mm_tb_f64", "packed_matmul"),
+    ("contract_atb_odd", "packed_matmul"),  # linalg.contract: a contraction by its maps, not its name
     ("mm_i32_odd", "packed_matmul"), ("mm_i64_odd", "packed_matmul"),  # integer products: exact in any order
     ("bmm_odd", "packed_matmul"), ("attn_bt_odd", "packed_matmul"),  # batched: one batch element at a time
     ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"), ("fir", "vectorize_windows"),
