@@ -44,6 +44,21 @@ DECOMPOSE = """module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }""".replace("NAMES", "[" + ", ".join(f'"{n}"' for n in AGGREGATES) + "]")
+# linalg.pack / linalg.unpack (data tiling, as IREE writes it) do not bufferize: they are lowered first into
+# the pad, reshape and transpose they stand for (MLIR's own lower_pack / lower_unpack)
+PACKS = ("linalg.pack", "linalg.unpack")
+LOWER_PACKS = """module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %p = transform.structured.match ops{["linalg.pack"]} in %root : (!transform.any_op) -> !transform.op<"linalg.pack">
+    %p1, %p2, %p3 = transform.structured.lower_pack %p : (!transform.op<"linalg.pack">)
+      -> (!transform.op<"tensor.pad">, !transform.op<"tensor.expand_shape">, !transform.op<"linalg.transpose">)
+    %u = transform.structured.match ops{["linalg.unpack"]} in %root : (!transform.any_op) -> !transform.op<"linalg.unpack">
+    %u1, %u2, %u3, %u4 = transform.structured.lower_unpack %u : (!transform.op<"linalg.unpack">)
+      -> (!transform.op<"tensor.empty">, !transform.op<"linalg.transpose">, !transform.op<"tensor.collapse_shape">,
+          !transform.op<"tensor.extract_slice">)
+    transform.yield
+  }
+}"""
 BUFFERIZE = """module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
     %b = transform.bufferization.one_shot_bufferize %root {bufferize_function_boundaries = true,
@@ -124,6 +139,8 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
         collapse_reductions(func)
         if any(op.name in AGGREGATES for op in walk(func)):
             _apply(module, DECOMPOSE)
+        if any(op.name in PACKS for op in walk(func)):
+            _apply(module, LOWER_PACKS)
         _apply(module, BUFFERIZE)
     except (ir.MLIRError, ValueError) as e:
         raise KernelError(f"{origin}: @{fname} could not be bufferized into the kernel convention: {_first(e)}",
@@ -193,8 +210,14 @@ def _apply(module: ir.Module, script_text: str) -> None:
 
 
 def _first(e: Exception) -> str:
+    """MLIR's first diagnostic, or the interpreter's message with the diagnostic it names (`Failed to apply
+    named transform sequence` alone says nothing of what failed)."""
     diags = getattr(e, "error_diagnostics", None)
-    return diags[0].message if diags else str(e).splitlines()[0]
+    if diags:
+        return diags[0].message
+    lines = [x.strip() for x in str(e).splitlines() if x.strip()]
+    said = next((x for x in lines[1:] if "error" in x.lower() or "not" in x.lower()), None)
+    return f"{lines[0]} {said}" if lines and said else (lines[0] if lines else type(e).__name__)
 
 
 def _results_to_outputs(func: ir.Operation, ftype: ir.FunctionType) -> None:

@@ -90,12 +90,30 @@ def _rand(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 
 
+PACKED = """func.func @mmt4d_path(%A: tensor<24x12xf32>, %B: tensor<12x16xf32>) -> tensor<24x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %ea = tensor.empty() : tensor<3x12x8x1xf32>
+  %pa = linalg.pack %A inner_dims_pos = [0, 1] inner_tiles = [8, 1] into %ea : tensor<24x12xf32> -> tensor<3x12x8x1xf32>
+  %eb = tensor.empty() : tensor<2x12x8x1xf32>
+  %pb = linalg.pack %B outer_dims_perm = [1, 0] inner_dims_pos = [1, 0] inner_tiles = [8, 1] into %eb : tensor<12x16xf32> -> tensor<2x12x8x1xf32>
+  %ec = tensor.empty() : tensor<3x2x8x8xf32>
+  %fc = linalg.fill ins(%z : f32) outs(%ec : tensor<3x2x8x8xf32>) -> tensor<3x2x8x8xf32>
+  %mc = linalg.mmt4d ins(%pa, %pb : tensor<3x12x8x1xf32>, tensor<2x12x8x1xf32>) outs(%fc : tensor<3x2x8x8xf32>) -> tensor<3x2x8x8xf32>
+  %eo = tensor.empty() : tensor<24x16xf32>
+  %o = linalg.unpack %mc inner_dims_pos = [0, 1] inner_tiles = [8, 8] into %eo : tensor<3x2x8x8xf32> -> tensor<24x16xf32>
+  return %o : tensor<24x16xf32>
+}"""
+
+
 CASES = {
     "matmul": (MATMUL, lambda a, b: a @ b, [(16, 32), (32, 8)]),
     "fused_layer": (KERNELS / "torch_linear_relu.mlir", lambda x, w, b: np.maximum(x @ w.T + b, 0),
                     [(64, 512), (256, 512), (256,)]),
     "softmax": (KERNELS / "iree_softmax.mlir", _softmax, [(256, 1024)]),
     "conv": (CONV, _conv_ref, [(2, 3, 10, 10), (4, 3, 3, 3)]),
+    # data tiling as IREE writes it: A and B packed, linalg.mmt4d, the result unpacked (lowered first: MLIR
+    # bufferizes neither pack nor unpack)
+    "pack_mmt4d_unpack": (PACKED, lambda a, b: a @ b, [(24, 12), (12, 16)]),
 }
 
 
