@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from mlir import ir
 
+from .errors import CompileError
 from .kernel import Signature, ir_hash, parse_module, signature_of
 from .pipeline import LOWER, Pipeline, threads_of
 from .printing import sites
@@ -67,3 +68,22 @@ def lower_kernel(source, schedule: str | None = None, knobs: dict | None = None,
                  pipeline: Pipeline = LOWER, context: ir.Context | None = None, *,
                  dims: dict[str, int] | None = None) -> Lowered:
     return lower_parsed(parse_kernel(source, context or ir.Context(), dims=dims), schedule, knobs, pipeline)
+
+
+def check_lowered(module: ir.Module, origin: str) -> None:
+    """Raise CompileError where the lowered module still holds ops of dialects other than LLVM's, naming them
+    (LLVM's translation fails on them, or crashes on an unrealized cast; tensors inside a kernel on memrefs are
+    not bufferized: `bufferization.to_tensor` stays)."""
+    left = []
+
+    def visit(op):
+        if not op.name.startswith("llvm.") and op.name != "builtin.module" and op.name not in left:
+            left.append(op.name)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    if left:
+        hint = ("; tensors inside a kernel on memrefs are not bufferized: write it on memrefs throughout, or as a "
+                "function on tensors that returns its results" if any(n.startswith(("bufferization.", "tensor."))
+                                                                     for n in left) else "")
+        raise CompileError(f"{origin}: the lowering left {', '.join(left[:4])}{hint}")

@@ -26,7 +26,7 @@ import numpy as np
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
-from .build import Lowered, lower_parsed, parse_kernel, variant_key
+from .build import Lowered, check_lowered, lower_parsed, parse_kernel, variant_key
 from .calls import user_call
 from .errors import CallError, CompileError
 from .kernel import Signature, parse_module
@@ -111,6 +111,7 @@ class CompiledKernel:
             runtime = {**helpers, **(runtime or {})}
         with self._context, ir.Location.unknown():
             _trampolines(lowered.module, self.signature)
+            check_lowered(lowered.module, self.origin)
             try:
                 self._engine = ExecutionEngine(lowered.module, opt_level=opt_level)
             except RuntimeError as e:

@@ -78,9 +78,10 @@ def lower_all_the_way(src: Source, schedule: str | None = None, knobs: dict | No
     """The whole in-process path, down to LLVM IR: what a child must survive."""
     from mlir.dialects import llvm
 
-    from .build import lower_kernel
+    from .build import check_lowered, lower_kernel
 
     lowered = lower_kernel(src, schedule, knobs)
+    check_lowered(lowered.module, src.name)
     with lowered.module.context:
         llvm.translate_module_to_llvmir(lowered.module.operation)
 

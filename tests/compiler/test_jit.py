@@ -190,3 +190,24 @@ def test_a_vector_f64_math_call_without_an_llvm_intrinsic_compiles():
     out = np.zeros((4, 37))
     k(x, out)
     np.testing.assert_allclose(out, np.vectorize(math.erf)(x), rtol=1e-15, atol=1e-16)
+
+
+def test_a_compile_error_names_the_ops_the_lowering_left():
+    # tensors inside a memref kernel are not bufferized; LLVM's bare "Failure while creating the
+    # ExecutionEngine" said nothing of that
+    from neurojit.compiler.errors import CompileError
+
+    text = """func.func @ew(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %tx = bufferization.to_tensor %x restrict : memref<16xf32> to tensor<16xf32>
+  %e = tensor.empty() : tensor<16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%tx : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<16xf32>
+  bufferization.materialize_in_destination %r in writable %out : (tensor<16xf32>, memref<16xf32>) -> ()
+  return
+}"""
+    with pytest.raises(CompileError, match=r"the lowering left .*bufferization\.to_tensor.*on memrefs throughout"):
+        compile_kernel(text, cache=False)
