@@ -94,7 +94,7 @@ NUMPY = {
     "attention_scores": lambda q, k, s: np.multiply(np.matmul(q, np.swapaxes(k, -1, -2), out=s), 0.125, out=s),
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
-           "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores")
+           "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:

@@ -198,7 +198,7 @@ EXAMPLES = {
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
-    "col_sum": "register_tile_any", "attention_scores": "packed_matmul",
+    "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "vectorize_affine_loops",
 }
 
 
@@ -209,7 +209,7 @@ def test_each_example_class_is_proposed_first(stem):
 
 
 @pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
-                                  "mm_scf"])
+                                  "mm_scf", "jacobi_2d"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])

@@ -181,6 +181,14 @@ def _product_only(inputs, outputs):
     return [(a @ b).astype(outputs[0].dtype)]
 
 
+def _jacobi_2d(inputs, outputs):
+    A, B = (_f64(o).copy() for o in outputs)
+    for _ in range(20):
+        B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
+        A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
+    return [A, B]
+
+
 CLASSES = {
     "row_sum_i32": (_row_sum_i32, [1]),
     "row_max_select": (_row_max, [1]),
@@ -195,6 +203,7 @@ CLASSES = {
     "mm_scf": (_matmul, [2]),  # C += A x B as plain scf loops
     "col_sum": (_col_sum, [1]),
     "attention_scores": (_attention_scores, [2]),  # a batched contraction (4-d, K as stored) and a scale
+    "jacobi_2d": (_jacobi_2d, [0, 1]),  # a stencil's parallel rows inside a sequential time loop
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
