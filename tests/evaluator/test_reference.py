@@ -104,6 +104,8 @@ GATHER = """module {
 
 # the same gather one row on (table[idx + 1]): arithmetic on the index, so no range is claimed for it
 GATHER_NEXT = GATHER.replace("%v = memref.load %table[%j]", "%j1 = arith.addi %j, %c1 : index\n      %v = memref.load %table[%j1]")
+# one row back (table[idx - 1]): no modulus keeps it in bounds (a 0 reads row -1)
+GATHER_PREV = GATHER.replace("%v = memref.load %table[%j]", "%j1 = arith.subi %j, %c1 : index\n      %v = memref.load %table[%j1]")
 
 
 def test_an_integer_input_only_used_as_a_subscript_is_an_index_into_that_extent():
@@ -139,15 +141,29 @@ def test_an_index_input_stays_in_range_and_its_table_gets_every_value_class():
 
 
 @pytest.mark.slow
-def test_pairs_whose_integers_send_the_baseline_out_of_bounds_are_skipped():
-    # a gather of idx + 1: indices outside [-1, 15) break the kernel's own precondition, not a candidate's
-    # correctness
+def test_an_index_through_arithmetic_takes_the_largest_modulus_the_baseline_stays_in_bounds_with():
+    # table[idx + 1] of 16 rows: probed, the index input takes its values modulo 15; no pair is skipped, and a
+    # candidate reading table[min(idx, 7) + 1] (red team: right on the few pairs left) is refused
+    clamped = GATHER_NEXT.replace("%j1 = arith.addi %j, %c1 : index", "%c7 = arith.constant 7 : index\n"
+                                  "      %jm = arith.minsi %j, %c7 : index\n      %j1 = arith.addi %jm, %c1 : index")
     with Evaluator(EvalConfig(workers=1, bench=False, random_sets=1)) as ev:
-        v = ev.evaluate(GATHER_NEXT, GATHER_NEXT)
+        ok = ev.evaluate(GATHER_NEXT, GATHER_NEXT)
+        info = next(iter(ev.pool.references.cache.values()))
+        cut = ev.evaluate(GATHER_NEXT, clamped)
+    assert ok.accepted and not info["skipped"] and info["index_ranges"] == {"1": 15}, (ok.detail, info["skipped"])
+    assert not cut.accepted and cut.reason is Reason.WRONG_RESULT, cut.detail
+
+
+@pytest.mark.slow
+def test_pairs_whose_integers_send_the_baseline_out_of_bounds_are_skipped():
+    # a gather of idx - 1: indices outside [1, 17) break the kernel's own precondition, not a candidate's
+    # correctness, and no modulus avoids a 0
+    with Evaluator(EvalConfig(workers=1, bench=False, random_sets=1)) as ev:
+        v = ev.evaluate(GATHER_PREV, GATHER_PREV)
         info = next(iter(ev.pool.references.cache.values()))
     assert v.accepted, v.detail
     assert "the baseline itself fails a bounds check or crashes there" in info["skipped"].values()
-    assert "zeros-random" in info["done"] and "indices-random" in info["done"]
+    assert "positive-random" in info["done"] and not info["index_ranges"]
 
 
 @pytest.mark.slow
@@ -155,12 +171,13 @@ def test_a_gather_is_timed_on_the_arguments_it_stays_in_bounds_on():
     # on fresh uniform indices (negative ones) both sides read past the table, each its own garbage: that
     # was taken for a result that depends on earlier calls (caches_result, on torch's embedding gather)
     with Evaluator(EvalConfig(workers=1, random_sets=1, bench_time_cap_s=0.2)) as ev:
-        v = ev.evaluate(GATHER_NEXT, GATHER_NEXT)
+        v = ev.evaluate(GATHER_PREV, GATHER_PREV)
         plain = ev.evaluate(GATHER, GATHER)
     assert v.accepted and v.speedup is not None, v.detail
-    assert "timed on the arguments of inputs '" in next(c for c in v.checks if c.name == "benchmark").detail
+    assert "timed on the integer arguments of inputs '" in next(c for c in v.checks if c.name == "benchmark").detail
     # an index input's fresh values are drawn in range
-    assert plain.accepted and "fresh 'uniform' inputs" in next(c for c in plain.checks if c.name == "benchmark").detail
+    assert plain.accepted and "fresh 'uniform', 'normal', 'sparse' inputs" in next(
+        c for c in plain.checks if c.name == "benchmark").detail
 
 
 def test_a_pair_the_reference_process_dies_or_hangs_on_is_skipped_and_the_rest_resumed():
@@ -343,6 +360,15 @@ def test_a_mixed_precision_kernels_twin_keeps_its_wide_values():
     assert "arith.extf %arg1 : f16 to f64" in twin or "f16 to f64" in twin
     assert twin.count("builtin.unrealized_conversion_cast") == 2
     assert f64_twin(MIXED.replace("%a64 = arith.extf %a : f32 to f64", "%a64 = arith.bitcast %a : f32 to i32")) is None
+
+
+def test_a_rounding_to_a_half_type_goes_through_f32_in_the_twin():
+    # LLVM lowers a direct f64 -> f16 rounding to __truncdfhf2, which the JIT cannot link: no twin at all
+    text = MIXED.replace("%r = arith.truncf %m : f64 to f32", "%q = arith.truncf %m : f64 to f32\n"
+                         "    %h16 = arith.truncf %q : f32 to f16\n    %r = arith.extf %h16 : f16 to f32")
+    twin = f64_twin(text)
+    assert twin is not None and "f64 to f16" not in twin
+    assert "arith.truncf %nj_half0 : f32 to f16" in twin and "= arith.truncf %q : f64 to f32" in twin
 
 
 def test_embedded_weights_in_hex_are_widened_exactly():
