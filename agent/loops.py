@@ -19,8 +19,9 @@ import re
 
 from mlir import ir, passmanager
 
-from neurojit.compiler.flops import loop_bounds, trips
+from neurojit.compiler.flops import loop_bounds
 from neurojit.compiler.kernel import walk
+from neurojit.compiler.tasks import WORK_PER_DISPATCH, work
 
 WIDTHS = (4, 8, 16, 32, 64)
 
@@ -77,51 +78,14 @@ def vectorises(text: str, width: int) -> bool:
     return any(op.name.startswith("vector.") for op in walk(module.operation))
 
 
-# Innermost-body executions one dispatch of a parallel loop nested in a sequential loop must hold before
-# its tasks pay for themselves (each trip of the outer loop dispatches them again, a few microseconds each).
-# Measured on znver4, 2 cores, against the naive loops: PolyBench's small heat-3d (38^3 = 55K per dispatch)
-# 1.5x and fdtd-2d (48K) 1.3x; Jacobi-1d (4K) 0.06x, atax's columns (900) 0.13x.
-WORK_PER_DISPATCH = 1 << 15
 
 
 def spread_loops(text: str) -> tuple[bool, ...]:
     """For each loop `affine-parallelize` proves parallel (the outermost of each nest), in program order:
     whether spreading it over cores pays. A loop at the function's top level is dispatched once; one inside
     a sequential loop (a stencil's rows inside its time loop, LU's pivot loop, atax's rows) is dispatched
-    again on every trip of it, and pays only with `WORK_PER_DISPATCH` or more a trip."""
+    again on every trip of it, and pays only with `WORK_PER_DISPATCH` or more a trip (the lowering decides
+    again on the loops a schedule leaves: compiler/tasks.py)."""
     module = _after(text, "affine-parallelize{max-nested=1}")
-    return tuple(op.parent.name == "func.func" or iterations(op) >= WORK_PER_DISPATCH
+    return tuple(op.parent.name == "func.func" or work(op) >= WORK_PER_DISPATCH
                  for op in walk(module.operation) if op.name == "affine.parallel")
-
-
-def iterations(loop: ir.Operation) -> int:
-    """How many times the innermost bodies run in one run of `loop` (an affine.for or a 1-D affine.parallel);
-    a loop whose trip count is not a constant counts as one trip."""
-    inner = sum(iterations(op) for op in _loops_in(loop))
-    return (_trips(loop) or 1) * max(1, inner)
-
-
-def _loops_in(op: ir.Operation):
-    """The loops directly inside `op`'s body (looking through ifs)."""
-    for region in op.regions:
-        for block in region.blocks:
-            for child in block.operations:
-                child = child.operation
-                if child.name in ("affine.for", "affine.parallel"):
-                    yield child
-                elif len(child.regions):
-                    yield from _loops_in(child)
-
-
-def _trips(loop: ir.Operation) -> int | None:
-    if loop.name != "affine.parallel":
-        return trips(loop)
-    lo, hi = (ir.AffineMapAttr(loop.attributes[k]).value for k in ("lowerBoundsMap", "upperBoundsMap"))
-    steps = [ir.IntegerAttr(s).value for s in ir.ArrayAttr(loop.attributes["steps"])]
-    if len(steps) != 1 or lo.n_inputs or hi.n_inputs or len(lo.results) != 1 or len(hi.results) != 1:
-        return None
-    try:
-        a, b = int(str(lo.results[0])), int(str(hi.results[0]))
-    except ValueError:
-        return None
-    return max(0, -(-(b - a) // steps[0]))

@@ -113,7 +113,7 @@ def finalists(records: Iterable, limit: int = FINALISTS, within: float = WITHIN)
     fastest = min(timed, key=lambda c: c.candidate_ms) if timed else None
     top_ms = getattr(ranked[0], "candidate_ms", None)
     if limit >= 2 and fastest is not None and fastest not in chosen and top_ms and fastest.candidate_ms < top_ms:
-        chosen = chosen[:limit - 1] + [fastest]
+        chosen = chosen[:1] + [fastest] + chosen[1:limit - 1]  # second: a slow kernel's runoff keeps its first few
     return chosen
 
 

@@ -216,7 +216,7 @@ def _first(e: Exception) -> str:
     if diags:
         return diags[0].message
     lines = [x.strip() for x in str(e).splitlines() if x.strip()]
-    said = next((x for x in lines[1:] if "error" in x.lower() or "not" in x.lower()), None)
+    said = next((x for x in lines[1:] if x.startswith("Diagnostic message") or "error:" in x), None)
     return f"{lines[0]} {said}" if lines and said else (lines[0] if lines else type(e).__name__)
 
 

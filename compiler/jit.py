@@ -208,10 +208,8 @@ def _fast_path(sig: Signature, obj_fn, slow):
              for i, b in enumerate(sig.args) if i != o and (b.role == "in" or i < o)]
     if pairs:
         env["may"] = np.may_share_memory
-        owned = " and ".join(f"x{i}.base is None" for i in range(len(sig.args)))
-        distinct = " and ".join(f"x{o} is not x{i}" for o, i in pairs)
-        apart = " or ".join(f"may(x{o}, x{i})" for o, i in pairs)
-        conds.append(f"(({owned} and {distinct}) or not ({apart}))")
+        conds += [f"((x{o}.base is None and x{i}.base is None and x{o} is not x{i}) or not may(x{o}, x{i}))"
+                  for o, i in pairs]
     names = ", ".join(f"x{i}" for i in range(len(sig.args)))
     code = (
         "def call(arrays):\n"

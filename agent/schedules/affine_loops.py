@@ -5,9 +5,10 @@ Memref payload. Loads and stores written as `memref.load`/`memref.store` with af
 ones (`affine-raise-from-memref`: the passes below see only those) and loop-invariant loads are hoisted
 (`affine-loop-invariant-code-motion`). With `threads` > 1 the outermost loop of each nest that MLIR's
 dependence analysis proves parallel (`affine-parallelize`: a stencil's rows inside its time loop, a
-triangular syrk's rows, a covariance's columns) becomes an `scf.parallel`; those worth their tasks
-(`loops.spread_loops`: enough work per dispatch) are marked `neurojit.threads`, and the lowering spreads
-their iterations over that many cores (`async-parallel-for`; tasks.py), the others run serially. Then the
+triangular syrk's rows, a covariance's columns) becomes an `scf.parallel` marked `neurojit.threads`, whose
+iterations the lowering spreads over that many cores (`async-parallel-for`); one inside a sequential loop
+only with enough work a dispatch (compiler/tasks.py: it decides on the loops as this script leaves them).
+The knob is offered where some loop would be spread (`loops.spread_loops`). Then the
 loops whose iterations touch consecutive elements are vectorised by `vw` lanes (`affine-super-vectorize`,
 with reductions carried in vectors) where some width is safe, stores forwarded to the loads that follow them
 (`affine-scalrep`), and the innermost loops unrolled by `unroll` (independent vector steps: a sum kept in
@@ -92,12 +93,5 @@ class VectorizeAffineLoops(Schedule):
         if split:  # the mark goes on scf.parallel, which the lowering reads (affine.parallel would lose it)
             body += (f'  %f5 = transform.apply_registered_pass "lower-affine" to %f4 : ({ANY}) -> {ANY}\n'
                      f'  %par = transform.structured.match ops{{["scf.parallel"]}} in %f5 : ({ANY}) -> {ANY}\n')
-            marks = info.spread or (True,)
-            if all(marks):
-                body += f'  transform.annotate %par "{THREADS_ATTR}" = %threads : {ANY}, {PARAM}\n'
-            else:  # only the loops worth their tasks (in program order); the lowering runs the rest serially
-                names = [f"%par{i}" for i in range(len(marks))]
-                body += (f"  {', '.join(names)} = transform.split_handle %par : ({ANY}) -> ({', '.join([ANY] * len(names))})\n"
-                         + "".join(f'  transform.annotate {n} "{THREADS_ATTR}" = %threads : {ANY}, {PARAM}\n'
-                                   for n, m in zip(names, marks) if m))
+            body += f'  transform.annotate %par "{THREADS_ATTR}" = %threads : {ANY}, {PARAM}\n'
         return self.module(body)

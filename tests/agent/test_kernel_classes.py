@@ -286,11 +286,27 @@ def test_affine_parallel_loops_give_numpys_answer_on_1_2_and_3_threads(stem):
     _check(HERE / f"{stem}.mlir", VectorizeAffineLoops(threads=3))
 
 
-def test_only_the_parallel_loops_worth_their_tasks_are_marked():
-    info = analyze((HERE / "stencil_time.mlir").read_text())
+@pytest.mark.parametrize("unroll", [1, 2, 4])
+def test_only_the_parallel_loops_worth_their_tasks_are_spread(unroll):
+    # the schedule marks every loop MLIR proves parallel; the lowering spreads those with enough work a
+    # dispatch, on the loops as the schedule left them (unrolled: a time loop of 1-D loops is "innermost")
+    from mlir import ir
+
+    from neurojit.compiler.schedule import apply_schedule
+    from neurojit.compiler.tasks import prepare
+
+    text = (HERE / "stencil_time.mlir").read_text()
+    info = analyze(text)
     assert info.spread == (False, True, True) and info.parallel_loops == 2
-    text = VectorizeAffineLoops(threads=2).text(info, host())
-    assert "transform.split_handle %par" in text and text.count('"neurojit.threads"') == 2
+    s = VectorizeAffineLoops(threads=2)
+    with ir.Context():
+        module = ir.Module.parse(text)
+        apply_schedule(module, s.text(info, host()), {**s.defaults(info, host()), "unroll": unroll})
+        prepare(module)
+        ir_text = str(module)
+    # the two sweeps as 2 tasks each (their inner loops unrolled, the work the same); the row copy serial
+    assert ir_text.count("scf.parallel") == 2 and ir_text.count("neurojit.threads = 2") == 2
+    _check(HERE / "stencil_time.mlir", s, {**s.defaults(info, host()), "unroll": unroll})
 
 
 def test_memref_accesses_in_affine_loops_are_raised_first(tmp_path):

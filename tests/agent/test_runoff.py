@@ -44,6 +44,9 @@ def test_the_fastest_recorded_time_is_a_finalist_too():
 
     records = [timed("a", 9.90, 0.743), timed("b", 7.50, 0.985), timed("f", 17.36, 0.952), timed("c", 2.0, 3.7)]
     assert [r.identity for r in runoff.finalists(records)] == ["f", "a"]
+    # second, not last: a slow kernel's runoff times only its first few finalists
+    near = [timed("f", 17.36, 0.952), timed("b", 16.0, 0.99), timed("c", 15.0, 0.98), timed("a", 9.9, 0.743)]
+    assert [r.identity for r in runoff.finalists(near)][:2] == ["f", "a"]
     assert [r.identity for r in runoff.finalists(records, limit=1)] == ["f"]  # no runoff asked for
     # where the top one is also the fastest, nothing is added
     assert [r.identity for r in runoff.finalists([timed("a", 9.9, 0.74), timed("f", 17.4, 0.72)])] == ["f"]

@@ -72,6 +72,9 @@ def test_an_output_may_not_alias_another_argument():
             k(*args)
     out = np.zeros((6, 8), np.float32)
     k(both[0], both[1], out)  # views of one array that do not overlap are fine
+    two = neurojit.compile(EW.replace("%y: memref<6x8xf32>", "%y: memref<6x8xf32> {neurojit.output}"))
+    with pytest.raises(CallError, match="argument 2 \\(%out\\) of @ew shares memory with argument 1"):
+        two(x, out, out)  # two outputs, one array
     np.testing.assert_array_equal(out, both[0] * both[1])
 
 
