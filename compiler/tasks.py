@@ -3,12 +3,13 @@
 - An `scf.parallel` a schedule did not mark (`neurojit.threads`) in a module that has marked ones runs as
   plain loops: `async-parallel-for` would otherwise spread every parallel loop, the ones a schedule left
   serial (too little work to pay for the tasks) too.
-- A marked 1-D loop with T threads that sits inside another loop (a stencil's rows inside its time loop) is
+- A marked loop with T threads that sits inside another loop (a stencil's rows inside its time loop) is
   dispatched again on every trip of the loop around it. With fewer than `WORK_PER_DISPATCH` operations a
   dispatch it runs serially: the tasks would cost more than the cores give (measured on znver4, 2 cores,
-  against the naive loops: Jacobi-1d's 4K points a step 0.06x, atax's 900 columns 0.13x). Otherwise it runs
-  as T tasks of contiguous iterations: `async-parallel-for`'s own split (up to 8 blocks per worker) costs a
-  few microseconds a block each time (a small fdtd-2d 0.53x; as T chunks 1.45x, heat-3d 1.87x), and
+  against the naive loops: Jacobi-1d's 4K points a step 0.06x, atax's 900 columns 0.13x). Otherwise a 1-D
+  one runs as T tasks of contiguous iterations (one of more dimensions keeps MLIR's split): MLIR's split
+  (up to 8 blocks per worker) costs a few microseconds a block each time (a small fdtd-2d 0.53x its naive
+  loops; as T chunks 1.45x, heat-3d 1.87x), and
   contiguous chunks keep each core on the same rows from one trip to the next (its cache holds them).
   A loop at the function's top level is dispatched once and keeps MLIR's split, which balances uneven
   iterations (a triangular nest's rows).

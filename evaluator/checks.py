@@ -248,14 +248,14 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
         kinds = TIMING_CLASSES[:max(1, min(distinct, len(TIMING_CLASSES)))]
         made = [inputs.make_args(Pair(kinds[i % len(kinds)], "random", 100 + i), sig, seed, base.depth,
                                  ranges=eq.refs.ranges) for i in range(distinct)]
-        return made, f"fresh {', '.join(repr(k) for k in kinds)} inputs (a seed drawn for this evaluation)"
+        return made, f"fresh {', '.join(repr(k) for k in kinds)} inputs (seed {seed}, drawn for this evaluation)"
     made = []
     for p in passed:  # the integers the baseline stayed in bounds with; floats of the same class, drawn afresh
         public = [np.array(a) for a in eq.refs.args(p, len(sig.args))]
         fresh = inputs.make_args(Pair(p.set, "random", p.rep), sig, seed, base.depth, ranges=eq.refs.ranges)
         made.append([f if f.dtype.kind == "f" else a for a, f in zip(public, fresh)])
     return made, (f"the integer arguments of {', '.join(p.describe(config.seed) for p in passed)}, floats drawn "
-                  "afresh (a seed drawn for this evaluation)")
+                  f"afresh (seed {seed}, drawn for this evaluation)")
 
 
 def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence):

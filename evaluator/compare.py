@@ -31,7 +31,8 @@ same arguments (the baseline's twin, see reference.py);
 4. The exact result is NaN (undefined: NaN input, 0 x Inf, Inf - Inf): NaN is required where the baseline
    gives NaN; elsewhere NaN or the baseline's value.
 5. Typical accuracy (floats with an exact result, on ordinary data: the random and `wide` input sets, pooled):
-   the candidate's median error, in units in the last place (ulps) of the exact value in the output's dtype,
+   the candidate's median error over the elements whose exact value is not zero (every correct evaluation gets
+   those exactly: a ReLU's half), in units in the last place (ulps) of the exact value in the output's dtype,
    is at most TYPICAL_TIMES times the baseline's plus TYPICAL_FLOOR_ULPS plus a quarter of the square root of
    the reduction depth (about 1.5x a plain sequential sum's typical error: a baseline that sums more
    accurately, Kahan or pairwise, must not make the textbook sum a precision cut). Rule 1 bounds each element by the

@@ -121,7 +121,7 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
     for i, a in enumerate(signature.args):
         if a.role == "in" or pair.state == "random":
             x = fill(pair.set, a.shape, a.dtype, rng, depth)
-            out.append(np.mod(x, ranges[i]).astype(x.dtype) if ranges and i in ranges else x)
+            out.append(np.array(np.mod(x, ranges[i]), dtype=x.dtype) if ranges and i in ranges else x)  # (0-d stays 0-d)
             continue
         if pair.state == "zeros":
             out.append(np.zeros(a.shape, a.dtype))

@@ -6,10 +6,11 @@ process that never runs a candidate computes, for every pair of the plan (inputs
 - the baseline's outputs (in their dtype), from the pair's arguments;
 - the exact result: the same kernel with every f32 replaced by f64 (its *twin*), run on the same arguments
   widened exactly; an f64 kernel's twin is in x86's 80-bit extended type (f80, numpy's longdouble: 11 more
-  significand bits). Any linalg kernel converts (element types, float constants; hex constants are
-  rewritten). A kernel that does not (bitcasts, f32<->f64 conversions, dense hex data, math functions with
-  no f80 lowering) has no twin: the baseline stands in for the exact result and the `limit` set is left out
-  (compare.py). The twin must agree with the baseline on the first random set or it is not used.
+  significand bits). Any linalg kernel converts (element types, float constants; hex constants and hex
+  blobs of weights are rewritten exactly; a conversion between the two types becomes none: the twin keeps
+  the wide value; a rounding to f16/bf16 goes through f32). A kernel that does not (bitcasts, math functions
+  or vector reductions by IEEE maxima with no f80 lowering) has no twin: the baseline stands in for the
+  exact result and the `limit` set is left out (compare.py). The twin must agree with the baseline on the first random set or it is not used.
 - the pair's arguments themselves (for the `previous` state the outputs hold what a first call from zeros
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
@@ -61,8 +62,9 @@ REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 OUT_OF_BOUNDS = "the baseline itself fails a bounds check or crashes there"  # why a pair is skipped
 
 def widened(text: str, narrow: str, wide: str) -> str | None:
-    """`text` with the float type `narrow` replaced by `wide` everywhere (hex constants rewritten exactly), or
-    None when that would not mean the same computation (conversions, bitcasts, hex data it cannot widen)."""
+    """`text` with the float type `narrow` replaced by `wide` everywhere (hex constants and blobs rewritten
+    exactly, conversions between the two dropped), or None when that would not mean the same computation
+    (bitcasts, hex data it cannot widen)."""
     kind = re.compile(rf"(?:(?<=\W)|(?<=\dx)|^){narrow}\b")  # the type, alone or as a shaped type's element
     if not kind.search(text) or _MIXED.search(text):
         return None
@@ -163,7 +165,9 @@ def f80_twin(text: str) -> str | None:
 
 def _expanded(text: str) -> str | None:
     """`text` with named linalg ops as generics and IEEE maxima and minima as compares and selects (MLIR's
-    `arith-expand`), which x86's 80-bit type lowers; None if MLIR cannot do it."""
+    `arith-expand`), which x86's 80-bit type lowers; None if MLIR cannot do it. (The expansion takes the
+    second operand of two equal ones: max(+0, -0) is -0 there, +0 in IEEE; the twin is compared by
+    magnitude, where the two zeros are equal.)"""
     from mlir import ir, passmanager
 
     with ir.Context():

@@ -137,3 +137,24 @@ def test_a_finalist_that_does_not_compile_here_is_left_out_and_said(tmp_path):
     assert len(result.dropped) == 1 and result.dropped[0].startswith("broken:")
     assert "left out: broken:" in result.describe()
     assert runoff.runoff(kernel.source, [bad, good[0]], time_cap_s=0.2) is None  # one left: nothing to compare
+
+
+def test_the_runoff_draws_index_inputs_within_their_table():
+    # the finalists run in the tune process: a gather's random indices in [-8, 8] read before its table
+    from neurojit.compiler import compile_kernel
+
+    gather = """func.func @gather(%table: memref<16xf32>, %idx: memref<32xi32>, %n: memref<4xi32>, %out: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  scf.for %i = %c0 to %c32 step %c1 {
+    %k = memref.load %idx[%i] : memref<32xi32>
+    %j = arith.index_cast %k : i32 to index
+    %v = memref.load %table[%j] : memref<16xf32>
+    memref.store %v, %out[%i] : memref<32xf32>
+  }
+  return
+}"""
+    values = runoff._arguments(gather, compile_kernel(gather).signature)
+    assert values[1].min() >= 0 and values[1].max() < 16 and len(set(values[1].tolist())) > 4
+    assert not values[2].any()  # an integer input that is no index: zeros

@@ -125,6 +125,21 @@ def test_an_integer_input_only_used_as_a_subscript_is_an_index_into_that_extent(
                                 "      %w = arith.addf %v, %kf : f32\n      memref.store %w, %out[%i]")) == {}  # also data
 
 
+def test_a_0d_index_input_stays_an_array():
+    # np.mod of a 0-d array is a scalar, which no kernel takes: every pair had failed
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from neurojit.evaluator import inputs
+
+    sig = SimpleNamespace(args=[SimpleNamespace(role="in", shape=(64,), dtype="float32"),
+                                SimpleNamespace(role="in", shape=(), dtype="int32"),
+                                SimpleNamespace(role="out", shape=(), dtype="float32")])
+    args = inputs.make_args(inputs.Pair("wrap", "random"), sig, 0, 1, ranges={1: 64})
+    assert isinstance(args[1], np.ndarray) and args[1].shape == () and 0 <= int(args[1]) < 64
+
+
 @pytest.mark.slow
 def test_an_index_input_stays_in_range_and_its_table_gets_every_value_class():
     # drawn as any integers, most indices broke the gather's precondition, the pair was skipped with its
@@ -357,7 +372,7 @@ def test_a_mixed_precision_kernels_twin_keeps_its_wide_values():
     # f64 and f64), and an f16 input is still converted (to f64)
     twin = f64_twin(MIXED)
     assert twin is not None and "f32" not in twin and "arith.truncf" not in twin
-    assert "arith.extf %arg1 : f16 to f64" in twin or "f16 to f64" in twin
+    assert "f16 to f64" in twin
     assert twin.count("builtin.unrealized_conversion_cast") == 2
     assert f64_twin(MIXED.replace("%a64 = arith.extf %a : f32 to f64", "%a64 = arith.bitcast %a : f32 to i32")) is None
 
@@ -378,7 +393,7 @@ def test_embedded_weights_in_hex_are_widened_exactly():
     blob = w.astype("<f4").tobytes().hex().upper()
     text = (f'memref.global "private" constant @w : memref<4xf32> = dense<"0x{blob}">\n'
             f'memref.global "private" constant @i : memref<2xi32> = dense<"0x0100000002000000">\n'
-            + MIXED.replace("%a64 = arith.extf %a : f32 to f64", "%a64 = arith.extf %a : f32 to f64"))
+            + MIXED)
     twin = f64_twin(text)
     assert twin is not None and 'dense<"0x0100000002000000">' in twin  # integer data kept
     wide = twin.split('@w : memref<4xf64> = dense<"0x')[1].split('"')[0]
