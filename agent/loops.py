@@ -21,7 +21,7 @@ from mlir import ir, passmanager
 
 from neurojit.compiler.flops import loop_bounds
 from neurojit.compiler.kernel import walk
-from neurojit.compiler.tasks import WORK_PER_DISPATCH, work
+from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 
 WIDTHS = (4, 8, 16, 32, 64)
 
@@ -82,10 +82,10 @@ def vectorises(text: str, width: int) -> bool:
 
 def spread_loops(text: str) -> tuple[bool, ...]:
     """For each loop `affine-parallelize` proves parallel (the outermost of each nest), in program order:
-    whether spreading it over cores pays. A loop at the function's top level is dispatched once; one inside
-    a sequential loop (a stencil's rows inside its time loop, LU's pivot loop, atax's rows) is dispatched
+    whether spreading it over cores pays. A loop at the function's top level is dispatched once (held to
+    `WORK_PER_DISPATCH` only where its trip counts are known); one inside a sequential loop (a stencil's rows inside its time loop, LU's pivot loop, atax's rows) is dispatched
     again on every trip of it, and pays only with `WORK_PER_DISPATCH` or more a trip (the lowering decides
     again on the loops a schedule leaves: compiler/tasks.py)."""
     module = _after(text, "affine-parallelize{max-nested=1}")
-    return tuple(op.parent.name == "func.func" or work(op) >= WORK_PER_DISPATCH
+    return tuple(work(op, UNKNOWN_TRIPS if op.parent.name == "func.func" else 1) >= WORK_PER_DISPATCH
                  for op in walk(module.operation) if op.name == "affine.parallel")

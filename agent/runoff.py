@@ -27,7 +27,7 @@ from typing import Iterable
 
 import numpy as np
 
-from neurojit.evaluator import bench, inputs
+from neurojit.evaluator import bench
 
 from .promote import compile_candidate
 
@@ -179,24 +179,11 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
 
 
 def _arguments(kernel_text: str, sig) -> list[np.ndarray]:
-    """The finalists' arguments: random (from a seed drawn here: the run's seed gives public sets), with
-    integer inputs that index a memref within its extent (evaluator/indices.py) and other integer inputs
-    zero: the finalists run in this process, and a gather must not read outside its table here."""
-    from mlir import ir
+    """The finalists' arguments, from a seed drawn here (the run's seed gives public sets): they run in this
+    process, so index inputs stay within their tables (evaluator/indices.safe_arguments)."""
+    from neurojit.evaluator.indices import safe_arguments
 
-    from neurojit.compiler.build import parse_kernel
-    from neurojit.compiler.kernel import public_funcs
-    from neurojit.evaluator.indices import index_extents
-
-    values = inputs.random_arrays(sig, bench.fresh_seed())
-    with ir.Context() as ctx:
-        parsed = parse_kernel(kernel_text, ctx)
-        ranges = index_extents(public_funcs(parsed.module)[0], [i for i, a in enumerate(sig.args) if a.role == "in"])
-    for i, a in enumerate(sig.args):
-        if a.role == "in" and values[i].dtype.kind == "i":
-            values[i] = np.array(np.mod(values[i], ranges[i]) if i in ranges else np.zeros_like(values[i]),
-                                 dtype=values[i].dtype)
-    return values
+    return safe_arguments(kernel_text, sig, bench.fresh_seed())
 
 
 def _ratio_ci(num: np.ndarray, den: np.ndarray, seed: int) -> tuple[float, float]:

@@ -146,8 +146,22 @@ def trips(loop: ir.Operation) -> int | None:
 
 
 def _trip(loop: ir.Operation) -> int:
-    """A loop's iterations where known, else 1 (nothing known: no widening)."""
-    return max(1, trips(loop) or 1)
+    """A loop's iterations where known; else at most the largest extent of a memref its induction variable
+    subscripts (a triangular solve's `for j < i` reading L[i, j]: its dot products are up to i long, and
+    held to one rounding's tolerance a correct vectorised one was refused); else 1."""
+    t = trips(loop)
+    return max(1, t if t is not None else _subscripted_extent(loop))
+
+
+def _subscripted_extent(loop: ir.Operation) -> int:
+    iv = loop.regions[0].blocks[0].arguments[0]
+    best = 0
+    for use in iv.uses:
+        op = use.owner
+        first = {"memref.load": 1, "affine.load": 1, "memref.store": 2, "affine.store": 2}.get(op.name)
+        if first is not None and use.operand_number >= first:
+            best = max([best, *(d for d in ir.MemRefType(op.operands[first - 1].type).shape if d > 0)])
+    return best
 
 
 def _enclosing_loops(op: ir.Operation) -> list[ir.Operation]:

@@ -85,3 +85,29 @@ def _subscript_extents(value: ir.Value) -> list[int] | None:
                 return None
             extents.append(shape[dim])
     return extents
+
+
+def safe_arguments(kernel_text: str, signature, seed: int):
+    """Random arguments for timing a trusted kernel in this process (`neurojit run`, the runoff): as
+    `inputs.random_arrays`, with integer inputs that index a memref within its extent and other integer inputs
+    zero. Random integers in [-8, 8] made a gather read before its table and a histogram write before its
+    buffer (a crash of `neurojit run` and of a tune's runoff)."""
+    import numpy as np
+
+    from neurojit.compiler.build import parse_kernel
+    from neurojit.compiler.kernel import public_funcs
+
+    from .inputs import random_arrays
+
+    values = random_arrays(signature, seed)
+    if not any(a.role == "in" and np.dtype(a.dtype).kind == "i" for a in signature.args):
+        return values
+    with ir.Context() as ctx:
+        parsed = parse_kernel(kernel_text, ctx)
+        ranges = index_extents(public_funcs(parsed.module)[0],
+                               [i for i, a in enumerate(signature.args) if a.role == "in"])
+    for i, a in enumerate(signature.args):
+        if a.role == "in" and values[i].dtype.kind == "i":
+            values[i] = np.array(np.mod(values[i], ranges[i]) if i in ranges else np.zeros_like(values[i]),
+                                 dtype=values[i].dtype)
+    return values

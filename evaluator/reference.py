@@ -544,7 +544,8 @@ def compute(session, job: dict) -> dict:
                 ordered.write_text(json.dumps({"reordered": False, "why": "the reordered kernel did not finish"}))
                 order, faster = _try_faster(normalised, text64 if twin is not None else None, build, initial,
                                             [args[o] for o in outs],
-                                            [wide[o] for o in outs] if twin is not None else None, outs, call_s)
+                                            [wide[o] for o in outs] if twin is not None else None, outs, call_s,
+                                            wider)
                 if faster is not None:
                     base, twin = faster
             ordered.write_text(json.dumps(order))
@@ -575,7 +576,7 @@ def _faster(text: str, text64: str | None, build):
     return build(fast, "baseline (reordered)")[0], (build(fast64, "<f64 twin, reordered>")[0] if fast64 else None)
 
 
-def _try_faster(text, text64, build, initial, outputs, exact, outs, call_s):
+def _try_faster(text, text64, build, initial, outputs, exact, outs, call_s, wider):
     """(decision, (baseline, twin) or None): the reordered builds, if they give the baseline's and the twin's
     outputs on the first pair's arguments `initial` bit for bit and run `REORDER_MIN_GAIN` times faster."""
     try:
@@ -591,7 +592,7 @@ def _try_faster(text, text64, build, initial, outputs, exact, outs, call_s):
     fast_s = time.perf_counter() - t0
     same = all(_identical(args[o], b) for o, b in zip(outs, outputs))
     if same and exact is not None:
-        wide = [a.astype(np.float64) if a.dtype == np.float32 else a.copy() for a in initial]
+        wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in initial]
         _run_twin(fast64, wide)
         same = all(_identical(wide[o], b) for o, b in zip(outs, exact))
     if not same:

@@ -19,10 +19,10 @@ def cmd_run(args) -> int:
     from neurojit.compiler import compile_kernel
     from neurojit.compiler.flops import count_flops
     from neurojit.evaluator.bench import time_calls
-    from neurojit.evaluator.inputs import random_arrays
+    from neurojit.evaluator.indices import safe_arguments
 
     kernel = compile_kernel(args.kernel)
-    arrays = random_arrays(kernel.signature, args.seed)
+    arrays = safe_arguments(kernel.mlir, kernel.signature, args.seed)  # index inputs within their tables
     times = time_calls(kernel, arrays, args.repeat)
     q1, med, q3 = np.percentile(times, [25, 50, 75])
     flops = count_flops(kernel.mlir)

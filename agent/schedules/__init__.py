@@ -26,6 +26,7 @@ ranks those that apply by the host model (`model`).
 from __future__ import annotations
 
 from neurojit.compiler.host import Host
+from neurojit.compiler.tasks import WORK_PER_DISPATCH
 
 from ..analyze import KernelInfo
 from . import model
@@ -59,7 +60,10 @@ def unscheduled(info: KernelInfo) -> str:
     if info.element not in ("f32", "f64", "i32", "i64"):
         return f"its element type {info.element or '(none)'} has no schedule"
     if info.is_loops and info.affine:
-        return ("plain affine loops with no loop MLIR's dependence analysis proves parallel, and none MLIR's "
+        why = ("none that MLIR's dependence analysis proves parallel" if not info.spread else
+               f"{len(info.spread)} that MLIR's dependence analysis proves parallel, each with too little work to "
+               f"pay for its tasks (under {WORK_PER_DISPATCH} operations a dispatch)")
+        return (f"plain affine loops, {why}, and none MLIR's "
                 "super-vectoriser vectorises without writing past a loop's end (bounds that depend on other loops, "
                 "no vector width of 4 to 64 that divides the trip counts, or iterations that depend on each other)")
     if info.is_loops and info.scf_loops:

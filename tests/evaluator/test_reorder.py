@@ -64,11 +64,11 @@ class _Session:
         pass
 
 
-def _reference(where: pathlib.Path, monkeypatch, over: float) -> dict:
+def _reference(where: pathlib.Path, monkeypatch, over: float, baseline: str = MATMUL) -> dict:
     monkeypatch.setattr(reference, "REORDER_OVER_S", over)
     monkeypatch.setattr(reference, "REORDER_MIN_GAIN", 0.0)  # a tiny matmul: speed is not what is tested
     where.mkdir()
-    job = {"baseline": MATMUL, "config": dataclasses.asdict(EvalConfig(random_sets=1)), "dir": str(where),
+    job = {"baseline": baseline, "config": dataclasses.asdict(EvalConfig(random_sets=1)), "dir": str(where),
            "skipped": {}, "done": [], "budget_s": 300.0}
     return reference.compute(_Session(), job)
 
@@ -82,6 +82,13 @@ def test_the_reference_uses_the_reordered_build_with_the_same_files_bit_for_bit(
     assert len(files) > 3 * len(slow["done"])
     for name in files:  # every argument, baseline output and exact result, bit for bit
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "slow" / name).read_bytes(), name
+
+
+def test_an_f64_kernels_reordered_twin_runs_in_extended_precision(tmp_path, monkeypatch):
+    # the reordered twin of an f64 kernel takes 80-bit arguments: it had been handed float64 ones, and every
+    # candidate of an f64 baseline slower than REORDER_OVER_S was refused as a crash
+    info = _reference(tmp_path / "f64", monkeypatch, 0.0, MATMUL.replace("f32", "f64"))
+    assert info["exact"] and info["exact_kind"] == "80-bit extended" and len(info["done"]) > 10, info["order"]
 
 
 def test_a_reordered_build_that_disagrees_on_the_first_pair_is_not_used(tmp_path, monkeypatch):
