@@ -267,6 +267,8 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
     budget = config.bench_buffer_bytes
     slots = int(max(2, min(1000, want, (budget - in_b) // out_b)))  # each call has outputs of its own
     distinct = int(max(1, min(slots, (budget - slots * out_b) // in_b)))  # inputs rotate over this many
+    if in_b * len(TIMING_CLASSES) <= 4 * budget:  # at least one set of each timing class (_bench_inputs)
+        distinct = max(distinct, min(slots, len(TIMING_CLASSES)))
     session.stage("benchmark", config.bench_time_cap_s * 2 + distinct * (base.set_s + 1e-4)
                   + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
     # no timed call before the host's lease: a parallel kernel is timed alone, on as many cores as it runs

@@ -319,3 +319,49 @@ def test_timing_inputs_come_from_a_seed_nobody_knows_before_the_evaluation():
     assert v.accepted and v.speedup is not None, v.detail
     assert v.speedup < 0.5, v.timing  # 16 times the work on inputs it has not seen
     assert "drawn for this evaluation" in v.timing["inputs"] and "seed " in v.timing["inputs"]
+
+
+def _fast_on_uniform() -> str:
+    """EW that does its work once where x[0, :64] all lie within (-1, 1), as uniform data does, and 16 times
+    over otherwise: right on every input, fast only on data like one class."""
+    return f"""module {{
+  func.func @ew(%x: memref<256x256xf32>, %y: memref<256x256xf32>, %out: memref<256x256xf32>) {{
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %c256 = arith.constant 256 : index
+    %one = arith.constant 1.0 : f32
+    %yes = arith.constant true
+    %inside = scf.for %k = %c0 to %c64 step %c1 iter_args(%f = %yes) -> (i1) {{
+      %v = memref.load %x[%c0, %k] : memref<256x256xf32>
+      %a = math.absf %v : f32
+      %e = arith.cmpf olt, %a, %one : f32
+      %g = arith.andi %f, %e : i1
+      scf.yield %g : i1
+    }}
+    %reps = arith.select %inside, %c1, %c16 : index
+    scf.for %r = %c0 to %reps step %c1 {{
+      scf.for %i = %c0 to %c256 step %c1 {{
+        scf.for %j = %c0 to %c256 step %c1 {{
+          %a = memref.load %x[%i, %j] : memref<256x256xf32>
+          %b = memref.load %y[%i, %j] : memref<256x256xf32>
+          %m = arith.mulf %a, %b : f32
+          %s = arith.addf %m, %a : f32
+          memref.store %s, %out[%i, %j] : memref<256x256xf32>
+        }}
+      }}
+    }}
+    return
+  }}
+}}
+"""
+
+
+@pytest.mark.slow
+def test_timing_inputs_are_of_several_classes_of_ordinary_data():
+    # a red-team candidate fast only when its inputs look uniform in (-1, 1) (and 55x slower on normal data)
+    # was timed at parity on uniform data alone
+    with Evaluator(EvalConfig(workers=1, random_sets=1, bench_time_cap_s=0.3, seed=0)) as ev:
+        v = ev.evaluate(EW, _fast_on_uniform())
+    assert v.accepted and v.speedup is not None and v.speedup < 0.5, (v.detail, v.timing)
