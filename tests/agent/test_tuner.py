@@ -32,6 +32,7 @@ def _check(study: optuna.Study, trials: int = 3) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.soak  # the same sharing as the PostgreSQL study below, which CI runs
 def test_two_processes_share_a_sqlite_study(tmp_path):
     _check(_two_processes(f"sqlite:///{tmp_path}/study.db"))
 

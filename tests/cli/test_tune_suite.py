@@ -61,7 +61,7 @@ def test_a_suite_is_one_run_per_kernel_under_one_budget(cli, tmp_path):
 def test_a_killed_suite_resumes_as_a_whole(tmp_path):
     folder = _suite(tmp_path)
     db = f"sqlite:///{tmp_path}/s.db"
-    args = [sys.executable, "-m", "neurojit", "tune", str(folder), "--budget", "8", "--db", db, "--run-id", "k",
+    args = [sys.executable, "-m", "neurojit", "tune", str(folder), "--budget", "6", "--db", db, "--run-id", "k",
             "--workers", "1"]
     proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -82,7 +82,7 @@ def test_a_killed_suite_resumes_as_a_whole(tmp_path):
     done = subprocess.run(args + ["--json"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     *runs, total = [json.loads(line) for line in done.stdout.strip().splitlines()]
-    assert [r["candidates"] for r in runs] == [4, 4] and total["status"] == "finished"
+    assert [r["candidates"] for r in runs] == [3, 3] and total["status"] == "finished"
     with ResultStore(db) as store:
         after = {c.identity: c.verdict for c in store.candidates("k-conv_nhwc")}
         assert all(store.get_run(r["run_id"]).status == RunStatus.FINISHED for r in runs)

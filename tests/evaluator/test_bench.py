@@ -324,8 +324,8 @@ def test_timing_inputs_come_from_a_seed_nobody_knows_before_the_evaluation():
 def _fast_on_uniform() -> str:
     """EW that does its work once where x[0, :64] all lie within (-1, 1), as uniform data does, and 16 times
     over otherwise: right on every input, fast only on data like one class."""
-    return f"""module {{
-  func.func @ew(%x: memref<256x256xf32>, %y: memref<256x256xf32>, %out: memref<256x256xf32>) {{
+    return """module {
+  func.func @ew(%x: memref<256x256xf32>, %y: memref<256x256xf32>, %out: memref<256x256xf32>) {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     %c16 = arith.constant 16 : index
@@ -333,28 +333,28 @@ def _fast_on_uniform() -> str:
     %c256 = arith.constant 256 : index
     %one = arith.constant 1.0 : f32
     %yes = arith.constant true
-    %inside = scf.for %k = %c0 to %c64 step %c1 iter_args(%f = %yes) -> (i1) {{
+    %inside = scf.for %k = %c0 to %c64 step %c1 iter_args(%f = %yes) -> (i1) {
       %v = memref.load %x[%c0, %k] : memref<256x256xf32>
       %a = math.absf %v : f32
       %e = arith.cmpf olt, %a, %one : f32
       %g = arith.andi %f, %e : i1
       scf.yield %g : i1
-    }}
+    }
     %reps = arith.select %inside, %c1, %c16 : index
-    scf.for %r = %c0 to %reps step %c1 {{
-      scf.for %i = %c0 to %c256 step %c1 {{
-        scf.for %j = %c0 to %c256 step %c1 {{
+    scf.for %r = %c0 to %reps step %c1 {
+      scf.for %i = %c0 to %c256 step %c1 {
+        scf.for %j = %c0 to %c256 step %c1 {
           %a = memref.load %x[%i, %j] : memref<256x256xf32>
           %b = memref.load %y[%i, %j] : memref<256x256xf32>
           %m = arith.mulf %a, %b : f32
           %s = arith.addf %m, %a : f32
           memref.store %s, %out[%i, %j] : memref<256x256xf32>
-        }}
-      }}
-    }}
+        }
+      }
+    }
     return
-  }}
-}}
+  }
+}
 """
 
 
