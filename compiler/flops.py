@@ -17,6 +17,7 @@ from mlir import ir
 
 from .kernel import parse_module, walk
 from .pipeline import Pipeline
+from .tasks import constant, trips
 
 GENERALIZE = Pipeline("generalize", ("func.func(linalg-generalize-named-ops)",))
 ARITH = re.compile(r"^(arith\.(add|sub|mul|div|rem|max|min|neg)\w*|math\.\w+|arith\.fma)$")
@@ -125,24 +126,8 @@ def loop_bounds(loop: ir.Operation) -> tuple[int, int, int] | None:
                 return None
             vals.append(int(str(m.results[0])))
         return vals[0], vals[1], ir.IntegerAttr(loop.attributes["step"]).value
-    lo, hi, step = (_constant(v) for v in list(loop.operands)[:3])
+    lo, hi, step = (constant(v) for v in list(loop.operands)[:3])
     return None if lo is None or hi is None or step is None else (lo, hi, step)
-
-
-def _constant(v: ir.Value) -> int | None:
-    owner = v.owner
-    if isinstance(owner, ir.Block) or owner.name != "arith.constant":
-        return None
-    try:
-        return ir.IntegerAttr(owner.attributes["value"]).value
-    except (ValueError, KeyError):
-        return None
-
-
-def trips(loop: ir.Operation) -> int | None:
-    """A loop's iterations where its bounds and step are constants, else None."""
-    b = loop_bounds(loop)
-    return None if b is None or b[2] <= 0 else max(0, -(-(b[1] - b[0]) // b[2]))
 
 
 def _trip(loop: ir.Operation) -> int:

@@ -105,7 +105,7 @@ def trips(loop: ir.Operation) -> int | None:
     else:
         n = len(loop.regions[0].blocks[0].arguments) if loop.name == "scf.parallel" else 1
         ops = list(loop.operands)
-        bounds = [tuple(_constant(ops[k * n + d]) for k in range(3)) for d in range(n)]
+        bounds = [tuple(constant(ops[k * n + d]) for k in range(3)) for d in range(n)]
     total = 1
     for lo_, hi_, st in bounds:
         if lo_ is None or hi_ is None or st is None or st <= 0:
@@ -114,7 +114,8 @@ def trips(loop: ir.Operation) -> int | None:
     return total
 
 
-def _constant(v: ir.Value) -> int | None:
+def constant(v: ir.Value) -> int | None:
+    """The integer a value is, where an arith.constant defines it."""
     owner = v.owner
     if isinstance(owner, ir.Block) or owner.name != "arith.constant":
         return None
