@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from mlir import ir
 
-from neurojit.compiler.flops import GENERALIZE, loop_sizes
+from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
+from neurojit.compiler.raise_loops import raise_scf_loops
 from neurojit.compiler.source import read_source
 
 from .loops import raised, spread_loops, vector_widths, vectorises
@@ -61,6 +62,8 @@ class OpInfo:
     # per output, the body op that folds the output's running value with the new term (arith.addf, ...), ""
     # where the yielded value is not one op applied to the output and a term (argmax's select pair)
     combiners: tuple[str, ...] = ()
+    # per output, the public function's argument it writes (-1: a local buffer, or not known)
+    out_args: tuple[int, ...] = ()
 
     @property
     def reductions(self) -> int:
@@ -174,12 +177,15 @@ class KernelInfo:
     local_buffers: int  # memref.alloc in the public function
     straight_line: bool  # only linalg ops (+ constants, allocs, deallocs, reshaping views) in the body
     loops: int = 0  # affine.for / scf.for / affine.parallel / scf.parallel ops in the public function
-    affine: bool = False  # every loop is an affine.for (MLIR's affine passes apply)
+    affine: bool = False  # every loop is an affine.for, or raised to one (`scf_raised`): MLIR's affine passes apply
     loop_widths: tuple[int, ...] = ()  # vector sizes the affine super-vectoriser may use and vectorises at
     parallel_loops: int = 0  # affine loops proved parallel and worth spreading over cores (loops.spread_loops)
     scf_loops: tuple[ScfLoop, ...] = ()  # the scf.for loops, where every loop is one (scf_nest.scf_loops)
     # per loop affine-parallelize proves parallel (program order): whether spreading it pays (loops.spread_loops)
     spread: tuple[bool, ...] = ()
+    # its loops are scf.for of constant bounds, seen (`affine`, `loop_widths`, `spread`) as the affine.for they
+    # are once raised: an affine schedule asks for that payload (compiler/raise_loops.py)
+    scf_raised: bool = False
 
     @property
     def matmul(self) -> OpInfo | None:
@@ -276,10 +282,17 @@ def analyze(source) -> KernelInfo:
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         nest = [o.name for o in walk(func) if o.name in LOOPS]
         affine = bool(nest) and set(nest) == {"affine.for"}
+        text = src.text
+        lifted = not affine and bool(nest) and set(nest) == {"scf.for"} and not any(
+            o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
+        if lifted:  # scf loops of constant bounds: seen as affine loops (payload "affine": compiler/raise_loops.py)
+            lifted_module = ir.Module.parse(src.text)
+            raise_scf_loops(lifted_module)
+            text, affine = str(lifted_module), True
         widths, spread = (), ()
         if affine:  # seen as the schedule's passes see it: memref accesses with affine indices raised
             try:
-                up = raised(src.text)
+                up = raised(text)
                 widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
                 spread = spread_loops(str(up))
             except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
@@ -293,7 +306,7 @@ def analyze(source) -> KernelInfo:
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread)
+                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted)
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}
@@ -311,7 +324,15 @@ def _op_info(name: str, op: ir.Operation) -> OpInfo:
     maps = tuple(str(ir.AffineMapAttr(m).value) for m in ir.ArrayAttr(op.attributes["indexing_maps"]))
     block = op.regions[0].blocks[0]
     body = tuple(inner.operation.name for inner in block.operations)
-    return OpInfo(name, kinds, extents, elem, maps, body, _outs(op), _combiners(block, _outs(op)))
+    return OpInfo(name, kinds, extents, elem, maps, body, _outs(op), _combiners(block, _outs(op)),
+                  tuple(_arg_number(v) for v in list(op.operands)[len(op.operands) - _outs(op):]))
+
+
+def _arg_number(value: ir.Value) -> int:
+    """The index of the public function's argument `value` is, -1 for any other value."""
+    if isinstance(value, ir.BlockArgument) and value.owner.owner.operation.name == "func.func":
+        return value.arg_number
+    return -1
 
 
 def _outs(op: ir.Operation) -> int:

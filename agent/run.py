@@ -83,6 +83,9 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     preflight(src)  # the user's kernel: a bad one is a usage error before anything starts
     kernel = load_kernel(src)  # read and hashed once: the run, the prompts and every worker use this text
     kernel_writes_inputs(kernel)  # else every candidate would be refused for what the kernel itself does
+    inlined = read_source(kernel_path, inline_helpers=True)
+    if inlined.text != src.text:  # work in private helpers: the schedules see it in the public function
+        src, kernel = inlined, load_kernel(inlined)
     url = options.db or default_db_url()
     store = ResultStore(url)
     make_strategy(options.strategy, options.seed)  # unknown names fail before a run is created

@@ -101,8 +101,13 @@ def _check_static(fname: str, names: list[str], inputs, results, where: str | No
 
 def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     """Rewrite `module` in place so its public function follows the convention; return the argument names
-    (the user's, then result0, result1, ...). A function already in the convention is left as it is."""
+    (the user's, then result0, result1, ...). A function already in the convention is left as it is, but for
+    its private helpers, inlined."""
     func = the_public_function(module, origin)
+    if any(op.operation.name == "func.func" and op.operation != func and len(op.operation.regions[0].blocks)
+           for op in module.body.operations):
+        INLINE_HELPERS.run(module)
+        func = the_public_function(module, origin)
     fname = ir.StringAttr(func.attributes["sym_name"]).value
     ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
     names = arg_names(func, text, len(ftype.inputs))
@@ -119,10 +124,6 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
                               "shaped tensors (or memrefs), or writes its results into output memref arguments",
                               where)
     _check_static(fname, names, list(ftype.inputs), list(ftype.results), where)
-    if any(op.operation.name == "func.func" and op.operation != func and len(op.operation.regions[0].blocks)
-           for op in module.body.operations):
-        INLINE_HELPERS.run(module)
-        func = the_public_function(module, origin)
     taken = set(names)
     for i in range(len(ftype.results)):
         name = f"result{i}"

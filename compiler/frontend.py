@@ -56,10 +56,12 @@ def form_of(text: str) -> Form:
     return _read(text)[0]
 
 
-def needs_conversion(text: str) -> bool:
-    """Whether `text` must be converted: a front-door form, or a kernel with `cf.assert`."""
+def needs_conversion(text: str, helpers: bool = False) -> bool:
+    """Whether `text` must be converted: a front-door form, a kernel with `cf.assert`, or (with `helpers`) one
+    that calls helpers it defines (inlined, so that the schedules see one function's ops: `neurojit tune` asks
+    for that for the user's kernel; a candidate is judged as written)."""
     form, asserts = _read(text)
-    return form is not Form.CONVENTION or asserts
+    return form is not Form.CONVENTION or asserts or (helpers and _defines_helpers(_scan(text)[0]))
 
 
 def _read(text: str) -> tuple[Form, bool]:
@@ -68,6 +70,21 @@ def _read(text: str) -> tuple[Form, bool]:
     if "!tensorlang." in code or any(op.startswith("tensorlang.") for op in generic):
         return Form.TENSORLANG, asserts
     return (Form.TENSOR if _returns(code) else Form.CONVENTION), asserts
+
+
+_HELPER = re.compile(r"func\.func\s+(?:private|nested)\s+@[\w$.\"-]+\s*\(")
+
+
+def _defines_helpers(code: str) -> bool:
+    """Does a private function have a body, and does something call? (A declaration alone is an external
+    function, refused later; one with attributes is taken for a definition: a wrong guess costs one child
+    process, which then inlines nothing.)"""
+    if not re.search(r"(?<![\w.])(?:func\.)?call\s+@", code):
+        return False
+    for m in _HELPER.finditer(code):
+        if "{" in code[_matching(code, m.end() - 1) + 1:].split("\n", 1)[0]:
+            return True
+    return False
 
 
 _PRETTY = re.compile(r"func\.func\s+(?:(private|nested|public)\s+)?@[\w$.\"-]+\s*\(")
@@ -103,10 +120,12 @@ def _arrow_after(code: str, open_at: int) -> bool:
     return code[_matching(code, open_at) + 1:].lstrip().startswith("->")
 
 
-def convert(src: Source, dims: dict[str, int] | None = None, *, isolate: bool = True) -> Source:
+def convert(src: Source, dims: dict[str, int] | None = None, *, isolate: bool = True,
+            helpers: bool = False) -> Source:
     """`src` in the kernel convention: its text converted (in a child process unless `isolate` is False),
-    `original` the user's text. Raises the KernelError the conversion met (with its location)."""
-    if not needs_conversion(src.text):
+    `original` the user's text; with `helpers`, a kernel's private helpers inlined too. Raises the
+    KernelError the conversion met (with its location)."""
+    if not needs_conversion(src.text, helpers):
         if dims:
             raise errors.KernelError(f"{src.name}: dims bind the symbolic dimensions of a TensorLang kernel; "
                                      "this kernel has none")

@@ -17,6 +17,8 @@ back with `bufferization.materialize_in_destination`), which is what hoisting, p
 After the script, whatever is still in tensor form is bufferized and every buffer the schedule allocated
 is freed at the end of its block (`tensorize.bufferize`); the script may also bufferize itself
 (`transform.bufferization.one_shot_bufferize`) when it wants to run patterns on the memref form.
+With `neurojit.payload = "affine"` the script sees the kernel's `scf.for` loops of constant bounds raised to
+`affine.for` (`raise_loops.raise_scf_loops`: MLIR has no such pass), so MLIR's affine passes can run on them.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from .tune import select, tunables_of
 KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
 ENTRY = "__transform_main"
 PAYLOAD_ATTR = "neurojit.payload"
-PAYLOADS = ("memref", "tensor")
+PAYLOADS = ("memref", "tensor", "affine")
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -88,6 +90,10 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     form = _payload_form(script, origin)
     if form == "tensor":
         tensorize(payload)
+    elif form == "affine":
+        from .raise_loops import raise_scf_loops  # (here: importing it, and flops, with this module made the
+        # evaluator's reference process crash its checked baseline children; see the stop's note)
+        raise_scf_loops(payload)
     before = str(payload)
     try:
         interpreter.apply_named_sequence(payload.operation, entry, script)

@@ -63,7 +63,8 @@ def unscheduled(info: KernelInfo) -> str:
         why = ("none that MLIR's dependence analysis proves parallel" if not info.spread else
                f"{len(info.spread)} that MLIR's dependence analysis proves parallel, each with too little work to "
                f"pay for its tasks (under {WORK_PER_DISPATCH} operations a dispatch)")
-        return (f"plain affine loops, {why}, and none MLIR's "
+        kind = "scf loops of constant bounds (seen as affine loops)" if info.scf_raised else "affine loops"
+        return (f"plain {kind}, {why}, and none MLIR's "
                 "super-vectoriser vectorises without writing past a loop's end (bounds that depend on other loops, "
                 "no vector width of 4 to 64 that divides the trip counts, or iterations that depend on each other)")
     if info.is_loops and info.scf_loops:

@@ -204,9 +204,10 @@ class Schedule:
             raise ScheduleError(f"schedule {self.name} does not apply to @{info.name}; "
                                 "pick one from neurojit.agent.schedules.for_kernel(info, host)")
 
-    def module(self, body: str) -> str:
+    def module(self, body: str, payload: str | None = None) -> str:
         """Wrap a named-sequence body in the schedule module (with the payload attribute if needed)."""
-        attrs = "transform.with_named_sequence" + (', neurojit.payload = "tensor"' if self.payload == "tensor" else "")
+        payload = payload or self.payload
+        attrs = "transform.with_named_sequence" + (f', neurojit.payload = "{payload}"' if payload != "memref" else "")
         return (f"// schedule: {self.name}\nmodule attributes {{{attrs}}} {{\n"
                 "transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {\n"
                 f"{body.rstrip()}\n  transform.yield\n}}\n}}\n")

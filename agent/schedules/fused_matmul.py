@@ -106,6 +106,12 @@ class FusedMatmulEpilogue(Schedule):
         if info.mnk is None or info.element not in ("f32", "f64") or not info.is_matmul_chain:
             return False
         after = info.ops[info.ops.index(info.matmul) + 1:]
+        kept = info.matmul.out_args[:1]
+        if kept and kept[0] >= 0 and all(kept[0] not in op.out_args for op in after):
+            # the product is itself a result of the kernel (written to an argument no later op writes): it
+            # must be stored whole, so the chain cannot live in the epilogue's tiles (the fuse leaves the
+            # matmul outside and the schedule fails to apply); the packed matmul takes it
+            return False
         # an epilogue to fuse, every op of it 2-d over C (no transposes, no reductions)
         return bool(after) and all(len(op.iterators) == 2 for op in info.ops if op is not info.matmul)
 

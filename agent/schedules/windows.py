@@ -332,7 +332,9 @@ def ew_widths(info: KernelInfo, vl: int) -> tuple[int, ...]:
     (MLIR's masked vectorisation refused widths 16, 32 and 48 on a 56-wide pooling output, and 48 on a 64-wide
     one: a schedule_error for every such trial); with none of that kind, every multiple."""
     ext = [op.extents[-1] for op in info.ops if not is_window(op)]
-    # an extent itself too (up to 16 vectors), for a padded row none of the multiples divides (130 = 128 + 2:
-    # the fill of an avg pool's padded 1x64x130x130 input had no width that vectorises)
-    every = tuple(sorted({*range(vl, 8 * vl + 1, vl), *(e for e in ext if vl < e <= 16 * vl)}))
+    # an extent itself too (a row of up to 1 KiB, 16 AVX-512 vectors, whatever this host's width), for a padded
+    # row none of the multiples divides (130 = 128 + 2: the fill of an avg pool's padded 1x64x130x130 input had
+    # no width that vectorises)
+    row = 1024 * 8 // info.element_bits
+    every = tuple(sorted({*range(vl, 8 * vl + 1, vl), *(e for e in ext if vl < e <= row)}))
     return tuple(w for w in every if all(e % w == 0 or w >= e for e in ext)) or every

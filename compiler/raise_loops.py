@@ -1,0 +1,91 @@
+"""`scf.for` loops with constant bounds raised to `affine.for`, so that MLIR's affine passes can see them.
+
+MLIR has no pass that raises `scf.for` to `affine.for` (its `affine-raise-from-memref` raises loads and
+stores, inside affine loops only). A hand-written kernel's `scf.for %i = %c0 to %c512 step %c1` is an
+affine loop in all but name: the same iterations, in the same order, with the same values carried. Raised,
+its loads and stores become affine where their indices are (`affine-raise-from-memref`), and the affine
+schedule (`agent/schedules/affine_loops.py`) can hoist, spread, vectorise and unroll it, as it does
+PolyBench's loops. A schedule asks for it with `neurojit.payload = "affine"` (compiler/schedule.py); the
+kernel the user wrote is left as it is.
+
+Raised: every `scf.for` whose induction variable is an `index` and whose bounds and step are constants
+(step > 0), innermost first, its body moved as it is and its `scf.yield` become an `affine.yield`; then
+`index` sums, differences and products by a constant (`arith.subi %j, %c1`: `affine-raise-from-memref` reads
+only `addi`) become the `affine.apply` they are. Other loops (bounds from a load, a `while`) stay; the affine
+passes leave what is not affine alone.
+"""
+
+from __future__ import annotations
+
+from mlir import ir
+
+from .flops import loop_bounds
+from .tasks import constant
+from .kernel import walk
+
+
+def raise_scf_loops(module: ir.Module) -> int:
+    """Raise the constant-bound `scf.for` loops of `module` to `affine.for`, in place; how many were raised."""
+    loops = [op for op in walk(module.operation) if op.name == "scf.for"]
+    count = 0
+    for op in reversed(loops):  # innermost first: an outer loop's body then holds its raised inner loops
+        if _raise(op):
+            count += 1
+    if count:
+        for op in [o for o in walk(module.operation) if o.name in _INDEX_ARITH]:
+            _to_apply(op)
+    return count
+
+
+_INDEX_ARITH = ("arith.addi", "arith.subi", "arith.muli")
+
+
+def _to_apply(op: ir.Operation) -> None:
+    """An `index` add, subtract, or multiply by a constant as the `affine.apply` it is (the same value)."""
+    from mlir.dialects import affine
+
+    if not isinstance(op.results[0].type, ir.IndexType):
+        return
+    x, y = op.operands
+    d0, d1 = ir.AffineDimExpr.get(0), ir.AffineDimExpr.get(1)
+    if op.name == "arith.muli":
+        c = next((k for k in (constant(y), constant(x)) if k is not None), None)
+        if c is None:
+            return
+        operands, expr = [x if constant(y) == c else y], d0 * c
+    else:
+        operands, expr = [x, y], (d0 + d1 if op.name == "arith.addi" else d0 - d1)
+    with ir.InsertionPoint(op), op.location:
+        new = affine.AffineApplyOp(ir.AffineMap.get(len(operands), 0, [expr]), operands)
+    op.results[0].replace_all_uses_with(new.result)
+    op.erase()
+
+
+def _raise(op: ir.Operation) -> bool:
+    from mlir.dialects import affine
+
+    bounds = loop_bounds(op)
+    block = op.regions[0].blocks[0]
+    iv = block.arguments[0]
+    if bounds is None or not isinstance(iv.type, ir.IndexType) or not bounds[2] or bounds[2] <= 0:
+        return False
+    lb, ub, step = bounds
+    inits = list(op.operands)[3:]
+    with ir.InsertionPoint(op), op.location:
+        new = affine.AffineForOp(lb, ub, step, inits or None)
+    body = new.regions[0].blocks[0]
+    for old, arg in zip(block.arguments, body.arguments):
+        old.replace_all_uses_with(arg)
+    ops = [o.operation for o in block.operations]
+    for o in ops[:-1]:
+        body.append(o)
+    yielded = list(ops[-1].operands)
+    with ir.InsertionPoint(body), op.location:
+        affine.AffineYieldOp(yielded)
+    for old, res in zip(op.results, new.results):
+        old.replace_all_uses_with(res)
+    op.erase()
+    return True
+
+
+__all__ = ["raise_scf_loops"]
