@@ -25,6 +25,7 @@ check's detail; pairs past the time budget are skipped in plan order.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -638,8 +639,20 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
 
 
 def _survives(fn, args) -> bool:
-    """Whether `fn(*copies of args)` returns normally, run in a forked child (it may abort or crash)."""
-    pid = os.fork()
+    """Whether `fn(*copies of args)` returns normally, run in a forked child (it may abort or crash).
+
+    The child runs no garbage collection: this process holds earlier baselines' kernels in reference cycles,
+    and a collection in the child would destroy their MLIR contexts, whose thread pools' threads exist only
+    in the parent (~llvm::StdThreadPool waits on or joins them: the child hung or died of SIGSEGV, and every
+    pair of the baseline was skipped as if it failed its bounds checks). Disabled before the fork, so that
+    neither the fork's own Python callbacks (os.register_at_fork) nor the call can start one."""
+    enabled, pid = gc.isenabled(), -1
+    gc.disable()
+    try:
+        pid = os.fork()
+    finally:
+        if enabled and pid != 0:  # the parent (or a failed fork) collects as before
+            gc.enable()
     if pid == 0:  # the child: never returns into the parent's code
         try:
             fn(*[a.copy() for a in args])

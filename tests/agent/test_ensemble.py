@@ -194,6 +194,7 @@ def _cmd(db, run_id, alpha, beta):
 
 
 @pytest.mark.slow
+@pytest.mark.soak  # kills through models' answers: test_kill[model_call]; kills and replay: test_deterministic_resume
 def test_killed_and_resumed_ensemble_run_asks_the_models_an_uninterrupted_run_asks(tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
     env = {**os.environ, "OPENAI_API_KEY": ""}

@@ -50,15 +50,16 @@ def test_all_rejected_brings_the_left_out_schedules(tmp_path, monkeypatch):
 
 
 def test_a_kernel_no_schedule_takes_ends_the_run_saying_what_it_is(tmp_path):
-    """Nothing proposed at all (a prefix sum in scf loops MLIR will not jam): the stop reason says why, not
-    only that the provider has nothing new."""
+    """Nothing proposed at all (a prefix sum in scf loops MLIR will not jam, and whose inner bound is not a
+    constant, so not raised to affine loops either): the stop reason says why, not only that the provider
+    has nothing new."""
     from support.loop import quick_options
     from test_kernel_classes import PREFIX_SUM
 
     from neurojit.agent.run import tune
 
     path = tmp_path / "cumsum.mlir"
-    path.write_text(PREFIX_SUM)
+    path.write_text(PREFIX_SUM.replace("%cols = arith.constant 24 : index", "%cols = memref.dim %x, %c1 : memref<8x24xf32>"))
     db = f"sqlite:///{tmp_path}/runs.db"
     s = tune(str(path), quick_options(db, "n1", 4), progress=None, provider=HeuristicProvider())
     assert s.candidates == 0

@@ -4,6 +4,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import pytest
@@ -420,3 +421,36 @@ def test_an_overflow_reaches_the_output_through_sums_maxima_and_selects_that_are
     assert not overflow_reaches_output(relu.replace("select %c, %x, %z", "select %c, %z, %x"))
     assert not overflow_reaches_output(relu.replace("cmpf ugt, %x, %z", "cmpf ugt, %x, %y"))
     assert not overflow_reaches_output(relu.replace("arith.select %c, %x, %z", "arith.minimumf %x, %z"))
+
+
+_FORK_AFTER_GARBAGE = r'''
+import gc, sys
+import numpy as np
+from mlir import ir
+from neurojit.compiler.build import lower_parsed, parse_kernel
+from neurojit.compiler.jit import CompiledKernel
+from neurojit.evaluator.reference import _survives
+
+TEXT = """module {
+  func.func @k(%x: memref<8xi32>, %out: memref<8xi32>) {
+    linalg.copy ins(%x : memref<8xi32>) outs(%out : memref<8xi32>)
+    return
+  }
+}"""
+def kernel():  # its own context, whose thread pool ran the lowering's per-function passes
+    return CompiledKernel(lower_parsed(parse_kernel(TEXT, ir.Context())))
+old = kernel()
+old.cycle = old  # garbage only a collection frees (as a kernel is, through its bound methods)
+del old
+live = kernel()
+gc.set_threshold(1)  # the next allocation collects: in the child, were it allowed to
+sys.exit(0 if _survives(live, [np.arange(8, dtype=np.int32), np.zeros(8, np.int32)]) else 3)
+'''
+
+
+def test_a_forked_trial_run_does_not_destroy_mlir_contexts_of_earlier_kernels():
+    """The trial runs' forked child collects no garbage: an earlier kernel's MLIR context destroyed there waits
+    on thread-pool threads that exist only in the parent (seen: every pair of an integer matmul's checked
+    build died of SIGSEGV in the long-lived reference process, and the baseline was refused)."""
+    proc = subprocess.run([sys.executable, "-c", _FORK_AFTER_GARBAGE], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

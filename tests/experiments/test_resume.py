@@ -61,6 +61,7 @@ def test_a_killed_experiment_finishes_on_a_rerun_without_evaluating_twice(tmp_pa
             assert s.status == RunStatus.FINISHED and s.candidates == cell.budget and s.pending == 0
 
 
+@pytest.mark.soak  # two processes on one PostgreSQL store: test_store's writers, test_tuner's shared study
 def test_two_processes_share_the_cells_of_one_postgresql_store(tmp_path, fresh_postgres_url):
     config = grid_config(tmp_path / "p.toml", experiment="shared", replay=False)
     exp = load_experiment(config)
