@@ -49,10 +49,10 @@ def _to_apply(op: ir.Operation) -> None:
     x, y = op.operands
     d0, d1 = ir.AffineDimExpr.get(0), ir.AffineDimExpr.get(1)
     if op.name == "arith.muli":
-        c = next((k for k in (constant(y), constant(x)) if k is not None), None)
-        if c is None:
+        factor, other = (constant(y), x) if constant(y) is not None else (constant(x), y)
+        if factor is None:
             return
-        operands, expr = [x if constant(y) == c else y], d0 * c
+        operands, expr = [other], d0 * factor
     else:
         operands, expr = [x, y], (d0 + d1 if op.name == "arith.addi" else d0 - d1)
     with ir.InsertionPoint(op), op.location:

@@ -19,17 +19,12 @@ from mlir import ir
 from mlir.dialects import arith, memref
 
 from .kernel import OUTPUT_ATTR, STATUS_ATTR, location_of, the_public_function, walk
-from .pipeline import INLINE_HELPERS
 
 
 def lower_asserts(module: ir.Module, origin: str, names: list[str]) -> list[str]:
     """Replace the public function's `cf.assert`s by status updates (in place); the argument names, with
     `status` added when there were assertions."""
-    func = the_public_function(module, origin)
-    if any(op.name == "cf.assert" for op in walk(module.operation)) and not any(
-            op.name == "cf.assert" for op in walk(func)):
-        INLINE_HELPERS.run(module)  # assertions in helpers: bring them into the public function
-        func = the_public_function(module, origin)
+    func = the_public_function(module, origin)  # (helpers, and their assertions, are inlined: to_convention)
     asserts = [op for op in walk(func) if op.name == "cf.assert"]
     if not asserts:
         return names
