@@ -131,7 +131,16 @@ class CompiledKernel:
             proto = ctypes.PYFUNCTYPE if nbytes <= SMALL_BYTES else ctypes.CFUNCTYPE
             self._obj_fn = proto(None, ctypes.py_object)(obj_addr)
         self.compile_ms = (time.perf_counter() - t0) * 1e3
-        self.call_tuple = _fast_path(self.signature, self._obj_fn, self._call_checked)
+        # the slow path keeps the engine (and the callbacks it calls) alive for as long as any call path is
+        # held, but not the kernel: a kernel in a reference cycle would free its MLIR context only when the
+        # cyclic collector ran, and a collection in a forked child tore down a context whose LLVM threads
+        # live in the parent (evaluator/reference.py)
+        sig, ptr_fn, keep = self.signature, self._ptr_fn, (self._engine, self._module, self._runtime)
+
+        def slow(arrays, _keep=keep):
+            ptr_fn(*_checked_pointers(sig, arrays))
+
+        self.call_tuple = _fast_path(self.signature, self._obj_fn, slow)
         self.call = user_call(self.call_tuple, self.signature)
 
     @property
@@ -157,39 +166,36 @@ class CompiledKernel:
     def __call__(self, *arrays: np.ndarray):
         return self.call(arrays)
 
-    def _call_checked(self, arrays) -> None:
-        self._ptr_fn(*self._checked_pointers(arrays))
-
-    def _checked_pointers(self, arrays) -> list[int]:
-        """The slow path: full validation with one clear error naming the argument."""
-        sig = self.signature
-        if len(arrays) != len(sig.args):
-            raise CallError(f"@{sig.name} takes {len(sig.args)} arrays ({sig.describe()}), got {len(arrays)}")
-        ptrs = []
-        for i, (x, a) in enumerate(zip(arrays, sig.args)):
-            label = f"argument {i} (%{a.name}) of @{sig.name}"
-            if not isinstance(x, np.ndarray):
-                raise CallError(f"{label} must be a numpy array of shape {a.shape} and dtype {a.dtype}, got {type(x).__name__}")
-            if x.shape != a.shape:
-                raise CallError(f"{label} must have shape {a.shape}, got {x.shape}")
-            if x.dtype != np.dtype(a.dtype):
-                raise CallError(f"{label} must have dtype {a.dtype}, got {x.dtype}")
-            if not x.flags.c_contiguous:
-                raise CallError(f"{label} must be C-contiguous; pass np.ascontiguousarray(...)")
-            if a.role == "out" and not x.flags.writeable:
-                raise CallError(f"{label} is an output and must be writeable")
-            ptrs.append(x.ctypes.data)
-        for o, a in enumerate(sig.args):
-            for i in range(len(sig.args)):
-                if a.role == "out" and i != o and (sig.args[i].role == "in" or i < o) \
-                        and np.may_share_memory(arrays[o], arrays[i]):
-                    raise CallError(f"argument {o} (%{a.name}) of @{sig.name} shares memory with argument {i} "
-                                    f"(%{sig.args[i].name}): an output may not alias another argument (every "
-                                    f"variant is verified on separate buffers); pass a copy, e.g. x.copy()")
-        return ptrs
-
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.signature.describe()} variant={self.variant_hash}>"
+
+
+def _checked_pointers(sig: Signature, arrays) -> list[int]:
+    """The slow path: full validation with one clear error naming the argument."""
+    if len(arrays) != len(sig.args):
+        raise CallError(f"@{sig.name} takes {len(sig.args)} arrays ({sig.describe()}), got {len(arrays)}")
+    ptrs = []
+    for i, (x, a) in enumerate(zip(arrays, sig.args)):
+        label = f"argument {i} (%{a.name}) of @{sig.name}"
+        if not isinstance(x, np.ndarray):
+            raise CallError(f"{label} must be a numpy array of shape {a.shape} and dtype {a.dtype}, got {type(x).__name__}")
+        if x.shape != a.shape:
+            raise CallError(f"{label} must have shape {a.shape}, got {x.shape}")
+        if x.dtype != np.dtype(a.dtype):
+            raise CallError(f"{label} must have dtype {a.dtype}, got {x.dtype}")
+        if not x.flags.c_contiguous:
+            raise CallError(f"{label} must be C-contiguous; pass np.ascontiguousarray(...)")
+        if a.role == "out" and not x.flags.writeable:
+            raise CallError(f"{label} is an output and must be writeable")
+        ptrs.append(x.ctypes.data)
+    for o, a in enumerate(sig.args):
+        for i in range(len(sig.args)):
+            if a.role == "out" and i != o and (sig.args[i].role == "in" or i < o) \
+                    and np.may_share_memory(arrays[o], arrays[i]):
+                raise CallError(f"argument {o} (%{a.name}) of @{sig.name} shares memory with argument {i} "
+                                f"(%{sig.args[i].name}): an output may not alias another argument (every "
+                                f"variant is verified on separate buffers); pass a copy, e.g. x.copy()")
+    return ptrs
 
 
 def _fast_path(sig: Signature, obj_fn, slow):

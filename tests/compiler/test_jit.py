@@ -214,3 +214,26 @@ def test_a_compile_error_names_the_ops_the_lowering_left():
 }"""
     with pytest.raises(CompileError, match=r"the lowering left .*bufferization\.to_tensor.*on memrefs throughout"):
         compile_kernel(text, cache=False)
+
+
+def test_a_dropped_kernel_is_freed_at_once_and_its_call_path_still_works():
+    """No reference cycle: a kernel nobody holds is freed without the cyclic collector (a collection in a
+    forked evaluator child once destroyed such a kernel's MLIR context, whose threads live in the parent),
+    and a call path taken from it keeps the compiled code alive on its own."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        k = compile_kernel(MM, cache=False)
+        call, gone = k.call_tuple, weakref.ref(k)
+        del k
+        assert gone() is None
+        a, b, c = arrays(np.random.default_rng(5))
+        want = c + a @ b
+        call((a, b, c))  # the fast path
+        np.testing.assert_allclose(c, want, rtol=1e-5)
+        with pytest.raises(CallError, match="must have shape"):
+            call((a, b, np.zeros((3, 3), np.float32)))  # the slow path
+    finally:
+        gc.enable()
