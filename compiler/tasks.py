@@ -115,9 +115,18 @@ def trips(loop: ir.Operation) -> int | None:
 
 
 def constant(v: ir.Value) -> int | None:
-    """The integer a value is, where an arith.constant defines it."""
+    """The integer a value is, where an arith.constant defines it, or a `memref.dim`/`tensor.dim` of a static
+    extent (`scf.for %j = %c0 to %n` with `%n = memref.dim %x, %c1` as hand-written kernels bound their loops)."""
     owner = v.owner
-    if isinstance(owner, ir.Block) or owner.name != "arith.constant":
+    if isinstance(owner, ir.Block):
+        return None
+    if owner.name in ("memref.dim", "tensor.dim"):
+        src, index = owner.operands
+        i, shaped = constant(index), ir.ShapedType(src.type)
+        if i is None or not 0 <= i < shaped.rank or shaped.is_dynamic_dim(i):
+            return None
+        return shaped.get_dim_size(i)
+    if owner.name != "arith.constant":
         return None
     try:
         return ir.IntegerAttr(owner.attributes["value"]).value

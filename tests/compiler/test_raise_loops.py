@@ -84,12 +84,24 @@ def test_index_arithmetic_becomes_affine_so_the_loads_are_raised_and_the_values_
 
 
 def test_loops_whose_bounds_are_not_constants_stay_scf():
-    text = ROW_SUM.replace("%m = arith.constant 96 : index", "%m = memref.dim %x, %c1 : memref<64x96xf32>")
+    text = ROW_SUM.replace("%out: memref<64xf32>)", "%out: memref<64xf32>, %len: memref<1xi32>)").replace(
+        "%m = arith.constant 96 : index",
+        "%l = memref.load %len[%c0] : memref<1xi32>\n  %m = arith.index_cast %l : i32 to index")
     with ir.Context():
         module, n = _raised(text)
         names = [op.name for op in walk(module.operation)]
         assert n == 1 and names.count("scf.for") == 1 and names.count("affine.for") == 1
         module.operation.verify()
+
+
+def test_a_bound_read_from_a_static_extent_is_a_constant_bound():
+    """`memref.dim` of a static memref, as kernels written for any size bound their loops, is raised too."""
+    text = ROW_SUM.replace("%m = arith.constant 96 : index", "%m = memref.dim %x, %c1 : memref<64x96xf32>")
+    with ir.Context():
+        module, n = _raised(text)
+        assert n == 2 and "scf.for" not in [op.name for op in walk(module.operation)]
+        module.operation.verify()
+    assert analyze(text).scf_raised
 
 
 def test_a_hand_written_scf_row_sum_gets_the_affine_schedule_and_numpys_answer():
