@@ -18,7 +18,7 @@ from mlir import ir
 
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
-from neurojit.compiler.raise_loops import raise_scf_loops
+from neurojit.compiler.raise_loops import affine_form
 from neurojit.compiler.source import read_source
 
 from .loops import raised, spread_loops, vector_widths, vectorises
@@ -186,6 +186,14 @@ class KernelInfo:
     # its loops are scf.for of constant bounds, seen (`affine`, `loop_widths`, `spread`) as the affine.for they
     # are once raised: an affine schedule asks for that payload (compiler/raise_loops.py)
     scf_raised: bool = False
+    # some affine loop's trip count no vector width divides: split into a main loop and the rest (the payload
+    # "affine" does that too: compiler/split_loops.py)
+    loops_split: bool = False
+
+    @property
+    def affine_payload(self) -> bool:
+        """Whether an affine schedule sees the kernel as the payload "affine" gives it (raised or split)."""
+        return self.scf_raised or self.loops_split
 
     @property
     def matmul(self) -> OpInfo | None:
@@ -285,20 +293,21 @@ def analyze(source) -> KernelInfo:
         text = src.text
         lifted = not affine and bool(nest) and set(nest) == {"scf.for"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
-        if lifted:  # scf loops of constant bounds: seen as affine loops (payload "affine": compiler/raise_loops.py)
-            lifted_module = ir.Module.parse(src.text)
-            raise_scf_loops(lifted_module)
-            text, affine = str(lifted_module), True
-        widths, spread = (), ()
-        if affine:  # seen as the schedule's passes see it: memref accesses with affine indices raised
+        widths, spread, split = (), (), 0
+        if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
+            # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
+            # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
             try:
+                form = ir.Module.parse(src.text)
+                _, split = affine_form(form)
+                text, affine = str(form), True
                 up = raised(text)
                 widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
                 spread = spread_loops(str(up))
             except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
                             sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)
-                widths, spread = (), ()
+                widths, spread, split = (), (), 0
         scf = scf_loops(func) if nest and set(nest) == {"scf.for"} else ()
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
@@ -306,7 +315,7 @@ def analyze(source) -> KernelInfo:
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted)
+                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0)
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}

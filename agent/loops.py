@@ -15,12 +15,11 @@ trip of a sequential loop around it for less work than `WORK_PER_DISPATCH`).
 
 from __future__ import annotations
 
-import re
-
 from mlir import ir, passmanager
 
 from neurojit.compiler.flops import loop_bounds
 from neurojit.compiler.kernel import walk
+from neurojit.compiler.split_loops import restricts_widths
 from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 
 WIDTHS = (4, 8, 16, 32, 64)
@@ -32,30 +31,12 @@ def vector_widths(func: ir.Operation) -> tuple[int, ...]:
     for loop in walk(func):
         if loop.name != "affine.for":
             continue
-        bounds = loop_bounds(loop)
-        iv = loop.regions[0].blocks[0].arguments[0]
-        carries = len(loop.results) > 0
-        for access in walk(loop):
-            if access.name not in ("affine.load", "affine.store"):
-                continue
-            first = 2 if access.name == "affine.store" else 1
-            memref, indices = access.operands[first - 1], list(access.operands)[first:]
-            exprs = [str(e) for e in ir.AffineMapAttr(access.attributes["map"]).value.results]
-            if not exprs:
-                continue
-            pos = [i for i, v in enumerate(indices) if v == iv]
-            last = exprs[-1]
-            if not any(re.search(rf"\bd{i}\b", last) for i in pos):
-                continue
-            if bounds is None:  # bounds that depend on other loops (triangular nests): not checked
-                return ()
-            lb, ub, step = bounds
-            trip = (ub - lb) // step
-            shape = list(ir.MemRefType(memref.type).shape)
-            exact = (lb == 0 and step == 1 and ub == shape[-1] and not carries
-                     and any(last == f"d{i}" for i in pos))
-            if not exact:
-                ok = {w for w in ok if trip % w == 0}
+        restricts = restricts_widths(loop)
+        if restricts is None:  # bounds that depend on other loops (triangular nests): not checked
+            return ()
+        if restricts:
+            lb, ub, step = loop_bounds(loop)
+            ok = {w for w in ok if ((ub - lb) // step) % w == 0}
     return tuple(sorted(ok))
 
 

@@ -88,4 +88,19 @@ def _raise(op: ir.Operation) -> bool:
     return True
 
 
-__all__ = ["raise_scf_loops"]
+def affine_form(module: ir.Module) -> tuple[int, int]:
+    """The kernel as the payload "affine" gives it to a schedule, in place: constant-bound `scf.for` loops
+    raised, loads and stores with affine indices made affine (`affine-raise-from-memref`, as the affine
+    schedule's first step), and loops no vector width divides split (compiler/split_loops.py).
+    (loops raised, loops split)."""
+    from mlir import passmanager
+
+    from .split_loops import split_loops
+
+    raised = raise_scf_loops(module)
+    passmanager.PassManager.parse("builtin.module(func.func(affine-raise-from-memref))", module.context).run(
+        module.operation)
+    return raised, split_loops(module)
+
+
+__all__ = ["raise_scf_loops", "affine_form"]

@@ -18,7 +18,9 @@ After the script, whatever is still in tensor form is bufferized and every buffe
 is freed at the end of its block (`tensorize.bufferize`); the script may also bufferize itself
 (`transform.bufferization.one_shot_bufferize`) when it wants to run patterns on the memref form.
 With `neurojit.payload = "affine"` the script sees the kernel's `scf.for` loops of constant bounds raised to
-`affine.for` (`raise_loops.raise_scf_loops`: MLIR has no such pass), so MLIR's affine passes can run on them.
+`affine.for` (`raise_loops.raise_scf_loops`: MLIR has no such pass), so MLIR's affine passes can run on them,
+its loads and stores made affine where they are, and loops whose trip count no vector width divides split into
+a main loop one does and the rest unrolled (`raise_loops.affine_form`, compiler/split_loops.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from mlir.dialects.transform import interpreter
 from .errors import ScheduleError
 from .kernel import parse_module
 from .pipeline import CLEANUP
+from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize
 from .tune import select, tunables_of
 
@@ -91,8 +94,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     if form == "tensor":
         tensorize(payload)
     elif form == "affine":
-        from .raise_loops import raise_scf_loops  # only this payload needs it
-        raise_scf_loops(payload)
+        from .raise_loops import affine_form  # only this payload needs it
+        affine_form(payload)
     before = str(payload)
     try:
         interpreter.apply_named_sequence(payload.operation, entry, script)
@@ -114,6 +117,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         raise ScheduleError(f"{origin}: schedule changed nothing (do its matches find ops in this kernel?)")
     if form == "tensor":
         bufferize(payload)
+    mark_in_bounds(payload)  # vector transfers the loops keep inside their memref: plain loads and stores
     CLEANUP.run(payload)
 
 

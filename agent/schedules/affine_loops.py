@@ -100,4 +100,4 @@ class VectorizeAffineLoops(Schedule):
             body += (f'  %f5 = transform.apply_registered_pass "lower-affine" to %f4 : ({ANY}) -> {ANY}\n'
                      f'  %par = transform.structured.match ops{{["scf.parallel"]}} in %f5 : ({ANY}) -> {ANY}\n')
             body += f'  transform.annotate %par "{THREADS_ATTR}" = %threads : {ANY}, {PARAM}\n'
-        return self.module(body, "affine" if info.scf_raised else None)
+        return self.module(body, "affine" if info.affine_payload else None)
