@@ -17,12 +17,16 @@ Input sets (floats; integers read the same name as noted)
 | repeated | a few round numbers (1, -1, 0.5, 42, 256...) repeated | magic-constant shortcuts, ties |
 | padded | the first half one nonzero round number, the rest normal (a padded sequence) | "the leading values are equal, so all are" shortcuts |
 | sorted | sorted ascending | order and position assumptions |
+| descending | sorted descending | the same, the other way ("if the first few decrease, the rest do") |
+| tailpad | the last half one nonzero round number (a right-padded sequence) | "the trailing values are equal" shortcuts |
+| magnitude | all positive at one scale drawn per pair, 10^U(1,3) x U(0.5,2) (ints: [lo, 4 lo], lo 10..1000) | gates "all above a threshold" that `positive` (at 1) never meets |
+| grid | dyadic values, k / 2^m, m in 1..8, in [-8, 8] (floats only) | rounding ties: `round` for `roundeven`, a truncating `fptosi` |
 | cancel | small integers of alternating sign | sums that are exactly zero |
 | tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
 | subnormal | subnormal magnitudes, a tenth zeros | flush-to-zero shortcuts |
 | underflow | magnitudes around the square root of the smallest normal: products are subnormal | flush-to-zero of intermediates (normal inputs, subnormal products) |
 | infinite | +-Inf at the first and a few random positions, a quarter exact zeros (ints: extremes) | non-finite shortcuts, 0 x Inf, loops that never end on Inf |
-| nan | NaN at the first and a few random positions, a quarter exact zeros | NaN shortcuts and propagation |
+| nan | NaN at the first and a few random positions (numpy's quiet NaN, x86's default NaN with its sign bit set as 0 x Inf and 0/0 give it, NaNs with payloads), a quarter exact zeros | NaN shortcuts and propagation, tests of one NaN encoding |
 | big | products and sums approach the limit but no evaluation order overflows (ints: products straddle 2^(bits-1)) | scaling tricks, narrow intermediates, "exact while abs(x*y) < 2^31" |
 | limit | within a factor 4 of the dtype's largest value (ints: within 16 of max/min) | overflow handling |
 | outliers | normal values with near-limit ones at the first and a few random positions | shortcuts keyed on a huge value, where `limit` would overflow every element |
@@ -59,8 +63,10 @@ STATES = ("random", "zeros", "nan", "previous")
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"))
 _FLOAT_SETS = ("wide", "negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
+               "magnitude", "tailpad", "descending", "grid",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
+             "magnitude", "tailpad", "descending",
              "wrap", "limit", "infinite")
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
 # classes whose in-class output would hide the inputs' contribution (a tiny product beside a tiny output, a
@@ -179,6 +185,18 @@ def _float_fill(kind, shape, dt, rng, depth):
         return rng.uniform(0.5, 2.0, shape)
     if kind == "padded":
         return _padded(rng.standard_normal(shape), _signs(rng, 1)[0] * rng.choice(_FLOAT_POOL))
+    if kind == "tailpad":  # right-padded: the last half one round number (padding sits at either end)
+        return _padded(rng.standard_normal(shape), _signs(rng, 1)[0] * rng.choice(_FLOAT_POOL), tail=True)
+    if kind == "magnitude":  # all positive at one scale drawn per pair (10 .. 10^3; 'positive' is at 1, 'tiny'
+        # and 'subnormal' below): a gate "all above a threshold" meets it at every scale up to 5, and at some
+        # evaluation's scale up to 500
+        return 10.0 ** rng.uniform(1, 3) * rng.uniform(0.5, 2.0, shape)
+    if kind == "descending":
+        return np.sort(rng.standard_normal(shape), axis=None)[::-1].reshape(shape)
+    if kind == "grid":  # data already on a dyadic grid (fixed point, dequantised): each element's step 2^-m,
+        # m in 1..8, so that x * 2^j (j < 8) lands on the rounding ties (k + 1/2) of round/roundeven/fptosi
+        m = rng.integers(1, 9, shape)
+        return np.round(rng.uniform(-8, 8, shape) * 2.0 ** m) / 2.0 ** m
     if kind == "sparse":
         x = rng.standard_normal(shape)
         x = np.where(rng.random(shape) < 0.5, np.copysign(0.0, _signs(rng, shape)), x)
@@ -208,8 +226,8 @@ def _float_fill(kind, shape, dt, rng, depth):
         return _specials(rng.standard_normal(shape), near, rng, depth, zeros=False)
     if kind == "infinite":
         return _specials(rng.standard_normal(shape), lambda r, n: _signs(r, n) * np.inf, rng, depth, zeros=True)
-    if kind == "nan":
-        return _specials(rng.standard_normal(shape), lambda r, n: np.full(n, np.nan), rng, depth, zeros=True)
+    if kind == "nan":  # NaNs of several encodings: numpy's, x86's default (sign set: 0*Inf, 0/0), payloads
+        return _specials(rng.standard_normal(shape), lambda r, n: _nans(r, n, dt), rng, depth, zeros=True)
     if kind == "big":
         # no order of evaluation of a depth-D sum of products of these overflows: (D + 1) m^2 <= max / 4
         m = math.sqrt(float(fi.max) / (4.0 * (depth + 1)))
@@ -225,7 +243,7 @@ def _float_fill(kind, shape, dt, rng, depth):
 
 def _int_fill(kind, shape, dt, rng):
     ii = np.iinfo(dt)
-    if kind in ("uniform", "subnormal", "underflow", "nan"):
+    if kind in ("uniform", "subnormal", "underflow", "nan", "grid"):
         return rng.integers(-8, 9, shape)
     if kind in ("normal", "wide"):
         return rng.integers(-100, 101, shape)
@@ -237,6 +255,14 @@ def _int_fill(kind, shape, dt, rng):
         return rng.integers(1, 10, shape)
     if kind == "padded":
         return _padded(rng.integers(-100, 101, shape), int(rng.choice([-1, 1]) * rng.choice(_INT_POOL)))
+    if kind == "tailpad":
+        return _padded(rng.integers(-100, 101, shape), int(rng.choice([-1, 1]) * rng.choice(_INT_POOL)), tail=True)
+    if kind == "magnitude":  # positive counts at one scale per pair: [lo, 4 lo], lo in 10 .. 10^3 ('positive'
+        # is 1 .. 9)
+        lo = int(10.0 ** rng.uniform(1, 3))
+        return rng.integers(lo, 4 * lo + 1, shape)
+    if kind == "descending":
+        return np.sort(rng.integers(-1000, 1001, shape), axis=None)[::-1].reshape(shape)
     if kind == "sparse":
         x = np.where(rng.random(shape) < 0.5, 0, rng.integers(-8, 9, shape))
         if x.size:
@@ -274,10 +300,24 @@ def _int_fill(kind, shape, dt, rng):
     raise ValueError(f"unknown input set {kind!r}")
 
 
-def _padded(x: np.ndarray, value) -> np.ndarray:
-    """`x` with its first half (flattened) set to `value`: a sequence padded to length."""
-    x.reshape(-1)[: (x.size + 1) // 2] = value
+def _padded(x: np.ndarray, value, tail: bool = False) -> np.ndarray:
+    """`x` with its first (`tail`: last) half (flattened) set to `value`: a sequence padded to length."""
+    if tail:
+        x.reshape(-1)[x.size // 2:] = value
+    else:
+        x.reshape(-1)[: (x.size + 1) // 2] = value
     return x
+
+
+def _nans(rng, n: int, dt) -> np.ndarray:
+    """`n` NaNs: numpy's quiet NaN, x86's default NaN (sign bit set) and quiet NaNs with a payload, of `dt`."""
+    bits = {4: (np.uint32, 0x7FC00000, 0xFFC00000, 0x003FFFFF), 8: (np.uint64, 0x7FF8000000000000,
+                                                                   0xFFF8000000000000, 0x0007FFFFFFFFFFFF)}
+    ut, qnan, neg, payload = bits[np.dtype(dt).itemsize]
+    pick = rng.integers(0, 3, n)
+    pay = rng.integers(1, int(payload), n, dtype=np.uint64).astype(ut)
+    out = np.where(pick == 0, ut(qnan), np.where(pick == 1, ut(neg), ut(qnan) | pay)).astype(ut)
+    return out.view(np.dtype(dt)).astype(np.float64)
 
 
 def _cancel(shape, rng):
