@@ -20,7 +20,11 @@ first pair and ran faster (a naive 1024^3 matmul: ~5 s a call, ~0.06 s reordered
 says which was used and why.
 They are written as .npy files that workers map read-only. A pair on which the baseline itself crashes,
 hangs or (with integer inputs, which may be indices) fails a bounds check is skipped and named in the
-check's detail; pairs past the time budget are skipped in plan order.
+check's detail; pairs past the time budget are skipped in plan order. So is a pair on which the baseline's
+own result is undefined: a baseline with ops whose result is poison for some operands (a shift by its width or
+more, a float converted to an integer type that cannot hold it) also runs unoptimised (O0), and where the two
+builds' outputs differ, what the optimiser chose is no answer a candidate can be held to (a tiling of
+`x << y` itself was refused as undefined behaviour: its O0 build disagreed with the baseline's O3 answer).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from . import inputs, reorder
 from .indices import index_extents
 from .compare import tolerance, underflow_floor
 from .inputs import Pair
+from .unoptimised import hoist_allocas
 
 # A float type's hex literal digits, and a value to those digits (big-endian): what widening rewrites exactly
 _HEX_DIGITS = {"f32": 8, "f64": 16, "f80": 20}
@@ -61,6 +66,10 @@ REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 
 
 OUT_OF_BOUNDS = "the baseline itself fails a bounds check or crashes there"  # why a pair is skipped
+UNDEFINED = ("the baseline's own result is undefined there (its unoptimised and optimised builds disagree: a shift "
+             "by its width or more, a float out of its integer type's range)")
+# ops whose result is poison for some operands: a baseline with one is run unoptimised too
+POISON_OPS = re.compile(r"\b(?:arith|llvm)\.(?:shli|shrsi|shrui|shl|lshr|ashr|fptosi|fptoui)\b")
 
 def widened(text: str, narrow: str, wide: str) -> str | None:
     """`text` with the float type `narrow` replaced by `wide` everywhere (hex constants and blobs rewritten
@@ -422,12 +431,15 @@ def compute(session, job: dict) -> dict:
     seed, root = cfg["seed"], pathlib.Path(job["dir"])
     session.stage("reference_compile", cfg["compile_timeout_s"])
 
-    def build(text: str, origin: str, pipeline=LOWER):
+    def build(text: str, origin: str, pipeline=LOWER, opt_level: int = 3):
         with ir.Context() as ctx, ir.Location.unknown():
             module = parse_module(text, origin, ctx)
             sig = signature_of(module, origin, text, dtypes=TWIN_DTYPES)  # the baseline's, or a twin's
             norm = str(module)
-            return CompiledKernel(lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline)), sig, norm
+            lowered = lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline)
+            if opt_level == 0:
+                hoist_allocas(lowered.module)
+            return CompiledKernel(lowered, opt_level=opt_level), sig, norm
 
     base, sig, normalised = build(job["baseline"], job.get("baseline_origin", "baseline"))
     # Integer inputs may be indices (a gather, a histogram): a pair whose values send the baseline itself out
@@ -436,6 +448,7 @@ def compute(session, job: dict) -> dict:
     checked = None
     if any(np.dtype(a.dtype).kind == "i" for a in sig.inputs):
         checked = build(job["baseline"], "baseline (checked)", lowering(runtime_checks=True))[0]
+    unoptimised = build(job["baseline"], "baseline (O0)", opt_level=0)[0] if POISON_OPS.search(normalised) else None
     depth = reduction_depth(normalised)
     ranges = _index_ranges(normalised, sig)
     if checked is not None:
@@ -513,7 +526,15 @@ def compute(session, job: dict) -> dict:
         # a slow baseline and its twin run side by side (the calls release the GIL; no candidate runs yet)
         side = pool.submit(_run_twin, twin, wide) if twin is not None and (call_s is None or call_s > 0.05) else None
         initial = [a.copy() for a in args] if order is None else None
+        again = [a.copy() for a in args] if unoptimised is not None else None
         base(*args)
+        if again is not None:
+            unoptimised(*again)
+            if not all(_identical(again[o], args[o]) for o in outs):
+                if side is not None:
+                    side.result()
+                skipped[p.id] = UNDEFINED
+                continue
         if call_s is None:
             set_s, call_s = t1 - t0, time.perf_counter() - t1
             timed.write_text(json.dumps([call_s, set_s]))

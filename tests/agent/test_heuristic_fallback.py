@@ -59,7 +59,10 @@ def test_a_kernel_no_schedule_takes_ends_the_run_saying_what_it_is(tmp_path):
     from neurojit.agent.run import tune
 
     path = tmp_path / "cumsum.mlir"
-    path.write_text(PREFIX_SUM.replace("%cols = arith.constant 24 : index", "%cols = memref.dim %x, %c1 : memref<8x24xf32>"))
+    path.write_text(PREFIX_SUM.replace("%cols = arith.constant 24 : index", (  # a count read from the data, at most 24
+        "%c24 = arith.constant 24 : index\n    %f = memref.load %x[%c0, %c0] : memref<8x24xf32>\n"
+        "    %k = arith.fptosi %f : f32 to i32\n    %n = arith.index_cast %k : i32 to index\n"
+        "    %m = arith.maxsi %n, %c0 : index\n    %cols = arith.minsi %m, %c24 : index")))
     db = f"sqlite:///{tmp_path}/runs.db"
     s = tune(str(path), quick_options(db, "n1", 4), progress=None, provider=HeuristicProvider())
     assert s.candidates == 0
