@@ -125,10 +125,10 @@ def _induction(v: ir.Value, block: ir.Block, memo: dict) -> Interval | None:
         lb, ub, step = (_range(loop.operands[k * n + i], memo) for k in range(3))
     else:
         return None
-    if lb is None or ub is None or ub[1] - 1 < lb[0]:
-        return None
+    if lb is None or ub is None or step is None or step[0] < 1 or ub[1] - 1 < lb[0]:  # a step not known positive:
+        return None  # the index could leave [lb, ub)
     hi = ub[1] - 1
-    if lb[0] == lb[1] and step is not None and step[0] == step[1] and step[0] > 0:  # the last step taken
+    if lb[0] == lb[1] and step[0] == step[1]:  # the last step taken
         hi = lb[0] + (hi - lb[0]) // step[0] * step[0]
     return lb[0], hi
 

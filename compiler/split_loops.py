@@ -10,10 +10,11 @@ constant (a loop would be vectorised too).
 
 Split: innermost `affine.for` loops of constant bounds and step 1 that carry no value (the super-vectoriser's
 reductions crash, an LLVM ERROR, when the loop's result feeds the copies: "operation destroyed but still has
-uses", seen on a hand-written matmul's sum over k) whose index is the fastest-varying subscript
-of an access that does not cover its dimension exactly (`restricts_widths`, the test `agent/loops.py`'s widths
-apply), with at least 16 trips that 8 does not divide, where the copies stay under `MAX_COPIED_OPS` operations. The payload "affine"
-(compiler/schedule.py) splits them before the script runs; the analysis sees the kernel the same way.
+uses", seen on a hand-written matmul's sum over k) whose index is the fastest-varying subscript of an access
+that does not cover its dimension exactly (`restricts_widths`, the test `agent/loops.py`'s widths apply),
+with at least 16 trips that 8 does not divide, where the copies stay under `MAX_COPIED_OPS` operations. The
+payload "affine" (compiler/schedule.py) splits them before the script runs; the analysis sees the kernel the
+same way.
 """
 
 from __future__ import annotations
