@@ -318,7 +318,8 @@ def analyze(source) -> KernelInfo:
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0)
 
 
-DTYPES = {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64", "float16": "f16"}
+DTYPES = {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+          "float16": "f16"}
 LOOPS = ("affine.for", "affine.parallel", "scf.for", "scf.parallel", "scf.while")
 
 

@@ -237,3 +237,18 @@ def test_a_dropped_kernel_is_freed_at_once_and_its_call_path_still_works():
             call((a, b, np.zeros((3, 3), np.float32)))  # the slow path
     finally:
         gc.enable()
+
+
+def test_a_quantised_matmul_takes_int8_operands_and_accumulates_in_int32():
+    """i8 and i16 arguments (quantised kernels: int8 weights and activations, int32 sums) are kernel arguments."""
+    text = MM.replace("memref<12x10xf32>", "memref<12x10xi8>").replace("memref<10x14xf32>", "memref<10x14xi16>") \
+        .replace("memref<12x14xf32>", "memref<12x14xi32>")
+    k = compile_kernel(text)
+    assert [a.dtype for a in k.signature.args] == ["int8", "int16", "int32"]
+    rng = np.random.default_rng(7)
+    a = rng.integers(-128, 128, (12, 10)).astype(np.int8)
+    b = rng.integers(-32768, 32768, (10, 14)).astype(np.int16)
+    c = rng.integers(-1000, 1000, (12, 14)).astype(np.int32)
+    want = c + a.astype(np.int32) @ b.astype(np.int32)
+    k(a, b, c)
+    assert np.array_equal(c, want)
