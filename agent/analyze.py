@@ -18,7 +18,7 @@ from mlir import ir
 
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
-from neurojit.compiler.raise_loops import affine_form
+from neurojit.compiler.raise_loops import affine_form, scf_form
 from neurojit.compiler.source import read_source
 
 from .loops import raised, spread_loops, vector_widths, vectorises
@@ -189,6 +189,8 @@ class KernelInfo:
     # some affine loop's trip count no vector width divides: split into a main loop and the rest (the payload
     # "affine" does that too: compiler/split_loops.py)
     loops_split: bool = False
+    # its loops are affine.for, and `scf_loops` describes the scf.for loops they lower to (payload "scf")
+    affine_lowered: bool = False
 
     @property
     def affine_payload(self) -> bool:
@@ -308,14 +310,19 @@ def analyze(source) -> KernelInfo:
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
                             sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)
                 widths, spread, split = (), (), 0
-        scf = scf_loops(func) if nest and set(nest) == {"scf.for"} else ()
+        scf, lowered = (scf_loops(func) if nest and set(nest) == {"scf.for"} else ()), False
+        if not scf and nest and set(nest) == {"affine.for"}:  # seen as the scf loops they lower to (payload "scf")
+            low = ir.Module.parse(src.text)
+            scf_form(low)
+            scf, lowered = scf_loops(_public(low)), True
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
         ops = []
         for name, op in zip(names, _top_linalg(module)):
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
-                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0)
+                      allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
+                      lowered)
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",

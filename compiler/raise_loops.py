@@ -103,4 +103,13 @@ def affine_form(module: ir.Module) -> tuple[int, int]:
     return raised, split_loops(module)
 
 
-__all__ = ["raise_scf_loops", "affine_form"]
+def scf_form(module: ir.Module) -> None:
+    """The kernel as the payload "scf" gives it to a schedule, in place: its affine loops lowered to `scf.for`
+    (`lower-affine`), then canonicalised, which moves the constants the lowering puts in each loop's body (an
+    inner loop's bounds) to the function's entry, where unroll-and-jam needs them: defined outside the loop."""
+    from mlir import passmanager
+
+    passmanager.PassManager.parse("builtin.module(lower-affine, canonicalize)", module.context).run(module.operation)
+
+
+__all__ = ["raise_scf_loops", "affine_form", "scf_form"]

@@ -20,7 +20,9 @@ is freed at the end of its block (`tensorize.bufferize`); the script may also bu
 With `neurojit.payload = "affine"` the script sees the kernel's `scf.for` loops of constant bounds raised to
 `affine.for` (`raise_loops.raise_scf_loops`: MLIR has no such pass), so MLIR's affine passes can run on them,
 its loads and stores made affine where they are, and loops whose trip count no vector width divides split into
-a main loop one does and the rest unrolled (`raise_loops.affine_form`, compiler/split_loops.py).
+a main loop one does and the rest unrolled (`raise_loops.affine_form`, compiler/split_loops.py). With
+`neurojit.payload = "scf"` it sees a kernel's affine loops lowered to `scf.for` (`lower-affine`), for the loop
+transforms that take only scf loops (`transform.loop.unroll_and_jam`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from .tune import select, tunables_of
 KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
 ENTRY = "__transform_main"
 PAYLOAD_ATTR = "neurojit.payload"
-PAYLOADS = ("memref", "tensor", "affine")
+PAYLOADS = ("memref", "tensor", "affine", "scf")
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -96,6 +98,9 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     elif form == "affine":
         from .raise_loops import affine_form  # only this payload needs it
         affine_form(payload)
+    elif form == "scf":  # affine loops lowered to the scf loops they are (what scf's loop transforms take)
+        from .raise_loops import scf_form
+        scf_form(payload)
     before = str(payload)
     try:
         interpreter.apply_named_sequence(payload.operation, entry, script)

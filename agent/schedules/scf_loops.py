@@ -1,6 +1,8 @@
 """Kernels written as plain `scf.for` loops over memrefs (no linalg, no affine): unroll-and-jam.
 
-Memref payload. MLIR cannot raise `scf.for` to affine or linalg (no upstream pass does), but
+Memref payload; for a kernel of `affine.for` loops (PolyBench's style), the "scf" payload: those loops lowered
+to the `scf.for` they are (`lower-affine`), so a gemm written as affine loops is jammed too. MLIR cannot raise
+`scf.for` to affine or linalg (no upstream pass does), but
 `transform.loop.unroll_and_jam` works on scf loops: every loop whose iterations may be interleaved
 (`scf_nest.jammable`: one innermost loop inside, each iteration owns the elements it writes) is unrolled by
 `jam` and its copies fused into its inner loop. A hand-written matmul's k loop then carries `jam`
@@ -79,4 +81,4 @@ class JamScfLoops(Schedule):
         body += text
         for i in targets(info):
             body += f"  transform.loop.unroll_and_jam {names[i]} {{factor = {self.knob('jam')}}} : {ANY}\n"
-        return self.module(body)
+        return self.module(body, "scf" if info.affine_lowered else None)

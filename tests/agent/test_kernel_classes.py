@@ -92,7 +92,7 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[2] + np.einsum("nyxcij,ijc->nyxc", _windows(f[0], 3, 3, 1, 1), f[1])]
     if stem == "conv_nchw_stride2":
         return [f[2] + np.einsum("ncyxij,fcij->nfyx", _windows(f[0], 3, 3, 2, 2), f[1])]
-    if stem == "mm_affine_odd":
+    if stem in ("mm_affine_odd", "mm_affine_jam"):
         return [f[0] @ f[1]]
     if stem in ("mm_scf_odd", "mm_scf", "mm_scf_mem"):
         return [f[2] + f[0] @ f[1]]
@@ -180,6 +180,7 @@ ODD = [
     ("mm_affine_odd", "vectorize_affine_loops"), ("jacobi_affine", "vectorize_affine_loops"),
     ("syrk_tri", "vectorize_affine_loops"),  # triangular: only its rows spread over cores
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
+    ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # a lane loop its input is contiguous in needs no packing: the generic tile keeps each lane's order
     ("argmin_3d", "register_tile_any"),
 ]
@@ -197,7 +198,7 @@ EXAMPLES = {
     "row_sum_i32": "vectorize_row_reduction", "row_max_select": "lane_reduction", "argmax": "lane_reduction",
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
-    "max_pool": "vectorize_windows", "mm_affine": "vectorize_affine_loops", "mm_scf": "jam_scf_loops",
+    "max_pool": "vectorize_windows", "mm_affine": "jam_scf_loops", "mm_scf": "jam_scf_loops",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "vectorize_affine_loops",
 }
 
