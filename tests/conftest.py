@@ -31,3 +31,19 @@ def run_cli(*args, timeout=300, cwd=None):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# The slowest files first: each file runs on one process (`--dist loadfile`), so a long file that starts last
+# is the whole run's tail (longest first is the usual rule for two machines). Within a file the order stays.
+_SLOWEST_FIRST = ("evaluator/adversarial/test_corpus.py", "cli/test_tune_suite.py", "agent/test_kernel_classes.py",
+                  "cli/test_cli.py", "compiler/test_front_doors.py", "experiments/test_experiment.py",
+                  "agent/test_deterministic_resume.py", "agent/test_schedules.py", "evaluator/test_dask.py",
+                  "agent/test_kill.py", "evaluator/test_fuzz.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, f in enumerate(_SLOWEST_FIRST) if path.endswith(f)), len(_SLOWEST_FIRST))
+
+    items.sort(key=rank)
