@@ -5,7 +5,7 @@ MLIR's super-vectoriser (`affine-super-vectorize`) emits `vector.transfer_read`/
 against the lane numbers), although the loop's bounds keep every access inside the memref; on AMD cores a
 masked store is an order of magnitude slower than a plain one, and a 1-D stencil vectorised that way ran at
 0.3x its naive loops. MLIR folds `in_bounds` only for constant indices. Here each transfer's index is bounded
-by interval arithmetic over what defines it: constants, the induction variables of `affine.for`, `scf.for`
+by interval arithmetic over what defines it: constants (and static extents), the induction variables of `affine.for`, `scf.for`
 and `scf.parallel` loops (from their bounds' own intervals: a triangular loop is bounded by its outer loop's
 range), `affine.apply` and index `addi`/`subi`/`muli`; a dimension whose index lies in [0, size - lanes] for
 every value it can take is marked in bounds, which lowers to a plain vector load or store. Anything else
@@ -18,6 +18,7 @@ from __future__ import annotations
 from mlir import ir
 
 from .kernel import walk
+from .tasks import constant
 
 Interval = tuple[int, int]
 _TRANSFERS = ("vector.transfer_read", "vector.transfer_write")
@@ -84,11 +85,8 @@ def _define(v: ir.Value, memo: dict) -> Interval | None:
     if isinstance(owner, ir.Block):
         return _induction(v, owner, memo)
     name = owner.name
-    if name == "arith.constant":
-        try:
-            c = ir.IntegerAttr(owner.attributes["value"]).value
-        except (ValueError, KeyError):
-            return None
+    c = constant(v)  # an arith.constant, or the static extent a memref.dim reads
+    if c is not None:
         return c, c
     if name == "affine.apply":
         m = ir.AffineMapAttr(owner.attributes["map"]).value

@@ -17,11 +17,12 @@ passes leave what is not affine alone.
 
 from __future__ import annotations
 
-from mlir import ir
+from mlir import ir, passmanager
 
 from .flops import loop_bounds
 from .tasks import constant
 from .kernel import walk
+from .split_loops import split_loops
 
 
 def raise_scf_loops(module: ir.Module) -> int:
@@ -93,10 +94,6 @@ def affine_form(module: ir.Module) -> tuple[int, int]:
     raised, loads and stores with affine indices made affine (`affine-raise-from-memref`, as the affine
     schedule's first step), and loops no vector width divides split (compiler/split_loops.py).
     (loops raised, loops split)."""
-    from mlir import passmanager
-
-    from .split_loops import split_loops
-
     raised = raise_scf_loops(module)
     passmanager.PassManager.parse("builtin.module(func.func(affine-raise-from-memref))", module.context).run(
         module.operation)
@@ -107,8 +104,6 @@ def scf_form(module: ir.Module) -> None:
     """The kernel as the payload "scf" gives it to a schedule, in place: its affine loops lowered to `scf.for`
     (`lower-affine`), then canonicalised, which moves the constants the lowering puts in each loop's body (an
     inner loop's bounds) to the function's entry, where unroll-and-jam needs them: defined outside the loop."""
-    from mlir import passmanager
-
     passmanager.PassManager.parse("builtin.module(lower-affine, canonicalize)", module.context).run(module.operation)
 
 
