@@ -5,7 +5,8 @@ happens in this process), generalises named ops to see every linalg op as loops 
 records for each op its name, iterator types, loop extents, element type, and for a reduction the op that
 combines each output (its combiner). From that it classifies the kernel: a matmul-like contraction (and its
 fill / elementwise consumers: a chain), an elementwise map, a row reduction. A kernel written as plain
-`affine`/`scf` loops has no linalg ops; `loops` counts its loops.
+`affine`/`scf` loops is described by the linalg ops its loop nests raise to, where they all do
+(compiler/raise_linalg.py, `linalg_raised`), else has no ops; `loops` counts its loops.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mlir import ir
 
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
+from neurojit.compiler.raise_linalg import raise_to_linalg
 from neurojit.compiler.raise_loops import affine_form, scf_form
 from neurojit.compiler.source import read_source
 
@@ -191,6 +193,9 @@ class KernelInfo:
     loops_split: bool = False
     # its loops are affine.for, and `scf_loops` describes the scf.for loops they lower to (payload "scf")
     affine_lowered: bool = False
+    # its loops raise to linalg ops (compiler/raise_linalg.py), which `ops` describes: a structured schedule asks
+    # for that form (`neurojit.loops = "linalg"`); the loop schedules take the loops as written
+    linalg_raised: bool = False
 
     @property
     def affine_payload(self) -> bool:
@@ -249,8 +254,8 @@ class KernelInfo:
 
     @property
     def is_loops(self) -> bool:
-        """Plain loops (affine / scf) and no linalg op: a kernel the structured schedules cannot see."""
-        return not self.ops and self.loops > 0
+        """Plain loops (affine / scf) and no linalg op as written (they may raise to some: `linalg_raised`)."""
+        return self.loops > 0 and (not self.ops or self.linalg_raised)
 
     @property
     def element(self) -> str:
@@ -284,11 +289,7 @@ def analyze(source) -> KernelInfo:
         module = parse_module(src.text, src.name, ctx)
         sig = signature_of(module, src.name, src.text)
         func = _public(module)
-        body = [o.operation for o in func.regions[0].blocks[0].operations]
-        straight = all(o.name.startswith("linalg.") or o.name in (
-            "arith.constant", "memref.alloc", "memref.dealloc", "func.return",
-            "memref.collapse_shape", "memref.expand_shape",  # views: unit dims folded away
-            "memref.subview") for o in body)  # a padded input's interior
+        straight = _straight(func)
         allocs = sum(1 for o in walk(func) if o.name == "memref.alloc")
         nest = [o.name for o in walk(func) if o.name in LOOPS]
         affine = bool(nest) and set(nest) == {"affine.for"}
@@ -315,6 +316,13 @@ def analyze(source) -> KernelInfo:
             low = ir.Module.parse(src.text)
             scf_form(low)
             scf, lowered = scf_loops(_public(low)), True
+        linalg_raised = False
+        if nest and not _top_linalg(module):  # loops only: seen as the linalg ops they raise to, where they do
+            up = ir.Module.parse(src.text)
+            if raise_to_linalg(up):
+                module, linalg_raised = up, True
+                straight, allocs = _straight(_public(module)), sum(
+                    1 for o in walk(_public(module)) if o.name == "memref.alloc")
         names = [op.name for op in _top_linalg(module)]
         GENERALIZE.run(module)
         ops = []
@@ -322,7 +330,15 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered)
+                      lowered, linalg_raised)
+
+
+def _straight(func: ir.Operation) -> bool:
+    """Only linalg ops (+ constants, allocs, deallocs, reshaping views) in the function's body."""
+    return all(o.operation.name.startswith("linalg.") or o.operation.name in (
+        "arith.constant", "memref.alloc", "memref.dealloc", "func.return",
+        "memref.collapse_shape", "memref.expand_shape",  # views: unit dims folded away
+        "memref.subview") for o in func.regions[0].blocks[0].operations)  # a padded input's interior
 
 
 DTYPES = {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",

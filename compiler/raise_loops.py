@@ -94,10 +94,16 @@ def affine_form(module: ir.Module) -> tuple[int, int]:
     raised, loads and stores with affine indices made affine (`affine-raise-from-memref`, as the affine
     schedule's first step), and loops no vector width divides split (compiler/split_loops.py).
     (loops raised, loops split)."""
+    return affine_form_unsplit(module), split_loops(module)
+
+
+def affine_form_unsplit(module: ir.Module) -> int:
+    """`affine_form` without the split: constant-bound `scf.for` loops raised and affine accesses made affine,
+    in place (how many loops were raised). What `raise_linalg` reads loop nests from."""
     raised = raise_scf_loops(module)
     passmanager.PassManager.parse("builtin.module(func.func(affine-raise-from-memref))", module.context).run(
         module.operation)
-    return raised, split_loops(module)
+    return raised
 
 
 def scf_form(module: ir.Module) -> None:
@@ -107,4 +113,4 @@ def scf_form(module: ir.Module) -> None:
     passmanager.PassManager.parse("builtin.module(lower-affine, canonicalize)", module.context).run(module.operation)
 
 
-__all__ = ["raise_scf_loops", "affine_form", "scf_form"]
+__all__ = ["raise_scf_loops", "affine_form", "affine_form_unsplit", "scf_form"]

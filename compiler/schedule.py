@@ -23,6 +23,11 @@ its loads and stores made affine where they are, and loops whose trip count no v
 a main loop one does and the rest unrolled (`raise_loops.affine_form`, compiler/split_loops.py). With
 `neurojit.payload = "scf"` it sees a kernel's affine loops lowered to `scf.for` (`lower-affine`), for the loop
 transforms that take only scf loops (`transform.loop.unroll_and_jam`).
+
+Independently of the payload, `neurojit.loops = "linalg"` has the kernel's loop nests raised to the linalg ops
+they are first (`raise_linalg.raise_to_linalg`: a PolyBench matmul becomes a fill and a `linalg.matmul`), so
+that a structured schedule (and the tensor payload) can take a kernel written as loops; a kernel whose loops do
+not all raise is a schedule error.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
 ENTRY = "__transform_main"
 PAYLOAD_ATTR = "neurojit.payload"
 PAYLOADS = ("memref", "tensor", "affine", "scf")
+LOOPS_ATTR = "neurojit.loops"
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -93,6 +99,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     if "transform.with_named_sequence" not in script.operation.attributes:
         script.operation.attributes["transform.with_named_sequence"] = ir.UnitAttr.get(payload.context)
     form = _payload_form(script, origin)
+    if LOOPS_ATTR in script.operation.attributes:
+        _raise_loops(payload, script.operation.attributes[LOOPS_ATTR], origin)
     if form == "tensor":
         tensorize(payload)
     elif form == "affine":
@@ -124,6 +132,16 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         bufferize(payload)
     mark_in_bounds(payload)  # vector transfers the loops keep inside their memref: plain loads and stores
     CLEANUP.run(payload)
+
+
+def _raise_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> None:
+    value = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
+    if value != "linalg":
+        raise ScheduleError(f'{origin}: {LOOPS_ATTR} must be "linalg", got {attr}')
+    from .raise_linalg import raise_to_linalg  # only this attribute needs it
+    if not raise_to_linalg(payload):
+        raise ScheduleError(f"{origin}: {LOOPS_ATTR} = \"linalg\": the kernel's loops do not all raise to linalg "
+                            "ops (compiler/raise_linalg.py says which nests do)")
 
 
 def _payload_form(script: ir.Module, origin: str) -> str:

@@ -42,6 +42,7 @@ class VectorizeAffineLoops(Schedule):
     """Plain affine loops: hoisted, spread over cores, super-vectorised and unrolled by MLIR's affine passes."""
     name = "vectorize_affine_loops"
     payload = "memref"
+    on_loops = True
 
     vw: int | None = None  # vector lanes (one of the safe widths; none where no width is safe)
     unroll: int | None = None  # unroll factor of the innermost loops

@@ -138,6 +138,7 @@ class Schedule:
 
     name: ClassVar[str] = ""
     payload: ClassVar[str] = "memref"  # or "tensor": see neurojit.compiler.schedule
+    on_loops: ClassVar[bool] = False  # takes a kernel's loops as written (not their linalg form)
 
     def applies(self, info: KernelInfo) -> bool:
         raise NotImplementedError
@@ -196,8 +197,13 @@ class Schedule:
         return {k: v for k, v in fitted.knobs().items() if k in used}
 
     def text(self, info: KernelInfo, host: Host) -> str:
-        """The transform script, each knob a `${name:default}` placeholder."""
-        return self.fitted(info, host).render(info, host)
+        """The transform script, each knob a `${name:default}` placeholder. For a kernel of loops seen as the
+        linalg ops they raise to (`KernelInfo.linalg_raised`), a structured schedule asks for that form."""
+        text = self.fitted(info, host).render(info, host)
+        if info.linalg_raised and not self.on_loops:
+            text = text.replace("module attributes {transform.with_named_sequence",
+                                'module attributes {transform.with_named_sequence, neurojit.loops = "linalg"', 1)
+        return text
 
     def require(self, info: KernelInfo) -> None:
         if not self.applies(info):

@@ -55,6 +55,7 @@ class JamScfLoops(Schedule):
     """Plain scf loops: the loop around each innermost loop unrolled and jammed into it."""
     name = "jam_scf_loops"
     payload = "memref"
+    on_loops = True
 
     jam: int | None = None  # copies of the jammed loop's body fused into its inner loop
 

@@ -108,8 +108,10 @@ def test_a_hand_written_scf_row_sum_gets_the_affine_schedule_and_numpys_answer()
     # before: "plain scf loops, none of which unroll-and-jam may interleave" (no proposal)
     info = analyze(ROW_SUM)
     assert info.scf_raised and info.affine and 8 in info.loop_widths
-    first = for_kernel(info, host())[0]
-    assert first.name == "vectorize_affine_loops"
+    ranked = for_kernel(info, host(), keep=0)
+    # first the row reduction's schedule, on the linalg ops the loops raise to (compiler/raise_linalg.py)
+    assert info.linalg_raised and ranked[0].name == "vectorize_row_reduction"
+    first = next(s for s in ranked if s.name == "vectorize_affine_loops")
     script = first.text(info, host())
     assert 'neurojit.payload = "affine"' in script
     x = np.random.default_rng(1).standard_normal((64, 96)).astype(np.float32)

@@ -1,0 +1,245 @@
+"""Loop nests raised to the linalg ops they are (compiler/raise_linalg.py): raised where that is exact (the
+raised kernel's naive lowering gives the loops' values bit for bit: same iterations, same order), left as loops
+everywhere else, and a structured schedule taking a kernel written as loops."""
+
+import numpy as np
+import pytest
+from mlir import ir
+
+from neurojit.agent.analyze import analyze
+from neurojit.agent.schedules import for_kernel
+from neurojit.compiler import ScheduleError, compile_kernel, host
+from neurojit.compiler.kernel import walk
+from neurojit.compiler.raise_linalg import raise_to_linalg
+
+# PolyBench's style: the product's element zeroed, then summed into in memory
+MM_AFFINE = """func.func @mm(%A: memref<13x19xf32>, %B: memref<19x17xf32>, %D: memref<13x17xf32>) {
+  %zero = arith.constant 0.0 : f32
+  affine.for %i = 0 to 13 {
+    affine.for %j = 0 to 17 {
+      affine.store %zero, %D[%i, %j] : memref<13x17xf32>
+      affine.for %k = 0 to 19 {
+        %a = affine.load %A[%i, %k] : memref<13x19xf32>
+        %b = affine.load %B[%k, %j] : memref<19x17xf32>
+        %p = arith.mulf %a, %b : f32
+        %d = affine.load %D[%i, %j] : memref<13x17xf32>
+        %s = arith.addf %d, %p : f32
+        affine.store %s, %D[%i, %j] : memref<13x17xf32>
+      }
+    }
+  }
+  return
+}"""
+
+# by hand in scf: the sum in a register from 0, then a scaled store; the transposed B read B[j][k]
+MM_SCF = """func.func @mm(%A: memref<13x11xf64>, %B: memref<15x11xf64>, %C: memref<13x15xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = arith.constant 13 : index
+  %n = arith.constant 15 : index
+  %k = arith.constant 11 : index
+  %zero = arith.constant 0.0 : f64
+  scf.for %i = %c0 to %m step %c1 {
+    scf.for %j = %c0 to %n step %c1 {
+      %sum = scf.for %p = %c0 to %k step %c1 iter_args(%acc = %zero) -> (f64) {
+        %a = memref.load %A[%i, %p] : memref<13x11xf64>
+        %b = memref.load %B[%j, %p] : memref<15x11xf64>
+        %ab = arith.mulf %a, %b : f64
+        %s = arith.addf %acc, %ab : f64
+        scf.yield %s : f64
+      }
+      memref.store %sum, %C[%i, %j] : memref<13x15xf64>
+    }
+  }
+  return
+}"""
+
+# offsets and strides: a 2x2 downsampling of an interior, and a column read at a constant
+STRIDED = """func.func @down(%x: memref<31x33xf32>, %out: memref<14x15xf32>) {
+  affine.for %i = 0 to 14 {
+    affine.for %j = 0 to 15 {
+      %a = affine.load %x[2 * %i + 1, 2 * %j + 2] : memref<31x33xf32>
+      %b = affine.load %x[2 * %i + 2, 2 * %j + 1] : memref<31x33xf32>
+      %c = affine.load %x[%i + 3, 0] : memref<31x33xf32>
+      %s = arith.addf %a, %b : f32
+      %t = arith.mulf %s, %c : f32
+      affine.store %t, %out[%i, %j] : memref<14x15xf32>
+    }
+  }
+  return
+}"""
+
+# two statements in one body, the second reading what the first wrote at the same element; a 0-d dot product
+TWO_AND_DOT = """func.func @f(%a: memref<9x10xi32>, %t: memref<9x10xi32> {neurojit.output}, %e: memref<9x10xi32>,
+                         %v: memref<37xi32>, %w: memref<37xi32>, %s: memref<i32>) {
+  %two = arith.constant 2 : i32
+  affine.for %i = 0 to 9 {
+    affine.for %j = 0 to 10 {
+      %x = affine.load %a[%i, %j] : memref<9x10xi32>
+      %y = arith.muli %x, %two : i32
+      affine.store %y, %t[%i, %j] : memref<9x10xi32>
+      %z = affine.load %t[%i, %j] : memref<9x10xi32>
+      %q = arith.addi %z, %x : i32
+      affine.store %q, %e[%i, %j] : memref<9x10xi32>
+    }
+  }
+  %init = affine.load %s[] : memref<i32>
+  %d = affine.for %k = 0 to 37 iter_args(%acc = %init) -> (i32) {
+    %p = affine.load %v[%k] : memref<37xi32>
+    %q = affine.load %w[%k] : memref<37xi32>
+    %pq = arith.muli %p, %q : i32
+    %r = arith.addi %acc, %pq : i32
+    affine.yield %r : i32
+  }
+  affine.store %d, %s[] : memref<i32>
+  return
+}"""
+
+
+def _raised(text: str) -> tuple[int, str, list[str]]:
+    with ir.Context():
+        module = ir.Module.parse(text)
+        made = raise_to_linalg(module)
+        module.operation.verify()
+        func = module.body.operations[0]
+        top = [op.name for op in func.regions[0].blocks[0].operations]
+        names = [n for n in top if n.startswith(("linalg.", "affine.", "scf."))]
+        assert not [op.name for op in walk(func) if op.name.startswith(("affine.", "scf."))]  # no loop left
+        return made, str(module), names
+
+
+def _arrays(text: str, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for a in compile_kernel(text).signature.args:
+        dt = np.dtype(a.dtype)
+        x = rng.integers(-50, 50, a.shape) if dt.kind == "i" else rng.standard_normal(a.shape)
+        out.append(np.asarray(x, dtype=dt))
+    return out
+
+
+@pytest.mark.parametrize("text,ops", [
+    (MM_AFFINE, ["linalg.fill", "linalg.matmul"]),
+    (MM_SCF, ["linalg.fill", "linalg.matmul"]),  # B read transposed: a matmul with its indexing maps
+    (STRIDED, ["linalg.generic"]),
+    (TWO_AND_DOT, ["linalg.generic", "linalg.generic", "linalg.generic"]),
+])
+def test_raised_loops_are_the_linalg_ops_and_give_the_loops_values_exactly(text, ops):
+    made, raised, names = _raised(text)
+    assert made == len(ops) and names == ops
+    want, got = _arrays(text), _arrays(text)
+    compile_kernel(text)(*want)
+    compile_kernel(raised)(*got)
+    for w, g in zip(want, got):
+        assert np.array_equal(w, g)  # the same iterations in the same order: the same bits
+
+
+def test_strided_reads_are_subviews_of_their_memref():
+    _, raised, _ = _raised(STRIDED)
+    assert raised.count("memref.subview") == 3 and "strides: [66, 2]" in raised.replace("strided<[66, 2]", "strides: [66, 2]")
+
+
+NOT_RAISED = {
+    # a time loop around a sweep: each sweep reads what the last one wrote
+    "time": """func.func @f(%a: memref<20xf32>, %b: memref<20xf32>) {
+      affine.for %t = 0 to 4 {
+        affine.for %i = 1 to 19 {
+          %x = affine.load %a[%i - 1] : memref<20xf32>
+          %y = affine.load %a[%i + 1] : memref<20xf32>
+          %s = arith.addf %x, %y : f32
+          affine.store %s, %b[%i] : memref<20xf32>
+        }
+      }
+      return
+    }""",
+    # a prefix sum: each element reads the one written before it
+    "prefix": """func.func @f(%a: memref<20xf32>) {
+      affine.for %i = 1 to 20 {
+        %x = affine.load %a[%i - 1] : memref<20xf32>
+        %y = affine.load %a[%i] : memref<20xf32>
+        %s = arith.addf %x, %y : f32
+        affine.store %s, %a[%i] : memref<20xf32>
+      }
+      return
+    }""",
+    # running sums copied out as they grow: e[i][j] reads d[i] at every j
+    "running": """func.func @f(%x: memref<8x9xf32>, %d: memref<8xf32> {neurojit.output}, %e: memref<8x9xf32>) {
+      affine.for %i = 0 to 8 {
+        affine.for %j = 0 to 9 {
+          %v = affine.load %x[%i, %j] : memref<8x9xf32>
+          %o = affine.load %d[%i] : memref<8xf32>
+          %s = arith.addf %o, %v : f32
+          affine.store %s, %d[%i] : memref<8xf32>
+          affine.store %s, %e[%i, %j] : memref<8x9xf32>
+        }
+      }
+      return
+    }""",
+    # the last write wins: not a reduction
+    "last": """func.func @f(%x: memref<8x9xf32>, %d: memref<8xf32>) {
+      affine.for %i = 0 to 8 {
+        affine.for %j = 0 to 9 {
+          %v = affine.load %x[%i, %j] : memref<8x9xf32>
+          affine.store %v, %d[%i] : memref<8xf32>
+        }
+      }
+      return
+    }""",
+    # a triangular nest: the inner bound is the outer index
+    "triangle": """func.func @f(%x: memref<8x8xf32>, %d: memref<8xf32>) {
+      affine.for %i = 0 to 8 {
+        affine.for %j = 0 to affine_map<(d0) -> (d0)>(%i) {
+          %v = affine.load %x[%i, %j] : memref<8x8xf32>
+          %o = affine.load %d[%i] : memref<8xf32>
+          %s = arith.addf %o, %v : f32
+          affine.store %s, %d[%i] : memref<8xf32>
+        }
+      }
+      return
+    }""",
+    # a transposing copy in place: it reads elements it writes elsewhere
+    "transpose": """func.func @f(%x: memref<8x8xf32>) {
+      affine.for %i = 0 to 8 {
+        affine.for %j = 0 to 8 {
+          %v = affine.load %x[%j, %i] : memref<8x8xf32>
+          affine.store %v, %x[%i, %j] : memref<8x8xf32>
+        }
+      }
+      return
+    }""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_RAISED))
+def test_loops_that_are_not_exactly_linalg_ops_stay_loops(name):
+    with ir.Context():
+        module = ir.Module.parse(NOT_RAISED[name])
+        before = str(module)
+        assert raise_to_linalg(module) == 0 and str(module) == before
+    assert not analyze(NOT_RAISED[name]).linalg_raised
+
+
+@pytest.mark.parametrize("text", [
+    MM_AFFINE.replace("13", "72").replace("19", "80").replace("17", "96"),
+    MM_SCF.replace("13", "72").replace("11", "80").replace("15", "96"),  # B[j][k]: transposed
+])
+def test_a_matmul_written_as_loops_takes_the_packed_matmul_and_gives_numpys_answer(text):
+    info, h = analyze(text), host()
+    assert info.linalg_raised and info.is_loops and info.mnk == (72, 96, 80)
+    first = for_kernel(info, h)[0]
+    assert first.name == "packed_matmul"
+    script = first.text(info, h)
+    assert 'neurojit.loops = "linalg"' in script
+    a, b, d = _arrays(text, 1)
+    compile_kernel(text, script, first.defaults(info, h))(a, b, d)
+    np.testing.assert_allclose(d, a @ (b if b.shape[0] == 80 else b.T), rtol=1e-5, atol=1e-5)
+    # the loop schedules still take the loops as written
+    for s in for_kernel(info, h, keep=0):
+        assert s.on_loops == ("neurojit.loops" not in s.text(info, h))
+
+
+def test_asking_for_the_linalg_form_of_loops_that_do_not_raise_is_a_schedule_error():
+    info, h = analyze(MM_AFFINE), host()
+    script = for_kernel(info, h)[0].text(info, h)
+    with pytest.raises(ScheduleError, match="do not all raise"):
+        compile_kernel(NOT_RAISED["prefix"], script, isolate=False)
