@@ -16,9 +16,11 @@ of a loops-only function into one linalg op per statement, when that is exact:
   parallel; the others reduce, and then the value must be folded from the stored element's current value (a
   load of it, or the `iter_args` value of a loop whose result is stored: its initial value is a statement of
   its own, unless it is the stored element itself).
-* Distribution is legal: every memref a nest writes is read and written at one index expression throughout the
-  nest, which uses every loop the accessing statements share. Each element is then touched only by the
-  iterations of those shared loops that name it, in program order, as the distributed ops run them. Memrefs
+* Distribution is legal: a statement reads the memref it writes only at the element it writes, and any two
+  statements of a nest that touch a memref one of them writes index it the same way along every loop they
+  share (PolyBench's gemm: `C[i][j] *= beta` in loops i, j and `C[i][j] += ...` in loops i, k, j share i only,
+  and both name it first). Each element is then touched only within one iteration of the loops they share, in
+  program order, as the distributed ops run them. Memrefs
   are function arguments, allocations or globals: arguments do not alias (every call path refuses an output
   that aliases another argument, the convention the schedules rely on already).
 * The linalg ops' loops are the nest's loops in order, so their naive lowering runs the same iterations in
@@ -40,6 +42,7 @@ from .kernel import public_funcs, walk
 
 PURE_PREFIXES = ("arith.", "math.")
 SOURCES = ("memref.alloc", "memref.alloca", "memref.get_global")  # memrefs that alias nothing else here
+BUFFER_TYPES = ("f32", "f64", "i8", "i16", "i32", "i64")  # a prologue's buffer's element
 Form = tuple[tuple[tuple[tuple[int, int], ...], int], ...]  # per index: ((loop number, coefficient), ...), const
 
 
@@ -62,6 +65,7 @@ class _Stmt:
     memref: ir.Value  # the memref written
     form: Form  # its index, over the loops' iteration numbers
     value: ir.Value  # the value stored
+    store: ir.Operation  # the affine.store (for a reduction's initial value too: where that is stored)
     acc: ir.Value | None = None  # an iter_args value standing for the stored element's current value
 
 
@@ -77,24 +81,45 @@ def raise_to_linalg(module: ir.Module) -> int:
     trial = ir.Module.parse(str(module), module.context)
     from .raise_loops import affine_form_unsplit
     affine_form_unsplit(trial)
+    # an index written `%i - 1` in scf is an affine.apply beside the load; canonicalised, the load's map takes it
+    passmanager.PassManager.parse("builtin.module(canonicalize)", module.context).run(trial.operation)
     tfunc = public_funcs(trial)[0]
     try:
         plans = _plan(tfunc)
         made = sum(_build(nest, stmts, extra) for nest, stmts, extra in plans)
     except NotRaised:
         return 0
-    passmanager.PassManager.parse("builtin.module(func.func(linalg-specialize-generic-ops), canonicalize)",
-                                  module.context).run(trial.operation)
     try:
         trial.operation.verify()
     except ir.MLIRError:
         return 0
+    trial = _specialized(trial)
     # the raised function replaces the original (same name, same signature)
     with ir.InsertionPoint(func), func.location:
         new = public_funcs(trial)[0].clone()
     func.erase()
     del new
     return made
+
+
+def _specialized(module: ir.Module) -> ir.Module:
+    """The module with MLIR's `linalg-specialize-generic-ops` naming the ops it recognises (fill, matmul, ...),
+    where the named ops compute what the generics did: generalised back, every body has the same ops in the
+    same order (the pass takes `uitofp` in a contraction's body for the signed cast a named matmul makes)."""
+    def bodies(m: ir.Module) -> list[list[tuple[str, str]]]:
+        g = ir.Module.parse(str(m), m.context)
+        passmanager.PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))", m.context).run(
+            g.operation)
+        return [[(o.operation.name, str(o.operation.results[0].type) if len(o.operation.results) else "")
+                 for o in op.regions[0].blocks[0].operations]
+                for op in walk(g.operation) if op.name == "linalg.generic"]
+
+    canon = ir.Module.parse(str(module), module.context)
+    passmanager.PassManager.parse("builtin.module(canonicalize)", module.context).run(canon.operation)
+    named = ir.Module.parse(str(canon), module.context)
+    passmanager.PassManager.parse("builtin.module(func.func(linalg-specialize-generic-ops), canonicalize)",
+                                  module.context).run(named.operation)
+    return named if bodies(named) == bodies(canon) else canon
 
 
 def _plan(func: ir.Operation) -> list[tuple[ir.Operation, list[_Stmt], list[ir.Operation]]]:
@@ -110,6 +135,9 @@ def _plan(func: ir.Operation) -> list[tuple[ir.Operation, list[_Stmt], list[ir.O
             if len(op.results):  # a reduction at the top (a dot product into a 0-d memref): it and its store
                 _reduction_loop(op, (), loops)
                 extra = [next(iter(op.results[0].uses)).owner]
+                between = _between(op, extra[0])
+                if any(not o.name.startswith(PURE_PREFIXES) for o in between):
+                    raise NotRaised("memory is touched between a reduction loop and the store of its result")
                 stmts = _store(extra[0], (), loops)
             else:
                 _visit(op, (), loops, stmts)
@@ -122,6 +150,19 @@ def _plan(func: ir.Operation) -> list[tuple[ir.Operation, list[_Stmt], list[ir.O
     if not plans:
         raise NotRaised("no loops")
     return plans
+
+
+def _between(first: ir.Operation, last: ir.Operation) -> list[ir.Operation]:
+    """The ops of one block strictly between `first` and `last`."""
+    ops, inside = [], False
+    for o in first.parent.regions[0].blocks[0].operations:
+        o = o.operation
+        if o == last:
+            break
+        if inside:
+            ops.append(o)
+        inside = inside or o == first
+    return ops
 
 
 def _const_map(op: ir.Operation, attr: str) -> int:
@@ -191,23 +232,25 @@ def _store(op: ir.Operation, loops: tuple[_Loop, ...], every: list[_Loop]) -> li
     owner = value.owner
     red = owner.operation if not isinstance(owner, ir.Block) and owner.name == "affine.for" else None
     if red is None:
-        return [_Stmt(loops, mem, form, value)]
+        return [_Stmt(loops, mem, form, value, op)]
     rloop = next(lp for lp in every if lp.op == red)
     body = _body(red)
     acc, init = body.arguments[1], list(red.operands)[-1]
     yielded = list(body.operations)[-1].operation.operands[0]
     stmts = []
-    if not _is_load_of(init, mem, form, loops):
-        stmts.append(_Stmt(loops, mem, form, init))
-    stmts.append(_Stmt(loops + (rloop,), mem, form, yielded, acc))
+    if not _is_load_of(init, mem, form, loops, op):
+        stmts.append(_Stmt(loops, mem, form, init, op))
+    stmts.append(_Stmt(loops + (rloop,), mem, form, yielded, op, acc))
     return stmts
 
 
-def _is_load_of(v: ir.Value, mem: ir.Value, form: Form, loops: tuple[_Loop, ...]) -> bool:
+def _is_load_of(v: ir.Value, mem: ir.Value, form: Form, loops: tuple[_Loop, ...], store: ir.Operation) -> bool:
+    """Whether `v` is a load of the element `store` writes, in the store's block (read anew at every iteration of
+    the loops around the store, as a linalg op's output element is)."""
     owner = v.owner
     if isinstance(owner, ir.Block) or owner.name != "affine.load" or owner.operands[0] != mem:
         return False
-    return _form(owner.operation, list(owner.operands)[1:], loops) == form
+    return owner.operation.parent == store.parent and _form(owner.operation, list(owner.operands)[1:], loops) == form
 
 
 def _form(op: ir.Operation, indices: list[ir.Value], loops: tuple[_Loop, ...]) -> Form:
@@ -263,11 +306,15 @@ def _inside(op: ir.Operation, nest: ir.Operation) -> bool:
     return False
 
 
-def _slice(stmt: _Stmt, nest: ir.Operation) -> tuple[list[ir.Operation], list[ir.Operation]]:
-    """The ops inside the nest the statement's value is computed from, defs before uses, and its loads."""
+def _slice(stmt: _Stmt, nest: ir.Operation, leaves: list[ir.Value] = ()
+           ) -> tuple[list[ir.Operation], list[ir.Operation]]:
+    """The ops inside the nest the statement's value is computed from (not looking past `leaves`), defs before
+    uses, and its loads."""
     order, loads, seen = [], [], []
 
     def visit(v: ir.Value) -> None:
+        if any(v == leaf for leaf in leaves):
+            return
         owner = v.owner
         if isinstance(owner, ir.Block):
             if stmt.acc is not None and v == stmt.acc:
@@ -311,13 +358,42 @@ def _source_ok(mem: ir.Value) -> bool:
     owner = mem.owner
     if isinstance(owner, ir.Block):
         return owner.owner.operation.name == "func.func"
-    return owner.name in SOURCES
+    return owner.operation.name in SOURCES
+
+
+def _global(mem: ir.Value) -> bool:
+    """A memref.get_global: two of one global are one buffer, so none is written here (tables are read)."""
+    owner = mem.owner
+    return not isinstance(owner, ir.Block) and owner.operation.name == "memref.get_global"
 
 
 def _check_distribution(nest: ir.Operation, stmts: list[_Stmt]) -> None:
+    """Refuse unless the statements may run one after the other, each whole, in the order of their stores."""
+    ops = [nest] + list(walk(nest))
+
+    def pos(op: ir.Operation) -> int:  # program order within the nest (a top-level reduction's store: after it)
+        return next((i for i, o in enumerate(ops) if o == op), len(ops))
+
+    slices = [_slice(s, nest)[1] for s in stmts]
+    for s, loads in zip(stmts, slices):
+        if _global(s.memref):
+            raise NotRaised("a store to a global")
+        for ld in loads:
+            if ld.operands[0] != s.memref:
+                continue
+            # its own element: read where a linalg op's output element is, at every iteration of its loops
+            if s.acc is not None:
+                raise NotRaised("a reduction's body reads the element its result is stored to")
+            if ld.parent != s.store.parent:
+                raise NotRaised("the written element is read outside the loop that writes it")
+    for b, (sb, loads) in enumerate(zip(stmts, slices)):
+        for a, sa in enumerate(stmts[:b]):
+            # B runs after all of A: any read of what A writes must come after A's write in the kernel too
+            for ld in loads:
+                if ld.operands[0] == sa.memref and pos(ld) < pos(sa.store):
+                    raise NotRaised("a statement reads a memref before another statement's write to it")
     accesses = []  # (memref, form, statement index)
-    for i, s in enumerate(stmts):
-        _, loads = _slice(s, nest)
+    for i, (s, loads) in enumerate(zip(stmts, slices)):
         for ld in loads:
             loops = s.loops
             accesses.append((ld.operands[0], _form(ld, list(ld.operands)[1:], loops), i))
@@ -330,17 +406,26 @@ def _check_distribution(nest: ir.Operation, stmts: list[_Stmt]) -> None:
                 or str(ir.MemRefType(t).layout) != str(ir.AffineMapAttr.get(
                     ir.AffineMap.get_identity(ir.MemRefType(t).rank))):
             raise NotRaised("a memref of dynamic shape or a layout")
-    for s in stmts:
-        touching = [(f, i) for m, f, i in accesses if m == s.memref]
-        if any(f != s.form for f, _ in touching):
-            raise NotRaised("a written memref is accessed at two different indices")
+    for w, s in enumerate(stmts):
         used = {n for terms, _ in s.form for n, _ in terms}
-        if len({i for _, i in touching}) > 1:  # statements apart: each element's iterations must be theirs alone
-            common = set.intersection(*({lp.number for lp in stmts[i].loops} for _, i in touching))
-            if not common <= used:
-                raise NotRaised("a written element is touched by iterations of a shared loop its index does not name")
         if any(len(terms) > 1 for terms, _ in s.form) or len(used) != sum(len(t) for t, _ in s.form):
             raise NotRaised("a written memref's index mixes loops")
+        for mem, form, i in accesses:
+            if mem != s.memref:
+                continue
+            if i == w:  # the statement itself: only its own element (the linalg op's output)
+                if form != s.form:
+                    raise NotRaised("a statement reads the memref it writes at another index")
+                continue
+            # another statement: within each iteration of the loops the two share, in program order, as the
+            # distributed ops run them; every shared loop must name the same index position the same way in
+            # both, so that no element is touched by two of those iterations
+            shared = {lp.number for lp in s.loops} & {lp.number for lp in stmts[i].loops}
+            for n in shared:
+                pos = [r for r, (terms, _) in enumerate(s.form) if any(k == n for k, _ in terms)]
+                if len(pos) != 1 or form[pos[0]] != s.form[pos[0]]:
+                    raise NotRaised("a written element is touched by iterations of a shared loop its index "
+                                    "does not name")
 
 
 def _view(mem: ir.Value, form: Form, loops: tuple[_Loop, ...]) -> tuple[ir.Value, list[ir.AffineExpr]]:
@@ -376,85 +461,196 @@ def _view(mem: ir.Value, form: Form, loops: tuple[_Loop, ...]) -> tuple[ir.Value
 
 
 def _build(nest: ir.Operation, stmts: list[_Stmt], extra: list[ir.Operation]) -> int:
-    """Insert one linalg.generic per statement before `nest` (in program order), then erase the nest (and the
-    ops that go with it)."""
-    from mlir.dialects import arith, linalg
-
-    plans = [(s, *_slice(s, nest)) for s in stmts]
+    """Insert the linalg ops of each statement before `nest` (in program order), then erase the nest (and the
+    ops that go with it); how many ops were made."""
+    made = 0
     with ir.InsertionPoint(nest), nest.location:
-        for s, order, loads in plans:
-            n = len(s.loops)
-            where = {lp.number: d for d, lp in enumerate(s.loops)}
-            parallel = {where[num] for terms, _ in s.form for num, _ in terms}
-            ins, maps, in_types, load_arg = [], [], [], []
-            for ld in loads:
-                if ld.operands[0] == s.memref:
-                    load_arg.append((ld, None))  # the output's current value
-                    continue
-                form = _form(ld, list(ld.operands)[1:], s.loops)
-                key = (ld.operands[0], form)
-                for i, (m, f) in enumerate(k for k, _ in ins):
-                    if m == key[0] and f == key[1]:
-                        load_arg.append((ld, i))
-                        break
-                else:
-                    view, exprs = _view(ld.operands[0], form, s.loops)
-                    ins.append((key, view))
-                    maps.append(ir.AffineMap.get(n, 0, exprs))
-                    in_types.append(ir.MemRefType(ld.operands[0].type).element_type)
-                    load_arg.append((ld, len(ins) - 1))
-            scalar = not order and not loads and s.acc is None and not isinstance(s.value.owner, ir.Block)
-            if scalar:  # a value from before the nest, stored everywhere: a fill (an operand of rank 0)
-                ins.append(((s.value, None), s.value))
-                maps.append(ir.AffineMap.get(n, 0, []))
-                in_types.append(s.value.type)
-            for d in range(n):
-                if d not in parallel and not any(d in _dims(m) for m in maps):
-                    raise NotRaised("a reduced loop no operand indexes")  # (checked before building: see _plan)
-            out, out_exprs = _view(s.memref, s.form, s.loops)
-            maps.append(ir.AffineMap.get(n, 0, out_exprs))
-            kinds = [ir.Attribute.parse(f"#linalg.iterator_type<{'parallel' if d in parallel else 'reduction'}>")
-                     for d in range(n)]
-            gen = linalg.GenericOp([], [v for _, v in ins], [out], ir.ArrayAttr.get(
-                [ir.AffineMapAttr.get(m) for m in maps]), ir.ArrayAttr.get(kinds))
-            elem = ir.MemRefType(s.memref.type).element_type
-            block = gen.regions[0].blocks.append(*in_types, elem)
-            mapping: list[tuple[ir.Value, ir.Value]] = []
-            with ir.InsertionPoint(block):
-                out_arg = block.arguments[len(in_types)]
-                if s.acc is not None:
-                    mapping.append((s.acc, out_arg))
-                if scalar:
-                    mapping.append((s.value, block.arguments[0]))
-                for ld, i in load_arg:
-                    mapping.append((ld.results[0], out_arg if i is None else block.arguments[i]))
-                for lp in s.loops:
-                    iv = _body(lp.op).arguments[0]
-                    idx = linalg.IndexOp(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), where[lp.number])).result
-                    if lp.step != 1:
-                        idx = arith.muli(idx, arith.constant(ir.IndexType.get(), lp.step))
-                    if lp.lb != 0:
-                        idx = arith.addi(idx, arith.constant(ir.IndexType.get(), lp.lb))
-                    mapping.append((iv, idx))
-                for op in order:
-                    new = op.clone()
-                    for k, x in enumerate(new.operands):
-                        for old, rep in mapping:
-                            if x == old:
-                                new.operands[k] = rep
-                                break
-                    for old, rep in zip(op.results, new.results):
-                        mapping.append((old, rep))
-                result = next((rep for old, rep in mapping if old == s.value), s.value)
-                linalg.YieldOp([result])
+        for s in stmts:
+            order, loads = _slice(s, nest)
+            pro = _prologues(s, order, loads)
+            every = loads
+            if pro:
+                order, loads = _slice(s, nest, [root.results[0] for root, _, _ in pro])
+            temps = [_prologue(root, load, chain, s) for root, load, chain in pro]
+            _statement(s, order, loads, temps, every)
+            made += 1 + len(temps)
+            for t, _, _, _ in temps:
+                _dealloc(t)
     for op in extra:
         op.erase()
     nest.erase()
-    return len(stmts)
+    return made
 
 
-def _dims(m: ir.AffineMap) -> set[int]:
-    return {ir.AffineDimExpr(e).position for e in m.results if isinstance(e.maybe_downcast(), ir.AffineDimExpr)}
+def _dealloc(buf: ir.Value) -> None:
+    from mlir.dialects import memref
+    memref.DeallocOp(buf)
+
+
+def _prologues(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation]
+               ) -> list[tuple[ir.Operation, ir.Operation, list[ir.Operation]]]:
+    """The statement's ops that compute from one input element alone (and constants) where that input varies
+    along fewer loops than the statement has (`alpha * A[i][k]` in a product over i, j, k): (the last such op,
+    its load, the ops it is computed by). Each is computed once per input element, into a buffer the statement
+    reads instead: the same operations on the same values, so the same bits, and the statement's body is left a
+    plain multiply-add (a matmul) where it was one apart from such scalings."""
+    def source(v: ir.Value) -> tuple[frozenset, bool]:  # (loads it is computed from, whether from a loop/acc)
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            return frozenset(), owner.owner.operation.name != "func.func"
+        op = owner.operation
+        for i, ld in enumerate(loads):
+            if ld == op:
+                return frozenset({i}), ld.operands[0] == s.memref  # (the output's own element: carried)
+        for j, o in enumerate(order):
+            if o == op:
+                return info[j]
+        return frozenset(), False  # from before the nest
+
+    info: list[tuple[frozenset, bool]] = []
+    for op in order:
+        parts = [source(x) for x in op.operands]
+        info.append((frozenset().union(*(p for p, _ in parts)), any(t for _, t in parts)))
+    mine = {lp.number for lp in s.loops}
+    found = []
+    for j, op in enumerate(order):
+        srcs, tainted = info[j]
+        if tainted or len(srcs) != 1 or op.results[0] == s.value or str(op.results[0].type) not in BUFFER_TYPES:
+            continue  # (an i1 or index buffer: not a memref element type the lowering takes)
+        load = loads[next(iter(srcs))]
+        used = {n for terms, _ in _form(load, list(load.operands)[1:], s.loops) for n, _ in terms}
+        if used >= mine:
+            continue  # the input varies along every loop: nothing is computed twice
+        users = [k for k, o in enumerate(order) if any(x == op.results[0] for x in o.operands)]
+        if users and all(info[k] == info[j] for k in users):
+            continue  # not the last op of its chain
+        found.append((op, load, _chain(op, order)))
+    return found
+
+
+def _chain(root: ir.Operation, order: list[ir.Operation]) -> list[ir.Operation]:
+    """The ops of `order` that `root` is computed by, root included, defs before uses."""
+    keep, todo = [root], [root]
+    while todo:
+        op = todo.pop()
+        for x in op.operands:
+            owner = x.owner
+            if isinstance(owner, ir.Block):
+                continue
+            o = owner.operation
+            if any(o == k for k in order) and not any(o == k for k in keep):
+                keep.append(o)
+                todo.append(o)
+    return [o for o in order if any(o == k for k in keep)]
+
+
+def _prologue(root: ir.Operation, load: ir.Operation, chain: list[ir.Operation], s: _Stmt
+              ) -> tuple[ir.Value, ir.Operation, tuple[_Loop, ...], ir.Operation]:
+    """A buffer of the root's values over the loops its input varies along, computed by a linalg.generic; (the
+    buffer, the root, those loops, the load)."""
+    from mlir.dialects import memref
+
+    form = _form(load, list(load.operands)[1:], s.loops)
+    used = {n for terms, _ in form for n, _ in terms}
+    loops = tuple(lp for lp in s.loops if lp.number in used)
+    elem = root.results[0].type
+    buf = memref.AllocOp(ir.MemRefType.get([lp.trips for lp in loops], elem), [], []).result
+    view, exprs = _view(load.operands[0], form, loops)
+    n = len(loops)
+    ident = [ir.AffineDimExpr.get(d) for d in range(n)]
+    _generic(n, set(range(n)), [(view, exprs, ir.MemRefType(load.operands[0].type).element_type)],
+             (buf, ident, elem), [(load.results[0], 0)], chain, root.results[0], (), {})
+    return buf, root, loops, load
+
+
+def _statement(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation],
+               temps: list[tuple[ir.Value, ir.Operation, tuple[_Loop, ...], ir.Operation]],
+               every: list[ir.Operation]) -> None:
+    """The statement's linalg.generic: its loads (in the order the kernel reads them; a prologue's buffer where
+    its load was) as inputs, the written memref as its output."""
+    n = len(s.loops)
+    # parallel loops first, then the reduced ones, each in nesting order: every output element still takes
+    # its terms in the kernel's order (the reduced loops keep theirs), and a contraction written i, k, j
+    # (PolyBench's gemm) has the loops a matmul has
+    named = {num for terms, _ in s.form for num, _ in terms}
+    ordered = tuple(lp for lp in s.loops if lp.number in named) + tuple(lp for lp in s.loops if lp.number not in named)
+    where = {lp.number: d for d, lp in enumerate(ordered)}
+    parallel = {where[num] for num in named}
+    ins: list[tuple[ir.Value, list, ir.Type]] = []
+    keys: list[tuple[ir.Value, Form]] = []
+    args: list[tuple[ir.Value, int | None]] = []  # (value in the nest, its block argument: None for the output's)
+    for ld in every:
+        for buf, root, loops, src in temps:  # a prologue's buffer, read along its loops, where its load was
+            if src == ld:
+                keys.append((buf, ()))
+                ins.append((buf, [ir.AffineDimExpr.get(where[lp.number]) for lp in loops], root.results[0].type))
+                args.append((root.results[0], len(ins) - 1))
+        if not any(ld == x for x in loads):
+            continue
+        if ld.operands[0] == s.memref:
+            args.append((ld.results[0], None))  # the output's current value
+            continue
+        form = _form(ld, list(ld.operands)[1:], s.loops)
+        same = [i for i, (m, f) in enumerate(keys) if m == ld.operands[0] and f == form]
+        if same:
+            args.append((ld.results[0], same[0]))
+            continue
+        view, exprs = _view(ld.operands[0], form, ordered)
+        keys.append((ld.operands[0], form))
+        ins.append((view, exprs, ir.MemRefType(ld.operands[0].type).element_type))
+        args.append((ld.results[0], len(ins) - 1))
+    scalar = not order and not loads and not temps and s.acc is None and not isinstance(s.value.owner, ir.Block)
+    if scalar:  # a value from before the nest, stored everywhere: a fill (an operand of rank 0)
+        ins.append((s.value, [], s.value.type))
+        args.append((s.value, len(ins) - 1))
+    indexed = {ir.AffineDimExpr(e).position for _, exprs, _ in ins for e in exprs
+               if isinstance(e.maybe_downcast(), ir.AffineDimExpr)}
+    if not set(range(n)) - parallel <= indexed:
+        raise NotRaised("a reduced loop no operand indexes")
+    out, out_exprs = _view(s.memref, s.form, ordered)
+    ivs = {lp.number: (lp, where[lp.number]) for lp in s.loops}
+    _generic(n, parallel, ins, (out, out_exprs, ir.MemRefType(s.memref.type).element_type), args, order, s.value,
+             tuple(ivs.values()), {"acc": s.acc})
+
+
+def _generic(n: int, parallel: set[int], ins: list[tuple[ir.Value, list, ir.Type]],
+             out: tuple[ir.Value, list, ir.Type], args: list[tuple[ir.Value, int | None]],
+             ops: list[ir.Operation], value: ir.Value, ivs: tuple[tuple[_Loop, int], ...], extra: dict) -> None:
+    """A linalg.generic of `n` loops over `ins` into `out` (each a value, its map's results, its element type)
+    whose body clones `ops` with each of `args` read from its block argument (None: the output's) and each
+    loop's induction variable rebuilt from `linalg.index`, and yields `value`."""
+    from mlir.dialects import arith, linalg
+
+    maps = [ir.AffineMapAttr.get(ir.AffineMap.get(n, 0, exprs)) for _, exprs, _ in ins]
+    maps.append(ir.AffineMapAttr.get(ir.AffineMap.get(n, 0, out[1])))
+    kinds = [ir.Attribute.parse(f"#linalg.iterator_type<{'parallel' if d in parallel else 'reduction'}>")
+             for d in range(n)]
+    gen = linalg.GenericOp([], [v for v, _, _ in ins], [out[0]], ir.ArrayAttr.get(maps), ir.ArrayAttr.get(kinds))
+    block = gen.regions[0].blocks.append(*[t for _, _, t in ins], out[2])
+    out_arg = block.arguments[len(ins)]
+    mapping: list[tuple[ir.Value, ir.Value]] = []
+    with ir.InsertionPoint(block):
+        if extra.get("acc") is not None:
+            mapping.append((extra["acc"], out_arg))
+        for v, i in args:
+            mapping.append((v, out_arg if i is None else block.arguments[i]))
+        for lp, d in ivs:
+            idx = linalg.IndexOp(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), d)).result
+            if lp.step != 1:
+                idx = arith.muli(idx, arith.constant(ir.IndexType.get(), lp.step))
+            if lp.lb != 0:
+                idx = arith.addi(idx, arith.constant(ir.IndexType.get(), lp.lb))
+            mapping.append((_body(lp.op).arguments[0], idx))
+        for op in ops:
+            new = op.clone()
+            for k, x in enumerate(new.operands):
+                for old, rep in mapping:
+                    if x == old:
+                        new.operands[k] = rep
+                        break
+            for old, rep in zip(op.results, new.results):
+                mapping.append((old, rep))
+        linalg.YieldOp([next((rep for old, rep in mapping if old == value), value)])
 
 
 __all__ = ["raise_to_linalg"]

@@ -70,6 +70,8 @@ def _raise(op: ir.Operation) -> bool:
     iv = block.arguments[0]
     if bounds is None or not isinstance(iv.type, ir.IndexType) or not bounds[2] or bounds[2] <= 0:
         return False
+    if "unsignedCmp" in op.attributes:  # `scf.for unsigned`: its bounds compare as unsigned (affine's do not)
+        return False
     lb, ub, step = bounds
     inits = list(op.operands)[3:]
     with ir.InsertionPoint(op), op.location:

@@ -24,7 +24,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
 from . import model, parts
-from .base import Knob, Schedule, divisor_at_most, lanes
+from .base import Knob, Schedule, divisor_at_most, lanes, threads_knob, worth_splitting
 from .elementwise import vector_tile
 
 ANY = parts.ANY
@@ -76,6 +76,7 @@ class LaneReduction(Schedule):
     lanes: int | None = None  # outputs reduced at once, one per lane (a multiple of the host's lanes)
     block: int | None = None  # terms per in-register transpose of the packed input
     ew_width: int | None = None  # elements per tile row of the elementwise ops
+    threads: int | None = None  # tasks each reduction's outer parallel loop is split into (1: serial)
 
     def applies(self, info: KernelInfo) -> bool:
         if not info.straight_line or info.element not in ("f32", "f64", "i32", "i64"):
@@ -98,6 +99,8 @@ class LaneReduction(Schedule):
             knobs += (Knob("block", 1, 16),)
         if any(not op.reductions and op.iterators for op in info.ops):  # (a 0-d fill has no tile)
             knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
+        if _splittable(info):  # only a parallel script has a forall to take the value
+            knobs += threads_knob(self.threads if self.threads is not None else _threads(info, host), host)
         return knobs
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
@@ -106,12 +109,16 @@ class LaneReduction(Schedule):
         # a block x lanes transpose (8 x 16 measured best on znver4: 15x an argmax's naive loops, 16 x 16 10x);
         # a block that divides the loop leaves no tail
         block = divisor_at_most(min(blocks), 8) if blocks else 1
-        return {"lanes": vl, "block": block, "ew_width": 4 * vl}
+        return {"lanes": vl, "block": block, "ew_width": 4 * vl, "threads": _threads(info, host)}
 
     def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
+        parallel = self.threads is not None and self.threads > 1 and _splittable(info)
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if op.reductions:
+                if parallel:
+                    body += parts.distribute(h, len(op.iterators), _split_dim(op), self.knob("threads"), f"t{i}")
+                    h = f"%t{i}"
                 body += _lane_reduction(op, h, self.knob("lanes"), self.knob("block"), f"r{i}")
             else:
                 body += parts.tile_vectorize(h, vector_tile(op.iterators, self.knob("ew_width"), None), f"e{i}")
@@ -119,6 +126,28 @@ class LaneReduction(Schedule):
         unroll = UNROLL.replace("@BLOCK", self.knob("block")) if blocked else ""
         body += parts.func("%f") + FINISH.replace("@UNROLL\n", unroll)
         return self.module(body + parts.bufferize_and_lower())
+
+
+def _split_dim(op: OpInfo) -> int:
+    """The loop a reduction's rows are split over tasks along: its outermost parallel loop."""
+    return op.iterators.index("parallel")
+
+
+def _splittable(info: KernelInfo) -> bool:
+    """Whether every reduction has a parallel loop of at least two outputs per host lane... (more than one
+    chunk's worth: the lane loop is packed by `lanes` within each chunk)."""
+    red = [op for op in info.ops if op.reductions]
+    return bool(red) and all(op.extents[_split_dim(op)] >= 2 for op in red)
+
+
+def _threads(info: KernelInfo, host: Host) -> int:
+    """Tasks to start with: the host's cores for a kernel of reductions and fills only that reads
+    base.PARALLEL_BYTES or more (the maps around stay serial); else 1."""
+    if not _splittable(info) or not all(op.reductions or op.name == "linalg.fill" for op in info.ops):
+        return 1
+    red = [op for op in info.ops if op.reductions]
+    rows = min(op.extents[_split_dim(op)] for op in red)
+    return max(1, min(host.cores, rows)) if worth_splitting(sum(model.work(op) for op in red), info) else 1
 
 
 def _lane_reduction(op: OpInfo, h: str, lanes_: str, block: str, tag: str) -> str:

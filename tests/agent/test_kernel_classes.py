@@ -260,6 +260,27 @@ def test_row_reduction_threads_split_rows_over_tasks():
         np.testing.assert_array_equal(args[1], want)
 
 
+@pytest.mark.parametrize("stem", ["argmax_odd", "row_sub_odd"])
+def test_order_keeping_reductions_split_over_tasks_keep_every_bit(stem):
+    # 37 and 29 rows in 2 and 3 tasks: chunks that the lanes do not divide; each output still sees its terms
+    # in the kernel's order, so the results are the naive loops' bit for bit
+    text = (HERE / f"{stem}.mlir").read_text()
+    info, h = analyze(text), dataclasses.replace(host(), cores=2)
+    assert LaneReduction().defaults(info, h).get("threads", 1) == 1  # too little to split by default
+    big = text.replace("37x50", "1024x600").replace("37x", "1024x").replace("29x45", "1024x600").replace("29x", "1024x")
+    assert LaneReduction().defaults(analyze(big), h)["threads"] == 2
+    want = _arguments(compile_kernel(text).signature)
+    compile_kernel(text)(*want)
+    for tasks in (2, 3):
+        s = LaneReduction(threads=tasks)
+        assert "neurojit.threads" in s.text(info, h) and "threads" in [k.name for k in s.space(info, h)]
+        k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+        got = _arguments(k.signature)
+        k(*got)
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+
+
 @pytest.mark.parametrize("schedule, stem", [(LaneReduction(), "argmax_odd"), (VectorizeWindows(), "conv_nchw_stride2"),
                                             (VectorizeAffineLoops(), "mm_affine_odd"), (PackWindows(), "pool_nchw_f64")])
 def test_fields_are_the_knobs(schedule, stem):

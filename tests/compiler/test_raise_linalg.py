@@ -54,6 +54,33 @@ MM_SCF = """func.func @mm(%A: memref<13x11xf64>, %B: memref<15x11xf64>, %C: memr
   return
 }"""
 
+# PolyBench's gemm as written there: C scaled in loops i, j, then summed into in loops i, k, j (two statements
+# that share only i); the contraction's loops come out as a matmul's (parallel first), each C[i][j] still
+# taking its terms in k's order, and alpha * A[i][k] is computed once per element of A, into a buffer
+GEMM = """func.func @gemm(%A: memref<20x24xf32>, %B: memref<24x22xf32>, %C: memref<20x22xf32>) {
+  %alpha = arith.constant 1.5 : f32
+  %beta = arith.constant 1.2 : f32
+  affine.for %i = 0 to 20 {
+    affine.for %j = 0 to 22 {
+      %c = affine.load %C[%i, %j] : memref<20x22xf32>
+      %cb = arith.mulf %c, %beta : f32
+      affine.store %cb, %C[%i, %j] : memref<20x22xf32>
+    }
+    affine.for %k = 0 to 24 {
+      affine.for %j = 0 to 22 {
+        %a = affine.load %A[%i, %k] : memref<20x24xf32>
+        %aa = arith.mulf %alpha, %a : f32
+        %b = affine.load %B[%k, %j] : memref<24x22xf32>
+        %p = arith.mulf %aa, %b : f32
+        %c = affine.load %C[%i, %j] : memref<20x22xf32>
+        %s = arith.addf %c, %p : f32
+        affine.store %s, %C[%i, %j] : memref<20x22xf32>
+      }
+    }
+  }
+  return
+}"""
+
 # offsets and strides: a 2x2 downsampling of an interior, and a column read at a constant
 STRIDED = """func.func @down(%x: memref<31x33xf32>, %out: memref<14x15xf32>) {
   affine.for %i = 0 to 14 {
@@ -64,6 +91,21 @@ STRIDED = """func.func @down(%x: memref<31x33xf32>, %out: memref<14x15xf32>) {
       %s = arith.addf %a, %b : f32
       %t = arith.mulf %s, %c : f32
       affine.store %t, %out[%i, %j] : memref<14x15xf32>
+    }
+  }
+  return
+}"""
+
+# a compare of an input that varies along i only, feeding a select: no i1 buffer (the lowering takes none)
+SELECT = """func.func @f(%a: memref<4xf32>, %x: memref<4x5xf32>, %y: memref<4x5xf32>) {
+  %z = arith.constant 0.0 : f32
+  affine.for %i = 0 to 4 {
+    affine.for %j = 0 to 5 {
+      %u = affine.load %a[%i] : memref<4xf32>
+      %c = arith.cmpf olt, %u, %z : f32
+      %v = affine.load %x[%i, %j] : memref<4x5xf32>
+      %s = arith.select %c, %v, %u : f32
+      affine.store %s, %y[%i, %j] : memref<4x5xf32>
     }
   }
   return
@@ -121,7 +163,9 @@ def _arrays(text: str, seed: int = 0) -> list[np.ndarray]:
 @pytest.mark.parametrize("text,ops", [
     (MM_AFFINE, ["linalg.fill", "linalg.matmul"]),
     (MM_SCF, ["linalg.fill", "linalg.matmul"]),  # B read transposed: a matmul with its indexing maps
+    (GEMM, ["linalg.generic", "linalg.generic", "linalg.matmul"]),  # alpha * A computed once per element
     (STRIDED, ["linalg.generic"]),
+    (SELECT, ["linalg.generic"]),
     (TWO_AND_DOT, ["linalg.generic", "linalg.generic", "linalg.generic"]),
 ])
 def test_raised_loops_are_the_linalg_ops_and_give_the_loops_values_exactly(text, ops):
@@ -132,6 +176,13 @@ def test_raised_loops_are_the_linalg_ops_and_give_the_loops_values_exactly(text,
     compile_kernel(raised)(*got)
     for w, g in zip(want, got):
         assert np.array_equal(w, g)  # the same iterations in the same order: the same bits
+
+
+def test_a_contraction_written_i_k_j_is_a_matmul_once_its_scaling_is_computed_apart():
+    _, raised, _ = _raised(GEMM)
+    assert "linalg.matmul ins(%alloc, %arg1" in raised and raised.count("memref.dealloc %alloc") == 1
+    info = analyze(GEMM)
+    assert info.matmul is not None and info.straight_line and info.local_buffers == 1
 
 
 def test_strided_reads_are_subviews_of_their_memref():
@@ -195,6 +246,116 @@ NOT_RAISED = {
           affine.store %s, %d[%i] : memref<8xf32>
         }
       }
+      return
+    }""",
+    # two statements sharing loop i, the second reading row i's writes as a column
+    "across": """func.func @f(%x: memref<8x8xf32>, %c: memref<8x8xf32> {neurojit.output}, %e: memref<8x8xf32>) {
+      affine.for %i = 0 to 8 {
+        affine.for %j = 0 to 8 {
+          %v = affine.load %x[%i, %j] : memref<8x8xf32>
+          affine.store %v, %c[%i, %j] : memref<8x8xf32>
+        }
+        affine.for %j = 0 to 8 {
+          %v = affine.load %c[%j, %i] : memref<8x8xf32>
+          affine.store %v, %e[%i, %j] : memref<8x8xf32>
+        }
+      }
+      return
+    }""",
+    # found by a red-team pass (each raised, wrongly, by the first version):
+    # a swap: the second statement reads x before the first one's write to it
+    "swap": """func.func @f(%x: memref<16xf32> {neurojit.output}, %y: memref<16xf32> {neurojit.output}) {
+      affine.for %i = 0 to 16 {
+        %a = affine.load %x[%i] : memref<16xf32>
+        %b = affine.load %y[%i] : memref<16xf32>
+        affine.store %b, %x[%i] : memref<16xf32>
+        affine.store %a, %y[%i] : memref<16xf32>
+      }
+      return
+    }""",
+    # y[i] read, overwritten, read again: the first read is the old value
+    "reread": """func.func @f(%x: memref<6xf32>, %y: memref<6xf32>) {
+      affine.for %i = 0 to 6 {
+        %a = affine.load %y[%i] : memref<6xf32>
+        %v = affine.load %x[%i] : memref<6xf32>
+        affine.store %v, %y[%i] : memref<6xf32>
+        %b = affine.load %y[%i] : memref<6xf32>
+        %s = arith.subf %a, %b : f32
+        affine.store %s, %y[%i] : memref<6xf32>
+      }
+      return
+    }""",
+    # t[i] read before the loop that sums into it, copied out after it
+    "before": """func.func @f(%x: memref<4x5xf32>, %t: memref<4xf32> {neurojit.output}, %y: memref<4x6xf32>) {
+      affine.for %i = 0 to 4 {
+        %a = affine.load %t[%i] : memref<4xf32>
+        affine.for %k = 0 to 5 {
+          %o = affine.load %t[%i] : memref<4xf32>
+          %v = affine.load %x[%i, %k] : memref<4x5xf32>
+          %s = arith.addf %o, %v : f32
+          affine.store %s, %t[%i] : memref<4xf32>
+        }
+        affine.for %j = 0 to 6 {
+          affine.store %a, %y[%i, %j] : memref<4x6xf32>
+        }
+      }
+      return
+    }""",
+    # the written element read once per i, outside the loop over j that writes it: c[i] = c[i] + x[i][8]
+    "outer": """func.func @f(%x: memref<8x9xf32>, %c: memref<8xf32>) {
+      affine.for %i = 0 to 8 {
+        %c0 = affine.load %c[%i] : memref<8xf32>
+        affine.for %j = 0 to 9 {
+          %v = affine.load %x[%i, %j] : memref<8x9xf32>
+          %s = arith.addf %c0, %v : f32
+          affine.store %s, %c[%i] : memref<8xf32>
+        }
+      }
+      return
+    }""",
+    # a carried sum that restarts from c[i] at every j
+    "restart": """func.func @f(%x: memref<4x5x6xf32>, %c: memref<4xf32>) {
+      affine.for %i = 0 to 4 {
+        %c0 = affine.load %c[%i] : memref<4xf32>
+        affine.for %j = 0 to 5 {
+          %r = affine.for %k = 0 to 6 iter_args(%acc = %c0) -> (f32) {
+            %v = affine.load %x[%i, %j, %k] : memref<4x5x6xf32>
+            %s = arith.addf %acc, %v : f32
+            affine.yield %s : f32
+          }
+          affine.store %r, %c[%i] : memref<4xf32>
+        }
+      }
+      return
+    }""",
+    # the carried sum's body reads the element its result will overwrite
+    "carried": """func.func @f(%x: memref<4x6xi32>, %c: memref<4xi32>) {
+      %z = arith.constant 0 : i32
+      affine.for %i = 0 to 4 {
+        %r = affine.for %k = 0 to 6 iter_args(%acc = %z) -> (i32) {
+          %v = affine.load %x[%i, %k] : memref<4x6xi32>
+          %o = affine.load %c[%i] : memref<4xi32>
+          %p = arith.muli %v, %o : i32
+          %t = arith.addi %acc, %p : i32
+          affine.yield %t : i32
+        }
+        affine.store %r, %c[%i] : memref<4xi32>
+      }
+      return
+    }""",
+    # a dot product stored after a loop that copies the old value out
+    "later": """func.func @f(%v: memref<7xi32>, %s: memref<i32> {neurojit.output}, %t: memref<5xi32> {neurojit.output}) {
+      %z = arith.constant 0 : i32
+      %d = affine.for %k = 0 to 7 iter_args(%acc = %z) -> (i32) {
+        %p = affine.load %v[%k] : memref<7xi32>
+        %r = arith.addi %acc, %p : i32
+        affine.yield %r : i32
+      }
+      affine.for %i = 0 to 5 {
+        %o = affine.load %s[] : memref<i32>
+        affine.store %o, %t[%i] : memref<5xi32>
+      }
+      affine.store %d, %s[] : memref<i32>
       return
     }""",
     # a transposing copy in place: it reads elements it writes elsewhere
