@@ -29,7 +29,7 @@ from neurojit.compiler.pipeline import THREADS_ATTR
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, lanes, thread_choices, threads_knob
+from .base import ON_RAISED_LOOPS, Knob, Schedule, lanes, thread_choices, threads_knob
 from .scf_loops import factors as jam_factors
 
 ANY = parts.ANY
@@ -55,6 +55,8 @@ class VectorizeAffineLoops(Schedule):
         # scf loops raised: a fallback behind unroll-and-jam where that applies, even spread over the cores (a
         # hand-written matmul: 7.6x over its naive loops jammed, 1.9x here on 2 cores: its sum over k stays
         # one scalar chain; the vectoriser takes only loops along consecutive elements)
+        if info.linalg_raised:  # the structured schedules see the same kernel as linalg ops
+            return ON_RAISED_LOOPS
         if info.scf_loops and jam_factors(info):  # the jam schedule applies (to the scf loops, raised or lowered)
             return 0.05
         return 0.2

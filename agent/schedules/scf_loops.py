@@ -27,7 +27,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import parts
-from .base import Knob, Schedule, lanes
+from .base import ON_RAISED_LOOPS, Knob, Schedule, lanes
 
 ANY = parts.ANY
 MAX_JAM = 32  # more copies than vector registers' worth of accumulators only spills
@@ -63,7 +63,7 @@ class JamScfLoops(Schedule):
         return info.is_loops and bool(info.scf_loops) and bool(factors(info))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
-        return 0.2
+        return ON_RAISED_LOOPS if info.linalg_raised else 0.2  # (see base.ON_RAISED_LOOPS)
 
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
         self.require(info)

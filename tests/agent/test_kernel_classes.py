@@ -192,7 +192,9 @@ ODD = [
 @pytest.mark.parametrize("stem, name", ODD)
 def test_class_schedule_gives_numpys_answer_on_odd_sizes(stem, name):
     path = HERE / f"{stem}.mlir"
-    assert name in [s.name for s in for_kernel(analyze(path.read_text()), host())]
+    info = analyze(path.read_text())
+    # (loops that raise to linalg ops: the loop schedules are the fallbacks, ranked only with keep=0)
+    assert name in [s.name for s in for_kernel(info, host(), keep=0 if info.linalg_raised else None)]
     _check(path, by_name(name))
 
 

@@ -33,7 +33,7 @@ CLAIMS = {
     "conv1d": ["vectorize_windows", "register_tile_any"], "max_pool": ["vectorize_windows", "pack_windows"],
     "row_sum_i32": ["vectorize_row_reduction"], "dot_product": ["vectorize_row_reduction"],
     "layer_norm": ["rowwise_fused", "vectorize_row_reduction"], "row_max_select": ["lane_reduction"], "argmax": ["lane_reduction"],
-    "matmul_bt": ["packed_matmul"], "mm_affine": ["packed_matmul", "jam_scf_loops"],
+    "matmul_bt": ["packed_matmul"], "mm_affine": ["packed_matmul"],
 }
 # matmul_bias_relu at sizes no tile divides (127 x 255, k = 63), for the peeled tails of the fused schedule
 ODD_BIAS_RELU = ((KERNELS / "matmul_bias_relu.mlir").read_text()

@@ -394,7 +394,9 @@ def test_a_matmul_written_as_loops_takes_the_packed_matmul_and_gives_numpys_answ
     a, b, d = _arrays(text, 1)
     compile_kernel(text, script, first.defaults(info, h))(a, b, d)
     np.testing.assert_allclose(d, a @ (b if b.shape[0] == 80 else b.T), rtol=1e-5, atol=1e-5)
-    # the loop schedules still take the loops as written
+    # the loop schedules still take the loops as written, ranked after every structured one (fallbacks)
+    flags = [s.on_loops for s in for_kernel(info, h, keep=0)]
+    assert flags == sorted(flags) and flags[-1]
     for s in for_kernel(info, h, keep=0):
         assert s.on_loops == ("neurojit.loops" not in s.text(info, h))
 
