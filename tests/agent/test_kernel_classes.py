@@ -203,7 +203,7 @@ EXAMPLES = {
     "row_sum_i32": "vectorize_row_reduction", "row_max_select": "lane_reduction", "argmax": "lane_reduction",
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
-    "max_pool": "vectorize_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
+    "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "vectorize_affine_loops",
 }
 
@@ -260,6 +260,25 @@ def test_row_reduction_threads_split_rows_over_tasks():
         want = args[0].astype(np.int64).sum(axis=1).astype(np.int32)
         k(*args)
         np.testing.assert_array_equal(args[1], want)
+
+
+@pytest.mark.parametrize("stem", ["pool_ncw_sum_i32", "pool_nchw_f64"])
+def test_pooling_on_channel_blocks_split_over_tasks_keeps_every_bit(stem):
+    # 20 i32 channels or 12 f64 channels in blocks: split over as many tasks as divide the block count (3 cores
+    # asked for), each task whole blocks; every window summed in the kernel's order, as the naive loops do
+    text = (HERE / f"{stem}.mlir").read_text()
+    info, h = analyze(text), dataclasses.replace(host(), cores=3)
+    tasks = PackWindows()._tasks(info, h)
+    assert tasks[0] == 1 and len(tasks) > 1
+    want = _arguments(compile_kernel(text).signature)
+    compile_kernel(text)(*want)
+    s = PackWindows(threads=tasks[-1])
+    assert "neurojit.threads" in s.text(info, h) and "threads" in [k.name for k in s.space(info, h)]
+    k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+    got = _arguments(k.signature)
+    k(*got)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
 
 
 @pytest.mark.parametrize("stem", ["argmax_odd", "row_sub_odd"])

@@ -30,7 +30,7 @@ CLAIMS = {
     "row_sum": ["vectorize_row_reduction"], "row_softmax": ["rowwise_fused", "vectorize_row_reduction"],
     "conv2d": ["register_tile_any", "vectorize_windows"],  # stride 1, channels first: the generic tile wins
     "conv2d_s2": ["vectorize_windows"],  # stride 2: the generic tile's vectors would gather
-    "conv1d": ["vectorize_windows", "register_tile_any"], "max_pool": ["vectorize_windows", "pack_windows"],
+    "conv1d": ["vectorize_windows", "register_tile_any"], "max_pool": ["pack_windows", "vectorize_windows"],
     "row_sum_i32": ["vectorize_row_reduction"], "dot_product": ["vectorize_row_reduction"],
     "layer_norm": ["rowwise_fused", "vectorize_row_reduction"], "row_max_select": ["lane_reduction"], "argmax": ["lane_reduction"],
     "matmul_bt": ["packed_matmul"], "mm_affine": ["packed_matmul"],
