@@ -16,19 +16,32 @@ of a loops-only function into one linalg op per statement, when that is exact:
   parallel; the others reduce, and then the value must be folded from the stored element's current value (a
   load of it, or the `iter_args` value of a loop whose result is stored: its initial value is a statement of
   its own, unless it is the stored element itself).
-* Distribution is legal: a statement reads the memref it writes only at the element it writes, and any two
-  statements of a nest that touch a memref one of them writes index it the same way along every loop they
-  share (PolyBench's gemm: `C[i][j] *= beta` in loops i, j and `C[i][j] += ...` in loops i, k, j share i only,
-  and both name it first). Each element is then touched only within one iteration of the loops they share, in
-  program order, as the distributed ops run them. Memrefs
-  are function arguments, allocations or globals: arguments do not alias (every call path refuses an output
-  that aliases another argument, the convention the schedules rely on already).
-* The linalg ops' loops are the nest's loops in order, so their naive lowering runs the same iterations in
-  the same order: only a schedule reassociates a reduction, within the evaluator's tolerance, as it does for
-  any linalg kernel.
+* Distribution is legal (the statements run one after the other, each whole, in the order of their stores): a
+  statement reads the memref it writes only at the element it writes, in the block of its store; a read of a
+  memref an earlier statement writes comes after that write in the kernel; and any two statements that touch
+  a memref one of them writes index it the same way along every loop they share (PolyBench's gemm:
+  `C[i][j] *= beta` in loops i, j and `C[i][j] += ...` in loops i, k, j share i only, and both name it first).
+  Each element is then touched only within one iteration of the loops they share, in program order, as the
+  distributed ops run them. Memrefs are function arguments, allocations or globals (read only: two
+  `get_global`s of one global are one buffer); arguments do not alias (every call path refuses an output that
+  aliases another argument, the convention the schedules rely on already).
+* Each linalg op's loops are the statement's loops, parallel ones first and the reduced ones after, each in
+  nesting order: every output element still takes its terms in the kernel's order, so the naive lowering
+  gives the same bits; only a schedule reassociates a reduction, within the evaluator's tolerance, as it does
+  for any linalg kernel. A statement with fast-math flags (`contract`, `reassoc`, ...) keeps its loops in
+  their order and gets no prologue: LLVM may fuse or reorder such ops with whatever runs next to them.
+* An op computing from one input element alone, where that input varies along fewer loops than the
+  statement (`alpha * A[i][k]` in a product over i, j, k), is computed once per input element into a buffer
+  the statement reads (a prologue), so a scaled contraction is left a plain multiply-add.
+* A carried sum that starts from the stored element's own value reads it where the loop starts: nothing may
+  write memory between that load and the loop.
 
 Anything else (a time loop around two sweeps, a loop bound read from data, a call, `affine.if`) leaves the
-module unchanged. Then MLIR's `linalg-specialize-generic-ops` names the ops it recognises (fill, matmul, ...).
+module unchanged. Then MLIR's `linalg-specialize-generic-ops` names the ops it recognises (fill, matmul, ...),
+kept only where a named op, generalised back, has the generic's body op for op (operands, flags).
+Found wrong and fixed by two red-team passes (each case now a test): swaps and other reads moved past a
+sibling's write, outer-block reads of the written element, stale carried-sum starts, fast-math ops split or
+renamed, an i1 prologue buffer.
 A schedule asks for the raised kernel with `neurojit.loops = "linalg"` (compiler/schedule.py).
 """
 
@@ -106,13 +119,11 @@ def _specialized(module: ir.Module) -> ir.Module:
     """The module with MLIR's `linalg-specialize-generic-ops` naming the ops it recognises (fill, matmul, ...),
     where the named ops compute what the generics did: generalised back, every body has the same ops in the
     same order (the pass takes `uitofp` in a contraction's body for the signed cast a named matmul makes)."""
-    def bodies(m: ir.Module) -> list[list[tuple[str, str]]]:
+    def bodies(m: ir.Module) -> list[list[tuple]]:
         g = ir.Module.parse(str(m), m.context)
         passmanager.PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))", m.context).run(
             g.operation)
-        return [[(o.operation.name, str(o.operation.results[0].type) if len(o.operation.results) else "")
-                 for o in op.regions[0].blocks[0].operations]
-                for op in walk(g.operation) if op.name == "linalg.generic"]
+        return [_body_form(op.regions[0].blocks[0]) for op in walk(g.operation) if op.name == "linalg.generic"]
 
     canon = ir.Module.parse(str(module), module.context)
     passmanager.PassManager.parse("builtin.module(canonicalize)", module.context).run(canon.operation)
@@ -120,6 +131,26 @@ def _specialized(module: ir.Module) -> ir.Module:
     passmanager.PassManager.parse("builtin.module(func.func(linalg-specialize-generic-ops), canonicalize)",
                                   module.context).run(named.operation)
     return named if bodies(named) == bodies(canon) else canon
+
+
+def _body_form(block: ir.Block) -> list[tuple]:
+    """A linalg body as plain data: per op its name, result types, fast-math flags and operands (a block argument
+    by number, an earlier op's result by position, anything else by its text)."""
+    ops = [o.operation for o in block.operations]
+    args = list(block.arguments)
+    form = []
+    for o in ops:
+        operands = []
+        for x in o.operands:
+            if any(x == a for a in args):
+                operands.append(("arg", next(i for i, a in enumerate(args) if x == a)))
+            elif not isinstance(x.owner, ir.Block) and any(x.owner.operation == p for p in ops):
+                operands.append(("op", next(i for i, p in enumerate(ops) if x.owner.operation == p)))
+            else:
+                operands.append(("value", str(x.type)))
+        flags = str(o.attributes["fastmath"]) if "fastmath" in o.attributes else ""
+        form.append((o.name, tuple(str(r.type) for r in o.results), flags, tuple(operands)))
+    return form
 
 
 def _plan(func: ir.Operation) -> list[tuple[ir.Operation, list[_Stmt], list[ir.Operation]]]:
@@ -238,7 +269,13 @@ def _store(op: ir.Operation, loops: tuple[_Loop, ...], every: list[_Loop]) -> li
     acc, init = body.arguments[1], list(red.operands)[-1]
     yielded = list(body.operations)[-1].operation.operands[0]
     stmts = []
-    if not _is_load_of(init, mem, form, loops, op):
+    if _is_load_of(init, mem, form, loops, op):
+        # the sum starts from the element as the output holds it when the loop starts: nothing may write
+        # memory between that load and the loop (else the raised op would start from the newer value)
+        if any(not (o.name == "affine.load" or o.name.startswith(PURE_PREFIXES))
+               for o in _between(init.owner.operation, red)):
+            raise NotRaised("memory is written between a carried sum's initial load and its loop")
+    else:
         stmts.append(_Stmt(loops, mem, form, init, op))
     stmts.append(_Stmt(loops + (rloop,), mem, form, yielded, op, acc))
     return stmts
@@ -511,6 +548,8 @@ def _prologues(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation]
     for op in order:
         parts = [source(x) for x in op.operands]
         info.append((frozenset().union(*(p for p, _ in parts)), any(t for _, t in parts)))
+    if any(_flagged(op) for op in order):
+        return []  # LLVM may contract or reassociate flagged ops across the split: kept together
     mine = {lp.number for lp in s.loops}
     found = []
     for j, op in enumerate(order):
@@ -526,6 +565,13 @@ def _prologues(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation]
             continue  # not the last op of its chain
         found.append((op, load, _chain(op, order)))
     return found
+
+
+def _flagged(op: ir.Operation) -> bool:
+    """An op with fast-math flags (contract, reassoc, ...): LLVM may fuse or reorder it with its neighbours."""
+    if "fastmath" not in op.attributes:
+        return False
+    return str(op.attributes["fastmath"]) not in ("#arith.fastmath<none>",)
 
 
 def _chain(root: ir.Operation, order: list[ir.Operation]) -> list[ir.Operation]:
@@ -574,6 +620,8 @@ def _statement(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation],
     # (PolyBench's gemm) has the loops a matmul has
     named = {num for terms, _ in s.form for num, _ in terms}
     ordered = tuple(lp for lp in s.loops if lp.number in named) + tuple(lp for lp in s.loops if lp.number not in named)
+    if any(_flagged(op) for op in order):  # a reassociating sum: LLVM may vectorise it in the order the loops run
+        ordered = s.loops
     where = {lp.number: d for d, lp in enumerate(ordered)}
     parallel = {where[num] for num in named}
     ins: list[tuple[ir.Value, list, ir.Type]] = []

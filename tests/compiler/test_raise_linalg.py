@@ -111,6 +111,26 @@ SELECT = """func.func @f(%a: memref<4xf32>, %x: memref<4x5xf32>, %y: memref<4x5x
   return
 }"""
 
+# fast-math flags (found by a red-team pass): a contracted multiply-add is neither split into a prologue (LLVM
+# fuses it into an FMA only whole) nor named a linalg.matmul (which drops the flags)
+FLAGGED = """func.func @f(%A: memref<16x24xf32>, %B: memref<24x32xf32>, %s: memref<16xf32>, %C: memref<16x32xf32>) {
+  %three = arith.constant 3.1 : f32
+  affine.for %i = 0 to 16 {
+    affine.for %j = 0 to 32 {
+      affine.for %k = 0 to 24 {
+        %a = affine.load %A[%i, %k] : memref<16x24xf32>
+        %x = arith.mulf %a, %three fastmath<contract> : f32
+        %b = affine.load %B[%k, %j] : memref<24x32xf32>
+        %p = arith.mulf %x, %b fastmath<contract> : f32
+        %c = affine.load %C[%i, %j] : memref<16x32xf32>
+        %y = arith.addf %c, %p fastmath<contract> : f32
+        affine.store %y, %C[%i, %j] : memref<16x32xf32>
+      }
+    }
+  }
+  return
+}"""
+
 # two statements in one body, the second reading what the first wrote at the same element; a 0-d dot product
 TWO_AND_DOT = """func.func @f(%a: memref<9x10xi32>, %t: memref<9x10xi32> {neurojit.output}, %e: memref<9x10xi32>,
                          %v: memref<37xi32>, %w: memref<37xi32>, %s: memref<i32>) {
@@ -166,6 +186,7 @@ def _arrays(text: str, seed: int = 0) -> list[np.ndarray]:
     (GEMM, ["linalg.generic", "linalg.generic", "linalg.matmul"]),  # alpha * A computed once per element
     (STRIDED, ["linalg.generic"]),
     (SELECT, ["linalg.generic"]),
+    (FLAGGED, ["linalg.generic"]),
     (TWO_AND_DOT, ["linalg.generic", "linalg.generic", "linalg.generic"]),
 ])
 def test_raised_loops_are_the_linalg_ops_and_give_the_loops_values_exactly(text, ops):
@@ -356,6 +377,26 @@ NOT_RAISED = {
         affine.store %o, %t[%i] : memref<5xi32>
       }
       affine.store %d, %s[] : memref<i32>
+      return
+    }""",
+    # a carried sum starting from the element's value before a write to it (found by a second red-team pass)
+    "stale": """func.func @f(%A: memref<16x32xf32>, %rowsum: memref<16xf32>) {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c16 = arith.constant 16 : index
+      %c32 = arith.constant 32 : index
+      %half = arith.constant 0.5 : f32
+      scf.for %i = %c0 to %c16 step %c1 {
+        %old = memref.load %rowsum[%i] : memref<16xf32>
+        %decayed = arith.mulf %old, %half : f32
+        memref.store %decayed, %rowsum[%i] : memref<16xf32>
+        %s = scf.for %j = %c0 to %c32 step %c1 iter_args(%acc = %old) -> (f32) {
+          %a = memref.load %A[%i, %j] : memref<16x32xf32>
+          %t = arith.addf %acc, %a : f32
+          scf.yield %t : f32
+        }
+        memref.store %s, %rowsum[%i] : memref<16xf32>
+      }
       return
     }""",
     # a transposing copy in place: it reads elements it writes elsewhere
