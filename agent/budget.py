@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+FINALISTS = 5  # candidates a run's end times against each other before naming the best (agent/runoff.py)
+
 
 @dataclass(frozen=True)
 class Budget:

@@ -18,7 +18,7 @@ from neurojit.compiler.source import Source, read_source
 from neurojit.evaluator import EvalConfig, Evaluator
 from neurojit.evaluator.static import kernel_writes_inputs
 
-from . import graph, runoff
+from . import runoff
 from .budget import Budget
 from .provider import Provider
 from .registry import make_choice, make_model, make_provider, make_strategy, model_label
@@ -77,8 +77,6 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
     """Run (or resume, when `options.run_id` names an unfinished run) the loop; return the run's summary.
 
     `provider` (a `Provider`) overrides the one `options.model` names (for programs that bring their own)."""
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
     src = read_source(kernel_path)
     preflight(src)  # the user's kernel: a bad one is a usage error before anything starts
     kernel = load_kernel(src)  # read and hashed once: the run, the prompts and every worker use this text
@@ -150,6 +148,11 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         if timer is not None:
             timer.daemon = True
             timer.start()
+        # LangGraph (1.5 s to import) only once the run starts: a usage error is told without it
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        from . import graph
+
         app = graph.build(session, SqliteSaver(conn))
         config = {"configurable": {"thread_id": run.id}, "recursion_limit": 10_000}
         saved = app.get_state(config)

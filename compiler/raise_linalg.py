@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from mlir import ir, passmanager
 
 from .kernel import public_funcs, walk
+from .raise_loops import affine_form_unsplit
 
 PURE_PREFIXES = ("arith.", "math.")
 SOURCES = ("memref.alloc", "memref.alloca", "memref.get_global")  # memrefs that alias nothing else here
@@ -92,7 +93,6 @@ def raise_to_linalg(module: ir.Module) -> int:
     if not any(o.name in ("affine.for", "scf.for") for o in walk(func)):
         return 0
     trial = ir.Module.parse(str(module), module.context)
-    from .raise_loops import affine_form_unsplit
     affine_form_unsplit(trial)
     # an index written `%i - 1` in scf is an affine.apply beside the load; canonicalised, the load's map takes it
     passmanager.PassManager.parse("builtin.module(canonicalize)", module.context).run(trial.operation)
@@ -109,9 +109,8 @@ def raise_to_linalg(module: ir.Module) -> int:
     trial = _specialized(trial)
     # the raised function replaces the original (same name, same signature)
     with ir.InsertionPoint(func), func.location:
-        new = public_funcs(trial)[0].clone()
+        public_funcs(trial)[0].clone()
     func.erase()
-    del new
     return made
 
 

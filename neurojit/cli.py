@@ -186,7 +186,7 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from neurojit.agent.runoff import FINALISTS
+    from neurojit.agent.budget import FINALISTS
 
     p = argparse.ArgumentParser(prog="neurojit", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
