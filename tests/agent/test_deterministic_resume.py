@@ -90,6 +90,7 @@ def _check_kill_and_resume(db: str, model: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.soak  # 70 s; kills and resumes in CI: test_loop's (no evaluation twice), test_kill's, test_resume's
 def test_heuristic_run_killed_three_times_ends_as_an_uninterrupted_run(tmp_path):
     _check_kill_and_resume(f"sqlite:///{tmp_path}/runs.db", "heuristic")
 

@@ -58,6 +58,7 @@ def test_a_suite_is_one_run_per_kernel_under_one_budget(cli, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.soak  # 35 s; each run of a suite resumes as tune does (test_loop's kill), a grid as test_resume's
 def test_a_killed_suite_resumes_as_a_whole(tmp_path):
     folder = _suite(tmp_path)
     db = f"sqlite:///{tmp_path}/s.db"

@@ -48,7 +48,7 @@ def test_mutants_get_verdicts_and_accepted_ones_are_equivalent(tmp_path):
             base = CASES / seed_case / "base.mlir"
             good = (CASES / seed_case / "cand.mlir").read_text()
             mutants = []
-            for k in range(50):
+            for k in range(32):  # (50 each before: 4 x 32 keeps CI under its 15 minutes)
                 p = tmp_path / f"{seed_case}_{k}.mlir"
                 p.write_text(mutate(good, rng))
                 mutants.append(p)
@@ -56,7 +56,7 @@ def test_mutants_get_verdicts_and_accepted_ones_are_equivalent(tmp_path):
             assert len(verdicts) == len(mutants) and all(v is not None for v in verdicts)
             total += len(verdicts)
             accepted += [(base, m) for m, v in zip(mutants, verdicts) if v.accepted]
-    assert total >= 200
+    assert total >= 128
     assert accepted, "no mutant was accepted, so the re-check below would check nothing"
     by_base: dict = {}
     for base, m in accepted:
