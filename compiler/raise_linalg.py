@@ -235,7 +235,7 @@ def _visit(op: ir.Operation, outer: tuple[_Loop, ...], loops: list[_Loop], stmts
         elif name in ("affine.load", "affine.yield", "affine.apply") or name.startswith(PURE_PREFIXES):
             if name == "affine.yield" and len(inner.operands):
                 raise NotRaised("a loop yields values")
-            if inner.regions and len(inner.regions):
+            if len(inner.regions):
                 raise NotRaised(f"{name} has regions")
         else:
             raise NotRaised(f"{name} in a loop")
@@ -313,6 +313,11 @@ def _form(op: ir.Operation, indices: list[ir.Value], loops: tuple[_Loop, ...]) -
     return tuple(form)
 
 
+def _named(form: Form) -> set[int]:
+    """The loops (by number) an index names."""
+    return {n for terms, _ in form for n, _ in terms}
+
+
 def _linear(e: ir.AffineExpr) -> tuple[dict[int, int], int]:
     if isinstance(e.maybe_downcast(), ir.AffineConstantExpr):
         return {}, ir.AffineConstantExpr(e).value
@@ -386,7 +391,7 @@ def _slice(stmt: _Stmt, nest: ir.Operation, leaves: list[ir.Value] = ()
 
 
 def _reduced(stmt: _Stmt) -> bool:
-    used = {n for terms, _ in stmt.form for n, _ in terms}
+    used = _named(stmt.form)
     return any(lp.number not in used for lp in stmt.loops)
 
 
@@ -443,7 +448,7 @@ def _check_distribution(nest: ir.Operation, stmts: list[_Stmt]) -> None:
                     ir.AffineMap.get_identity(ir.MemRefType(t).rank))):
             raise NotRaised("a memref of dynamic shape or a layout")
     for w, s in enumerate(stmts):
-        used = {n for terms, _ in s.form for n, _ in terms}
+        used = _named(s.form)
         if any(len(terms) > 1 for terms, _ in s.form) or len(used) != sum(len(t) for t, _ in s.form):
             raise NotRaised("a written memref's index mixes loops")
         for mem, form, i in accesses:
@@ -556,7 +561,7 @@ def _prologues(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation]
         if tainted or len(srcs) != 1 or op.results[0] == s.value or str(op.results[0].type) not in BUFFER_TYPES:
             continue  # (an i1 or index buffer: not a memref element type the lowering takes)
         load = loads[next(iter(srcs))]
-        used = {n for terms, _ in _form(load, list(load.operands)[1:], s.loops) for n, _ in terms}
+        used = _named(_form(load, list(load.operands)[1:], s.loops))
         if used >= mine:
             continue  # the input varies along every loop: nothing is computed twice
         users = [k for k, o in enumerate(order) if any(x == op.results[0] for x in o.operands)]
@@ -596,7 +601,7 @@ def _prologue(root: ir.Operation, load: ir.Operation, chain: list[ir.Operation],
     from mlir.dialects import memref
 
     form = _form(load, list(load.operands)[1:], s.loops)
-    used = {n for terms, _ in form for n, _ in terms}
+    used = _named(form)
     loops = tuple(lp for lp in s.loops if lp.number in used)
     elem = root.results[0].type
     buf = memref.AllocOp(ir.MemRefType.get([lp.trips for lp in loops], elem), [], []).result
@@ -617,7 +622,7 @@ def _statement(s: _Stmt, order: list[ir.Operation], loads: list[ir.Operation],
     # parallel loops first, then the reduced ones, each in nesting order: every output element still takes
     # its terms in the kernel's order (the reduced loops keep theirs), and a contraction written i, k, j
     # (PolyBench's gemm) has the loops a matmul has
-    named = {num for terms, _ in s.form for num, _ in terms}
+    named = _named(s.form)
     ordered = tuple(lp for lp in s.loops if lp.number in named) + tuple(lp for lp in s.loops if lp.number not in named)
     if any(_flagged(op) for op in order):  # a reassociating sum: LLVM may vectorise it in the order the loops run
         ordered = s.loops

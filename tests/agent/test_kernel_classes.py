@@ -270,9 +270,13 @@ def test_pooling_on_channel_blocks_split_over_tasks_keeps_every_bit(stem):
     info, h = analyze(text), dataclasses.replace(host(), cores=3)
     tasks = PackWindows()._tasks(info, h)
     assert tasks[0] == 1 and len(tasks) > 1
+    _split_is_the_naive_loops_bit_for_bit(text, PackWindows(threads=tasks[-1]), info, h)
+
+
+def _split_is_the_naive_loops_bit_for_bit(text: str, s, info, h) -> None:
+    """Schedule `s` (split over tasks) gives the naive loops' outputs exactly, on the same arguments."""
     want = _arguments(compile_kernel(text).signature)
     compile_kernel(text)(*want)
-    s = PackWindows(threads=tasks[-1])
     assert "neurojit.threads" in s.text(info, h) and "threads" in [k.name for k in s.space(info, h)]
     k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
     got = _arguments(k.signature)
@@ -290,16 +294,8 @@ def test_order_keeping_reductions_split_over_tasks_keep_every_bit(stem):
     assert LaneReduction().defaults(info, h).get("threads", 1) == 1  # too little to split by default
     big = text.replace("37x50", "1024x600").replace("37x", "1024x").replace("29x45", "1024x600").replace("29x", "1024x")
     assert LaneReduction().defaults(analyze(big), h)["threads"] == 2
-    want = _arguments(compile_kernel(text).signature)
-    compile_kernel(text)(*want)
     for tasks in (2, 3):
-        s = LaneReduction(threads=tasks)
-        assert "neurojit.threads" in s.text(info, h) and "threads" in [k.name for k in s.space(info, h)]
-        k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
-        got = _arguments(k.signature)
-        k(*got)
-        for g, w in zip(got, want):
-            np.testing.assert_array_equal(g, w)
+        _split_is_the_naive_loops_bit_for_bit(text, LaneReduction(threads=tasks), info, h)
 
 
 @pytest.mark.parametrize("schedule, stem", [(LaneReduction(), "argmax_odd"), (VectorizeWindows(), "conv_nchw_stride2"),
