@@ -1,5 +1,7 @@
 """Fixtures for every test: the examples, the CLI as a user runs it, a private PostgreSQL server."""
 
+import contextlib
+import io
 import os
 import pathlib
 import subprocess
@@ -31,6 +33,35 @@ def run_cli(*args, timeout=300, cwd=None):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def call_cli(*args, **_):
+    """`neurojit.cli.main` in this process, its output captured: for the errors the CLI tells before it runs
+    anything (a fraction of a second instead of a process that imports MLIR; `cli` runs the installed one)."""
+    from neurojit.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's own usage errors
+            rc = e.code if isinstance(e.code, int) else int(e.code is not None)
+    return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli_main():
+    return call_cli
+
+
+@pytest.fixture(autouse=True)
+def _trusted_kernels_compile_in_process(request, monkeypatch):
+    """The suite's own kernels and schedules are lowered in this process without first surviving a child
+    (`compiler/preflight.py`: a second lowering, in a new interpreter, per variant), which halves a compile;
+    should one abort MLIR, xdist reports the crash and restarts the worker. Tests of that isolation itself, and
+    the CLI and evaluator (processes of their own), keep it: mark a test `isolated`."""
+    if "isolated" not in request.keywords:
+        monkeypatch.setattr("neurojit.compiler.preflight.preflight", lambda *_, **__: None)
 
 
 # The slowest files first: each file runs on one process (`--dist loadfile`), so a long file that starts last

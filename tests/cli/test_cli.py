@@ -41,12 +41,12 @@ BAD = {
 
 @pytest.mark.parametrize("name", sorted(BAD))
 @pytest.mark.parametrize("command", ["run", "export"])
-def test_bad_kernels_exit_2_with_one_sentence(cli, tmp_path, name, command):
+def test_bad_kernels_exit_2_with_one_sentence(cli_main, tmp_path, name, command):
     text, words = BAD[name]
     path = tmp_path / name
     path.write_text(text)
     extra = ["--out", tmp_path / "o"] if command == "export" else []
-    p = cli(command, path, *extra)
+    p = cli_main(command, path, *extra)
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr
     assert words in p.stderr
@@ -106,21 +106,21 @@ def test_tune_and_export_from_the_store(cli, tmp_path):
 
 
 @pytest.mark.slow
-def test_tune_and_export_usage_errors(cli, tmp_path):
+def test_tune_and_export_usage_errors(cli_main, tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
     k = KERNELS / "row_sum.mlir"
     for args, words in ((("--model", "gemini"), "gemini"), (("--model", "nope"), "unknown --model"),
                         (("--budget", "0"), "--budget")):
-        p = cli("tune", k, "--db", db, *args)
+        p = cli_main("tune", k, "--db", db, *args)
         assert p.returncode == 2 and words in p.stderr and "Traceback" not in p.stderr, p.stderr
         assert len(p.stderr.strip().splitlines()) == 1
-    p = cli("export", "--db", db, "--run-id", "missing", "--out", tmp_path / "o")
+    p = cli_main("export", "--db", db, "--run-id", "missing", "--out", tmp_path / "o")
     assert p.returncode == 2 and "no run missing" in p.stderr and "Traceback" not in p.stderr
-    p = cli("tune", k, "--db", "postgresql://u:secret@127.0.0.1:1/x", "--budget", "1")
+    p = cli_main("tune", k, "--db", "postgresql://u:secret@127.0.0.1:1/x", "--budget", "1")
     assert p.returncode == 2 and "secret" not in p.stderr and "Traceback" not in p.stderr, p.stderr
 
 
-def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli, tmp_path):
+def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli_main, tmp_path):
     from neurojit.agent.proposal import Proposal
     from neurojit.agent.store import ResultStore
     from neurojit.compiler import load_kernel
@@ -134,7 +134,7 @@ def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli, tmp_pa
     store.add_candidate(run.id, p)
     store.set_verdict(run.id, p.identity, Verdict("accept", Reason.OK, "correct", baseline_ms=1.0, candidate_ms=1.2,
                                                   speedup=1 / 1.2))
-    p = cli("export", "--db", db, "--run-id", "slow", "--out", tmp_path / "o")
+    p = cli_main("export", "--db", db, "--run-id", "slow", "--out", tmp_path / "o")
     assert p.returncode == 2 and "no variant faster than the baseline" in p.stderr and "0.83x" in p.stderr
     assert "Traceback" not in p.stderr and not (tmp_path / "o").exists()
 
@@ -149,7 +149,7 @@ SCRATCH = """module {{
 """
 
 
-def test_a_kernel_that_writes_an_input_is_a_usage_error_before_any_run(cli, tmp_path):
+def test_a_kernel_that_writes_an_input_is_a_usage_error_before_any_run(cli, cli_main, tmp_path):
     """%t is written but not marked an output: every candidate would be refused for writing an input, so tune
     and evaluate say so first, with the line, the argument and the fix; marked, it tunes."""
     bad, good = tmp_path / "scratch.mlir", tmp_path / "marked.mlir"
@@ -157,7 +157,7 @@ def test_a_kernel_that_writes_an_input_is_a_usage_error_before_any_run(cli, tmp_
     good.write_text(SCRATCH.format(mark=" {neurojit.output}"))
     db = f"sqlite:///{tmp_path}/r.db"
     for args in (("tune", bad, "--budget", "1", "--db", db), ("evaluate", bad, good)):
-        p = cli(*args)
+        p = cli_main(*args)
         assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
         assert "scratch.mlir, line 3:5: @addmul writes its argument %t (linalg.add)" in p.stderr
         assert "mark %t {neurojit.output}" in p.stderr

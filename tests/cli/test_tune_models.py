@@ -13,16 +13,16 @@ def _one_line_error(r, text: str) -> None:
     assert len(lines) == 1 and text in lines[0], r.stderr
 
 
-@pytest.mark.slow  # four runs of the CLI
-def test_model_flag_mistakes_are_usage_errors(cli, tmp_path):
+@pytest.mark.slow  # four runs of the CLI (in this process)
+def test_model_flag_mistakes_are_usage_errors(cli_main, tmp_path):
     db = f"sqlite:///{tmp_path}/r.db"
     local = "http://127.0.0.1:9/v1"  # nothing listens: none of these gets as far as asking
-    r = cli("tune", MATMUL, "--model", f"openai:a@{local}", "--model", f"openai:b@{local}", "--ensemble", "greedy",
+    r = cli_main("tune", MATMUL, "--model", f"openai:a@{local}", "--model", f"openai:b@{local}", "--ensemble", "greedy",
             "--db", db, timeout=120)
     _one_line_error(r, "unknown --ensemble 'greedy'; choose weights or bandit")
-    r = cli("tune", MATMUL, "--model", "openai", "--base-url", local, "--db", db, timeout=120)
+    r = cli_main("tune", MATMUL, "--model", "openai", "--base-url", local, "--db", db, timeout=120)
     _one_line_error(r, "--model openai needs the model's name")
-    r = cli("tune", MATMUL, "--model", "heuristic", "--model", f"openai:a@{local}", "--db", db, timeout=120)
+    r = cli_main("tune", MATMUL, "--model", "heuristic", "--model", f"openai:a@{local}", "--db", db, timeout=120)
     _one_line_error(r, "an ensemble mixes models of gemini and openai only")
-    r = cli("tune", MATMUL, "--evaluator", "10.0.0.1:8786", "--db", db, timeout=120)
+    r = cli_main("tune", MATMUL, "--evaluator", "10.0.0.1:8786", "--db", db, timeout=120)
     _one_line_error(r, "give the Dask scheduler as dask://HOST:PORT")

@@ -91,7 +91,7 @@ def test_a_killed_suite_resumes_as_a_whole(tmp_path):
 
 
 @pytest.mark.slow
-def test_suite_and_sampler_usage_errors(cli, tmp_path):
+def test_suite_and_sampler_usage_errors(cli_main, tmp_path):
     db = f"sqlite:///{tmp_path}/s.db"
     k = KERNELS / "row_sum.mlir"
     empty = tmp_path / "empty"
@@ -99,16 +99,16 @@ def test_suite_and_sampler_usage_errors(cli, tmp_path):
     for args, words in (((k, "--sampler", "anneal"), "unknown --sampler 'anneal'"),
                         ((k, k.parent / "matmul_256.mlir", "--budget", "1"), "less than one candidate for each of the 2"),
                         ((empty,), "holds no *.mlir kernel")):
-        p = cli("tune", *args, "--db", db)
+        p = cli_main("tune", *args, "--db", db)
         assert p.returncode == 2 and words in p.stderr and "Traceback" not in p.stderr, p.stderr
         assert len(p.stderr.strip().splitlines()) == 1
     if importlib.util.find_spec("torch") is None:  # the gp sampler's optional dependency (not in CI)
-        p = cli("tune", k, "--sampler", "gp", "--db", db)
+        p = cli_main("tune", k, "--sampler", "gp", "--db", db)
         assert p.returncode == 2 and "pip install 'neurojit[gp]'" in p.stderr and "Traceback" not in p.stderr
 
 
 @pytest.mark.slow
-def test_experiment_config_errors_are_one_sentence(cli, tmp_path):
+def test_experiment_config_errors_are_one_sentence(cli_main, tmp_path):
     # one CLI case per kind of failure (the config's own checks: tests/experiments/test_config.py)
     cases = {
         "bad toml": ("[experiment\n", "not valid TOML"),
@@ -118,7 +118,7 @@ def test_experiment_config_errors_are_one_sentence(cli, tmp_path):
     for name, (text, words) in cases.items():
         path = tmp_path / f"{name.replace(' ', '_')}.toml"
         path.write_text(text)
-        p = cli("experiment", path, "--dry-run", "--db", f"sqlite:///{tmp_path}/e.db")
+        p = cli_main("experiment", path, "--dry-run", "--db", f"sqlite:///{tmp_path}/e.db")
         assert p.returncode == 2 and words in p.stderr and "Traceback" not in p.stderr, (name, p.stderr)
-    p = cli("experiment", tmp_path / "missing.toml")
+    p = cli_main("experiment", tmp_path / "missing.toml")
     assert p.returncode == 2 and "cannot read" in p.stderr

@@ -146,6 +146,7 @@ ABORTS = {
 }
 
 
+@pytest.mark.isolated
 @pytest.mark.parametrize("stage", sorted(ABORTS))
 def test_inputs_that_abort_mlir_cost_an_error_not_the_process(stage):
     from neurojit.compiler import CompileError
@@ -155,6 +156,7 @@ def test_inputs_that_abort_mlir_cost_an_error_not_the_process(stage):
     assert compile_kernel(MM)  # this process is fine
 
 
+@pytest.mark.isolated
 def test_schedule_that_aborts_mlir_is_isolated():
     from neurojit.compiler import CompileError
 
