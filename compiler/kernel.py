@@ -138,11 +138,10 @@ def walk(op: ir.Operation):
 
 
 def _holding(root: ir.Operation, found: list[ir.Operation]):
-    """`found` after its first (`root`), holding `root` while it is iterated: an operation does not keep its
-    module alive, so `walk(parse_module(text).operation)` would otherwise hand out operations of a freed one."""
-    for op in found[1:]:
-        yield op
-    del root
+    """`found` after its first (`root`); the generator's frame holds `root` while it is iterated: an operation
+    does not keep its module alive, so `walk(parse_module(text).operation)` would otherwise hand out operations
+    of a freed one."""
+    yield from found[1:]
 
 
 def ir_hash(text: str, *extra: object) -> str:

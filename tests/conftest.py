@@ -57,7 +57,7 @@ def cli_main():
 @pytest.fixture(autouse=True)
 def _trusted_kernels_compile_in_process(request, monkeypatch):
     """The suite's own kernels and schedules are lowered in this process without first surviving a child
-    (`compiler/preflight.py`: a second lowering, in a new interpreter, per variant), which halves a compile;
+    (`compiler/preflight.py`: a second lowering, in a new interpreter, per variant: about half of a compile);
     should one abort MLIR, xdist reports the crash and restarts the worker. Tests of that isolation itself, and
     the CLI and evaluator (processes of their own), keep it: mark a test `isolated`."""
     if "isolated" not in request.keywords:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from support.paths import EXAMPLES
+
 from neurojit.compiler import KernelError, SourceError, load_kernel
 
 MM = """func.func @mm(%A: memref<4x3xf32>, %B: memref<3x5xf32>, %C: memref<4x5xf32>{attr}) {{
@@ -81,3 +83,23 @@ def test_a_variant_must_keep_the_baselines_signature():
     assert str(e.value) == ("other.mlir: its signature differs from mm.mlir; a variant must keep the public name "
                             "and argument types")
 
+
+
+def test_walk_lists_nested_ops_outer_first_in_program_order_and_survives_changes_on_the_way():
+    from mlir import ir
+
+    from neurojit.compiler.kernel import parse_module, walk
+
+    text = (EXAMPLES / "kernels" / "jacobi_2d.mlir").read_text()
+    with ir.Context():
+        names = [op.name for op in walk(parse_module(text).operation)]  # the module lives as long as the walk
+        assert names[:4] == ["func.func", "arith.constant", "affine.for", "affine.for"]
+        assert names.count("affine.load") == 10 and names.count("affine.store") == 2 and names[-1] == "func.return"
+        assert names.index("affine.store") < names.index("affine.for", names.index("affine.store"))  # sweeps in order
+        module = parse_module(text)
+        seen = 0
+        for op in walk(module.operation):  # erasing what was handed out does not disturb the rest
+            seen += 1
+            if op.name == "affine.store":
+                op.erase()
+        assert seen == len(names) and "affine.store" not in str(module)
