@@ -36,16 +36,21 @@ def _accept(speedup: float, timings: dict | None = None) -> Verdict:
 
 
 class SlowEvaluator:
-    """Accepts every candidate; a batch takes `seconds` of the fake clock, whatever its size (one worker each)."""
+    """Accepts every candidate; a batch takes `seconds` of the fake clock, whatever its size (one worker each),
+    the first `first_s` (its references) if given; each verdict says its worker took `worked_s`, if given."""
 
-    def __init__(self, clock: Clock, seconds: float, workers: int = 1):
+    def __init__(self, clock: Clock, seconds: float, workers: int = 1, first_s: float | None = None,
+                 worked_s: float | None = None):
         self.clock, self.seconds, self.config = clock, seconds, EvalConfig(workers=workers)
+        self.first_s, self.worked_s = first_s, worked_s
         self.batches: list[tuple[float, int]] = []  # (started at, candidates)
 
     def evaluate_batch(self, kernel, candidates):
+        first = not self.batches
         self.batches.append((self.clock.now, len(candidates)))
-        self.clock.now += self.seconds
-        return [_accept(0.9) for _ in candidates]  # below 1x: no finalists, no runoff
+        self.clock.now += self.first_s if self.first_s is not None and first else self.seconds
+        timings = {"compile": 1.0, "benchmark": self.worked_s - 1.0} if self.worked_s else None
+        return [_accept(0.9, timings) for _ in candidates]  # below 1x: no finalists, no runoff
 
     def close(self):
         pass
@@ -71,6 +76,23 @@ def test_no_evaluation_starts_that_would_end_past_the_time_limit(tmp_path):
     assert final["stop"].startswith("time limit reached (100 s)") and "~30 s" in final["stop"]
     lines = out.getvalue().splitlines()
     assert len(lines) == 3 and len(set(lines)) == 3  # one progress line per batch evaluated
+
+
+def test_a_first_wave_slowed_by_the_references_does_not_end_the_run(tmp_path):
+    """A big kernel's first wave computes the baseline's references too (320 s of a 600 s limit here, its
+    candidate 31 s in its worker): the run goes on with waves of ~31 s, not one of 320 s expected next."""
+    clock = Clock()
+    ev = SlowEvaluator(clock, 31.0, first_s=320.0, worked_s=31.0)
+    session = _session(tmp_path, ev, Budget(16, 600.0), clock, progress=None, finalists=0)
+    final = graph.build(session).invoke({"round": 0, "proposals": [], "tuned": [], "stop": None},
+                                        {"recursion_limit": 1000})
+    assert session.evaluation_s() == 31.0 and len(ev.batches) >= 8 and clock.now <= 600.0
+    assert final["stop"].startswith(("candidate budget reached", "time limit reached")), final["stop"]
+    ev = SlowEvaluator(Clock(), 31.0, first_s=300.0)  # verdicts without worker times: the wall time it took
+    (tmp_path / "no").mkdir()
+    session = _session(tmp_path / "no", ev, Budget(16, 600.0), ev.clock, progress=None, finalists=0)
+    session.evaluate([Proposal.of(TILE, "tile", "zero-shot", knobs={"ti": 8, "tj": 16, "tk": 16}, schedule="tile")])
+    assert session.evaluation_s() == 300.0
 
 
 def test_the_runoff_reserve_and_the_pool_count(tmp_path):
