@@ -86,13 +86,12 @@ class Session:
         """Seconds a wave of evaluations (up to `pool_size` of them, side by side) is expected to take: the
         longest one has taken in this process, the first left out once there are others (it also started the
         workers and computed the references: alone, it counts as the longest time its verdicts took in their
-        workers, where that is less than its wall time); before any, the longest a stored verdict of this run took in its
-        worker (a resumed run); None while nothing is known."""
+        workers, where that is less than its wall time); before any, the longest a stored verdict of this run
+        took in its worker (a resumed run); None while nothing is known."""
         if self._waves:
             return max(self._waves[1:] or self._waves)
         if self._stored is None:
-            self._stored = [sum(c.verdict.timings.values()) for c in self.store.candidates(self.run_id)
-                            if c.verdict is not None and c.verdict.timings]
+            self._stored = [s for c in self.store.candidates(self.run_id) if (s := _worker_s(c.verdict))]
         return max(self._stored, default=None)
 
     def time_left(self) -> float | None:
@@ -201,7 +200,7 @@ class Session:
             if not self._waves:  # the first also started the workers and computed the baseline's references, once
                 # per kernel (a 1024 matmul, naive 6.5 s a call: ~270 s of a 300 s first wave, whose candidate took
                 # 31 s in its worker); what its evaluations took in their workers is what the next ones take
-                worked = [sum(v.timings.values()) for v in got if v is not None and v.timings]
+                worked = [s for v in got if (s := _worker_s(v))]
                 wave_s = min(wave_s, max(worked, default=wave_s))
             self._waves.append(wave_s)
             fresh = {}
@@ -270,3 +269,8 @@ def _describer(records):
         what = (r.schedule or "module") if r else "?"
         return f"{what} {identity[:8]}"
     return name
+
+
+def _worker_s(v: Verdict | None) -> float:
+    """Seconds `v`'s evaluation took in its worker (its stages' timings); 0 where it says none."""
+    return sum(v.timings.values()) if v is not None and v.timings else 0.0

@@ -84,7 +84,6 @@ def test_a_variant_must_keep_the_baselines_signature():
                             "and argument types")
 
 
-
 def test_walk_lists_nested_ops_outer_first_in_program_order_and_survives_changes_on_the_way():
     from mlir import ir
 
