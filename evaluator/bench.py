@@ -26,7 +26,9 @@ would not narrow a speedup CI that the baseline's few samples bound as well. The
 medians, its CI a bootstrap over both sample sets (the baseline's spread is in it however few samples
 there are), and `mode` says how many baseline samples it rests on and how many this evaluation took. The
 spot checks compare with the baseline's output from the same starting contents, which the pool keeps
-(with those contents, compared before reuse).
+(with those contents, compared before reuse), or, for other contents with no sample due, which a build of
+the baseline in an order-keeping loop order computes untimed (reorder.py: the reference process's check
+showed it bit for bit; a sample only for the spot checks cost each evaluation a naive call).
 """
 
 from __future__ import annotations
@@ -257,6 +259,14 @@ class BaselinePool:
         self.taken.append(time.perf_counter())
         self.result = (before, [bb.sets[0][o].copy() for o in bb.outputs])
 
+    def compute(self, same, bb: Buffers) -> None:
+        """Slot 0's baseline outputs from its starting contents, by `same` (a build giving the baseline's outputs
+        bit for bit), untimed: no sample."""
+        bb.reset(1)
+        before = [a.copy() for a in bb.sets[0]]
+        same(*bb.sets[0])
+        self.result = (before, [bb.sets[0][o].copy() for o in bb.outputs])
+
     def restore(self, bb: Buffers) -> bool:
         """Put the remembered baseline outputs into slot 0 if its starting contents are the remembered ones."""
         if self.result is None:
@@ -271,10 +281,12 @@ class BaselinePool:
         return True
 
 
-def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, min_base=3, max_base=5,
+def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, max_base=5,
            ci_rel=0.03, refresh_share=0.1, keep=8, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
            seed=0) -> Measurement:
-    """Speedup against a slow baseline whose per-call samples on this worker persist in `pool`."""
+    """Speedup against a slow baseline whose per-call samples on this worker persist in `pool`. `same`, where
+    given, is a faster build giving the baseline's outputs bit for bit: the spot checks' reference comes from
+    it when no sample is due (else from one more timed baseline call, ~7 s for a naive 1024^3 matmul)."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
     taken = 0
     while len(pool.samples) < min_base or (  # beyond min_base, at most one per evaluation: the cost is spread
@@ -283,8 +295,11 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
         pool.take(base, bb)
         taken += 1
     if not taken and not pool.restore(bb):  # other starting contents: the spot checks need a fresh result
-        pool.take(base, bb)
-        taken += 1
+        if same is not None:
+            pool.compute(same, bb)
+        else:
+            pool.take(base, bb)
+            taken += 1
     # slot 0 now holds the baseline's outputs from its starting contents, for the spot checks
     for _ in range(warmup):
         sample(cand, cb, 1)

@@ -15,9 +15,9 @@ process that never runs a candidate computes, for every pair of the plan (inputs
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
 (reorder.py: every output element's operations in the same order, bit for bit) runs in that order from the
-second pair on, with its twin, once both gave bit-identical outputs to the baseline's and its twin's on the
-first pair and ran faster (a naive 1024^3 matmul: ~5 s a call, ~0.06 s reordered). `order` in the result
-says which was used and why.
+second pair on, with its twins (exact, magnitude, reach), once each gave bit-identical outputs (a NaN for a
+NaN: `_identical`) to its naive build's on the first pair and the baseline ran faster (a naive 1024^3 matmul:
+~5 s a call, ~0.06 s reordered). `order` in the result says which were used and why.
 They are written as .npy files that workers map read-only. A pair on which the baseline itself crashes,
 hangs or (with integer inputs, which may be indices) fails a bounds check is skipped and named in the
 check's detail; pairs past the time budget are skipped in plan order. So is a pair on which the baseline's
@@ -495,10 +495,17 @@ def compute(session, job: dict) -> dict:
     pool = ThreadPoolExecutor(1)
     ordered = root / "order.json"  # the decision, kept on disk: a crash on a later pair restarts us
     order = json.loads(ordered.read_text()) if ordered.exists() else None
+
+    def texts() -> dict[str, str]:  # the kernels in use, as text: the order-keeping loop order is tried on each
+        found = {"base": normalised, "twin": text64 if twin is not None else None,
+                 "mag": text_mag if twin is not None and magnitude is not None else None,
+                 "reach": text_reach if twin is not None and magnitude is not None and reach is not None else None}
+        return {k: v for k, v in found.items() if v is not None}
+
     if order is not None and order["reordered"]:
-        built = _faster(normalised, text64 if twin is not None else None, build)
-        if built is not None:
-            base, twin = built
+        built = _faster(texts(), build)
+        base, twin = built.get("base", base), built.get("twin", twin)
+        magnitude, reach = built.get("mag", magnitude), built.get("reach", reach)
     for p in pairs:
         if p.id in skipped or p.id in done:
             continue
@@ -525,6 +532,7 @@ def compute(session, job: dict) -> dict:
         # (np.array: the abs of a 0-d array is a scalar, which no kernel takes; every pair of a dot product
         # into a 0-d output died there, was skipped, and the rest judged the candidate)
         mags = [np.array(np.abs(w)) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
+        reached = [a.copy() for a in mags] if mags is not None and reach is not None else None
         if checked is not None and not _survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
             continue
@@ -555,27 +563,26 @@ def compute(session, job: dict) -> dict:
                 (root / "no-twin").write_text(why)
             for k, o in enumerate(outs):
                 np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
-            if mags is not None:  # on the arguments as they were before the calls (an output's initial state)
-                reached = [a.copy() for a in mags] if reach is not None else None
-                _run_twin(magnitude, mags)
-                for k, o in enumerate(outs):
-                    np.save(root / f"{p.id}.{k}.mag.npy", np.abs(mags[o]))
-                if reached is not None:
-                    _run_twin(reach, reached)
-                    for k, o in enumerate(outs):
-                        np.save(root / f"{p.id}.{k}.reach.npy", np.abs(reached[o]))
-        if order is None:  # after the first pair: try the order-keeping loop order on its arguments
+        if order is None:  # after the first pair's baseline and twin: try the order-keeping loop order on them
             order = {"reordered": False, "why": f"a baseline call takes {call_s:.3f} s"}
             if call_s > REORDER_OVER_S:
                 # written first: should the reordered build crash this process, the rerun does not try again
                 ordered.write_text(json.dumps({"reordered": False, "why": "the reordered kernel did not finish"}))
-                order, faster = _try_faster(normalised, text64 if twin is not None else None, build, initial,
-                                            [args[o] for o in outs],
-                                            [wide[o] for o in outs] if twin is not None else None, outs, call_s,
-                                            wider)
-                if faster is not None:
-                    base, twin = faster
+                expected = {"base": [args[o] for o in outs]}
+                if twin is not None:
+                    expected["twin"] = [wide[o] for o in outs]
+                order, faster = _try_faster(texts(), build, initial, expected, outs, call_s, wider)
+                base, twin = faster.get("base", base), faster.get("twin", twin)
+                magnitude, reach = faster.get("mag", magnitude), faster.get("reach", reach)
             ordered.write_text(json.dumps(order))
+        if twin is not None and mags is not None:  # on the arguments as they were before the calls
+            _run_twin(magnitude, mags)
+            for k, o in enumerate(outs):
+                np.save(root / f"{p.id}.{k}.mag.npy", np.abs(mags[o]))
+            if reached is not None:
+                _run_twin(reach, reached)
+                for k, o in enumerate(outs):
+                    np.save(root / f"{p.id}.{k}.reach.npy", np.abs(reached[o]))
         done.append(p.id)
     pool.shutdown()
     if twin is None and text64 is not None:  # dropped on the way: what was judged by it is judged without
@@ -592,49 +599,57 @@ def compute(session, job: dict) -> dict:
             "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
 
 
-def _faster(text: str, text64: str | None, build):
-    """The baseline and its twin (None without one) built in the order-keeping loop order (reorder.py)."""
-    fast = reorder.reordered(text)
-    if fast is None:
-        return None
-    fast64 = reorder.reordered(text64) if text64 is not None else None
-    if text64 is not None and fast64 is None:
-        return None
-    return build(fast, "baseline (reordered)")[0], (build(fast64, "<f64 twin, reordered>")[0] if fast64 else None)
+def _faster(texts: dict[str, str], build) -> dict:
+    """The kernels of `texts` (name -> text: the baseline, and its exact, magnitude and reach twins where it has
+    them) built in the order-keeping loop order (reorder.py), by name; those without one are left out. Nothing
+    at all where the baseline or its exact twin has none: they run side by side, the slower sets the pace."""
+    fast = {k: reorder.reordered(t) for k, t in texts.items()}
+    if fast["base"] is None or ("twin" in texts and fast["twin"] is None):
+        return {}
+    return {k: build(t, f"<{k}, reordered>")[0] for k, t in fast.items() if t is not None}
 
 
-def _try_faster(text, text64, build, initial, outputs, exact, outs, call_s, wider):
-    """(decision, (baseline, twin) or None): the reordered builds, if they give the baseline's and the twin's
-    outputs on the first pair's arguments `initial` bit for bit and run `REORDER_MIN_GAIN` times faster."""
+def _try_faster(texts: dict[str, str], build, initial, expected: dict, outs, call_s, wider) -> tuple[dict, dict]:
+    """(decision, the reordered builds by name: none when not used): the reordered builds, if the baseline's and
+    the exact twin's give the outputs their naive builds gave on the first pair's arguments `initial`
+    (`expected`, by name) bit for bit, and the baseline's runs `REORDER_MIN_GAIN` times faster."""
     try:
-        built = _faster(text, text64, build)
-    except Exception as e:  # the reordered kernel does not build: the baseline as it is
-        return {"reordered": False, "why": f"the reordered kernel does not build ({type(e).__name__})"}, None
-    if built is None:
-        return {"reordered": False, "why": "no op of the kernel has an order-keeping faster loop order"}, None
-    fast, fast64 = built
-    args = [a.copy() for a in initial]
-    t0 = time.perf_counter()
-    fast(*args)
-    fast_s = time.perf_counter() - t0
-    same = all(_identical(args[o], b) for o, b in zip(outs, outputs))
-    if same and exact is not None:
-        wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in initial]
-        _run_twin(fast64, wide)
-        same = all(_identical(wide[o], b) for o, b in zip(outs, exact))
-    if not same:
-        return {"reordered": False, "why": "the reordered kernel's outputs differ from the baseline's"}, None
+        built = _faster(texts, build)
+    except Exception as e:  # a reordered kernel does not build: the kernels as they are
+        return {"reordered": False, "why": f"the reordered kernel does not build ({type(e).__name__})"}, {}
+    if not built:
+        return {"reordered": False, "why": "no op of the kernel has an order-keeping faster loop order"}, {}
+    fast_s = None
+    for name, kernel in built.items():
+        if name not in expected:  # a magnitude twin: the exact twin's loops, reordered alike, and a bound (its bits
+            continue  # matter to no comparison); checking it would take a naive call of its own (~7 s at 1024^3)
+        args = [a.astype(wider[a.dtype.name]) if name == "twin" and a.dtype.name in wider else a.copy()
+                for a in initial]
+        t0 = time.perf_counter()
+        _run_twin(kernel, args)
+        fast_s = time.perf_counter() - t0 if name == "base" else fast_s
+        if not all(_identical(args[o], b) for o, b in zip(outs, expected[name])):
+            return {"reordered": False, "why": f"the reordered kernel's outputs differ from the {name}'s"}, {}
     if fast_s * REORDER_MIN_GAIN > call_s:
         why = f"the reordered kernel is not faster ({fast_s:.3f} s vs {call_s:.3f} s)"
-        return {"reordered": False, "why": why}, None
+        return {"reordered": False, "why": why}, {}
     why = f"bit-identical on the first pair, {call_s:.3f} s -> {fast_s:.3f} s a call"
-    return {"reordered": True, "why": why}, built
+    return {"reordered": True, "why": why, "kernels": list(built)}, built
 
 
 def _identical(a: np.ndarray, b: np.ndarray) -> bool:
-    """Bit for bit (NaN payloads and signed zeros included)."""
+    """Bit for bit (signed zeros included), a NaN for a NaN: LLVM leaves which NaN an op returns unspecified
+    (either operand's payload, or a new one, as it commutes operands), and no comparison reads it (a reordered
+    build gave the default NaN where the naive one passed on an input's payload)."""
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind in "fc":
+        nan = np.isnan(a)
+        if not np.array_equal(nan, np.isnan(b)):
+            return False
+        a, b = a[~nan], b[~nan]
+    return a.tobytes() == b.tobytes()
 
 
 # the sets an index input is probed with: small signed integers, and integers over the whole range

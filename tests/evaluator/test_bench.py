@@ -135,6 +135,20 @@ def test_pooled_spot_checks_use_the_remembered_baseline_result_or_a_fresh_one(_s
     other = [np.arange(4.0) + 1, np.zeros(4)]
     bench.pooled(pool, base, cand, bufs(other), bufs(other), **kw)
     assert len(pool.samples) == 3 and calls[0] == 3  # other inputs: a fresh baseline call for the checks
+    # ... or, given a build with the baseline's outputs (the order-keeping one), its untimed call
+    same_calls = [0]
+
+    def same(x, out):
+        same_calls[0] += 1
+        out[:] = x
+
+    third = [np.arange(4.0) + 2, np.zeros(4)]
+    m = bench.pooled(pool, base, cand, bufs(third), bufs(third), same=same, **kw)
+    assert len(pool.samples) == 3 and calls[0] == 3 and same_calls[0] == 1 and m.spot_checks >= 1
+    assert "0 taken now" in m.mode
+    with pytest.raises(bench.TimedCallDiffers):  # checked against what `same` computed
+        bench.pooled(pool, base, lambda x, out: out.__setitem__(slice(None), x + 1), bufs(other), bufs(other),
+                     same=same, **kw)
 
 
 def test_evaluator_uses_the_pooled_mode_for_slow_baselines(tmp_path):
