@@ -66,6 +66,16 @@ TYPICAL_TIMES, TYPICAL_FLOOR_ULPS = 8.0, 4.0
 TYPICAL_SAMPLE = 1 << 16  # elements per output and pair the typical error is taken from (evenly spaced)
 
 
+# the least magnitude a float64 / 80-bit value rounds to Inf at in each output dtype: its largest value plus half
+# its last place (round to nearest even: the largest has an odd significand, so the tie goes up)
+def _rounds_to_inf(d) -> np.longdouble:
+    largest = np.longdouble(np.finfo(d).max)
+    return largest + (largest - np.longdouble(np.nextafter(np.finfo(d).max, d(0)))) / 2
+
+
+_ROUNDS_TO_INF = {d: _rounds_to_inf(d) for d in (np.float16, np.float32, np.float64)}
+
+
 class Comparison(NamedTuple):
     problem: str | None  # None, "nonfinite" or "wrong"
     max_abs_err: float  # over the elements where the exact result and the candidate are both finite
@@ -104,24 +114,33 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
     b = np.asarray(baseline, wide)
     r = b if exact is None else np.asarray(exact, wide)
     with np.errstate(all="ignore"):
+        # each whole-array quantity once, in place where it can be (an output of 2^20 elements takes ~30 passes)
         fin_r = np.isfinite(r)
-        rep = fin_r & np.isfinite(r.astype(dt))
+        abs_r = np.abs(r)
+        # where the exact value is representable in the output's dtype: below the value that rounds to Inf
+        rep = (abs_r < wide(_ROUNDS_TO_INF[dt.type]) if dt.type in _ROUNDS_TO_INF
+               else fin_r & np.isfinite(r.astype(dt)))
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
-        scale = float(np.abs(r, where=rep, out=np.zeros_like(r)).max()) if r.size else 0.0
-        diff = np.abs(g - r)
+        scale = float(np.max(abs_r, where=rep, initial=0.0)) if r.size else 0.0
+        diff = np.subtract(g, r)
+        np.abs(diff, out=diff)
+        err_b = np.subtract(b, r)
+        np.abs(err_b, out=err_b)
         # the normwise term, element by element no more than the magnitude of that element's terms where known
         spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
-        tol = rtol * np.abs(r) + (rtol * spread + atol)
-        well = fin_r & fin_b & (np.abs(b - r) <= tol)  # rule 1; fin_r & ~well is rule 2
+        tol = rtol * abs_r
+        tol += rtol * spread + atol
+        well = fin_r & fin_b
+        well &= err_b <= tol  # rule 1; fin_r & ~well is rule 2
+        if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
+            used = np.divide(err_b, tol, where=well & (tol > 0), out=np.zeros_like(r))
+            tol *= max(1.0, BASELINE_ERRORS * float(used.max()))
+        if well.all() and fin_g.all():  # the common case
+            bad = diff > tol
+            return _result("wrong" if bad.any() else None, got, b, r, bad, diff, r, abs_r)
         # rule 1's edge: where some correct order of evaluation may overflow a partial sum that the baseline's
         # did not, a NaN or Inf is no evidence (see the docstring)
         edge = well & (False if overflows is None else np.asarray(overflows, bool))
-        if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
-            used = np.divide(np.abs(b - r), tol, where=well & (tol > 0), out=np.zeros_like(r))
-            tol = tol * max(1.0, BASELINE_ERRORS * float(used.max()))
-        if well.all() and fin_g.all():  # the common case
-            bad = diff > tol
-            return _result("wrong" if bad.any() else None, got, b, r, bad, diff, r)
         errs = np.where(well & fin_g, diff, 0.0)
         well &= ~(edge & ~fin_g)
         nonfinite = well & ~fin_g
@@ -166,10 +185,12 @@ def typical(cand: np.ndarray, base: np.ndarray, depth: int = 1) -> str | None:
             f"{TYPICAL_TIMES:g}x that + {floor:.3g} ulp: less accurate than the baseline throughout, a precision cut)")
 
 
-def _result(problem, got, b, r, bad, diff, ref) -> Comparison:
+def _result(problem, got, b, r, bad, diff, ref, abs_ref=None) -> Comparison:
+    """`abs_ref`: |ref|, where `ref` is all finite (the common case), to skip recomputing it."""
     err = float(diff.max()) if diff.size else 0.0
     with np.errstate(all="ignore"):
-        rel = diff / np.maximum(np.abs(np.where(np.isfinite(ref), ref, 0.0)), np.finfo(np.float64).tiny)
+        mag = np.abs(np.where(np.isfinite(ref), ref, 0.0)) if abs_ref is None else abs_ref
+        rel = diff / np.maximum(mag, np.finfo(np.float64).tiny)
     rel_max = float(rel.max()) if rel.size else 0.0
     if problem is None:
         return Comparison(None, err, rel_max, "")

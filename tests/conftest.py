@@ -57,11 +57,27 @@ def cli_main():
 @pytest.fixture(autouse=True)
 def _trusted_kernels_compile_in_process(request, monkeypatch):
     """The suite's own kernels and schedules are lowered in this process without first surviving a child
-    (`compiler/preflight.py`: a second lowering, in a new interpreter, per variant: about half of a compile);
-    should one abort MLIR, xdist reports the crash and restarts the worker. Tests of that isolation itself, and
-    the CLI and evaluator (processes of their own), keep it: mark a test `isolated`."""
+    (`compiler/preflight.py`: a second lowering, in a new interpreter, per variant: about half of a compile;
+    ~0.7 s per baseline an Evaluator or a tune is handed); should one abort MLIR, xdist reports the crash and
+    restarts the worker. Tests of that isolation itself keep it: mark a test `isolated`. The CLI (a process of
+    its own) keeps it everywhere, and the evaluator's workers parse candidates in their own processes anyway."""
     if "isolated" not in request.keywords:
-        monkeypatch.setattr("neurojit.compiler.preflight.preflight", lambda *_, **__: None)
+        skip_preflight(monkeypatch)
+
+
+def skip_preflight(monkeypatch) -> None:
+    """`preflight` a no-op in this process: in its module and where it is imported by name."""
+    for where in ("neurojit.compiler.preflight", "neurojit.evaluator.api", "neurojit.agent.run",
+                  "neurojit.agent.export"):
+        monkeypatch.setattr(f"{where}.preflight", lambda *_, **__: None)
+
+
+@pytest.fixture(scope="module")
+def trusted_baselines():
+    """The same for a module-scoped fixture (set up before any function-scoped one): the adversarial corpus's."""
+    with pytest.MonkeyPatch.context() as mp:
+        skip_preflight(mp)
+        yield
 
 
 # The slowest files first: each file runs on one process (`--dist loadfile`), so a long file that starts last

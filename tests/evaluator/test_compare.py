@@ -188,3 +188,15 @@ def test_rule_5_a_precision_cut_throughout_is_wrong_and_a_few_ulps_are_not():
     # non-finite elements are left out (rules 1-4 judge them); the rest still speak
     exact[::7] = np.inf
     assert typical(*ulp_errors(cut, base, exact)) is not None
+
+
+def test_the_representable_range_ends_where_a_cast_rounds_to_inf():
+    # compare() tells an exact value the output's dtype can hold by its magnitude alone: below the value that
+    # rounds to Inf in a cast (the largest plus half its last place), as numpy's own cast decides
+    from neurojit.evaluator.compare import _ROUNDS_TO_INF
+
+    for d, wide in ((np.float16, np.float64), (np.float32, np.float64), (np.float64, np.longdouble)):
+        edge = wide(_ROUNDS_TO_INF[d])
+        with np.errstate(over="ignore"):
+            assert np.isinf(np.array([edge], wide).astype(d))[0], d
+            assert np.isfinite(np.array([np.nextafter(edge, wide(0))], wide).astype(d))[0], d
