@@ -170,8 +170,13 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
             h, n, have = cut
             slots = [j for j in range(n) if j not in have]
         else:
-            n = min(batch, trials - len(mine), room() if room else batch)
-            if n <= 0:
+            # the first batch is the defaults and `batch` suggestions: the defaults are the proposal the tuner was
+            # handed, already evaluated in a run (its verdict comes from the store, at no cost), and a batch of
+            # `batch` with them in it kept a worker idle (a 1024 matmul: one 30 s evaluation alone)
+            extra = 0 if finished else 1
+            fits = room() if room else batch
+            n = min(batch + extra, trials - len(mine), fits + extra)
+            if fits <= 0 or n <= 0:
                 break
             h, slots = len(finished), list(range(n))
         knobs = _suggest_batch(proposal, finished[:h], seed, n, sampler)

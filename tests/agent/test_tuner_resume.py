@@ -44,6 +44,19 @@ def test_same_seed_same_trials_and_the_defaults_first(tmp_path):
     assert len(set(a)) > 5  # and the sampler explores from there
 
 
+def test_the_first_batch_is_the_defaults_and_a_full_batch_of_suggestions(tmp_path):
+    # the defaults were evaluated as the proposal itself: with them counted in the batch a worker stood idle
+    url, sizes, left = f"sqlite:///{tmp_path}/s.db", [], [5]
+
+    def evaluate(props):
+        sizes.append(len(props))
+        left[0] -= sum(dict(p.knobs) != {"a": 8, "b": 4} for p in props)  # the defaults cost nothing
+        return [_speed(p.knobs) for p in props]
+
+    tuner.tune(PROPOSAL, evaluate, url=url, study_name="s", trials=50, batch=2, seed=11, room=lambda: left[0])
+    assert sizes == [3, 2, 1] and left[0] == 0  # 1 + 2, then batches of 2 within the room left
+
+
 @pytest.mark.parametrize("cut_at", [1, 4, 8])
 def test_a_tuning_cut_between_trial_writes_resumes_as_if_never_cut(tmp_path, monkeypatch, cut_at):
     url = f"sqlite:///{tmp_path}/s.db"
