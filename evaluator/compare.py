@@ -122,10 +122,9 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
                else fin_r & np.isfinite(r.astype(dt)))
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
         scale = float(np.max(abs_r, where=rep, initial=0.0)) if r.size else 0.0
-        diff = np.subtract(g, r)
-        np.abs(diff, out=diff)
-        err_b = np.subtract(b, r)
-        np.abs(err_b, out=err_b)
+        diff, err_b = np.empty_like(r), np.empty_like(r)  # arrays even for a 0-d output (a dot product's)
+        np.abs(np.subtract(g, r, out=diff), out=diff)
+        np.abs(np.subtract(b, r, out=err_b), out=err_b)
         # the normwise term, element by element no more than the magnitude of that element's terms where known
         spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
         tol = rtol * abs_r

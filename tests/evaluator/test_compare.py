@@ -200,3 +200,12 @@ def test_the_representable_range_ends_where_a_cast_rounds_to_inf():
         with np.errstate(over="ignore"):
             assert np.isinf(np.array([edge], wide).astype(d))[0], d
             assert np.isfinite(np.array([np.nextafter(edge, wide(0))], wide).astype(d))[0], d
+
+
+def test_a_0d_output_compares_like_any_other():
+    # a dot product into a 0-d output: numpy's arithmetic on 0-d arrays gives scalars, which no `out=` takes
+    one = np.array(1.0, np.float32)
+    assert compare(one.copy(), one, 1e-5, np.array(1.0), magnitude=np.array(2.0)).problem is None
+    wrong = compare(np.array(2.0, np.float32), one, 1e-5, np.array(1.0))
+    assert wrong.problem == "wrong" and "first at ()" in wrong.where
+    assert compare(np.array(np.nan, np.float32), one, 1e-5, np.array(1.0)).problem == "nonfinite"
