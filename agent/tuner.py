@@ -122,7 +122,8 @@ def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, t
          seed: int = 0, room: Callable[[], int] | None = None, tag: str = "", sampler: str = "tpe") -> TuneResult:
     """Run up to `trials` trials of `proposal.space`, in batches of at most `batch` and at most `room()`
     (how many more evaluations the caller's budget allows; 0 stops the tuning), suggested by `sampler`
-    (a name of `SAMPLERS`).
+    (a name of `SAMPLERS`); the first batch holds the proposal's own knobs (already evaluated: its verdict
+    costs nothing) and one more.
 
     `tag` names this call's share of the study (the loop passes its round): `trials` counts the study's trials
     with this tag and seed, so a call re-run after a kill continues where the killed one stopped. Trials that
@@ -173,7 +174,7 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
             # the first batch is the defaults and `batch` suggestions: the defaults are the proposal the tuner was
             # handed, already evaluated in a run (its verdict comes from the store, at no cost), and a batch of
             # `batch` with them in it kept a worker idle (a 1024 matmul: one 30 s evaluation alone)
-            extra = 0 if finished else 1
+            extra = 0 if finished or not _defaults_evaluated(proposal) else 1
             fits = room() if room else batch
             n = min(batch + extra, trials - len(mine), fits + extra)
             if fits <= 0 or n <= 0:
@@ -237,6 +238,11 @@ def _suggest_batch(p: Proposal, history: list[optuna.trial.FrozenTrial], seed: i
 
 def _defaults(p: Proposal) -> list[int]:
     return [p.knobs.get(k.name, k.low) for k in p.space]
+
+
+def _defaults_evaluated(p: Proposal) -> bool:
+    """Whether the first trial (the defaults, clamped to the space) is `p` itself, as it was evaluated."""
+    return all(k.name in p.knobs and k.clamp(p.knobs[k.name]) == p.knobs[k.name] for k in p.space)
 
 
 def _suggest(trial: optuna.Trial, p: Proposal) -> dict[str, int]:

@@ -59,8 +59,8 @@ def _trusted_kernels_compile_in_process(request, monkeypatch):
     """The suite's own kernels and schedules are lowered in this process without first surviving a child
     (`compiler/preflight.py`: a second lowering, in a new interpreter, per variant: about half of a compile;
     ~0.7 s per baseline an Evaluator or a tune is handed); should one abort MLIR, xdist reports the crash and
-    restarts the worker. Tests of that isolation itself keep it: mark a test `isolated`. The CLI (a process of
-    its own) keeps it everywhere, and the evaluator's workers parse candidates in their own processes anyway."""
+    restarts the worker. Tests of that isolation itself keep it: mark a test `isolated`. The installed CLI (a
+    process of its own) keeps it, and the evaluator's workers parse candidates in their own processes anyway."""
     if "isolated" not in request.keywords:
         skip_preflight(monkeypatch)
 

@@ -118,6 +118,9 @@ def test_an_f64_kernels_reordered_twin_runs_in_extended_precision(tmp_path, monk
     # candidate of an f64 baseline slower than REORDER_OVER_S was refused as a crash
     info = _reference(tmp_path / "f64", monkeypatch, 0.0, MATMUL.replace("f32", "f64"))
     assert info["exact"] and info["exact_kind"] == "80-bit extended" and len(info["done"]) > 10, info["order"]
+    # ... and is used: its bits were compared with the padding of the 16-byte long double (whatever memory
+    # held), so an f64 kernel's reordered twin never matched
+    assert info["order"]["reordered"] and info["order"]["kernels"] == ["base", "twin"], info["order"]
 
 
 def test_a_reordered_build_that_disagrees_on_the_first_pair_is_not_used(tmp_path, monkeypatch):
@@ -150,6 +153,9 @@ def test_identical_is_bit_for_bit_but_for_which_nan():
     assert not reference._identical(a, np.array([1.0, 0.0, np.nan], np.float32))  # the sign of zero counts
     assert not reference._identical(a, np.array([1.0, -0.0, 0.0], np.float32))
     assert not reference._identical(np.arange(3), np.arange(3.0))
+    x, y = np.zeros(4, np.longdouble), np.zeros(4, np.longdouble)
+    x.view(np.uint8).reshape(4, -1)[:, -1] = 7  # padding bytes differ, the 80-bit values do not
+    assert reference._identical(x, y) == (np.finfo(np.longdouble).nmant == 63)
 
 
 def test_a_kernel_with_fast_math_flags_keeps_its_order():
