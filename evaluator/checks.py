@@ -6,6 +6,7 @@ benchmark (rotated buffers, outputs reset, spot checks). Returns a Verdict as JS
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 
@@ -60,24 +61,22 @@ class _Baseline:
         self.origin = origin
         order = refs.get("order") or {}
         self._reordered = bool(order.get("reordered") and "base" in order.get("kernels", ()))
-        self._same: list = []
 
+    @functools.cached_property
     def same(self) -> CompiledKernel | None:
         """The baseline in the order-keeping loop order, where the reference process found it bit for bit and
         faster on its first pair (built on first use: only a pooled benchmark's spot checks want it), or None."""
-        if not self._same:
-            self._same.append(None)
-            fast = reorder.reordered(self.normalised) if self._reordered else None
-            if fast is not None:
-                try:
-                    with ir.Context() as ctx, ir.Location.unknown():
-                        module = parse_module(fast, f"{self.origin} (reordered)", ctx)
-                        sig = signature_of(module, self.origin, fast)
-                        self._same[0] = CompiledKernel(lower_parsed(Parsed(module, sig, str(module),
-                                                                           f"{self.origin} (reordered)")))
-                except (NeuroJITError, ir.MLIRError):  # the spot checks then take a timed baseline call
-                    pass
-        return self._same[0]
+        fast = reorder.reordered(self.normalised) if self._reordered else None
+        if fast is None:
+            return None
+        origin = f"{self.origin} (reordered)"
+        try:
+            with ir.Context() as ctx, ir.Location.unknown():
+                module = parse_module(fast, origin, ctx)
+                sig = signature_of(module, self.origin, fast)
+                return CompiledKernel(lower_parsed(Parsed(module, sig, str(module), origin)))
+        except (NeuroJITError, ir.MLIRError):  # the spot checks then take a timed baseline call
+            return None
 
 
 def evaluate_candidate(session, job: dict) -> dict:
@@ -317,7 +316,7 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                   max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
     try:
         if base.call_s > config.bench_pooled_over_s:
-            m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same(),
+            m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same,
                              ci_rel=config.bench_ci_rel, **common)
         else:
             m = bench.interleaved(base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
