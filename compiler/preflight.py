@@ -13,11 +13,10 @@ are remembered per process.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import threading
 
-from . import errors
+from . import errors, zygote
 from .kernel import ir_hash
 from .source import Source, read_source
 
@@ -47,19 +46,19 @@ def remember(text: str) -> None:
 
 
 def run_child(module: str, request: dict, origin: str, doing: str) -> dict:
-    """Run `python -m module` with `request` (JSON) on stdin; its last line of output, as a dict. A crash or
-    a hang is a CompileError naming what the child was `doing` to `origin`."""
+    """Run `python -m module` (forked from this process's zygote, zygote.py) with `request` (JSON) on stdin;
+    its last line of output, as a dict. A crash or a hang is a CompileError naming what the child was `doing`
+    to `origin`."""
     try:
-        proc = subprocess.run([sys.executable, "-m", module], input=json.dumps(request),
-                              capture_output=True, text=True, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
+        code, out, err = zygote.run_python(module, json.dumps(request).encode(), TIMEOUT_S)
+    except TimeoutError:
         raise errors.CompileError(f"{origin}: {doing} took longer than {TIMEOUT_S} s; the kernel is too large or "
                                   "MLIR hung") from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1][:300]
-        how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
+    if code != 0:
+        last = (err.decode(errors="replace").strip().splitlines() or ["(no output)"])[-1][:300]
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
         raise errors.CompileError(f"{origin}: MLIR crashed while {doing} this kernel ({how}): {last}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(out.decode().strip().splitlines()[-1])
 
 
 def child_reply(origin: str, work) -> dict:

@@ -1,7 +1,9 @@
 """Warm, sandboxed worker processes, and the host's side of the protocol.
 
-Each worker is a separate process in its own process group (so a terminal's Ctrl-C reaches only the host),
-killed by the kernel when its host dies, even while the gate holds it stopped (`lockdown.die_with`), with an
+Each worker is a separate process, forked from the host's zygote (compiler/zygote.py: the imports are paid once
+per host, not per worker), in its own process group (so a terminal's Ctrl-C reaches only the host), killed by
+the kernel when the zygote dies, which dies with its host, even while the gate holds it stopped
+(`lockdown.die_with`), with an
 address-space limit and no core dumps, pinned to one core where possible. The host enforces a wall-clock
 deadline per stage the worker announces; on a deadline, or any abnormal exit, the whole process group is
 killed, the candidate gets `timeout`, `memory_limit`, `unsafe_memory` (a runtime bounds check fired) or
@@ -24,13 +26,14 @@ import json
 import os
 import queue
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+
+from neurojit.compiler import zygote
 
 from .allocator import MEMORY_EXIT
 from .config import EvalConfig
@@ -107,57 +110,29 @@ class Gate:
             return worker in self._serial or self._holder is worker
 
 
-# What a worker's environment keeps: where Python, its packages and native libraries are, the locale, temp
-# folders, and the thread settings of the math libraries. Everything else (model API keys, database URLs and
-# passwords) stays with the host: code that broke loose in a worker could print it into a verdict's detail.
-_ENV_KEPT = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "VIRTUAL_ENV", "LD_LIBRARY_PATH")
-_ENV_KEPT_PREFIXES = ("LC_", "PYTHON", "OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_")
+# workers are forked from the host's zygote (compiler/zygote.py), which imports what they run first
+zygote.preload("neurojit.evaluator.checks", "neurojit.evaluator.reference", "neurojit.evaluator.worker")
+worker_env = zygote.worker_env  # what a worker's environment keeps (the zygote's, and so its children's)
 
 
-def worker_env(environ=None) -> dict[str, str]:
-    """The host's environment, less anything a worker does not need (see `_ENV_KEPT`)."""
-    environ = os.environ if environ is None else environ
-    return {k: v for k, v in environ.items() if k in _ENV_KEPT or k.startswith(_ENV_KEPT_PREFIXES)}
-
-
-_spawns: queue.Queue | None = None  # the spawner thread's requests (a forked child starts its own)
-_spawns_lock = threading.Lock()
-
-
-def _spawn(argv: list[str], **popen) -> subprocess.Popen:
-    """`subprocess.Popen(argv, **popen)`, from one thread that lives as long as this process: a worker asks
-    the kernel to kill it when the thread that started it ends (`lockdown.die_with`; the kernel counts the
-    parent *thread*), and pools start workers from short-lived threads (`WorkerPool.map`)."""
-    global _spawns
-    with _spawns_lock:
-        if _spawns is None:
-            _spawns = queue.Queue()
-            threading.Thread(target=_spawner, args=(_spawns,), name="neurojit-spawner", daemon=True).start()
-        requests = _spawns
-    done: queue.Queue = queue.Queue(maxsize=1)
-    requests.put((argv, popen, done))
-    ok, value = done.get()
-    if not ok:
-        raise value
-    return value
-
-
-def _forget_spawner() -> None:  # a forked child has neither the thread nor, maybe, a free lock
-    global _spawns, _spawns_lock
-    _spawns, _spawns_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_spawner)
-
-
-def _spawner(requests: queue.Queue) -> None:
-    while True:
-        argv, popen, done = requests.get()
-        try:
-            done.put((True, subprocess.Popen(argv, **popen)))
-        except BaseException as e:  # handed to the caller, who raises it
-            done.put((False, e))
+def _fork_worker(config: EvalConfig, log) -> zygote.Child:
+    """A worker process, forked from the zygote in a process group of its own, told to die with the zygote
+    (which dies with this process); its stdin and stdout are pipes to us, its stderr `log`."""
+    z = zygote.shared()
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    try:
+        argv = [str(config.memory_limit_bytes), "--host={zygote}", *([] if config.lockdown else ["--no-lockdown"])]
+        child = z.spawn("neurojit.evaluator.worker", argv, (in_r, out_w, log.fileno()), group=True)
+        child.stdin, child.stdout = open(in_w, "w", buffering=1), open(out_r, "r")
+    except BaseException:
+        for fd in (in_w, out_r):
+            os.close(fd)
+        raise
+    finally:
+        os.close(in_r)
+        os.close(out_w)
+    return child
 
 
 class Worker:
@@ -165,7 +140,7 @@ class Worker:
         self.config = config
         self.core = core
         self.gate = gate
-        self.proc: subprocess.Popen | None = None
+        self.proc: zygote.Child | None = None
         self.lines: queue.Queue = queue.Queue()
         self.log = None
         self._pause_lock = threading.Lock()
@@ -174,11 +149,7 @@ class Worker:
 
     def _start(self) -> None:
         self.log = tempfile.TemporaryFile(mode="w+b")
-        self.proc = _spawn(
-            [sys.executable, "-m", "neurojit.evaluator.worker", str(self.config.memory_limit_bytes),
-             f"--host={os.getpid()}", *([] if self.config.lockdown else ["--no-lockdown"])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, process_group=0, env=worker_env(),
-            text=True, bufsize=1)
+        self.proc = _fork_worker(self.config, self.log)
         if self.core is not None and hasattr(os, "sched_setaffinity"):
             try:
                 os.sched_setaffinity(self.proc.pid, {self.core})
