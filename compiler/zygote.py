@@ -7,20 +7,25 @@ per host process, imports those modules, and then only forks: a child is ready i
 `python -m MODULE ARGS` as if started afresh (`runpy`, `sys.argv`, fds 0-2 the caller's, its own process
 group if asked), and the zygote reports its exit status, since the host is not its parent.
 
-What a fresh process would have and a forked one must get: no thread but its own (the zygote starts none; it
-is checked; OpenBLAS's native pool stops itself around a fork), no file but fds 0-2 (closed in the child), `random` reseeded (Python does that on fork), the
-environment of a worker (the zygote is started with `pool.worker_env()`: model keys and database URLs never
-reach it). What it does not get: its own address-space layout (ASLR is per exec); children share the zygote's,
-which tells an escaped candidate nothing about the host's.
+What a fresh process would have and a forked one must get: no Python thread but its own (checked in the
+zygote; OpenBLAS's native pool stops itself around a fork), no file but fds 0-2 (closed in the child),
+`random` reseeded (Python does that on fork), the working directory the host has when it asks (sent with the
+request), and a worker's environment (the zygote is started with `worker_env()`: model keys and database URLs
+never reach it). What it does not get: its own address-space layout and string-hash seed (both per exec;
+children share the zygote's, which tells an escaped candidate nothing about the host's), the host's
+environment as it is at that moment (the zygote's, from its start), Python's full shutdown (atexit handlers
+run, then the process exits at once; non-daemon threads are not waited for).
 
-Death: the zygote dies with the thread that started it (`lockdown.die_with`, started from the host's spawner
-thread), and a worker dies with the zygote (it is told the zygote's pid as its host), so killing the host still
-takes every worker with it. If the zygote itself dies, its children die with it, every wait on them returns,
-and the next request starts a new one.
+Death: the zygote dies with the thread that started it (PR_SET_PDEATHSIG; started from the host's spawner
+thread), runs in a process group of its own (a terminal's Ctrl-C reaches only the host), and every child dies
+with the zygote (a worker is also told the zygote's pid as its host, `lockdown.die_with`), so killing the host
+still takes every worker with it. If the zygote itself dies, its children die with it, every wait on them
+returns, and the next request starts a new one.
 
-Protocol (a Unix SOCK_SEQPACKET pair): the host sends `{"module", "argv", "group"}` with three fds (stdin,
-stdout, stderr) attached; the zygote answers `{"pid"}` or `{"error"}`, and later `{"exit": pid, "code"}` (a
-negative code is the signal, as `subprocess` reports it)."""
+Protocol (a Unix SOCK_SEQPACKET pair): the host sends `{"id", "module", "argv", "group", "cwd"}` with three fds
+(stdin, stdout, stderr) attached; the zygote answers `{"pid", "id"}` or `{"error", "id"}` (a reply to a request
+whose caller was interrupted is told apart by its id, and its child killed), and later `{"exit": pid, "code"}`
+(a negative code is the signal, as `subprocess` reports it)."""
 
 from __future__ import annotations
 
@@ -73,6 +78,7 @@ class Child:
         self.stdin = None
         self.stdout = None
         self.returncode: int | None = None
+        self.request: int | None = None
         self._done = threading.Event()
 
     def _exited(self, code: int) -> None:
@@ -108,6 +114,12 @@ class _Running:
         threading.Thread(target=self._read, name="neurojit-zygote-reader", daemon=True).start()
 
     def _read(self) -> None:
+        try:
+            self._serve_replies()
+        finally:  # whatever ended the loop (EOF, a malformed message), nobody waits forever
+            self._orphan_all()
+
+    def _serve_replies(self) -> None:
         while (msg := _recv(self.sock)) is not None:
             if "exit" in msg:
                 with self.lock:
@@ -116,11 +128,16 @@ class _Running:
                     child._exited(int(msg["code"]))
             elif "pid" in msg:
                 child = Child(msg["pid"])
+                child.request = msg.get("id")
                 with self.lock:
                     self.children[child.pid] = child
                 self.replies.put(child)
             else:
                 self.replies.put(msg)
+
+    def _orphan_all(self) -> None:
+        if self.alive():
+            self.proc.kill()  # a reader that stopped early: nobody would report this zygote's children
         # the zygote is gone: its children died with it (they asked to), and nobody will report them
         self.proc.wait()
         with self.lock:
@@ -140,6 +157,7 @@ class Zygote:
     def __init__(self):
         self._lock = threading.Lock()  # one request at a time
         self._running: _Running | None = None
+        self._seq = 0
 
     @property
     def pid(self) -> int | None:
@@ -152,7 +170,7 @@ class Zygote:
         try:
             proc = spawn_process([sys.executable, "-m", "neurojit.compiler.zygote", str(theirs.fileno()),
                                   str(os.getpid()), *_preload], pass_fds=[theirs.fileno()],
-                                 stdin=subprocess.DEVNULL, env=worker_env())
+                                 stdin=subprocess.DEVNULL, env=worker_env(), process_group=0)
         finally:
             theirs.close()
         ready = _recv(ours)
@@ -172,13 +190,22 @@ class Zygote:
             for _ in range(2):  # a zygote found dead is started again, once
                 z = self._ensure()
                 args = [a.replace("{zygote}", str(z.proc.pid)) for a in argv]
+                self._seq += 1
+                req = {"id": self._seq, "module": module, "argv": args, "group": group, "cwd": os.getcwd()}
                 try:
-                    socket.send_fds(z.sock, [json.dumps({"module": module, "argv": args, "group": group}).encode()],
-                                    list(fds))
-                except OSError:
+                    socket.send_fds(z.sock, [json.dumps(req).encode()], list(fds))
+                except (BrokenPipeError, ConnectionError):
                     self._stop(z)
                     continue
-                reply = z.replies.get()
+                except OSError as e:  # our request's fault (a closed fd): the zygote and its children are fine
+                    raise ZygoteError(f"could not start {module}: {e}") from e
+                while True:  # replies to requests whose caller was interrupted come first: end their children
+                    reply = z.replies.get()
+                    rid = reply.request if isinstance(reply, Child) else reply.get("id", self._seq)
+                    if rid in (None, self._seq):
+                        break
+                    if isinstance(reply, Child):
+                        reply.kill()
                 if isinstance(reply, Child):
                     return reply
                 if reply.get("error") != "the zygote died":
@@ -225,7 +252,7 @@ def run_python(module: str, stdin: bytes, timeout: float) -> tuple[int, bytes, b
         child = shared().spawn(module, [], (i.fileno(), o.fileno(), e.fileno()))
         try:
             code = child.wait(timeout)
-        except TimeoutError:
+        except BaseException:  # a timeout, or Ctrl-C: the child (no longer in our group) must not outlive it
             child.kill()
             child.wait()
             raise
@@ -302,6 +329,8 @@ def _child(sock: socket.socket, req: dict, fds: list[int], zygote: int) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         if req.get("group"):
             os.setpgid(0, 0)
+        if req.get("cwd"):
+            os.chdir(req["cwd"])
         for target, fd in enumerate(fds):
             os.dup2(fd, target)  # dup2 clears close-on-exec on the copy; nothing else is kept
         os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
@@ -330,6 +359,12 @@ def _child(sock: socket.socket, req: dict, fds: list[int], zygote: int) -> None:
         except BaseException:
             pass
     finally:
+        try:
+            import atexit
+
+            atexit._run_exitfuncs()  # as an interpreter's exit would (os._exit below skips it)
+        except BaseException:
+            pass
         for f in (sys.stdout, sys.stderr):
             try:
                 f.flush()
@@ -369,6 +404,7 @@ def _serve(fd: int, modules: list[str]) -> int:
             return 0
         if not data:
             return 0  # the host closed its end
+        req: dict = {}
         try:
             req = json.loads(data)
             if len(fds) != 3:
@@ -377,16 +413,21 @@ def _serve(fd: int, modules: list[str]) -> int:
         except (OSError, ValueError) as e:
             for f in fds:
                 os.close(f)
-            sock.send(json.dumps({"error": str(e)}).encode())
+            sock.send(json.dumps({"error": str(e), "id": req.get("id")}).encode())
             continue
         if pid == 0:
             signal.set_wakeup_fd(-1)
             os.close(wake_r)
             os.close(wake_w)
             _child(sock, req, fds, zygote)
+        if req.get("group"):
+            try:
+                os.setpgid(pid, pid)  # as the child does: whichever runs first, the group exists when we answer
+            except OSError:
+                pass
         for f in fds:
             os.close(f)
-        sock.send(json.dumps({"pid": pid}).encode())
+        sock.send(json.dumps({"pid": pid, "id": req.get("id")}).encode())
 
 
 def _reap(sock: socket.socket) -> None:

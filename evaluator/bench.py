@@ -14,8 +14,9 @@ are (no outputs to reset).
 
 A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
 evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
-kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`) and the
-candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
+kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`), and shared
+with the other workers of the same machine through the host (pool.py: each job brings the latest samples any of
+them took, and its result takes the worker's back), and the candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
 (fewer than `min_base` samples; then, one per evaluation, while the 95% CI of their median is wider than
 +-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
 `refresh_share`: load and clock drift still enter, at a bounded share of the worker's time); the latest
@@ -237,6 +238,19 @@ class BaselinePool:
     taken: list[float] = field(default_factory=list)  # perf_counter() at each sample
     result: tuple[list[np.ndarray], list[np.ndarray]] | None = None  # (slot 0's arguments before, outputs after)
 
+    def merge(self, others) -> None:
+        """Add samples other workers of this machine took ((seconds, taken) pairs; `taken` is
+        `time.perf_counter()`, CLOCK_MONOTONIC, the same clock in every process here), in the order taken."""
+        have = set(self.taken)
+        new = [(float(s), float(t)) for s, t in others if float(t) not in have]
+        if new:
+            both = sorted([*zip(self.samples, self.taken), *new], key=lambda x: x[1])
+            self.samples, self.taken = [s for s, _ in both], [t for _, t in both]
+
+    def pairs(self, keep: int) -> list[list[float]]:
+        """The latest `keep` samples as (seconds, taken) pairs, for the other workers (`merge`)."""
+        return [[s, t] for s, t in zip(self.samples[-keep:], self.taken[-keep:])]
+
     def ci_rel(self, keep: int, seed: int = 0) -> float:
         """Half-width of the 95% bootstrap CI of the recent samples' median, relative to the median."""
         return _median_ci_rel(self.samples[-keep:], np.random.default_rng(seed))
@@ -281,10 +295,13 @@ class BaselinePool:
         return True
 
 
+POOL_KEEP = 8  # the latest samples a pooled estimate rests on
+
+
 def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, max_base=5,
-           ci_rel=0.03, refresh_share=0.1, keep=8, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
+           ci_rel=0.03, refresh_share=0.1, keep=POOL_KEEP, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
            seed=0) -> Measurement:
-    """Speedup against a slow baseline whose per-call samples on this worker persist in `pool`. `same`, where
+    """Speedup against a slow baseline whose per-call samples on this machine persist in `pool`. `same`, where
     given, is a faster build giving the baseline's outputs bit for bit: the spot checks' reference comes from
     it when no sample is due (else from one more timed baseline call, ~7 s for a naive 1024^3 matmul)."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
@@ -330,5 +347,5 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
     c25, c50, c75 = q(tc)
     return Measurement(float(b50), float(b75 - b25), float(c50), float(c75 - c25), float(b50 / c50),
                        (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))), len(tc), n_c,
-                       f"pooled baseline ({len(tb)} samples on this worker, {taken} taken now)",
+                       f"pooled baseline ({len(tb)} samples on this machine, {taken} taken now)",
                        min(n_c, len(cb.sets)), bool(cb.outputs), checks, cb.bytes_touched(n_c))

@@ -97,7 +97,10 @@ def evaluate_candidate(session, job: dict) -> dict:
         verdict = Verdict(Outcome.REJECT, r.reason, r.detail, checks=tuple(checks), candidate_hash=state.get("hash"),
                           max_abs_err=state.get("max_abs"), max_rel_err=state.get("max_rel"),
                           baseline_ms=state.get("baseline_ms"))
-    return verdict.to_json()
+    out = verdict.to_json()
+    if "baseline_samples" in state:  # not part of the verdict: the host shares them with its other workers
+        out["baseline_samples"] = state["baseline_samples"]
+    return out
 
 
 _CHECK_OF = {
@@ -238,7 +241,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     if not config.bench:
         return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline: {eq.tol_text}",
                        max_abs_err=errs[0], max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
-    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq)
+    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq, job.get("baseline_samples"), state)
     checks.append(Check("benchmark", True, f"{m.mode}: {m.rounds} rounds x {m.inner} call(s), each call on "
                                            f"outputs of its own, reset after every sample; speedup 95% CI "
                                            f"[{m.speedup_ci[0]:.3f}, {m.speedup_ci[1]:.3f}]; {timing['inputs']}"))
@@ -278,8 +281,10 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
 
-def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence):
-    """Time baseline and candidate on rotated argument sets with outputs reset (bench.py); the timing record."""
+def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence, shared, state: dict):
+    """Time baseline and candidate on rotated argument sets with outputs reset (bench.py); the timing record.
+    A pooled baseline's timing starts from the samples `shared` by this machine's other workers, and leaves
+    the latest in `state["baseline_samples"]` for them."""
     nbytes = lambda a: int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize  # noqa: E731
     out_b = max(1, sum(nbytes(a) for a in sig.outputs))
     in_b = max(1, sum(nbytes(a) for a in sig.inputs))
@@ -316,8 +321,12 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                   max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
     try:
         if base.call_s > config.bench_pooled_over_s:
-            m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same,
-                             ci_rel=config.bench_ci_rel, **common)
+            base.bench_samples.merge(shared or ())  # what this machine's other workers took
+            try:
+                m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same,
+                                 ci_rel=config.bench_ci_rel, **common)
+            finally:
+                state["baseline_samples"] = base.bench_samples.pairs(bench.POOL_KEEP)
         else:
             m = bench.interleaved(base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
     except bench.TimedCallDiffers as e:

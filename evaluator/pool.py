@@ -34,8 +34,10 @@ from collections import deque
 from dataclasses import dataclass
 
 from neurojit.compiler import zygote
+from neurojit.compiler.kernel import ir_hash
 
 from .allocator import MEMORY_EXIT
+from .bench import POOL_KEEP, BaselinePool
 from .config import EvalConfig
 from .guard import GUARD_EXIT, MARKER as GUARD_MARKER
 from .record import Check, Outcome, Reason, Verdict
@@ -307,10 +309,16 @@ class Worker:
                 return Reply(msg["result"], stage, context, pairs)
 
     def run(self, job: dict) -> Verdict:
+        return self.run_sharing(job)[0]
+
+    def run_sharing(self, job: dict) -> tuple[Verdict, list]:
+        """The verdict, and the slow baseline's latest timing samples the worker holds (for the others)."""
         reply = self.exchange(job)
         if reply.result is not None:
-            return Verdict.from_json({k: v for k, v in reply.result.items() if k != "worker_s"})
-        return _abnormal(reply.reason, reply.detail)
+            extra = ("worker_s", "baseline_samples")
+            return (Verdict.from_json({k: v for k, v in reply.result.items() if k not in extra}),
+                    reply.result.get("baseline_samples") or [])
+        return _abnormal(reply.reason, reply.detail), []
 
 
 @dataclass(frozen=True)
@@ -358,6 +366,8 @@ class WorkerPool:
         for w in self.workers:
             self._free.put(w)
         self.references = References(self.config, self._reference_worker)
+        self._samples: dict[str, BaselinePool] = {}  # by baseline: the latest samples of a pooled timing
+        self._samples_lock = threading.Lock()
 
     def _reference_worker(self, config) -> Worker:
         """The trusted reference process's worker: outside the gate's leases, stopped during parallel timings."""
@@ -370,9 +380,18 @@ class WorkerPool:
             job = {**job, "reference": self.references.for_job(job)}
         except Exception as e:  # the baseline failed in the trusted process: no candidate can be judged
             return _abnormal(Reason.CRASH, f"the baseline's reference outputs could not be computed: {e}")
+        # a slow baseline's timing samples are a property of this machine: every worker starts from the latest
+        # any of them took (bench.py), so each does not take its own first few (~7 s each for a naive 1024 matmul)
+        key = ir_hash(job.get("baseline", ""))
+        with self._samples_lock:
+            shared = self._samples.setdefault(key, BaselinePool())
+            job = {**job, "baseline_samples": shared.pairs(POOL_KEEP)}
         w = self._free.get()
         try:
-            return w.run(job)
+            verdict, samples = w.run_sharing(job)
+            with self._samples_lock:
+                shared.merge(samples)
+            return verdict
         except Exception as e:  # a broken worker costs this candidate, never the run
             w.kill()
             return _abnormal(Reason.CRASH, f"evaluator worker failed: {e}")

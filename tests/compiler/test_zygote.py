@@ -23,7 +23,7 @@ what = sys.stdin.read().strip()
 if what == "report":
     fds = sorted(int(f) for f in os.listdir("/proc/self/fd"))
     print(json.dumps({"argv": sys.argv[1:], "fds": fds, "env": sorted(os.environ), "pid": os.getpid(),
-                      "ppid": os.getppid(), "pgid": os.getpgid(0)}))
+                      "ppid": os.getppid(), "pgid": os.getpgid(0), "cwd": os.getcwd()}))
 elif what == "abort":
     print("last words", file=sys.stderr, flush=True)
     os.abort()
@@ -89,6 +89,36 @@ def test_a_child_has_its_own_fds_argv_group_and_a_workers_environment(probe):
     assert "NEUROJIT_TEST_SECRET" not in seen["env"] and "PYTHONPATH" in seen["env"]
     _, code, out, _ = _run(probe, "report")
     assert json.loads(out)["pgid"] == os.getpgid(probe.pid)  # no group asked: the zygote's
+
+
+def test_a_child_runs_where_the_host_is_now_and_the_zygote_is_out_of_a_terminals_reach(probe, tmp_path,
+                                                                                      monkeypatch):
+    _run(probe, "0")  # the zygote runs
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(_run(probe, "report")[2])["cwd"] == str(tmp_path)
+    assert os.getpgid(probe.pid) == probe.pid != os.getpgid(0)  # a Ctrl-C to our group does not reach it
+
+
+def test_a_spawn_interrupted_while_waiting_leaves_no_reply_for_the_next(probe):
+    """An interrupted request's answer comes later; the next request must get its own child, not that one."""
+    class Interrupt(Exception):
+        pass
+
+    def boom(*_):
+        raise Interrupt()
+
+    _run(probe, "0")
+    old = signal.signal(signal.SIGALRM, boom)
+    os.kill(probe.pid, signal.SIGSTOP)  # a zygote slow to answer
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(Interrupt):
+            _run(probe, "5")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        os.kill(probe.pid, signal.SIGCONT)
+    assert _run(probe, "7")[1] == 7 and _run(probe, "3")[1] == 3
 
 
 def test_exit_codes_and_signals_are_reported_as_subprocess_does(probe):

@@ -1,5 +1,7 @@
 """The benchmark's two modes: interleaved pairs, and a pooled baseline for slow baselines."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -158,6 +160,20 @@ def test_evaluator_uses_the_pooled_mode_for_slow_baselines(tmp_path):
         v = ev.evaluate(base, base)
     assert v.accepted and v.speedup is not None
     assert any(c.name == "benchmark" and "pooled" in c.detail for c in v.checks)
+
+
+def test_a_slow_baselines_samples_are_shared_by_the_workers_of_one_machine():
+    """The second evaluation runs on the other worker, which takes no samples of its own: the first's serve."""
+    with Evaluator(EvalConfig(workers=2, bench_pooled_over_s=0.0, bench_time_cap_s=0.3)) as ev:
+        first, second = ev.evaluate(MATMUL, MATMUL), ev.evaluate(MATMUL, MATMUL)
+        workers = ev.pool.workers
+        assert all(w.proc is not None for w in workers)  # both ran one
+    modes = [next(c.detail for c in v.checks if c.name == "benchmark") for v in (first, second)]
+    assert "3 samples on this machine, 3 taken now" in modes[0], modes[0]
+    # alone it would take 3; with the first's it takes at most one (a spot check's reference on other inputs,
+    # where no reordered baseline computes it untimed, or a loose CI)
+    n, taken = map(int, re.search(r"\((\d+) samples on this machine, (\d+) taken now\)", modes[1]).groups())
+    assert taken <= 1 and n == 3 + taken, modes[1]
 
 
 # ---- timed calls must do real work -------------------------------------------------------------------------
