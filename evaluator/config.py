@@ -43,7 +43,7 @@ class EvalConfig:
     # test suite sets 1, where verdicts matter and 2-3 s of timing per candidate were a third of its time)
     bench_time_cap_s: float = field(default_factory=lambda: _env_seconds("NEUROJIT_BENCH_CAP_S", 3.0))
     bench_ci_rel: float = 0.03  # stop when the 95% CI of the speedup is within +-3%
-    bench_pooled_over_s: float = 0.5  # a baseline slower than this per call is timed once per evaluation
+    bench_pooled_over_s: float = 0.5  # slower baselines: samples pooled across evaluations and workers (bench.pooled)
     bench_buffer_bytes: int = 2 << 20  # timed calls rotate over argument sets of this many bytes a side (in cache)
 
     def pool_size(self) -> int:

@@ -283,7 +283,7 @@ def test_tune_finds_a_faster_verified_variant_of_a_tensor_kernel(stem, tmp_path,
 def test_tune_a_tensorlang_kernel_then_export_the_faster_variant(tmp_path, cli):
     """The schedules apply after lowering: TensorLang -> linalg -> the convention, then the usual search."""
     db = f"sqlite:///{tmp_path / 'runs.db'}"
-    p = cli("tune", KERNELS / "mlp.tl.mlir", "--budget", "4", "--db", db, "--run-id", "tl", "--json", timeout=600)
+    p = cli("tune", KERNELS / "mlp.tl.mlir", "--budget", "2", "--db", db, "--run-id", "tl", "--json", timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
     summary = json.loads(p.stdout.strip().splitlines()[-1])
     assert summary["accepted"] >= 1 and summary["speedup"] > 1.2, summary
