@@ -16,7 +16,8 @@ A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10
 evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
 kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`), and shared
 with the other workers of the same machine through the host (pool.py: each job brings the latest samples any of
-them took, and its result takes the worker's back), and the candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
+them took, and its result takes the worker's back, those taken during the job within 4x of the reference
+process's time of the baseline), and the candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
 (fewer than `min_base` samples; then, one per evaluation, while the 95% CI of their median is wider than
 +-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
 `refresh_share`: load and clock drift still enter, at a bounded share of the worker's time); the latest

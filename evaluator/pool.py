@@ -23,6 +23,7 @@ does not run while it is stopped. So workers x threads never oversubscribes the 
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import signal
@@ -321,6 +322,24 @@ class Worker:
         return _abnormal(reply.reason, reply.detail), []
 
 
+def _plausible(samples, call_s, known, since: float) -> list:
+    """The timing samples a worker sent back that the others may rest on: those known already, and new ones
+    taken during its job, each within 4x of the baseline's time in the trusted reference process. A worker
+    runs untrusted code: one that forged its samples would otherwise skew every worker's speedups, not only
+    its own verdicts (which the runoff and the promotion gate time again in the host)."""
+    now, out = time.perf_counter(), []
+    for pair in samples if isinstance(samples, list) else ():
+        try:
+            s, t = (float(x) for x in pair)
+        except (TypeError, ValueError):
+            continue
+        if not (math.isfinite(s) and s > 0):
+            continue
+        if t in known or (since <= t <= now and (not call_s or call_s / 4 <= s <= call_s * 4)):
+            out.append((s, t))
+    return out
+
+
 @dataclass(frozen=True)
 class Reply:
     """What came back for one job: `result`, or the stage (and pair) it failed in, why and a sentence."""
@@ -383,14 +402,15 @@ class WorkerPool:
         # a slow baseline's timing samples are a property of this machine: every worker starts from the latest
         # any of them took (bench.py), so each does not take its own first few (~7 s each for a naive 1024 matmul)
         key = ir_hash(job.get("baseline", ""))
-        with self._samples_lock:
-            shared = self._samples.setdefault(key, BaselinePool())
-            job = {**job, "baseline_samples": shared.pairs(POOL_KEEP)}
         w = self._free.get()
         try:
+            with self._samples_lock:
+                shared = self._samples.setdefault(key, BaselinePool())
+                job = {**job, "baseline_samples": shared.pairs(POOL_KEEP)}
+            start = time.perf_counter()
             verdict, samples = w.run_sharing(job)
             with self._samples_lock:
-                shared.merge(samples)
+                shared.merge(_plausible(samples, job["reference"].get("call_s"), shared.taken, start))
             return verdict
         except Exception as e:  # a broken worker costs this candidate, never the run
             w.kill()

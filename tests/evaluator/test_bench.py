@@ -176,6 +176,22 @@ def test_a_slow_baselines_samples_are_shared_by_the_workers_of_one_machine():
     assert taken <= 1 and n == 3 + taken, modes[1]
 
 
+def test_samples_a_worker_sends_back_are_kept_only_when_plausible():
+    """A worker runs untrusted code: the samples the others rest on must have been taken during its job and be
+    within 4x of the trusted reference process's time of the baseline."""
+    import time
+
+    from neurojit.evaluator.pool import _plausible
+
+    start = time.perf_counter()
+    now = time.perf_counter()
+    sent = [[7.5, now], [7.4, start - 100.0], [1e9, now], [0.001, now], [float("nan"), now], ["x", now], [7.6],
+            [-7.5, now], [7.0, start - 50.0]]
+    kept = _plausible(sent, 7.8, [start - 50.0], start)
+    assert kept == [(7.5, now), (7.0, start - 50.0)]  # new and in range, or one the pool holds already
+    assert _plausible("not a list", 7.8, [], start) == []
+
+
 # ---- timed calls must do real work -------------------------------------------------------------------------
 
 EW = """module {
