@@ -324,10 +324,11 @@ class Worker:
 
 def _plausible(samples, call_s, known, since: float) -> list:
     """The timing samples a worker sent back that the others may rest on: those known already, and new ones
-    taken during its job, each within 4x of the baseline's time in the trusted reference process. A worker
+    taken during its job, each within 4x of the baseline's time in the trusted reference process (where that
+    time, one call's, says something: from 50 ms; the pooled mode is for baselines over 0.5 s). A worker
     runs untrusted code: one that forged its samples would otherwise skew every worker's speedups, not only
     its own verdicts (which the runoff and the promotion gate time again in the host)."""
-    now, out = time.perf_counter(), []
+    now, out, call_s = time.perf_counter(), [], float(call_s or 0.0)
     for pair in samples if isinstance(samples, list) else ():
         try:
             s, t = (float(x) for x in pair)
@@ -335,7 +336,7 @@ def _plausible(samples, call_s, known, since: float) -> list:
             continue
         if not (math.isfinite(s) and s > 0):
             continue
-        if t in known or (since <= t <= now and (not call_s or call_s / 4 <= s <= call_s * 4)):
+        if t in known or (since <= t <= now and (call_s < 0.05 or call_s / 4 <= s <= call_s * 4)):
             out.append((s, t))
     return out
 

@@ -190,6 +190,7 @@ def test_samples_a_worker_sends_back_are_kept_only_when_plausible():
     kept = _plausible(sent, 7.8, [start - 50.0], start)
     assert kept == [(7.5, now), (7.0, start - 50.0)]  # new and in range, or one the pool holds already
     assert _plausible("not a list", 7.8, [], start) == []
+    assert _plausible([[0.004, now]], 0.0001, [], start) == [(0.004, now)]  # one tiny call's time says little
 
 
 # ---- timed calls must do real work -------------------------------------------------------------------------
