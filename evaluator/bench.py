@@ -16,8 +16,9 @@ A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10
 evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
 kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`), and shared
 with the other workers of the same machine through the host (pool.py: each job brings the latest samples any of
-them took, and its result takes the worker's back, those taken during the job within 4x of the reference
-process's time of the baseline), and the candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
+them took, and its result takes the worker's back, those that could have been taken during the job and are
+close to the baseline's time in the reference process and to the others: `pool._plausible`); a refresh by
+one worker is then a refresh for all, and the candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
 (fewer than `min_base` samples; then, one per evaluation, while the 95% CI of their median is wider than
 +-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
 `refresh_share`: load and clock drift still enter, at a bounded share of the worker's time); the latest
@@ -233,8 +234,9 @@ def _median_ci_rel(samples, rng) -> float:
 
 @dataclass
 class BaselinePool:
-    """A slow baseline's per-call samples (seconds) on this worker, kept across its evaluations, with when
-    each was taken, and the baseline's outputs from one starting state of slot 0 (for spot checks)."""
+    """A slow baseline's per-call samples (seconds) on this machine (this worker's, kept across its
+    evaluations, and those the host passed on from the others), with when each was taken, and the baseline's
+    outputs from one starting state of slot 0 (for spot checks; this worker's own)."""
     samples: list[float] = field(default_factory=list)
     taken: list[float] = field(default_factory=list)  # perf_counter() at each sample
     result: tuple[list[np.ndarray], list[np.ndarray]] | None = None  # (slot 0's arguments before, outputs after)
@@ -243,10 +245,13 @@ class BaselinePool:
         """Add samples other workers of this machine took ((seconds, taken) pairs; `taken` is
         `time.perf_counter()`, CLOCK_MONOTONIC, the same clock in every process here), in the order taken."""
         have = set(self.taken)
-        new = [(float(s), float(t)) for s, t in others if float(t) not in have]
+        new = list({float(t): (float(s), float(t)) for s, t in others if float(t) not in have}.values())
         if new:
             both = sorted([*zip(self.samples, self.taken), *new], key=lambda x: x[1])
             self.samples, self.taken = [s for s, _ in both], [t for _, t in both]
+
+    def keep_latest(self, n: int) -> None:
+        self.samples, self.taken = self.samples[-n:], self.taken[-n:]
 
     def pairs(self, keep: int) -> list[list[float]]:
         """The latest `keep` samples as (seconds, taken) pairs, for the other workers (`merge`)."""

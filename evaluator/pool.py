@@ -34,6 +34,8 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from neurojit.compiler import zygote
 from neurojit.compiler.kernel import ir_hash
 
@@ -322,23 +324,41 @@ class Worker:
         return _abnormal(reply.reason, reply.detail), []
 
 
-def _plausible(samples, call_s, known, since: float) -> list:
-    """The timing samples a worker sent back that the others may rest on: those known already, and new ones
-    taken during its job, each within 4x of the baseline's time in the trusted reference process (where that
-    time, one call's, says something: from 50 ms; the pooled mode is for baselines over 0.5 s). A worker
-    runs untrusted code: one that forged its samples would otherwise skew every worker's speedups, not only
-    its own verdicts (which the runoff and the promotion gate time again in the host)."""
-    now, out, call_s = time.perf_counter(), [], float(call_s or 0.0)
-    for pair in samples if isinstance(samples, list) else ():
+MAX_NEW_SAMPLES = 5  # a job takes at most its pool's first few (3) and one for the spot checks
+
+
+def _plausible(samples, call_s, pool: BaselinePool, since: float) -> list:
+    """The timing samples a worker sent back that the others may rest on: those the pool holds already, and
+    new ones that could have been taken during its job, one after another (each of `s` seconds ends at `t`:
+    the first cannot start before the job did, nor any before the previous ended), at most a few, each within
+    4x of the baseline's time in the trusted reference process (a time that says something from 50 ms a call:
+    below it nothing new is shared) and, once the pool has a few, within 2x of their median. A worker runs
+    untrusted code: one that forged its samples would otherwise set every worker's speedups for as long as
+    its samples were the newest, not only its own verdicts (which the runoff and the promotion gate time
+    again in the host); now it can move them by a bounded factor, for as long as honest samples take."""
+    now, known, call_s = time.perf_counter(), set(pool.taken), float(call_s or 0.0)
+    if not isinstance(samples, list):
+        return []
+    old, new = [], []
+    for pair in samples[:POOL_KEEP + MAX_NEW_SAMPLES]:
         try:
             s, t = (float(x) for x in pair)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
-        if not (math.isfinite(s) and s > 0):
+        if math.isfinite(s) and s > 0 and math.isfinite(t):
+            (old if t in known else new).append((s, t))
+    if call_s < 0.05:
+        return old
+    median = float(np.median(pool.samples[-POOL_KEEP:])) if len(pool.samples) >= 3 else None
+    kept, end = [], since
+    for s, t in sorted(new, key=lambda x: x[1])[:MAX_NEW_SAMPLES]:
+        if not (end - 1e-3 <= t - s and t <= now and call_s / 4 <= s <= call_s * 4):  # (1 ms: the clock's rounding)
             continue
-        if t in known or (since <= t <= now and (call_s < 0.05 or call_s / 4 <= s <= call_s * 4)):
-            out.append((s, t))
-    return out
+        if median is not None and not median / 2 <= s <= median * 2:
+            continue
+        kept.append((s, t))
+        end = t
+    return old + kept
 
 
 @dataclass(frozen=True)
@@ -411,7 +431,8 @@ class WorkerPool:
             start = time.perf_counter()
             verdict, samples = w.run_sharing(job)
             with self._samples_lock:
-                shared.merge(_plausible(samples, job["reference"].get("call_s"), shared.taken, start))
+                shared.merge(_plausible(samples, job["reference"].get("call_s"), shared, start))
+                shared.keep_latest(2 * POOL_KEEP)
             return verdict
         except Exception as e:  # a broken worker costs this candidate, never the run
             w.kill()

@@ -1,5 +1,6 @@
 """The benchmark's two modes: interleaved pairs, and a pooled baseline for slow baselines."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -162,10 +163,27 @@ def test_evaluator_uses_the_pooled_mode_for_slow_baselines(tmp_path):
     assert any(c.name == "benchmark" and "pooled" in c.detail for c in v.checks)
 
 
+MM384 = """module {
+  func.func @matmul(%A: memref<384x384xf32>, %B: memref<384x384xf32>, %C: memref<384x384xf32>) {
+    linalg.matmul ins(%A, %B : memref<384x384xf32>, memref<384x384xf32>) outs(%C : memref<384x384xf32>)
+    return
+  }
+}
+"""  # naive, ~0.1 s a call here: slow enough for its one timed call in the reference process to bound samples
+
+
+@pytest.mark.slow
 def test_a_slow_baselines_samples_are_shared_by_the_workers_of_one_machine():
     """The second evaluation runs on the other worker, which takes no samples of its own: the first's serve."""
-    with Evaluator(EvalConfig(workers=2, bench_pooled_over_s=0.0, bench_time_cap_s=0.3)) as ev:
-        first, second = ev.evaluate(MATMUL, MATMUL), ev.evaluate(MATMUL, MATMUL)
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import PackedMatmul
+    from neurojit.compiler import host
+    from neurojit.compiler.source import Source
+
+    info, h = analyze(Source(MM384, "mm384.mlir")), dataclasses.replace(host(), cores=1)
+    fast, knobs = PackedMatmul().text(info, h), PackedMatmul().defaults(info, h)  # quick to verify
+    with Evaluator(EvalConfig(workers=2, random_sets=1, bench_pooled_over_s=0.0, bench_time_cap_s=0.3)) as ev:
+        first, second = ev.evaluate(MM384, fast, knobs), ev.evaluate(MM384, fast, knobs)
         workers = ev.pool.workers
         assert all(w.proc is not None for w in workers)  # both ran one
     modes = [next(c.detail for c in v.checks if c.name == "benchmark") for v in (first, second)]
@@ -177,20 +195,28 @@ def test_a_slow_baselines_samples_are_shared_by_the_workers_of_one_machine():
 
 
 def test_samples_a_worker_sends_back_are_kept_only_when_plausible():
-    """A worker runs untrusted code: the samples the others rest on must have been taken during its job and be
-    within 4x of the trusted reference process's time of the baseline."""
+    """A worker runs untrusted code: the samples the others rest on must fit in its job one after another, be
+    few, near the trusted reference process's time of the baseline and near the pool's own."""
     import time
 
     from neurojit.evaluator.pool import _plausible
 
-    start = time.perf_counter()
+    pool = bench.BaselinePool()
+    since = time.perf_counter()
+    time.sleep(0.2)
     now = time.perf_counter()
-    sent = [[7.5, now], [7.4, start - 100.0], [1e9, now], [0.001, now], [float("nan"), now], ["x", now], [7.6],
-            [-7.5, now], [7.0, start - 50.0]]
-    kept = _plausible(sent, 7.8, [start - 50.0], start)
-    assert kept == [(7.5, now), (7.0, start - 50.0)]  # new and in range, or one the pool holds already
-    assert _plausible("not a list", 7.8, [], start) == []
-    assert _plausible([[0.004, now]], 0.0001, [], start) == [(0.004, now)]  # one tiny call's time says little
+    a, b = since + 0.02, since + 0.04  # two honest 0.02 s samples, one after the other
+    assert _plausible([[0.02, a], [0.02, b]], 0.06, pool, since) == [(0.02, a), (0.02, b)]
+    assert _plausible([[0.02, a], [0.03, b]], 0.06, pool, since) == [(0.02, a)]  # overlaps the first
+    assert _plausible([[0.03, a]], 0.06, pool, since) == []  # would have started before the job
+    assert _plausible([[0.02, since - 1.0]], 0.06, pool, since) == []  # before the job, and not in the pool
+    bad = [[1e9, now], [0.001, now], [float("nan"), now], ["x", now], [7.6], [-0.02, now], [10 ** 400, now]]
+    assert _plausible(bad, 0.06, pool, since) == [] and _plausible("not a list", 0.06, pool, since) == []
+    assert _plausible([[0.02, a]], 0.001, pool, since) == []  # a tiny call's time bounds nothing: not shared
+    back_to_back = [[0.016, since + 0.0161 * (k + 1)] for k in range(10)]
+    assert len(_plausible(back_to_back, 0.06, pool, since)) == 5  # a job takes no more than a few
+    pool.merge([(0.02, since - 3.0), (0.021, since - 2.0), (0.019, since - 1.0)])
+    assert _plausible([[0.02, since - 2.0], [0.07, now]], 0.06, pool, since) == [(0.02, since - 2.0)]  # 3.5x the pool
 
 
 # ---- timed calls must do real work -------------------------------------------------------------------------
