@@ -27,7 +27,6 @@ import math
 import os
 import queue
 import signal
-import sys
 import tempfile
 import threading
 import time
