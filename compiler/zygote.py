@@ -38,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 
 # what the zygote imports before it forks; other packages add theirs (`preload`) before the first child
@@ -243,8 +244,6 @@ def run_python(module: str, stdin: bytes, timeout: float) -> tuple[int, bytes, b
     """`python -m module` forked from the zygote, `stdin` as its input: (exit code, stdout, stderr), as
     `subprocess.run(..., input=stdin, capture_output=True, timeout=timeout)` gives them; TimeoutError after
     `timeout` seconds (the child killed)."""
-    import tempfile
-
     with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, tempfile.TemporaryFile() as e:
         i.write(stdin)
         i.flush()

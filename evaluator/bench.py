@@ -15,12 +15,12 @@ are (no outputs to reset).
 A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
 evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
 kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`), and shared
-with the other workers of the same machine through the host (pool.py: each job brings the latest samples any of
-them took, and its result takes the worker's back, those that could have been taken during the job and are
-close to the baseline's time in the reference process and to the others: `pool._plausible`); a refresh by
-one worker is then a refresh for all, and the candidate is timed on its own. A new baseline sample is taken only while the pool's estimate is loose
-(fewer than `min_base` samples; then, one per evaluation, while the 95% CI of their median is wider than
-+-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
+with the other workers of the same machine through the host (pool.py: each job brings the latest samples any
+of them took, and its result takes the worker's back, those that could have been taken during the job and are
+close to the baseline's time in the reference process and to the others: `pool._plausible`; a refresh by one
+worker is then a refresh for all), and the candidate is timed on its own. A new baseline sample is taken only
+while the pool's estimate is loose (fewer than `min_base` samples; then, one per evaluation, while the 95% CI of
+their median is wider than +-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
 `refresh_share`: load and clock drift still enter, at a bounded share of the worker's time); the latest
 `keep` samples are the estimate. (The reference process's one timed call of the baseline is not one of
 them: it runs beside the baseline's float64 twin, and seeding the pool with it skewed the CIs up to 2x.) The
