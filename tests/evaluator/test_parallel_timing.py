@@ -184,7 +184,10 @@ pid, code = host.stdout.split()
 pid = int(pid)
 end = time.monotonic() + 30  # it takes well under a second
 while time.monotonic() < end:
-    done, status = os.waitpid(pid, os.WNOHANG)
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not ours yet: its parent, the host's zygote, is still being killed with the host
+        done = 0
     if done:
         print(code, "gone", os.waitstatus_to_exitcode(status))
         break
