@@ -306,14 +306,17 @@ POOL_KEEP = 8  # the latest samples a pooled estimate rests on
 
 def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, max_base=5,
            ci_rel=0.03, refresh_share=0.1, keep=POOL_KEEP, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
-           seed=0) -> Measurement:
+           seed=0, refresh=True) -> Measurement:
     """Speedup against a slow baseline whose per-call samples on this machine persist in `pool`. `same`, where
     given, is a faster build giving the baseline's outputs bit for bit: the spot checks' reference comes from
-    it when no sample is due (else from one more timed baseline call, ~7 s for a naive 1024^3 matmul)."""
+    it when no sample is due (else from one more timed baseline call, ~7 s for a naive 1024^3 matmul).
+    `refresh`: whether this evaluation may take a sample beyond the first `min_base` when the estimate is loose
+    or stale (the host lets one of the evaluations it runs at a time: two that started from the same samples
+    each took one, ~7 s each of a machine stopped for them)."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
     taken = 0
     while len(pool.samples) < min_base or (  # beyond min_base, at most one per evaluation: the cost is spread
-            not taken and pool.wants(min_base=min_base, max_base=max_base, ci_rel=ci_rel,
+            refresh and not taken and pool.wants(min_base=min_base, max_base=max_base, ci_rel=ci_rel,
                                      refresh_share=refresh_share, keep=keep)):
         pool.take(base, bb)
         taken += 1

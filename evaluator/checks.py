@@ -232,8 +232,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     checks.append(Check("equivalence", True, detail))
     checks.append(Check("initialised_reads", True, "checked build with poisoned allocas and heap blocks agrees"))
     if config.guard_pages:
-        checks.append(Check("guard_pages", True, "checked build with every argument ending at a guard page, and "
-                                                 "starting right after one, did not fault"))
+        checks.append(Check("guard_pages", True, "normal build with every argument ending at a guard page, checked "
+                                                 "build also starting right after one, did not fault"))
     if config.differential:
         checks.append(Check("differential_o0", True, "the unoptimised (O0) build agrees with the O3 build"))
     checks.append(Check("inputs_unchanged", True))
@@ -241,7 +241,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     if not config.bench:
         return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline: {eq.tol_text}",
                        max_abs_err=errs[0], max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
-    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq, job.get("baseline_samples"), state)
+    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq, job.get("baseline_samples"), state,
+                           job.get("baseline_refresh", True))
     checks.append(Check("benchmark", True, f"{m.mode}: {m.rounds} rounds x {m.inner} call(s), each call on "
                                            f"outputs of its own, reset after every sample; speedup 95% CI "
                                            f"[{m.speedup_ci[0]:.3f}, {m.speedup_ci[1]:.3f}]; {timing['inputs']}"))
@@ -281,10 +282,12 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
 
-def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence, shared, state: dict):
+def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence, shared, state: dict,
+               refresh: bool = True):
     """Time baseline and candidate on rotated argument sets with outputs reset (bench.py); the timing record.
     A pooled baseline's timing starts from the samples `shared` by this machine's other workers, and leaves
-    the latest in `state["baseline_samples"]` for them."""
+    the latest in `state["baseline_samples"]` for them; `refresh`: whether it may add one to a loose or stale
+    estimate (bench.pooled)."""
     nbytes = lambda a: int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize  # noqa: E731
     out_b = max(1, sum(nbytes(a) for a in sig.outputs))
     in_b = max(1, sum(nbytes(a) for a in sig.inputs))
@@ -296,9 +299,6 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
         distinct = max(distinct, min(slots, len(TIMING_CLASSES)))
     session.stage("benchmark", config.bench_time_cap_s * 2 + distinct * (base.set_s + 1e-4)
                   + _run_budget(config, base, 4 * config.bench_warmup + 10, 2))
-    # no timed call before the host's lease: a parallel kernel is timed alone, on as many cores as it runs
-    # tasks (the host stops the other workers), and no worker is stopped while it times (pool.Gate)
-    session.lease(cand.threads)
     outs = tuple(eq.outs)
     made, where = _bench_inputs(config, base, sig, eq, distinct)
     distinct = len(made)
@@ -309,10 +309,14 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                                for i in range(len(sig.args))] for j in range(slots)], outs, distinct)
 
     b_bufs, c_bufs = side(), side()
+    # no timed call before the host's lease: a parallel kernel is timed alone, on as many cores as it runs
+    # tasks (the host stops the other workers), and no worker is stopped while it times (pool.Gate); the
+    # arguments are made before it (fresh 1024^2 sets and their copies: the others need not wait for that)
+    session.lease(cand.threads)
 
     def check(b_args, c_args):
         for o in outs:
-            c = eq.compare(c_args[o], (b_args[o], None, None, None))
+            c = eq.compare(c_args[o], (b_args[o], None, None, None, None))
             if c.problem:
                 return f"output %{sig.args[o].name}: {c.where}"
         return None
@@ -324,7 +328,7 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
             base.bench_samples.merge(shared or ())  # what this machine's other workers took
             try:
                 m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same,
-                                 ci_rel=config.bench_ci_rel, **common)
+                                 ci_rel=config.bench_ci_rel, refresh=refresh, **common)
             finally:
                 state["baseline_samples"] = base.bench_samples.pairs(bench.POOL_KEEP)
         else:

@@ -97,6 +97,79 @@ def underflow_floor(dtype: str, depth: int) -> float:
     return 4.0 * float(np.finfo(dtype).smallest_subnormal) * (depth + 1)
 
 
+def _wide(exact) -> type:
+    # an f64 kernel's exact result is in x86's extended precision (reference.f80_twin), whose range goes far
+    # beyond f64's: compared there, an exact value past f64's largest stays finite (rule 2), not an Inf (rule 3)
+    return np.longdouble if exact is not None and np.asarray(exact).dtype == np.longdouble else np.float64
+
+
+def _bound(dt, b: np.ndarray, r: np.ndarray, rtol: float, atol: float, magnitude, widen: bool, wide):
+    """Rule 1's bound from the baseline's side alone: (tol, well, abs_r, scale), `well` where rule 1 applies
+    (the exact value and the baseline finite, the baseline within its bound); `widen`: by BASELINE_ERRORS."""
+    # each whole-array quantity once, in place where it can be (an output of 2^20 elements takes ~30 passes)
+    fin_r = np.isfinite(r)
+    abs_r = np.abs(r)
+    # where the exact value is representable in the output's dtype: below the value that rounds to Inf
+    rep = (abs_r < wide(_ROUNDS_TO_INF[dt.type]) if dt.type in _ROUNDS_TO_INF
+           else fin_r & np.isfinite(r.astype(dt)))
+    scale = float(np.max(abs_r, where=rep, initial=0.0)) if r.size else 0.0
+    err_b = np.empty_like(r)  # an array even for a 0-d output (a dot product's)
+    np.abs(np.subtract(b, r, out=err_b), out=err_b)
+    # the normwise term, element by element no more than the magnitude of that element's terms where known
+    spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
+    tol = rtol * abs_r
+    tol += rtol * spread + atol
+    well = fin_r & np.isfinite(b)
+    well &= err_b <= tol  # rule 1; fin_r & ~well is rule 2
+    if widen and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
+        used = np.divide(err_b, tol, where=well & (tol > 0), out=np.zeros_like(r))
+        tol *= max(1.0, BASELINE_ERRORS * float(used.max()))
+    return tol, well, abs_r, scale
+
+
+def bounds(baseline: np.ndarray, rtol: float, exact: np.ndarray, atol: float,
+           magnitude: np.ndarray | None = None) -> np.ndarray | None:
+    """Rule 1's bound of every element (what `compare` works out before it looks at the candidate), where rule 1
+    covers the whole output: every exact value finite and the baseline within its bound there; else None (the
+    other rules need the candidate's values). Computed once per pair by the trusted reference process
+    (reference.py), so that a worker's comparison of a finite output is a few passes (`within`)."""
+    dt = np.dtype(baseline.dtype)
+    if rtol == 0.0 or dt.kind != "f":
+        return None
+    wide = _wide(exact)
+    with np.errstate(all="ignore"):
+        tol, well, _, _ = _bound(dt, np.asarray(baseline, wide), np.asarray(exact, wide), rtol, atol, magnitude,
+                                 True, wide)
+        return tol if well.all() else None
+
+
+WITHIN_CHUNK = 1 << 15  # elements `within` takes at a time: its temporaries stay in the core's cache
+
+
+def within(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray, tol: np.ndarray) -> Comparison | None:
+    """`compare`'s answer for an output whose bound `bounds` gave, where every element of `got` is finite (the
+    common case: rule 1 alone); None otherwise (then `compare` decides). Chunk by chunk: a 2^20-element output
+    made a dozen passes through memory where each chunk's stay in cache."""
+    wide = _wide(exact)
+    g_all, r_all, t_all = (np.asarray(x).reshape(-1) for x in (got, exact, tol))
+    err = rel = 0.0
+    tiny = np.finfo(np.float64).tiny
+    with np.errstate(all="ignore"):
+        for s in range(0, g_all.size, WITHIN_CHUNK):
+            g = g_all[s:s + WITHIN_CHUNK].astype(wide)
+            if not np.isfinite(g).all():
+                return None
+            r = np.asarray(r_all[s:s + WITHIN_CHUNK], wide)
+            diff = np.abs(np.subtract(g, r, out=g), out=g)
+            if (diff > t_all[s:s + WITHIN_CHUNK]).any():  # wrong: where, as `compare` says it
+                r, b = np.asarray(exact, wide), np.asarray(baseline, wide)
+                diff = np.abs(np.asarray(got, wide) - r)
+                return _result("wrong", got, b, r, diff > tol, diff, r, np.abs(r))
+            err = max(err, float(diff.max()))
+            rel = max(rel, float(np.divide(diff, np.maximum(np.abs(r), tiny), out=diff).max()))
+    return Comparison(None, err, rel, "")
+
+
 def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarray | None = None,
             atol: float | None = None, magnitude: np.ndarray | None = None,
             overflows: np.ndarray | bool | None = None) -> Comparison:
@@ -107,33 +180,15 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
     dt = got.dtype
     if atol is None:
         atol = 4.0 * float(np.finfo(dt).smallest_subnormal)
-    # an f64 kernel's exact result is in x86's extended precision (reference.f80_twin), whose range goes far
-    # beyond f64's: compared there, an exact value past f64's largest stays finite (rule 2), not an Inf (rule 3)
-    wide = np.longdouble if exact is not None and np.asarray(exact).dtype == np.longdouble else np.float64
+    wide = _wide(exact)
     g = np.asarray(got, wide)
     b = np.asarray(baseline, wide)
     r = b if exact is None else np.asarray(exact, wide)
     with np.errstate(all="ignore"):
-        # each whole-array quantity once, in place where it can be (an output of 2^20 elements takes ~30 passes)
-        fin_r = np.isfinite(r)
-        abs_r = np.abs(r)
-        # where the exact value is representable in the output's dtype: below the value that rounds to Inf
-        rep = (abs_r < wide(_ROUNDS_TO_INF[dt.type]) if dt.type in _ROUNDS_TO_INF
-               else fin_r & np.isfinite(r.astype(dt)))
+        tol, well, abs_r, scale = _bound(dt, b, r, rtol, atol, magnitude, exact is not None, wide)
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
-        scale = float(np.max(abs_r, where=rep, initial=0.0)) if r.size else 0.0
-        diff, err_b = np.empty_like(r), np.empty_like(r)  # arrays even for a 0-d output (a dot product's)
+        diff = np.empty_like(r)
         np.abs(np.subtract(g, r, out=diff), out=diff)
-        np.abs(np.subtract(b, r, out=err_b), out=err_b)
-        # the normwise term, element by element no more than the magnitude of that element's terms where known
-        spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
-        tol = rtol * abs_r
-        tol += rtol * spread + atol
-        well = fin_r & fin_b
-        well &= err_b <= tol  # rule 1; fin_r & ~well is rule 2
-        if exact is not None and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
-            used = np.divide(err_b, tol, where=well & (tol > 0), out=np.zeros_like(r))
-            tol *= max(1.0, BASELINE_ERRORS * float(used.max()))
         if well.all() and fin_g.all():  # the common case
             bad = diff > tol
             return _result("wrong" if bad.any() else None, got, b, r, bad, diff, r, abs_r)

@@ -406,6 +406,7 @@ class WorkerPool:
             self._free.put(w)
         self.references = References(self.config, self._reference_worker)
         self._samples: dict[str, BaselinePool] = {}  # by baseline: the latest samples of a pooled timing
+        self._refreshing: set[str] = set()  # baselines one running job may take an optional sample of
         self._samples_lock = threading.Lock()
 
     def _reference_worker(self, config) -> Worker:
@@ -421,12 +422,17 @@ class WorkerPool:
             return _abnormal(Reason.CRASH, f"the baseline's reference outputs could not be computed: {e}")
         # a slow baseline's timing samples are a property of this machine: every worker starts from the latest
         # any of them took (bench.py), so each does not take its own first few (~7 s each for a naive 1024 matmul)
+        # One running job at a time may add a sample to a loose or stale estimate: started from the same samples,
+        # each of two took one (the machine stopped for each, ~7 s at 1024); the first few every job takes.
         key = ir_hash(job.get("baseline", ""))
         w = self._free.get()
+        refresh = False
         try:
             with self._samples_lock:
                 shared = self._samples.setdefault(key, BaselinePool())
-                job = {**job, "baseline_samples": shared.pairs(POOL_KEEP)}
+                refresh = key not in self._refreshing
+                self._refreshing.add(key)
+                job = {**job, "baseline_samples": shared.pairs(POOL_KEEP), "baseline_refresh": refresh}
             start = time.perf_counter()
             verdict, samples = w.run_sharing(job)
             with self._samples_lock:
@@ -437,6 +443,9 @@ class WorkerPool:
             w.kill()
             return _abnormal(Reason.CRASH, f"evaluator worker failed: {e}")
         finally:
+            if refresh:
+                with self._samples_lock:
+                    self._refreshing.discard(key)
             self._free.put(w)
 
     def map(self, jobs: list[dict]) -> list[Verdict]:

@@ -47,7 +47,7 @@ import numpy as np
 
 from . import inputs, reorder
 from .indices import index_extents
-from .compare import tolerance, underflow_floor
+from .compare import bounds, tolerance, underflow_floor
 from .inputs import Pair
 from .unoptimised import hoist_allocas
 
@@ -485,6 +485,7 @@ def compute(session, job: dict) -> dict:
             reach = None
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
     rtol = max(tolerance(a.dtype, depth, cfg["tolerance_factor"]) for a in sig.outputs)
+    atol = max(underflow_floor(a.dtype, depth) for a in sig.outputs)
     pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
     skipped: dict[str, str] = dict(job.get("skipped", {}))
     done = list(job.get("done", []))
@@ -492,7 +493,7 @@ def compute(session, job: dict) -> dict:
     timed = root / "timing.json"
     call_s, set_s = json.loads(timed.read_text()) if timed.exists() else (None, None)
     budget, start = job["budget_s"], time.perf_counter()
-    pool = ThreadPoolExecutor(1)
+    pool = ThreadPoolExecutor(2)
     ordered = root / "order.json"  # the decision, kept on disk: a crash on a later pair restarts us
     order = json.loads(ordered.read_text()) if ordered.exists() else None
 
@@ -536,16 +537,21 @@ def compute(session, job: dict) -> dict:
         if checked is not None and not _survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
             continue
-        # a slow baseline and its twin run side by side (the calls release the GIL; no candidate runs yet)
-        side = pool.submit(_run_twin, twin, wide) if twin is not None and (call_s is None or call_s > 0.05) else None
+        # a slow baseline and its twins run side by side (the calls release the GIL; no candidate runs yet): the
+        # exact twin from the start, the magnitude twin once the loop order is decided (the first pair's waits for it)
+        slow = call_s is None or call_s > 0.05
+        side = pool.submit(_run_twin, twin, wide) if twin is not None and slow else None
+        side_mag = (pool.submit(_run_twin, magnitude, mags) if twin is not None and mags is not None and slow
+                    and order is not None else None)
         initial = [a.copy() for a in args] if order is None else None
         again = [a.copy() for a in args] if unoptimised is not None else None
         base(*args)
         if again is not None:
             unoptimised(*again)
             if not all(_identical(again[o], args[o]) for o in outs):
-                if side is not None:
-                    side.result()
+                for f in (side, side_mag):
+                    if f is not None:
+                        f.result()
                 skipped[p.id] = UNDEFINED
                 continue
         if call_s is None:
@@ -575,14 +581,24 @@ def compute(session, job: dict) -> dict:
                 base, twin = faster.get("base", base), faster.get("twin", twin)
                 magnitude, reach = faster.get("mag", magnitude), faster.get("reach", reach)
             ordered.write_text(json.dumps(order))
+        terms = None
+        if side_mag is not None:
+            side_mag.result()
         if twin is not None and mags is not None:  # on the arguments as they were before the calls
-            _run_twin(magnitude, mags)
-            for k, o in enumerate(outs):
-                np.save(root / f"{p.id}.{k}.mag.npy", np.abs(mags[o]))
+            if side_mag is None:
+                _run_twin(magnitude, mags)
+            terms = [np.abs(mags[o]) for o in outs]
+            for k, t in enumerate(terms):
+                np.save(root / f"{p.id}.{k}.mag.npy", t)
             if reached is not None:
                 _run_twin(reach, reached)
                 for k, o in enumerate(outs):
                     np.save(root / f"{p.id}.{k}.reach.npy", np.abs(reached[o]))
+        if twin is not None:  # the baseline's side of every comparison of this pair, worked out once (compare.py)
+            for k, o in enumerate(outs):
+                tol = bounds(args[o], rtol, wide[o], atol, None if terms is None else terms[k])
+                if tol is not None:
+                    np.save(root / f"{p.id}.{k}.bound.npy", tol)
         done.append(p.id)
     pool.shutdown()
     if twin is None and text64 is not None:  # dropped on the way: what was judged by it is judged without
@@ -596,7 +612,7 @@ def compute(session, job: dict) -> dict:
             # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell
             # where a partial sum may overflow (equivalence.py)
             "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
-            "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
+            "bounds": [rtol, atol], "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
 
 
 def _faster(texts: dict[str, str], build) -> dict:
@@ -758,12 +774,21 @@ class RefSet:
             self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
         return self._mapped[name]
 
-    def outputs(self, pair: Pair, n: int) -> list[tuple]:
+    def _bound(self, name: str) -> np.ndarray | None:
+        if name not in self._mapped:
+            found = (self.dir / f"{name}.npy").exists()
+            self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r") if found else None
+        return self._mapped[name]
+
+    def outputs(self, pair: Pair, n: int, rtol: float | None = None, atol: float | None = None) -> list[tuple]:
         """(baseline's output, exact result or None, its terms' magnitudes or None, the magnitudes its value
-        passed through or None: `reach_twin`, only where a constant scales down) for each of the `n` outputs."""
+        passed through or None: `reach_twin`, only where a constant scales down, rule 1's bound of every element
+        or None: `compare.bounds`, only where worked out with this `rtol` and `atol`) for each of the `n` outputs."""
+        bounded = self.exact and self.info.get("bounds") == [rtol, atol]
         return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None,
                  self._load(f"{pair.id}.{k}.mag") if self.magnitude else None,
-                 self._load(f"{pair.id}.{k}.reach") if self.reach else None) for k in range(n)]
+                 self._load(f"{pair.id}.{k}.reach") if self.reach else None,
+                 self._bound(f"{pair.id}.{k}.bound") if bounded else None) for k in range(n)]
 
     def args(self, pair: Pair, n: int) -> list[np.ndarray]:
         """The pair's `n` arguments (outputs in their initial state), read-only: copy before a call."""

@@ -101,6 +101,18 @@ def test_a_loose_pooled_baseline_takes_one_sample_per_evaluation_up_to_a_cap(_sl
     assert counts == [3, 4, 5, 5, 5]  # +-20% spread never tightens: one more a evaluation, then the cap
 
 
+def test_an_evaluation_without_the_refresh_takes_only_the_samples_it_needs(_sleeper):
+    pool = bench.BaselinePool()
+    kw = dict(min_base=3, time_cap_s=0.2, refresh_share=0.001)  # stale 4 s after the newest sample
+    m = bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), refresh=False, **kw)
+    assert len(pool.samples) == 3 and "3 taken now" in m.mode  # the first few, refresh or not
+    _sleeper.clock.now += 5.0
+    m = bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), refresh=False, **kw)
+    assert len(pool.samples) == 3 and "0 taken now" in m.mode  # stale, but another evaluation refreshes it
+    m = bench.pooled(pool, _sleeper(0.004), _sleeper(0.001), (), (), **kw)
+    assert len(pool.samples) == 4 and "1 taken now" in m.mode
+
+
 def test_a_stale_pooled_baseline_is_sampled_again(_sleeper):
     pool = bench.BaselinePool()
     kw = dict(min_base=3, time_cap_s=0.2, refresh_share=0.001)  # stale 4 s after the newest sample
@@ -192,6 +204,33 @@ def test_a_slow_baselines_samples_are_shared_by_the_workers_of_one_machine():
     # where no reordered baseline computes it untimed, or a loose CI)
     n, taken = map(int, re.search(r"\((\d+) samples on this machine, (\d+) taken now\)", modes[1]).groups())
     assert taken <= 1 and n == 3 + taken, modes[1]
+
+
+def test_of_evaluations_running_together_one_may_refresh_the_shared_samples():
+    """Two evaluations started from the same loose samples: one adds a sample, the other rests on them."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import PackedMatmul
+    from neurojit.compiler import host
+    from neurojit.compiler.source import Source
+
+    info, h = analyze(Source(MM384, "mm384.mlir")), dataclasses.replace(host(), cores=1)
+    fast, knobs = PackedMatmul().text(info, h), PackedMatmul().defaults(info, h)
+    # a CI never tight enough (ci_rel 0): every evaluation with the refresh wants one more sample, up to 5
+    cfg = EvalConfig(workers=2, random_sets=1, bench_pooled_over_s=0.0, bench_time_cap_s=0.3, bench_ci_rel=0.0)
+    with Evaluator(cfg) as ev:
+        ev.evaluate(MM384, fast, knobs)  # the first three
+        both = ev.evaluate_batch(MM384, [fast, fast], [knobs, {**knobs, "kb": 4 if knobs["kb"] != 4 else 8}])
+        refs = list(ev.pool.references.cache.values())
+    assert all(v.accepted for v in both), [v.detail for v in both]
+    modes = [next(c.detail for c in v.checks if c.name == "benchmark") for v in both]
+    counts = [tuple(map(int, re.search(r"\((\d+) samples on this machine, (\d+) taken now\)", m).groups()))
+              for m in modes]
+    # each started from the first's three: one took the refresh, the other at most a spot check's reference
+    # each started from the first's three: one took the refresh; the other none, or (where the baseline has no
+    # reordered build to compute its spot checks' reference untimed) one for that
+    reordered = all(r["order"]["reordered"] for r in refs)
+    assert sorted(t for _, t in counts) == ([0, 1] if reordered else [1, 1]), modes
+    assert sorted(n for n, _ in counts) == ([3, 4] if reordered else [4, 4]), modes
 
 
 def test_samples_a_worker_sends_back_are_kept_only_when_plausible():

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from neurojit.evaluator.compare import compare, tolerance, typical, ulp_errors, underflow_floor
+from neurojit.evaluator import compare as compare_module
+from neurojit.evaluator.compare import bounds, compare, tolerance, typical, ulp_errors, underflow_floor, within
 
 F32 = np.float32
 MAX = float(np.finfo(F32).max)
@@ -209,3 +210,39 @@ def test_a_0d_output_compares_like_any_other():
     wrong = compare(np.array(2.0, np.float32), one, 1e-5, np.array(1.0))
     assert wrong.problem == "wrong" and "first at ()" in wrong.where
     assert compare(np.array(np.nan, np.float32), one, 1e-5, np.array(1.0)).problem == "nonfinite"
+
+
+def test_bounds_worked_out_beforehand_judge_a_finite_output_as_compare_does(monkeypatch):
+    # the reference process's `bounds` and a worker's `within` against the whole rule set, on outputs that
+    # pass, fail by a little, fail in one small element (magnitudes known) and fail wholesale; f32 and f64;
+    # in chunks of 1000 elements (the last one short)
+    monkeypatch.setattr(compare_module, "WITHIN_CHUNK", 1000)
+    rng = np.random.default_rng(3)
+    for dtype, wide in ((F32, np.float64), (np.float64, np.longdouble)):
+        rtol = tolerance(np.dtype(dtype).name, 64, 32.0)
+        atol = underflow_floor(np.dtype(dtype).name, 64)
+        exact = rng.standard_normal(4096).astype(wide) * rng.permutation(np.logspace(-3, 3, 4096))
+        base = (exact * (1 + rng.uniform(-1, 1, 4096) * float(np.finfo(dtype).eps))).astype(dtype)
+        mag = np.abs(exact).astype(np.float64) * 3 if dtype is F32 else None
+        tol = bounds(base, rtol, exact, atol, mag)
+        assert tol is not None
+        near = (exact * (1 + rng.uniform(-1, 1, 4096) * 4 * float(np.finfo(dtype).eps))).astype(dtype)
+        off_small = near.copy()
+        off_small[np.argmin(np.abs(exact))] *= 1.01
+        for got in (base, near, off_small, (exact * 1.001).astype(dtype), near[::-1].copy()):
+            assert within(got, base, exact, tol) == compare(got, base, rtol, exact, atol, magnitude=mag)
+        assert within(off_small, base, exact, tol).problem == "wrong"
+        nan = near.copy()
+        nan[7] = np.nan
+        assert within(nan, base, exact, tol) is None  # the other rules decide: compare is called
+        bad = exact.copy()
+        bad[5] = np.inf
+        assert bounds(base, rtol, bad, atol, mag) is None  # rule 1 does not cover the whole output
+        missed = base.copy()
+        missed[9] = missed[9] * 2 + 1
+        assert bounds(missed, rtol, exact, atol, mag) is None  # the baseline outside its own bound (rule 2)
+    assert bounds(np.arange(4, dtype=np.int32), 0.0, np.arange(4.0), 0.0) is None  # integers compare exactly
+    exact = np.array(3.0)  # a 0-d output (a dot product's)
+    tol = bounds(np.array(3.0, F32), RTOL, exact, 0.0)
+    for got in (np.array(3.0, F32), np.array(3.1, F32)):
+        assert within(got, np.array(3.0, F32), exact, tol) == compare(got, np.array(3.0, F32), RTOL, exact, 0.0)
