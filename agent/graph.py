@@ -36,6 +36,7 @@ class LoopState(TypedDict, total=False):
     stop: str | None
     seen: int  # candidates in the store at the last select: a round that adds none ends the run
     mark: int  # candidates in the store when this round's propose (then evaluate) finished
+    ahead: list  # [proposal identity, n]: the tuner's first n trials of it, evaluated beside the proposals
 
 
 def history(session: Session, run_id: str) -> tuple[CandidateRecord, ...]:
@@ -61,6 +62,29 @@ def _room(session: Session, until: int) -> int:
     room = until - session.spent()
     by_time = session.time_room()
     return room if by_time is None else min(room, by_time)
+
+
+def _study(session: Session, p: Proposal) -> str:
+    return f"{session.run_id}/{p.schedule or p.candidate.with_knobs({}).identity}"
+
+
+def _ahead(session: Session, props: list[Proposal], state: LoopState) -> tuple[Proposal | None, list[Proposal]]:
+    """The tuner's first trials of the proposal it will most likely tune first (the first with knobs), as many
+    as the proposals leave workers idle and the budget allows, to be evaluated beside them: a one-shot provider
+    proposes one schedule for a matmul, whose evaluation (with the baseline's references, ~60 s at 1024) then
+    ran alone. The trials are the ones the tuner suggests first from an empty study (tuner.first_trials), so it
+    finds their verdicts stored; where it tunes another proposal first, they are candidates like any other."""
+    first = next((p for p in props if p.space), None)
+    if first is None or not session.provider.one_shot or state.get("round", 0) != 0:
+        return None, []
+    n = min(session.evaluator.config.pool_size() - len(props),
+            session.budget.remaining_candidates(state.get("mark", 0)) - len(props))
+    room = session.time_room()
+    n = n if room is None else min(n, room - len(props))
+    if n <= 0:
+        return None, []
+    return first, tuner.first_trials(first, n, url=session.db_url, study_name=_study(session, first),
+                                     seed=session.seed, sampler=session.sampler)
 
 
 def build(session: Session, checkpointer=None):
@@ -97,9 +121,11 @@ def build(session: Session, checkpointer=None):
         if not recorded:  # no more than are expected to end within the time limit (session.py)
             room = session.time_room()
             props = props if room is None else props[:room]
+        first, ahead = _ahead(session, props, state) if props else (None, [])
         if props and (recorded or session.stop_reason() is None):  # recorded ones are finished, budget or not
-            session.evaluate(props)
-        return {"mark": session.store.summary(session.run_id).candidates}
+            session.evaluate(props + ahead)
+        return {"mark": session.store.summary(session.run_id).candidates,
+                "ahead": [first.identity, len(ahead)] if first is not None and ahead else []}
 
     def tune(state: LoopState) -> dict:
         props = [Proposal.from_json(d) for d in state.get("proposals", [])]
@@ -116,14 +142,16 @@ def build(session: Session, checkpointer=None):
         if not session.provider.one_shot:
             left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
         until = base
+        ahead = state.get("ahead") or [None, 0]
         for i, (_, p) in enumerate(chosen):
             # the first gets 60% of this round's tuning budget, the last whatever the others left
             until = base + left if i == len(chosen) - 1 else until + max(1, int(left * 0.6))
             # called even when the budget is spent: the tuner first finishes a batch that a kill cut short
-            name = f"{session.run_id}/{p.schedule or p.candidate.with_knobs({}).identity}"
+            name = _study(session, p)
             tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * (until - base) + 16,
                        batch=session.evaluator.config.pool_size(), seed=session.seed, sampler=session.sampler,
-                       tag=f"round {state.get('round', 0)}", room=lambda until=until: _room(session, until))
+                       tag=f"round {state.get('round', 0)}", room=lambda until=until: _room(session, until),
+                       ahead=ahead[1] if ahead[0] == p.identity else 0)
             done.append(name)
         return {"tuned": done}
 

@@ -119,11 +119,13 @@ FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
 
 
 def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, trials: int, batch: int,
-         seed: int = 0, room: Callable[[], int] | None = None, tag: str = "", sampler: str = "tpe") -> TuneResult:
+         seed: int = 0, room: Callable[[], int] | None = None, tag: str = "", sampler: str = "tpe",
+         ahead: int = 0) -> TuneResult:
     """Run up to `trials` trials of `proposal.space`, in batches of at most `batch` and at most `room()`
     (how many more evaluations the caller's budget allows; 0 stops the tuning), suggested by `sampler`
     (a name of `SAMPLERS`); the first batch holds the proposal's own knobs (already evaluated: its verdict
-    costs nothing) and one more.
+    costs nothing), the `ahead` trials `first_trials` gave the caller (evaluated beside the proposal: theirs
+    cost nothing either) and `batch` more.
 
     `tag` names this call's share of the study (the loop passes its round): `trials` counts the study's trials
     with this tag and seed, so a call re-run after a kill continues where the killed one stopped. Trials that
@@ -131,7 +133,22 @@ def tune(proposal: Proposal, evaluate: Evaluate, *, url: str, study_name: str, t
     that budget evaluations pass a generous `trials` cap and limit through `room`."""
     check_sampler(sampler)
     with _quiet_optuna():
-        return _tune(proposal, evaluate, url, study_name, trials, batch, seed, room, tag, sampler)
+        return _tune(proposal, evaluate, url, study_name, trials, batch, seed, room, tag, sampler, ahead)
+
+
+def first_trials(proposal: Proposal, n: int, *, url: str, study_name: str, seed: int = 0,
+                 sampler: str = "tpe") -> list[Proposal]:
+    """The first `n` trials `tune` will suggest for `proposal` after its own knobs, from the study as it is now
+    (none where the study has trials already: theirs decide), for a caller to evaluate before tuning starts
+    (`tune(..., ahead=n)` then finds their verdicts). A batch's knobs depend on the history before it and the
+    seed only, and the suggestions within a batch are drawn one after another, so the first batch's are these."""
+    check_sampler(sampler)
+    with _quiet_optuna():
+        if n <= 0 or not proposal.space or study_for(url, study_name).get_trials(deepcopy=False, states=FINISHED):
+            return []
+        skip = 1 if _defaults_evaluated(proposal) else 0
+        knobs = _suggest_batch(proposal, [], seed, skip + n, sampler)[skip:]
+    return [proposal.with_knobs({**proposal.knobs, **k.params}, sampler=sampler) for k in knobs]
 
 
 _quiet = {"depth": 0, "before": logging.INFO}
@@ -158,7 +175,7 @@ def _quiet_optuna():
 
 
 def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, trials: int, batch: int, seed: int,
-          room: Callable[[], int] | None, tag: str, sampler: str) -> TuneResult:
+          room: Callable[[], int] | None, tag: str, sampler: str, ahead: int = 0) -> TuneResult:
     study = study_for(url, study_name)
     if not proposal.space:
         return TuneResult(study_name, 0, None, None)
@@ -175,6 +192,7 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
             # handed, already evaluated in a run (its verdict comes from the store, at no cost), and a batch of
             # `batch` with them in it kept a worker idle (a 1024 matmul: one 30 s evaluation alone)
             extra = 0 if finished or not _defaults_evaluated(proposal) else 1
+            extra += 0 if finished else ahead  # evaluated beside the proposal (first_trials): in the store
             fits = room() if room else batch
             n = min(batch + extra, trials - len(mine), fits + extra)
             if fits <= 0 or n <= 0:

@@ -18,11 +18,13 @@ kernel and the machine, so its samples are kept across the worker's evaluations 
 with the other workers of the same machine through the host (pool.py: each job brings the latest samples any
 of them took, and its result takes the worker's back, those that could have been taken during the job and are
 close to the baseline's time in the reference process and to the others: `pool._plausible`; a refresh by one
-worker is then a refresh for all), and the candidate is timed on its own. A new baseline sample is taken only
-while the pool's estimate is loose (fewer than `min_base` samples; then, one per evaluation, while the 95% CI of
-their median is wider than +-`ci_rel`, up to `max_base` samples) or stale (the newest sample older than a sample's time over
-`refresh_share`: load and clock drift still enter, at a bounded share of the worker's time); the latest
-`keep` samples are the estimate. (The reference process's one timed call of the baseline is not one of
+worker is then a refresh for all), and the candidate is timed on its own. A new baseline sample is taken while
+the pool has fewer than `min_base`, and then, one per evaluation, once the newest is older than a sample's time
+over `refresh_share`: re-timing (load and clock drift still enter; the estimate tightens as samples add up)
+costs at most that share of the machine's time. (More samples while the median's CI was wider than +-`ci_rel`,
+one per evaluation up to five, cost a 1024 matmul's tune two more naive calls of ~7 s each, the machine
+stopped for each, early in a 3-minute run: the candidates' ranking rests on the same samples, and a loose
+estimate shows in every speedup's CI.) The latest `keep` samples are the estimate. (The reference process's one timed call of the baseline is not one of
 them: it runs beside the baseline's float64 twin, and seeding the pool with it skewed the CIs up to 2x.) The
 candidate is timed until its own median's CI is within +-`ci_rel` (or the time cap): more of its samples
 would not narrow a speedup CI that the baseline's few samples bound as well. The speedup is the ratio of
@@ -257,19 +259,12 @@ class BaselinePool:
         """The latest `keep` samples as (seconds, taken) pairs, for the other workers (`merge`)."""
         return [[s, t] for s, t in zip(self.samples[-keep:], self.taken[-keep:])]
 
-    def ci_rel(self, keep: int, seed: int = 0) -> float:
-        """Half-width of the 95% bootstrap CI of the recent samples' median, relative to the median."""
-        return _median_ci_rel(self.samples[-keep:], np.random.default_rng(seed))
-
-    def wants(self, *, min_base: int, max_base: int, ci_rel: float, refresh_share: float, keep: int) -> bool:
-        """Whether this evaluation takes another baseline sample: the estimate is loose, or stale (the newest
-        sample older than a sample's time over `refresh_share`: re-timing costs at most that share)."""
-        n = len(self.samples)
-        if n < min_base:
+    def wants(self, *, min_base: int, refresh_share: float, keep: int) -> bool:
+        """Whether this evaluation takes another baseline sample: fewer than `min_base`, or the newest older than a
+        sample's time over `refresh_share` (re-timing costs at most that share)."""
+        if len(self.samples) < min_base:
             return True
-        if time.perf_counter() - self.taken[-1] > float(np.median(self.samples[-keep:])) / refresh_share:
-            return True
-        return n < max_base and self.ci_rel(keep) > ci_rel
+        return time.perf_counter() - self.taken[-1] > float(np.median(self.samples[-keep:])) / refresh_share
 
     def take(self, base, bb: Buffers) -> None:
         """One timed baseline call on slot 0 (its outputs reset first), remembered with its result."""
@@ -304,8 +299,7 @@ class BaselinePool:
 POOL_KEEP = 8  # the latest samples a pooled estimate rests on
 
 
-def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, max_base=5,
-           ci_rel=0.03, refresh_share=0.1, keep=POOL_KEEP, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
+def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, ci_rel=0.03, refresh_share=0.1, keep=POOL_KEEP, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
            seed=0, refresh=True) -> Measurement:
     """Speedup against a slow baseline whose per-call samples on this machine persist in `pool`. `same`, where
     given, is a faster build giving the baseline's outputs bit for bit: the spot checks' reference comes from
@@ -316,8 +310,7 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
     bb, cb = _buffers(base_args), _buffers(cand_args)
     taken = 0
     while len(pool.samples) < min_base or (  # beyond min_base, at most one per evaluation: the cost is spread
-            refresh and not taken and pool.wants(min_base=min_base, max_base=max_base, ci_rel=ci_rel,
-                                     refresh_share=refresh_share, keep=keep)):
+            refresh and not taken and pool.wants(min_base=min_base, refresh_share=refresh_share, keep=keep)):
         pool.take(base, bb)
         taken += 1
     if not taken and not pool.restore(bb):  # other starting contents: the spot checks need a fresh result

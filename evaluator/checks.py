@@ -325,10 +325,12 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                   max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
     try:
         if base.call_s > config.bench_pooled_over_s:
-            base.bench_samples.merge(shared or ())  # what this machine's other workers took
+            # what this machine's other workers took: by the job's start, and by the lease's (one that ended since)
+            base.bench_samples.merge([*(shared or ()), *getattr(session, "granted_samples", ())])
             try:
                 m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same,
-                                 ci_rel=config.bench_ci_rel, refresh=refresh, **common)
+                                 ci_rel=config.bench_ci_rel, refresh=refresh,
+                                 refresh_share=config.bench_refresh_share, **common)
             finally:
                 state["baseline_samples"] = base.bench_samples.pairs(bench.POOL_KEEP)
         else:

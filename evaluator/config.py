@@ -44,6 +44,7 @@ class EvalConfig:
     bench_time_cap_s: float = field(default_factory=lambda: _env_seconds("NEUROJIT_BENCH_CAP_S", 3.0))
     bench_ci_rel: float = 0.03  # stop when the 95% CI of the speedup is within +-3%
     bench_pooled_over_s: float = 0.5  # slower baselines: samples pooled across evaluations and workers (bench.pooled)
+    bench_refresh_share: float = 0.1  # ... re-timed once their newest is older than a call over this (bench.pooled)
     bench_buffer_bytes: int = 2 << 20  # timed calls rotate over argument sets of this many bytes a side (in cache)
 
     def pool_size(self) -> int:

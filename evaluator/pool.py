@@ -266,8 +266,10 @@ class Worker:
             self.proc.wait()
         self.proc = None
 
-    def exchange(self, job: dict) -> Reply:
-        """Send one job; the worker's result, or how it failed (deadline, death) and where."""
+    def exchange(self, job: dict, share: Share | None = None) -> Reply:
+        """Send one job; the worker's result, or how it failed (deadline, death) and where. `share`: the machine's
+        shared timing samples of the job's baseline, passed on with a lease and taken back with the result
+        (before the lease ends: the next worker's lease then brings them)."""
         if self.proc is None or self.proc.poll() is not None:
             self._start()
         self.log.seek(0)
@@ -276,12 +278,12 @@ class Worker:
         self.proc.stdin.flush()
         stage, budget, context, pairs = "start", self.config.compile_timeout_s, "", []
         try:
-            return self._follow(stage, budget, context, pairs)
+            return self._follow(stage, budget, context, pairs, share)
         finally:
             if self.gate is not None:
                 self.gate.release(self)
 
-    def _follow(self, stage, budget, context, pairs) -> Reply:
+    def _follow(self, stage, budget, context, pairs, share: Share | None = None) -> Reply:
         while True:
             msg = self._next(budget)
             where = f"'{stage}'" + (f" ({context})" if context else "")
@@ -298,7 +300,8 @@ class Worker:
                 return Reply(None, stage, context, pairs, reason, f"died ({how})", detail)
             if "lease" in msg:  # a kernel is about to be timed (a parallel one alone, on its cores)
                 cores = self.gate.acquire(self, int(msg["lease"])) if self.gate is not None else []
-                self.proc.stdin.write(json.dumps({"granted": cores}) + "\n")
+                grant = {"granted": cores} if share is None else {"granted": cores, "baseline_samples": share.latest()}
+                self.proc.stdin.write(json.dumps(grant) + "\n")
                 self.proc.stdin.flush()
                 continue
             if "stage" in msg:
@@ -308,22 +311,39 @@ class Worker:
                 if msg.get("pair"):
                     pairs.append(msg["pair"])
             elif "result" in msg:
+                if share is not None and isinstance(msg["result"], dict):
+                    share.back(msg["result"].pop("baseline_samples", None))
                 return Reply(msg["result"], stage, context, pairs)
 
-    def run(self, job: dict) -> Verdict:
-        return self.run_sharing(job)[0]
-
-    def run_sharing(self, job: dict) -> tuple[Verdict, list]:
-        """The verdict, and the slow baseline's latest timing samples the worker holds (for the others)."""
-        reply = self.exchange(job)
+    def run(self, job: dict, share: Share | None = None) -> Verdict:
+        """The verdict; `share`: see `exchange`."""
+        reply = self.exchange(job, share)
         if reply.result is not None:
             extra = ("worker_s", "baseline_samples")
-            return (Verdict.from_json({k: v for k, v in reply.result.items() if k not in extra}),
-                    reply.result.get("baseline_samples") or [])
-        return _abnormal(reply.reason, reply.detail), []
+            return Verdict.from_json({k: v for k, v in reply.result.items() if k not in extra})
+        return _abnormal(reply.reason, reply.detail)
 
 
 MAX_NEW_SAMPLES = 5  # a job takes at most its pool's first few (3) and one for the spot checks
+
+
+class Share:
+    """One job's view of its machine's timing samples of a slow baseline (bench.BaselinePool, shared by the
+    pool's workers): the latest, for its worker when it is granted a lease to time (what a job that ended since
+    this one started took as well: two first evaluations each took their own first three), and the ones its
+    worker sends back with the result, kept where `_plausible`."""
+
+    def __init__(self, pool: BaselinePool, lock: threading.Lock, call_s: float | None, since: float):
+        self.pool, self.lock, self.call_s, self.since = pool, lock, call_s, since
+
+    def latest(self) -> list:
+        with self.lock:
+            return self.pool.pairs(POOL_KEEP)
+
+    def back(self, samples) -> None:
+        with self.lock:
+            self.pool.merge(_plausible(samples or [], self.call_s, self.pool, self.since))
+            self.pool.keep_latest(2 * POOL_KEEP)
 
 
 def _plausible(samples, call_s, pool: BaselinePool, since: float) -> list:
@@ -433,12 +453,8 @@ class WorkerPool:
                 refresh = key not in self._refreshing
                 self._refreshing.add(key)
                 job = {**job, "baseline_samples": shared.pairs(POOL_KEEP), "baseline_refresh": refresh}
-            start = time.perf_counter()
-            verdict, samples = w.run_sharing(job)
-            with self._samples_lock:
-                shared.merge(_plausible(samples, job["reference"].get("call_s"), shared, start))
-                shared.keep_latest(2 * POOL_KEEP)
-            return verdict
+            share = Share(shared, self._samples_lock, job["reference"].get("call_s"), time.perf_counter())
+            return w.run(job, share)
         except Exception as e:  # a broken worker costs this candidate, never the run
             w.kill()
             return _abnormal(Reason.CRASH, f"evaluator worker failed: {e}")

@@ -64,7 +64,10 @@ class Session:
         self.out.write(json.dumps({"lease": threads}) + "\n")
         self.out.flush()
         line = sys.stdin.readline()
-        return json.loads(line).get("granted", []) if line else []
+        grant = json.loads(line) if line else {}
+        # the machine's latest timing samples of a slow baseline, as the host holds them now (pool.Share)
+        self.granted_samples = grant.get("baseline_samples") or []
+        return grant.get("granted", [])
 
     def run_job(self, job: dict) -> dict:
         from neurojit.evaluator.checks import evaluate_candidate

@@ -30,6 +30,21 @@ def test_loop_tunes_and_finds_a_faster_variant(tmp_path):
     assert len(study.trials) >= 5  # the tuner ran; its trials live in the same database
 
 
+def test_a_single_proposal_is_evaluated_beside_the_tuners_first_trial(tmp_path):
+    # one proposal and two workers: the tuner's first suggestion runs with it, not after it (a worker stood idle
+    # through a 1024 matmul's first evaluation, references and baseline samples included)
+    db = f"sqlite:///{tmp_path}/runs.db"
+    s = tune(KERNEL, quick_options(db, "w", 5, workers=2), progress=None, provider=TileProvider())
+    assert s.status == RunStatus.FINISHED and s.candidates == 5
+    cands = ResultStore(db).candidates("w")
+    assert [c.sampler for c in cands[:2]] == [None, "tpe"] and len({c.identity for c in cands}) == 5
+    assert (cands[1].created_at - cands[0].created_at).total_seconds() < 0.5  # recorded as one batch
+    study = optuna.load_study(study_name="w/tile", storage=db)
+    first = {t.user_attrs["slot"]: t.params for t in study.trials if t.user_attrs["batch"] == 0}
+    assert first[0] == {"ti": 16, "tj": 16, "tk": 16} and first[1] == {k: cands[1].knobs[k] for k in first[1]}
+    assert len(first) == 4  # the defaults and that trial cost nothing in the tuner's first batch: 2 more in it
+
+
 def test_finished_run_is_not_rerun_and_a_new_run_reuses_verdicts(tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"
     tune(KERNEL, quick_options(db, "a", 3), progress=None, provider=TileProvider())
