@@ -132,6 +132,7 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
                                run_id=options.run_id, host=host().to_json(), experiment=options.experiment,
                                cell=options.cell, config={"budget": vars(options.budget), "seed": options.seed,
                                                           "sampler": options.sampler, "threads": threads})
+    evaluator.prepare(kernel)  # the baseline's references, while LangGraph loads and the provider proposes
     if provider is None:
         provider = make_provider(options.model, strategy=options.strategy, seed=options.seed, store=store,
                                  run_id=run.id, chat=chat, prices=options.prices, base_url=options.base_url,

@@ -464,6 +464,14 @@ class WorkerPool:
                     self._refreshing.discard(key)
             self._free.put(w)
 
+    def prepare(self, job: dict) -> None:
+        """Compute the references of `job`'s baseline now (Evaluator.prepare runs this in a thread); a failure is
+        kept for the jobs that need them (References.for_job), anything else left for them to meet."""
+        try:
+            self.references.for_job(job)
+        except Exception:  # (the first evaluation computes them again and says what failed)
+            pass
+
     def map(self, jobs: list[dict]) -> list[Verdict]:
         results: list[Verdict | None] = [None] * len(jobs)
 

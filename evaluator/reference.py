@@ -822,6 +822,7 @@ class References:
         self.root = None
         self.cache: dict[tuple, dict] = {}
         self.lock = threading.Lock()
+        self.closed = False
 
     def for_job(self, job: dict) -> dict:
         """The reference info for a candidate job's baseline and settings, computing it the first time."""
@@ -845,6 +846,8 @@ class References:
         from .config import EvalConfig
 
         config = EvalConfig(**{**asdict(self.config), **cfg})
+        if self.closed:
+            raise RuntimeError("the evaluator was closed")
         if self.worker is None:
             self.worker = self.make_worker(EvalConfig(**{**asdict(config), "pin_cores": False}))
         if self.root is None:
@@ -858,6 +861,8 @@ class References:
         started = time.perf_counter()
         while True:
             reply = self.worker.exchange(ref_job)
+            if self.closed:
+                raise RuntimeError("the evaluator was closed")
             if reply.result is not None:
                 if not reply.result["pairs"]:
                     raise RuntimeError(f"the baseline fails on every input set: {reply.result['skipped']}")
@@ -879,6 +884,7 @@ class References:
             ref_job["budget_s"] = max(0.0, config.reference_budget_s - (time.perf_counter() - started))
 
     def close(self) -> None:
+        self.closed = True  # a computation under way (Evaluator.prepare's thread) stops, and starts no worker
         if self.worker is not None:
             self.worker.kill()
         if self.root is not None:

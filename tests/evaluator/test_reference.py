@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -454,3 +455,36 @@ def test_a_forked_trial_run_does_not_destroy_mlir_contexts_of_earlier_kernels():
     build died of SIGSEGV in the long-lived reference process, and the baseline was refused)."""
     proc = subprocess.run([sys.executable, "-c", _FORK_AFTER_GARBAGE], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_references_prepared_in_the_background_are_the_ones_evaluations_use(tmp_path):
+    from neurojit.compiler.kernel import load_kernel
+    from neurojit.compiler.source import Source
+
+    kernel = load_kernel(Source(EW, "ew.mlir"))
+    with Evaluator(EvalConfig(workers=1, random_sets=1, bench=False)) as ev:
+        ev.prepare(kernel)
+        deadline = time.monotonic() + 120
+        while not ev.pool.references.cache and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (info,) = ev.pool.references.cache.values()  # computed once, before any evaluation asked
+        assert ev.evaluate(kernel, EW).accepted
+        assert list(ev.pool.references.cache.values()) == [info]
+
+
+def test_an_evaluator_closed_while_its_references_compute_leaves_no_process():
+    from support.paths import KERNELS
+
+    ev = Evaluator(EvalConfig(workers=1))
+    kernel = ev._baseline(KERNELS / "matmul_1024.mlir")  # references that take ~30 s
+    ev.prepare(kernel)
+    deadline = time.monotonic() + 60
+    while ev.pool.references.worker is None or ev.pool.references.worker.proc is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    pid = ev.pool.references.worker.proc.pid
+    ev.close()
+    time.sleep(1.0)  # the thread meets the closed flag: no worker started again
+    w = ev.pool.references.worker
+    assert w.proc is None or w.proc.poll() is not None
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
