@@ -147,9 +147,10 @@ WITHIN_CHUNK = 1 << 15  # elements `within` takes at a time: its temporaries sta
 
 
 def within(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray, tol: np.ndarray) -> Comparison | None:
-    """`compare`'s answer for an output whose bound `bounds` gave, where every element of `got` is finite (the
-    common case: rule 1 alone); None otherwise (then `compare` decides). Chunk by chunk: a 2^20-element output
-    made a dozen passes through memory where each chunk's stay in cache."""
+    """`compare`'s answer for an output whose bound `bounds` gave, where every element of `got` is finite and
+    within its bound (the common case: rule 1 alone, a pass); None otherwise: `compare` decides, and says what
+    and where (a NaN further on makes an output out of bounds `nonfinite`). Chunk by chunk: a 2^20-element
+    output made a dozen passes through memory where each chunk's stay in cache."""
     wide = _wide(exact)
     g_all, r_all, t_all = (np.asarray(x).reshape(-1) for x in (got, exact, tol))
     err = rel = 0.0
@@ -161,10 +162,8 @@ def within(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray, tol: np.nda
                 return None
             r = np.asarray(r_all[s:s + WITHIN_CHUNK], wide)
             diff = np.abs(np.subtract(g, r, out=g), out=g)
-            if (diff > t_all[s:s + WITHIN_CHUNK]).any():  # wrong: where, as `compare` says it
-                r, b = np.asarray(exact, wide), np.asarray(baseline, wide)
-                diff = np.abs(np.asarray(got, wide) - r)
-                return _result("wrong", got, b, r, diff > tol, diff, r, np.abs(r))
+            if (diff > t_all[s:s + WITHIN_CHUNK]).any():  # wrong, or nonfinite further on: `compare` says which
+                return None
             err = max(err, float(diff.max()))
             rel = max(rel, float(np.divide(diff, np.maximum(np.abs(r), tiny), out=diff).max()))
     return Comparison(None, err, rel, "")

@@ -282,6 +282,8 @@ class Worker:
         finally:
             if self.gate is not None:
                 self.gate.release(self)
+            if share is not None:
+                share.release()
 
     def _follow(self, stage, budget, context, pairs, share: Share | None = None) -> Reply:
         while True:
@@ -300,13 +302,17 @@ class Worker:
                 return Reply(None, stage, context, pairs, reason, f"died ({how})", detail)
             if "lease" in msg:  # a kernel is about to be timed (a parallel one alone, on its cores)
                 cores = self.gate.acquire(self, int(msg["lease"])) if self.gate is not None else []
-                grant = {"granted": cores} if share is None else {"granted": cores, "baseline_samples": share.latest()}
+                grant = {"granted": cores}
+                if share is not None:
+                    grant.update(baseline_samples=share.latest(), baseline_refresh=share.claim())
                 self.proc.stdin.write(json.dumps(grant) + "\n")
                 self.proc.stdin.flush()
                 continue
             if "stage" in msg:
                 if self.gate is not None:
                     self.gate.release(self)  # a lease lasts one stage
+                if share is not None:
+                    share.release()
                 stage, budget, context = msg["stage"], msg["budget_s"], msg.get("context", "")
                 if msg.get("pair"):
                     pairs.append(msg["pair"])
@@ -331,14 +337,31 @@ class Share:
     """One job's view of its machine's timing samples of a slow baseline (bench.BaselinePool, shared by the
     pool's workers): the latest, for its worker when it is granted a lease to time (what a job that ended since
     this one started took as well: two first evaluations each took their own first three), and the ones its
-    worker sends back with the result, kept where `_plausible`."""
+    worker sends back with the result, kept where `_plausible`. With the lease, whether it may add a sample to
+    a stale estimate: one lease at a time may (`claim`, until the lease ends: `release`); two timing at once
+    from the same samples each took one, the machine stopped for each (~7 s for a naive 1024 matmul)."""
 
-    def __init__(self, pool: BaselinePool, lock: threading.Lock, call_s: float | None, since: float):
+    def __init__(self, pool: BaselinePool, lock: threading.Lock, call_s: float | None, since: float,
+                 key: str, refreshing: set[str]):
         self.pool, self.lock, self.call_s, self.since = pool, lock, call_s, since
+        self.key, self.refreshing, self.holds = key, refreshing, False
 
     def latest(self) -> list:
         with self.lock:
             return self.pool.pairs(POOL_KEEP)
+
+    def claim(self) -> bool:
+        with self.lock:
+            if not self.holds and self.key not in self.refreshing:
+                self.refreshing.add(self.key)
+                self.holds = True
+            return self.holds
+
+    def release(self) -> None:
+        with self.lock:
+            if self.holds:
+                self.refreshing.discard(self.key)
+                self.holds = False
 
     def back(self, samples) -> None:
         with self.lock:
@@ -426,7 +449,7 @@ class WorkerPool:
             self._free.put(w)
         self.references = References(self.config, self._reference_worker)
         self._samples: dict[str, BaselinePool] = {}  # by baseline: the latest samples of a pooled timing
-        self._refreshing: set[str] = set()  # baselines one running job may take an optional sample of
+        self._refreshing: set[str] = set()  # baselines a lease holder may add a sample to (Share.claim)
         self._samples_lock = threading.Lock()
 
     def _reference_worker(self, config) -> Worker:
@@ -442,26 +465,19 @@ class WorkerPool:
             return _abnormal(Reason.CRASH, f"the baseline's reference outputs could not be computed: {e}")
         # a slow baseline's timing samples are a property of this machine: every worker starts from the latest
         # any of them took (bench.py), so each does not take its own first few (~7 s each for a naive 1024 matmul)
-        # One running job at a time may add a sample to a loose or stale estimate: started from the same samples,
-        # each of two took one (the machine stopped for each, ~7 s at 1024); the first few every job takes.
         key = ir_hash(job.get("baseline", ""))
         w = self._free.get()
-        refresh = False
         try:
             with self._samples_lock:
                 shared = self._samples.setdefault(key, BaselinePool())
-                refresh = key not in self._refreshing
-                self._refreshing.add(key)
-                job = {**job, "baseline_samples": shared.pairs(POOL_KEEP), "baseline_refresh": refresh}
-            share = Share(shared, self._samples_lock, job["reference"].get("call_s"), time.perf_counter())
+                job = {**job, "baseline_samples": shared.pairs(POOL_KEEP)}
+            share = Share(shared, self._samples_lock, job["reference"].get("call_s"), time.perf_counter(), key,
+                          self._refreshing)
             return w.run(job, share)
         except Exception as e:  # a broken worker costs this candidate, never the run
             w.kill()
             return _abnormal(Reason.CRASH, f"evaluator worker failed: {e}")
         finally:
-            if refresh:
-                with self._samples_lock:
-                    self._refreshing.discard(key)
             self._free.put(w)
 
     def prepare(self, job: dict) -> None:

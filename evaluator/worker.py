@@ -67,6 +67,7 @@ class Session:
         grant = json.loads(line) if line else {}
         # the machine's latest timing samples of a slow baseline, as the host holds them now (pool.Share)
         self.granted_samples = grant.get("baseline_samples") or []
+        self.granted_refresh = bool(grant.get("baseline_refresh", True))  # and whether to add one (pool.Share)
         return grant.get("granted", [])
 
     def run_job(self, job: dict) -> dict:
