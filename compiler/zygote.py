@@ -313,9 +313,17 @@ def _recv(sock: socket.socket) -> dict | None:
 
 # --- the zygote process ---------------------------------------------------------------------------------------
 
+def die_with_parent() -> bool:
+    """Ask the kernel to SIGKILL this process when the thread that started it ends (`PR_SET_PDEATHSIG`); False
+    if it refused (`ctypes.get_errno()` says why). Also the evaluator worker's (`lockdown.die_with`)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4  # unsigned long: no stray upper bits
+    return libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # PR_SET_PDEATHSIG
+
+
 def _die_with_parent(parent: int) -> bool:
-    """SIGKILL this process when its parent (thread) ends; False if the parent is gone already."""
-    return ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0) == 0 and os.getppid() == parent  # PR_SET_PDEATHSIG
+    """SIGKILL this process when its parent (thread) ends; False if that cannot be, or the parent is gone."""
+    return die_with_parent() and os.getppid() == parent
 
 
 def _child(sock: socket.socket, req: dict, fds: list[int], zygote: int) -> None:

@@ -15,8 +15,8 @@ are (no outputs to reset).
 A baseline slower than `pooled_over_s` per call (a naive 1024^3 matmul takes ~10 s here) would make every
 evaluation cost minutes. Then `pooled` is used instead: the baseline's per-call time is a property of the
 kernel and the machine, so its samples are kept across the worker's evaluations (`BaselinePool`), and shared
-with the other workers of the same machine through the host (pool.py: each job brings the latest samples any
-of them took, and its result takes the worker's back, those that could have been taken during the job and are
+with the other workers of the same machine through the host (pool.py: each lease to time brings the latest samples
+any of them took, and a job's result takes the worker's back, those that could have been taken during the job and are
 close to the baseline's time in the reference process and to the others: `pool._plausible`; a refresh by one
 worker is then a refresh for all), and the candidate is timed on its own. A new baseline sample is taken while
 the pool has fewer than `min_base`, and then, one per evaluation, once the newest is older than a sample's time
@@ -259,11 +259,9 @@ class BaselinePool:
         """The latest `keep` samples as (seconds, taken) pairs, for the other workers (`merge`)."""
         return [[s, t] for s, t in zip(self.samples[-keep:], self.taken[-keep:])]
 
-    def wants(self, *, min_base: int, refresh_share: float, keep: int) -> bool:
-        """Whether this evaluation takes another baseline sample: fewer than `min_base`, or the newest older than a
-        sample's time over `refresh_share` (re-timing costs at most that share)."""
-        if len(self.samples) < min_base:
-            return True
+    def stale(self, *, refresh_share: float, keep: int) -> bool:
+        """Whether the newest sample is older than a sample's time over `refresh_share` (re-timing then costs at
+        most that share of the time)."""
         return time.perf_counter() - self.taken[-1] > float(np.median(self.samples[-keep:])) / refresh_share
 
     def take(self, base, bb: Buffers) -> None:
@@ -299,18 +297,19 @@ class BaselinePool:
 POOL_KEEP = 8  # the latest samples a pooled estimate rests on
 
 
-def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, ci_rel=0.03, refresh_share=0.1, keep=POOL_KEEP, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0,
-           seed=0, refresh=True) -> Measurement:
+def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, ci_rel=0.03,
+           refresh_share=0.1, keep=POOL_KEEP, warmup=2, min_rounds=5, max_rounds=200, time_cap_s=3.0, seed=0,
+           refresh=True) -> Measurement:
     """Speedup against a slow baseline whose per-call samples on this machine persist in `pool`. `same`, where
     given, is a faster build giving the baseline's outputs bit for bit: the spot checks' reference comes from
     it when no sample is due (else from one more timed baseline call, ~7 s for a naive 1024^3 matmul).
-    `refresh`: whether this evaluation may take a sample beyond the first `min_base` when the estimate is loose
-    or stale (the host lets one of the evaluations it runs at a time: two that started from the same samples
-    each took one, ~7 s each of a machine stopped for them)."""
+    `refresh`: whether this evaluation may take a sample beyond the first `min_base` when the estimate is stale
+    (the host lets one lease holder at a time: two timing from the same samples each took one, ~7 s each of a
+    machine stopped for them)."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
     taken = 0
     while len(pool.samples) < min_base or (  # beyond min_base, at most one per evaluation: the cost is spread
-            refresh and not taken and pool.wants(min_base=min_base, refresh_share=refresh_share, keep=keep)):
+            refresh and not taken and pool.stale(refresh_share=refresh_share, keep=keep)):
         pool.take(base, bb)
         taken += 1
     if not taken and not pool.restore(bb):  # other starting contents: the spot checks need a fresh result

@@ -241,7 +241,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     if not config.bench:
         return Verdict(Outcome.ACCEPT, Reason.OK, f"equivalent to the baseline: {eq.tol_text}",
                        max_abs_err=errs[0], max_rel_err=errs[1], checks=tuple(checks), candidate_hash=state["hash"])
-    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq, job.get("baseline_samples"), state)
+    m, timing = _benchmark(session, config, base, sig, builds["normal"], eq, state)
     checks.append(Check("benchmark", True, f"{m.mode}: {m.rounds} rounds x {m.inner} call(s), each call on "
                                            f"outputs of its own, reset after every sample; speedup 95% CI "
                                            f"[{m.speedup_ci[0]:.3f}, {m.speedup_ci[1]:.3f}]; {timing['inputs']}"))
@@ -281,11 +281,11 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
 
-def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence, shared, state: dict):
+def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence, state: dict):
     """Time baseline and candidate on rotated argument sets with outputs reset (bench.py); the timing record.
-    A pooled baseline's timing starts from the samples `shared` by this machine's other workers (at the job's
-    start and with the lease), and leaves the latest in `state["baseline_samples"]` for them; the lease says
-    whether it may add one to a stale estimate (bench.pooled's `refresh`)."""
+    A pooled baseline's timing starts from the samples this machine's other workers took (the lease brings
+    them, and says whether it may add one to a stale estimate: bench.pooled's `refresh`), and leaves the latest
+    in `state["baseline_samples"]` for them."""
     nbytes = lambda a: int(np.prod(a.shape)) * np.dtype(a.dtype).itemsize  # noqa: E731
     out_b = max(1, sum(nbytes(a) for a in sig.outputs))
     in_b = max(1, sum(nbytes(a) for a in sig.inputs))
@@ -323,11 +323,10 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                   max_rounds=config.bench_max_rounds, time_cap_s=config.bench_time_cap_s, seed=config.seed)
     try:
         if base.call_s > config.bench_pooled_over_s:
-            # what this machine's other workers took: by the job's start, and by the lease's (one that ended since)
-            base.bench_samples.merge([*(shared or ()), *getattr(session, "granted_samples", ())])
+            base.bench_samples.merge(session.granted_samples)  # what this machine's other workers took
             try:
                 m = bench.pooled(base.bench_samples, base.kernel, cand, b_bufs, c_bufs, same=base.same,
-                                 ci_rel=config.bench_ci_rel, refresh=getattr(session, "granted_refresh", True),
+                                 ci_rel=config.bench_ci_rel, refresh=session.granted_refresh,
                                  refresh_share=config.bench_refresh_share, **common)
             finally:
                 state["baseline_samples"] = base.bench_samples.pairs(bench.POOL_KEEP)

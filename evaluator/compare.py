@@ -146,7 +146,7 @@ def bounds(baseline: np.ndarray, rtol: float, exact: np.ndarray, atol: float,
 WITHIN_CHUNK = 1 << 15  # elements `within` takes at a time: its temporaries stay in the core's cache
 
 
-def within(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray, tol: np.ndarray) -> Comparison | None:
+def within(got: np.ndarray, exact: np.ndarray, tol: np.ndarray) -> Comparison | None:
     """`compare`'s answer for an output whose bound `bounds` gave, where every element of `got` is finite and
     within its bound (the common case: rule 1 alone, a pass); None otherwise: `compare` decides, and says what
     and where (a NaN further on makes an output out of bounds `nonfinite`). Chunk by chunk: a 2^20-element

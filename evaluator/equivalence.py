@@ -80,7 +80,7 @@ class Equivalence:
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
         if bound is not None:  # rule 1's bounds, worked out by the reference process: a finite output is judged
-            c = within(got, b, r, bound)  # against them alone, as `compare` would
+            c = within(got, r, bound)  # against them alone, as `compare` would
             if c is not None:
                 return c
         edge = self._overflows(m if reach is None else reach, pair, got.dtype)

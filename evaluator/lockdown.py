@@ -31,11 +31,12 @@ import enum
 import errno
 import functools
 import os
-import signal
 import stat
 import sys
 import tempfile
 from dataclasses import dataclass
+
+from neurojit.compiler.zygote import die_with_parent
 
 from . import landlock, seccomp
 from .seccomp import Arg, Op
@@ -175,7 +176,7 @@ def die_with(host: int) -> None:
     setting is per parent *thread* (the host starts workers from one thread that lives as long as it does,
     pool.py) and is cleared by a change of user (`seal` sets it again after dropping root; the sealed filter
     then refuses to change it)."""
-    if _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    if not die_with_parent():
         print(f"neurojit worker: cannot ask to die with the host: {os.strerror(ctypes.get_errno())}", file=sys.stderr,
               flush=True)
     if os.getppid() != host:

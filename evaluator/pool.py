@@ -463,14 +463,14 @@ class WorkerPool:
             job = {**job, "reference": self.references.for_job(job)}
         except Exception as e:  # the baseline failed in the trusted process: no candidate can be judged
             return _abnormal(Reason.CRASH, f"the baseline's reference outputs could not be computed: {e}")
-        # a slow baseline's timing samples are a property of this machine: every worker starts from the latest
-        # any of them took (bench.py), so each does not take its own first few (~7 s each for a naive 1024 matmul)
+        # a slow baseline's timing samples are a property of this machine: every worker times from the latest any
+        # of them took (bench.py; the lease brings them), so each does not take its own first few (~7 s each for
+        # a naive 1024 matmul)
         key = ir_hash(job.get("baseline", ""))
         w = self._free.get()
         try:
             with self._samples_lock:
                 shared = self._samples.setdefault(key, BaselinePool())
-                job = {**job, "baseline_samples": shared.pairs(POOL_KEEP)}
             share = Share(shared, self._samples_lock, job["reference"].get("call_s"), time.perf_counter(), key,
                           self._refreshing)
             return w.run(job, share)

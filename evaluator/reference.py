@@ -769,15 +769,11 @@ class RefSet:
         self.ranges: dict[int, int] = {int(k): v for k, v in info.get("index_ranges", {}).items()}
         self._mapped: dict[str, np.ndarray] = {}
 
-    def _load(self, name: str) -> np.ndarray:
-        if name not in self._mapped:  # mapped once per worker (the worker keeps this RefSet)
-            self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
-        return self._mapped[name]
-
-    def _bound(self, name: str) -> np.ndarray | None:
+    def _load(self, name: str, optional: bool = False) -> np.ndarray | None:
+        """The file mapped, once per worker (the worker keeps this RefSet); None for a missing `optional` one."""
         if name not in self._mapped:
-            found = (self.dir / f"{name}.npy").exists()
-            self._mapped[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r") if found else None
+            path = self.dir / f"{name}.npy"
+            self._mapped[name] = None if optional and not path.exists() else np.load(path, mmap_mode="r")
         return self._mapped[name]
 
     def outputs(self, pair: Pair, n: int, rtol: float | None = None, atol: float | None = None) -> list[tuple]:
@@ -788,7 +784,7 @@ class RefSet:
         return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None,
                  self._load(f"{pair.id}.{k}.mag") if self.magnitude else None,
                  self._load(f"{pair.id}.{k}.reach") if self.reach else None,
-                 self._bound(f"{pair.id}.{k}.bound") if bounded else None) for k in range(n)]
+                 self._load(f"{pair.id}.{k}.bound", optional=True) if bounded else None) for k in range(n)]
 
     def args(self, pair: Pair, n: int) -> list[np.ndarray]:
         """The pair's `n` arguments (outputs in their initial state), read-only: copy before a call."""

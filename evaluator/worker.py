@@ -37,6 +37,10 @@ class Session:
         self.references: dict[str, object] = {}  # RefSets (mapped reference files), by directory
         self.timings: dict[str, float] = {}
         self._current: tuple[str, float] | None = None
+        # with the last lease (pool.Share): the machine's latest timing samples of a slow baseline, and whether
+        # this worker may add one to a stale estimate
+        self.granted_samples: list = []
+        self.granted_refresh = True
 
     def _close_stage(self) -> None:
         if self._current is not None:
@@ -65,9 +69,8 @@ class Session:
         self.out.flush()
         line = sys.stdin.readline()
         grant = json.loads(line) if line else {}
-        # the machine's latest timing samples of a slow baseline, as the host holds them now (pool.Share)
         self.granted_samples = grant.get("baseline_samples") or []
-        self.granted_refresh = bool(grant.get("baseline_refresh", True))  # and whether to add one (pool.Share)
+        self.granted_refresh = bool(grant.get("baseline_refresh", True))
         return grant.get("granted", [])
 
     def run_job(self, job: dict) -> dict:
