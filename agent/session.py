@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class Session:
     _waves: list = field(default_factory=list, init=False, repr=False)  # seconds of each wave here (evaluation_s)
     _stored: list | None = field(default=None, init=False, repr=False)  # stored verdicts' worker seconds, read once
     _shown: tuple | None = field(default=None, init=False, repr=False)  # what the last progress line said
+    # the tuner evaluates trials from several threads at once: their bookkeeping here takes turns
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.started is None:
@@ -171,7 +174,8 @@ class Session:
         return self.budget.remaining_candidates(self.store.summary(self.run_id).candidates)
 
     def evaluate(self, proposals: list[Proposal]) -> list[Verdict]:
-        """Verdicts for `proposals`, in order: from the store when known, else from the evaluator."""
+        """Verdicts for `proposals`, in order: from the store when known, else from the evaluator. Callers in
+        several threads (the tuner's trials) each get their own; the evaluator runs them side by side."""
         verdicts: list[Verdict | None] = []
         todo: list[tuple[int, Proposal, str]] = []
         # all of the batch is recorded at once: a kill leaves none or all of it, so the budget a resumed run
@@ -196,35 +200,42 @@ class Session:
                         self.store.set_verdict(self.run_id, ident, v)
                         self._note_baseline(v)
                 raise
-            wave_s = (self.clock() - began) / math.ceil(len(todo) / self.pool_size())
-            if not self._waves:  # the first also started the workers and computed the baseline's references, once
-                # per kernel (a 1024 matmul, naive 6.5 s a call: ~270 s of a 300 s first wave, whose candidate took
-                # 31 s in its worker); what its evaluations took in their workers is what the next ones take
-                worked = [s for v in got if (s := _worker_s(v))]
-                wave_s = min(wave_s, max(worked, default=wave_s))
-            self._waves.append(wave_s)
-            fresh = {}
-            for (_, _, ident), v in zip(todo, got):
-                self.store.set_verdict(self.run_id, ident, v)
-                self._note_baseline(v)
-                fresh[ident] = v
-            verdicts = [v if v is not None else fresh[rec.identity] for v, rec in zip(verdicts, recs)]
-            self.evaluated_here += len(todo)
+            with self._lock:
+                wave_s = (self.clock() - began) / math.ceil(len(todo) / self.pool_size())
+                if not self._waves:  # the first also started the workers and computed the baseline's references,
+                    # once per kernel (a 1024 matmul, naive 6.5 s a call: ~270 s of a 300 s first wave, whose
+                    # candidate took 31 s in its worker); what its evaluations took in their workers is what the
+                    # next ones take
+                    worked = [s for v in got if (s := _worker_s(v))]
+                    wave_s = min(wave_s, max(worked, default=wave_s))
+                self._waves.append(wave_s)
+                fresh = {}
+                for (_, _, ident), v in zip(todo, got):
+                    self.store.set_verdict(self.run_id, ident, v)
+                    self._note_baseline(v)
+                    fresh[ident] = v
+                verdicts = [v if v is not None else fresh[rec.identity] for v, rec in zip(verdicts, recs)]
+                self.evaluated_here += len(todo)
         self.show()
         return verdicts  # type: ignore[return-value]
 
     def _note_baseline(self, v: Verdict) -> None:
         # a benchmarked verdict's baseline only: a rejected one carries the reference process's estimate from a
         # single call (seen 13 ms for a 0.07 ms kernel)
-        if self.run.baseline_ms is None and v.baseline_ms and v.accepted:
-            self.store.set_baseline(self.run_id, v.baseline_ms)
-            self.run = dataclasses.replace(self.run, baseline_ms=v.baseline_ms)
+        with self._lock:
+            if self.run.baseline_ms is None and v.baseline_ms and v.accepted:
+                self.store.set_baseline(self.run_id, v.baseline_ms)
+                self.run = dataclasses.replace(self.run, baseline_ms=v.baseline_ms)
 
     def show(self) -> None:
         """The progress line, when anything in it but the clock changed since the last one (a batch answered
         wholly by verdicts already in the run, as a tuner that re-proposes tried knobs gets, prints nothing)."""
         if self.progress is None:
             return
+        with self._lock:
+            self._show()
+
+    def _show(self) -> None:
         s = self.store.summary(self.run_id)
         state = (s.candidates, s.accepted, s.best_ms, tuple(sorted(Counter(s.rejected).items())))
         if state == self._shown:

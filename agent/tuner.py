@@ -1,19 +1,20 @@
 """Optuna tunes a schedule's knobs; one trial is one evaluator call.
 
 The study lives in the same database as the results store, so several processes (or machines, with
-PostgreSQL) that tune the same run share its trials. Trials are suggested in batches the size of the worker
-pool and evaluated together, so every core is busy. A rejected trial is stored FAIL with its reason kept as
-a user attribute. The sampler is one of Optuna's own (`SAMPLERS`: TPE by default, random, CMA-ES, NSGA-II
-and, with PyTorch installed, a Gaussian process), seeded, and every one starts from the provider's default
-knobs.
+PostgreSQL) that tune the same run share its trials. As many trials run side by side as the worker pool has
+workers, and a trial starts as soon as one frees (not in batches that wait for their slowest), so every core
+is busy. A rejected trial is stored FAIL with its reason kept as a user attribute. The sampler is one of
+Optuna's own (`SAMPLERS`: TPE by default, random, CMA-ES, NSGA-II and, with PyTorch installed, a Gaussian
+process), seeded, and every one starts from the provider's default knobs.
 
-Kill-safe and deterministic: a batch's knobs are a function of the seed and the trials finished before it
-(the sampler runs on an in-memory copy of them, seeded by their count), and only finished trials are written
-to the shared study, each with its batch and slot, and with the system attributes the sampler wrote while it
+Kill-safe and deterministic: a trial's knobs are a function of the seed and a fixed prefix of the finished
+trials (`_tune`: all but the newest few, which may still be running; the sampler runs on an in-memory copy of
+them, seeded by their count), and only finished trials are written to the shared study, in sequence order,
+each with its sequence number and history length, and with the system attributes the sampler wrote while it
 suggested them (CMA-ES keeps its optimizer there, NSGA-II its generations), so the next copy resumes the
 sampler's own state from the history alone. A run killed at any point and resumed therefore suggests the
-knobs an uninterrupted run would have suggested from the same verdicts: it first completes a batch that the
-kill cut short, then goes on from the same history with the same seed.
+knobs an uninterrupted run would have suggested from the same verdicts: it goes on from the first trial the
+kill left unwritten, with the same seed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import optuna
@@ -174,59 +176,118 @@ def _quiet_optuna():
                 optuna.logging.set_verbosity(_quiet["before"])
 
 
+def _lag(batch: int) -> int:
+    """How many trials before a trial its suggestion does not wait for: with `batch` evaluations side by side,
+    the newest `batch - 1` are still running when a worker frees, and as many again may have ended before an
+    older one (evaluations of one kernel take 6-17 s each at 1024: a lag of `batch` alone kept a worker idle
+    behind each slow one)."""
+    return 2 * batch - 1
+
+
 def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, trials: int, batch: int, seed: int,
           room: Callable[[], int] | None, tag: str, sampler: str, ahead: int = 0) -> TuneResult:
+    """Trials run as workers free, `batch` at a time, each trial suggested from a fixed prefix of the history:
+    trial r of this call (its sequence number, `seq`) is drawn from the study's finished trials up to this
+    call's trial r - lag (`_lag`), in the order they were written, or from the history this call started
+    with while r < lag or r is in the first wave (the defaults, the `ahead` trials and `batch` more, drawn one
+    after another). Trials are written in sequence order, whenever they end, so the history a trial is drawn
+    from is the same in every run with the same seed and verdicts, and a run killed at any point has written
+    a prefix of its sequence: it resumes at the first trial not written (its verdict may be in the caller's
+    store: then it costs nothing)."""
     study = study_for(url, study_name)
     if not proposal.space:
         return TuneResult(study_name, 0, None, None)
-    done = 0
-    while True:
-        finished = study.get_trials(deepcopy=False, states=FINISHED)
-        mine = [t for t in finished if t.user_attrs.get("tag") == tag and t.user_attrs.get("seed") == seed]
-        cut = _cut_short(mine)
-        if cut is not None:  # a batch that a kill interrupted: finish it exactly as it was suggested
-            h, n, have = cut
-            slots = [j for j in range(n) if j not in have]
+    finished = study.get_trials(deepcopy=False, states=FINISHED)
+    mine = _mine(finished, tag, seed)
+    if mine and "seq" in mine[0].user_attrs:  # resumed: the plan this call's first trial recorded
+        a = mine[0].user_attrs
+        h0, wave, lag, free = a["batch"], a["wave"], a["lag"], a["free"]
+    else:
+        # the defaults are the proposal the tuner was handed, already evaluated in a run (its verdict comes from
+        # the store, at no cost), and so are the `ahead` trials (evaluated beside the proposal)
+        free = 0 if finished or not _defaults_evaluated(proposal) else 1
+        free += 0 if finished else ahead
+        h0, wave, lag = len(finished) - len(mine), batch + free, _lag(batch)
+    first = max(wave, lag)  # trials drawn from the starting history, one after another
+    streams: dict[int, list[_Suggestion]] = {}  # history length -> its draws
+
+    def draw(r: int) -> tuple[int, int, _Suggestion]:
+        now = study.get_trials(deepcopy=False, states=FINISHED)
+        if r < first:
+            h, d = h0, r
         else:
-            # the first batch is the defaults and `batch` suggestions: the defaults are the proposal the tuner was
-            # handed, already evaluated in a run (its verdict comes from the store, at no cost), and a batch of
-            # `batch` with them in it kept a worker idle (a 1024 matmul: one 30 s evaluation alone)
-            extra = 0 if finished or not _defaults_evaluated(proposal) else 1
-            extra += 0 if finished else ahead  # evaluated beside the proposal (first_trials): in the store
-            fits = room() if room else batch
-            n = min(batch + extra, trials - len(mine), fits + extra)
-            if fits <= 0 or n <= 0:
+            at = {t.number: i for i, t in enumerate(now)}
+            h, d = 1 + at[_mine(now, tag, seed)[r - lag].number], 0
+        if len(streams.get(h, ())) <= d:
+            streams[h] = _suggest_batch(proposal, now[:h], seed, max(d + 1, first if h == h0 else 1), sampler)
+        return h, d, streams[h][d]
+
+    written = len(mine)
+    running: dict[int, tuple] = {}  # seq -> (future, history length, draw, suggestion)
+    ended: dict[int, tuple] = {}  # seq -> (verdict, history length, draw, suggestion), waiting for its turn
+    error: BaseException | None = None
+    r = written
+    with ThreadPoolExecutor(max_workers=batch + free, thread_name_prefix="neurojit-trial") as pool:
+        while True:
+            while written in ended:  # in sequence order
+                verdict, h, d, s = ended.pop(written)
+                _write(study, s, verdict, {"tag": tag, "seed": seed, "batch": h, "slot": d, "seq": written,
+                                           "wave": wave, "lag": lag, "free": free, "sampler": sampler})
+                written += 1
+            while error is None and _may_start(r, trials, batch, free, first, lag, written, running, room):
+                h, d, s = draw(r)
+                p = proposal.with_knobs({**proposal.knobs, **s.params}, sampler=sampler)
+                same = next((f for f, *_, q in running.values() if q.params == s.params), None)
+                running[r] = (pool.submit(_evaluate_one, evaluate, p, same), h, d, s)
+                r += 1
+            if not running:
                 break
-            h, slots = len(finished), list(range(n))
-        knobs = _suggest_batch(proposal, finished[:h], seed, n, sampler)
-        props = [proposal.with_knobs({**proposal.knobs, **knobs[j].params}, sampler=sampler) for j in slots]
-        for j, verdict in zip(slots, evaluate(props)):
-            s = knobs[j]
-            attrs = {"tag": tag, "seed": seed, "batch": h, "slot": j, "size": n, "reason": verdict.reason.value,
-                     "sampler": sampler, "process": f"{socket.gethostname()}:{os.getpid()}"}
-            ok = verdict.accepted and verdict.speedup is not None
-            study.add_trial(optuna.trial.create_trial(
-                params=s.params, distributions=s.distributions, user_attrs=attrs, system_attrs=s.system_attrs,
-                value=verdict.speedup if ok else None,
-                state=optuna.trial.TrialState.COMPLETE if ok else optuna.trial.TrialState.FAIL))
-        done += len(slots)
+            done, _ = wait([f for f, *_ in running.values()], return_when=FIRST_COMPLETED)
+            for q in [q for q, (f, *_) in running.items() if f in done]:
+                f, h, d, s = running.pop(q)
+                try:
+                    ended[q] = (f.result(), h, d, s)
+                except BaseException as e:  # the others run to their end and are written; then it is raised
+                    error = error or e
+    if error is not None:
+        raise error
     try:
         best = study.best_trial
-        return TuneResult(study_name, done, dict(best.params), best.value)
+        return TuneResult(study_name, written - len(mine), dict(best.params), best.value)
     except ValueError:  # no trial completed
-        return TuneResult(study_name, done, None, None)
+        return TuneResult(study_name, written - len(mine), None, None)
 
 
-def _cut_short(mine: list[optuna.trial.FrozenTrial]) -> tuple[int, int, set[int]] | None:
-    """(history length, batch size, slots present) of a batch with fewer trials than its size, if any."""
-    batches: dict[int, tuple[int, set[int]]] = {}
-    for t in mine:
-        size, slots = batches.setdefault(t.user_attrs["batch"], (t.user_attrs["size"], set()))
-        slots.add(t.user_attrs["slot"])
-    for h, (size, slots) in sorted(batches.items()):
-        if len(slots) < size:
-            return h, size, slots
-    return None
+def _mine(trials: list[optuna.trial.FrozenTrial], tag: str, seed: int) -> list[optuna.trial.FrozenTrial]:
+    return [t for t in trials if t.user_attrs.get("tag") == tag and t.user_attrs.get("seed") == seed]
+
+
+def _may_start(r: int, trials: int, batch: int, free: int, first: int, lag: int, written: int, running: dict,
+               room: Callable[[], int] | None) -> bool:
+    """Whether trial r may start now: within the cap, its history written, and (unless it is one of the first
+    `free` trials, whose verdicts are known) a worker free and room in the caller's budget for one more beside
+    the ones running (they are not counted in `room` until they end)."""
+    if r >= trials or (r >= first and written <= r - lag):
+        return False
+    if r < free:
+        return True
+    busy = sum(1 for q in running if q >= free)
+    return busy < batch and (room is None or room() - busy > 0)
+
+
+def _evaluate_one(evaluate: Evaluate, p: Proposal, same: Future | None) -> Verdict:
+    if same is not None:  # the same knobs are running: their verdict, once stored, answers this one
+        wait([same])
+    return evaluate([p])[0]
+
+
+def _write(study: optuna.Study, s: _Suggestion, verdict: Verdict, attrs: dict) -> None:
+    ok = verdict.accepted and verdict.speedup is not None
+    attrs = {**attrs, "reason": verdict.reason.value, "process": f"{socket.gethostname()}:{os.getpid()}"}
+    study.add_trial(optuna.trial.create_trial(
+        params=s.params, distributions=s.distributions, user_attrs=attrs, system_attrs=s.system_attrs,
+        value=verdict.speedup if ok else None,
+        state=optuna.trial.TrialState.COMPLETE if ok else optuna.trial.TrialState.FAIL))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ evaluator's measured speedup (the loop tests run the real evaluator)."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import optuna
 import pytest
 
@@ -23,7 +26,7 @@ def _speed(knobs: dict) -> Verdict:
 
 
 def _run(url: str, name: str, log: list, trials: int = 14, batch: int = 3, tag: str = "round 0"):
-    def evaluate(props):
+    def evaluate(props):  # (called from the tuner's threads: list.extend is atomic)
         log.extend(tuple(sorted(p.knobs.items())) for p in props)
         return [_speed(p.knobs) for p in props]
 
@@ -39,22 +42,40 @@ def test_same_seed_same_trials_and_the_defaults_first(tmp_path):
     url = f"sqlite:///{tmp_path}/s.db"
     a, b = [], []
     ra, rb = _run(url, "a", a), _run(url, "b", b)
-    assert a == b and ra.best_knobs == rb.best_knobs and ra.trials == 14
-    assert dict(a[0]) == {"a": 8, "b": 4}  # the provider's defaults are tried first
+    # the trials run side by side (the order of the calls varies); the study holds them in sequence order
+    assert _params(url, "a") == _params(url, "b") and sorted(a) == sorted(b)
+    assert ra.best_knobs == rb.best_knobs and ra.trials == 14 and len(a) == 14
+    assert _params(url, "a")[0][2] == {"a": 8, "b": 4}  # the provider's defaults are tried first
     assert len(set(a)) > 5  # and the sampler explores from there
 
 
-def test_the_first_batch_is_the_defaults_and_a_full_batch_of_suggestions(tmp_path):
-    # the defaults were evaluated as the proposal itself: with them counted in the batch a worker stood idle
-    url, sizes, left = f"sqlite:///{tmp_path}/s.db", [], [5]
+def test_trials_start_as_workers_free_within_the_room_left(tmp_path):
+    # two workers: a trial starts as soon as one frees, not once its batch's slowest ends; the defaults (the
+    # proposal, evaluated already) cost nothing and take no worker
+    url, left, lock = f"sqlite:///{tmp_path}/s.db", [7], threading.Lock()
+    running, most, spans = [0], [0], []
 
     def evaluate(props):
-        sizes.append(len(props))
-        left[0] -= sum(dict(p.knobs) != {"a": 8, "b": 4} for p in props)  # the defaults cost nothing
-        return [_speed(p.knobs) for p in props]
+        (p,) = props
+        new = dict(p.knobs) != {"a": 8, "b": 4}
+        with lock:
+            slow = new and not any(n for *_, n in spans) and running[0] == 0  # the first new trial is slow
+            running[0] += new
+            most[0] = max(most[0], running[0])
+        began = time.monotonic()
+        time.sleep(0.8 if slow else 0.05)
+        with lock:
+            running[0] -= new
+            left[0] -= new
+            spans.append((began, time.monotonic(), slow, new))
+        return [_speed(p.knobs)]
 
     tuner.tune(PROPOSAL, evaluate, url=url, study_name="s", trials=50, batch=2, seed=11, room=lambda: left[0])
-    assert sizes == [3, 2, 1] and left[0] == 0  # 1 + 2, then batches of 2 within the room left
+    assert most[0] == 2 and left[0] == 0 and len(spans) == 8  # the defaults and 7 new, never more than 2 at once
+    ((s0, s1, *_),) = [s for s in spans if s[2]]
+    beside = [s for s in spans if s[3] and not s[2] and s0 < s[0] and s[1] < s1]
+    # in batches of two, one trial ran beside the slow one and the next batch waited for it
+    assert len(beside) >= 2, spans
 
 
 @pytest.mark.parametrize("cut_at", [1, 4, 8])
