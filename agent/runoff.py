@@ -140,7 +140,7 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
     if len(names) < 2:
         return None
     sig = kernels[names[0]].signature
-    values = _arguments(kernel_text, sig)
+    values = _arguments(kernel_text, sig, [kernels[n] for n in names])
     bufs = {n: bench.Buffers.copies(sig, values) for n in names}
     for n in list(names):  # warm: code paged in, thread pools started, caches as in a loop
         try:
@@ -178,12 +178,13 @@ def runoff(kernel_text: str, records: list, *, time_cap_s: float = TIME_CAP_S, m
     return Runoff(tuple(entries), rounds, inner, time.perf_counter() - started, tuple(dropped))
 
 
-def _arguments(kernel_text: str, sig) -> list[np.ndarray]:
+def _arguments(kernel_text: str, sig, kernels: list) -> list[np.ndarray]:
     """The finalists' arguments, from a seed drawn here (the run's seed gives public sets): they run in this
-    process, so index inputs stay within their tables (evaluator/indices.safe_arguments)."""
+    process, so index inputs stay within their tables and other integer inputs are values on which a trial
+    call of each finalist survives (evaluator/indices.safe_arguments: a zero divisor killed a tune here)."""
     from neurojit.evaluator.indices import safe_arguments
 
-    return safe_arguments(kernel_text, sig, bench.fresh_seed())
+    return safe_arguments(kernel_text, sig, bench.fresh_seed(), kernels)
 
 
 def _ratio_ci(num: np.ndarray, den: np.ndarray, seed: int) -> tuple[float, float]:

@@ -87,21 +87,47 @@ def _subscript_extents(value: ir.Value) -> list[int] | None:
     return extents
 
 
-def safe_arguments(kernel_text: str, signature, seed: int):
-    """Random arguments for timing a trusted kernel in this process (`neurojit run`, the runoff): as
-    `inputs.random_arrays`, with integer inputs that index a memref within its extent and other integer inputs
-    zero. Random integers in [-8, 8] made a gather read before its table and a histogram write before its
-    buffer (a crash of `neurojit run` and of a tune's runoff)."""
+def safe_arguments(kernel_text: str, signature, seed: int, kernels=()):
+    """Random arguments for timing trusted kernels in this process (`neurojit run`, the runoff): as
+    `inputs.random_arrays`, with integer inputs that index a memref within its extent, and other integer
+    inputs zero, or where a trial call of one of `kernels` in a forked child dies on those (a division by
+    them: SIGFPE), values in [1, 8], then one. Random integers in [-8, 8] made a gather read before its
+    table and a histogram write before its buffer (a crash of `neurojit run` and of a tune's runoff); zero
+    divisors killed both with SIGFPE. Raises `CallError` (what each try died of) when every try dies."""
     import numpy as np
 
     from neurojit.compiler.build import parse_kernel
+    from neurojit.compiler.errors import CallError
     from neurojit.compiler.kernel import public_funcs
 
     from .inputs import random_arrays
+    from .trial import death
 
     values = random_arrays(signature, seed)
-    if not any(a.role == "in" and np.dtype(a.dtype).kind == "i" for a in signature.args):
+    ints = [i for i, a in enumerate(signature.args) if a.role == "in" and np.dtype(a.dtype).kind == "i"]
+    if not ints:  # float values make no kernel trap (no floating-point exception is enabled)
         return values
+    with ir.Context() as ctx:
+        parsed = parse_kernel(kernel_text, ctx)
+        ranges = index_extents(public_funcs(parsed.module)[0],
+                               [i for i, a in enumerate(signature.args) if a.role == "in"])
+    rng = np.random.default_rng(seed)
+    fills = {"zero": lambda v: np.zeros_like(v), "in [1, 8]": lambda v: rng.integers(1, 9, size=v.shape).astype(v.dtype),
+             "one": lambda v: np.ones_like(v)}
+    died = []
+    for name, fill in fills.items():
+        tried = list(values)
+        for i in ints:
+            tried[i] = np.array(np.mod(values[i], ranges[i]) if i in ranges else fill(values[i]),
+                                dtype=values[i].dtype)
+        why = next((w for k in kernels if (w := death(k, tried)) is not None), None)
+        if why is None:
+            return tried
+        died.append(f"{name}: {why}")
+        if all(i in ranges for i in ints):  # the fill changed nothing
+            break
+    raise CallError(f"a trial call died on every argument set tried for the integer inputs that index nothing "
+                    f"({'; '.join(died)}): the kernel needs integer values this cannot choose for it")
     with ir.Context() as ctx:
         parsed = parse_kernel(kernel_text, ctx)
         ranges = index_extents(public_funcs(parsed.module)[0],

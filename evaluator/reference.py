@@ -29,7 +29,6 @@ builds' outputs differ, what the optimiser chose is no answer a candidate can be
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -47,6 +46,7 @@ import numpy as np
 
 from . import inputs, reorder
 from .indices import index_extents
+from .trial import survives
 from .compare import bounds, tolerance, underflow_floor
 from .inputs import Pair
 from .unoptimised import hoist_allocas
@@ -519,7 +519,7 @@ def compute(session, job: dict) -> dict:
         if p.state == "previous":
             zeros = [np.zeros(sig.args[o].shape, sig.args[o].dtype) for o in outs]
             first = inputs.make_args(p, sig, seed, depth, zeros, ranges)
-            if checked is not None and not _survives(checked, first):
+            if checked is not None and not survives(checked, first):
                 skipped[p.id] = OUT_OF_BOUNDS
                 continue
             base(*first)
@@ -534,7 +534,7 @@ def compute(session, job: dict) -> dict:
         # into a 0-d output died there, was skipped, and the rest judged the candidate)
         mags = [np.array(np.abs(w)) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         reached = [a.copy() for a in mags] if mags is not None and reach is not None else None
-        if checked is not None and not _survives(checked, args):
+        if checked is not None and not survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
             continue
         # a slow baseline and its twins run side by side (the calls release the GIL; no candidate runs yet): the
@@ -697,7 +697,7 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
             if a.role == "in" and np.dtype(a.dtype).kind == "i" and i not in ranges]
 
     def stays(r: dict[int, int]) -> bool:
-        return all(_survives(checked, inputs.make_args(p, sig, seed, depth, None, r)) for p in _PROBES)
+        return all(survives(checked, inputs.make_args(p, sig, seed, depth, None, r)) for p in _PROBES)
 
     if not free or stays(ranges):
         return ranges
@@ -707,31 +707,6 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
         if stays(tried):
             return tried
     return ranges
-
-
-def _survives(fn, args) -> bool:
-    """Whether `fn(*copies of args)` returns normally, run in a forked child (it may abort or crash).
-
-    The child runs no garbage collection: this process holds earlier baselines' kernels in reference cycles,
-    and a collection in the child would destroy their MLIR contexts, whose thread pools' threads exist only
-    in the parent (~llvm::StdThreadPool waits on or joins them: the child hung or died of SIGSEGV, and every
-    pair of the baseline was skipped as if it failed its bounds checks). Disabled before the fork, so that
-    neither the fork's own Python callbacks (os.register_at_fork) nor the call can start one."""
-    enabled, pid = gc.isenabled(), -1
-    gc.disable()
-    try:
-        pid = os.fork()
-    finally:
-        if enabled and pid != 0:  # the parent (or a failed fork) collects as before
-            gc.enable()
-    if pid == 0:  # the child: never returns into the parent's code
-        try:
-            fn(*[a.copy() for a in args])
-            os._exit(0)
-        except BaseException:
-            os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 def _run_twin(twin, wide) -> None:

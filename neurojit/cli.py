@@ -22,7 +22,8 @@ def cmd_run(args) -> int:
     from neurojit.evaluator.indices import safe_arguments
 
     kernel = compile_kernel(args.kernel)
-    arrays = safe_arguments(kernel.mlir, kernel.signature, args.seed)  # index inputs within their tables
+    # index inputs within their tables, other integer inputs values a trial call survives (not a zero divisor)
+    arrays = safe_arguments(kernel.mlir, kernel.signature, args.seed, [kernel])
     times = time_calls(kernel, arrays, args.repeat)
     q1, med, q3 = np.percentile(times, [25, 50, 75])
     flops = count_flops(kernel.mlir)

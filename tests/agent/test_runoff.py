@@ -159,6 +159,46 @@ def test_the_runoff_draws_index_inputs_within_their_table():
   }
   return
 }"""
-    values = runoff._arguments(gather, compile_kernel(gather).signature)
+    k = compile_kernel(gather)
+    values = runoff._arguments(gather, k.signature, [k])
     assert values[1].min() >= 0 and values[1].max() < 16 and len(set(values[1].tolist())) > 4
     assert not values[2].any()  # an integer input that is no index: zeros
+
+
+DIVMOD = """#id = affine_map<(i) -> (i)>
+func.func @divmod(%a: memref<64xi32>, %b: memref<64xi32>, %q: memref<64xi32> {neurojit.output},
+                  %r: memref<64xi32> {neurojit.output}) {
+  linalg.generic {indexing_maps = [#id, #id, #id, #id], iterator_types = ["parallel"]}
+    ins(%a, %b : memref<64xi32>, memref<64xi32>) outs(%q, %r : memref<64xi32>, memref<64xi32>) {
+  ^bb0(%x: i32, %y: i32, %o: i32, %p: i32):
+    %d = arith.divsi %x, %y : i32
+    %m = arith.remsi %x, %y : i32
+    linalg.yield %d, %m : i32, i32
+  }
+  return
+}"""
+
+
+def test_the_runoff_gives_a_divisor_no_zeros():
+    # zeros for integer inputs that index nothing: the finalists of a division kernel killed the tune (SIGFPE)
+    from neurojit.compiler import compile_kernel
+
+    k = compile_kernel(DIVMOD)
+    values = runoff._arguments(DIVMOD, k.signature, [k])
+    assert values[1].all()
+    k(*values)  # in this process: it would have died here
+    assert values[1].min() >= 1 and values[1].max() <= 8
+
+
+def test_a_kernel_that_traps_on_every_argument_set_is_a_sentence_not_a_dead_process():
+    import pytest
+
+    from neurojit.compiler import compile_kernel
+    from neurojit.compiler.errors import CallError
+
+    # a divisor of 0 for every fill tried (0, 1, 1..8): bit 4 of b
+    always = DIVMOD.replace("%d = arith.divsi %x, %y : i32", "%c16 = arith.constant 16 : i32\n"
+                            "    %z = arith.andi %y, %c16 : i32\n    %d = arith.divsi %x, %z : i32")
+    k = compile_kernel(always)
+    with pytest.raises(CallError, match=r"zero: signal SIGFPE; in \[1, 8\]: signal SIGFPE; one: signal SIGFPE"):
+        runoff._arguments(always, k.signature, [k])

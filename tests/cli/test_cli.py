@@ -23,6 +23,29 @@ def test_run_human_output(cli):
     assert p.returncode == 0 and "median" in p.stdout and "@row_sum" in p.stdout
 
 
+def test_run_gives_a_divisor_no_zeros_and_a_kernel_that_always_traps_a_sentence(cli_main, tmp_path):
+    # integer inputs that index nothing were zeros: `neurojit run` of a division kernel died of SIGFPE
+    body = """#id = affine_map<(i) -> (i)>
+func.func @div(%a: memref<64xi32>, %b: memref<64xi32>, %q: memref<64xi32> {neurojit.output}) {
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+    ins(%a, %b : memref<64xi32>, memref<64xi32>) outs(%q : memref<64xi32>) {
+  ^bb0(%x: i32, %y: i32, %o: i32):
+    DIVISOR
+    %d = arith.divsi %x, %z : i32
+    linalg.yield %d : i32
+  }
+  return
+}"""
+    (tmp_path / "div.mlir").write_text(body.replace("DIVISOR", "%z = arith.addi %y, %y : i32"))
+    p = cli_main("run", tmp_path / "div.mlir", "--repeat", "2", "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["median_ms"] > 0, p.stderr
+    # bit 4 of b: 0 for every fill the run tries (0, 1..8, 1)
+    (tmp_path / "never.mlir").write_text(body.replace(
+        "DIVISOR", "%c16 = arith.constant 16 : i32\n    %z = arith.andi %y, %c16 : i32"))
+    p = cli_main("run", tmp_path / "never.mlir", "--repeat", "2")
+    assert p.returncode == 2 and "signal SIGFPE" in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
 def test_export_cli(cli, tmp_path):
     p = cli("export", KERNELS / "row_sum.mlir", "--out", tmp_path / "x")
     assert p.returncode == 0, p.stderr

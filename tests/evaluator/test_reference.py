@@ -430,7 +430,7 @@ import numpy as np
 from mlir import ir
 from neurojit.compiler.build import lower_parsed, parse_kernel
 from neurojit.compiler.jit import CompiledKernel
-from neurojit.evaluator.reference import _survives
+from neurojit.evaluator.trial import survives
 
 TEXT = """module {
   func.func @k(%x: memref<8xi32>, %out: memref<8xi32>) {
@@ -445,7 +445,7 @@ old.cycle = old  # garbage only a collection frees (as a kernel is, through its 
 del old
 live = kernel()
 gc.set_threshold(1)  # the next allocation collects: in the child, were it allowed to
-sys.exit(0 if _survives(live, [np.arange(8, dtype=np.int32), np.zeros(8, np.int32)]) else 3)
+sys.exit(0 if survives(live, [np.arange(8, dtype=np.int32), np.zeros(8, np.int32)]) else 3)
 '''
 
 
