@@ -108,6 +108,27 @@ def affine_form_unsplit(module: ir.Module) -> int:
     return raised
 
 
+PARALLEL = ("affine.parallel", "scf.parallel")
+
+
+def sequential_form(module: ir.Module) -> bool:
+    """The kernel's parallel loops as the sequential loops they may run as, in place; whether it had any.
+
+    A parallel loop leaves the order of its iterations open, so nested `scf.for` loops in index order are one
+    of its executions (the naive lowering runs it so too): `lower-affine` where an `affine.parallel` is (the
+    other affine loops become `scf.for` with it, which the affine payload raises again), then
+    `scf-parallel-for-to-nested-fors`. A kernel written with `scf.parallel` (or `affine.parallel`) had no
+    schedule at all; every schedule now sees it this way (compiler/schedule.py, agent/analyze.py). A parallel
+    loop the pass does not take (one with reductions) stays."""
+    found = {o.name for o in walk(module.operation) if o.name in PARALLEL}
+    if not found:
+        return False
+    steps = (["lower-affine"] if "affine.parallel" in found else []) + [
+        "func.func(scf-parallel-for-to-nested-fors)", "canonicalize"]
+    passmanager.PassManager.parse(f"builtin.module({', '.join(steps)})", module.context).run(module.operation)
+    return True
+
+
 def scf_form(module: ir.Module) -> None:
     """The kernel as the payload "scf" gives it to a schedule, in place: its affine loops lowered to `scf.for`
     (`lower-affine`), then canonicalised, which moves the constants the lowering puts in each loop's body (an
@@ -115,4 +136,4 @@ def scf_form(module: ir.Module) -> None:
     passmanager.PassManager.parse("builtin.module(lower-affine, canonicalize)", module.context).run(module.operation)
 
 
-__all__ = ["raise_scf_loops", "affine_form", "affine_form_unsplit", "scf_form"]
+__all__ = ["raise_scf_loops", "affine_form", "affine_form_unsplit", "scf_form", "sequential_form"]

@@ -40,6 +40,7 @@ from mlir.dialects.transform import interpreter
 from .errors import ScheduleError
 from .kernel import parse_module
 from .pipeline import CLEANUP
+from .raise_loops import sequential_form
 from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize
 from .tune import select, tunables_of
@@ -99,6 +100,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     if "transform.with_named_sequence" not in script.operation.attributes:
         script.operation.attributes["transform.with_named_sequence"] = ir.UnitAttr.get(payload.context)
     form = _payload_form(script, origin)
+    sequential_form(payload)  # parallel loops as sequential ones: what the kernel's analysis saw
     if LOOPS_ATTR in script.operation.attributes:
         _raise_loops(payload, script.operation.attributes[LOOPS_ATTR], origin)
     if form == "tensor":

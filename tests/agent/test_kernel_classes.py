@@ -696,3 +696,25 @@ def test_a_gather_is_not_offered_to_the_elementwise_vectoriser():
     out = np.zeros((7, 24), np.float32)
     k(table, ids, out)
     np.testing.assert_array_equal(out, table[np.clip(ids, 0, 49)])
+
+
+@pytest.mark.parametrize("stem", ["mm_affine_parallel_odd", "l1_scf_parallel_odd"])
+def test_kernels_written_with_parallel_loops_get_schedules_that_give_numpys_answer(stem):
+    # an affine.parallel or scf.parallel loop had no schedule at all ("loops of kinds no schedule takes"): they
+    # are seen, and scheduled, as the sequential loops they may run as (compiler/raise_loops.sequential_form)
+    from neurojit.agent.schedules import for_kernel
+
+    text = (HERE / f"{stem}.mlir").read_text()
+    info, h = analyze(text), host()
+    proposals = for_kernel(info, h)
+    assert proposals, f"no schedule for {stem}"
+    args = _arguments(compile_kernel(text).signature)
+    x = [a.copy() for a in args]
+    if stem.startswith("mm"):
+        want = x[2] + x[0] @ x[1]
+    else:
+        want = np.abs(x[0] - x[1]).sum(axis=1)
+    s = proposals[0]
+    k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+    k(*x)
+    np.testing.assert_allclose(x[-1], want, rtol=2e-5, atol=1e-5)
