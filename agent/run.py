@@ -39,7 +39,7 @@ class TuneOptions:
     workers: int = 0
     threads: int = 0  # cores a parallel kernel may use (the schedules' `threads` knob); 0: all of this process's
     checkpoints: str | None = None  # SQLite file of the graph's checkpoints; default: beside the store
-    evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers, seed)
+    evaluation: EvalConfig | None = None  # evaluator settings; default EvalConfig(workers): a fresh inputs seed
     prices: dict | None = None  # USD per 1M tokens per model, overriding agent/llm/prices.py
     record: str | None = None  # write the run's exchanges to this cassette file at the end
     stop: threading.Event | None = None  # set it to end the run early (between evaluation batches)
@@ -94,7 +94,8 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
                             f"{type(provider).__name__}; subclass Provider (its optional abilities have defaults)")
     owned = provider is None  # what tune() builds it may cancel; a caller's provider outlives this run
     chat = None if provider else make_model(options.model, store, base_url=options.base_url)
-    config = options.evaluation or EvalConfig(workers=options.workers, seed=options.seed)
+    # the inputs' seed is fresh (EvalConfig): a proposer cannot know the inputs its candidates are checked on
+    config = options.evaluation or EvalConfig(workers=options.workers)
     threads = clamp_threads(options.threads, progress)
     run = store.get_run(options.run_id) if options.run_id else None
     if run is not None:  # a resumed run goes on as it started

@@ -115,6 +115,9 @@ def lowering(*, bare_ptr: bool = True, runtime_checks: bool = False, generic_all
             # private helpers are inlined first: the bare-pointer convention needs static shapes at calls
             "inline",
             "symbol-dce",
+            # a realloc as the allocation, copy and free it is (finalize-memref-to-llvm takes none; its scf.if
+            # is lowered below)
+            "expand-realloc",
             *UNMASK.passes,
             "func.func(convert-vector-to-scf,convert-linalg-to-loops)",
             *verify,

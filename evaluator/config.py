@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 
 
@@ -28,7 +29,10 @@ class EvalConfig:
     threads: int = 0  # most tasks a parallel candidate may run (the run's --threads); 0: the cores of the worker
     lockdown: bool = True  # seccomp allowlist, no_new_privs, Landlock, netns, root dropped (lockdown.py); off to debug
     # equivalence
-    seed: int = 0
+    # the input sets' seed; None: drawn from the OS's entropy when the config is made, so that a candidate's
+    # author cannot know the inputs in advance (a candidate holding a table of the values the public seed 0
+    # gave computed right on exactly those). Every rejection names it: `neurojit evaluate --seed S` reproduces.
+    seed: int | None = None
     random_sets: int = 3  # random input sets (uniform, normal, scales), on top of the value classes (inputs.py)
     reference_budget_s: float = 300.0  # trusted reference outputs per kernel; later pairs are skipped past it
     tolerance_factor: float = 32.0  # tolerance = factor * eps(dtype) * sqrt(reduction depth + 1)
@@ -46,6 +50,11 @@ class EvalConfig:
     bench_pooled_over_s: float = 0.5  # slower baselines: samples pooled across evaluations and workers (bench.pooled)
     bench_refresh_share: float = 0.1  # ... re-timed once their newest is older than a call over this (bench.pooled)
     bench_buffer_bytes: int = 2 << 20  # timed calls rotate over argument sets of this many bytes a side (in cache)
+
+    def __post_init__(self) -> None:
+        if self.seed is None:  # NEUROJIT_EVAL_SEED pins it (the test suite does, for runs that repeat)
+            pinned = os.environ.get("NEUROJIT_EVAL_SEED", "")
+            object.__setattr__(self, "seed", int(pinned) if pinned.isdigit() else secrets.randbits(32))
 
     def pool_size(self) -> int:
         if self.workers > 0:

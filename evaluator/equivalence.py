@@ -31,7 +31,7 @@ import numpy as np
 from .compare import (BASELINE_ERRORS, Comparison, compare, tolerance, typical, ulp_errors, underflow_floor,
                       within)
 from .guard import Arena, Placement, fault_handler
-from .inputs import NEED_EXACT, TYPICAL
+from .inputs import NEED_EXACT, NUDGED, TYPICAL
 from .record import Reason, Rejected
 
 
@@ -183,7 +183,8 @@ class Equivalence:
         return f", or a value breaking a promise made to the optimiser: {self.promises[0]}{more}"
 
     def run(self) -> str:
-        pairs = self.refs.pairs
+        nudged = [p for p in self.refs.pairs if p.set == NUDGED]  # after the repeats (`_repeat`), not here
+        pairs = [p for p in self.refs.pairs if p.set != NUDGED]
         seed = self.config.seed
         guarded = self.arena is not None
         differential = set(self.differential_pairs(pairs)) if "o0" in self.builds else set()
@@ -234,7 +235,7 @@ class Equivalence:
                 raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "
                                                     f"bound but {why}, over the {', '.join(TYPICAL)} input sets "
                                                     f"(largest on {worst})")
-        self._repeat(pairs[0])
+        self._repeat(pairs[0], nudged[0] if nudged else None)
         whys: dict[str, list[str]] = {}
         for k, why in self.refs.skipped.items():
             whys.setdefault(why, []).append(k)
@@ -246,11 +247,20 @@ class Equivalence:
         return (f"{len(pairs)} pairs (input set x output state, seed {seed}) + repeat; {self.tol_text}{no_exact}"
                 f"{skipped}{extra}")
 
-    def _repeat(self, pair) -> None:
-        """Two more calls of the first pair on fresh arguments: the outputs must not depend on earlier calls."""
+    def _repeat(self, pair, nudged=None) -> None:
+        """Two more calls of the first pair on fresh arguments: the outputs must not depend on earlier calls.
+        Then, right after them, a call on the same arguments but for a few interior input elements (`nudged`,
+        inputs.py): a result kept between calls under a key read from a few places is the earlier one."""
         self.session.stage("equivalence", self.budget(4, 2), f"repeat of {pair.describe(self.config.seed)}", pair.id)
         same = lambda x, y: all(_same_bits(a, b) for a, b in zip(x, y))  # noqa: E731
-        again = [[r[o] for o in self.outs] for r in (self._run(pair, self._args(pair)) for _ in range(2))]
+        # every call from this one line: a result kept in stack memory is found again only by a call whose frame
+        # sits where the earlier one's did (one made from elsewhere in this worker missed it)
+        runs = [(pair, self._args(pair)), (pair, self._args(pair))] + ([(nudged, self._args(nudged))] if nudged else [])
+        outs = []
+        for p, args in runs:
+            run = self._run(p, args)
+            outs.append([run[o] for o in self.outs])
+        again = outs[:2]
         if not same(again[0], again[1]):
             raise Rejected(Reason.NONDETERMINISTIC, "two calls with identical arguments gave different outputs "
                                                     f"({pair.describe(self.config.seed)})")
@@ -258,6 +268,20 @@ class Equivalence:
             raise Rejected(Reason.CACHES_RESULT, "the same arguments gave a different result after other calls: "
                                                  "the output depends on earlier calls (state kept between calls; "
                                                  f"{pair.describe(self.config.seed)})")
+        if nudged is None:
+            return
+        where = nudged.describe(self.config.seed)
+        want = self.refs.outputs(nudged, len(self.outs), self.rtol, self.atol)
+        for k, (o, w) in enumerate(zip(self.outs, want)):
+            c = self.compare(outs[2][k], w, nudged)
+            if not c.problem:
+                continue
+            what = (f"output %{self.sig.args[o].name} is wrong right after a call whose arguments differ from these "
+                    f"in a few interior elements only ({where}: {c.where})")
+            if _same_bits(outs[2][k], again[1][k]):  # the earlier call's result: kept between calls
+                raise Rejected(Reason.CACHES_RESULT, f"{what}: it is the earlier call's result (state kept "
+                                                     "between calls, under a key that misses the changed elements)")
+            raise Rejected(Reason.WRONG_RESULT, what)
 
     def _diagnose(self, i: int, digest: int, got, where: str) -> None:
         """Before a wrong result is reported: is it an earlier call's result, or does state carry over?

@@ -19,7 +19,9 @@ Input sets (floats; integers read the same name as noted)
 | sorted | sorted ascending | order and position assumptions |
 | descending | sorted descending | the same, the other way ("if the first few decrease, the rest do") |
 | tailpad | the last half one nonzero round number (a right-padded sequence) | "the trailing values are equal" shortcuts |
-| magnitude | all positive at one scale drawn per pair, 10^U(1,3) x U(0.5,2) (ints: [lo, 4 lo], lo 10..1000) | gates "all above a threshold" that `positive` (at 1) never meets |
+| magnitude | all positive at one scale drawn per pair, 10^U(1,h) x U(0.5,2), h where `big`'s values are (ints: [lo, 4 lo], lo from 10 to a tenth of the largest) | gates "all above a threshold" that `positive` (at 1) never meets, at any threshold |
+| constant | one nonzero value everywhere (a filled tensor, a broadcast scalar) | "the first and last few are equal and nonzero, so all are" shortcuts |
+| logscale | signs x 10^U per element over every decade of normal values below 1 (ints: 10^U(0, half the digits)) | shortcuts in a band of magnitudes no other set reaches: flushing 1e-30 < abs(x) < 1e-20 (f32), abs(x) < 1e-12 (f64), an i64 product narrowed to i32 while the operands are below 2^30 |
 | grid | dyadic values, k / 2^m, m in 1..8, in [-8, 8] (floats only) | rounding ties: `round` for `roundeven`, a truncating `fptosi` |
 | cancel | small integers of alternating sign | sums that are exactly zero |
 | tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
@@ -27,7 +29,7 @@ Input sets (floats; integers read the same name as noted)
 | underflow | magnitudes around the square root of the smallest normal: products are subnormal | flush-to-zero of intermediates (normal inputs, subnormal products) |
 | infinite | +-Inf at the first and a few random positions, a quarter exact zeros (ints: extremes) | non-finite shortcuts, 0 x Inf, loops that never end on Inf |
 | nan | NaN at the first and a few random positions (numpy's quiet NaN, x86's default NaN with its sign bit set as 0 x Inf and 0/0 give it, NaNs with payloads), a quarter exact zeros | NaN shortcuts and propagation, tests of one NaN encoding |
-| big | products and sums approach the limit but no evaluation order overflows (ints: products straddle 2^(bits-1)) | scaling tricks, narrow intermediates, "exact while abs(x*y) < 2^31" |
+| big | products and sums approach the limit but no evaluation order overflows (ints: products straddle 2^(bits-1)); all positive on its pair from zeroed outputs | scaling tricks, narrow intermediates, "exact while abs(x*y) < 2^31" |
 | limit | within a factor 4 of the dtype's largest value (ints: within 16 of max/min) | overflow handling |
 | outliers | normal values with near-limit ones at the first and a few random positions | shortcuts keyed on a huge value, where `limit` would overflow every element |
 | wrap | integers over the whole range | "no overflow" assumptions: sums and products wrap |
@@ -39,8 +41,20 @@ precondition and keeps its float classes: the indices reach every row, and the t
 
 Output states: `random` (drawn from the input set's own class: special values reach the outputs too),
 `zeros` (what np.zeros gives), `nan` (NaN; integers hold the dtype's minimum), `previous` (what the
-baseline leaves after one call on the same inputs from zeros: the second call of a loop). The special
-values sit at the *first* element where a set forces position, because a cheat's probe reads there first.
+baseline leaves after one call on the same inputs from zeros: the second call of a loop), `constant` (one
+nonzero value everywhere: a bias or an accumulator initialised with np.full). Special values (Inf, NaN, near
+the limit) sit at the *first* element and a few random others on their sets' first pair, because a cheat's
+probe reads there first, and only at random interior positions (neither the first element nor the last) on
+the pair run from zeroed outputs: a cheat that takes its careful path only when the first
+element is special was exact on the first pair and wrong wherever else data holds one.
+
+For f64 kernels the `normal` set's values are f32 values (exactly representable in f32, full 24-bit
+significands): a candidate computing in f32 whenever its inputs are f32-exact is exact on every dyadic set
+and ~1e-5 off here.
+
+One pair, `nudged`, is the first random pair's arguments with up to three interior elements of each input
+changed: run right after that pair's repeats, it catches a result kept between calls (in stack memory the
+next call finds, say) under a key read from a few places, which fully fresh arguments always miss.
 
 Every pair draws from its own generator, seeded by (evaluation seed, set, state, repetition): the same
 seed gives the same arguments in every process, which is what makes a rejection reproducible with
@@ -59,19 +73,21 @@ from .compare import compare, tolerance  # noqa: F401  (re-exported: the promoti
 
 RANDOM = ("uniform", "normal", "scales")
 TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a candidate's typical error
-STATES = ("random", "zeros", "nan", "previous")
+STATES = ("random", "zeros", "nan", "previous", "constant")
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
-_STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"))
+_STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "constant"))
 _FLOAT_SETS = ("wide", "negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
-               "magnitude", "tailpad", "descending", "grid",
+               "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
-             "magnitude", "tailpad", "descending",
+             "magnitude", "tailpad", "descending", "constant", "logscale",
              "wrap", "limit", "infinite")
+NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
 # classes whose in-class output would hide the inputs' contribution (a tiny product beside a tiny output, a
 # NaN reduction into an output that already holds NaN): also run from a zeroed output
-_FROM_ZEROS = ("tiny", "subnormal", "underflow", "infinite", "nan", "big", "wrap")
+# (and the sets whose special values take their second placement there: inside the array only)
+_FROM_ZEROS = ("tiny", "subnormal", "underflow", "infinite", "nan", "big", "wrap", "outliers")
 _FLOAT_POOL = (0.25, 0.5, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0, 10.0, 16.0, 42.0, 100.0, 255.0, 256.0, 1000.0, 1024.0)
 _INT_POOL = (2, 3, 4, 5, 7, 8, 10, 16, 42, 100, 127, 128, 255, 256, 1000, 1024, 65535)
 
@@ -108,6 +124,7 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     kinds = {np.dtype(a.dtype).kind for a in signature.args}
     pairs = [Pair(RANDOM[i % len(RANDOM)], "random", i // len(RANDOM)) for i in range(random_sets)]
     pairs += [Pair(s, st) for s, st in _STATE_PAIRS]
+    pairs += [Pair(NUDGED, "random")]  # run right after the repeats of the first pair (equivalence.py)
     names = list(_FLOAT_SETS) if "f" in kinds else []
     names += [n for n in _INT_SETS if n not in names] if "i" in kinds else []
     if not exact_reference and any(np.dtype(a.dtype).kind == "f" for a in signature.outputs):
@@ -122,11 +139,14 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
     """Arguments in signature order for `pair`. `previous`: the outputs' initial contents for the
     'previous' state (from the reference process). `ranges`: the integer inputs that are indices
     (indices.py) and the extent each indexes: they take the set's values modulo it."""
+    if pair.set == NUDGED:
+        return _nudged(make_args(Pair(RANDOM[0], "random"), signature, seed, depth, previous, ranges),
+                       signature, pair.rng(seed), ranges)
     rng = pair.rng(seed)
     out, k = [], 0
     for i, a in enumerate(signature.args):
         if a.role == "in" or pair.state == "random":
-            x = fill(pair.set, a.shape, a.dtype, rng, depth)
+            x = fill(pair.set, a.shape, a.dtype, rng, depth, lead=pair.state != "zeros")
             out.append(np.array(np.mod(x, ranges[i]), dtype=x.dtype) if ranges and i in ranges else x)  # (0-d stays 0-d)
             continue
         if pair.state == "zeros":
@@ -134,6 +154,8 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
         elif pair.state == "nan":
             bad = np.nan if np.dtype(a.dtype).kind == "f" else np.iinfo(a.dtype).min
             out.append(np.full(a.shape, bad, a.dtype))
+        elif pair.state == "constant":
+            out.append(np.full(a.shape, fill("constant", (), a.dtype, rng), a.dtype))
         elif pair.state == "previous":
             if previous is None:
                 raise ValueError("the 'previous' state needs the baseline's earlier outputs")
@@ -144,10 +166,32 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
     return out
 
 
-def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1) -> np.ndarray:
-    """An array of the value class `kind` (the table above), C-contiguous, of `dtype`."""
+def _nudged(args: list[np.ndarray], signature, rng: np.random.Generator, ranges) -> list[np.ndarray]:
+    """`args` with up to three interior elements of each input (neither the first nor the last) given other
+    values of the same class: what a result cached under a key read from a few places (the ends, a corner)
+    returns for the earlier call's arguments."""
+    for i, a in enumerate(signature.args):
+        x = args[i].reshape(-1)
+        if a.role != "in" or x.size < 3:
+            continue
+        pos = rng.choice(np.arange(1, x.size - 1), min(3, x.size - 2), replace=False)
+        new = fill(RANDOM[0], (len(pos),), a.dtype, rng).astype(x.dtype)
+        if ranges and i in ranges:
+            new = np.mod(new, ranges[i]).astype(x.dtype)
+        same = new == x[pos]
+        if x.dtype.kind == "f":
+            new[same] = x[pos][same] + 1  # (a value of the class that happens to be the old one)
+        else:
+            new[same] = (x[pos][same] + 1) % ranges[i] if ranges and i in ranges else x[pos][same] + 1
+        x[pos] = new
+    return args
+
+
+def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1, lead: bool = True) -> np.ndarray:
+    """An array of the value class `kind` (the table above), C-contiguous, of `dtype`. `lead`: special values
+    at the first element too (else only at interior positions)."""
     dt = np.dtype(dtype)
-    x = _int_fill(kind, shape, dt, rng) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth)
+    x = _int_fill(kind, shape, dt, rng, lead) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth, lead)
     return np.array(x, dtype=dt, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
 
 
@@ -155,26 +199,35 @@ def _signs(rng, shape):
     return rng.choice([-1.0, 1.0], shape)
 
 
-def _specials(x: np.ndarray, value, rng, depth: int, *, zeros: bool) -> np.ndarray:
-    """Put `value` at the first element and at ~size/(8 x depth) random others; a quarter exact zeros."""
+def _specials(x: np.ndarray, value, rng, depth: int, *, zeros: bool, lead: bool = True) -> np.ndarray:
+    """Put `value` at ~size/(8 x depth) random positions, and at the first element (`lead`) or else at one
+    random interior position at least (neither the first element nor the last, where arrays allow); a quarter
+    exact zeros."""
     flat = x.reshape(-1)
     if zeros:
         pos = rng.random(flat.size) < 0.25
         flat[pos] = np.copysign(0.0, _signs(rng, int(pos.sum())))
     n = max(0, flat.size // (8 * max(depth, 1)) - 1)
     idx = rng.choice(flat.size, min(n, flat.size), replace=False) if n else np.zeros(0, int)
+    if not lead:  # interior only: the first and last elements keep their ordinary values
+        inner = idx[(idx > 0) & (idx < flat.size - 1)] if flat.size > 2 else idx
+        idx = inner if len(inner) else np.array([flat.size // 2])
     vals = value(rng, len(idx) + 1)
-    flat[0] = vals[0]
+    if lead:
+        flat[0] = vals[0]
     flat[idx] = vals[1:]
     return flat.reshape(x.shape)
 
 
-def _float_fill(kind, shape, dt, rng, depth):
+def _float_fill(kind, shape, dt, rng, depth, lead=True):
     fi = np.finfo(dt)
+    # no order of evaluation of a depth-D sum of products of values up to this overflows: (D + 1) m^2 <= max / 4
+    m = math.sqrt(float(fi.max) / (4.0 * (depth + 1)))
     if kind == "uniform":
         return rng.uniform(-1, 1, shape)
     if kind == "normal":
-        return rng.standard_normal(shape)
+        x = rng.standard_normal(shape)
+        return x.astype(np.float32).astype(np.float64) if dt == np.float64 else x  # f32-exact for f64 kernels
     if kind == "wide":
         return 4.0 * rng.standard_normal(shape)
     if kind == "scales":
@@ -187,10 +240,17 @@ def _float_fill(kind, shape, dt, rng, depth):
         return _padded(rng.standard_normal(shape), _signs(rng, 1)[0] * rng.choice(_FLOAT_POOL))
     if kind == "tailpad":  # right-padded: the last half one round number (padding sits at either end)
         return _padded(rng.standard_normal(shape), _signs(rng, 1)[0] * rng.choice(_FLOAT_POOL), tail=True)
-    if kind == "magnitude":  # all positive at one scale drawn per pair (10 .. 10^3; 'positive' is at 1, 'tiny'
-        # and 'subnormal' below): a gate "all above a threshold" meets it at every scale up to 5, and at some
-        # evaluation's scale up to 500
-        return 10.0 ** rng.uniform(1, 3) * rng.uniform(0.5, 2.0, shape)
+    if kind == "magnitude":  # all positive at one scale drawn per pair (10 .. m/2, log-uniform; 'positive' is at
+        # 1, 'tiny' and 'subnormal' below): a gate "all above a threshold" meets it at every scale up to 5, and at
+        # most evaluations' scales for any threshold up to m (a gate at 3000 met every scale of 10 .. 1000)
+        return 10.0 ** rng.uniform(1, max(1.0, math.log10(m / 2))) * rng.uniform(0.5, 2.0, shape)
+    if kind == "constant":  # one nonzero value everywhere
+        v = rng.standard_normal()
+        return np.full(shape, v if v != 0 else 1.0)
+    if kind == "logscale":  # every decade of normal values below 1, per element (products of the smallest
+        # underflow, as in 'underflow'). Not above 1: where no magnitude twin gives each element its own bound
+        # (f64 kernels), the bound is normwise, and a 1e150 beside them hid any error in the small ones
+        return _signs(rng, shape) * 10.0 ** rng.uniform(math.log10(float(fi.smallest_normal)) + 1, 0.0, shape)
     if kind == "descending":
         return np.sort(rng.standard_normal(shape), axis=None)[::-1].reshape(shape)
     if kind == "grid":  # data already on a dyadic grid (fixed point, dequantised): each element's step 2^-m,
@@ -223,15 +283,14 @@ def _float_fill(kind, shape, dt, rng, depth):
         return _signs(rng, shape) * 10.0 ** rng.uniform(h - 3, h + 1, shape)
     if kind == "outliers":
         near = lambda r, n: _signs(r, n) * r.uniform(0.25, 1.0, n) * float(fi.max)  # noqa: E731
-        return _specials(rng.standard_normal(shape), near, rng, depth, zeros=False)
+        return _specials(rng.standard_normal(shape), near, rng, depth, zeros=False, lead=lead)
     if kind == "infinite":
-        return _specials(rng.standard_normal(shape), lambda r, n: _signs(r, n) * np.inf, rng, depth, zeros=True)
+        return _specials(rng.standard_normal(shape), lambda r, n: _signs(r, n) * np.inf, rng, depth, zeros=True,
+                         lead=lead)
     if kind == "nan":  # NaNs of several encodings: numpy's, x86's default (sign set: 0*Inf, 0/0), payloads
-        return _specials(rng.standard_normal(shape), lambda r, n: _nans(r, n, dt), rng, depth, zeros=True)
-    if kind == "big":
-        # no order of evaluation of a depth-D sum of products of these overflows: (D + 1) m^2 <= max / 4
-        m = math.sqrt(float(fi.max) / (4.0 * (depth + 1)))
-        return _signs(rng, shape) * rng.uniform(0.5, 1.0, shape) * m
+        return _specials(rng.standard_normal(shape), lambda r, n: _nans(r, n, dt), rng, depth, zeros=True, lead=lead)
+    if kind == "big":  # (all positive on the pair from zeroed outputs: a gate "all above T" for any T up to m/2)
+        return (_signs(rng, shape) if lead else 1.0) * rng.uniform(0.5, 1.0, shape) * m
     if kind == "limit":
         return _signs(rng, shape) * rng.uniform(0.25, 1.0, shape) * float(fi.max)
     if kind == "wrap":
@@ -241,7 +300,7 @@ def _float_fill(kind, shape, dt, rng, depth):
     raise ValueError(f"unknown input set {kind!r}")
 
 
-def _int_fill(kind, shape, dt, rng):
+def _int_fill(kind, shape, dt, rng, lead=True):
     ii = np.iinfo(dt)
     if kind in ("uniform", "subnormal", "underflow", "nan", "grid"):
         return rng.integers(-8, 9, shape)
@@ -257,10 +316,16 @@ def _int_fill(kind, shape, dt, rng):
         return _padded(rng.integers(-100, 101, shape), int(rng.choice([-1, 1]) * rng.choice(_INT_POOL)))
     if kind == "tailpad":
         return _padded(rng.integers(-100, 101, shape), int(rng.choice([-1, 1]) * rng.choice(_INT_POOL)), tail=True)
-    if kind == "magnitude":  # positive counts at one scale per pair: [lo, 4 lo], lo in 10 .. 10^3 ('positive'
-        # is 1 .. 9)
-        lo = int(10.0 ** rng.uniform(1, 3))
+    if kind == "magnitude":  # positive counts at one scale per pair: [lo, 4 lo], lo log-uniform in 10 .. a tenth
+        # of the largest value ('positive' is 1 .. 9; products wrap, as they do in any order)
+        lo = int(10.0 ** rng.uniform(1, max(1.0, math.log10(ii.max / 10))))
         return rng.integers(lo, 4 * lo + 1, shape)
+    if kind == "constant":
+        v = int(rng.integers(1, 101)) * int(rng.choice([-1, 1]))
+        return np.full(shape, v, np.int64)
+    if kind == "logscale":  # 10^U(0, half the digits): every band of magnitudes whose products do not wrap
+        x = np.round(10.0 ** rng.uniform(0, math.log10(ii.max) / 2, shape))
+        return (rng.choice([-1, 1], shape) * x).astype(np.int64)
     if kind == "descending":
         return np.sort(rng.integers(-1000, 1001, shape), axis=None)[::-1].reshape(shape)
     if kind == "sparse":
@@ -281,9 +346,9 @@ def _int_fill(kind, shape, dt, rng):
         return rng.integers(-1, 2, shape)
     if kind == "indices":
         return rng.integers(0, 4, shape)
-    if kind == "big":
+    if kind == "big":  # (all positive on the pair from zeroed outputs)
         root = math.isqrt(int(ii.max))
-        return rng.choice([-1, 1], shape) * rng.integers(root // 2, 2 * root, shape)
+        return (rng.choice([-1, 1], shape) if lead else 1) * rng.integers(root // 2, 2 * root, shape)
     if kind == "limit":
         near = rng.integers(0, 16, shape)
         return np.where(rng.random(shape) < 0.5, ii.max - near, ii.min + near)
@@ -293,8 +358,11 @@ def _int_fill(kind, shape, dt, rng):
         x = rng.integers(-8, 9, shape)
         flat = x.reshape(-1)
         pos = rng.random(flat.size) < 0.05
+        if not lead and flat.size > 2:  # interior only
+            pos[0] = pos[-1] = False
+            pos[flat.size // 2] = True
         flat[pos] = rng.choice([ii.max, ii.min], int(pos.sum()))
-        if flat.size:
+        if flat.size and lead:
             flat[0] = ii.max
         return x
     raise ValueError(f"unknown input set {kind!r}")

@@ -34,7 +34,7 @@ LLVM_OPS = frozenset("llvm." + n for n in (
     "mlir.constant mlir.zero mlir.poison mlir.undef mlir.addressof mlir.global").split())
 
 INTRINSICS = frozenset("llvm.intr." + n for n in (
-    "fmuladd fma fabs sqrt exp exp2 exp10 log log2 log10 pow powi sin cos tan sinh cosh tanh asin acos atan "
+    "fmuladd fma fabs sqrt exp exp2 exp10 log log2 log10 pow powi sin cos tan sinh cosh tanh asin acos atan atan2 "
     "floor ceil trunc round roundeven rint nearbyint lround llround lrint llrint copysign "
     "maximum minimum maxnum minnum smax smin umax umin abs ctlz cttz ctpop bitreverse bswap fshl fshr "
     "is.fpclass sadd.sat uadd.sat ssub.sat usub.sat "

@@ -218,7 +218,7 @@ def check_alignment(module: ir.Module) -> None:
     """No claim that an argument is aligned beyond its element: a caller's buffer (a numpy view, the exported C
     ABI's `const float *`) is aligned to its element only, and aligned vector moves on a misaligned one fault
     or read the wrong bytes. `memref.assume_alignment`, or an `alignment` on a load or store, of a view of an
-    argument larger than its element's size is refused (the evaluator's arguments happen to be 32-aligned or
+    argument, or an argument's `llvm.align` attribute, larger than its element's size is refused (the evaluator's arguments happen to be 32-aligned or
     more, so no run would show it)."""
     for fn in module.body.operations:  # helpers too: their memref arguments may be the kernel's
         fn = fn.operation
@@ -227,6 +227,18 @@ def check_alignment(module: ir.Module) -> None:
 
 
 def _check_alignment(func: ir.Operation) -> None:
+    # an `llvm.align` argument attribute: the lowering puts it on the pointers the function receives
+    if "arg_attrs" in func.attributes:
+        params = list(func.regions[0].blocks[0].arguments)
+        for i, attrs in enumerate(ir.ArrayAttr(func.attributes["arg_attrs"])):
+            d = ir.DictAttr(attrs)
+            if "llvm.align" in d and i < len(params) and isinstance(params[i].type.maybe_downcast(), ir.MemRefType):
+                size = _element_bytes(ir.MemRefType(params[i].type).element_type)
+                claim = ir.IntegerAttr(d["llvm.align"]).value
+                if claim > size:
+                    raise Rejected(Reason.UNSAFE_MEMORY, f"argument {i} of @{ir.StringAttr(func.attributes['sym_name']).value}"
+                                                         f" claims {claim}-byte alignment (llvm.align); a caller's "
+                                                         f"buffer is aligned to its element only ({size} bytes)")
     args = _alias_closure(func, list(func.regions[0].blocks[0].arguments))
     for op in _walk(func):
         if op.name == "vector.type_cast" and any(v == a for v in op.operands for a in args):

@@ -208,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "2 usage error or bad baseline.")
     v.add_argument("baseline", metavar="BASE.mlir")
     v.add_argument("candidate", metavar="CAND.mlir")
-    v.add_argument("--seed", type=int, default=0, help="seed of the random input sets (default 0)")
+    v.add_argument("--seed", type=int, default=None,
+                   help="seed of the random input sets (default: a fresh one, which every rejection names)")
     v.add_argument("--json", action="store_true", help="print the verdict record as JSON")
     v.set_defaults(func=cmd_evaluate)
 
@@ -252,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                "sqlite:///neurojit.db) or postgresql://...")
     t.add_argument("--run-id", metavar="ID", help="resume this run if unfinished, or start a run with this id "
                                                  "(a suite's runs are ID-KERNEL)")
-    t.add_argument("--seed", type=int, default=0, help="seed of the tuner and the evaluator's inputs (default 0)")
+    t.add_argument("--seed", type=int, default=0,
+                   help="seed of the tuner (default 0); the evaluator's inputs come from a fresh seed each run, named "
+                        "in every rejection")
     t.add_argument("--sampler", default="tpe", metavar="S",
                    help="Optuna sampler that tunes the knobs: tpe (default), random, cmaes, nsga2, gp (needs "
                         "neurojit[gp])")

@@ -127,3 +127,54 @@ def test_the_sets_a_red_team_found_missing():
     o = fill("outliers", depth=4).reshape(-1)
     big = np.abs(o) > 1e37
     assert big[0] and 1 < big.sum() < o.size // 8 and (np.abs(o[~big]) < 10).all()
+
+
+def _pairs_of(name, s):
+    return [p for p in inputs.plan(s, 3) if p.set == name]
+
+
+def test_the_sets_a_second_red_team_found_missing():
+    # special values only ever at element 0: a candidate taking its NaN-safe path only when x[0] is NaN passed
+    for kind in ("nan", "infinite", "outliers"):
+        first, inner = (inputs.make_args(Pair(kind, st), sig(), 3, 1)[0].reshape(-1) for st in ("random", "zeros"))
+        special = ~(np.abs(inner) < 1e37)  # NaN, Inf, near the limit
+        assert not abs(first[0]) < 1e37 and special.any() and not special[0] and not special[-1]
+        assert [p.state for p in _pairs_of(kind, sig())] == ["random", "zeros"]
+    ints = inputs.make_args(Pair("infinite", "zeros"), sig("int32"), 3, 1)[0].reshape(-1)
+    lim = np.abs(ints.astype(np.int64)) >= np.iinfo(np.int32).max
+    assert lim.any() and not lim[0] and not lim[-1]
+    # magnitude bands no set reached: 1e-30 .. 1e-20 (f32), 1e-13 .. 1e-11 (f64), i64 1e4 .. 1e9
+    for dtype, lo, hi in (("float32", 1e-30, 1e-20), ("float64", 1e-13, 1e-11)):
+        x = np.abs(fill("logscale", dtype, (256, 256), depth=64).astype(np.float64))
+        assert ((x > lo) & (x < hi)).sum() > 100, (dtype, lo, hi)  # (of 65536: any flush shows)
+        assert (x < 1).all() and (x >= np.finfo(dtype).smallest_normal).all()
+    big = np.abs(fill("logscale", "int64", (256, 256)))
+    assert ((big > 1e4) & (big < 1e9)).mean() > 0.2
+    # all positive above any threshold: every scale of 10 .. 1000 left gates above 3000 closed
+    scales = [fill("magnitude", seed=k).min() for k in range(40)]
+    assert min(scales) > 0 and sum(v > 1e4 for v in scales) > 20
+    assert sum(fill("magnitude", "int32", seed=k).min() > 5000 for k in range(40)) > 20
+    # and on big's pair from zeroed outputs
+    for dtype in ("float32", "int32"):
+        second = inputs.make_args(Pair("big", "zeros"), sig(dtype), 3, 1)[0]
+        assert second.min() > 1000 and inputs.make_args(Pair("big", "random"), sig(dtype), 3, 1)[0].min() < 0
+    # one nonzero value everywhere, in an input and in the outputs (a bias, np.full)
+    c = fill("constant")
+    assert c.reshape(-1)[0] != 0 and (c == c.reshape(-1)[0]).all()
+    out = inputs.make_args(Pair("normal", "constant"), sig(), 3, 1)[2]
+    assert out.reshape(-1)[0] != 0 and (out == out.reshape(-1)[0]).all()
+    assert Pair("normal", "constant") in inputs.plan(sig("int32"), 3) and _pairs_of("constant", sig())
+    # an f64 kernel's normal set is f32-exact: one computing in f32 whenever that is exact was never seen
+    n = fill("normal", "float64")
+    assert np.array_equal(n.astype(np.float32).astype(np.float64), n) and len(np.unique(n)) > 1000
+
+
+def test_a_config_without_a_seed_draws_a_fresh_one(monkeypatch):
+    # the public seed 0 let a candidate hold a table of the values its input sets take
+    from neurojit.evaluator import EvalConfig
+
+    assert EvalConfig().seed == 1  # (the suite pins it: tests/conftest.py)
+    monkeypatch.delenv("NEUROJIT_EVAL_SEED")
+    seeds = {EvalConfig().seed for _ in range(4)}
+    assert len(seeds) == 4 and all(isinstance(x, int) for x in seeds)
+    assert EvalConfig(seed=7).seed == 7

@@ -35,8 +35,9 @@ def test_the_cli_reproduces_a_rejection_from_its_seed():
 @pytest.mark.slow
 def test_a_timeout_names_the_input_set_that_triggers_it():
     base, cand = _case("137_reject_loop_never_ends_on_inf")
-    with Evaluator(EvalConfig(workers=1, bench=False, run_timeout_floor_s=1.0)) as ev:
+    config = EvalConfig(workers=1, bench=False, run_timeout_floor_s=1.0)  # a fresh seed, named in the detail
+    with Evaluator(config) as ev:
         v = ev.evaluate(base, cand)
     assert v.reason.value == "timeout"
     m = PAIR.search(v.detail)
-    assert m and m.group(1) == "infinite" and m.group(4) == "0", v.detail
+    assert m and m.group(1) == "infinite" and m.group(4) == str(config.seed), v.detail
