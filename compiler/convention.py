@@ -29,9 +29,9 @@ from mlir.dialects import memref
 from mlir.dialects.transform import interpreter
 
 from .collapse import collapse_reductions
-from .errors import KernelError, ScheduleError
+from .errors import CompileError, KernelError, ScheduleError
 from .kernel import OUTPUT_ATTR, RESULT_ATTR, arg_names, location_of, the_public_function, walk
-from .pipeline import FOLD_UNIT_DIMS, INLINE_HELPERS
+from .pipeline import FOLD_UNIT_DIMS, INLINE_HELPERS, TOSA_TO_LINALG
 from .tensorize import free_buffers
 
 # Ops that are an aggregate of others (linalg.softmax, as IREE users write it) have no lowering of their
@@ -107,6 +107,13 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     if any(op.operation.name == "func.func" and op.operation != func and len(op.operation.regions[0].blocks)
            for op in module.body.operations):
         INLINE_HELPERS.run(module)
+        func = the_public_function(module, origin)
+    if any(op.name.startswith("tosa.") for op in walk(func)):  # TOSA: linalg on tensors first (MLIR's passes)
+        try:
+            TOSA_TO_LINALG.run(module)
+        except (ir.MLIRError, ValueError, CompileError) as e:
+            raise KernelError(f"{origin}: its TOSA ops could not be lowered to linalg (MLIR's tosa-to-linalg "
+                              f"passes): {_first(e)}", location_of(func.location, origin)) from None
         func = the_public_function(module, origin)
     fname = ir.StringAttr(func.attributes["sym_name"]).value
     ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)

@@ -89,6 +89,10 @@ CLEANUP = Pipeline("cleanup", ("canonicalize", "cse"))
 FOLD_UNIT_DIMS = Pipeline("fold-unit-dims", ("func.func(linalg-fold-unit-extent-dims)", "canonicalize"))
 # Front doors: private helpers inlined into the public function (then dropped).
 INLINE_HELPERS = Pipeline("inline-helpers", ("inline", "symbol-dce"))
+# TOSA (what TFLite and torch-mlir's TOSA backend emit) to linalg on tensors: MLIR's own lowering, as IREE runs it
+TOSA_TO_LINALG = Pipeline("tosa-to-linalg", ("func.func(tosa-optional-decompositions, tosa-to-linalg-named, "
+                                             "tosa-to-linalg, tosa-to-arith, tosa-to-tensor, tosa-to-scf)",
+                                             "canonicalize"))
 
 
 # `vector.mask` regions (what MLIR's masked vectorisation emits for partial tiles) as masked ops: transfers,

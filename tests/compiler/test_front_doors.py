@@ -105,6 +105,17 @@ PACKED = """func.func @mmt4d_path(%A: tensor<24x12xf32>, %B: tensor<12x16xf32>) 
   return %o : tensor<24x16xf32>
 }"""
 
+# TOSA as TFLite and torch-mlir's TOSA backend emit it: a batched matmul, a bias add with broadcasting, a clamp
+# (lowered to linalg on tensors by MLIR's tosa-to-linalg passes first; a usage error before)
+TOSA = """func.func @main(%a: tensor<2x8x6xf32>, %b: tensor<2x6x5xf32>, %c: tensor<1x1x5xf32>) -> tensor<2x8x5xf32> {
+  %az = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %bz = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %0 = tosa.matmul %a, %b, %az, %bz : (tensor<2x8x6xf32>, tensor<2x6x5xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x8x5xf32>
+  %1 = tosa.add %0, %c : (tensor<2x8x5xf32>, tensor<1x1x5xf32>) -> tensor<2x8x5xf32>
+  %2 = tosa.clamp %1 {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<2x8x5xf32>) -> tensor<2x8x5xf32>
+  return %2 : tensor<2x8x5xf32>
+}"""
+
 
 CASES = {
     "matmul": (MATMUL, lambda a, b: a @ b, [(16, 32), (32, 8)]),
@@ -115,6 +126,7 @@ CASES = {
     # data tiling as IREE writes it: A and B packed, linalg.mmt4d, the result unpacked (lowered first: MLIR
     # bufferizes neither pack nor unpack)
     "pack_mmt4d_unpack": (PACKED, lambda a, b: a @ b, [(24, 12), (12, 16)]),
+    "tosa": (TOSA, lambda a, b, c: np.clip(a @ b + c, 0, 6), [(2, 8, 6), (2, 6, 5), (1, 1, 5)]),
 }
 
 
