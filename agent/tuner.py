@@ -227,7 +227,10 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
     ended: dict[int, tuple] = {}  # seq -> (verdict, history length, draw, suggestion), waiting for its turn
     error: BaseException | None = None
     r = written
-    with ThreadPoolExecutor(max_workers=batch + free, thread_name_prefix="neurojit-trial") as pool:
+    # not a `with`: an interrupt (Ctrl-C) must not wait here for the evaluations running (the caller closes the
+    # evaluator, which ends them); an evaluation's own error waits for the others (their verdicts are written)
+    pool = ThreadPoolExecutor(max_workers=batch + free, thread_name_prefix="neurojit-trial")
+    try:
         while True:
             while written in ended:  # in sequence order
                 verdict, h, d, s = ended.pop(written)
@@ -249,6 +252,10 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
                     ended[q] = (f.result(), h, d, s)
                 except BaseException as e:  # the others run to their end and are written; then it is raised
                     error = error or e
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     if error is not None:
         raise error
     try:

@@ -42,7 +42,7 @@ from .allocator import MEMORY_EXIT
 from .bench import POOL_KEEP, BaselinePool
 from .config import EvalConfig
 from .guard import GUARD_EXIT, MARKER as GUARD_MARKER
-from .record import Check, Outcome, Reason, Verdict
+from .record import Check, EvaluationLost, Outcome, Reason, Verdict
 from .reference import References
 
 
@@ -451,6 +451,7 @@ class WorkerPool:
         self._samples: dict[str, BaselinePool] = {}  # by baseline: the latest samples of a pooled timing
         self._refreshing: set[str] = set()  # baselines a lease holder may add a sample to (Share.claim)
         self._samples_lock = threading.Lock()
+        self.closed = False  # once set, what the workers answer is no verdict (close killed them mid-evaluation)
 
     def _reference_worker(self, config) -> Worker:
         """The trusted reference process's worker: outside the gate's leases, stopped during parallel timings."""
@@ -489,19 +490,26 @@ class WorkerPool:
             pass
 
     def map(self, jobs: list[dict]) -> list[Verdict]:
+        """`EvaluationLost` (with the verdicts that came before) when the pool was closed meanwhile: a worker it
+        killed answers with a crash, which says nothing about the candidate (the tuner's trials run in threads
+        of their own, which a Ctrl-C does not stop: their crashes were stored as verdicts)."""
         results: list[Verdict | None] = [None] * len(jobs)
 
         def go(i):
-            results[i] = self.run(jobs[i])
+            verdict = self.run(jobs[i])
+            results[i] = None if self.closed else verdict
 
         threads = [threading.Thread(target=go, args=(i,)) for i in range(len(jobs))]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if any(r is None for r in results):
+            raise EvaluationLost("the evaluator was closed while candidates were evaluated", results)
         return results  # type: ignore[return-value]
 
     def close(self) -> None:
+        self.closed = True
         for w in self.workers:
             w.kill()
         self.references.close()

@@ -110,3 +110,26 @@ def test_the_cap_counts_this_tag_only(tmp_path):
     _run(url, "s", later, trials=5, tag="round 1")  # a later round tunes the same study further
     assert len(later) == 5 and len(optuna.load_study(study_name="s", storage=url).trials) == 10
     assert _run(url, "s", [], trials=5).trials == 0  # round 0's share is already spent
+
+
+def test_an_interrupt_does_not_wait_for_the_evaluations_running(tmp_path):
+    # Ctrl-C in a tune: the tuner gives up at once (the caller then closes the evaluator, which ends the
+    # evaluations); a `with ThreadPoolExecutor` waited for them first (a big kernel's: minutes)
+    import _thread
+
+    release, started, ended = threading.Event(), threading.Event(), []
+
+    def evaluate(props):
+        (p,) = props
+        if dict(p.knobs) != {"a": 8, "b": 4}:
+            started.set()
+            release.wait(30)  # held until the test lets go (or 30 s: what a tuner that waits would see)
+            ended.append(release.is_set())
+        return [_speed(p.knobs)]
+
+    threading.Thread(target=lambda: started.wait(30) and _thread.interrupt_main(), daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        tuner.tune(PROPOSAL, evaluate, url=f"sqlite:///{tmp_path}/s.db", study_name="s", trials=10, batch=2,
+                   seed=11)
+    assert not ended  # interrupted while both evaluations still ran
+    release.set()
