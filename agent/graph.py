@@ -146,7 +146,7 @@ def build(session: Session, checkpointer=None):
         for i, (_, p) in enumerate(chosen):
             # the first gets 60% of this round's tuning budget, the last whatever the others left
             until = base + left if i == len(chosen) - 1 else until + max(1, int(left * 0.6))
-            # called even when the budget is spent: the tuner first finishes a batch that a kill cut short
+            # called even when the budget is spent: the tuner first runs again the trials a kill left unwritten
             name = _study(session, p)
             tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * (until - base) + 16,
                        batch=session.evaluator.config.pool_size(), seed=session.seed, sampler=session.sampler,
