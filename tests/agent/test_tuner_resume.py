@@ -113,7 +113,7 @@ def test_the_cap_counts_this_tag_only(tmp_path):
 
 
 _INTERRUPTED = r"""
-import _thread, sys, threading
+import os, signal, sys, threading
 from neurojit.agent import tuner
 from neurojit.agent.proposal import Knob, Proposal
 from neurojit.evaluator import Reason, Verdict
@@ -130,7 +130,9 @@ def evaluate(props):
         ended.append(release.is_set())
     return [Verdict("accept", Reason.OK, "ok", speedup=1.0 + p.knobs["a"] / 64)]
 
-threading.Thread(target=lambda: started.wait(30) and _thread.interrupt_main(), daemon=True).start()
+# a real SIGINT, as Ctrl-C sends: it also wakes a main thread blocked on a lock (interrupt_main does not, and the
+# interrupt waited for an evaluation to end)
+threading.Thread(target=lambda: started.wait(30) and os.kill(os.getpid(), signal.SIGINT), daemon=True).start()
 try:
     tuner.tune(PROPOSAL, evaluate, url=sys.argv[1], study_name="s", trials=10, batch=2, seed=11)
 except KeyboardInterrupt:
