@@ -130,6 +130,9 @@ def evaluate(props):
         ended.append(release.is_set())
     return [Verdict("accept", Reason.OK, "ok", speedup=1.0 + p.knobs["a"] / 64)]
 
+# Python's own SIGINT handler: a process started in the background (CI's) inherits SIGINT ignored, and Python then
+# installs none
+signal.signal(signal.SIGINT, signal.default_int_handler)
 # a real SIGINT, as Ctrl-C sends: it also wakes a main thread blocked on a lock (interrupt_main does not, and the
 # interrupt waited for an evaluation to end)
 threading.Thread(target=lambda: started.wait(30) and os.kill(os.getpid(), signal.SIGINT), daemon=True).start()
