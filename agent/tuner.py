@@ -142,8 +142,8 @@ def first_trials(proposal: Proposal, n: int, *, url: str, study_name: str, seed:
                  sampler: str = "tpe") -> list[Proposal]:
     """The first `n` trials `tune` will suggest for `proposal` after its own knobs, from the study as it is now
     (none where the study has trials already: theirs decide), for a caller to evaluate before tuning starts
-    (`tune(..., ahead=n)` then finds their verdicts). A batch's knobs depend on the history before it and the
-    seed only, and the suggestions within a batch are drawn one after another, so the first batch's are these."""
+    (`tune(..., ahead=n)` then finds their verdicts). `tune`'s first trials are drawn one after another from the
+    history it starts with and the seed only (`_tune`), so they are these."""
     check_sampler(sampler)
     with _quiet_optuna():
         if n <= 0 or not proposal.space or study_for(url, study_name).get_trials(deepcopy=False, states=FINISHED):

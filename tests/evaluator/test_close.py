@@ -7,29 +7,12 @@ import time
 
 import pytest
 from support.paths import ROOT
+from support.spin import SPIN
 
 from neurojit.evaluator import EvalConfig, Evaluator
 from neurojit.evaluator.record import EvaluationLost
 
 BASE = ROOT / "tests" / "evaluator" / "adversarial" / "cases" / "01_accept_tiled_matmul_subview" / "base.mlir"
-# a dependent chain of float multiply-adds: a minute or so, which LLVM cannot shorten
-SLOW = """module {
-  func.func @matmul(%A: memref<16x20xf32>, %B: memref<20x24xf32>, %C: memref<16x24xf32>) {
-    %c0 = arith.constant 0 : index
-    %c1 = arith.constant 1 : index
-    %n = arith.constant 30000000000 : index
-    %one = arith.constant 1.0 : f32
-    %v = memref.load %A[%c0, %c0] : memref<16x20xf32>
-    %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %one) -> (f32) {
-      %m = arith.mulf %acc, %v : f32
-      %a = arith.addf %m, %one : f32
-      scf.yield %a : f32
-    }
-    memref.store %s, %C[%c0, %c0] : memref<16x24xf32>
-    return
-  }
-}
-"""
 
 
 @pytest.mark.slow
@@ -42,7 +25,7 @@ def test_an_evaluation_cut_short_by_close_is_lost_not_a_crash_verdict():
 
     def go():
         try:
-            out["verdict"] = ev.evaluate(BASE, SLOW)
+            out["verdict"] = ev.evaluate(BASE, SPIN)
         except EvaluationLost as e:
             out["lost"] = e
 

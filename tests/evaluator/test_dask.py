@@ -12,6 +12,7 @@ import time
 
 import pytest
 from support.paths import ROOT
+from support.spin import SPIN
 
 from neurojit.agent.budget import Budget
 from neurojit.agent.proposal import Proposal
@@ -29,28 +30,6 @@ KERNEL = CASES / "01_accept_tiled_matmul_subview" / "base.mlir"  # a 16x20x24 ma
 PICKS = ("01_accept_tiled_matmul_subview", "07_accept_schedule_tile_using_for", "20_reject_offbyone_tile_bound",
          "40_reject_writes_input_store", "56_reject_double_free", "80_reject_global_cache_result",
          "96_reject_syntax_error", "86_reject_sig_changed_shape")
-# A candidate that runs for tens of seconds (a long chain of dependent float adds, which LLVM cannot shorten)
-# and so times out: an evaluation long enough to kill a worker under. Longer than any deadline CONFIG allows
-# (its cap): a deadline comes from the baseline's time in the reference process, and one call of this tiny
-# kernel timed at 18 ms on a loaded machine gave 18 s, which a spin of 6e9 adds (~10 s) met, with a wrong
-# result instead of a timeout. It ends by itself, so a sandbox orphaned by a killed Dask worker does not spin
-# forever.
-SPIN = """module {
-  func.func @matmul(%A: memref<16x20xf32>, %B: memref<20x24xf32>, %C: memref<16x24xf32>) {
-    %c0 = arith.constant 0 : index
-    %c1 = arith.constant 1 : index
-    %big = arith.constant 40000000000 : index
-    %zero = arith.constant 0.0 : f32
-    %v = memref.load %A[%c0, %c0] : memref<16x20xf32>
-    %s = scf.for %i = %c0 to %big step %c1 iter_args(%acc = %zero) -> (f32) {
-      %n = arith.addf %acc, %v : f32
-      scf.yield %n : f32
-    }
-    memref.store %s, %C[%c0, %c0] : memref<16x24xf32>
-    return
-  }
-}
-"""
 CONFIG = EvalConfig(workers=2, bench_time_cap_s=0.2, random_sets=1, run_timeout_floor_s=1.0, run_timeout_cap_s=15.0)
 
 
