@@ -40,6 +40,7 @@ from mlir.dialects.transform import interpreter
 from .errors import ScheduleError
 from .kernel import parse_module
 from .pipeline import CLEANUP
+from .copies import chunk_copies
 from .raise_loops import sequential_form
 from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize
@@ -112,6 +113,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         from .raise_loops import scf_form
         scf_form(payload)
     before = str(payload)
+    chunk_copies(payload)  # a whole-buffer copy vectorised at once does not compile (copies.py)
     try:
         interpreter.apply_named_sequence(payload.operation, entry, script)
     except ValueError as e:  # some bindings versions raise this instead of MLIRError

@@ -718,3 +718,24 @@ def test_kernels_written_with_parallel_loops_get_schedules_that_give_numpys_answ
     k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
     k(*x)
     np.testing.assert_allclose(x[-1], want, rtol=2e-5, atol=1e-5)
+
+
+def test_a_large_copy_beside_the_op_is_copied_in_a_loop_of_pieces_and_gives_the_same_bytes():
+    # a memref.copy of a whole buffer was vectorised at once by the schedules' vectorize_children (MLIR's
+    # CopyVectorizationPattern) and unrolled into straight-line code as long as the buffer: a 256x512 copy did
+    # not compile in the evaluator's 120 s. It is copied in a loop of pieces (compiler/copies.py), the last
+    # one shorter, so the code after the schedule does not grow with the copy
+    text = (HERE / "copy_scale_odd.mlir").read_text()
+    taller = text.replace("67x93", "127x93").replace("67xf32", "127xf32")  # the same remainders by 2 to 6
+    info, h = analyze(text), host()
+    proposals = for_kernel(info, h)
+    assert proposals
+    x = _arguments(compile_kernel(text).signature)
+    want = x[0] * x[1][:, None]
+    for s in proposals:
+        k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+        tall = compile_kernel(taller, s.text(analyze(taller), h), s.defaults(analyze(taller), h))
+        assert len(tall.mlir) < 1.2 * len(k.mlir), (s.name, len(k.mlir), len(tall.mlir))
+        got = [a.copy() for a in x]
+        k(*got)
+        np.testing.assert_array_equal(got[2], want)
