@@ -19,7 +19,8 @@ around them fused into one pass over the rows (softmax, layer norm; exp, log, ta
 polynomials) (RowwiseFused); reductions that must keep their order of terms, arg-reductions with an index
 output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (VectorizeWindows), channels-first pooling on
 packed channel blocks (PackWindows); plain affine
-loops (VectorizeAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny). `for_kernel`
+loops (VectorizeAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
+streaming kernel's naive loops split over the cores (NaiveSplit). `for_kernel`
 ranks those that apply by the host model (`model`).
 """
 
@@ -36,6 +37,7 @@ from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
 from .generic import RegisterTileAny
 from .lane_reduction import LaneReduction
+from .naive_split import NaiveSplit
 from .packed_matmul import PackedMatmul
 from .row_reduction import VectorizeRowReduction
 from .scf_loops import JamScfLoops
@@ -46,13 +48,17 @@ LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), Vectoriz
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
                                  JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
+FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
 
 
 def for_kernel(info: KernelInfo, host: Host, keep: float | None = None) -> list[Schedule]:
     """The library's schedules that apply to this kernel (the generic register tile among them), best first
-    by the host model (`model.ranked`: those it expects far behind the best are left out; `keep=0`: none)."""
+    by the host model (`model.ranked`: those it expects far behind the best are left out; `keep=0`: none),
+    then, on a host of more than one core, the naive loops split over the cores (`naive_split`: small or
+    strided streaming kernels, where LLVM's vectorisation of the naive loops beats the tiles on one core)."""
     found = [s for s in (*LIBRARY, FALLBACK) if s.applies(info)]
-    return model.ranked(found, info, host, keep)
+    floor = [FLOOR] if host.cores > 1 and FLOOR.applies(info) else []
+    return model.ranked(found, info, host, keep) + floor
 
 
 def unscheduled(info: KernelInfo) -> str:
@@ -78,13 +84,13 @@ def unscheduled(info: KernelInfo) -> str:
 
 
 def by_name(name: str) -> Schedule:
-    for s in (*LIBRARY, FALLBACK):
+    for s in (*LIBRARY, FALLBACK, FLOOR):
         if s.name == name:
             return s
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["FALLBACK", "Caches", "FusedMatmulEpilogue", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
-           "LaneReduction",
+__all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
+           "LaneReduction", "NaiveSplit",
            "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

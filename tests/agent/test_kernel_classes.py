@@ -739,3 +739,34 @@ def test_a_large_copy_beside_the_op_is_copied_in_a_loop_of_pieces_and_gives_the_
         got = [a.copy() for a in x]
         k(*got)
         np.testing.assert_array_equal(got[2], want)
+
+
+@pytest.mark.parametrize("stem", ["maxpool_nchw_s2_odd", "colsum_big", "avgpool_pad"])
+def test_the_naive_loops_split_over_the_cores_give_the_naive_bits_on_1_2_and_3_threads(stem):
+    # naive_split (the floor proposed after the ranked schedules) changes no element's order of terms: only
+    # which task computes it
+    from neurojit.agent.schedules import NaiveSplit
+
+    text = (HERE / f"{stem}.mlir").read_text()
+    info, h = analyze(text), dataclasses.replace(host(), cores=2)
+    assert [s.name for s in for_kernel(info, h)][-1] == "naive_split"
+    naive = compile_kernel(text)
+    args = _arguments(naive.signature)
+    want = [a.copy() for a in args]
+    naive(*want)
+    for t in (1, 2, 3):
+        k = compile_kernel(text, NaiveSplit(threads=t).text(info, h), {"threads": t})
+        assert k.threads == t
+        got = [a.copy() for a in args]
+        k(*got)
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+
+
+def test_sums_of_products_get_no_naive_split():
+    # a matmul's or a convolution's naive loops are far behind a register tile: evaluating them would cost the
+    # evaluator the naive build's time on every input set
+    h = dataclasses.replace(host(), cores=2)
+    for stem in ("matmul_256", "conv2d", "conv1d", "attention_scores"):
+        info = analyze((KERNELS / f"{stem}.mlir").read_text())
+        assert "naive_split" not in [s.name for s in for_kernel(info, h, keep=0)], stem
