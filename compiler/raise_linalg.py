@@ -6,6 +6,7 @@ nothing of the kind upstream (Polygeist's raising is not in it), so the affine a
 a kernel got: 1.6x over its naive loops where the packed matmul gets 40x. This module rewrites each loop nest
 of a loops-only function into one linalg op per statement, when that is exact:
 
+* A sum kept in a one-element buffer is first made the value its loop carries (`scalars.py`).
 * The kernel is first put in affine form (`raise_loops.affine_form`, without splitting): scf loops of constant
   bounds raised, loads and stores with affine indices made `affine.load`/`affine.store`.
 * Every loop has constant bounds; every index is a sum of at most one induction variable times a positive
@@ -53,6 +54,7 @@ from mlir import ir, passmanager
 
 from .kernel import public_funcs, walk
 from .raise_loops import affine_form_unsplit
+from .scalars import promote_scalars
 
 PURE_PREFIXES = ("arith.", "math.")
 SOURCES = ("memref.alloc", "memref.alloca", "memref.get_global")  # memrefs that alias nothing else here
@@ -93,6 +95,7 @@ def raise_to_linalg(module: ir.Module) -> int:
     if not any(o.name in ("affine.for", "scf.for") for o in walk(func)):
         return 0
     trial = ir.Module.parse(str(module), module.context)
+    promote_scalars(trial)  # a `sum` kept in a one-element buffer: the value its loop carries (scalars.py)
     affine_form_unsplit(trial)
     # an index written `%i - 1` in scf is an affine.apply beside the load; canonicalised, the load's map takes it
     passmanager.PassManager.parse("builtin.module(canonicalize)", module.context).run(trial.operation)

@@ -31,6 +31,53 @@ MM_AFFINE = """func.func @mm(%A: memref<13x19xf32>, %B: memref<19x17xf32>, %D: m
   return
 }"""
 
+# C-like, by hand: the sum kept in a one-element buffer (an alloca), zeroed, summed into, read after the loop
+MM_ACC = """func.func @mm(%A: memref<13x19xf32>, %B: memref<19x17xf32>, %C: memref<13x17xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = arith.constant 13 : index
+  %n = arith.constant 17 : index
+  %k = arith.constant 19 : index
+  %zero = arith.constant 0.0 : f32
+  %acc = memref.alloca() : memref<f32>
+  scf.for %i = %c0 to %m step %c1 {
+    scf.for %j = %c0 to %n step %c1 {
+      memref.store %zero, %acc[] : memref<f32>
+      scf.for %p = %c0 to %k step %c1 {
+        %a = memref.load %A[%i, %p] : memref<13x19xf32>
+        %b = memref.load %B[%p, %j] : memref<19x17xf32>
+        %x = arith.mulf %a, %b : f32
+        %s0 = memref.load %acc[] : memref<f32>
+        %s = arith.addf %s0, %x : f32
+        memref.store %s, %acc[] : memref<f32>
+      }
+      %r = memref.load %acc[] : memref<f32>
+      memref.store %r, %C[%i, %j] : memref<13x17xf32>
+    }
+  }
+  return
+}"""
+
+# as a C front end (Polygeist) writes a local `double sum`: a memref<1xf64> read and written at [0]
+ROWDOT_ACC = """func.func @rowdot(%A: memref<9x21xf64>, %x: memref<21xf64>, %y: memref<9xf64>) {
+  %zero = arith.constant 0.0 : f64
+  %sum = memref.alloca() : memref<1xf64>
+  affine.for %i = 0 to 9 {
+    affine.store %zero, %sum[0] : memref<1xf64>
+    affine.for %j = 0 to 21 {
+      %a = affine.load %A[%i, %j] : memref<9x21xf64>
+      %b = affine.load %x[%j] : memref<21xf64>
+      %p = arith.mulf %a, %b : f64
+      %s0 = affine.load %sum[0] : memref<1xf64>
+      %s = arith.addf %s0, %p : f64
+      affine.store %s, %sum[0] : memref<1xf64>
+    }
+    %r = affine.load %sum[0] : memref<1xf64>
+    affine.store %r, %y[%i] : memref<9xf64>
+  }
+  return
+}"""
+
 # by hand in scf: the sum in a register from 0, then a scaled store; the transposed B read B[j][k]
 MM_SCF = """func.func @mm(%A: memref<13x11xf64>, %B: memref<15x11xf64>, %C: memref<13x15xf64>) {
   %c0 = arith.constant 0 : index
@@ -188,6 +235,8 @@ def _arrays(text: str, seed: int = 0) -> list[np.ndarray]:
     (SELECT, ["linalg.generic"]),
     (FLAGGED, ["linalg.generic"]),
     (TWO_AND_DOT, ["linalg.generic", "linalg.generic", "linalg.generic"]),
+    (MM_ACC, ["linalg.fill", "linalg.matmul"]),  # the one-element buffer: the value its loop carries
+    (ROWDOT_ACC, ["linalg.fill", "linalg.generic"]),
 ])
 def test_raised_loops_are_the_linalg_ops_and_give_the_loops_values_exactly(text, ops):
     made, raised, names = _raised(text)
@@ -212,6 +261,14 @@ def test_strided_reads_are_subviews_of_their_memref():
 
 
 NOT_RAISED = {
+    # a one-element buffer that is also read as a view (not only loaded and stored): it may change under the
+    # loop's feet, so its loads stay loads and the nest stays loops
+    "accumulator_viewed": MM_ACC.replace("      %r = memref.load %acc[] : memref<f32>",
+                                         "      %v = memref.reinterpret_cast %acc to offset: [0], sizes: [1], "
+                                         "strides: [1] : memref<f32> to memref<1xf32>\n"
+                                         "      %r = memref.load %acc[] : memref<f32>"),
+    # the buffer read before anything is stored in it (what it holds then is not the loop's to carry)
+    "accumulator_read_first": MM_ACC.replace("      memref.store %zero, %acc[] : memref<f32>\n", ""),
     # a time loop around a sweep: each sweep reads what the last one wrote
     "time": """func.func @f(%a: memref<20xf32>, %b: memref<20xf32>) {
       affine.for %t = 0 to 4 {
@@ -447,3 +504,16 @@ def test_asking_for_the_linalg_form_of_loops_that_do_not_raise_is_a_schedule_err
     script = for_kernel(info, h)[0].text(info, h)
     with pytest.raises(ScheduleError, match="do not all raise"):
         compile_kernel(NOT_RAISED["prefix"], script, isolate=False)
+
+
+def test_a_matmul_summed_in_a_one_element_buffer_takes_the_packed_matmul_and_gives_numpys_answer():
+    # it had no proposal at all ("plain scf loops ... none MLIR's dependence analysis proves parallel"): the
+    # buffer is the value the k loop carries (compiler/scalars.py), and the nest a fill and a matmul
+    text = MM_ACC.replace("13", "72").replace("19", "80").replace("17", "96")
+    info, h = analyze(text), host()
+    assert info.linalg_raised and info.mnk == (72, 96, 80)
+    first = for_kernel(info, h)[0]
+    assert first.name == "packed_matmul"
+    a, b, c = _arrays(text, 1)
+    compile_kernel(text, first.text(info, h), first.defaults(info, h))(a, b, c)
+    np.testing.assert_allclose(c, a @ b, rtol=1e-5, atol=1e-5)
