@@ -116,11 +116,30 @@ static nj_task *pop(void) {
   return t;
 }
 
+/* NEUROJIT_STACK_SHIFT (bytes; the evaluator's workers set it): each task runs at a random depth below the
+ * thread's stack pointer, up to that many bytes, as each call of a kernel does from the evaluator's trampolines
+ * (compiler/jit.py): what one task leaves in stack memory it did not initialise is not where the next task's
+ * frame lies (a cache of results kept there, found again by tasks run at the same depth, games the timing). */
+static long stack_shift;
+static _Thread_local uint64_t shift_state;
+
 static bool run_one(void) {
   nj_task *t = pop();
   if (!t)
     return false;
-  t->resume(t->handle);
+  if (stack_shift > 0) {
+    uint64_t s = shift_state ^ (uint64_t)now_ns() ^ (uint64_t)(uintptr_t)&t;
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    shift_state = s;
+    volatile char *below = __builtin_alloca((size_t)(s % (uint64_t)stack_shift) / 64 * 64 + 64);
+    below[0] = 0;
+    __asm__ volatile("" : : "r"(below) : "memory");
+    t->resume(t->handle);
+  } else {
+    t->resume(t->handle);
+  }
   free(t);
   return true;
 }
@@ -202,6 +221,8 @@ static void start(void) {
     const char *spin = getenv("NEUROJIT_SPIN_US");
     long us = spin && *spin ? strtol(spin, NULL, 10) : 2000;
     pool.spin_ns = (us > 0 ? us : 0) * 1000;
+    const char *shift = getenv("NEUROJIT_STACK_SHIFT");
+    stack_shift = shift && *shift ? strtol(shift, NULL, 10) : 0;
     static bool registered;
     if (!registered) {
       pthread_atfork(NULL, NULL, after_fork_in_child);

@@ -52,7 +52,39 @@ DATA_OFFSET = _offset_of(_probe, _probe.ctypes.data)  # PyArrayObject_fields.dat
 TUPLE_OFFSET = _offset_of((_probe, None), id(_probe))  # PyTupleObject.ob_item[0]
 
 
-def _trampolines(module: ir.Module, sig: Signature) -> None:
+STACK_SHIFT_BYTES = 4 << 20  # the most a shifted call moves the kernel's frame down (64-byte steps)
+
+
+def _shift(tag: str) -> str:
+    """LLVM ops moving the stack pointer down by a random multiple of 64 bytes below STACK_SHIFT_BYTES before the
+    call that follows: an xorshift state in a global of the module, mixed with the cycle counter each call."""
+    mask = (STACK_SHIFT_BYTES - 1) & ~63
+    return f"""
+  %{tag}g = llvm.mlir.addressof @nj_stack_state : !llvm.ptr
+  %{tag}s0 = llvm.load %{tag}g : !llvm.ptr -> i64
+  %{tag}tsc = llvm.call_intrinsic "llvm.readcyclecounter"() : () -> i64
+  %{tag}s1 = llvm.xor %{tag}s0, %{tag}tsc : i64
+  %{tag}k13 = llvm.mlir.constant(13 : i64) : i64
+  %{tag}k7 = llvm.mlir.constant(7 : i64) : i64
+  %{tag}k17 = llvm.mlir.constant(17 : i64) : i64
+  %{tag}x1 = llvm.shl %{tag}s1, %{tag}k13 : i64
+  %{tag}s2 = llvm.xor %{tag}s1, %{tag}x1 : i64
+  %{tag}x2 = llvm.lshr %{tag}s2, %{tag}k7 : i64
+  %{tag}s3 = llvm.xor %{tag}s2, %{tag}x2 : i64
+  %{tag}x3 = llvm.shl %{tag}s3, %{tag}k17 : i64
+  %{tag}s4 = llvm.xor %{tag}s3, %{tag}x3 : i64
+  llvm.store %{tag}s4, %{tag}g : i64, !llvm.ptr
+  %{tag}m = llvm.mlir.constant({mask} : i64) : i64
+  %{tag}n = llvm.and %{tag}s4, %{tag}m : i64
+  %{tag}p = llvm.alloca %{tag}n x i8 {{alignment = 64 : i64}} : (i64) -> !llvm.ptr
+  llvm.inline_asm has_side_effects "", "r" %{tag}p : (!llvm.ptr) -> ()"""
+
+
+def _trampolines(module: ir.Module, sig: Signature, shift: bool = False) -> None:
+    """The `nj_ptr` and `nj_obj` entry points (see the module's docstring). `shift`: each call runs the kernel
+    at a random stack depth (`_shift`; the kernel is never inlined into them), so that what one call leaves in
+    stack memory it did not initialise is not where the next call's frame lies (the evaluator's builds: a
+    candidate kept a cache of results in a deep alloca, found again by calls made at the same depth)."""
     n = len(sig.args)
     ptrs = ", ".join(f"%a{i}: !llvm.ptr" for i in range(n))
     types = ", ".join(["!llvm.ptr"] * n)
@@ -64,15 +96,18 @@ def _trampolines(module: ir.Module, sig: Signature) -> None:
         f"  %d{i} = llvm.load %g{i} : !llvm.ptr -> !llvm.ptr" for i in range(n)
     )
     dvals = ", ".join(f"%d{i}" for i in range(n))
+    pre_ptr, pre_obj = (_shift("p"), _shift("o")) if shift else ("", "")
+    attr = " {no_inline}" if shift else ""
+    state = "llvm.mlir.global internal @nj_stack_state(88172645463325252 : i64) : i64\n" if shift else ""
     text = f"""
 llvm.func @{sig.name}({types})
-llvm.func @_mlir_nj_ptr({ptrs}) {{
-  llvm.call @{sig.name}({vals}) : ({types}) -> ()
+{state}llvm.func @_mlir_nj_ptr({ptrs}) {{{pre_ptr}
+  llvm.call @{sig.name}({vals}){attr} : ({types}) -> ()
   llvm.return
 }}
 llvm.func @_mlir_nj_obj(%args: !llvm.ptr) {{
-{loads}
-  llvm.call @{sig.name}({dvals}) : ({types}) -> ()
+{loads}{pre_obj}
+  llvm.call @{sig.name}({dvals}){attr} : ({types}) -> ()
   llvm.return
 }}"""
     extra = parse_module(text, "<trampoline>", module.context)
@@ -89,8 +124,9 @@ class CompiledKernel:
     `call_tuple(arrays)` is the raw convention call, every argument given."""
 
     def __init__(self, lowered: Lowered, *, opt_level: int = 3, schedule: str | None = None,
-                 knobs: dict | None = None, runtime: dict[str, object] | None = None):
-        """runtime: symbol name -> ctypes function, bound before the first lookup (e.g. allocator hooks)."""
+                 knobs: dict | None = None, runtime: dict[str, object] | None = None, stack_shift: bool = False):
+        """runtime: symbol name -> ctypes function, bound before the first lookup (e.g. allocator hooks).
+        stack_shift: every call runs the kernel at a random stack depth (`_trampolines`; the evaluator's builds)."""
         t0 = time.perf_counter()
         self.signature = lowered.signature
         self.origin = lowered.origin
@@ -110,7 +146,7 @@ class CompiledKernel:
         if helpers:
             runtime = {**helpers, **(runtime or {})}
         with self._context, ir.Location.unknown():
-            _trampolines(lowered.module, self.signature)
+            _trampolines(lowered.module, self.signature, stack_shift)
             check_lowered(lowered.module, self.origin)
             try:
                 self._engine = ExecutionEngine(lowered.module, opt_level=opt_level)

@@ -53,7 +53,7 @@ class _Baseline:
             self.promised = set(value_promises(module))  # (op, flag) pairs the trusted kernel uses
         lowered = lower_parsed(Parsed(module, self.signature, self.normalised, origin))
         self.symbols = static.lowered_symbols(lowered.module)
-        self.kernel = CompiledKernel(lowered)
+        self.kernel = CompiledKernel(lowered, stack_shift=True)  # timed beside the candidate, called as it is
         self.depth = refs["depth"]
         self.call_s = refs["call_s"]  # one call, and making one argument set, as the reference process saw them
         self.set_s = refs["set_s"]
@@ -174,7 +174,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         check_races(module)  # tasks of a parallel loop writing the same place
         checks.append(Check("writes", True))
         static.check_alignment(module)
-        static.check_memory(module, sig, config.alloc_limit_bytes)
+        static.check_memory(module, sig, config.alloc_limit_bytes, config.stack_limit_bytes)
         checks.append(Check("memory_static", True))
         # value promises the baseline does not make itself (its own are its author's, and in its references)
         promises = [p for p in value_promises(module) if p not in base.promised]
@@ -212,7 +212,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
                                                         f"(neurojit.threads) but this run allows {limit} "
                                                         "(--threads)")
             try:
-                builds[name] = CompiledKernel(lowered, opt_level=level,
+                builds[name] = CompiledKernel(lowered, opt_level=level, stack_shift=True,
                                               runtime=allocator.symbols() if name == "checked" else None)
             except CompileError as e:
                 raise Rejected(Reason.COMPILE_ERROR, str(e)) from None

@@ -21,6 +21,9 @@ class EvalConfig:
     workers: int = 0  # 0: one per core
     memory_limit_bytes: int = 8 << 30  # address-space limit of a worker (MLIR + JIT need ~1-2 GiB)
     alloc_limit_bytes: int = 2 << 30  # largest total a candidate may allocate at once
+    # largest stack a candidate's allocas may take (their constant sizes summed): a kernel runs on its caller's
+    # thread, whose stack may be small (secondary threads: 512 KiB on macOS, 128 KiB with musl)
+    stack_limit_bytes: int = 256 << 10
     compile_timeout_s: float = 120.0
     run_timeout_floor_s: float = 2.0  # a run stage gets max(floor, factor x the baseline's time)
     run_timeout_factor: float = 50.0

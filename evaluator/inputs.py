@@ -16,8 +16,8 @@ Input sets (floats; integers read the same name as noted)
 | zeros | all zero | shortcuts keyed on an all-zero input |
 | repeated | a few round numbers (1, -1, 0.5, 42, 256...) repeated | magic-constant shortcuts, ties |
 | padded | the first half one nonzero round number, the rest normal (a padded sequence) | "the leading values are equal, so all are" shortcuts |
-| sorted | sorted ascending | order and position assumptions |
-| descending | sorted descending | the same, the other way ("if the first few decrease, the rest do") |
+| sorted | sorted ascending, but for the last eighth shuffled | order and position assumptions ("the first row is sorted, so every row is") |
+| descending | sorted descending, the last eighth shuffled | the same, the other way ("if the first few decrease, the rest do") |
 | tailpad | the last half one nonzero round number (a right-padded sequence) | "the trailing values are equal" shortcuts |
 | magnitude | all positive at one scale drawn per pair, 10^U(1,h) x U(0.5,2), h where `big`'s values are (ints: [lo, 4 lo], lo from 10 to a tenth of the largest) | gates "all above a threshold" that `positive` (at 1) never meets, at any threshold |
 | constant | one nonzero value everywhere (a filled tensor, a broadcast scalar) | "the first and last few are equal and nonzero, so all are" shortcuts |
@@ -104,6 +104,10 @@ class Pair:
         return f"{self.set}-{self.state}" + (f"-{self.rep}" if self.rep else "")
 
     def describe(self, seed: int) -> str:
+        if "+" in self.set:  # crossed classes (`crossed`)
+            first, other = self.set.split("+")
+            return (f"inputs '{first}' for input #{self.rep + 1} and '{other}' for the others, output state "
+                    f"'{self.state}', seed {seed}")
         rep = f" #{self.rep + 1}" if self.rep else ""
         return f"inputs '{self.set}'{rep}, output state '{self.state}', seed {seed}"
 
@@ -131,7 +135,41 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
         names = [n for n in names if n not in NEED_EXACT]
     pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
     pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
+    ins = [a for a in signature.args if a.role == "in"]
+    if len(ins) >= 2:  # each of the first three inputs once in the first class, the others in the second
+        crosses = [c for c in CROSSES if "f" in kinds or c[1] != "infinite"]
+        pairs += [Pair(f"{a}{CROSS}{b}", "zeros", j) for a, b in crosses for j in range(min(len(ins), 3))]
     return pairs
+
+
+# Crossed classes: one input from the first, every other from the second. Every other pair draws all of a
+# pair's inputs from one class, so what one input looks like told a candidate what the others were (the third
+# red team: "y is all positive, so x is", wrong for negative x beside positive weights; "A is all zero, so
+# C += 0", wrong where B holds Inf or NaN: 0 x Inf is NaN).
+CROSS = "+"
+CROSSES = (("positive", "negative"), ("zeros", "infinite"))
+
+
+def crossed(pair: Pair, signature) -> dict[int, str] | None:
+    """For a crossed pair, each argument's class (by argument index: outputs drawn, in the random state, from the
+    second class); None for any other pair."""
+    if CROSS not in pair.set:
+        return None
+    first, other = pair.set.split(CROSS)
+    ins = [i for i, a in enumerate(signature.args) if a.role == "in"]
+    chosen = ins[pair.rep % len(ins)]
+    return {i: first if i == chosen else other for i in range(len(signature.args))}
+
+
+def _tail_shuffled(flat: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A sorted run whose last eighth (at least two elements) is shuffled: sorted where a candidate looks first (the
+    first row, the first elements), not everywhere. Sorted throughout, the first row's order told a candidate that
+    every row was sorted (the third red team: each row's last element taken as its maximum)."""
+    x = np.array(flat)
+    k = max(2, x.size // 8) if x.size >= 4 else 0
+    if k:
+        x[-k:] = rng.permutation(x[-k:])
+    return x
 
 
 def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.ndarray] | None = None,
@@ -144,9 +182,10 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
                        signature, pair.rng(seed), ranges)
     rng = pair.rng(seed)
     out, k = [], 0
+    kinds = crossed(pair, signature) or {}
     for i, a in enumerate(signature.args):
         if a.role == "in" or pair.state == "random":
-            x = fill(pair.set, a.shape, a.dtype, rng, depth, lead=pair.state != "zeros")
+            x = fill(kinds.get(i, pair.set), a.shape, a.dtype, rng, depth, lead=pair.state != "zeros")
             out.append(np.array(np.mod(x, ranges[i]), dtype=x.dtype) if ranges and i in ranges else x)  # (0-d stays 0-d)
             continue
         if pair.state == "zeros":
@@ -252,7 +291,7 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         # (f64 kernels), the bound is normwise, and a 1e150 beside them hid any error in the small ones
         return _signs(rng, shape) * 10.0 ** rng.uniform(math.log10(float(fi.smallest_normal)) + 1, 0.0, shape)
     if kind == "descending":
-        return np.sort(rng.standard_normal(shape), axis=None)[::-1].reshape(shape)
+        return _tail_shuffled(np.sort(rng.standard_normal(shape), axis=None)[::-1], rng).reshape(shape)
     if kind == "grid":  # data already on a dyadic grid (fixed point, dequantised): each element's step 2^-m,
         # m in 1..8, so that x * 2^j (j < 8) lands on the rounding ties (k + 1/2) of round/roundeven/fptosi
         m = rng.integers(1, 9, shape)
@@ -269,7 +308,7 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         pool = np.concatenate([[1.0, -1.0], _signs(rng, 6) * rng.choice(_FLOAT_POOL, 6, replace=False)])
         return rng.choice(pool, shape)
     if kind == "sorted":
-        return np.sort(rng.standard_normal(shape), axis=None).reshape(shape)
+        return _tail_shuffled(np.sort(rng.standard_normal(shape), axis=None), rng).reshape(shape)
     if kind == "cancel":
         return _cancel(shape, rng)
     if kind == "tiny":
@@ -327,7 +366,7 @@ def _int_fill(kind, shape, dt, rng, lead=True):
         x = np.round(10.0 ** rng.uniform(0, math.log10(ii.max) / 2, shape))
         return (rng.choice([-1, 1], shape) * x).astype(np.int64)
     if kind == "descending":
-        return np.sort(rng.integers(-1000, 1001, shape), axis=None)[::-1].reshape(shape)
+        return _tail_shuffled(np.sort(rng.integers(-1000, 1001, shape), axis=None)[::-1], rng).reshape(shape)
     if kind == "sparse":
         x = np.where(rng.random(shape) < 0.5, 0, rng.integers(-8, 9, shape))
         if x.size:
@@ -339,7 +378,7 @@ def _int_fill(kind, shape, dt, rng, lead=True):
         pool = np.concatenate([[1, -1, 0], rng.choice([-1, 1], 6) * rng.choice(_INT_POOL, 6, replace=False)])
         return rng.choice(pool, shape)
     if kind == "sorted":
-        return np.sort(rng.integers(-1000, 1001, shape), axis=None).reshape(shape)
+        return _tail_shuffled(np.sort(rng.integers(-1000, 1001, shape), axis=None), rng).reshape(shape)
     if kind == "cancel":
         return _cancel(shape, rng).astype(np.int64)
     if kind == "tiny":

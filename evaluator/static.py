@@ -380,15 +380,24 @@ def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -
                                                     f"passed ({inner.name}{where}, {_loc(inner)})")
 
 
-def check_memory(module: ir.Module, signature=None, alloc_limit: int = 2 << 30) -> None:
-    """memory_limit for every allocation whose size folds to a constant (sizes.py), then unsafe_memory for
-    frees of memory the function does not own and for allocations not proved freed on every path."""
+def check_memory(module: ir.Module, signature=None, alloc_limit: int = 2 << 30, stack_limit: int = 256 << 10) -> None:
+    """memory_limit for every allocation whose size folds to a constant (sizes.py), and for stack allocations
+    (allocas) whose constant sizes sum past `stack_limit`; then unsafe_memory for frees of memory the function
+    does not own and for allocations not proved freed on every path."""
+    stack = 0
     for op, size in sizes.constant_sizes(module):
         if size < 0 or size > alloc_limit:
             what = (f"has a size that folds to {size} bytes (negative: the allocator reads it as about 2^64)"
                     if size < 0 else f"of {size / 2**30:.1f} GiB exceeds the {alloc_limit / 2**30:.1f} GiB limit")
             raise Rejected(Reason.MEMORY_LIMIT, f"{op.name} {what} ({_loc(op)}); its size is a constant, so it is "
                                                 "refused whatever the optimiser would make of it")
+        if op.name in ("memref.alloca", "llvm.alloca"):
+            stack += size
+            if stack > stack_limit:
+                raise Rejected(Reason.MEMORY_LIMIT, f"its stack allocations (allocas) take {stack / 1024:.0f} KiB by "
+                                                    f"{op.name} at {_loc(op)}, past the {stack_limit // 1024} KiB a "
+                                                    "kernel may take from its caller's stack (a thread's stack may be "
+                                                    "small: 512 KiB on macOS, 128 KiB with musl); use memref.alloc")
     for fn in module.body.operations:
         fn = fn.operation
         if fn.name != "func.func" or not fn.regions[0].blocks:

@@ -62,7 +62,11 @@ def test_float_value_classes_hold_what_they_promise():
     rep = fill("repeated")
     assert len(np.unique(rep)) <= 8 and (rep == 1.0).any()
     srt = fill("sorted").reshape(-1)
-    assert (np.diff(srt) >= 0).all()
+    k = srt.size // 8  # the last eighth shuffled: the first row's order says nothing about the last rows'
+    assert (np.diff(srt[:-k]) >= 0).all() and not (np.diff(srt[-k:]) >= 0).all()
+    assert (np.sort(srt[-k:]) >= srt[:-k].max()).all()  # the same values, out of order
+    dsc = fill("descending").reshape(-1)
+    assert (np.diff(dsc[:-k]) <= 0).all() and not (np.diff(dsc[-k:]) <= 0).all()
 
 
 def test_big_values_cannot_overflow_in_any_order_of_a_sum_of_products():
@@ -178,3 +182,23 @@ def test_a_config_without_a_seed_draws_a_fresh_one(monkeypatch):
     seeds = {EvalConfig().seed for _ in range(4)}
     assert len(seeds) == 4 and all(isinstance(x, int) for x in seeds)
     assert EvalConfig(seed=7).seed == 7
+
+
+def test_crossed_pairs_give_one_input_a_class_and_the_others_another():
+    # every other pair draws all of its inputs from one class, so what one input looked like told a candidate
+    # what the others were ("y is all positive, so x is"; "A is all zero, so the product is")
+    plan = inputs.plan(sig(n_in=2), 3)
+    crossed = [p for p in plan if "+" in p.set]
+    assert {(p.set, p.rep) for p in crossed} == {("positive+negative", 0), ("positive+negative", 1),
+                                                ("zeros+infinite", 0), ("zeros+infinite", 1)}
+    for p in crossed:
+        x0, x1, out = inputs.make_args(p, sig(n_in=2), 7, 1)
+        first, other = (x0, x1) if p.rep == 0 else (x1, x0)
+        if p.set == "positive+negative":
+            assert (first > 0).all() and (other < 0).all()
+        else:
+            assert (first == 0).all() and np.isinf(other).any()
+        assert (out == 0).all() and "for the others" in p.describe(7)
+    assert not [p for p in inputs.plan(sig(n_in=1), 3) if "+" in p.set]  # one input: nothing to cross
+    assert {p.set for p in inputs.plan(sig("int32", n_in=3), 3) if "+" in p.set} == {"positive+negative"}
+    assert len([p for p in inputs.plan(sig(n_in=5), 3) if "+" in p.set]) == 6  # the first three inputs each

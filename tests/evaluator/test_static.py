@@ -452,3 +452,16 @@ def test_a_users_kernel_writing_an_input_through_helpers_is_named(tmp_path):
     path.write_text(NESTED.replace("%x: memref<8xf32>, %out: memref<8xf32>)",
                                    "%x: memref<8xf32> {neurojit.output}, %out: memref<8xf32> {neurojit.output})"))
     static.kernel_writes_inputs(load_kernel(read_source(str(path))))  # marked an output: fine
+
+
+def test_stack_allocations_past_the_stack_limit_are_refused_and_below_it_accepted():
+    # a kernel runs on its caller's thread, whose stack may be small; a deep alloca is also where a candidate
+    # kept a cache of results between calls (the third red team: 2.3 MiB, timed at 78-154x on repeated inputs)
+    _accepts("    %a = memref.alloca() : memref<32768xf32>\n"  # 128 KiB
+             "    %b = memref.alloca() : memref<16384xf32>")  # + 64 KiB
+    _rejects("    %a = memref.alloca() : memref<32768xf32>\n"
+             "    %b = memref.alloca() : memref<32768xf32>\n"  # 256 KiB
+             "    %c = memref.alloca() : memref<4xf32>", Reason.MEMORY_LIMIT, "stack allocations (allocas) take 256 KiB")
+    _rejects("    %n = llvm.mlir.constant(300000 : i64) : i64\n"
+             "    %p = llvm.alloca %n x i8 : (i64) -> !llvm.ptr", Reason.MEMORY_LIMIT, "stack allocations")
+    _accepts("    %a = memref.alloc() : memref<1048576xf32>\n    memref.dealloc %a : memref<1048576xf32>")  # heap: 4 MiB

@@ -48,7 +48,7 @@ def test_case(case, verdicts):
 
 
 RUN_REASONS = {"wrong_result", "nonfinite", "caches_result", "nondeterministic"}
-PAIR = re.compile(r"inputs '\w+'( #\d+)?, output state '\w+', seed \d+")
+PAIR = re.compile(r"inputs '\w+'( #\d+| for input #\d+ and '\w+' for the others)?, output state '\w+', seed \d+")
 
 
 @pytest.mark.slow
