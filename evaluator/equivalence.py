@@ -30,6 +30,7 @@ import numpy as np
 
 from .compare import (BASELINE_ERRORS, Comparison, compare, tolerance, typical, ulp_errors, underflow_floor,
                       within)
+from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
 from .inputs import NEED_EXACT, NUDGED, TYPICAL
 from .record import Reason, Rejected
@@ -108,11 +109,12 @@ class Equivalence:
         guard page. Outputs are copied out (the arena is reused); inputs may be views valid until the next call."""
         if self.arena is None:
             run = [np.array(a) for a in args]
-            t0 = time.perf_counter()
-            self.builds[build](*run)
+            with heap_filled():
+                t0 = time.perf_counter()
+                self.builds[build](*run)
         else:
             views = self.arena.load(placement, args)
-            with self.handler.armed(self.arena.table(placement)):
+            with self.handler.armed(self.arena.table(placement)), heap_filled():
                 t0 = time.perf_counter()
                 self.builds[build](*views)
             outs = set(self.outs)

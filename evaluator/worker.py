@@ -104,21 +104,6 @@ class Session:
                 "lockdown": self.lockdown.to_json() if self.lockdown else lockdown.off().to_json()}
 
 
-M_PERTURB = -6  # glibc's mallopt parameter (malloc.h)
-
-
-def _perturb_heap() -> None:
-    """glibc fills every block malloc returns with one byte and every block freed with its complement (a byte
-    drawn per worker): a candidate's fresh heap block never holds what an earlier call left in it (a cache of
-    results kept in freed memory, found again when malloc returns the same block)."""
-    import ctypes
-    import secrets
-
-    libc = ctypes.CDLL(None)
-    if hasattr(libc, "mallopt"):
-        libc.mallopt(M_PERTURB, 1 + secrets.randbelow(255))
-
-
 def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     limit = int(args[0]) if args else 0
@@ -140,11 +125,10 @@ def main() -> int:
 
     # nothing a call leaves in memory it did not initialise is where the next call looks: tasks of parallel kernels
     # run at random stack depths (async_runtime.c; each call's own depth is random too: compiler/jit.py's
-    # trampolines, `stack_shift`), and glibc fills every heap block it hands out or takes back (M_PERTURB)
+    # trampolines, `stack_shift`; heap blocks: evaluator/fresh.py)
     from neurojit.compiler.jit import STACK_SHIFT_BYTES
 
     os.environ["NEUROJIT_STACK_SHIFT"] = str(STACK_SHIFT_BYTES)
-    _perturb_heap()
     runtime.preload()  # MLIR's async runtime for parallel kernels: its file and its thread pool, while both may be had
     from neurojit.evaluator import lockdown
 
