@@ -128,8 +128,8 @@ class Session:
         chosen = runoff.finalists(self.store.candidates(self.run_id), self.finalists)
         if len(chosen) < 2:
             if self.progress is not None and chosen:
-                print(f"[{self.run_id}] no runoff: no other accepted candidate is within "
-                      f"{1 - runoff.WITHIN:.0%} of the best's recorded speedup, and none ran faster",
+                print(f"[{self.run_id}] no runoff: no other accepted candidate recorded above 1x is within "
+                      f"{1 - runoff.WITHIN:.0%} of the best's recorded speedup or recorded a lower time",
                       file=self.progress, flush=True)
             return
         cap = runoff.time_cap(self.budget.seconds)

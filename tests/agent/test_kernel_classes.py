@@ -698,7 +698,7 @@ def test_a_gather_is_not_offered_to_the_elementwise_vectoriser():
     np.testing.assert_array_equal(out, table[np.clip(ids, 0, 49)])
 
 
-@pytest.mark.parametrize("stem", ["mm_affine_parallel_odd", "l1_scf_parallel_odd"])
+@pytest.mark.parametrize("stem", ["mm_affine_parallel_odd", "l1_scf_parallel_odd", "sumsq_affine_parallel_reduce_odd"])
 def test_kernels_written_with_parallel_loops_get_schedules_that_give_numpys_answer(stem):
     # an affine.parallel or scf.parallel loop had no schedule at all ("loops of kinds no schedule takes"): they
     # are seen, and scheduled, as the sequential loops they may run as (compiler/raise_loops.sequential_form)
@@ -712,6 +712,8 @@ def test_kernels_written_with_parallel_loops_get_schedules_that_give_numpys_answ
     x = [a.copy() for a in args]
     if stem.startswith("mm"):
         want = x[2] + x[0] @ x[1]
+    elif stem.startswith("sumsq"):  # a reducing parallel loop: the scf.for loops it runs as (raise_loops.py)
+        want = (x[0].astype(np.float64) ** 2).sum(axis=1)
     else:
         want = np.abs(x[0] - x[1]).sum(axis=1)
     s = proposals[0]

@@ -149,5 +149,5 @@ def test_a_run_without_a_runoff_says_why(tmp_path):
         session.store.add_candidate(session.run_id, p)
         session.store.set_verdict(session.run_id, p.identity, _accept(speedup, {"schedule": 1.0, "compile": 1.0}))
     session.runoff()
-    assert "no runoff: no other accepted candidate is within 25% of the best's recorded speedup" in out.getvalue()
+    assert "no runoff: no other accepted candidate recorded above 1x is within 25% of the best's recorded speedup" in out.getvalue()
     assert session.store.get_run(session.run_id).runoff is None
