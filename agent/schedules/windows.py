@@ -30,6 +30,8 @@ ANY = parts.ANY
 # ch the channels results are vectorised along, cr reduced channels, kh/kw window rows/columns.
 ROLES: dict[str, tuple[str, ...]] = {
     "linalg.conv_2d_nhwc_hwcf": ("n", "oh", "ow", "ch", "kh", "kw", "cr"),
+    # TFLite's and IREE's filter layout: made the one above first, its filter transposed (`TRANSPOSED`)
+    "linalg.conv_2d_nhwc_fhwc": ("n", "oh", "ow", "ch", "kh", "kw", "cr"),
     "linalg.conv_2d_nchw_fchw": ("n", "ch", "oh", "ow", "cr", "kh", "kw"),
     "linalg.depthwise_conv_2d_nhwc_hwc": ("n", "oh", "ow", "ch", "kh", "kw"),
     "linalg.conv_2d": ("oh", "ow", "kh", "kw"),
@@ -43,6 +45,11 @@ ROLES: dict[str, tuple[str, ...]] = {
     **{f"linalg.pooling_nwc_{k}": ("n", "ow", "ch", "kw") for k in ("sum", "max", "min", "max_unsigned", "min_unsigned")},
     **{f"linalg.pooling_ncw_{k}": ("n", "ch", "ow", "kw") for k in ("sum", "max")},
 }
+
+
+# window ops the schedule first rewrites as another (`transform.structured.transpose_conv2d`: the filter
+# transposed by a linalg.transpose into a buffer, tiled and vectorised like the maps): the op the rest sees
+TRANSPOSED = {"linalg.conv_2d_nhwc_fhwc": "linalg.conv_2d_nhwc_hwcf"}
 
 
 def is_window(op: OpInfo) -> bool:
@@ -130,11 +137,17 @@ class VectorizeWindows(Schedule):
 
     def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
-        windows = sorted({op.name for op in info.ops if is_window(op)})
+        windows = sorted({TRANSPOSED.get(op.name, op.name) for op in info.ops if is_window(op)})
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if not is_window(op):
                 body += parts.tile_vectorize(h, vector_tile(op.iterators, self.knob("ew_width"), None), f"e{i}")
                 continue
+            if op.name in TRANSPOSED:  # the op the rest works on, and its filter's transpose as a map's tile
+                body += (f"  %x{i} = transform.structured.transpose_conv2d {h} : ({ANY}) -> {ANY}\n"
+                         f"  %x{i}t = transform.get_producer_of_operand %x{i}[1] : ({ANY}) -> {ANY}\n"
+                         + parts.tile_vectorize(f"%x{i}t", vector_tile(("parallel",) * 4, self.knob("ew_width"), None),
+                                                f"xt{i}"))
+                h = f"%x{i}"
             roles = ROLES[op.name]
             d = split_dim(op, info, host.cores) if self.threads and self.threads > 1 else None
             if d is not None:  # chunks of loop d, one task each; the tiles below work inside a chunk

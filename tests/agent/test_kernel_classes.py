@@ -92,6 +92,8 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[2] + np.einsum("nyxcij,ijc->nyxc", _windows(f[0], 3, 3, 1, 1), f[1])]
     if stem == "conv_nchw_stride2":
         return [f[2] + np.einsum("ncyxij,fcij->nfyx", _windows(f[0], 3, 3, 2, 2), f[1])]
+    if stem == "conv_nhwc_fhwc_odd":  # in[n, y + i, x + j, c] * w[f, i, j, c]
+        return [f[2] + np.einsum("nyxcij,fijc->nyxf", _windows(f[0], 3, 3, 1, 1), f[1])]
     if stem in ("mm_affine_odd", "mm_affine_jam"):
         return [f[0] @ f[1]]
     if stem in ("mm_scf_odd", "mm_scf", "mm_scf_mem"):
@@ -227,6 +229,9 @@ def test_example_class_schedule_gives_numpys_answer(stem):
     ("pool_nchw_s2", PackWindows(), {"oh": 7}),  # every output row in one tile
     ("pool_nchw_f64", PackWindows(), {"oh": 7}),
     ("conv_nchw_stride2", None, {"ow": 5, "ch": 8, "cr": 3}),
+    # its filter transposed to (kh, kw, c, f) first (transform.structured.transpose_conv2d), then the nhwc_hwcf
+    # convolution's schedule; it had only the generic tile (7.8x its naive loops where hwcf got 54x)
+    ("conv_nhwc_fhwc_odd", VectorizeWindows(), {"ow": 3, "ch": 8, "cr": 4}),
     ("mm_affine_odd", VectorizeAffineLoops(), {"vw": 8, "unroll": 4}),
     ("row_sum_i32_odd", VectorizeRowReduction(), {"width": 16, "rows": 3}),
     ("mm_scf_odd", JamScfLoops(), {"jam": 5}),
