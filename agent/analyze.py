@@ -346,7 +346,7 @@ def _straight(func: ir.Operation) -> bool:
 
 DTYPES = {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
           "float16": "f16"}
-LOOPS = ("affine.for", "affine.parallel", "scf.for", "scf.parallel", "scf.while")
+LOOPS = ("affine.for", "affine.parallel", "scf.for", "scf.parallel", "scf.while", "scf.forall")
 
 
 def _op_info(name: str, op: ir.Operation) -> OpInfo:

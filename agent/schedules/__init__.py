@@ -77,7 +77,8 @@ def unscheduled(info: KernelInfo) -> str:
         return ("plain scf loops, none of which unroll-and-jam may interleave (an iteration reading what another "
                 "writes, a loop carrying values, or one MLIR refuses to jam)")
     if info.is_loops:
-        return "loops of kinds no schedule takes (mixed affine and scf loops, or other control flow)"
+        return ("loops of kinds no schedule takes (mixed affine and scf loops, scf.while, scf.forall, other control "
+                "flow, or linalg ops inside loops: give a kernel before it is tiled)")
     if info.ops:
         return "linalg ops mixed with other code (loops, loads, calls), which no schedule takes"
     return "no linalg op and no loop to schedule"

@@ -777,3 +777,21 @@ def test_sums_of_products_get_no_naive_split():
     for stem in ("matmul_256", "conv2d", "conv1d", "attention_scores"):
         info = analyze((KERNELS / f"{stem}.mlir").read_text())
         assert "naive_split" not in [s.name for s in for_kernel(info, h, keep=0)], stem
+
+
+def test_a_kernel_already_tiled_into_an_scf_forall_is_told_why_it_gets_no_schedule():
+    # it was told "no linalg op and no loop to schedule": scf.forall was no loop to the analysis
+    from neurojit.agent.schedules import unscheduled
+
+    text = """func.func @mm(%A: memref<64x32xf32>, %B: memref<32x64xf32>, %C: memref<64x64xf32> {neurojit.output}) {
+  scf.forall (%i, %j) = (0, 0) to (64, 64) step (16, 16) {
+    %a = memref.subview %A[%i, 0] [16, 32] [1, 1] : memref<64x32xf32> to memref<16x32xf32, strided<[32, 1], offset: ?>>
+    %b = memref.subview %B[0, %j] [32, 16] [1, 1] : memref<32x64xf32> to memref<32x16xf32, strided<[64, 1], offset: ?>>
+    %c = memref.subview %C[%i, %j] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
+    linalg.matmul ins(%a, %b : memref<16x32xf32, strided<[32, 1], offset: ?>>, memref<32x16xf32, strided<[64, 1], offset: ?>>)
+                  outs(%c : memref<16x16xf32, strided<[64, 1], offset: ?>>)
+  }
+  return
+}"""
+    info = analyze(text)
+    assert not for_kernel(info, host()) and "linalg ops inside loops" in unscheduled(info)
