@@ -297,7 +297,8 @@ def analyze(source) -> KernelInfo:
         nest = [o.name for o in walk(func) if o.name in LOOPS]
         affine = bool(nest) and set(nest) == {"affine.for"}
         text = src.text
-        lifted = not affine and bool(nest) and set(nest) == {"scf.for"} and not any(
+        # (an scf.while inside is a body the affine passes leave alone: a Newton iteration per element)
+        lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
         widths, spread, split = (), (), 0
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to

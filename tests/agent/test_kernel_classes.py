@@ -795,3 +795,21 @@ def test_a_kernel_already_tiled_into_an_scf_forall_is_told_why_it_gets_no_schedu
 }"""
     info = analyze(text)
     assert not for_kernel(info, host()) and "linalg ops inside loops" in unscheduled(info)
+
+
+def test_an_scf_while_inside_a_parallel_scf_for_gets_the_affine_schedule_and_the_naive_bits():
+    # an scf.while was a loop of a kind no schedule takes, so the whole kernel got no proposal; the affine passes
+    # leave it alone as a body and spread the loop around it over the cores
+    text = (HERE / "halve_while_odd.mlir").read_text()
+    info, h = analyze(text), dataclasses.replace(host(), cores=2)
+    proposals = for_kernel(info, h)
+    assert proposals and proposals[0].name == "vectorize_affine_loops"
+    s = proposals[0]
+    k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+    assert k.threads == 2
+    naive = compile_kernel(text)
+    x = np.random.default_rng(5).standard_normal(262147).astype(np.float32) * 100
+    want, got = np.zeros_like(x), np.zeros_like(x)
+    naive(x, want)
+    k(x, got)
+    np.testing.assert_array_equal(got, want)
