@@ -269,6 +269,10 @@ NOT_RAISED = {
                                          "      %r = memref.load %acc[] : memref<f32>"),
     # the buffer read before anything is stored in it (what it holds then is not the loop's to carry)
     "accumulator_read_first": MM_ACC.replace("      memref.store %zero, %acc[] : memref<f32>\n", ""),
+    # a buffer allocated inside the loop, read first: a fresh one each iteration (its value is not carried, and a
+    # load of it cannot be hoisted before the loop that allocates it)
+    "accumulator_per_iteration": MM_ACC.replace("  %acc = memref.alloca() : memref<f32>\n", "").replace(
+        "      memref.store %zero, %acc[] : memref<f32>\n", "      %acc = memref.alloca() : memref<f32>\n"),
     # a time loop around a sweep: each sweep reads what the last one wrote
     "time": """func.func @f(%a: memref<20xf32>, %b: memref<20xf32>) {
       affine.for %t = 0 to 4 {
