@@ -161,25 +161,16 @@ def _reducing_to_fors(par: ir.Operation) -> None:
         inner = loops[-1].body
         for o in ops[:-1]:
             inner.append(o)
-        folded = []
+        folded = []  # each reduction's region moved in, its arguments the carried value and the step's
+        for k, (value, region) in enumerate(zip(reduce_op.operands, reduce_op.regions)):
+            rblock = region.blocks[0]
+            rblock.arguments[0].replace_all_uses_with(carried[k])
+            rblock.arguments[1].replace_all_uses_with(value)
+            *combine, ret = [x.operation for x in rblock.operations]
+            for o in combine:
+                inner.append(o)
+            folded.append(ret.operands[0])
         with ir.InsertionPoint(inner):
-            for k, (value, region) in enumerate(zip(reduce_op.operands, reduce_op.regions)):
-                rblock = region.blocks[0]
-                mapping = [(rblock.arguments[0], carried[k]), (rblock.arguments[1], value)]
-                result = None
-                for o in [x.operation for x in rblock.operations]:
-                    if o.name == "scf.reduce.return":
-                        result = next(rep for old, rep in mapping if old == o.operands[0]) \
-                            if any(old == o.operands[0] for old, _ in mapping) else o.operands[0]
-                        break
-                    new = o.clone()
-                    for j, x in enumerate(new.operands):
-                        for old, rep in mapping:
-                            if x == old:
-                                new.operands[j] = rep
-                                break
-                    mapping += list(zip(o.results, new.results))
-                folded.append(result)
             scf.YieldOp(folded)
         for d in range(n - 1, 0, -1):  # each outer loop yields what the loop inside it ends with
             with ir.InsertionPoint(loops[d - 1].body):

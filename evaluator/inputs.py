@@ -104,8 +104,8 @@ class Pair:
         return f"{self.set}-{self.state}" + (f"-{self.rep}" if self.rep else "")
 
     def describe(self, seed: int) -> str:
-        if "+" in self.set:  # crossed classes (`crossed`)
-            first, other = self.set.split("+")
+        if CROSS in self.set:  # crossed classes (`crossed`)
+            first, other = self.set.split(CROSS)
             return (f"inputs '{first}' for input #{self.rep + 1} and '{other}' for the others, output state "
                     f"'{self.state}', seed {seed}")
         rep = f" #{self.rep + 1}" if self.rep else ""

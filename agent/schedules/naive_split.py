@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
-from . import model, parts
-from .base import Knob, Schedule, thread_choices, worth_splitting
+from . import parts
+from .base import Knob, Schedule, split_at, thread_choices
 
 
 def products(op: OpInfo) -> bool:
@@ -35,11 +35,9 @@ def products(op: OpInfo) -> bool:
 def split_dim(op: OpInfo, info: KernelInfo, cores: int) -> int | None:
     """The loop of `op` cut into chunks: its outermost parallel loop that is a plain index of the output and
     has an iteration for every core; None for an op too small to pay for tasks (or with no such loop)."""
-    if not op.iterators or not worth_splitting(model.work(op), info):
-        return None
     out = [r.strip() for r in map_results(op.maps[-1])]
-    return next((d for d, kind in enumerate(op.iterators)
-                 if kind == "parallel" and f"d{d}" in out and op.extents[d] >= max(2, cores)), None)
+    return split_at(op, info, max(2, cores), [d for d, kind in enumerate(op.iterators)
+                                              if kind == "parallel" and f"d{d}" in out])
 
 
 @dataclass(frozen=True)
