@@ -141,11 +141,15 @@ def build(session: Session, checkpointer=None):
         left = session.budget.remaining_candidates(base)
         if not session.provider.one_shot:
             left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
+        # the first's share is of what the time limit leaves, where that is less (a 120 s run with no cap on
+        # candidates gave the first of two schedules all its time); the last takes what is left either way
+        room = session.time_room()
+        shared = left if room is None else min(left, room)
         until = base
         ahead = state.get("ahead") or [None, 0]
         for i, (_, p) in enumerate(chosen):
             # the first gets 60% of this round's tuning budget, the last whatever the others left
-            until = base + left if i == len(chosen) - 1 else until + max(1, int(left * 0.6))
+            until = base + left if i == len(chosen) - 1 else until + max(1, int(shared * 0.6))
             # called even when the budget is spent: the tuner first runs again the trials a kill left unwritten
             name = _study(session, p)
             tuner.tune(p, session.evaluate, url=session.db_url, study_name=name, trials=4 * (until - base) + 16,

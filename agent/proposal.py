@@ -2,8 +2,8 @@
 
 `Proposal` = the evaluator's `Candidate` (kind, text, knobs, identity: decided once, from the text) plus
 provenance (provider, strategy, sampler, parent, rationale) and, for schedules, the knob space the tuner
-may explore. It crosses every boundary of the agent whole; nothing downstream re-derives the kind or the
-identity from strings.
+may explore and the knob values it tries first (`seeds`: a provider's model of the host ranks them). It
+crosses every boundary of the agent whole; nothing downstream re-derives the kind or the identity from strings.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from neurojit.compiler.classify import CandidateKind
-from neurojit.evaluator.record import Candidate
+from neurojit.evaluator.record import Candidate, Knobs
 
 __all__ = ["Candidate", "CandidateKind", "Knob", "Proposal", "space_of"]
 
@@ -62,8 +62,11 @@ class Proposal:
     rationale: str = ""
     sampler: str = ""
     note: str = ""
+    # knob values the tuner tries right after the proposal's own, in order, before its sampler's (random) start
+    seeds: tuple[Knobs, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "seeds", tuple(Knobs(s) for s in self.seeds))  # from JSON: dicts
         if not isinstance(self.candidate, Candidate):
             raise TypeError(f"Proposal takes a Candidate, not {type(self.candidate).__name__}; "
                             "use Proposal.of(text, provider, strategy, ...)")
@@ -96,7 +99,8 @@ class Proposal:
         """Plain data for the graph's checkpoints (the candidate is rebuilt from text and knobs)."""
         return {"text": self.text, "knobs": dict(self.knobs), "provider": self.provider, "strategy": self.strategy,
                 "space": [dataclasses.asdict(k) for k in self.space], "schedule": self.schedule,
-                "parent": self.parent, "rationale": self.rationale, "sampler": self.sampler, "note": self.note}
+                "parent": self.parent, "rationale": self.rationale, "sampler": self.sampler, "note": self.note,
+                "seeds": [dict(k) for k in self.seeds]}
 
     @classmethod
     def from_json(cls, d: Mapping) -> Proposal:

@@ -5,7 +5,8 @@ PostgreSQL) that tune the same run share its trials. As many trials run side by 
 workers, and a trial starts as soon as one frees (not in batches that wait for their slowest), so every core
 is busy. A rejected trial is stored FAIL with its reason kept as a user attribute. The sampler is one of
 Optuna's own (`SAMPLERS`: TPE by default, random, CMA-ES, NSGA-II and, with PyTorch installed, a Gaussian
-process), seeded, and every one starts from the provider's default knobs.
+process), seeded, and every one starts from the provider's default knobs, then the knob values it ranks next
+(`Proposal.seeds`: a model of the host's registers, where the sampler's own start is random draws).
 
 Kill-safe and deterministic: a trial's knobs are a function of the seed and a fixed prefix of the finished
 trials (`_tune`: all but the newest few, which may still be running; the sampler runs on an in-memory copy of
@@ -202,13 +203,15 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
     if mine and "seq" in mine[0].user_attrs:  # resumed: the plan this call's first trial recorded
         a = mine[0].user_attrs
         h0, wave, lag, free = a["batch"], a["wave"], a["lag"], a["free"]
+        first = a.get("first", max(wave, lag))  # (studies written before seeds: no "first")
     else:
         # the defaults are the proposal the tuner was handed, already evaluated in a run (its verdict comes from
         # the store, at no cost), and so are the `ahead` trials (evaluated beside the proposal)
         free = 0 if finished or not _defaults_evaluated(proposal) else 1
         free += 0 if finished else ahead
         h0, wave, lag = len(finished) - len(mine), batch + free, _lag(batch)
-    first = max(wave, lag)  # trials drawn from the starting history, one after another
+        # trials drawn from the starting history, one after another: in a fresh study, every planned one too
+        first = max(wave, lag, 0 if h0 else len(_planned(proposal)))
     streams: dict[int, list[_Suggestion]] = {}  # history length -> its draws
 
     def draw(r: int) -> tuple[int, int, _Suggestion]:
@@ -235,7 +238,8 @@ def _tune(proposal: Proposal, evaluate: Evaluate, url: str, study_name: str, tri
             while written in ended:  # in sequence order
                 verdict, h, d, s = ended.pop(written)
                 _write(study, s, verdict, {"tag": tag, "seed": seed, "batch": h, "slot": d, "seq": written,
-                                           "wave": wave, "lag": lag, "free": free, "sampler": sampler})
+                                           "wave": wave, "lag": lag, "free": free, "first": first,
+                                           "sampler": sampler})
                 written += 1
             while error is None and _may_start(r, trials, batch, free, first, lag, written, running, room):
                 h, d, s = draw(r)
@@ -311,7 +315,8 @@ def _suggest_batch(p: Proposal, history: list[optuna.trial.FrozenTrial], seed: i
     mem = optuna.create_study(direction="maximize", sampler=factory((seed * 1_000_003 + len(history)) % 2**31))
     mem.add_trials(history)
     if not history:
-        mem.enqueue_trial({k.name: k.clamp(v) for k, v in zip(p.space, _defaults(p))})
+        for params in _planned(p):
+            mem.enqueue_trial(params)
     out = []
     for _ in range(n):
         t = mem.ask()
@@ -319,6 +324,18 @@ def _suggest_batch(p: Proposal, history: list[optuna.trial.FrozenTrial], seed: i
         attrs = mem._storage.get_trial_system_attrs(t._trial_id)  # Optuna's samplers write their state there
         out.append(_Suggestion(params, {k: t.distributions[k] for k in params},
                                {k: v for k, v in attrs.items() if k != "fixed_params"}))
+    return out
+
+
+def _planned(p: Proposal) -> list[dict[str, int]]:
+    """The trials a fresh study starts with, before its sampler: the proposal's own knobs, then its seeds (a
+    provider's next guesses, proposal.py), clamped to the space, each once."""
+    out: list[dict[str, int]] = []
+    for values in ([dict(zip((k.name for k in p.space), _defaults(p)))] +
+                   [{**p.knobs, **seed} for seed in p.seeds]):
+        params = {k.name: k.clamp(values.get(k.name, k.low)) for k in p.space}
+        if params not in out:
+            out.append(params)
     return out
 
 

@@ -26,7 +26,7 @@ from . import model
 from ..proposal import Knob
 from . import parts
 
-__all__ = ["ON_RAISED_LOOPS", "Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs",
+__all__ = ["ON_RAISED_LOOPS", "Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs", "register_tile_seeds",
            "split_at", "thread_choices", "threads_knob", "worth_splitting", "PARALLEL_BYTES", "contraction_worth_splitting"]
 
 
@@ -69,19 +69,44 @@ def lanes(info: KernelInfo, host: Host) -> int:
 def register_tile(info: KernelInfo, host: Host) -> tuple[int, int]:
     """(mr, nr) of a matmul micro-kernel: nr two vectors wide, mr rows so that the mr x 2 accumulators, one
     row of B and one broadcast of A fit the host's vector registers (6 x 16 on AVX2 f32), and at most 14
-    accumulators (on AVX-512 znver4, 32 registers: 7 x 32 ran a 1024 matmul 1.6x faster than 14 x 32)."""
+    accumulators (on AVX-512 znver4, 32 registers: 7 x 32 ran a 1024 matmul 1.6x faster than 14 x 32; on an
+    Intel AVX-512 host, rocketlake to LLVM, 12-14 x 32 ran 1.07-1.13x faster than 7 x 32: `register_tile_seeds`
+    has the tuner try the larger tiles first)."""
     vl = lanes(info, host)
-    nv = 2  # vectors per row; 3 (24 lanes on AVX2) makes LLVM shuffle the accumulators, 10x slower
-    mr = (host.vector_registers - nv - 1) // nv
-    return min(mr, 14 // nv), nv * vl
+    return min(_rows_in_registers(host), 14 // NV), NV * vl
+
+
+NV = 2  # vectors per row; 3 (24 lanes on AVX2) makes LLVM shuffle the accumulators, 10x slower
+
+
+def _rows_in_registers(host: Host) -> int:
+    """The most rows of NV accumulators that fit the vector registers beside a row of B and a broadcast."""
+    return max(1, (host.vector_registers - NV - 1) // NV)
 
 
 def register_tile_knobs(info: KernelInfo, host: Host) -> tuple[Knob, Knob]:
     """The micro-kernel's nr (one or two vectors: three per row make LLVM rebuild the accumulator row element
-    by element every k step, 10x slower) and mr (around what register_tile derives)."""
+    by element every k step, 10x slower) and mr (around what register_tile derives, up to the rows the
+    registers hold)."""
     vl = lanes(info, host)
     mr, _ = register_tile(info, host)
-    return Knob("nr", vl, 2 * vl, step=vl), Knob("mr", 1, max(mr + 2, 2))
+    return Knob("nr", vl, 2 * vl, step=vl), Knob("mr", 1, max(mr + 2, _rows_in_registers(host), 2))
+
+
+def register_tile_seeds(start: dict[str, int], host: Host, block: str = "mc") -> list[dict[str, int]]:
+    """The tuner's first trials after `start` for a schedule with an mr x nr register tile in blocks of `block`
+    rows: the tile grown to the rows the vector registers hold, and halfway there, each with the block a
+    multiple of its rows near the start's (no remainder rows in a block). Which register tile is fastest is the
+    core's (how many FMAs it issues per cycle, how it splits wide vectors): measured 7 x 32 ahead on znver4 and
+    12-14 x 32 ahead on an Intel AVX-512 host, so both are tried before the sampler's random start."""
+    mr, most = start["mr"], _rows_in_registers(host)
+    if most <= mr:
+        return []
+    out = []
+    for rows in dict.fromkeys((most, (mr + most + 1) // 2)):
+        if rows > mr:
+            out.append({**start, "mr": rows, block: max(rows, round(start[block] / rows) * rows)})
+    return out
 
 
 PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
@@ -160,6 +185,11 @@ class Schedule:
     def render(self, info: KernelInfo, host: Host) -> str:
         """The transform script of a fitted schedule, its knobs written with `knob`."""
         raise NotImplementedError
+
+    def seeds(self, info: KernelInfo, host: Host) -> list[dict[str, int]]:
+        """Knob values (complete, like `start`'s) the tuner tries first after the start, most likely to win first,
+        from a cheap model of the host: a short budget then gets most of the gain (TPE's own start is random)."""
+        return []
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         """The fraction of the host's vector peak this schedule is expected to reach on the kernel (see

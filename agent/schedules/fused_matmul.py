@@ -22,7 +22,8 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, caches, contraction_worth_splitting, lanes, register_tile, register_tile_knobs
+from .base import (Knob, Schedule, caches, contraction_worth_splitting, lanes, register_tile, register_tile_knobs,
+                   register_tile_seeds)
 
 ANY = parts.ANY
 
@@ -139,6 +140,9 @@ class FusedMatmulEpilogue(Schedule):
             Knob("kt", 1, max(1, min(k, 8))),
             *((Knob.of("threads", _divisors(m, max(host.cores, t))),) if t > 1 else ()),
         )
+
+    def seeds(self, info: KernelInfo, host: Host) -> list[dict[str, int]]:
+        return register_tile_seeds(self.fitted(info, host).knobs(), host)
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         m, n, k = info.mnk

@@ -28,7 +28,7 @@ from neurojit.compiler.host import Host
 from ..analyze import KernelInfo
 from . import model, parts
 from .base import (Knob, Schedule, caches, contraction_worth_splitting, divisor_at_most, lanes, register_tile,
-                   register_tile_knobs, threads_knob)
+                   register_tile_knobs, register_tile_seeds, threads_knob)
 
 ANY = parts.ANY
 GEN = '!transform.op<"linalg.generic">'
@@ -169,6 +169,9 @@ class PackedMatmul(Schedule):
             Knob("kb", 1, max(1, min(k, 16))),
             *threads_knob(self.threads if self.threads is not None else self.start(info, host)["threads"], host),
         )
+
+    def seeds(self, info: KernelInfo, host: Host) -> list[dict[str, int]]:
+        return register_tile_seeds(self.fitted(info, host).knobs(), host)
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         m, n, k = _mnk(info)

@@ -733,7 +733,8 @@ def test_a_large_copy_beside_the_op_is_copied_in_a_loop_of_pieces_and_gives_the_
     # not compile in the evaluator's 120 s. It is copied in a loop of pieces (compiler/copies.py), the last
     # one shorter, so the code after the schedule does not grow with the copy
     text = (HERE / "copy_scale_odd.mlir").read_text()
-    taller = text.replace("67x93", "127x93").replace("67xf32", "127xf32")  # the same remainders by 2 to 6
+    # the same remainders by every row tile up to 8 (840 = lcm(1..8); 127 rows differed from 67 by 7, AVX-512's)
+    taller = text.replace("67x93", "907x93").replace("67xf32", "907xf32")
     info, h = analyze(text), host()
     proposals = for_kernel(info, h)
     assert proposals
@@ -742,7 +743,7 @@ def test_a_large_copy_beside_the_op_is_copied_in_a_loop_of_pieces_and_gives_the_
     for s in proposals:
         k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
         tall = compile_kernel(taller, s.text(analyze(taller), h), s.defaults(analyze(taller), h))
-        assert len(tall.mlir) < 1.2 * len(k.mlir), (s.name, len(k.mlir), len(tall.mlir))
+        assert len(tall.mlir) < 1.2 * len(k.mlir), (s.name, len(k.mlir), len(tall.mlir))  # 13.5x the copy
         got = [a.copy() for a in x]
         k(*got)
         np.testing.assert_array_equal(got[2], want)

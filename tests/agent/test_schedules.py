@@ -114,6 +114,38 @@ def test_defaults_follow_the_host(schedule, stem):
         assert k.low <= d[k.name] <= k.high
 
 
+AVX512 = dataclasses.replace(host(), cpu="test-avx512", features="+avx,+avx2,+fma,+avx512f")
+AVX2 = dataclasses.replace(host(), cpu="test-avx2", features="+avx,+avx2,+fma,-avx512f")
+
+
+@pytest.mark.parametrize("schedule, stem", [(PackedMatmul(), "matmul_1024"),
+                                            (FusedMatmulEpilogue(), "matmul_bias_relu")])
+def test_the_tuner_first_tries_register_tiles_the_registers_hold(schedule, stem):
+    # 7 x 32 led on znver4 and 12-14 x 32 on an Intel AVX-512 host: with 32 registers the larger tiles are seeds
+    info = analyze((KERNELS / f"{stem}.mlir").read_text())
+    start, seeds = schedule.defaults(info, AVX512), schedule.seeds(info, AVX512)
+    space = {k.name: k for k in schedule.space(info, AVX512)}
+    assert [s["mr"] for s in seeds] == [14, 11] and start["mr"] == 7
+    for s in seeds:  # whole knob sets, each block a multiple of its rows, inside the tuner's space
+        assert set(s) == set(start) and s["mc"] % s["mr"] == 0
+        assert {k: v for k, v in s.items() if k not in ("mr", "mc")} == {k: v for k, v in start.items()
+                                                                         if k not in ("mr", "mc")}
+        assert all(space[k].clamp(v) == v for k, v in s.items())
+        # 14 rows x 2 vectors of accumulators, a row of B and a broadcast: the 32 registers
+        assert s["mr"] * 2 + 2 + 1 <= AVX512.vector_registers
+    assert schedule.seeds(info, AVX2) == []  # 6 x 2 vectors already fill AVX2's 16
+
+
+def test_a_seeded_register_tile_gives_numpy_s_answer_on_odd_sizes():
+    info = analyze(ODD_BIAS_RELU)
+    (big, _) = FusedMatmulEpilogue().seeds(info, AVX512)
+    used = FusedMatmulEpilogue().defaults(info, AVX512)  # (no threads knob: too small to split)
+    # 14 rows: 127 = 9 x 14 + 1 rows of C, peeled; the AVX2 hosts' registers hold fewer (it spills, still right)
+    knobs = {**{k: big[k] for k in used}, "nr": 2 * host().vector_bits // 32}
+    assert knobs["mr"] == 14
+    _check("matmul_bias_relu", knobs, FusedMatmulEpilogue(), ODD_BIAS_RELU)
+
+
 MM = """func.func @mm(%A: memref<{m}x{k}xf32>, %B: memref<{k}x{n}xf32>, %C: memref<{m}x{n}xf32>) {{
   linalg.matmul ins(%A, %B : memref<{m}x{k}xf32>, memref<{k}x{n}xf32>) outs(%C : memref<{m}x{n}xf32>)
   return

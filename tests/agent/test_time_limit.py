@@ -4,6 +4,7 @@ left; and the progress line is printed only when it says something new. On a fak
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from support.loop import TileProvider
@@ -56,11 +57,11 @@ class SlowEvaluator:
         pass
 
 
-def _session(tmp_path, evaluator, budget, clock, **kw):
+def _session(tmp_path, evaluator, budget, clock, provider=None, **kw):
     kernel = load_kernel(read_source(str(MATMUL)))
     store = ResultStore(f"sqlite:///{tmp_path}/r.db")
     run = store.create_run(kernel, model="tile", strategy="zero-shot")
-    return Session(run, kernel, store, evaluator, TileProvider(), budget, store.url, clock=clock, **kw)
+    return Session(run, kernel, store, evaluator, provider or TileProvider(), budget, store.url, clock=clock, **kw)
 
 
 def test_no_evaluation_starts_that_would_end_past_the_time_limit(tmp_path):
@@ -151,3 +152,25 @@ def test_a_run_without_a_runoff_says_why(tmp_path):
     session.runoff()
     assert "no runoff: no other accepted candidate recorded above 1x is within 25% of the best's recorded speedup" in out.getvalue()
     assert session.store.get_run(session.run_id).runoff is None
+
+
+class TwoTiles(TileProvider):
+    """Two tunable proposals, as the heuristic makes for a dense layer (the fused and the packed matmul)."""
+
+    def propose(self, request):
+        if request.round:
+            return []
+        (p,) = super().propose(request)
+        return [p, dataclasses.replace(p.with_knobs({"ti": 8, "tj": 16, "tk": 16}), schedule="tile2")]
+
+
+def test_a_time_limited_run_tunes_both_of_its_best_proposals(tmp_path):
+    """No cap on candidates, 10 s an evaluation (the two proposals 20 s) under a 300 s limit: the first proposal's
+    share is 60% of what fits in the time (it was 60% of a million candidates: it took all the time, the second
+    was never tuned)."""
+    clock = Clock()
+    ev = SlowEvaluator(clock, 10.0, first_s=20.0)
+    session = _session(tmp_path, ev, Budget(10**6, 300.0), clock, provider=TwoTiles(), progress=None, finalists=0)
+    graph.build(session).invoke({"round": 0, "proposals": [], "tuned": [], "stop": None}, {"recursion_limit": 1000})
+    tuned = [c.schedule for c in session.store.candidates(session.run_id) if c.sampler]
+    assert tuned.count("tile") >= 10 and tuned.count("tile2") >= 5 and clock.now <= 300.0, tuned

@@ -5,6 +5,7 @@ evaluator's measured speedup (the loop tests run the real evaluator)."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -25,12 +26,17 @@ def _speed(knobs: dict) -> Verdict:
     return Verdict("accept", Reason.OK, "ok", speedup=1.0 + knobs["a"] / 64 - abs(knobs["b"] - 5) / 16)
 
 
-def _run(url: str, name: str, log: list, trials: int = 14, batch: int = 3, tag: str = "round 0"):
+# a provider's next guesses: the defaults again and a repeat are dropped, a value past the space is clamped
+SEEDED = dataclasses.replace(PROPOSAL, seeds=({"a": 40, "b": 5}, {"a": 8, "b": 4}, {"a": 99, "b": 6},
+                                             {"a": 40, "b": 5}))
+
+
+def _run(url: str, name: str, log: list, trials: int = 14, batch: int = 3, tag: str = "round 0", proposal=PROPOSAL):
     def evaluate(props):  # (called from the tuner's threads: list.extend is atomic)
         log.extend(tuple(sorted(p.knobs.items())) for p in props)
         return [_speed(p.knobs) for p in props]
 
-    return tuner.tune(PROPOSAL, evaluate, url=url, study_name=name, trials=trials, batch=batch, seed=11, tag=tag)
+    return tuner.tune(proposal, evaluate, url=url, study_name=name, trials=trials, batch=batch, seed=11, tag=tag)
 
 
 def _params(url: str, name: str) -> list:
@@ -78,10 +84,23 @@ def test_trials_start_as_workers_free_within_the_room_left(tmp_path):
     assert len(beside) >= 2, spans
 
 
-@pytest.mark.parametrize("cut_at", [1, 4, 8])
-def test_a_tuning_cut_between_trial_writes_resumes_as_if_never_cut(tmp_path, monkeypatch, cut_at):
+def test_a_fresh_study_tries_the_seeds_right_after_the_defaults(tmp_path):
     url = f"sqlite:///{tmp_path}/s.db"
-    _run(url, "whole", [])
+    _run(url, "seeded", [], proposal=SEEDED)
+    _run(url, "plain", [])
+    seeded, plain = ([p for *_, p in _params(url, n)] for n in ("seeded", "plain"))
+    assert seeded[:3] == [{"a": 8, "b": 4}, {"a": 40, "b": 5}, {"a": 64, "b": 6}]
+    assert plain[0] == {"a": 8, "b": 4} and {"a": 40, "b": 5} not in plain  # (the sampler's own start is random)
+    assert len(seeded) == 14 and len({tuple(sorted(p.items())) for p in seeded[3:]}) > 5  # then it explores
+    # what tune() will try after the proposal's own, for a caller to evaluate beside it: the seeds first
+    ahead = tuner.first_trials(SEEDED, 3, url=url, study_name="fresh", seed=11)
+    assert [dict(p.knobs) for p in ahead][:2] == [{"a": 40, "b": 5}, {"a": 64, "b": 6}]
+
+
+@pytest.mark.parametrize("cut_at, proposal", [(1, PROPOSAL), (4, PROPOSAL), (8, PROPOSAL), (2, SEEDED)])
+def test_a_tuning_cut_between_trial_writes_resumes_as_if_never_cut(tmp_path, monkeypatch, cut_at, proposal):
+    url = f"sqlite:///{tmp_path}/s.db"
+    _run(url, "whole", [], proposal=proposal)
     real, writes = optuna.Study.add_trial, [0]
 
     def dying_add_trial(self, trial):
@@ -94,11 +113,11 @@ def test_a_tuning_cut_between_trial_writes_resumes_as_if_never_cut(tmp_path, mon
 
     monkeypatch.setattr(optuna.Study, "add_trial", dying_add_trial)
     with pytest.raises(SystemExit):
-        _run(url, "cut", [])
+        _run(url, "cut", [], proposal=proposal)
     monkeypatch.setattr(optuna.Study, "add_trial", real)
     assert len(optuna.load_study(study_name="cut", storage=url).trials) == cut_at
     again = []
-    _run(url, "cut", again)
+    _run(url, "cut", again, proposal=proposal)
     assert _params(url, "cut") == _params(url, "whole")
     assert len(again) == 14 - cut_at  # only what the cut left undone is evaluated again
 
