@@ -37,6 +37,7 @@ class LoopState(TypedDict, total=False):
     seen: int  # candidates in the store at the last select: a round that adds none ends the run
     mark: int  # candidates in the store when this round's propose (then evaluate) finished
     ahead: list  # [proposal identity, n]: the tuner's first n trials of it, evaluated beside the proposals
+    room: int | None  # evaluations the time limit left when evaluate finished (None: no bound): the tune shares
 
 
 def history(session: Session, run_id: str) -> tuple[CandidateRecord, ...]:
@@ -124,8 +125,10 @@ def build(session: Session, checkpointer=None):
         first, ahead = _ahead(session, props, state) if props else (None, [])
         if props and (recorded or session.stop_reason() is None):  # recorded ones are finished, budget or not
             session.evaluate(props + ahead)
+        # what the time limit leaves for tuning, saved like `mark`: the tune node's shares come from it
         return {"mark": session.store.summary(session.run_id).candidates,
-                "ahead": [first.identity, len(ahead)] if first is not None and ahead else []}
+                "ahead": [first.identity, len(ahead)] if first is not None and ahead else [],
+                "room": session.time_room()}
 
     def tune(state: LoopState) -> dict:
         props = [Proposal.from_json(d) for d in state.get("proposals", [])]
@@ -143,7 +146,7 @@ def build(session: Session, checkpointer=None):
             left = min(left, TUNE_PER_ROUND)  # leave budget for the model's later rounds
         # the first's share is of what the time limit leaves, where that is less (a 120 s run with no cap on
         # candidates gave the first of two schedules all its time); the last takes what is left either way
-        room = session.time_room()
+        room = state.get("room")
         shared = left if room is None else min(left, room)
         until = base
         ahead = state.get("ahead") or [None, 0]

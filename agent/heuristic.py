@@ -46,11 +46,14 @@ class HeuristicProvider(Provider):
             try:
                 space = tuple(sched.space(info, h))
                 text, knobs = sched.text(info, h), sched.defaults(info, h)
-                seeds = [{k: s[k] for k in knobs} for s in sched.seeds(info, h)]
             except Exception as e:  # a library schedule that cannot render this kernel: the others still run
                 warnings.warn(f"schedule {sched.name} could not be written for @{info.name} and is left out "
                               f"({type(e).__name__}: {e}); please report it with the kernel", stacklevel=2)
                 continue
+            try:  # the knobs the tuner tries next: the schedule stands without them
+                seeds = [{k: s.get(k, v) for k, v in knobs.items()} for s in sched.seeds(info, h)]
+            except Exception:
+                seeds = []
             out.append(Proposal.of(text, self.name, self.strategy, knobs=knobs, space=space, schedule=sched.name,
                                    seeds=tuple(s for s in seeds if s != knobs),
                                    rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))

@@ -93,19 +93,19 @@ def register_tile_knobs(info: KernelInfo, host: Host) -> tuple[Knob, Knob]:
     return Knob("nr", vl, 2 * vl, step=vl), Knob("mr", 1, max(mr + 2, _rows_in_registers(host), 2))
 
 
-def register_tile_seeds(start: dict[str, int], host: Host, block: str = "mc") -> list[dict[str, int]]:
+def register_tile_seeds(start: dict[str, int], host: Host, m: int, block: str = "mc") -> list[dict[str, int]]:
     """The tuner's first trials after `start` for a schedule with an mr x nr register tile in blocks of `block`
-    rows: the tile grown to the rows the vector registers hold, and halfway there, each with the block a
-    multiple of its rows near the start's (no remainder rows in a block). Which register tile is fastest is the
-    core's (how many FMAs it issues per cycle, how it splits wide vectors): measured 7 x 32 ahead on znver4 and
-    12-14 x 32 ahead on an Intel AVX-512 host, so both are tried before the sampler's random start."""
-    mr, most = start["mr"], _rows_in_registers(host)
-    if most <= mr:
-        return []
+    rows (of m): the tile grown to the rows the vector registers hold, and halfway there, each with the block a
+    multiple of its rows near the start's and within m (no remainder rows in a block). Which register tile is
+    fastest is the core's (how many FMAs it issues per cycle, how it splits wide vectors): measured 7 x 32 ahead
+    on znver4 and 12-14 x 32 ahead on an Intel AVX-512 host, so both are tried before the sampler's random start.
+    None where the start's tile already has all m rows."""
+    mr, most = start["mr"], min(_rows_in_registers(host), m)
     out = []
     for rows in dict.fromkeys((most, (mr + most + 1) // 2)):
         if rows > mr:
-            out.append({**start, "mr": rows, block: max(rows, round(start[block] / rows) * rows)})
+            mc = max(rows, round(start[block] / rows) * rows)
+            out.append({**start, "mr": rows, block: mc if mc <= m else max(rows, m // rows * rows)})
     return out
 
 

@@ -142,7 +142,7 @@ class FusedMatmulEpilogue(Schedule):
         )
 
     def seeds(self, info: KernelInfo, host: Host) -> list[dict[str, int]]:
-        return register_tile_seeds(self.fitted(info, host).knobs(), host)
+        return register_tile_seeds(self.fitted(info, host).knobs(), host, info.mnk[0])
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         m, n, k = info.mnk

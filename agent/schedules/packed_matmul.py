@@ -171,7 +171,7 @@ class PackedMatmul(Schedule):
         )
 
     def seeds(self, info: KernelInfo, host: Host) -> list[dict[str, int]]:
-        return register_tile_seeds(self.fitted(info, host).knobs(), host)
+        return register_tile_seeds(self.fitted(info, host).knobs(), host, _mnk(info)[0])
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         m, n, k = _mnk(info)

@@ -127,13 +127,21 @@ def test_the_tuner_first_tries_register_tiles_the_registers_hold(schedule, stem)
     space = {k.name: k for k in schedule.space(info, AVX512)}
     assert [s["mr"] for s in seeds] == [14, 11] and start["mr"] == 7
     for s in seeds:  # whole knob sets, each block a multiple of its rows, inside the tuner's space
-        assert set(s) == set(start) and s["mc"] % s["mr"] == 0
-        assert {k: v for k, v in s.items() if k not in ("mr", "mc")} == {k: v for k, v in start.items()
-                                                                         if k not in ("mr", "mc")}
-        assert all(space[k].clamp(v) == v for k, v in s.items())
+        assert set(start) <= set(s) and s["mc"] % s["mr"] == 0  # (and `threads`, unused on one core)
+        assert {k: s[k] for k in start if k not in ("mr", "mc")} == {k: v for k, v in start.items()
+                                                                     if k not in ("mr", "mc")}
+        assert all(space[k].clamp(s[k]) == s[k] for k in start)
         # 14 rows x 2 vectors of accumulators, a row of B and a broadcast: the 32 registers
         assert s["mr"] * 2 + 2 + 1 <= AVX512.vector_registers
     assert schedule.seeds(info, AVX2) == []  # 6 x 2 vectors already fill AVX2's 16
+    # no more rows than the kernel has, each block within them; none where the start's tile has all the rows
+    relu = ("\n  linalg.map ins(%C : memref<{m}x{n}xf32>) outs(%C : memref<{m}x{n}xf32>) (%x: f32, %o: f32) {{\n"
+            "    %z = arith.constant 0.0 : f32\n    %r = arith.maximumf %x, %z : f32\n    linalg.yield %r : f32\n  }}")
+    text = MM.replace("\n  return", relu + "\n  return") if isinstance(schedule, FusedMatmulEpilogue) else MM
+    for m, want in ((12, [(12, 12), (10, 10)]), (64, [(14, 56), (11, 55)]), (7, []), (3, [])):
+        small = analyze(text.format(m=m, n=256, k=512))
+        got = [(s["mr"], s["mc"]) for s in schedule.seeds(small, AVX512)]
+        assert got == want, (m, got)
 
 
 def test_a_seeded_register_tile_gives_numpy_s_answer_on_odd_sizes():

@@ -90,6 +90,8 @@ def test_a_fresh_study_tries_the_seeds_right_after_the_defaults(tmp_path):
     _run(url, "plain", [])
     seeded, plain = ([p for *_, p in _params(url, n)] for n in ("seeded", "plain"))
     assert seeded[:3] == [{"a": 8, "b": 4}, {"a": 40, "b": 5}, {"a": 64, "b": 6}]
+    _run(url, "one", [], batch=1, proposal=SEEDED)  # one worker: the first wave alone would hold two of them
+    assert [p for *_, p in _params(url, "one")][:3] == seeded[:3]
     assert plain[0] == {"a": 8, "b": 4} and {"a": 40, "b": 5} not in plain  # (the sampler's own start is random)
     assert len(seeded) == 14 and len({tuple(sorted(p.items())) for p in seeded[3:]}) > 5  # then it explores
     # what tune() will try after the proposal's own, for a caller to evaluate beside it: the seeds first
