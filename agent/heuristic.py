@@ -55,7 +55,7 @@ class HeuristicProvider(Provider):
             except Exception:
                 seeds = []
             out.append(Proposal.of(text, self.name, self.strategy, knobs=knobs, space=space, schedule=sched.name,
-                                   seeds=tuple(s for s in seeds if s != knobs),
+                                   seeds=tuple(seeds),  # (the tuner drops those equal to the knobs)
                                    rationale=(sched.__doc__ or "").strip().splitlines()[0] if sched.__doc__ else ""))
         return out
 

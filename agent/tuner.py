@@ -331,16 +331,11 @@ def _planned(p: Proposal) -> list[dict[str, int]]:
     """The trials a fresh study starts with, before its sampler: the proposal's own knobs, then its seeds (a
     provider's next guesses, proposal.py), clamped to the space, each once."""
     out: list[dict[str, int]] = []
-    for values in ([dict(zip((k.name for k in p.space), _defaults(p)))] +
-                   [{**p.knobs, **seed} for seed in p.seeds]):
+    for values in [dict(p.knobs)] + [{**p.knobs, **seed} for seed in p.seeds]:
         params = {k.name: k.clamp(values.get(k.name, k.low)) for k in p.space}
         if params not in out:
             out.append(params)
     return out
-
-
-def _defaults(p: Proposal) -> list[int]:
-    return [p.knobs.get(k.name, k.low) for k in p.space]
 
 
 def _defaults_evaluated(p: Proposal) -> bool:
