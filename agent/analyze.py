@@ -24,7 +24,7 @@ from neurojit.compiler.raise_linalg import raise_to_linalg
 from neurojit.compiler.raise_loops import affine_form, scf_form, sequential_form
 from neurojit.compiler.source import read_source
 
-from .loops import raised, spread_loops, vector_widths, vectorises
+from .loops import raised, spread_loops, vector_widths
 from .scf_nest import ScfLoop, scf_loops
 
 log = logging.getLogger(__name__)
@@ -308,9 +308,8 @@ def analyze(source) -> KernelInfo:
                 form = ir.Module.parse(src.text)
                 _, split = affine_form(form)
                 text, affine = str(form), True
-                up = raised(text)
-                widths = tuple(w for w in vector_widths(_public(up)) if vectorises(str(up), w))
-                spread = spread_loops(str(up))
+                spread = spread_loops(str(raised(text)))
+                widths = vector_widths(text, any(spread))
             except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
                             sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)

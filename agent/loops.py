@@ -3,14 +3,16 @@
 The vectoriser (`affine-super-vectorize`) turns a loop whose iterations touch consecutive elements into
 vector steps of the virtual vector size, and lets the memref's bounds, not the loop's, mask the last step:
 a loop that stops short of its memref's end (`for j = 1 to 249` on a 250-wide row) would have its last
-vector write past the loop's end. `vector_widths` is the widths for which that cannot happen: for every
-loop whose index is the fastest-varying index of some access, the width divides the trip count, or the loop
-covers the accessed dimension exactly (from 0 to its size, the index used as it is) and carries no value
-from one iteration to the next; and the vectoriser finds a loop to vectorise at that width (`vectorises`: on
-a Floyd-Warshall or Gauss-Seidel sweep it finds none, and a schedule that changes nothing is a wasted
-candidate). `spread_loops`: the loops MLIR's dependence analysis (`affine-parallelize`) proves parallel,
-outermost ones only, and which of them a schedule may spread over cores (not one dispatched again on every
-trip of a sequential loop around it for less work than `WORK_PER_DISPATCH`).
+vector write past the loop's end. `vector_widths` is the widths for which that cannot happen, judged on the
+loops the vectoriser does vectorise at each width (not on every loop: in PolyBench's symm it vectorises the
+columns, whose trip count 16 divides, around a triangular sum it leaves scalar): each of them is one whose
+index is the fastest-varying index of no access, or whose trip count the width divides, or that covers the
+accessed dimension exactly (from 0 to its size, the index used as it is) and carries no value from one
+iteration to the next; and at that width the vectoriser finds some loop to vectorise (on a Floyd-Warshall or
+Gauss-Seidel sweep it finds none, and a schedule that changes nothing is a wasted candidate).
+`spread_loops`: the loops MLIR's dependence analysis (`affine-parallelize`) proves parallel, outermost ones
+only, and which of them a schedule may spread over cores (not one dispatched again on every trip of a
+sequential loop around it for less work than `WORK_PER_DISPATCH`).
 """
 
 from __future__ import annotations
@@ -25,19 +27,46 @@ from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 WIDTHS = (4, 8, 16, 32, 64)
 
 
-def vector_widths(func: ir.Operation) -> tuple[int, ...]:
-    """Vector sizes the super-vectoriser may use on this function without writing past a loop's end."""
-    ok = set(WIDTHS)
-    for loop in walk(func):
-        if loop.name != "affine.for":
+def vector_widths(text: str, spread: bool = False) -> tuple[int, ...]:
+    """Vector sizes at which the super-vectoriser turns some loop of the kernel into vector steps, none of
+    them writing past its loop's end: each loop it vectorises at that size (its step multiplied) either has a
+    trip count the size divides or no access that restricts it (`restricts_widths`; a triangular loop that
+    does restrict is never safe). The loops are the vectoriser's own choice, seen as the schedule runs it:
+    after hoisting, and with `spread` after `affine-parallelize` too (a loop made parallel is not vectorised,
+    so it may pick another)."""
+    prefix = "affine-raise-from-memref,affine-loop-invariant-code-motion" + (
+        ",affine-parallelize{max-nested=1}" if spread else "")
+    found = []
+    for width in WIDTHS:
+        base = _after(text, prefix)  # (kept: its ops live as long as the module)
+        before = [op for op in walk(base.operation) if op.name == "affine.for"]
+        module = _after(text, f"{prefix},{vectorize(width)}")
+        after = [op for op in walk(module.operation) if op.name == "affine.for"]
+        if len(before) != len(after) or not any(op.name.startswith("vector.") for op in walk(module.operation)):
             continue
-        restricts = restricts_widths(loop)
-        if restricts is None:  # bounds that depend on other loops (triangular nests): not checked
-            return ()
-        if restricts:
-            lb, ub, step = loop_bounds(loop)
-            ok = {w for w in ok if ((ub - lb) // step) % w == 0}
-    return tuple(sorted(ok))
+        if all(_safe(a, width) for a, b in zip(before, after) if _step(b) != _step(a)):
+            found.append(width)
+    return tuple(found)
+
+
+def _step(loop: ir.Operation) -> int:
+    return ir.IntegerAttr(loop.attributes["step"]).value
+
+
+def _safe(loop: ir.Operation, width: int) -> bool:
+    """Whether vectorising the loop by `width` lanes writes nothing past its end (see `vector_widths`)."""
+    restricts = restricts_widths(loop)
+    if restricts is None:
+        return False
+    if not restricts:
+        return True
+    lb, ub, step = loop_bounds(loop)
+    return ((ub - lb) // step) % width == 0
+
+
+def vectorize(width: int) -> str:
+    """The super-vectoriser's pass as the affine-loop schedule runs it."""
+    return f"affine-super-vectorize{{virtual-vector-size={width} vectorize-reductions=true}}"
 
 
 def _after(text: str, passes: str) -> ir.Module:
@@ -51,14 +80,6 @@ def raised(text: str) -> ir.Module:
     """The kernel with its memref.load/store in affine loops made affine.load/store where their indices are
     affine (`affine-raise-from-memref`): what the affine passes, and the checks here, can see."""
     return _after(text, "affine-raise-from-memref")
-
-
-def vectorises(text: str, width: int) -> bool:
-    """Whether MLIR's super-vectoriser turns any loop of the kernel into vector steps of `width` lanes."""
-    module = _after(text, f"affine-super-vectorize{{virtual-vector-size={width} vectorize-reductions=true}}")
-    return any(op.name.startswith("vector.") for op in walk(module.operation))
-
-
 
 
 def spread_loops(text: str) -> tuple[bool, ...]:

@@ -6,8 +6,9 @@ sums over k in one register (one dependent add chain, strided loads of B) then c
 sums over `f` consecutive columns, which LLVM packs into vectors. Interleaving a loop's iterations inside
 its inner loop is only right when no iteration reads what another one writes: `jammable` holds for a loop
 without values of its own carried between iterations, whose one inner loop is innermost, whose body only
-computes (arith, math) and loads and stores memrefs, and where every memref written is written and read at
-one same index list that includes the loop's own index (each iteration owns its elements). The unroll
+computes (arith, math) and loads and stores memrefs, and where every access to a memref it writes has the
+loop's own index at one same position (each iteration owns its elements: PolyBench's symm updates column j
+of C at rows k and i, reading B's column j, so its column loop jams). The unroll
 factor must divide the trip count (scf's unroll-and-jam has no cleanup loop), and MLIR 22 also refuses
 factors that do not divide the trip count of an inner loop that carries nothing (measured: a stencil's
 18-row loop over 21 columns jams by 3 only; a matmul's 170 columns over a 150-step sum by 17 too).
@@ -88,17 +89,11 @@ def _jammable(op: ir.Operation, inner: list[ir.Operation]) -> bool:
     if not all(o.name.startswith(_ALLOWED) for o in body):
         return False
     iv = op.regions[0].blocks[0].arguments[0]
-    stores: dict[ir.Value, list] = {}
-    for o in body:
-        if o.name == "memref.store":
-            stores.setdefault(o.operands[1], []).append(list(o.operands)[2:])
-    for memref, index_lists in stores.items():
-        first = index_lists[0]
-        if not any(v == iv for v in first):
+    written = {o.operands[1] for o in body if o.name == "memref.store"}
+    for memref in written:  # some index position holds the loop's own index in every access to it
+        accesses = [list(o.operands)[2:] if o.name == "memref.store" else list(o.operands)[1:] for o in body
+                    if (o.name == "memref.store" and o.operands[1] == memref)
+                    or (o.name == "memref.load" and o.operands[0] == memref)]
+        if not any(all(len(at) > p and at[p] == iv for at in accesses) for p in range(len(accesses[0]))):
             return False
-        for o in body:
-            at = (list(o.operands)[2:] if o.name == "memref.store" and o.operands[1] == memref else
-                  list(o.operands)[1:] if o.name == "memref.load" and o.operands[0] == memref else None)
-            if at is not None and (len(at) != len(first) or not all(a == b for a, b in zip(at, first))):
-                return False
     return True

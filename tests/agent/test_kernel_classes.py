@@ -118,6 +118,9 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [np.array(f[0].sum())]
     if stem == "full_sum_keepdim":
         return [f[0].sum(keepdims=True)]
+    if stem == "symm_odd":  # C = beta C + alpha S B, S the symmetric matrix of A's lower triangle
+        sym = np.tril(f[0]) + np.tril(f[0], -1).T
+        return [np.float32(1.2) * f[2] + np.float32(1.5) * (sym @ f[1])]
     if stem == "syrk_tri":
         low = np.tril(np.ones_like(f[1], dtype=bool))
         return [np.where(low, 1.2 * f[1] + 1.5 * f[0] @ f[0].T, f[1])]
@@ -181,6 +184,8 @@ ODD = [
     ("dwconv_i32", "vectorize_windows"), ("avgpool_pad", "vectorize_windows"), ("conv_nchw_stride2", "vectorize_windows"),
     ("mm_affine_odd", "vectorize_affine_loops"), ("jacobi_affine", "vectorize_affine_loops"),
     ("syrk_tri", "vectorize_affine_loops"),  # triangular: only its rows spread over cores
+    # PolyBench's symm: its columns vectorised around a triangular sum; jammed: each column owns its elements
+    ("symm_odd", "vectorize_affine_loops"), ("symm_odd", "jam_scf_loops"),
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # loops raised to the linalg ops they are (compiler/raise_linalg.py): the structured schedules take them
@@ -449,6 +454,32 @@ def test_affine_vector_widths_avoid_writing_past_a_loop():
     with pytest.raises(ScheduleError, match="vw takes one of"):
         VectorizeAffineLoops(vw=16).text(info, host())
 
+
+
+TRI_SCALE = """// the lower triangle scaled in place: the vectoriser would step its triangular rows by whole vectors
+module {
+  func.func @tri_scale(%a: memref<19x19xf32> {neurojit.output}) {
+    %h = arith.constant 2.0 : f32
+    affine.for %i = 0 to 19 {
+      affine.for %j = 0 to affine_map<(d0) -> (d0 + 1)>(%i) {
+        %x = affine.load %a[%i, %j] : memref<19x19xf32>
+        %y = arith.mulf %x, %h : f32
+        affine.store %y, %a[%i, %j] : memref<19x19xf32>
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def test_affine_vector_widths_judge_the_loops_the_vectoriser_takes():
+    # a triangular row written in place: every width would write past the row's end into the upper triangle
+    assert analyze(TRI_SCALE).loop_widths == ()
+    # symm's triangular sum over k is left scalar; its columns (0 to 45, the whole row) take any width
+    symm = analyze((HERE / "symm_odd.mlir").read_text())
+    assert symm.loop_widths == (4, 8, 16, 32, 64)
+    assert [s.name for s in for_kernel(symm, host())][0] == "vectorize_affine_loops"
 
 SEIDEL = """// Gauss-Seidel sweep in place: each point reads its updated upper and left neighbours (scf loops).
 module {
