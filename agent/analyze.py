@@ -197,6 +197,9 @@ class KernelInfo:
     # its loops raise to linalg ops (compiler/raise_linalg.py), which `ops` describes: a structured schedule asks
     # for that form (`neurojit.loops = "linalg"`); the loop schedules take the loops as written
     linalg_raised: bool = False
+    # every loop the super-vectoriser takes (at any of `loop_widths`) is innermost and carries nothing: LLVM's
+    # loop vectoriser, which the naive lowering runs, vectorises it as well (loops.vector_widths)
+    inner_widths: bool = False
 
     @property
     def affine_payload(self) -> bool:
@@ -300,7 +303,7 @@ def analyze(source) -> KernelInfo:
         # (an scf.while inside is a body the affine passes leave alone: a Newton iteration per element)
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
-        widths, spread, split = (), (), 0
+        widths, spread, split, inner = (), (), 0, False
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -309,11 +312,11 @@ def analyze(source) -> KernelInfo:
                 _, split = affine_form(form)
                 text, affine = str(form), True
                 spread = spread_loops(str(raised(text)))
-                widths = vector_widths(text, any(spread))
+                widths, inner = vector_widths(text, any(spread))
             except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
                             sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)
-                widths, spread, split = (), (), 0
+                widths, spread, split, inner = (), (), 0, False
         scf, lowered = (scf_loops(func) if nest and set(nest) == {"scf.for"} else ()), False
         if not scf and nest and set(nest) == {"affine.for"}:  # seen as the scf loops they lower to (payload "scf")
             low = ir.Module.parse(src.text)
@@ -333,7 +336,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised)
+                      lowered, linalg_raised, inner)
 
 
 def _straight(func: ir.Operation) -> bool:

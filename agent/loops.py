@@ -27,16 +27,17 @@ from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 WIDTHS = (4, 8, 16, 32, 64)
 
 
-def vector_widths(text: str, spread: bool = False) -> tuple[int, ...]:
+def vector_widths(text: str, spread: bool = False) -> tuple[tuple[int, ...], bool]:
     """Vector sizes at which the super-vectoriser turns some loop of the kernel into vector steps, none of
     them writing past its loop's end: each loop it vectorises at that size (its step multiplied) either has a
     trip count the size divides or no access that restricts it (`restricts_widths`; a triangular loop that
     does restrict is never safe). The loops are the vectoriser's own choice, seen as the schedule runs it:
     after hoisting, and with `spread` after `affine-parallelize` too (a loop made parallel is not vectorised,
-    so it may pick another)."""
+    so it may pick another). With the widths, whether every loop it vectorises, at any of them, is an
+    innermost loop that carries nothing (a stencil's, a map's): one LLVM's loop vectoriser takes as well."""
     prefix = "affine-raise-from-memref,affine-loop-invariant-code-motion" + (
         ",affine-parallelize{max-nested=1}" if spread else "")
-    found = []
+    found, inner = [], True
     for width in WIDTHS:
         base = _after(text, prefix)  # (kept: its ops live as long as the module)
         before = [op for op in walk(base.operation) if op.name == "affine.for"]
@@ -44,9 +45,12 @@ def vector_widths(text: str, spread: bool = False) -> tuple[int, ...]:
         after = [op for op in walk(module.operation) if op.name == "affine.for"]
         if len(before) != len(after) or not any(op.name.startswith("vector.") for op in walk(module.operation)):
             continue
-        if all(_safe(a, width) for a, b in zip(before, after) if _step(b) != _step(a)):
+        taken = [a for a, b in zip(before, after) if _step(b) != _step(a)]
+        if all(_safe(a, width) for a in taken):
             found.append(width)
-    return tuple(found)
+            inner = inner and all(not a.results and not any(o.name == "affine.for" for o in walk(a))
+                                  for a in taken)
+    return tuple(found), inner and bool(found)
 
 
 def _step(loop: ir.Operation) -> int:

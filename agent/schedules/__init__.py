@@ -19,7 +19,7 @@ around them fused into one pass over the rows (softmax, layer norm; exp, log, ta
 polynomials) (RowwiseFused); reductions that must keep their order of terms, arg-reductions with an index
 output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (VectorizeWindows), channels-first pooling on
 packed channel blocks (PackWindows); plain affine
-loops (VectorizeAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
+loops (VectorizeAffineLoops), or their parallel loops only, vectorised by LLVM (SpreadAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
 streaming kernel's naive loops split over the cores (NaiveSplit). `for_kernel`
 ranks those that apply by the host model (`model`).
 """
@@ -31,7 +31,7 @@ from neurojit.compiler.tasks import WORK_PER_DISPATCH
 
 from ..analyze import KernelInfo
 from . import model
-from .affine_loops import VectorizeAffineLoops
+from .affine_loops import SpreadAffineLoops, VectorizeAffineLoops
 from .base import Caches, Knob, Schedule, caches, lanes
 from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
@@ -46,7 +46,7 @@ from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
-                                 JamScfLoops())
+                                 SpreadAffineLoops(), JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
 
@@ -93,5 +93,5 @@ def by_name(name: str) -> Schedule:
 
 __all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
            "LaneReduction", "NaiveSplit",
-           "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "VectorizeAffineLoops", "VectorizeElementwise",
+           "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

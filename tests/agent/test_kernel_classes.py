@@ -118,6 +118,19 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [np.array(f[0].sum())]
     if stem == "full_sum_keepdim":
         return [f[0].sum(keepdims=True)]
+    if stem == "heat_3d":  # PolyBench's, A -> B then B -> A, twice
+        A, B = f[0].copy(), f[1].copy()
+        c = np.float32(0.125)
+
+        def step(src, dst):
+            a, m = src[1:-1, 1:-1, 1:-1], np.float32(2) * src[1:-1, 1:-1, 1:-1]
+            dst[1:-1, 1:-1, 1:-1] = (c * (src[2:, 1:-1, 1:-1] - m + src[:-2, 1:-1, 1:-1])
+                                     + c * (src[1:-1, 2:, 1:-1] - m + src[1:-1, :-2, 1:-1])
+                                     + c * (src[1:-1, 1:-1, 2:] - m + src[1:-1, 1:-1, :-2]) + a)
+        for _ in range(2):
+            step(A, B)
+            step(B, A)
+        return [A, B]
     if stem == "symm_odd":  # C = beta C + alpha S B, S the symmetric matrix of A's lower triangle
         sym = np.tril(f[0]) + np.tril(f[0], -1).T
         return [np.float32(1.2) * f[2] + np.float32(1.5) * (sym @ f[1])]
@@ -186,6 +199,8 @@ ODD = [
     ("syrk_tri", "vectorize_affine_loops"),  # triangular: only its rows spread over cores
     # PolyBench's symm: its columns vectorised around a triangular sum; jammed: each column owns its elements
     ("symm_odd", "vectorize_affine_loops"), ("symm_odd", "jam_scf_loops"),
+    # a stencil's rows spread over the cores, vectorised by LLVM (its 58-wide rows unsplit), or super-vectorised
+    ("heat_3d", "spread_affine_loops"), ("heat_3d", "vectorize_affine_loops"),
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # loops raised to the linalg ops they are (compiler/raise_linalg.py): the structured schedules take them
@@ -211,7 +226,7 @@ EXAMPLES = {
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
-    "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "vectorize_affine_loops",
+    "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
 }
 
 
@@ -480,6 +495,12 @@ def test_affine_vector_widths_judge_the_loops_the_vectoriser_takes():
     symm = analyze((HERE / "symm_odd.mlir").read_text())
     assert symm.loop_widths == (4, 8, 16, 32, 64)
     assert [s.name for s in for_kernel(symm, host())][0] == "vectorize_affine_loops"
+    # a stencil: the super-vectoriser takes only innermost loops that carry nothing, as LLVM's would
+    heat = analyze((HERE / "heat_3d.mlir").read_text())
+    assert heat.inner_widths and not symm.inner_widths
+    if host().cores > 1:
+        assert [s.name for s in for_kernel(heat, host())][:2] == ["spread_affine_loops", "vectorize_affine_loops"]
+        assert "affine-super-vectorize" not in by_name("spread_affine_loops").text(heat, host())
 
 SEIDEL = """// Gauss-Seidel sweep in place: each point reads its updated upper and left neighbours (scf loops).
 module {
