@@ -1,6 +1,7 @@
 """Kernel analysis over its linalg ops: the arithmetic work, and the depth of its reductions.
 
-`count_flops`: sum over linalg ops of (iteration-space size x ops per point). Named ops are generalised
+`count_flops`: sum over linalg ops of (iteration-space size x ops per point x the trips of the loops around
+the op). Named ops are generalised
 first, so matmul, conv and generic ops are counted the same way; in a kernel written as plain affine/scf
 loops each arithmetic op (not index arithmetic) counts as many times as the loops around it turn. Returns
 None when a loop's extent cannot be read (from a plain dimension of some operand, or from constant loop
@@ -60,6 +61,9 @@ def count_flops(text: str) -> int | None:
                 found = True
                 points = _domain(op)
                 per = sum(1 for inner in op.regions[0].blocks[0].operations if ARITH.match(inner.operation.name))
+                for loop in _enclosing_loops(op):  # a linalg op inside loops (a time loop) runs once a trip
+                    t = trips(loop)
+                    points = None if points is None or t is None else points * t
                 if points is None:
                     unknown = True
                     return ir.WalkResult.INTERRUPT

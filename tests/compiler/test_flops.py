@@ -79,3 +79,19 @@ def test_flops_of_plain_loops():
     triangular = loops.replace("affine.for %i = 0 to 6", "affine.for %i = 0 to 6 {\n    affine.for %t = 0 to #up(%i)")
     triangular = "#up = affine_map<(d0) -> (d0 + 1)>\n" + triangular.replace("  return", "  }\n  return")
     assert count_flops(triangular) is None  # a bound that depends on another loop: not countable
+
+
+def test_flops_of_a_linalg_op_inside_loops():
+    # a matmul in a time loop runs once a trip: 3 x (2 x 4 x 5 x 3)
+    timed = """func.func @k(%a: memref<4x3xf32>, %b: memref<3x5xf32>, %c: memref<4x5xf32>) {
+  affine.for %t = 0 to 3 {
+    linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x5xf32>) outs(%c : memref<4x5xf32>)
+  }
+  return
+}
+"""
+    assert count_flops(timed) == 3 * 2 * 4 * 5 * 3
+    tri = "#up = affine_map<(d0) -> (d0 + 1)>\n" + timed.replace(
+        "affine.for %t = 0 to 3 {", "affine.for %s = 0 to 3 {\n  affine.for %t = 0 to #up(%s) {").replace(
+        "  return", "  }\n  return")
+    assert count_flops(tri) is None  # a trip count that depends on another loop: not countable
