@@ -52,6 +52,7 @@ class Session:
     finalists: int = runoff.FINALISTS  # candidates in the final runoff (agent/runoff.py); below 2: none
     clock: object = time.monotonic  # seconds, for the time limit and the progress line (tests pass a fake one)
     _waves: list = field(default_factory=list, init=False, repr=False)  # seconds of each wave here (evaluation_s)
+    _announced: bool = field(default=False, init=False, repr=False)  # the first wave's line printed (_announce)
     _stored: list | None = field(default=None, init=False, repr=False)  # stored verdicts' worker seconds, read once
     _shown: tuple | None = field(default=None, init=False, repr=False)  # what the last progress line said
     # the tuner evaluates trials from several threads at once: their bookkeeping here takes turns
@@ -191,6 +192,7 @@ class Session:
             if known is None and all(ident != t[2] for t in todo):  # the same candidate twice: run it once
                 todo.append((len(verdicts) - 1, p, ident))
         if todo:
+            self._announce(len(todo))
             began = self.clock()
             try:
                 got = self.evaluator.evaluate_batch(self.kernel, [p.candidate for _, p, _ in todo])
@@ -218,6 +220,17 @@ class Session:
                 self.evaluated_here += len(todo)
         self.show()
         return verdicts  # type: ignore[return-value]
+
+    def _announce(self, n: int) -> None:
+        """One line before the first evaluation this process runs: it waits on the reference outputs too (a
+        naive 1024 matmul: 40 s of silence before the first progress line)."""
+        with self._lock:
+            if self._announced or self.progress is None:
+                return
+            self._announced = True
+        print(f"[{self.run_id}] evaluating {n} candidate(s); the first wave also starts the sandboxed workers and "
+              "runs the kernel's naive lowering on every input set for the reference outputs (the longest wait "
+              "where the naive kernel is slow)", file=self.progress, flush=True)
 
     def _note_baseline(self, v: Verdict) -> None:
         # a benchmarked verdict's baseline only: a rejected one carries the reference process's estimate from a

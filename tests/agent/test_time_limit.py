@@ -75,7 +75,8 @@ def test_no_evaluation_starts_that_would_end_past_the_time_limit(tmp_path):
     assert [t for t, _ in ev.batches] == [0.0, 30.0, 60.0]
     assert clock.now <= 100.0
     assert final["stop"].startswith("time limit reached (100 s)") and "~30 s" in final["stop"]
-    lines = out.getvalue().splitlines()
+    first, *lines = out.getvalue().splitlines()
+    assert "first wave also starts the sandboxed workers" in first  # said before the references' wait
     assert len(lines) == 3 and len(set(lines)) == 3  # one progress line per batch evaluated
 
 
@@ -119,9 +120,9 @@ def test_a_repeated_batch_prints_no_progress_line(tmp_path):
     session.evaluate(props)
     clock.now += 5.0
     session.evaluate(props)  # answered from the run's own verdicts: nothing new
-    assert len(out.getvalue().splitlines()) == 1
+    assert len(out.getvalue().splitlines()) == 2  # the first wave's announcement, its progress line
     session.evaluate([Proposal.of(TILE, "tile", "zero-shot", knobs={"ti": 4, "tj": 16, "tk": 16}, schedule="tile")])
-    assert len(out.getvalue().splitlines()) == 2
+    assert len(out.getvalue().splitlines()) == 3
 
 
 def test_the_runoff_fits_in_what_is_left_of_the_time_limit(tmp_path):
