@@ -22,9 +22,10 @@ from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.raise_linalg import raise_to_linalg
 from neurojit.compiler.raise_loops import affine_form, scf_form, sequential_form
+from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.source import read_source
 
-from .loops import raised, spread_loops, vector_widths
+from .loops import affine_facts
 from .scf_nest import ScfLoop, scf_loops
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,8 @@ class KernelInfo:
     # every loop the super-vectoriser takes (at any of `loop_widths`) is innermost and carries nothing: LLVM's
     # loop vectoriser, which the naive lowering runs, vectorises it as well (loops.vector_widths)
     inner_widths: bool = False
+    # some affine loop yields one of its iter_args as it came in: MLIR's unrolling gets it wrong (loops.rotates)
+    rotates: bool = False
 
     @property
     def affine_payload(self) -> bool:
@@ -303,7 +306,7 @@ def analyze(source) -> KernelInfo:
         # (an scf.while inside is a body the affine passes leave alone: a Newton iteration per element)
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
-        widths, spread, split, inner = (), (), 0, False
+        widths, spread, split, inner, rotating = (), (), 0, False, False
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -311,11 +314,13 @@ def analyze(source) -> KernelInfo:
                 form = ir.Module.parse(src.text)
                 _, split = affine_form(form)
                 text, affine = str(form), True
-                spread = spread_loops(str(raised(text)))
-                widths, inner = vector_widths(text, any(spread))
-            except ir.MLIRError as e:  # an affine pass failed on this kernel: no affine schedule for it
-                log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed",
-                            sig.name, e.error_diagnostics[0].message if e.error_diagnostics else e)
+                facts = affine_facts(text, src.name)
+                widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
+                rotating = facts["rotates"]
+            except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
+                # affine schedule for it
+                log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,
+                            e.error_diagnostics[0].message if getattr(e, "error_diagnostics", None) else e)
                 widths, spread, split, inner = (), (), 0, False
         scf, lowered = (scf_loops(func) if nest and set(nest) == {"scf.for"} else ()), False
         if not scf and nest and set(nest) == {"affine.for"}:  # seen as the scf loops they lower to (payload "scf")
@@ -336,7 +341,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner)
+                      lowered, linalg_raised, inner, rotating)
 
 
 def _straight(func: ir.Operation) -> bool:

@@ -17,8 +17,12 @@ sequential loop around it for less work than `WORK_PER_DISPATCH`).
 
 from __future__ import annotations
 
+import json
+import sys
+
 from mlir import ir, passmanager
 
+from neurojit.compiler import errors, preflight
 from neurojit.compiler.flops import loop_bounds
 from neurojit.compiler.kernel import walk
 from neurojit.compiler.split_loops import restricts_widths
@@ -27,16 +31,59 @@ from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 WIDTHS = (4, 8, 16, 32, 64)
 
 
+def affine_facts(text: str, origin: str) -> dict:
+    """What the affine schedules need to know of the kernel's affine form `text`: the vectoriser's safe
+    `widths` and whether they are `inner` only (`vector_widths`), the loops worth `spread` over cores
+    (`spread_loops`), and whether some loop `rotates` (`rotates`). Found in a child process: MLIR's vectoriser
+    aborts the process on some nests (an assertion, "Cannot destroy a value that still has uses", where an
+    inner loop's bound is the index of the loop it vectorises); a CompileError then, as for an MLIRError."""
+    reply = preflight.run_child("neurojit.agent.loops", {"text": text, "origin": origin}, origin,
+                                "analysing the affine loops of")
+    if not reply["ok"]:
+        raise errors.rebuild(reply)
+    return reply
+
+
+def _facts(text: str) -> dict:
+    spread = spread_loops(str(raised(text)))
+    widths, inner = vector_widths(text, any(spread))
+    return {"widths": list(widths), "inner": inner, "spread": list(spread), "rotates": rotates(text)}
+
+
+def rotates(text: str) -> bool:
+    """Whether some affine loop yields one of its own iter_args as it came in (a value passed on from one
+    iteration to the next, as deriche's filters pass theirs): MLIR's `affine-loop-unroll` then has the second
+    copy yield the stale one (seen: deriche wrong at any unroll factor above 1)."""
+    module = ir.Module.parse(text)
+    for loop in walk(module.operation):
+        if loop.name == "affine.for" and len(loop.results):
+            args = list(loop.regions[0].blocks[0].arguments)[1:]
+            block = loop.regions[0].blocks[0]
+            yielded = list(list(block.operations)[-1].operands)
+            if any(v in args for v in yielded):
+                return True
+    return False
+
+
 def vector_widths(text: str, spread: bool = False) -> tuple[tuple[int, ...], bool]:
     """Vector sizes at which the super-vectoriser turns some loop of the kernel into vector steps, none of
     them writing past its loop's end: each loop it vectorises at that size (its step multiplied) either has a
     trip count the size divides or no access that restricts it (`restricts_widths`; a triangular loop that
     does restrict is never safe). The loops are the vectoriser's own choice, seen as the schedule runs it:
-    after hoisting, and with `spread` after `affine-parallelize` too (a loop made parallel is not vectorised,
-    so it may pick another). With the widths, whether every loop it vectorises, at any of them, is an
-    innermost loop that carries nothing (a stencil's, a map's): one LLVM's loop vectoriser takes as well."""
-    prefix = "affine-raise-from-memref,affine-loop-invariant-code-motion" + (
-        ",affine-parallelize{max-nested=1}" if spread else "")
+    after hoisting, and with `spread` both with `affine-parallelize` before it (a loop made parallel is not
+    vectorised, so it may pick another) and without (the schedule at one task): a width must be safe in both.
+    With the widths, whether every loop it vectorises, at any of them, is an innermost loop that carries
+    nothing (a stencil's, a map's): one LLVM's loop vectoriser takes as well."""
+    found, inner = None, True
+    for parallel in (False, True) if spread else (False,):
+        widths, alike = _widths(text, "affine-raise-from-memref,affine-loop-invariant-code-motion" + (
+            ",affine-parallelize{max-nested=1}" if parallel else ""))
+        found = widths if found is None else tuple(w for w in found if w in widths)
+        inner = inner and alike
+    return found, inner and bool(found)
+
+
+def _widths(text: str, prefix: str) -> tuple[tuple[int, ...], bool]:
     found, inner = [], True
     for width in WIDTHS:
         base = _after(text, prefix)  # (kept: its ops live as long as the module)
@@ -50,7 +97,7 @@ def vector_widths(text: str, spread: bool = False) -> tuple[tuple[int, ...], boo
             found.append(width)
             inner = inner and all(not a.results and not any(o.name == "affine.for" for o in walk(a))
                                   for a in taken)
-    return tuple(found), inner and bool(found)
+    return tuple(found), inner
 
 
 def _step(loop: ir.Operation) -> int:
@@ -95,3 +142,14 @@ def spread_loops(text: str) -> tuple[bool, ...]:
     module = _after(text, "affine-parallelize{max-nested=1}")
     return tuple(work(op, UNKNOWN_TRIPS if op.parent.name == "func.func" else 1) >= WORK_PER_DISPATCH
                  for op in walk(module.operation) if op.name == "affine.parallel")
+
+
+def _child() -> int:
+    req = json.loads(sys.stdin.read())
+    with ir.Context():
+        print(json.dumps(preflight.child_reply(req["origin"], lambda: _facts(req["text"]))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child())

@@ -6,10 +6,11 @@ sums over k in one register (one dependent add chain, strided loads of B) then c
 sums over `f` consecutive columns, which LLVM packs into vectors. Interleaving a loop's iterations inside
 its inner loop is only right when no iteration reads what another one writes: `jammable` holds for a loop
 without values of its own carried between iterations, whose one inner loop is innermost, whose body only
-computes (arith, math) and loads and stores memrefs, and where every access to a memref it writes has the
-loop's own index at one same position (each iteration owns its elements: PolyBench's symm updates column j
-of C at rows k and i, reading B's column j, so its column loop jams). The unroll
-factor must divide the trip count (scf's unroll-and-jam has no cleanup loop), and MLIR 22 also refuses
+computes (arith, math) and loads and stores memrefs (arguments or buffers of the kernel's own, no views
+that may alias them), whose inner loop's bounds do not depend on its index, and where every access to a
+memref it writes has the loop's own index at one same position (each iteration owns its elements:
+PolyBench's symm updates column j of C at rows k and i, reading B's column j, so its column loop jams). The
+unroll factor must divide the trip count (scf's unroll-and-jam has no cleanup loop), and MLIR 22 also refuses
 factors that do not divide the trip count of an inner loop that carries nothing (measured: a stencil's
 18-row loop over 21 columns jams by 3 only; a matmul's 170 columns over a 150-step sum by 17 too).
 
@@ -89,6 +90,17 @@ def _jammable(op: ir.Operation, inner: list[ir.Operation]) -> bool:
     if not all(o.name.startswith(_ALLOWED) for o in body):
         return False
     iv = op.regions[0].blocks[0].arguments[0]
+    moving: list[ir.Value] = [iv]  # values computed from the loop's index
+    for o in body:
+        if any(v in moving for v in o.operands):
+            moving.extend(o.results)
+    if any(v in moving for v in list(inner[0].operands)[:3]):  # a triangular inner loop: MLIR refuses to jam it
+        return False
+    memrefs = {o.operands[1] if o.name == "memref.store" else o.operands[0] for o in body
+               if o.name in ("memref.store", "memref.load")}
+    if any(not isinstance(m, ir.BlockArgument) and m.owner.name not in ("memref.alloc", "memref.alloca")
+           for m in memrefs):  # a view (cast, subview, transpose) may alias another memref the loop writes
+        return False
     written = {o.operands[1] for o in body if o.name == "memref.store"}
     for memref in written:  # some index position holds the loop's own index in every access to it
         accesses = [list(o.operands)[2:] if o.name == "memref.store" else list(o.operands)[1:] for o in body

@@ -32,12 +32,17 @@ _LOOPS = ("affine.for", "affine.parallel", "scf.for", "scf.parallel", "scf.while
 
 
 def restricts_widths(loop: ir.Operation) -> bool | None:
-    """Whether the affine loop's index is the fastest-varying subscript of an access (`affine.load` or
-    `affine.store`) in it that does not cover the accessed dimension exactly (from 0 to its size, the index as
-    it is, nothing carried): only widths that divide its trip count are then safe. None where that is so and
-    the loop's bounds are not constants (a triangular nest: no width is known to be safe)."""
+    """Whether vector steps of the affine loop could touch elements past its end: some access in it
+    (`affine.load`/`affine.store`) has a subscript that depends on the loop's index and does not cover its
+    dimension exactly (from 0 to the dimension's size, the index as it is, nothing carried). The
+    super-vectoriser masks by the memref's bounds along whichever dimension it vectorises, the slower ones too
+    (a column loop `A[i, 3]` over 10 of 16 rows wrote rows 10 to 15), so only widths that divide the trip count
+    are then safe. None where no width is known to be safe: bounds that are not constants (a triangular nest),
+    a step other than 1, a subscript that scales the index (`2 * j`: the vectoriser stepped both as if
+    contiguous) or reaches it through other index arithmetic (`affine.apply`)."""
     bounds = loop_bounds(loop)
     iv = loop.regions[0].blocks[0].arguments[0]
+    derived = _derived(loop, iv)
     carries = len(loop.results) > 0
     restricts = False
     for access in walk(loop):
@@ -45,20 +50,29 @@ def restricts_widths(loop: ir.Operation) -> bool | None:
             continue
         first = 2 if access.name == "affine.store" else 1
         memref, indices = access.operands[first - 1], list(access.operands)[first:]
-        exprs = [str(e) for e in ir.AffineMapAttr(access.attributes["map"]).value.results]
-        if not exprs:
-            continue
-        pos = [i for i, v in enumerate(indices) if v == iv]
-        last = exprs[-1]
-        if not any(re.search(rf"\bd{i}\b", last) for i in pos):
-            continue
-        if bounds is None:
-            return None
-        lb, ub, step = bounds
+        amap = ir.AffineMapAttr(access.attributes["map"]).value
+        names = [f"d{i}" if i < amap.n_dims else f"s{i - amap.n_dims}" for i in range(len(indices))]
         shape = list(ir.MemRefType(memref.type).shape)
-        exact = lb == 0 and step == 1 and ub == shape[-1] and not carries and any(last == f"d{i}" for i in pos)
-        restricts = restricts or not exact
+        for dim, expr in enumerate(str(e) for e in amap.results):
+            used = [n for n, v in zip(names, indices) if (v == iv or v in derived) and re.search(rf"\b{n}\b", expr)]
+            if not used:
+                continue
+            if bounds is None or bounds[2] != 1 or len(used) > 1 or indices[names.index(used[0])] != iv \
+                    or not re.fullmatch(rf"(-?\d+ \+ )?{used[0]}( [+-] \d+)?|-?\d+ \+ {used[0]}", expr):
+                return None
+            lb, ub, _ = bounds
+            exact = lb == 0 and ub == shape[dim] and not carries and expr == used[0]
+            restricts = restricts or not exact
     return restricts
+
+
+def _derived(loop: ir.Operation, iv: ir.Value) -> list:
+    """Index values computed in the loop from its index (through `affine.apply` or any other op)."""
+    moving: list = [iv]
+    for o in walk(loop):
+        if any(v in moving for v in o.operands) and o.name not in ("affine.load", "affine.store", "affine.for"):
+            moving.extend(r for r in o.results if isinstance(r.type, ir.IndexType))
+    return moving[1:]
 
 
 def grain(trips: int) -> int:

@@ -37,6 +37,12 @@ PARAM = "!transform.param<i64>"
 UNROLLS = (1, 2, 4)
 
 
+def unrolls(info: KernelInfo) -> tuple[int, ...]:
+    """The unroll factors: none but 1 where some loop yields one of its iter_args as it came in, which MLIR's
+    unrolling gets wrong (`KernelInfo.rotates`)."""
+    return (1,) if info.rotates else UNROLLS
+
+
 @dataclass(frozen=True)
 class VectorizeAffineLoops(Schedule):
     """Plain affine loops: hoisted, spread over cores, super-vectorised and unrolled by MLIR's affine passes."""
@@ -73,7 +79,7 @@ class VectorizeAffineLoops(Schedule):
         self.require(info)
         t = self.threads if self.threads is not None else self.start(info, host)["threads"]
         return ((Knob.of("vw", self.widths(info, host)),) if self.widths(info, host) else ()) + (
-            Knob.of("unroll", UNROLLS), *(threads_knob(t, host) if info.parallel_loops else ()))
+            Knob.of("unroll", unrolls(info)), *(threads_knob(t, host) if info.parallel_loops else ()))
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         # one host vector (measured on znver4: a k-innermost matrix product 12x over its naive loops at 16
@@ -84,11 +90,11 @@ class VectorizeAffineLoops(Schedule):
 
     def render(self, info: KernelInfo, host: Host) -> str:
         widths = self.widths(info, host)
-        if (self.vw not in widths if widths else self.vw is not None) or self.unroll not in UNROLLS:
+        if (self.vw not in widths if widths else self.vw is not None) or self.unroll not in unrolls(info):
             raise ScheduleError(f"{self.name} on @{info.name}: vw takes one of {list(widths)} (unroll one of "
-                                f"{list(UNROLLS)}), not {self.vw} ({self.unroll})")
+                                f"{list(unrolls(info))}), not {self.vw} ({self.unroll})")
         split = bool(info.parallel_loops) and self.threads is not None and self.threads > 1
-        body = ((self.tune_knob("vw", widths) if widths else "") + self.tune_knob("unroll", UNROLLS)
+        body = ((self.tune_knob("vw", widths) if widths else "") + self.tune_knob("unroll", unrolls(info))
                 + (self.tune_knob("threads", thread_choices(self.threads, host)) if split else "")
                 + parts.func("%f")
                 + f'  %f0 = transform.apply_registered_pass "affine-raise-from-memref" to %f : ({ANY}) -> {ANY}\n'
