@@ -22,6 +22,7 @@ from mlir import ir, passmanager
 from .flops import loop_bounds
 from .tasks import constant
 from .kernel import walk
+from .accumulators import promote_accumulators
 from .split_loops import split_loops
 
 
@@ -94,9 +95,11 @@ def _raise(op: ir.Operation) -> bool:
 def affine_form(module: ir.Module) -> tuple[int, int]:
     """The kernel as the payload "affine" gives it to a schedule, in place: constant-bound `scf.for` loops
     raised, loads and stores with affine indices made affine (`affine-raise-from-memref`, as the affine
-    schedule's first step), and loops no vector width divides split (compiler/split_loops.py).
-    (loops raised, loops split)."""
-    return affine_form_unsplit(module), split_loops(module)
+    schedule's first step), sums kept in an array element made the values their loops carry
+    (compiler/accumulators.py), and loops no vector width divides split (compiler/split_loops.py).
+    (loops raised, sums promoted plus loops split)."""
+    raised = affine_form_unsplit(module)
+    return raised, promote_accumulators(module) + split_loops(module)
 
 
 def affine_form_unsplit(module: ir.Module) -> int:

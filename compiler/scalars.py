@@ -16,7 +16,7 @@ but loads and stores (and its dealloc) use, so that nothing else can read or wri
 
 Repeated until nothing changes; a buffer left with no load is erased with its stores. Every load still
 reads the value the last store wrote in program order, so the kernel computes the same values in the same
-order. Loops of constant bounds (`affine.for`) and `scf.for` loops are rebuilt; others stop the promotion.
+order. `affine.for` loops (any affine bounds) and `scf.for` loops are rebuilt; others stop the promotion.
 """
 
 from __future__ import annotations
@@ -146,8 +146,6 @@ def _carry(loop: ir.Operation, buf: ir.Value) -> bool:
     """Rebuild `loop` with one more carried value standing for `buf` (see the module's docstring)."""
     from mlir.dialects import affine, scf
 
-    from .flops import loop_bounds
-
     block = loop.regions[0].blocks[0]
     accesses = [o.operation for o in block.operations if _is(_memref_of(o.operation), buf)]
     load = next((a for a in _accesses(buf) if a.name in LOADS), None)
@@ -156,17 +154,20 @@ def _carry(loop: ir.Operation, buf: ir.Value) -> bool:
         return False  # (a buffer allocated inside the loop is a fresh one each iteration: nothing is carried)
     if not all(_defined_above(x, loop) for a in (load, store) for x in list(a.operands)[1 if a.name in LOADS else 2:]):
         return False  # an index computed inside some loop: the clones before and after this one cannot use it
-    inits = list(loop.operands)[3:] if loop.name == "scf.for" else list(loop.operands)
-    if loop.name == "affine.for":
-        bounds = loop_bounds(loop)
-        if bounds is None or len(inits) != len(loop.results):
+    inits = list(loop.operands)[3:]
+    if loop.name == "affine.for":  # (its bounds: affine maps of operands, a triangular loop's outer index)
+        seg = list(ir.DenseI32ArrayAttr(loop.attributes["operandSegmentSizes"]))
+        operands = list(loop.operands)
+        lbo, ubo, inits = operands[:seg[0]], operands[seg[0]:seg[0] + seg[1]], operands[seg[0] + seg[1]:]
+        maps = [ir.AffineMapAttr(loop.attributes[k]).value for k in ("lowerBoundMap", "upperBoundMap")]
+        if len(inits) != len(loop.results):
             return False
     with ir.InsertionPoint(loop), loop.location:
         before = load.clone()
         start = before.results[0]
         if loop.name == "affine.for":
-            lb, ub, step = bounds
-            new = affine.AffineForOp(lb, ub, step, inits + [start])
+            new = affine.AffineForOp(maps[0], maps[1], ir.IntegerAttr(loop.attributes["step"]).value,
+                                     inits + [start], lower_bound_operands=lbo, upper_bound_operands=ubo)
         else:
             lo, hi, st = list(loop.operands)[:3]
             new = scf.ForOp(lo, hi, st, inits + [start])

@@ -39,15 +39,18 @@ def restricts_widths(loop: ir.Operation) -> bool | None:
     (a column loop `A[i, 3]` over 10 of 16 rows wrote rows 10 to 15), so only widths that divide the trip count
     are then safe. None where no width is known to be safe: bounds that are not constants (a triangular nest),
     a step other than 1, a subscript that scales the index (`2 * j`: the vectoriser stepped both as if
-    contiguous) or reaches it through other index arithmetic (`affine.apply`)."""
+    contiguous) or reaches it through other index arithmetic (`affine.apply`). In a loop that carries a value
+    (a reduction), loads do not restrict: the vectoriser masks the lanes past the loop's end out of the sum
+    (`vector.create_mask`, a triangular sum too); its stores do."""
     bounds = loop_bounds(loop)
     iv = loop.regions[0].blocks[0].arguments[0]
     derived = _derived(loop, iv)
     carries = len(loop.results) > 0
     restricts = False
     for access in walk(loop):
-        if access.name not in ("affine.load", "affine.store"):
-            continue
+        if access.name not in ("affine.load", "affine.store") or (carries and access.name == "affine.load"):
+            continue  # (a loop carrying a sum: the vectoriser masks the lanes past its end out of the sum, and
+            # reading them, within the memref's bounds, changes nothing)
         first = 2 if access.name == "affine.store" else 1
         memref, indices = access.operands[first - 1], list(access.operands)[first:]
         amap = ir.AffineMapAttr(access.attributes["map"]).value

@@ -992,3 +992,31 @@ def test_an_scf_while_inside_a_parallel_scf_for_gets_the_affine_schedule_and_the
     naive(x, want)
     k(x, got)
     np.testing.assert_array_equal(got, want)
+
+
+def test_sums_into_an_array_element_are_carried_and_vectorised():
+    # cholesky's A[i][j] -= A[i][k] * A[j][k] over k < j and trisolv's x[i] -= L[i][j] * x[j] over j < i: each
+    # element is the loop's own sum (no other access in the loop can touch it), carried as iter_args and
+    # vectorised as a masked reduction; on well-conditioned inputs the answer is numpy's
+    from scipy.linalg import solve_triangular
+
+    rng = np.random.default_rng(5)
+    for stem in ("cholesky_odd", "trisolv_odd"):
+        text = (HERE / f"{stem}.mlir").read_text()
+        info = analyze(text)
+        assert info.loop_widths and info.affine_payload, stem  # the payload "affine" carries the sums
+        s = for_kernel(info, host())[0]
+        assert s.name == "vectorize_affine_loops", stem
+        k = compile_kernel(text, s.text(info, host()), s.defaults(info, host()))
+        if stem == "cholesky_odd":
+            m = rng.standard_normal((37, 37))
+            a = m @ m.T + 37 * np.eye(37)
+            got = a.copy()
+            k(got)
+            np.testing.assert_allclose(np.tril(got), np.linalg.cholesky(a), rtol=1e-12, atol=1e-12)
+        else:
+            low = np.tril(rng.standard_normal((45, 45))) / 45 + np.diag(rng.uniform(1, 2, 45))
+            b = rng.standard_normal(45)
+            x = np.zeros(45)
+            k(low, b, x)
+            np.testing.assert_allclose(x, solve_triangular(low, b, lower=True), rtol=1e-12, atol=1e-12)

@@ -1,0 +1,262 @@
+"""Sums kept in an array element inside a loop, as the values the loop carries.
+
+PolyBench's solvers sum into an element of the array they read: cholesky's `A[i][j] -= A[i][k] * A[j][k]`
+over k < j, trisolv's `x[i] -= L[i][j] * x[j]` over j < i. Every iteration loads and stores that element, so
+the naive loop is one dependent chain through memory (LLVM cannot keep it in a register: it cannot tell the
+element from the others the loop reads), and the super-vectoriser takes no loop that carries its sum in memory.
+Where no other access in the loop can touch the element, it is the loop's own sum: loaded into a one-element
+buffer before the loop, the loop's load and store of it made loads and stores of that buffer, stored back after
+it; compiler/scalars.py then makes the buffer the value the loop carries (`iter_args`), which the
+super-vectoriser takes as a reduction (masked where the trip count is not a multiple of the width: a
+triangular one). The same values are computed; only the order of a reduction's terms can change, and only
+where a schedule vectorises it.
+
+No other access can touch the element when, for every other load or store of the same memref in the loop,
+the system "subscripts equal" is infeasible over the iteration space: the bounds of every loop around both
+accesses (affine maps of outer indices and constants) and the subscripts as linear constraints, solved as a
+linear program (scipy's HiGHS). Infeasible over the reals is infeasible over the integers, so the proof is
+sound; anything it cannot read (floordiv, mod, a bound or subscript from a non-loop value, a view of the
+memref) leaves the loop as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from mlir import ir
+
+from .kernel import walk
+
+LOOP = "affine.for"
+ACCESSES = ("affine.load", "affine.store")
+
+
+def promote_accumulators(module: ir.Module) -> int:
+    """Make each provable array-element sum the value its innermost loop carries (see above), in place; how
+    many were."""
+    from .scalars import promote_scalars
+
+    done = 0
+    for loop in [o for o in walk(module.operation) if o.name == LOOP]:
+        if any(o.name == LOOP for o in walk(loop)):
+            continue  # innermost loops only
+        done += _promote(loop)
+    if done:
+        promote_scalars(module)
+    return done
+
+
+def _memref(op: ir.Operation) -> ir.Value:
+    return op.operands[1] if op.name == "affine.store" else op.operands[0]
+
+
+def _indices(op: ir.Operation) -> list[ir.Value]:
+    return list(op.operands)[2:] if op.name == "affine.store" else list(op.operands)[1:]
+
+
+def _promote(loop: ir.Operation) -> int:
+    body = loop.regions[0].blocks[0]
+    ops = [o.operation for o in body.operations]
+    for load in [o for o in ops if o.name == "affine.load"]:
+        m = _memref(load)
+        stores = [o for o in ops if o.name == "affine.store" and _memref(o) == m and _same(o, load)]
+        if len(stores) != 1 or not all(_above(v, loop) for v in _indices(load)):
+            continue
+        if not isinstance(m, ir.BlockArgument) and m.owner.name not in ("memref.alloc", "memref.alloca"):
+            continue  # a view may alias another memref
+        if any(not isinstance(v, ir.BlockArgument) and v.owner.name not in ("memref.alloc", "memref.alloca")
+               for v in {_memref(o) for o in walk(loop) if o.name in ACCESSES}):
+            continue
+        others = [o for o in walk(loop) if o.name in ACCESSES and _memref(o) == m and o != load and o != stores[0]]
+        if any(o.name not in ACCESSES for u in m.uses for o in [u.owner] if _inside(o, loop)):
+            continue
+        if not all(_disjoint(load, o) for o in others):
+            continue
+        _rewrite(loop, load, stores[0])
+        return 1
+    return 0
+
+
+def _same(a: ir.Operation, b: ir.Operation) -> bool:
+    return str(a.attributes["map"]) == str(b.attributes["map"]) and _indices(a) == _indices(b)
+
+
+def _inside(op: ir.Operation, loop: ir.Operation) -> bool:
+    p = op.parent
+    while p is not None:
+        if p == loop:
+            return True
+        p = p.parent
+    return False
+
+
+def _above(v: ir.Value, loop: ir.Operation) -> bool:
+    owner = v.owner
+    op = owner.owner if isinstance(owner, ir.Block) else owner.operation
+    return not (op == loop or _inside(op, loop))
+
+
+def _rewrite(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> None:
+    """The element through a one-element buffer: copied in before the loop, out after it. A running
+    difference (`x = x - t`, cholesky's) becomes a sum of the terms from zero, subtracted once after the loop:
+    the vectoriser takes a sum, not a difference, as a reduction."""
+    from mlir.dialects import affine, arith, memref
+
+    func = loop.parent
+    while func.name != "func.func":
+        func = func.parent
+    elem = load.results[0].type
+    uses = list(load.results[0].uses)
+    sub = uses[0].owner if len(uses) == 1 and uses[0].owner.name == "arith.subf" and uses[0].operand_number == 0 \
+        else None
+    if sub is not None and [u.owner for u in sub.results[0].uses] != [store]:
+        sub = None
+    entry = func.regions[0].blocks[0]
+    with ir.InsertionPoint.at_block_begin(entry), loop.location:
+        buf = memref.AllocaOp(ir.MemRefType.get([], elem), [], []).result
+    empty = ir.AffineMapAttr.get(ir.AffineMap.get(0, 0, []))
+    with ir.InsertionPoint(loop), loop.location:
+        first = load.clone()
+        start = arith.ConstantOp(elem, ir.FloatAttr.get(elem, 0.0)).result if sub is not None else first.results[0]
+        affine.AffineStoreOp(start, buf, [], empty)
+    with ir.InsertionPoint(load), loop.location:
+        inside = affine.AffineLoadOp(elem, buf, [], empty)
+    load.results[0].replace_all_uses_with(inside.result)
+    load.erase()
+    if sub is not None:
+        with ir.InsertionPoint(sub), loop.location:
+            added = arith.AddFOp(sub.operands[0], sub.operands[1], fastmath=sub.attributes["fastmath"])
+        sub.results[0].replace_all_uses_with(added.result)
+        sub.erase()
+    with ir.InsertionPoint(store), loop.location:
+        affine.AffineStoreOp(store.operands[0], buf, [], empty)
+    value_back = store.clone(ir.InsertionPoint.after(loop))
+    with ir.InsertionPoint(value_back), loop.location:
+        back = affine.AffineLoadOp(elem, buf, [], empty).result
+        if sub is not None:
+            back = arith.SubFOp(first.results[0], back).result
+    value_back.operands[0] = back
+    store.erase()
+
+
+# --- the dependence test ---------------------------------------------------------------------------------
+
+_TERM = re.compile(r"^(?:(-?\d+) \* )?(-?)([ds]\d+)(?: \* (-?\d+))?$|^(-?\d+)$")
+
+
+def _linear(expr: str, operands: list[ir.Value], n_dims: int, var) -> dict | None:
+    """An affine expression's text as {variable: coefficient, 1: constant}, its dims and symbols the
+    operands' variables (`var`); None if it is not linear in them."""
+    out: dict = {1: 0}
+    for raw in re.split(r" (?=[+-] )", expr.strip()):
+        sign = 1
+        t = raw.strip()
+        if t.startswith("+ "):
+            t = t[2:]
+        elif t.startswith("- "):
+            sign, t = -1, t[2:]
+        m = _TERM.match(t)
+        if not m:
+            return None
+        if m.group(5) is not None:
+            out[1] += sign * int(m.group(5))
+            continue
+        coef = int(m.group(1) or 1) * int(m.group(4) or 1) * (-1 if m.group(2) else 1) * sign
+        name = m.group(3)
+        i = int(name[1:]) + (0 if name[0] == "d" else n_dims)
+        if i >= len(operands):
+            return None
+        v = var(operands[i])
+        if v is None:
+            return None
+        for k, c in v.items():
+            out[k] = out.get(k, 0) + coef * c
+    return out
+
+
+def _loops_around(op: ir.Operation) -> list[ir.Operation]:
+    found, p = [], op.parent
+    while p is not None and p.name != "func.func":
+        if p.name == LOOP:
+            found.append(p)
+        elif p.name not in ("affine.if",):
+            return []  # another region (scf, linalg): not read here
+        p = p.parent
+    return found
+
+
+def _disjoint(a: ir.Operation, b: ir.Operation) -> bool:
+    """Whether `a` (outside every loop `b` is in but those around both) and `b` can never touch one same
+    element: the system of their loops' bounds and equal subscripts is infeasible."""
+    from scipy.optimize import linprog
+
+    loops_a, loops_b = _loops_around(a), _loops_around(b)
+    loops = loops_b + [lp for lp in loops_a if not any(lp == x for x in loops_b)]
+    if not loops_b:
+        return False
+    ivs = [lp.regions[0].blocks[0].arguments[0] for lp in loops]
+    index = {i: n for n, i in enumerate(range(len(ivs)))}
+
+    def var(v: ir.Value):
+        for n, iv in enumerate(ivs):
+            if v == iv:
+                return {n: 1}
+        try:
+            owner = v.owner.operation if not isinstance(v.owner, ir.Block) else None
+        except Exception:
+            owner = None
+        if owner is not None and owner.name == "arith.constant" and isinstance(v.type, ir.IndexType):
+            return {1: ir.IntegerAttr(owner.attributes["value"]).value}
+        return None
+
+    rows, rhs = [], []  # A x <= b
+
+    def bound(lp: ir.Operation, key: str, n: int, upper: bool) -> bool:
+        amap = ir.AffineMapAttr(lp.attributes[key]).value
+        seg = list(ir.DenseI32ArrayAttr(lp.attributes["operandSegmentSizes"]))
+        operands = list(lp.operands)
+        ops = operands[:seg[0]] if not upper else operands[seg[0]:seg[0] + seg[1]]
+        for e in amap.results:
+            lin = _linear(str(e), ops, amap.n_dims, var)
+            if lin is None:
+                return False
+            row = np.zeros(len(ivs))
+            c = lin.pop(1)
+            for k, coef in lin.items():
+                row[k] -= coef
+            row[n] += 1
+            if upper:  # iv <= e - 1:  iv - e <= c - 1
+                rows.append(row)
+                rhs.append(c - 1)
+            else:  # iv >= e:  e - iv <= -c
+                rows.append(-row)
+                rhs.append(-c)
+        return True
+
+    for n, lp in enumerate(loops):
+        if not (bound(lp, "lowerBoundMap", n, False) and bound(lp, "upperBoundMap", n, True)):
+            return False
+    eqs, eq_rhs = [], []
+    for op in (a, b):
+        amap = ir.AffineMapAttr(op.attributes["map"]).value
+        subs = [_linear(str(e), _indices(op), amap.n_dims, var) for e in amap.results]
+        if any(s is None for s in subs):
+            return False
+        if op == a:
+            first = subs
+        else:
+            for sa, sb in zip(first, subs):
+                row = np.zeros(len(ivs))
+                for k, c in sa.items():
+                    if k != 1:
+                        row[k] += c
+                for k, c in sb.items():
+                    if k != 1:
+                        row[k] -= c
+                eqs.append(row)
+                eq_rhs.append(sb[1] - sa[1])
+    del index
+    res = linprog(np.zeros(len(ivs)), A_ub=np.array(rows) if rows else None, b_ub=rhs or None,
+                  A_eq=np.array(eqs), b_eq=eq_rhs, bounds=[(None, None)] * len(ivs), method="highs")
+    return res.status == 2  # infeasible

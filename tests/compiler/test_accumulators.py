@@ -1,0 +1,54 @@
+"""Sums kept in an array element, carried by their loops where no other access can touch the element
+(compiler/accumulators.py)."""
+
+from mlir import ir
+
+from neurojit.compiler.accumulators import promote_accumulators
+from neurojit.compiler.kernel import walk
+from neurojit.compiler.raise_loops import affine_form_unsplit
+
+SOLVE = """module {
+  func.func @solve(%L: memref<9x9xf64>, %x: memref<9xf64> {neurojit.output}) {
+    affine.for %i = 0 to 9 {
+      affine.for %j = 0 to #UB {
+        %l = affine.load %L[%i, %j] : memref<9x9xf64>
+        %xj = affine.load %x[%j] : memref<9xf64>
+        %xi = affine.load %x[%i] : memref<9xf64>
+        %p = arith.mulf %l, %xj : f64
+        %d = arith.subf %xi, %p : f64
+        affine.store %d, %x[%i] : memref<9xf64>
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def _promoted(text: str) -> tuple[int, ir.Module]:
+    m = ir.Module.parse(text)
+    affine_form_unsplit(m)
+    n = promote_accumulators(m)
+    m.operation.verify()
+    return n, m
+
+
+def test_a_sum_no_other_access_can_touch_is_carried():
+    with ir.Context():
+        # j < i: x[j] is never x[i]; the running difference becomes a sum from zero, subtracted after the loop
+        n, m = _promoted(SOLVE.replace("#UB", "affine_map<(d0) -> (d0)>(%i)"))
+        assert n == 1
+        loops = [o for o in walk(m.operation) if o.name == "affine.for"]
+        assert len(loops[1].results) == 1  # the inner loop carries the sum
+        body = [o.name for o in walk(loops[1])]
+        assert "arith.addf" in body and "arith.subf" not in body and "affine.store" not in body
+
+
+def test_a_sum_another_access_may_touch_stays_in_memory():
+    with ir.Context():
+        # j up to 9 reaches j == i: x[j] is then x[i], read after the loop's own earlier stores
+        n, m = _promoted(SOLVE.replace("#UB", "9"))
+        assert n == 0
+        assert not any(len(o.results) for o in walk(m.operation) if o.name == "affine.for")
+        # j <= i (the diagonal too): still x[i] at j == i
+        assert _promoted(SOLVE.replace("#UB", "affine_map<(d0) -> (d0 + 1)>(%i)"))[0] == 0
