@@ -21,7 +21,7 @@ from mlir import ir
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.raise_linalg import raise_to_linalg
-from neurojit.compiler.raise_loops import affine_form, scf_form, sequential_form
+from neurojit.compiler.raise_loops import scf_form, sequential_form
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.source import read_source
 
@@ -311,10 +311,8 @@ def analyze(source) -> KernelInfo:
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
             try:
-                form = ir.Module.parse(src.text)
-                _, split = affine_form(form)
-                text, affine = str(form), True
-                facts = affine_facts(text, src.name)
+                facts = affine_facts(src.text, src.name)
+                text, split, affine = facts["text"], facts["changed"], True
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
                 rotating = facts["rotates"]
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no

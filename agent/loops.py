@@ -32,11 +32,13 @@ WIDTHS = (4, 8, 16, 32, 64)
 
 
 def affine_facts(text: str, origin: str) -> dict:
-    """What the affine schedules need to know of the kernel's affine form `text`: the vectoriser's safe
-    `widths` and whether they are `inner` only (`vector_widths`), the loops worth `spread` over cores
-    (`spread_loops`), and whether some loop `rotates` (`rotates`). Found in a child process: MLIR's vectoriser
-    aborts the process on some nests (an assertion, "Cannot destroy a value that still has uses", where an
-    inner loop's bound is the index of the loop it vectorises); a CompileError then, as for an MLIRError."""
+    """What the affine schedules need to know of the kernel `text`: its affine form as the payload "affine"
+    gives it (`text`; `changed`: sums promoted plus loops split, compiler/raise_loops.affine_form), on that
+    form the vectoriser's safe `widths` and whether they are `inner` only (`vector_widths`), the loops worth
+    `spread` over cores (`spread_loops`), and whether some loop `rotates` (`rotates`). Found in a child
+    process: MLIR's vectoriser aborts the process on some nests (an assertion, "Cannot destroy a value that
+    still has uses", where an inner loop's bound is the index of the loop it vectorises), and rewriting IR
+    through the Python bindings can crash it; a CompileError then, as for an MLIRError."""
     reply = preflight.run_child("neurojit.agent.loops", {"text": text, "origin": origin}, origin,
                                 "analysing the affine loops of")
     if not reply["ok"]:
@@ -44,10 +46,16 @@ def affine_facts(text: str, origin: str) -> dict:
     return reply
 
 
-def _facts(text: str) -> dict:
+def _facts(source: str) -> dict:
+    from neurojit.compiler.raise_loops import affine_form
+
+    form = ir.Module.parse(source)
+    _, changed = affine_form(form)
+    text = str(form)
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread))
-    return {"widths": list(widths), "inner": inner, "spread": list(spread), "rotates": rotates(text)}
+    return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
+            "rotates": rotates(text)}
 
 
 def rotates(text: str) -> bool:

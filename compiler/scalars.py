@@ -171,6 +171,8 @@ def _carry(loop: ir.Operation, buf: ir.Value) -> bool:
         else:
             lo, hi, st = list(loop.operands)[:3]
             new = scf.ForOp(lo, hi, st, inits + [start])
+    # the store after the loop, cloned now: `store` may be one of the body's accesses, erased below
+    after = store.clone(ir.InsertionPoint.after(new.operation))
     body = new.regions[0].blocks[0]
     for old, arg in zip(block.arguments, body.arguments):
         old.replace_all_uses_with(arg)
@@ -190,7 +192,6 @@ def _carry(loop: ir.Operation, buf: ir.Value) -> bool:
         (affine.AffineYieldOp if loop.name == "affine.for" else scf.YieldOp)(yielded)
     for old, res in zip(loop.results, new.results):
         old.replace_all_uses_with(res)
-    after = store.clone(ir.InsertionPoint.after(new.operation))
     after.operands[0] = new.results[len(loop.results)]
     loop.erase()
     return True
