@@ -16,7 +16,8 @@ the system "subscripts equal" is infeasible over the iteration space: the bounds
 accesses (affine maps of outer indices and constants) and the subscripts as linear constraints, solved as a
 linear program (scipy's HiGHS). Infeasible over the reals is infeasible over the integers, so the proof is
 sound; anything it cannot read (floordiv, mod, a bound or subscript from a non-loop value, a view of the
-memref) leaves the loop as it is.
+memref) leaves the loop as it is. The copy in and out also runs where the loop has no trip, so the element
+must be within the memref's shape there too (`_in_bounds`, the same kind of proof).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _promote(loop: ir.Operation) -> int:
         others = [o for o in walk(loop) if o.name in ACCESSES and _memref(o) == m and o != load and o != stores[0]]
         if any(o.name not in ACCESSES for u in m.uses for o in [u.owner] if _inside(o, loop)):
             continue
-        if not all(_disjoint(load, o) for o in others):
+        if not all(_disjoint(load, o) for o in others) or not _in_bounds(load, loop):
             continue
         _rewrite(loop, load, stores[0])
         return 1
@@ -207,77 +208,104 @@ def _loops_around(op: ir.Operation) -> list[ir.Operation]:
     return found
 
 
-def _disjoint(a: ir.Operation, b: ir.Operation) -> bool:
-    """Whether `a` (outside every loop `b` is in but those around both) and `b` can never touch one same
-    element: the system of their loops' bounds and equal subscripts is infeasible."""
-    from scipy.optimize import linprog
-
-    loops_a, loops_b = _loops_around(a), _loops_around(b)
-    loops = loops_b + [lp for lp in loops_a if not any(lp == x for x in loops_b)]
-    if not loops_b:
-        return False
+def _system(loops: list[ir.Operation]):
+    """The iteration space of `loops` (their indices the variables, in order) as rows of A x <= b, with the
+    variable map for operands (`_linear`'s `var`); None where some bound is not linear in them."""
     ivs = [lp.regions[0].blocks[0].arguments[0] for lp in loops]
-    index = {i: n for n, i in enumerate(range(len(ivs)))}
 
     def var(v: ir.Value):
         for n, iv in enumerate(ivs):
             if v == iv:
                 return {n: 1}
-        try:
-            owner = v.owner.operation if not isinstance(v.owner, ir.Block) else None
-        except Exception:
-            owner = None
+        owner = None if isinstance(v.owner, ir.Block) else v.owner.operation
         if owner is not None and owner.name == "arith.constant" and isinstance(v.type, ir.IndexType):
             return {1: ir.IntegerAttr(owner.attributes["value"]).value}
         return None
 
-    rows, rhs = [], []  # A x <= b
-
-    def bound(lp: ir.Operation, key: str, n: int, upper: bool) -> bool:
-        amap = ir.AffineMapAttr(lp.attributes[key]).value
+    rows, rhs = [], []
+    for n, lp in enumerate(loops):
         seg = list(ir.DenseI32ArrayAttr(lp.attributes["operandSegmentSizes"]))
         operands = list(lp.operands)
-        ops = operands[:seg[0]] if not upper else operands[seg[0]:seg[0] + seg[1]]
-        for e in amap.results:
-            lin = _linear(str(e), ops, amap.n_dims, var)
-            if lin is None:
-                return False
-            row = np.zeros(len(ivs))
-            c = lin.pop(1)
-            for k, coef in lin.items():
-                row[k] -= coef
-            row[n] += 1
-            if upper:  # iv <= e - 1:  iv - e <= c - 1
-                rows.append(row)
-                rhs.append(c - 1)
-            else:  # iv >= e:  e - iv <= -c
-                rows.append(-row)
-                rhs.append(-c)
-        return True
-
-    for n, lp in enumerate(loops):
-        if not (bound(lp, "lowerBoundMap", n, False) and bound(lp, "upperBoundMap", n, True)):
-            return False
-    eqs, eq_rhs = [], []
-    for op in (a, b):
-        amap = ir.AffineMapAttr(op.attributes["map"]).value
-        subs = [_linear(str(e), _indices(op), amap.n_dims, var) for e in amap.results]
-        if any(s is None for s in subs):
-            return False
-        if op == a:
-            first = subs
-        else:
-            for sa, sb in zip(first, subs):
+        for key, upper, ops in (("lowerBoundMap", False, operands[:seg[0]]),
+                                ("upperBoundMap", True, operands[seg[0]:seg[0] + seg[1]])):
+            amap = ir.AffineMapAttr(lp.attributes[key]).value
+            for e in amap.results:
+                lin = _linear(str(e), ops, amap.n_dims, var)
+                if lin is None:
+                    return None
                 row = np.zeros(len(ivs))
-                for k, c in sa.items():
-                    if k != 1:
-                        row[k] += c
-                for k, c in sb.items():
-                    if k != 1:
-                        row[k] -= c
-                eqs.append(row)
-                eq_rhs.append(sb[1] - sa[1])
-    del index
-    res = linprog(np.zeros(len(ivs)), A_ub=np.array(rows) if rows else None, b_ub=rhs or None,
-                  A_eq=np.array(eqs), b_eq=eq_rhs, bounds=[(None, None)] * len(ivs), method="highs")
-    return res.status == 2  # infeasible
+                c = lin.pop(1)
+                for k, coef in lin.items():
+                    row[k] -= coef
+                row[n] += 1
+                if upper:  # iv <= e - 1:  iv - e <= c - 1
+                    rows.append(row)
+                    rhs.append(c - 1)
+                else:  # iv >= e:  e - iv <= -c
+                    rows.append(-row)
+                    rhs.append(-c)
+    return ivs, var, rows, rhs
+
+
+def _feasible(n: int, rows, rhs, eqs=(), eq_rhs=()) -> bool:
+    from scipy.optimize import linprog
+
+    res = linprog(np.zeros(n), A_ub=np.array(rows) if rows else None, b_ub=list(rhs) or None,
+                  A_eq=np.array(eqs) if len(eqs) else None, b_eq=list(eq_rhs) or None,
+                  bounds=[(None, None)] * n, method="highs")
+    return res.status != 2  # 2: infeasible (a failure to decide counts as feasible)
+
+
+def _subscripts(op: ir.Operation, var) -> list | None:
+    amap = ir.AffineMapAttr(op.attributes["map"]).value
+    subs = [_linear(str(e), _indices(op), amap.n_dims, var) for e in amap.results]
+    return None if any(x is None for x in subs) else subs
+
+
+def _row(lin: dict, n: int) -> np.ndarray:
+    row = np.zeros(n)
+    for k, c in lin.items():
+        if k != 1:
+            row[k] += c
+    return row
+
+
+def _in_bounds(load: ir.Operation, loop: ir.Operation) -> bool:
+    """Whether the element's subscripts are within the memref's shape for every iteration of the loops around
+    `loop`, an empty trip of it too: the copy in before the loop and out after it run then as well (a loop
+    `for j = c to 8` inside `for c = 0 to 9` runs no trip at c = 8, where x[i, c] is past the row's end)."""
+    system = _system(_loops_around(loop))
+    if system is None:
+        return False
+    ivs, var, rows, rhs = system
+    subs = _subscripts(load, var)
+    if subs is None:
+        return False
+    if not ivs:  # at the function's top level: constant subscripts
+        return all(0 <= lin[1] < size for lin, size in zip(subs, ir.MemRefType(_memref(load).type).shape))
+    shape = list(ir.MemRefType(_memref(load).type).shape)
+    for lin, size in zip(subs, shape):
+        row, c = _row(lin, len(ivs)), lin[1]
+        if _feasible(len(ivs), rows + [row], rhs + [-1 - c]) or _feasible(len(ivs), rows + [-row],
+                                                                               rhs + [c - size]):
+            return False  # some iteration has the subscript below 0, or at the size or past it
+    return True
+
+
+def _disjoint(a: ir.Operation, b: ir.Operation) -> bool:
+    """Whether `a` (outside every loop `b` is in but those around both) and `b` can never touch one same
+    element: the system of their loops' bounds and equal subscripts is infeasible."""
+    loops_a, loops_b = _loops_around(a), _loops_around(b)
+    loops = loops_b + [lp for lp in loops_a if not any(lp == x for x in loops_b)]
+    if not loops_b:
+        return False
+    system = _system(loops)
+    if system is None:
+        return False
+    ivs, var, rows, rhs = system
+    sa, sb = _subscripts(a, var), _subscripts(b, var)
+    if sa is None or sb is None:
+        return False
+    eqs = [_row(x, len(ivs)) - _row(y, len(ivs)) for x, y in zip(sa, sb)]
+    eq_rhs = [y[1] - x[1] for x, y in zip(sa, sb)]
+    return not _feasible(len(ivs), rows, rhs, eqs, eq_rhs)

@@ -47,10 +47,13 @@ def restricts_widths(loop: ir.Operation) -> bool | None:
     derived = _derived(loop, iv)
     carries = len(loop.results) > 0
     restricts = False
+    step = ir.IntegerAttr(loop.attributes["step"]).value
     for access in walk(loop):
-        if access.name not in ("affine.load", "affine.store") or (carries and access.name == "affine.load"):
-            continue  # (a loop carrying a sum: the vectoriser masks the lanes past its end out of the sum, and
-            # reading them, within the memref's bounds, changes nothing)
+        if access.name not in ("affine.load", "affine.store"):
+            continue
+        # a loop carrying a sum: the vectoriser masks the lanes past its end out of the sum, and reading them,
+        # within the memref's bounds, changes nothing; its loads need only be contiguous along the index
+        summed = carries and access.name == "affine.load"
         first = 2 if access.name == "affine.store" else 1
         memref, indices = access.operands[first - 1], list(access.operands)[first:]
         amap = ir.AffineMapAttr(access.attributes["map"]).value
@@ -60,9 +63,11 @@ def restricts_widths(loop: ir.Operation) -> bool | None:
             used = [n for n, v in zip(names, indices) if (v == iv or v in derived) and re.search(rf"\b{n}\b", expr)]
             if not used:
                 continue
-            if bounds is None or bounds[2] != 1 or len(used) > 1 or indices[names.index(used[0])] != iv \
+            if (bounds is None and not summed) or step != 1 or len(used) > 1 or indices[names.index(used[0])] != iv \
                     or not re.fullmatch(rf"(-?\d+ \+ )?{used[0]}( [+-] \d+)?|-?\d+ \+ {used[0]}", expr):
                 return None
+            if summed:
+                continue
             lb, ub, _ = bounds
             exact = lb == 0 and ub == shape[dim] and not carries and expr == used[0]
             restricts = restricts or not exact

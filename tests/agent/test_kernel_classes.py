@@ -588,6 +588,22 @@ module {
   }
 }
 """
+STRIDED_SUM = """module {
+  func.func @stride(%A: memref<40x80xf32>, %x: memref<40xf32> {neurojit.output}, %y: memref<40xf32>) {
+    affine.for %i = 0 to 40 {
+      affine.for %j = 0 to affine_map<(d0) -> (d0)>(%i) {
+        %a = affine.load %A[%i, %j * 2] : memref<40x80xf32>
+        %xi = affine.load %x[%i] : memref<40xf32>
+        %s = arith.addf %xi, %a : f32
+        affine.store %s, %x[%i] : memref<40xf32>
+      }
+      %v = affine.load %x[%i] : memref<40xf32>
+      affine.store %v, %y[%i] : memref<40xf32>
+    }
+    return
+  }
+}
+"""
 CAST_VIEW = """// C read through a cast view defined outside the loops: row i sums C[i, :]; the sum goes to C[1, i]
 module {
   func.func @k16(%C: memref<8x8xf32>) {
@@ -625,6 +641,10 @@ def test_affine_analysis_keeps_out_what_the_schedules_would_get_wrong():
     assert rot.rotates and rot.loop_widths
     assert {k.name: k.choices for k in by_name("vectorize_affine_loops").space(rot, host())}["unroll"] == (1,)
     assert not analyze((HERE / "symm_odd.mlir").read_text()).rotates
+    # a sum carried (compiler/accumulators.py) whose loads step by 2: the vectoriser would read them as if
+    # contiguous; a carried sum's loads must still be along the index
+    strided = analyze(STRIDED_SUM)
+    assert strided.affine_payload and strided.loop_widths == ()
     # a view of a buffer the loop writes: jamming could reorder a read of it after the write
     assert not any(loop.jammable for loop in analyze(CAST_VIEW).scf_loops)
 

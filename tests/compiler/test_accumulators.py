@@ -80,3 +80,28 @@ def test_a_sum_down_columns_stays_in_memory():
     with ir.Context():
         assert _promoted(TRMM)[0] == 0
         assert _promoted(TRMM.replace("%A[%k, %i]", "%A[%i, %k]"))[0] == 1  # along a row: carried
+
+
+EMPTY_TRIP = """module {
+  func.func @oob(%A: memref<8x8xf32>, %x: memref<8x8xf32> {neurojit.output}, %y: memref<8xf32>) {
+    affine.for %i = 0 to 8 {
+      affine.for %c = 0 to 9 {
+        affine.for %j = affine_map<(d0) -> (d0)>(%c) to 8 {
+          %a = affine.load %A[%i, %j] : memref<8x8xf32>
+          %xi = affine.load %x[%i, %c] : memref<8x8xf32>
+          %s = arith.addf %xi, %a : f32
+          affine.store %s, %x[%i, %c] : memref<8x8xf32>
+        }
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def test_an_element_outside_the_memref_on_an_empty_trip_stays_in_memory():
+    # the j loop runs no trip at c = 8, where x[i, c] is past its row: the copy in and out would touch it
+    with ir.Context():
+        assert _promoted(EMPTY_TRIP)[0] == 0
+        assert _promoted(EMPTY_TRIP.replace("affine.for %c = 0 to 9", "affine.for %c = 0 to 8"))[0] == 1
