@@ -93,9 +93,9 @@ def vector_widths(text: str, spread: bool = False) -> tuple[tuple[int, ...], boo
 
 def _widths(text: str, prefix: str) -> tuple[tuple[int, ...], bool]:
     found, inner = [], True
+    base = _after(text, prefix)  # (kept: its ops live as long as the module)
+    before = [op for op in walk(base.operation) if op.name == "affine.for"]
     for width in WIDTHS:
-        base = _after(text, prefix)  # (kept: its ops live as long as the module)
-        before = [op for op in walk(base.operation) if op.name == "affine.for"]
         module = _after(text, f"{prefix},{vectorize(width)}")
         after = [op for op in walk(module.operation) if op.name == "affine.for"]
         if len(before) != len(after) or not any(op.name.startswith("vector.") for op in walk(module.operation)):

@@ -63,12 +63,18 @@ def scf_loops(func: ir.Operation) -> tuple[ScfLoop, ...]:
 def _accumulates_in_memory(op: ir.Operation) -> bool:
     """Some store in the loop writes one same element in every iteration: none of its indices depends on the
     loop's own index (`C[i, j] = C[i, j] + a * b` inside the loop over k)."""
-    iv = op.regions[0].blocks[0].arguments[0]
-    moving: list[ir.Value] = [iv]  # values computed from the loop's index (inside the loop, so in order)
-    for o in walk(op):
-        if any(a in moving for a in o.operands):  # index arithmetic, a load at a moving index (a gather)
-            moving.extend(o.results)
+    moving = _moving(op)
     return any(o.name == "memref.store" and not any(v in moving for v in list(o.operands)[2:]) for o in walk(op))
+
+
+def _moving(op: ir.Operation) -> list[ir.Value]:
+    """The loop's index and the values computed from it inside the loop (index arithmetic, a load at a moving
+    index: a gather), in program order."""
+    moving: list[ir.Value] = [op.regions[0].blocks[0].arguments[0]]
+    for o in walk(op):
+        if any(a in moving for a in o.operands):
+            moving.extend(o.results)
+    return moving
 
 
 def _trip(op: ir.Operation) -> int:
@@ -90,11 +96,7 @@ def _jammable(op: ir.Operation, inner: list[ir.Operation]) -> bool:
     if not all(o.name.startswith(_ALLOWED) for o in body):
         return False
     iv = op.regions[0].blocks[0].arguments[0]
-    moving: list[ir.Value] = [iv]  # values computed from the loop's index
-    for o in body:
-        if any(v in moving for v in o.operands):
-            moving.extend(o.results)
-    if any(v in moving for v in list(inner[0].operands)[:3]):  # a triangular inner loop: MLIR refuses to jam it
+    if any(v in _moving(op) for v in list(inner[0].operands)[:3]):  # a triangular inner loop: MLIR refuses to jam it
         return False
     memrefs = {o.operands[1] if o.name == "memref.store" else o.operands[0] for o in body
                if o.name in ("memref.store", "memref.load")}

@@ -28,6 +28,7 @@ import numpy as np
 from mlir import ir
 
 from .kernel import walk
+from .scalars import _defined_above, promote_scalars
 
 LOOP = "affine.for"
 ACCESSES = ("affine.load", "affine.store")
@@ -36,8 +37,6 @@ ACCESSES = ("affine.load", "affine.store")
 def promote_accumulators(module: ir.Module) -> int:
     """Make each provable array-element sum the value its innermost loop carries (see above), in place; how
     many were."""
-    from .scalars import promote_scalars
-
     done = 0
     for loop in [o for o in walk(module.operation) if o.name == LOOP]:
         if any(o.name == LOOP for o in walk(loop)):
@@ -64,7 +63,7 @@ def _promote(loop: ir.Operation) -> int:
     for load in [o for o in ops if o.name == "affine.load"]:
         m = _memref(load)
         stores = [o for o in ops if o.name == "affine.store" and _memref(o) == m and _same(o, load)]
-        if len(stores) != 1 or not all(_above(v, loop) for v in _indices(load)):
+        if len(stores) != 1 or not all(_defined_above(v, loop) for v in _indices(load)):
             continue
         if not isinstance(m, ir.BlockArgument) and m.owner.name not in ("memref.alloc", "memref.alloca"):
             continue  # a view may alias another memref
@@ -111,12 +110,6 @@ def _inside(op: ir.Operation, loop: ir.Operation) -> bool:
             return True
         p = p.parent
     return False
-
-
-def _above(v: ir.Value, loop: ir.Operation) -> bool:
-    owner = v.owner
-    op = owner.owner if isinstance(owner, ir.Block) else owner.operation
-    return not (op == loop or _inside(op, loop))
 
 
 def _rewrite(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> None:
