@@ -203,6 +203,10 @@ class KernelInfo:
     inner_widths: bool = False
     # some affine loop yields one of its iter_args as it came in: MLIR's unrolling gets it wrong (loops.rotates)
     rotates: bool = False
+    # the affine loops to unroll and jam for reuse across rows, as `transform.structured.match` orders the
+    # `affine_loops` affine loops of the raised form (inner before outer: loops.row_jams)
+    row_jams: tuple[int, ...] = ()
+    affine_loops: int = 0
 
     @property
     def affine_payload(self) -> bool:
@@ -306,7 +310,7 @@ def analyze(source) -> KernelInfo:
         # (an scf.while inside is a body the affine passes leave alone: a Newton iteration per element)
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
-        widths, spread, split, inner, rotating = (), (), 0, False, False
+        widths, spread, split, inner, rotating, jams, count = (), (), 0, False, False, (), 0
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -314,12 +318,12 @@ def analyze(source) -> KernelInfo:
                 facts = affine_facts(src.text, src.name)
                 text, split, affine = facts["text"], facts["changed"], True
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
-                rotating = facts["rotates"]
+                rotating, jams, count = facts["rotates"], tuple(facts["jams"]), facts["affine_loops"]
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
                 # affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,
                             e.error_diagnostics[0].message if getattr(e, "error_diagnostics", None) else e)
-                widths, spread, split, inner = (), (), 0, False
+                widths, spread, split, inner, jams = (), (), 0, False, ()
         scf, lowered = (scf_loops(func) if nest and set(nest) == {"scf.for"} else ()), False
         if not scf and nest and set(nest) == {"affine.for"}:  # seen as the scf loops they lower to (payload "scf")
             low = ir.Module.parse(src.text)
@@ -339,7 +343,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner, rotating)
+                      lowered, linalg_raised, inner, rotating, jams, count)
 
 
 def _straight(func: ir.Operation) -> bool:

@@ -13,6 +13,8 @@ Gauss-Seidel sweep it finds none, and a schedule that changes nothing is a waste
 `spread_loops`: the loops MLIR's dependence analysis (`affine-parallelize`) proves parallel, outermost ones
 only, and which of them a schedule may spread over cores (not one dispatched again on every trip of a
 sequential loop around it for less work than `WORK_PER_DISPATCH`).
+`row_jams`: the parallel loops whose copies may be fused into their one inner loop to share what they read
+(a stencil's rows: the row below one copy's point is the next copy's own row; see the function).
 """
 
 from __future__ import annotations
@@ -54,8 +56,17 @@ def _facts(source: str) -> dict:
     text = str(form)
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread))
+    # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
+    # be raised to it, else the kernel as written (loops not split)
+    jams, count = row_jams(text if _raised_any(source) else source)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
-            "rotates": rotates(text)}
+            "rotates": rotates(text), "jams": list(jams), "affine_loops": count}
+
+
+def _raised_any(source: str) -> bool:
+    """Whether the kernel has loops other than affine.for (scf loops the affine form raises)."""
+    return any(op.name in ("scf.for", "scf.parallel", "affine.parallel")
+               for op in walk(ir.Module.parse(source).operation))
 
 
 def rotates(text: str) -> bool:
@@ -150,6 +161,72 @@ def spread_loops(text: str) -> tuple[bool, ...]:
     module = _after(text, "affine-parallelize{max-nested=1}")
     return tuple(work(op, UNKNOWN_TRIPS if op.parent.name == "func.func" else 1) >= WORK_PER_DISPATCH
                  for op in walk(module.operation) if op.name == "affine.parallel")
+
+
+def row_jams(text: str) -> tuple[tuple[int, ...], int]:
+    """The affine loops to unroll and jam for reuse across rows, as positions in the order
+    `transform.structured.match` hands them out (MLIR's walk: inner loops before the loop around them), and
+    how many affine loops the kernel has once its accesses are raised. A loop qualifies where:
+    - `affine-parallelize` proves it parallel (at any depth; interleaving its iterations in any order is then legal: no
+      dependence runs between two of them), it carries nothing, and
+    - it holds exactly one loop, innermost, carrying nothing, whose bounds do not depend on its index, and
+    - that inner loop reads some memref at more than one offset of the outer index (a stencil's rows i - 1, i,
+      i + 1): the jammed copies read each other's rows, which LLVM then loads once for several of them
+      (measured on znver4, PolyBench's Jacobi-2d at 248 rows against its naive loops: 1.28x at one task and two
+      copies, 2.2x at two tasks; a plain map gains nothing from it and gets no jam).
+    """
+    module = raised(text)
+    pre = [op for op in walk(module.operation) if op.name == "affine.for"]
+    post = []
+    module.operation.walk(lambda op: (post.append(op) if op.name == "affine.for" else None)
+                          or ir.WalkResult.ADVANCE)
+    parallel = _after(str(module), "affine-parallelize")
+    kinds = [op.name for op in walk(parallel.operation) if op.name in ("affine.for", "affine.parallel")]
+    if len(kinds) != len(pre):
+        return (), len(pre)
+    found = []
+    for loop, kind in zip(pre, kinds):
+        if kind == "affine.parallel" and _jammable_rows(loop):
+            found.append(next(k for k, op in enumerate(post) if op == loop))
+    return tuple(sorted(found)), len(pre)
+
+
+def _jammable_rows(loop: ir.Operation) -> bool:
+    if len(loop.results):
+        return False
+    iv = loop.regions[0].blocks[0].arguments[0]
+    inner = [op for op in walk(loop) if op.name in ("affine.for", "affine.parallel", "affine.if", "scf.for",
+                                                     "scf.while", "scf.if")]
+    if len(inner) != 1 or inner[0].name != "affine.for" or len(inner[0].results):
+        return False
+    if any(v == iv for v in inner[0].operands):  # its bounds move with the outer index (a triangle)
+        return False
+    offsets: dict = {}
+    for op in walk(inner[0]):
+        if op.name != "affine.load":
+            continue
+        operands = list(op.operands)[1:]
+        amap = ir.AffineMapAttr(op.attributes["map"]).value
+        for k, expr in enumerate(amap.results):
+            for pos, v in enumerate(operands):
+                if v == iv:
+                    off = _offset(expr, pos)
+                    if off is not None:
+                        offsets.setdefault((str(op.operands[0].get_name()), k), set()).add(off)
+    return any(len(v) > 1 for v in offsets.values())
+
+
+def _offset(expr: ir.AffineExpr, pos: int) -> int | None:
+    """c where `expr` is dimension `pos` plus the constant c (c = 0: the dimension alone), else None."""
+    expr = expr.maybe_downcast()
+    if isinstance(expr, ir.AffineDimExpr):
+        return 0 if expr.position == pos else None
+    if isinstance(expr, ir.AffineAddExpr):
+        lhs, rhs = expr.lhs.maybe_downcast(), expr.rhs.maybe_downcast()
+        for a, b in ((lhs, rhs), (rhs, lhs)):
+            if isinstance(a, ir.AffineDimExpr) and a.position == pos and isinstance(b, ir.AffineConstantExpr):
+                return b.value
+    return None
 
 
 def _child() -> int:

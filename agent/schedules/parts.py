@@ -119,11 +119,31 @@ def approximate_math(scope: str = "%root", tag: str = "am") -> str:
 
 
 def split(handle: str, n: int, tag: str) -> tuple[str, list[str]]:
-    """Split a handle to n ops into n handles (in program order); the script fails unless it holds
-    exactly n, so a script specialised to one kernel refuses another instead of doing nothing."""
+    """Split a handle to n ops into n handles, in the order `transform.structured.match` found them (MLIR's
+    walk: program order for ops none of which holds another; a loop after the loops inside it, see
+    `nest_handles`); the script fails unless it holds exactly n, so a script specialised to one kernel refuses
+    another instead of doing nothing."""
     names = [f"%{tag}{i}" for i in range(n)]
     return (f"  {', '.join(names)} = transform.split_handle {handle} {{pass_through_empty_handle = false}} : ({ANY}) -> ({', '.join([ANY] * n)})\n",
             names)
+
+
+def nest_handles(handle: str, parents: list[int], tag: str) -> tuple[str, list[str]]:
+    """Split a handle to a kernel's loops (`transform.structured.match` hands them out as MLIR's walk visits
+    them: each loop after the loops inside it) into one handle per loop, listed in program order (outer before
+    inner, as an analysis walking from the top finds them): `parents[i]` is the index of loop i's enclosing loop
+    in that order, -1 at the top."""
+    order = []
+
+    def visit(i: int) -> None:
+        for child in (c for c, p in enumerate(parents) if p == i):
+            visit(child)
+        if i >= 0:
+            order.append(i)
+
+    visit(-1)
+    text, names = split(handle, len(parents), tag)
+    return text, [names[order.index(i)] for i in range(len(parents))]
 
 
 def each_op(n: int) -> tuple[str, list[str]]:

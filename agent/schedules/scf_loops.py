@@ -76,9 +76,8 @@ class JamScfLoops(Schedule):
         return {"jam": min(fs, key=lambda f: (abs(f - vl), -f))}
 
     def render(self, info: KernelInfo, host: Host) -> str:
-        n = len(info.scf_loops)
         body = f'  %loops = transform.structured.match ops{{["scf.for"]}} in %root : ({ANY}) -> {ANY}\n'
-        text, names = parts.split("%loops", n, "l")
+        text, names = parts.nest_handles("%loops", [loop.parent for loop in info.scf_loops], "l")
         body += text
         for i in targets(info):
             body += f"  transform.loop.unroll_and_jam {names[i]} {{factor = {self.knob('jam')}}} : {ANY}\n"

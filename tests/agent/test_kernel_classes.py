@@ -17,12 +17,15 @@ from support.kernel_refs import OUTPUTS, REFERENCES
 from support.paths import KERNELS
 
 from neurojit.agent.analyze import analyze
+from mlir import ir
+
 from neurojit.agent.schedules import (JamScfLoops, LaneReduction, PackedMatmul, PackWindows, RegisterTileAny,
-                                      VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
+                                      SpreadAffineLoops, VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
                                       for_kernel, unscheduled)
 from neurojit.agent.schedules.windows import even_splits
 from neurojit.compiler import ScheduleError, compile_kernel, host
-from neurojit.compiler.schedule import knobs_of
+from neurojit.compiler.kernel import walk
+from neurojit.compiler.schedule import apply_schedule, knobs_of
 from neurojit.evaluator import EvalConfig, Evaluator
 
 HERE = pathlib.Path(__file__).resolve().parent / "kernels"
@@ -98,9 +101,9 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[0] @ f[1]]
     if stem in ("mm_scf_odd", "mm_scf", "mm_scf_mem"):
         return [f[2] + f[0] @ f[1]]
-    if stem == "jacobi_affine":
+    if stem in ("jacobi_affine", "jacobi_odd"):
         A, B = f[0].copy(), f[1].copy()
-        for _ in range(3):
+        for _ in range(3 if stem == "jacobi_affine" else 2):
             B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
             A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
         return [A, B]
@@ -201,6 +204,7 @@ ODD = [
     ("symm_odd", "vectorize_affine_loops"), ("symm_odd", "jam_scf_loops"),
     # a stencil's rows spread over the cores, vectorised by LLVM (its 58-wide rows unsplit), or super-vectorised
     ("heat_3d", "spread_affine_loops"), ("heat_3d", "vectorize_affine_loops"),
+    ("jacobi_odd", "spread_affine_loops"),  # its rows jammed in twos (99 rows: one left for the rest loop)
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # loops raised to the linalg ops they are (compiler/raise_linalg.py): the structured schedules take them
@@ -255,6 +259,8 @@ def test_example_class_schedule_gives_numpys_answer(stem):
     ("mm_affine_odd", VectorizeAffineLoops(), {"vw": 8, "unroll": 4}),
     ("row_sum_i32_odd", VectorizeRowReduction(), {"width": 16, "rows": 3}),
     ("mm_scf_odd", JamScfLoops(), {"jam": 5}),
+    ("jacobi_odd", SpreadAffineLoops(), {"jam": 4, "threads": 2}), ("jacobi_odd", SpreadAffineLoops(), {"jam": 4, "threads": 1}),
+    ("heat_3d", SpreadAffineLoops(), {"jam": 4, "threads": 2}),  # a 3-d stencil: its middle loop jammed
 ])
 def test_other_knobs_stay_right(stem, schedule, knobs):
     path = HERE / f"{stem}.mlir"
@@ -725,6 +731,77 @@ def test_scf_loops_jam_only_around_an_inner_loop_that_accumulates():
     for stem in ("mm_scf_odd", "mm_scf_mem"):
         info = analyze((HERE / f"{stem}.mlir").read_text())
         assert info.scf_loops[-1].accumulates and JamScfLoops().applies(info), stem
+
+
+def test_rows_are_jammed_only_where_their_copies_share_what_they_read():
+    # a stencil's parallel rows read rows i - 1, i and i + 1: jammed (the middle loop of a 3-d one)
+    for stem in ("jacobi_odd", "heat_3d"):
+        info = analyze((HERE / f"{stem}.mlir").read_text())
+        assert info.row_jams and "jam" in knobs_of(SpreadAffineLoops().text(info, host())), stem
+    # an in-place Gauss-Seidel sweep: its rows are not parallel (each reads the row before, as updated)
+    assert analyze(SEIDEL_AFFINE).row_jams == ()
+    # rows that read only their own row (a map, a 1-d stencil along the row): no copy shares a load
+    own = (SEIDEL_AFFINE.replace("%i - 1", "%i").replace("%i + 1", "%i").replace("store %r, %A", "store %r, %B")
+           .replace("{neurojit.output})", "{neurojit.output}, %B: memref<20x20xf64> {neurojit.output})"))
+    info = analyze(own)
+    assert info.parallel_loops == 0 and "%i - 1" not in own and info.row_jams == ()
+    assert analyze(own.replace("%A[%i, %j - 1]", "%A[%i - 1, %j - 1]")).row_jams != ()  # (the same, reading up)
+    # a triangular inner loop (its bounds move with the row): not jammed
+    assert analyze((HERE / "syrk_tri.mlir").read_text()).row_jams == ()
+
+
+def test_loops_are_jammed_where_the_analysis_chose():
+    # transform.structured.match hands out a loop after the loops inside it; the analysis counts outer first:
+    # in a 4-deep batched product the j loop (third from the top) is the one to jam, not the i loop around it
+    text = BMM_SCF
+    info = analyze(text)
+    assert [i for i, loop in enumerate(info.scf_loops) if loop.jammable] and JamScfLoops().applies(info)
+    with ir.Context():
+        module = ir.Module.parse(text)
+        apply_schedule(module, JamScfLoops().text(info, host()), {"jam": 2})
+        steps = [str(op.operands[2].owner.attributes["value"]) for op in walk(module.operation) if op.name == "scf.for"]
+    assert steps == ["1 : index", "1 : index", "2 : index", "1 : index"]
+    _check_against_naive(text, JamScfLoops(), {"jam": 2})
+
+
+BMM_SCF = """// a batched matrix product as scf loops, summed into C in memory
+module {
+  func.func @bmm(%A: memref<2x6x8xf32>, %B: memref<2x8x10xf32>, %C: memref<2x6x10xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c6 = arith.constant 6 : index
+    %c8 = arith.constant 8 : index
+    %c10 = arith.constant 10 : index
+    scf.for %b = %c0 to %c2 step %c1 {
+      scf.for %i = %c0 to %c6 step %c1 {
+        scf.for %j = %c0 to %c10 step %c1 {
+          scf.for %k = %c0 to %c8 step %c1 {
+            %a = memref.load %A[%b, %i, %k] : memref<2x6x8xf32>
+            %w = memref.load %B[%b, %k, %j] : memref<2x8x10xf32>
+            %c = memref.load %C[%b, %i, %j] : memref<2x6x10xf32>
+            %p = arith.mulf %a, %w : f32
+            %s = arith.addf %c, %p : f32
+            memref.store %s, %C[%b, %i, %j] : memref<2x6x10xf32>
+          }
+        }
+      }
+    }
+    return
+  }
+}
+"""
+
+
+def _check_against_naive(text: str, schedule, knobs: dict) -> None:
+    info = analyze(text)
+    naive, k = compile_kernel(text), compile_kernel(text, schedule.text(info, host()), knobs)
+    args = _arguments(k.signature)
+    want = [a.copy() for a in args]
+    naive(*want)
+    k(*args)
+    for g, w in zip(args, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
 
 
 def test_not_applicable_is_refused():
