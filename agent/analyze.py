@@ -207,6 +207,7 @@ class KernelInfo:
     # `affine_loops` affine loops of the raised form (inner before outer: loops.row_jams)
     row_jams: tuple[int, ...] = ()
     affine_loops: int = 0
+    jam_sums: bool = False  # some of them for the sums their inner loops carry (else for rows they share)
 
     @property
     def affine_payload(self) -> bool:
@@ -310,7 +311,7 @@ def analyze(source) -> KernelInfo:
         # (an scf.while inside is a body the affine passes leave alone: a Newton iteration per element)
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
-        widths, spread, split, inner, rotating, jams, count = (), (), 0, False, False, (), 0
+        widths, spread, split, inner, rotating, jams, count, sums = (), (), 0, False, False, (), 0, False
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -319,6 +320,7 @@ def analyze(source) -> KernelInfo:
                 text, split, affine = facts["text"], facts["changed"], True
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
                 rotating, jams, count = facts["rotates"], tuple(facts["jams"]), facts["affine_loops"]
+                sums = facts["jam_sums"]
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
                 # affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,
@@ -343,7 +345,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner, rotating, jams, count)
+                      lowered, linalg_raised, inner, rotating, jams, count, sums)
 
 
 def _straight(func: ir.Operation) -> bool:

@@ -58,9 +58,9 @@ def _facts(source: str) -> dict:
     widths, inner = vector_widths(text, any(spread))
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
     # be raised to it, else the kernel as written (loops not split)
-    jams, count = row_jams(text if _raised_any(source) else source)
+    jams, count, sums = row_jams(text if _raised_any(source) else source)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
-            "rotates": rotates(text), "jams": list(jams), "affine_loops": count}
+            "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums}
 
 
 def _raised_any(source: str) -> bool:
@@ -163,17 +163,21 @@ def spread_loops(text: str) -> tuple[bool, ...]:
                  for op in walk(module.operation) if op.name == "affine.parallel")
 
 
-def row_jams(text: str) -> tuple[tuple[int, ...], int]:
-    """The affine loops to unroll and jam for reuse across rows, as positions in the order
-    `transform.structured.match` hands them out (MLIR's walk: inner loops before the loop around them), and
-    how many affine loops the kernel has once its accesses are raised. A loop qualifies where:
-    - `affine-parallelize` proves it parallel (at any depth; interleaving its iterations in any order is then legal: no
-      dependence runs between two of them), it carries nothing, and
-    - it holds exactly one loop, innermost, carrying nothing, whose bounds do not depend on its index, and
-    - that inner loop reads some memref at more than one offset of the outer index (a stencil's rows i - 1, i,
-      i + 1): the jammed copies read each other's rows, which LLVM then loads once for several of them
-      (measured on znver4, PolyBench's Jacobi-2d at 248 rows against its naive loops: 1.28x at one task and two
-      copies, 2.2x at two tasks; a plain map gains nothing from it and gets no jam).
+def row_jams(text: str) -> tuple[tuple[int, ...], int, bool]:
+    """The affine loops to unroll and jam, as positions in the order `transform.structured.match` hands them
+    out (MLIR's walk: inner loops before the loop around them); how many affine loops the kernel has once its
+    accesses are raised; and whether some of them are jammed for their sums. A loop qualifies where:
+    - `affine-parallelize` proves it parallel (at any depth; interleaving its iterations in any order is then
+      legal: no dependence runs between two of them), it carries nothing, and
+    - it holds exactly one loop, innermost, whose bounds do not depend on its index, and that inner loop either
+      - reads some memref at more than one offset of the outer index (a stencil's rows i - 1, i, i + 1; it
+        carries nothing): the jammed copies read each other's rows, which LLVM then loads once for several of
+        them (measured on znver4, PolyBench's Jacobi-2d at 248 rows against its naive loops: 1.28x at one task
+        and two copies, 2.2x at two tasks; a plain map gains nothing from it and gets no jam), or
+      - sums into one value (its iter_args, or an element of a memref its index does not move): the copies'
+        sums are independent chains over neighbouring elements, which LLVM packs into vectors (PolyBench's lu and
+        ludcmp, the row loop of their upper part around a sum down a column: 1.5x and 1.6x at 8 copies; they
+        had no proposal).
     """
     module = raised(text)
     pre = [op for op in walk(module.operation) if op.name == "affine.for"]
@@ -183,24 +187,29 @@ def row_jams(text: str) -> tuple[tuple[int, ...], int]:
     parallel = _after(str(module), "affine-parallelize")
     kinds = [op.name for op in walk(parallel.operation) if op.name in ("affine.for", "affine.parallel")]
     if len(kinds) != len(pre):
-        return (), len(pre)
-    found = []
+        return (), len(pre), False
+    found, sums = [], False
     for loop, kind in zip(pre, kinds):
-        if kind == "affine.parallel" and _jammable_rows(loop):
+        why = _jam_kind(loop) if kind == "affine.parallel" else None
+        if why:
             found.append(next(k for k, op in enumerate(post) if op == loop))
-    return tuple(sorted(found)), len(pre)
+            sums = sums or why == "sums"
+    return tuple(sorted(found)), len(pre), sums
 
 
-def _jammable_rows(loop: ir.Operation) -> bool:
+def _jam_kind(loop: ir.Operation) -> str | None:
+    """"rows" or "sums" where the loop qualifies for `row_jams` (for that reason), else None."""
     if len(loop.results):
-        return False
+        return None
     iv = loop.regions[0].blocks[0].arguments[0]
     inner = [op for op in walk(loop) if op.name in ("affine.for", "affine.parallel", "affine.if", "scf.for",
                                                      "scf.while", "scf.if")]
-    if len(inner) != 1 or inner[0].name != "affine.for" or len(inner[0].results):
-        return False
+    if len(inner) != 1 or inner[0].name != "affine.for":
+        return None
     if any(v == iv for v in inner[0].operands):  # its bounds move with the outer index (a triangle)
-        return False
+        return None
+    if len(inner[0].results) or _sums_in_memory(inner[0]):
+        return "sums"
     offsets: dict = {}
     for op in walk(inner[0]):
         if op.name != "affine.load":
@@ -213,7 +222,21 @@ def _jammable_rows(loop: ir.Operation) -> bool:
                     off = _offset(expr, pos)
                     if off is not None:
                         offsets.setdefault((str(op.operands[0].get_name()), k), set()).add(off)
-    return any(len(v) > 1 for v in offsets.values())
+    return "rows" if any(len(v) > 1 for v in offsets.values()) else None
+
+
+def _sums_in_memory(loop: ir.Operation) -> bool:
+    """Whether the loop loads and stores one element on every iteration: its index in none of the subscripts."""
+    iv = loop.regions[0].blocks[0].arguments[0]
+    ops = [op for op in walk(loop) if op.name in ("affine.load", "affine.store")]
+    for store in (op for op in ops if op.name == "affine.store"):
+        at = list(store.operands)[2:]
+        if iv in at:
+            continue
+        if any(op.name == "affine.load" and op.operands[0] == store.operands[1] and list(op.operands)[1:] == at
+               and str(op.attributes["map"]) == str(store.attributes["map"]) for op in ops):
+            return True
+    return False
 
 
 def _offset(expr: ir.AffineExpr, pos: int) -> int | None:

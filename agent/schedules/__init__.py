@@ -19,7 +19,8 @@ around them fused into one pass over the rows (softmax, layer norm; exp, log, ta
 polynomials) (RowwiseFused); reductions that must keep their order of terms, arg-reductions with an index
 output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (VectorizeWindows), channels-first pooling on
 packed channel blocks (PackWindows); plain affine
-loops (VectorizeAffineLoops), or their parallel loops only, vectorised by LLVM (SpreadAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
+loops (VectorizeAffineLoops), or their parallel loops only, vectorised by LLVM (SpreadAffineLoops), or where neither
+applies their parallel loops around a sum or a stencil's rows unrolled and jammed (JamAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
 streaming kernel's naive loops split over the cores (NaiveSplit). `for_kernel`
 ranks those that apply by the host model (`model`).
 """
@@ -31,7 +32,7 @@ from neurojit.compiler.tasks import WORK_PER_DISPATCH
 
 from ..analyze import KernelInfo
 from . import model
-from .affine_loops import SpreadAffineLoops, VectorizeAffineLoops
+from .affine_loops import JamAffineLoops, SpreadAffineLoops, VectorizeAffineLoops
 from .base import Caches, Knob, Schedule, caches, lanes
 from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
@@ -46,7 +47,7 @@ from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
-                                 SpreadAffineLoops(), JamScfLoops())
+                                 SpreadAffineLoops(), JamAffineLoops(), JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
 
@@ -91,7 +92,7 @@ def by_name(name: str) -> Schedule:
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
+__all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
            "LaneReduction", "NaiveSplit",
            "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

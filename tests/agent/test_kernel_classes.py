@@ -19,9 +19,9 @@ from support.paths import KERNELS
 from neurojit.agent.analyze import analyze
 from mlir import ir
 
-from neurojit.agent.schedules import (JamScfLoops, LaneReduction, PackedMatmul, PackWindows, RegisterTileAny,
+from neurojit.agent.schedules import (JamAffineLoops, JamScfLoops, LaneReduction, PackedMatmul, PackWindows, RegisterTileAny,
                                       SpreadAffineLoops, VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
-                                      for_kernel, unscheduled)
+                                      for_kernel, lanes, unscheduled)
 from neurojit.agent.schedules.windows import even_splits
 from neurojit.compiler import ScheduleError, compile_kernel, host
 from neurojit.compiler.kernel import walk
@@ -107,6 +107,14 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
             B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
             A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
         return [A, B]
+    if stem == "lu_odd":  # Doolittle, no pivoting, in place
+        A = f[0].copy()
+        for i in range(len(A)):
+            for j in range(i):
+                A[i, j] = (A[i, j] - A[i, :j] @ A[:j, j]) / A[j, j]
+            for j in range(i, len(A)):
+                A[i, j] -= A[i, :i] @ A[:i, j]
+        return [A]
     if stem == "stencil_time":
         E, H = f[1].copy(), f[2].copy()
         for t in range(4):
@@ -205,6 +213,7 @@ ODD = [
     # a stencil's rows spread over the cores, vectorised by LLVM (its 58-wide rows unsplit), or super-vectorised
     ("heat_3d", "spread_affine_loops"), ("heat_3d", "vectorize_affine_loops"),
     ("jacobi_odd", "spread_affine_loops"),  # its rows jammed in twos (99 rows: one left for the rest loop)
+    ("lu_odd", "jam_affine_loops"),  # the upper part's row loop (i..36, a rest at every i) jammed around its sum
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # loops raised to the linalg ops they are (compiler/raise_linalg.py): the structured schedules take them
@@ -261,6 +270,7 @@ def test_example_class_schedule_gives_numpys_answer(stem):
     ("mm_scf_odd", JamScfLoops(), {"jam": 5}),
     ("jacobi_odd", SpreadAffineLoops(), {"jam": 4, "threads": 2}), ("jacobi_odd", SpreadAffineLoops(), {"jam": 4, "threads": 1}),
     ("heat_3d", SpreadAffineLoops(), {"jam": 4, "threads": 2}),  # a 3-d stencil: its middle loop jammed
+    ("lu_odd", JamAffineLoops(), {"jam": 16}), ("lu_odd", JamAffineLoops(), {"jam": 2, "unroll": 4}),
 ])
 def test_other_knobs_stay_right(stem, schedule, knobs):
     path = HERE / f"{stem}.mlir"
@@ -330,7 +340,8 @@ def test_order_keeping_reductions_split_over_tasks_keep_every_bit(stem):
 
 
 @pytest.mark.parametrize("schedule, stem", [(LaneReduction(), "argmax_odd"), (VectorizeWindows(), "conv_nchw_stride2"),
-                                            (VectorizeAffineLoops(), "mm_affine_odd"), (PackWindows(), "pool_nchw_f64")])
+                                            (VectorizeAffineLoops(), "mm_affine_odd"), (PackWindows(), "pool_nchw_f64"),
+                                            (SpreadAffineLoops(), "jacobi_odd"), (JamAffineLoops(), "lu_odd")])
 def test_fields_are_the_knobs(schedule, stem):
     info = analyze((HERE / f"{stem}.mlir").read_text())
     h = host()
@@ -454,7 +465,6 @@ def test_a_padded_input_is_copied_in_tiles_and_its_rows_find_a_width():
     # stores for a 1x112x112x64 depthwise input (80 s to compile): tiled by 1 but for its two inner dims
     # (its inner dim, past PLANE elements) first; the padded rows (130) take the extent itself as the fills' width (no multiple of the lanes
     # up to 8 of them divides 130: every width failed to vectorise)
-    from neurojit.agent.schedules import lanes
     from neurojit.agent.schedules.windows import ew_widths
 
     info = analyze((HERE / "avgpool_pad.mlir").read_text())
@@ -748,6 +758,42 @@ def test_rows_are_jammed_only_where_their_copies_share_what_they_read():
     assert analyze(own.replace("%A[%i, %j - 1]", "%A[%i - 1, %j - 1]")).row_jams != ()  # (the same, reading up)
     # a triangular inner loop (its bounds move with the row): not jammed
     assert analyze((HERE / "syrk_tri.mlir").read_text()).row_jams == ()
+    # PolyBench lu: the lower part's row loop carries (A[i, j] reads A[i, k < j]); the upper part's does not, and
+    # its inner loop sums into A[i, j]: jammed for that, and the only schedule for it
+    lu = analyze((HERE / "lu_odd.mlir").read_text())
+    assert lu.row_jams == (3,) and lu.jam_sums and lu.affine_loops == 5
+    assert [s.name for s in for_kernel(lu, host())] == ["jam_affine_loops"]
+    assert JamAffineLoops().defaults(lu, host())["jam"] == min(8, lanes(lu, host()))  # a vector of f64 sums
+    # nothing jammed where MLIR's unrolling is wrong (a loop yielding an iter_arg as it came in)
+    assert not JamAffineLoops().applies(dataclasses.replace(lu, rotates=True))
+
+
+def test_sums_in_iter_args_at_the_top_level_are_jammed_right():
+    # (affine loops: MLIR jams a loop of the function's body around one that carries iter_args; scf's refuses)
+    info = dataclasses.replace(analyze(MV_AFFINE), loop_widths=(), linalg_raised=False, ops=())
+    assert info.row_jams == (1,) and info.jam_sums and JamAffineLoops().applies(info)
+    for jam in (2, 8):
+        _check_against_naive(MV_AFFINE, JamAffineLoops(), {"jam": jam}, info)
+
+
+MV_AFFINE = """// y += A x over 67 rows (odd: a rest at every jam), each row's sum carried in iter_args
+module {
+  func.func @mv(%A: memref<67x45xf64>, %x: memref<45xf64>, %y: memref<67xf64>) {
+    affine.for %i = 0 to 67 {
+      %y0 = affine.load %y[%i] : memref<67xf64>
+      %s = affine.for %k = 0 to 45 iter_args(%acc = %y0) -> f64 {
+        %a = affine.load %A[%i, %k] : memref<67x45xf64>
+        %b = affine.load %x[%k] : memref<45xf64>
+        %p = arith.mulf %a, %b : f64
+        %n = arith.addf %acc, %p : f64
+        affine.yield %n : f64
+      }
+      affine.store %s, %y[%i] : memref<67xf64>
+    }
+    return
+  }
+}
+"""
 
 
 def test_loops_are_jammed_where_the_analysis_chose():
@@ -793,8 +839,8 @@ module {
 """
 
 
-def _check_against_naive(text: str, schedule, knobs: dict) -> None:
-    info = analyze(text)
+def _check_against_naive(text: str, schedule, knobs: dict, info=None) -> None:
+    info = info or analyze(text)
     naive, k = compile_kernel(text), compile_kernel(text, schedule.text(info, host()), knobs)
     args = _arguments(k.signature)
     want = [a.copy() for a in args]
@@ -821,7 +867,8 @@ def test_evaluator_accepts_each_new_schedule():
              ("attn_bt_odd", "packed_matmul"),
              ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"),
              ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
-             ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops")]
+             ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops"),
+             ("jacobi_odd", "spread_affine_loops"), ("lu_odd", "jam_affine_loops")]
     def judge(case):
         stem, name = case
         info = analyze((HERE / f"{stem}.mlir").read_text())
