@@ -206,8 +206,9 @@ def _jam_kind(loop: ir.Operation) -> str | None:
                                                      "scf.while", "scf.if")]
     if len(inner) != 1 or inner[0].name != "affine.for":
         return None
-    if any(v == iv for v in inner[0].operands):  # its bounds move with the outer index (a triangle)
-        return None
+    operands = list(inner[0].operands)
+    if any(_inside(v, loop) for v in operands[:len(operands) - len(inner[0].results)]):  # (then its iter_args)
+        return None  # its bounds move with the outer index (a triangle), directly or through affine.apply
     if len(inner[0].results) or _sums_in_memory(inner[0]):
         return "sums"
     offsets: dict = {}
@@ -223,6 +224,17 @@ def _jam_kind(loop: ir.Operation) -> str | None:
                     if off is not None:
                         offsets.setdefault((str(op.operands[0].get_name()), k), set()).add(off)
     return "rows" if any(len(v) > 1 for v in offsets.values()) else None
+
+
+def _inside(v: ir.Value, loop: ir.Operation) -> bool:
+    """Whether `v` is defined inside `loop` (its index, or a result of an op in its body)."""
+    owner = v.owner
+    op = owner.owner if isinstance(owner, ir.Block) else owner  # a block argument: the op holding the block
+    while op is not None:
+        if op == loop:
+            return True
+        op = op.parent
+    return False
 
 
 def _sums_in_memory(loop: ir.Operation) -> bool:

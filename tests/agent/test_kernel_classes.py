@@ -756,8 +756,10 @@ def test_rows_are_jammed_only_where_their_copies_share_what_they_read():
     info = analyze(own)
     assert info.parallel_loops == 0 and "%i - 1" not in own and info.row_jams == ()
     assert analyze(own.replace("%A[%i, %j - 1]", "%A[%i - 1, %j - 1]")).row_jams != ()  # (the same, reading up)
-    # a triangular inner loop (its bounds move with the row): not jammed
+    # a triangular inner loop (its bounds move with the row, directly or through affine.apply): not jammed (MLIR
+    # refuses: "failed to unroll and jam")
     assert analyze((HERE / "syrk_tri.mlir").read_text()).row_jams == ()
+    assert analyze(TRI_APPLY).row_jams == ()
     # PolyBench lu: the lower part's row loop carries (A[i, j] reads A[i, k < j]); the upper part's does not, and
     # its inner loop sums into A[i, j]: jammed for that, and the only schedule for it
     lu = analyze((HERE / "lu_odd.mlir").read_text())
@@ -775,6 +777,23 @@ def test_sums_in_iter_args_at_the_top_level_are_jammed_right():
     for jam in (2, 8):
         _check_against_naive(MV_AFFINE, JamAffineLoops(), {"jam": jam}, info)
 
+
+TRI_APPLY = """// y[i] += the sum of row i's first i + 1 elements, the inner loop's bound computed by an affine.apply
+module {
+  func.func @tri(%A: memref<40x40xf64>, %y: memref<40xf64> {neurojit.output}) {
+    affine.for %i = 0 to 40 {
+      %b = affine.apply affine_map<(d0) -> (d0 + 1)>(%i)
+      affine.for %k = 0 to affine_map<(d0) -> (d0)>(%b) {
+        %a = affine.load %A[%i, %k] : memref<40x40xf64>
+        %w = affine.load %y[%i] : memref<40xf64>
+        %s = arith.addf %a, %w : f64
+        affine.store %s, %y[%i] : memref<40xf64>
+      }
+    }
+    return
+  }
+}
+"""
 
 MV_AFFINE = """// y += A x over 67 rows (odd: a rest at every jam), each row's sum carried in iter_args
 module {
