@@ -13,8 +13,9 @@ Gauss-Seidel sweep it finds none, and a schedule that changes nothing is a waste
 `spread_loops`: the loops MLIR's dependence analysis (`affine-parallelize`) proves parallel, outermost ones
 only, and which of them a schedule may spread over cores (not one dispatched again on every trip of a
 sequential loop around it for less work than `WORK_PER_DISPATCH`).
-`row_jams`: the parallel loops whose copies may be fused into their one inner loop to share what they read
-(a stencil's rows: the row below one copy's point is the next copy's own row; see the function).
+`row_jams`: the parallel loops whose copies may be fused into their one inner loop, where the copies share
+what they read (a stencil's rows: the row below one copy's point is the next copy's own row) or carry sums
+LLVM may pack into vectors (see the function).
 """
 
 from __future__ import annotations
