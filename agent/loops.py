@@ -27,7 +27,8 @@ from mlir import ir, passmanager
 
 from neurojit.compiler import errors, preflight
 from neurojit.compiler.flops import loop_bounds
-from neurojit.compiler.kernel import walk
+from neurojit.compiler.iteration_space import range_never_negative
+from neurojit.compiler.kernel import public_funcs, walk
 from neurojit.compiler.split_loops import restricts_widths
 from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 
@@ -55,13 +56,45 @@ def _facts(source: str) -> dict:
     form = ir.Module.parse(source)
     _, changed = affine_form(form)
     text = str(form)
+    if aliased(form):  # MLIR's affine dependence analysis takes two memrefs for two buffers
+        return {"text": text, "changed": changed, "widths": [], "inner": False, "spread": [], "rotates": False,
+                "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0}
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread))
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
     # be raised to it, else the kernel as written (loops not split)
-    jams, count, sums = row_jams(text if _raised_any(source) else source)
+    jams, count, sums, most = row_jams(text if _raised_any(source) else source)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
-            "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums}
+            "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums,
+            "jam_most": most}
+
+
+def aliased(module: ir.Module) -> bool:
+    """Whether the public function reaches one buffer through two memref values: a view (collapse_shape,
+    subview, cast, ...: an op making a memref of a memref) used beside its source or beside another view of it.
+    MLIR's affine dependence analysis (`affine-parallelize`, the vectoriser, loop-invariant code motion) takes
+    two memref values for two buffers: a row loop reading row i + 1 through a flat view of the array it writes
+    row i of is "parallel" to it, and its jammed or spread copies read rows already written."""
+    func = _public(module)
+    roots: dict = {}
+    for op in walk(func):
+        results = [r for r in op.results if isinstance(r.type, ir.MemRefType)]
+        sources = [v for v in op.operands if isinstance(v.type, ir.MemRefType)]
+        if results and sources:
+            continue  # a view: its uses count, not it
+        for v in sources:
+            root = v
+            while not isinstance(root.owner, ir.Block) and any(
+                    isinstance(x.type, ir.MemRefType) for x in root.owner.operands):
+                root = next(x for x in root.owner.operands if isinstance(x.type, ir.MemRefType))  # its source
+            roots.setdefault(root, set()).add(v)
+    return any(len(vs) > 1 for vs in roots.values())
+
+
+def _public(module: ir.Module) -> ir.Operation:
+    """The kernel's public function: the analyses below look at its loops only (a private helper it calls is
+    lowered as written)."""
+    return public_funcs(module)[0]
 
 
 def _raised_any(source: str) -> bool:
@@ -75,7 +108,7 @@ def rotates(text: str) -> bool:
     iteration to the next, as deriche's filters pass theirs): MLIR's `affine-loop-unroll` then has the second
     copy yield the stale one (seen: deriche wrong at any unroll factor above 1)."""
     module = ir.Module.parse(text)
-    for loop in walk(module.operation):
+    for loop in walk(_public(module)):
         if loop.name == "affine.for" and len(loop.results):
             args = list(loop.regions[0].blocks[0].arguments)[1:]
             block = loop.regions[0].blocks[0]
@@ -106,11 +139,11 @@ def vector_widths(text: str, spread: bool = False) -> tuple[tuple[int, ...], boo
 def _widths(text: str, prefix: str) -> tuple[tuple[int, ...], bool]:
     found, inner = [], True
     base = _after(text, prefix)  # (kept: its ops live as long as the module)
-    before = [op for op in walk(base.operation) if op.name == "affine.for"]
+    before = [op for op in walk(_public(base)) if op.name == "affine.for"]
     for width in WIDTHS:
         module = _after(text, f"{prefix},{vectorize(width)}")
-        after = [op for op in walk(module.operation) if op.name == "affine.for"]
-        if len(before) != len(after) or not any(op.name.startswith("vector.") for op in walk(module.operation)):
+        after = [op for op in walk(_public(module)) if op.name == "affine.for"]
+        if len(before) != len(after) or not any(op.name.startswith("vector.") for op in walk(_public(module))):
             continue
         taken = [a for a, b in zip(before, after) if _step(b) != _step(a)]
         if all(_safe(a, width) for a in taken):
@@ -161,15 +194,21 @@ def spread_loops(text: str) -> tuple[bool, ...]:
     again on the loops a schedule leaves: compiler/tasks.py)."""
     module = _after(text, "affine-parallelize{max-nested=1}")
     return tuple(work(op, UNKNOWN_TRIPS if op.parent.name == "func.func" else 1) >= WORK_PER_DISPATCH
-                 for op in walk(module.operation) if op.name == "affine.parallel")
+                 for op in walk(_public(module)) if op.name == "affine.parallel")
 
 
-def row_jams(text: str) -> tuple[tuple[int, ...], int, bool]:
+def row_jams(text: str) -> tuple[tuple[int, ...], int, bool, int]:
     """The affine loops to unroll and jam, as positions in the order `transform.structured.match` hands them
-    out (MLIR's walk: inner loops before the loop around them); how many affine loops the kernel has once its
-    accesses are raised; and whether some of them are jammed for their sums. A loop qualifies where:
+    out (MLIR's walk: inner loops before the loop around them); how many affine loops the public function has
+    once its accesses are raised; whether some of them are jammed for their sums; and the smallest constant
+    trip count among them (0: none constant), which a jam factor may not pass (MLIR refuses: "failed to unroll
+    and jam"). A loop qualifies where:
     - `affine-parallelize` proves it parallel (at any depth; interleaving its iterations in any order is then
       legal: no dependence runs between two of them), it carries nothing, and
+    - its range is never negative (`range_never_negative`: where the loop around it can put the lower bound
+      past the upper, `for j = t + 1 to 20` at t = 20, MLIR's jammed loop computes its rest from a negative trip
+      count and runs j = 19), each bound one map result (the rest of a min or max bound: MLIR refuses), and a
+      constant trip count is at least 2, and
     - it holds exactly one loop, innermost, whose bounds do not depend on its index, and that inner loop either
       - reads some memref at more than one offset of the outer index (a stencil's rows i - 1, i, i + 1; it
         carries nothing): the jammed copies read each other's rows, which LLVM then loads once for several of
@@ -181,27 +220,33 @@ def row_jams(text: str) -> tuple[tuple[int, ...], int, bool]:
         had no proposal).
     """
     module = raised(text)
-    pre = [op for op in walk(module.operation) if op.name == "affine.for"]
+    pre = [op for op in walk(_public(module)) if op.name == "affine.for"]
     post = []
-    module.operation.walk(lambda op: (post.append(op) if op.name == "affine.for" else None)
+    _public(module).walk(lambda op: (post.append(op) if op.name == "affine.for" else None)
                           or ir.WalkResult.ADVANCE)
     parallel = _after(str(module), "affine-parallelize")
-    kinds = [op.name for op in walk(parallel.operation) if op.name in ("affine.for", "affine.parallel")]
+    kinds = [op.name for op in walk(_public(parallel)) if op.name in ("affine.for", "affine.parallel")]
     if len(kinds) != len(pre):
-        return (), len(pre), False
-    found, sums = [], False
+        return (), len(pre), False, 0
+    found, sums, trips = [], False, []
     for loop, kind in zip(pre, kinds):
         why = _jam_kind(loop) if kind == "affine.parallel" else None
         if why:
             found.append(next(k for k, op in enumerate(post) if op == loop))
             sums = sums or why == "sums"
-    return tuple(sorted(found)), len(pre), sums
+            bounds = loop_bounds(loop)
+            if bounds:
+                trips.append(-(-(bounds[1] - bounds[0]) // bounds[2]))
+    return tuple(sorted(found)), len(pre), sums, min(trips, default=0)
 
 
 def _jam_kind(loop: ir.Operation) -> str | None:
     """"rows" or "sums" where the loop qualifies for `row_jams` (for that reason), else None."""
-    if len(loop.results):
+    if len(loop.results) or not range_never_negative(loop):
         return None
+    bounds = loop_bounds(loop)
+    if bounds and bounds[1] - bounds[0] <= bounds[2]:
+        return None  # one trip (or none): nothing to jam
     iv = loop.regions[0].blocks[0].arguments[0]
     inner = [op for op in walk(loop) if op.name in ("affine.for", "affine.parallel", "affine.if", "scf.for",
                                                      "scf.while", "scf.if")]
@@ -210,6 +255,9 @@ def _jam_kind(loop: ir.Operation) -> str | None:
     operands = list(inner[0].operands)
     if any(_inside(v, loop) for v in operands[:len(operands) - len(inner[0].results)]):  # (then its iter_args)
         return None  # its bounds move with the outer index (a triangle), directly or through affine.apply
+    if iv in operands[len(operands) - len(inner[0].results):]:
+        return None  # a sum started from the outer index itself: MLIR's jammed copies start from an index
+        # computed after the inner loop ("operand does not dominate its use")
     if len(inner[0].results) or _sums_in_memory(inner[0]):
         return "sums"
     offsets: dict = {}

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 from mlir import ir
 
+from .iteration_space import LOOP, feasible, linear, loops_around, row, system
 from .kernel import walk
 from .scalars import _defined_above, promote_scalars
 
-LOOP = "affine.for"
 ACCESSES = ("affine.load", "affine.store")
 
 
@@ -157,120 +156,20 @@ def _rewrite(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> Non
 
 # --- the dependence test ---------------------------------------------------------------------------------
 
-_TERM = re.compile(r"^(?:(-?\d+) \* )?(-?)([ds]\d+)(?: \* (-?\d+))?$|^(-?\d+)$")
-
-
-def _linear(expr: str, operands: list[ir.Value], n_dims: int, var) -> dict | None:
-    """An affine expression's text as {variable: coefficient, 1: constant}, its dims and symbols the
-    operands' variables (`var`); None if it is not linear in them."""
-    out: dict = {1: 0}
-    for raw in re.split(r" (?=[+-] )", expr.strip()):
-        sign = 1
-        t = raw.strip()
-        if t.startswith("+ "):
-            t = t[2:]
-        elif t.startswith("- "):
-            sign, t = -1, t[2:]
-        m = _TERM.match(t)
-        if not m:
-            return None
-        if m.group(5) is not None:
-            out[1] += sign * int(m.group(5))
-            continue
-        coef = int(m.group(1) or 1) * int(m.group(4) or 1) * (-1 if m.group(2) else 1) * sign
-        name = m.group(3)
-        i = int(name[1:]) + (0 if name[0] == "d" else n_dims)
-        if i >= len(operands):
-            return None
-        v = var(operands[i])
-        if v is None:
-            return None
-        for k, c in v.items():
-            out[k] = out.get(k, 0) + coef * c
-    return out
-
-
-def _loops_around(op: ir.Operation) -> list[ir.Operation]:
-    found, p = [], op.parent
-    while p is not None and p.name != "func.func":
-        if p.name == LOOP:
-            found.append(p)
-        elif p.name not in ("affine.if",):
-            return []  # another region (scf, linalg): not read here
-        p = p.parent
-    return found
-
-
-def _system(loops: list[ir.Operation]):
-    """The iteration space of `loops` (their indices the variables, in order) as rows of A x <= b, with the
-    variable map for operands (`_linear`'s `var`); None where some bound is not linear in them."""
-    ivs = [lp.regions[0].blocks[0].arguments[0] for lp in loops]
-
-    def var(v: ir.Value):
-        for n, iv in enumerate(ivs):
-            if v == iv:
-                return {n: 1}
-        owner = None if isinstance(v.owner, ir.Block) else v.owner.operation
-        if owner is not None and owner.name == "arith.constant" and isinstance(v.type, ir.IndexType):
-            return {1: ir.IntegerAttr(owner.attributes["value"]).value}
-        return None
-
-    rows, rhs = [], []
-    for n, lp in enumerate(loops):
-        seg = list(ir.DenseI32ArrayAttr(lp.attributes["operandSegmentSizes"]))
-        operands = list(lp.operands)
-        for key, upper, ops in (("lowerBoundMap", False, operands[:seg[0]]),
-                                ("upperBoundMap", True, operands[seg[0]:seg[0] + seg[1]])):
-            amap = ir.AffineMapAttr(lp.attributes[key]).value
-            for e in amap.results:
-                lin = _linear(str(e), ops, amap.n_dims, var)
-                if lin is None:
-                    return None
-                row = np.zeros(len(ivs))
-                c = lin.pop(1)
-                for k, coef in lin.items():
-                    row[k] -= coef
-                row[n] += 1
-                if upper:  # iv <= e - 1:  iv - e <= c - 1
-                    rows.append(row)
-                    rhs.append(c - 1)
-                else:  # iv >= e:  e - iv <= -c
-                    rows.append(-row)
-                    rhs.append(-c)
-    return ivs, var, rows, rhs
-
-
-def _feasible(n: int, rows, rhs, eqs=(), eq_rhs=()) -> bool:
-    from scipy.optimize import linprog
-
-    res = linprog(np.zeros(n), A_ub=np.array(rows) if rows else None, b_ub=list(rhs) or None,
-                  A_eq=np.array(eqs) if len(eqs) else None, b_eq=list(eq_rhs) or None,
-                  bounds=[(None, None)] * n, method="highs")
-    return res.status != 2  # 2: infeasible (a failure to decide counts as feasible)
-
-
 def _subscripts(op: ir.Operation, var) -> list | None:
     amap = ir.AffineMapAttr(op.attributes["map"]).value
-    subs = [_linear(str(e), _indices(op), amap.n_dims, var) for e in amap.results]
+    subs = [linear(str(e), _indices(op), amap.n_dims, var) for e in amap.results]
     return None if any(x is None for x in subs) else subs
-
-
-def _row(lin: dict, n: int) -> np.ndarray:
-    row = np.zeros(n)
-    for k, c in lin.items():
-        if k != 1:
-            row[k] += c
-    return row
 
 
 def _in_bounds(load: ir.Operation, loop: ir.Operation) -> bool:
     """Whether the element's subscripts are within the memref's shape for every iteration of the loops around
     `loop`, an empty trip of it too: the copy in before the loop and out after it run then as well (a loop
     `for j = c to 8` inside `for c = 0 to 9` runs no trip at c = 8, where x[i, c] is past the row's end)."""
-    system = _system(_loops_around(loop))
-    if system is None:
+    space = system(loops_around(loop))
+    if space is None:
         return False
-    ivs, var, rows, rhs = system
+    ivs, var, rows, rhs = space
     subs = _subscripts(load, var)
     if subs is None:
         return False
@@ -278,8 +177,8 @@ def _in_bounds(load: ir.Operation, loop: ir.Operation) -> bool:
         return all(0 <= lin[1] < size for lin, size in zip(subs, ir.MemRefType(_memref(load).type).shape))
     shape = list(ir.MemRefType(_memref(load).type).shape)
     for lin, size in zip(subs, shape):
-        row, c = _row(lin, len(ivs)), lin[1]
-        if _feasible(len(ivs), rows + [row], rhs + [-1 - c]) or _feasible(len(ivs), rows + [-row],
+        r, c = row(lin, len(ivs)), lin[1]
+        if feasible(len(ivs), rows + [r], rhs + [-1 - c]) or feasible(len(ivs), rows + [-r],
                                                                                rhs + [c - size]):
             return False  # some iteration has the subscript below 0, or at the size or past it
     return True
@@ -288,17 +187,17 @@ def _in_bounds(load: ir.Operation, loop: ir.Operation) -> bool:
 def _disjoint(a: ir.Operation, b: ir.Operation) -> bool:
     """Whether `a` (outside every loop `b` is in but those around both) and `b` can never touch one same
     element: the system of their loops' bounds and equal subscripts is infeasible."""
-    loops_a, loops_b = _loops_around(a), _loops_around(b)
+    loops_a, loops_b = loops_around(a), loops_around(b)
     loops = loops_b + [lp for lp in loops_a if not any(lp == x for x in loops_b)]
     if not loops_b:
         return False
-    system = _system(loops)
-    if system is None:
+    space = system(loops)
+    if space is None:
         return False
-    ivs, var, rows, rhs = system
+    ivs, var, rows, rhs = space
     sa, sb = _subscripts(a, var), _subscripts(b, var)
     if sa is None or sb is None:
         return False
-    eqs = [_row(x, len(ivs)) - _row(y, len(ivs)) for x, y in zip(sa, sb)]
+    eqs = [row(x, len(ivs)) - row(y, len(ivs)) for x, y in zip(sa, sb)]
     eq_rhs = [y[1] - x[1] for x, y in zip(sa, sb)]
-    return not _feasible(len(ivs), rows, rhs, eqs, eq_rhs)
+    return not feasible(len(ivs), rows, rhs, eqs, eq_rhs)

@@ -32,6 +32,7 @@ not all raise is a schedule error.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from mlir import ir
@@ -112,30 +113,49 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     elif form == "scf":  # affine loops lowered to the scf loops they are (what scf's loop transforms take)
         from .raise_loops import scf_form
         scf_form(payload)
-    before = str(payload)
     chunk_copies(payload)  # a whole-buffer copy vectorised at once does not compile (copies.py)
-    try:
-        interpreter.apply_named_sequence(payload.operation, entry, script)
-    except ValueError as e:  # some bindings versions raise this instead of MLIRError
-        raise ScheduleError(f"{origin}: schedule failed to apply: {e}") from None
-    except ir.MLIRError as e:
-        diags = list(e.error_diagnostics)
-        msg = diags[0].message if diags else e.message
-        loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
-        where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
-        raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
+    with _helpers_aside(payload):
+        before = str(payload)
+        try:
+            interpreter.apply_named_sequence(payload.operation, entry, script)
+        except ValueError as e:  # some bindings versions raise this instead of MLIRError
+            raise ScheduleError(f"{origin}: schedule failed to apply: {e}") from None
+        except ir.MLIRError as e:
+            diags = list(e.error_diagnostics)
+            msg = diags[0].message if diags else e.message
+            loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
+            where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
+            raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
+        changed = str(payload) != before
     try:
         payload.operation.verify()
     except ir.MLIRError as e:
         raise ScheduleError(f"{origin}: schedule produced invalid IR: {e.message}") from None
     # A match that finds nothing yields an empty handle and every transform on it is a no-op: a schedule
     # that leaves the kernel unchanged did not apply to it.
-    if str(payload) == before:
+    if not changed:
         raise ScheduleError(f"{origin}: schedule changed nothing (do its matches find ops in this kernel?)")
     if form == "tensor":
         bufferize(payload)
     mark_in_bounds(payload)  # vector transfers the loops keep inside their memref: plain loads and stores
     CLEANUP.run(payload)
+
+
+@contextlib.contextmanager
+def _helpers_aside(payload: ir.Module):
+    """While the script runs, the kernel's private helper functions are set aside: a script is written for
+    the public function (`match ops{["func.func"]}` must find one function, a match of linalg ops or loops in
+    the module must find that function's), and the helpers are lowered as written. They go back after, at the
+    module's end (the module is verified then: its calls to them resolve again)."""
+    aside = [o.operation for o in payload.body.operations
+             if o.operation.name == "func.func" and "sym_visibility" in o.operation.attributes]
+    for op in aside:
+        op.detach_from_parent()
+    try:
+        yield
+    finally:
+        for op in aside:
+            ir.InsertionPoint(payload.body).insert(op)
 
 
 def _raise_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> None:

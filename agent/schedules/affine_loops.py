@@ -157,23 +157,25 @@ class SpreadAffineLoops(VectorizeAffineLoops):
         return "affine" if info.scf_raised else None  # raised, not split
 
     def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
-        return super().space(info, host) + ((Knob.of("jam", self.jam_choices()),) if jammed(info) else ())
+        return super().space(info, host) + ((Knob.of("jam", self.jam_choices(info)),) if jammed(info) else ())
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         # rows: two copies (measured on znver4, PolyBench's Jacobi-2d at 248 rows against its naive loops, two
         # tasks: 2.2x at 2, 1.7x at 4 and 8, 1.8x unjammed); sums: a host vector of them (lu 1.54x at 8 f64
         # copies, 1.51x at 4, 1.31x at 2; ludcmp 1.60x, 1.52x, 1.31x)
-        jam = max(j for j in JAMS if j <= lanes(info, host)) if info.jam_sums else 2
+        choices = self.jam_choices(info)
+        jam = max(j for j in choices if j <= max(2, lanes(info, host))) if info.jam_sums else min(choices[-1], 2)
         return {**super().start(info, host), "jam": jam if jammed(info) else 1}
 
-    def jam_choices(self) -> tuple[int, ...]:
-        return JAMS
+    def jam_choices(self, info: KernelInfo) -> tuple[int, ...]:
+        """The jam factors: none past the smallest constant trip count of the loops jammed (MLIR refuses)."""
+        return tuple(j for j in JAMS if not info.jam_most or j <= info.jam_most)
 
     def jams(self, info: KernelInfo, func: str) -> str:
         if not jammed(info):
             return ""
-        if self.jam not in self.jam_choices():
-            raise ScheduleError(f"{self.name} on @{info.name}: jam takes one of {list(self.jam_choices())}, "
+        if self.jam not in self.jam_choices(info):
+            raise ScheduleError(f"{self.name} on @{info.name}: jam takes one of {list(self.jam_choices(info))}, "
                                 f"not {self.jam}")
         text, names = parts.split("%loops", info.affine_loops, "l")
         body = f'  %loops = transform.structured.match ops{{["affine.for"]}} in {func} : ({ANY}) -> {ANY}\n' + text
@@ -198,8 +200,8 @@ class JamAffineLoops(SpreadAffineLoops):
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         return ON_RAISED_LOOPS if info.linalg_raised else 0.2
 
-    def jam_choices(self) -> tuple[int, ...]:
-        return JAMS[1:]  # (unjammed, the script would change nothing where no loop is spread)
+    def jam_choices(self, info: KernelInfo) -> tuple[int, ...]:
+        return super().jam_choices(info)[1:]  # (unjammed, the script would change nothing where no loop is spread)
 
 
 def jammed(info: KernelInfo) -> bool:

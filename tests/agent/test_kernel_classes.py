@@ -778,6 +778,44 @@ def test_sums_in_iter_args_at_the_top_level_are_jammed_right():
         _check_against_naive(MV_AFFINE, JamAffineLoops(), {"jam": jam}, info)
 
 
+TRAPS = HERE / "jam_traps"
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in TRAPS.glob("*.mlir")))
+def test_loops_that_trap_the_affine_passes_get_only_right_proposals(stem):
+    """Kernels a red team found where a jam gave a wrong answer (a row range that can be negative, one buffer
+    read through a view of another) or where MLIR refused it (more copies than rows, a min bound, a sum
+    started from the row's index, a private helper beside the kernel): every proposal, at its defaults and at
+    each jam it offers, applies and gives the naive lowering's answer; so does the jam schedule forced on the
+    kernel (the vectoriser's widths hidden) wherever the analysis jams a loop."""
+    text = (TRAPS / f"{stem}.mlir").read_text()
+    info = analyze(text)
+    forced = dataclasses.replace(info, loop_widths=(), linalg_raised=False, ops=())
+    cases = [(s, info) for s in for_kernel(info, host())]
+    cases += [(JamAffineLoops(), forced)] if JamAffineLoops().applies(forced) else []
+    for schedule, seen in cases:
+        start = schedule.defaults(seen, host())
+        jams = [c for k in schedule.space(seen, host()) if k.name == "jam" for c in k.choices]
+        for knobs in [start] + [{**start, "jam": j} for j in jams]:
+            _check_against_naive(text, schedule, knobs, seen)
+
+
+def test_what_the_jam_analysis_refuses():
+    facts = {stem: analyze((TRAPS / f"{stem}.mlir").read_text()) for stem in
+             ("empty_range", "view_sums", "view_licm", "min_bound", "iv_init", "short_trip", "two_funcs")}
+    for stem in ("empty_range", "min_bound", "iv_init"):
+        assert facts[stem].row_jams == (), stem
+    for stem in ("view_sums", "view_licm"):  # nothing of MLIR's affine analysis: it takes the view for a buffer
+        assert facts[stem].row_jams == () and facts[stem].loop_widths == () and facts[stem].parallel_loops == 0
+    assert facts["short_trip"].jam_most == 3 and JamAffineLoops().space(
+        dataclasses.replace(facts["short_trip"], loop_widths=()), host())[-1].choices == (2,)
+    assert facts["two_funcs"].row_jams == (1,) and facts["two_funcs"].affine_loops == 2  # (the helper's not counted)
+    # the same loops, their rows never empty: jammed
+    fine = (TRAPS / "empty_range.mlir").read_text().replace("affine_map<(d0) -> (d0 + 1)>(%t) to 20",
+                                                              "affine_map<(d0) -> (d0 - 4)>(%t) to 20")
+    assert analyze(fine.replace("affine.for %t = 0 to 24", "affine.for %t = 4 to 24")).row_jams == (1,)
+
+
 TRI_APPLY = """// y[i] += the sum of row i's first i + 1 elements, the inner loop's bound computed by an affine.apply
 module {
   func.func @tri(%A: memref<40x40xf64>, %y: memref<40xf64> {neurojit.output}) {
