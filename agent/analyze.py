@@ -209,6 +209,9 @@ class KernelInfo:
     affine_loops: int = 0
     jam_sums: bool = False  # some of them for the sums their inner loops carry (else for rows they share)
     jam_most: int = 0  # the smallest constant trip count among them: no more copies than that (0: none constant)
+    # sums (products) in innermost affine loops whose carried term joins early: summed last, the loop's chain
+    # is shorter (compiler/recurrences.py: a Gauss-Seidel sweep, an IIR filter)
+    recurrences: int = 0
 
     @property
     def affine_payload(self) -> bool:
@@ -312,7 +315,7 @@ def analyze(source) -> KernelInfo:
         # (an scf.while inside is a body the affine passes leave alone: a Newton iteration per element)
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
-        widths, spread, split, inner, rotating, jams, count, sums, most = (), (), 0, False, False, (), 0, False, 0
+        widths, spread, split, inner, rotating, jams, count, sums, most, chains = (), (), 0, False, False, (), 0, False, 0, 0
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -321,7 +324,7 @@ def analyze(source) -> KernelInfo:
                 text, split, affine = facts["text"], facts["changed"], True
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
                 rotating, jams, count = facts["rotates"], tuple(facts["jams"]), facts["affine_loops"]
-                sums, most = facts["jam_sums"], facts["jam_most"]
+                sums, most, chains = facts["jam_sums"], facts["jam_most"], facts["recurrences"]
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
                 # affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,
@@ -346,7 +349,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner, rotating, jams, count, sums, most)
+                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains)
 
 
 def _straight(func: ir.Operation) -> bool:

@@ -27,8 +27,10 @@ from mlir import ir, passmanager
 
 from neurojit.compiler import errors, preflight
 from neurojit.compiler.flops import loop_bounds
-from neurojit.compiler.iteration_space import range_never_negative
+from neurojit.compiler.iteration_space import offset, range_never_negative
 from neurojit.compiler.kernel import public_funcs, walk
+from neurojit.compiler.recurrences import carried_chains
+from neurojit.compiler.scalars import defined_above
 from neurojit.compiler.split_loops import restricts_widths
 from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 
@@ -58,15 +60,16 @@ def _facts(source: str) -> dict:
     text = str(form)
     if aliased(form):  # MLIR's affine dependence analysis takes two memrefs for two buffers
         return {"text": text, "changed": changed, "widths": [], "inner": False, "spread": [], "rotates": False,
-                "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0}
+                "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0}
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread))
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
     # be raised to it, else the kernel as written (loops not split)
-    jams, count, sums, most = row_jams(text if _raised_any(source) else source)
+    as_written = text if _raised_any(source) else source
+    jams, count, sums, most = row_jams(as_written)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
             "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums,
-            "jam_most": most}
+            "jam_most": most, "recurrences": carried_chains(raised(as_written))}
 
 
 def aliased(module: ir.Module) -> bool:
@@ -253,7 +256,7 @@ def _jam_kind(loop: ir.Operation) -> str | None:
     if len(inner) != 1 or inner[0].name != "affine.for":
         return None
     operands = list(inner[0].operands)
-    if any(_inside(v, loop) for v in operands[:len(operands) - len(inner[0].results)]):  # (then its iter_args)
+    if any(not defined_above(v, loop) for v in operands[:len(operands) - len(inner[0].results)]):  # (then its iter_args)
         return None  # its bounds move with the outer index (a triangle), directly or through affine.apply
     if iv in operands[len(operands) - len(inner[0].results):]:
         return None  # a sum started from the outer index itself: MLIR's jammed copies start from an index
@@ -269,21 +272,10 @@ def _jam_kind(loop: ir.Operation) -> str | None:
         for k, expr in enumerate(amap.results):
             for pos, v in enumerate(operands):
                 if v == iv:
-                    off = _offset(expr, pos)
+                    off = offset(expr, pos)
                     if off is not None:
                         offsets.setdefault((str(op.operands[0].get_name()), k), set()).add(off)
     return "rows" if any(len(v) > 1 for v in offsets.values()) else None
-
-
-def _inside(v: ir.Value, loop: ir.Operation) -> bool:
-    """Whether `v` is defined inside `loop` (its index, or a result of an op in its body)."""
-    owner = v.owner
-    op = owner.owner if isinstance(owner, ir.Block) else owner  # a block argument: the op holding the block
-    while op is not None:
-        if op == loop:
-            return True
-        op = op.parent
-    return False
 
 
 def _sums_in_memory(loop: ir.Operation) -> bool:
@@ -298,19 +290,6 @@ def _sums_in_memory(loop: ir.Operation) -> bool:
                and str(op.attributes["map"]) == str(store.attributes["map"]) for op in ops):
             return True
     return False
-
-
-def _offset(expr: ir.AffineExpr, pos: int) -> int | None:
-    """c where `expr` is dimension `pos` plus the constant c (c = 0: the dimension alone), else None."""
-    expr = expr.maybe_downcast()
-    if isinstance(expr, ir.AffineDimExpr):
-        return 0 if expr.position == pos else None
-    if isinstance(expr, ir.AffineAddExpr):
-        lhs, rhs = expr.lhs.maybe_downcast(), expr.rhs.maybe_downcast()
-        for a, b in ((lhs, rhs), (rhs, lhs)):
-            if isinstance(a, ir.AffineDimExpr) and a.position == pos and isinstance(b, ir.AffineConstantExpr):
-                return b.value
-    return None
 
 
 def _child() -> int:

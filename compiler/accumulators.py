@@ -28,7 +28,7 @@ from mlir import ir
 
 from .iteration_space import LOOP, feasible, linear, loops_around, row, system
 from .kernel import walk
-from .scalars import _defined_above, promote_scalars
+from .scalars import defined_above, promote_scalars
 
 ACCESSES = ("affine.load", "affine.store")
 
@@ -62,7 +62,7 @@ def _promote(loop: ir.Operation) -> int:
     for load in [o for o in ops if o.name == "affine.load"]:
         m = _memref(load)
         stores = [o for o in ops if o.name == "affine.store" and _memref(o) == m and _same(o, load)]
-        if len(stores) != 1 or not all(_defined_above(v, loop) for v in _indices(load)):
+        if len(stores) != 1 or not all(defined_above(v, loop) for v in _indices(load)):
             continue
         if not isinstance(m, ir.BlockArgument) and m.owner.name not in ("memref.alloc", "memref.alloca"):
             continue  # a view may alias another memref

@@ -139,3 +139,17 @@ def range_never_negative(loop: ir.Operation) -> bool:
     if not ivs:
         return diff[1] >= 0 and all(c == 0 for k, c in diff.items() if k != 1)
     return not feasible(len(ivs), rows + [row(diff, len(ivs))], rhs + [-1 - diff[1]])
+
+
+def offset(expr: ir.AffineExpr, pos: int) -> int | None:
+    """c where the affine expression is dimension `pos` plus the constant c (c = 0: the dimension alone), else
+    None."""
+    expr = expr.maybe_downcast()
+    if isinstance(expr, ir.AffineDimExpr):
+        return 0 if expr.position == pos else None
+    if isinstance(expr, ir.AffineAddExpr):
+        lhs, rhs = expr.lhs.maybe_downcast(), expr.rhs.maybe_downcast()
+        for a, b in ((lhs, rhs), (rhs, lhs)):
+            if isinstance(a, ir.AffineDimExpr) and a.position == pos and isinstance(b, ir.AffineConstantExpr):
+                return b.value
+    return None

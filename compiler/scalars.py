@@ -150,9 +150,9 @@ def _carry(loop: ir.Operation, buf: ir.Value) -> bool:
     accesses = [o.operation for o in block.operations if _is(_memref_of(o.operation), buf)]
     load = next((a for a in _accesses(buf) if a.name in LOADS), None)
     store = next((a for a in _accesses(buf) if a.name in STORES), None)
-    if load is None or store is None or not _defined_above(buf, loop):
+    if load is None or store is None or not defined_above(buf, loop):
         return False  # (a buffer allocated inside the loop is a fresh one each iteration: nothing is carried)
-    if not all(_defined_above(x, loop) for a in (load, store) for x in list(a.operands)[1 if a.name in LOADS else 2:]):
+    if not all(defined_above(x, loop) for a in (load, store) for x in list(a.operands)[1 if a.name in LOADS else 2:]):
         return False  # an index computed inside some loop: the clones before and after this one cannot use it
     inits = list(loop.operands)[3:]
     if loop.name == "affine.for":  # (its bounds: affine maps of operands, a triangular loop's outer index)
@@ -197,7 +197,7 @@ def _carry(loop: ir.Operation, buf: ir.Value) -> bool:
     return True
 
 
-def _defined_above(v: ir.Value, loop: ir.Operation) -> bool:
+def defined_above(v: ir.Value, loop: ir.Operation) -> bool:
     """Whether `v` is defined outside `loop` (and so usable right before and after it)."""
     owner = v.owner
     op = owner.owner if isinstance(owner, ir.Block) else owner.operation

@@ -28,6 +28,12 @@ Independently of the payload, `neurojit.loops = "linalg"` has the kernel's loop 
 they are first (`raise_linalg.raise_to_linalg`: a PolyBench matmul becomes a fill and a `linalg.matmul`), so
 that a structured schedule (and the tensor payload) can take a kernel written as loops; a kernel whose loops do
 not all raise is a schedule error.
+
+Marks a script may set with `transform.annotate`, which the compiler acts on: `neurojit.reassociate` on affine
+loops (after the script: each sum the loop carries a value into rebuilt with that value last, and with
+`neurojit.reciprocal` = 1 its divisions by loop-invariant values flagged `arcp`: compiler/recurrences.py),
+`neurojit.approximate` on math ops (polynomials in the lowering: compiler/approx.py), `neurojit.threads` on
+parallel loops (compiler/tasks.py). A kernel's private helper functions are set aside while the script runs.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from .kernel import parse_module
 from .pipeline import CLEANUP
 from .copies import chunk_copies
 from .raise_loops import sequential_form
+from .recurrences import reassociate
 from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize
 from .tune import select, tunables_of
@@ -137,6 +144,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         raise ScheduleError(f"{origin}: schedule changed nothing (do its matches find ops in this kernel?)")
     if form == "tensor":
         bufferize(payload)
+    reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     mark_in_bounds(payload)  # vector transfers the loops keep inside their memref: plain loads and stores
     CLEANUP.run(payload)
 

@@ -20,7 +20,8 @@ polynomials) (RowwiseFused); reductions that must keep their order of terms, arg
 output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (VectorizeWindows), channels-first pooling on
 packed channel blocks (PackWindows); plain affine
 loops (VectorizeAffineLoops), or their parallel loops only, vectorised by LLVM (SpreadAffineLoops), or where neither
-applies their parallel loops around a sum or a stencil's rows unrolled and jammed (JamAffineLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
+applies their parallel loops around a sum or a stencil's rows unrolled and jammed (JamAffineLoops), or where the
+innermost loop carries a value into a sum (a Gauss-Seidel sweep) that value summed last (ReassociateRecurrences); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
 streaming kernel's naive loops split over the cores (NaiveSplit). `for_kernel`
 ranks those that apply by the host model (`model`).
 """
@@ -40,6 +41,7 @@ from .generic import RegisterTileAny
 from .lane_reduction import LaneReduction
 from .naive_split import NaiveSplit
 from .packed_matmul import PackedMatmul
+from .recurrences import ReassociateRecurrences
 from .row_reduction import VectorizeRowReduction
 from .scf_loops import JamScfLoops
 from .rowwise import RowwiseFused
@@ -47,7 +49,7 @@ from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
-                                 SpreadAffineLoops(), JamAffineLoops(), JamScfLoops())
+                                 SpreadAffineLoops(), JamAffineLoops(), ReassociateRecurrences(), JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
 
@@ -93,6 +95,6 @@ def by_name(name: str) -> Schedule:
 
 
 __all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
-           "LaneReduction", "NaiveSplit",
+           "LaneReduction", "NaiveSplit", "ReassociateRecurrences",
            "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

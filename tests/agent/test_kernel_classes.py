@@ -19,7 +19,8 @@ from support.paths import KERNELS
 from neurojit.agent.analyze import analyze
 from mlir import ir
 
-from neurojit.agent.schedules import (JamAffineLoops, JamScfLoops, LaneReduction, PackedMatmul, PackWindows, RegisterTileAny,
+from neurojit.agent.schedules import (JamAffineLoops, JamScfLoops, LaneReduction, PackedMatmul, PackWindows,
+                                      ReassociateRecurrences, RegisterTileAny,
                                       SpreadAffineLoops, VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
                                       for_kernel, lanes, unscheduled)
 from neurojit.agent.schedules.windows import even_splits
@@ -107,6 +108,13 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
             B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
             A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
         return [A, B]
+    if stem == "seidel_2d_odd":  # in place, each point from its neighbours as updated so far, summed in order
+        A, n = f[0].copy(), len(f[0])
+        for _ in range(3):
+            for i in range(1, n - 1):
+                for j in range(1, n - 1):
+                    A[i, j] = sum(A[i + di, j + dj] for di in (-1, 0, 1) for dj in (-1, 0, 1)) / 9.0
+        return [A]
     if stem == "lu_odd":  # Doolittle, no pivoting, in place
         A = f[0].copy()
         for i in range(len(A)):
@@ -214,6 +222,7 @@ ODD = [
     ("heat_3d", "spread_affine_loops"), ("heat_3d", "vectorize_affine_loops"),
     ("jacobi_odd", "spread_affine_loops"),  # its rows jammed in twos (99 rows: one left for the rest loop)
     ("lu_odd", "jam_affine_loops"),  # the upper part's row loop (i..36, a rest at every i) jammed around its sum
+    ("seidel_2d_odd", "reassociate_recurrences"),  # its left neighbour summed last, the division a reciprocal
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # loops raised to the linalg ops they are (compiler/raise_linalg.py): the structured schedules take them
@@ -240,6 +249,7 @@ EXAMPLES = {
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
+    "seidel_2d": "reassociate_recurrences",
 }
 
 
@@ -250,7 +260,7 @@ def test_each_example_class_is_proposed_first(stem):
 
 
 @pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
-                                  "mm_scf", "jacobi_2d"])
+                                  "mm_scf", "jacobi_2d", "seidel_2d"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])
@@ -431,10 +441,17 @@ module {
 
 
 def test_affine_loops_nothing_may_change_get_no_proposal():
-    # Gauss-Seidel: no loop is parallel, and the vectoriser finds nothing to vectorise at any width
+    # Gauss-Seidel: no loop is parallel, and the vectoriser finds nothing to vectorise at any width; its left
+    # neighbour, stored by the iteration before, joins the sum second of five: the sum reordered is its only proposal
     info = analyze(SEIDEL_AFFINE)
-    assert info.affine and info.parallel_loops == 0 and info.loop_widths == ()
+    assert info.affine and info.parallel_loops == 0 and info.loop_widths == () and info.recurrences == 1
     assert not VectorizeAffineLoops().applies(info)
+    assert [s.name for s in for_kernel(info, host())] == ["reassociate_recurrences"]
+    # the same sweep summing its left neighbour last already: nothing to change, no proposal
+    last = SEIDEL_AFFINE.replace("%s1 = arith.addf %a0, %a1", "%s1 = arith.addf %a0, %a4").replace(
+        "%s4 = arith.addf %s3, %a4", "%s4 = arith.addf %s3, %a1")
+    info = analyze(last)
+    assert info.recurrences == 0 and for_kernel(info, host()) == []
     assert "none that MLIR's dependence analysis proves parallel" in unscheduled(info)
 
 
@@ -778,6 +795,25 @@ def test_sums_in_iter_args_at_the_top_level_are_jammed_right():
         _check_against_naive(MV_AFFINE, JamAffineLoops(), {"jam": jam}, info)
 
 
+def test_a_triangular_reduction_no_affine_pass_vectorises_is_freed_for_llvm():
+    """PolyBench's durbin: its sum over i < k of r[k - i - 1] y[i] is triangular and reads r backwards (the
+    super-vectoriser takes no loop of it); flagged `reassoc`, LLVM vectorises it. The answer is the Yule-Walker
+    system's (scipy's Levinson solver) on a well-conditioned Toeplitz matrix: on ill-conditioned inputs the
+    recursion amplifies any change of rounding, and the evaluator rejects the reordered sum there."""
+    from scipy.linalg import solve_toeplitz
+
+    text = (HERE / "durbin_odd.mlir").read_text()
+    info = analyze(text)
+    assert info.loop_widths == () and info.recurrences == 1
+    assert [s.name for s in for_kernel(info, host())] == ["reassociate_recurrences"]
+    k = compile_kernel(text, ReassociateRecurrences().text(info, host()), None)
+    n = 37
+    r = np.random.default_rng(2).uniform(-1, 1, n) * 0.5 ** np.arange(1, n + 1)  # diagonally dominant
+    y, z = np.zeros(n), np.zeros(n)
+    k(r, y, z)
+    np.testing.assert_allclose(y, solve_toeplitz(np.r_[1.0, r[:-1]], -r), rtol=1e-12, atol=1e-15)
+
+
 TRAPS = HERE / "jam_traps"
 
 
@@ -925,7 +961,8 @@ def test_evaluator_accepts_each_new_schedule():
              ("pool_nchw_s2", "vectorize_windows"), ("conv1d_nwc", "vectorize_windows"),
              ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
              ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops"),
-             ("jacobi_odd", "spread_affine_loops"), ("lu_odd", "jam_affine_loops")]
+             ("jacobi_odd", "spread_affine_loops"), ("lu_odd", "jam_affine_loops"),
+             ("seidel_2d_odd", "reassociate_recurrences")]
     def judge(case):
         stem, name = case
         info = analyze((HERE / f"{stem}.mlir").read_text())

@@ -189,6 +189,21 @@ def _jacobi_2d(inputs, outputs):
     return [A, B]
 
 
+def _seidel_2d(inputs, outputs):
+    """In place, row by row: a row's new values are the recurrence x[j] = (c[j] + x[j - 1]) / 9, c[j] the sum of
+    its other eight neighbours (the row above as updated, its own and the row below as they were): a first-order
+    filter (scipy's lfilter), started from the row's fixed left edge."""
+    from scipy.signal import lfilter
+
+    A = _f64(outputs[0]).copy()
+    for _ in range(10):
+        for i in range(1, len(A) - 1):
+            up, row, down = A[i - 1], A[i], A[i + 1]
+            c = (up[:-2] + up[1:-1] + up[2:] + row[1:-1] + row[2:] + down[:-2] + down[1:-1] + down[2:])
+            A[i, 1:-1] = lfilter([1 / 9], [1, -1 / 9], c, zi=[A[i, 0] / 9])[0]
+    return [A]
+
+
 CLASSES = {
     "row_sum_i32": (_row_sum_i32, [1]),
     "row_max_select": (_row_max, [1]),
@@ -204,6 +219,7 @@ CLASSES = {
     "col_sum": (_col_sum, [1]),
     "attention_scores": (_attention_scores, [2]),  # a batched contraction (4-d, K as stored) and a scale
     "jacobi_2d": (_jacobi_2d, [0, 1]),  # a stencil's parallel rows inside a sequential time loop
+    "seidel_2d": (_seidel_2d, [0]),  # a sweep in place: each point from the one its row's previous iteration stored
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
