@@ -108,6 +108,10 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
             B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
             A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
         return [A, B]
+    if stem == "iir_rows_odd":  # y[j] = x[j] / 4 + x[j - 1] / 8 + y[j - 1] / 2 - y[j - 2] / 16 along each row
+        from scipy.signal import lfilter
+
+        return [lfilter([0.25, 0.125], [1, -0.5, 0.0625], f[0], axis=1)]
     if stem == "seidel_2d_odd":  # in place, each point from its neighbours as updated so far, summed in order
         A, n = f[0].copy(), len(f[0])
         for _ in range(3):
@@ -223,6 +227,7 @@ ODD = [
     ("jacobi_odd", "spread_affine_loops"),  # its rows jammed in twos (99 rows: one left for the rest loop)
     ("lu_odd", "jam_affine_loops"),  # the upper part's row loop (i..36, a rest at every i) jammed around its sum
     ("seidel_2d_odd", "reassociate_recurrences"),  # its left neighbour summed last, the division a reciprocal
+    ("iir_rows_odd", "vectorize_affine_loops"),  # rows' recurrences side by side in vector lanes
     ("mm_scf_odd", "jam_scf_loops"), ("mm_scf_mem", "jam_scf_loops"),
     ("mm_affine_jam", "jam_scf_loops"),  # affine loops, jammed as the scf loops they lower to (payload "scf")
     # loops raised to the linalg ops they are (compiler/raise_linalg.py): the structured schedules take them
@@ -249,7 +254,7 @@ EXAMPLES = {
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
-    "seidel_2d": "reassociate_recurrences",
+    "seidel_2d": "reassociate_recurrences", "iir_rows": "jam_affine_loops",
 }
 
 
@@ -260,7 +265,7 @@ def test_each_example_class_is_proposed_first(stem):
 
 
 @pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
-                                  "mm_scf", "jacobi_2d", "seidel_2d"])
+                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])
@@ -783,8 +788,15 @@ def test_rows_are_jammed_only_where_their_copies_share_what_they_read():
     assert lu.row_jams == (3,) and lu.jam_sums and lu.affine_loops == 5
     assert [s.name for s in for_kernel(lu, host())] == ["jam_affine_loops"]
     assert JamAffineLoops().defaults(lu, host())["jam"] == min(8, lanes(lu, host()))  # a vector of f64 sums
-    # nothing jammed where MLIR's unrolling is wrong (a loop yielding an iter_arg as it came in)
-    assert not JamAffineLoops().applies(dataclasses.replace(lu, rotates=True))
+    # a row loop around a recurrence that passes y[j - 1] on as y[j - 2] (an iter_arg yielded as it came in):
+    # never unrolled (MLIR chains the copies wrongly), but jammed (each copy has its own iter_args), at every jam
+    # (at this size the super-vectoriser takes the row loop, rows in lanes: the jam shown where it would not)
+    iir = dataclasses.replace(analyze((HERE / "iir_rows_odd.mlir").read_text()), loop_widths=())
+    assert iir.rotates and iir.row_jams and JamAffineLoops().applies(iir)
+    assert [k.choices for k in JamAffineLoops().space(iir, host()) if k.name == "unroll"] == [(1,)]
+    for jam in next(k.choices for k in JamAffineLoops().space(iir, host()) if k.name == "jam"):
+        _check_against_naive((HERE / "iir_rows_odd.mlir").read_text(), JamAffineLoops(),
+                             {**JamAffineLoops().defaults(iir, host()), "jam": jam}, iir)
 
 
 def test_sums_in_iter_args_at_the_top_level_are_jammed_right():
