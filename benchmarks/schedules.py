@@ -37,6 +37,12 @@ def _softmax(x, out):
     np.divide(e, e.sum(axis=1, keepdims=True), out=out)
 
 
+def _lfilter(b, a, x, axis):
+    from scipy.signal import lfilter  # (numpy has no IIR filter)
+
+    return lfilter(np.asarray(b, x.dtype), np.asarray(a, x.dtype), x, axis=axis)
+
+
 def _conv2d(x, w, out):
     """NCHW x FCHW, stride 1: the windows as a strided view, contracted by tensordot (BLAS)."""
     win = np.lib.stride_tricks.sliding_window_view(x, w.shape[2:], axis=(2, 3))  # n c y x kh kw
@@ -92,6 +98,7 @@ NUMPY = {
     "mm_scf": lambda a, b, c: np.add(c, a @ b, out=c),
     "col_sum": lambda x, out: np.sum(x, axis=0, out=out),
     "attention_scores": lambda q, k, s: np.multiply(np.matmul(q, np.swapaxes(k, -1, -2), out=s), 0.125, out=s),
+    "iir_rows": lambda x, y: y.__setitem__(slice(None), _lfilter([0.25, 0.125], [1, -0.5, 0.0625], x, axis=1)),  # scipy
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
            "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d", "seidel_2d", "iir_rows")
