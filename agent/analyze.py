@@ -68,10 +68,15 @@ class OpInfo:
     combiners: tuple[str, ...] = ()
     # per output, the public function's argument it writes (-1: a local buffer, or not known)
     out_args: tuple[int, ...] = ()
+    # the loops whose index its body reads (`linalg.index`: an argmax's position along its reduction): a schedule
+    # that packs one of them (transform.structured.pack) renumbers it under the body (seen: a row sum plus its
+    # row number, raised from loops, packed along the rows, wrong)
+    index_dims: tuple[int, ...] = ()
 
     @property
     def reductions(self) -> int:
         return sum(1 for k in self.iterators if k == "reduction")
+
 
     @property
     def is_elementwise(self) -> bool:
@@ -377,7 +382,9 @@ def _op_info(name: str, op: ir.Operation) -> OpInfo:
     block = op.regions[0].blocks[0]
     body = tuple(inner.operation.name for inner in block.operations)
     return OpInfo(name, kinds, extents, elem, maps, body, _outs(op), _combiners(block, _outs(op)),
-                  tuple(_arg_number(v) for v in list(op.operands)[len(op.operands) - _outs(op):]))
+                  tuple(_arg_number(v) for v in list(op.operands)[len(op.operands) - _outs(op):]),
+                  tuple(sorted({ir.IntegerAttr(o.attributes["dim"]).value for o in walk(op)
+                                if o.name == "linalg.index"})))
 
 
 def _arg_number(value: ir.Value) -> int:

@@ -27,7 +27,7 @@ from mlir import ir, passmanager
 
 from neurojit.compiler import errors, preflight
 from neurojit.compiler.flops import loop_bounds
-from neurojit.compiler.iteration_space import offset, range_never_negative
+from neurojit.compiler.iteration_space import offset, range_never_negative, trip_count
 from neurojit.compiler.kernel import public_funcs, walk
 from neurojit.compiler.recurrences import carried_chains
 from neurojit.compiler.scalars import defined_above
@@ -58,7 +58,8 @@ def _facts(source: str) -> dict:
     form = ir.Module.parse(source)
     _, changed = affine_form(form)
     text = str(form)
-    if aliased(form):  # MLIR's affine dependence analysis takes two memrefs for two buffers
+    if aliased(ir.Module.parse(source)) or aliased(form):  # MLIR's affine dependence analysis takes two memrefs
+        # for two buffers (seen as written too: the affine form's canonicalisation merges two get_global of one)
         return {"text": text, "changed": changed, "widths": [], "inner": False, "spread": [], "rotates": False,
                 "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0}
     spread = spread_loops(str(raised(text)))
@@ -77,7 +78,8 @@ def aliased(module: ir.Module) -> bool:
     subview, cast, ...: an op making a memref of a memref) used beside its source or beside another view of it.
     MLIR's affine dependence analysis (`affine-parallelize`, the vectoriser, loop-invariant code motion) takes
     two memref values for two buffers: a row loop reading row i + 1 through a flat view of the array it writes
-    row i of is "parallel" to it, and its jammed or spread copies read rows already written."""
+    row i of is "parallel" to it, and its jammed or spread copies read rows already written. (Two get_global of
+    one global are two values too.)"""
     func = _public(module)
     roots: dict = {}
     for op in walk(func):
@@ -90,6 +92,8 @@ def aliased(module: ir.Module) -> bool:
             while not isinstance(root.owner, ir.Block) and any(
                     isinstance(x.type, ir.MemRefType) for x in root.owner.operands):
                 root = next(x for x in root.owner.operands if isinstance(x.type, ir.MemRefType))  # its source
+            if not isinstance(root.owner, ir.Block) and root.owner.operation.name == "memref.get_global":
+                root = str(root.owner.operation.attributes["name"])  # every get_global of one global: one buffer
             roots.setdefault(root, set()).add(v)
     return any(len(vs) > 1 for vs in roots.values())
 
@@ -108,15 +112,22 @@ def _raised_any(source: str) -> bool:
 
 def rotates(text: str) -> bool:
     """Whether some affine loop yields one of its own iter_args as it came in (a value passed on from one
-    iteration to the next, as deriche's filters pass theirs): MLIR's `affine-loop-unroll` then has the second
-    copy yield the stale one (seen: deriche wrong at any unroll factor above 1)."""
+    iteration to the next, as deriche's filters pass theirs), or its own index: MLIR's `affine-loop-unroll` then
+    has the second copy yield the stale one (seen: deriche wrong at any unroll factor above 1; a loop yielding
+    its index, a red team's); or an iter_arg starts from a value the loop also takes as a bound or as another
+    iter_arg's start (MLIR replaces that value's every use in the rest loop after the unrolled one by the
+    unrolled loop's result: two running sums from one zero started from one result, a count started at the
+    loop's bound made its bound: a red team's)."""
     module = ir.Module.parse(text)
     for loop in walk(_public(module)):
         if loop.name == "affine.for" and len(loop.results):
-            args = list(loop.regions[0].blocks[0].arguments)[1:]
+            args = list(loop.regions[0].blocks[0].arguments)  # (its index too, yielded: as wrong)
             block = loop.regions[0].blocks[0]
             yielded = list(list(block.operations)[-1].operands)
-            if any(v in args for v in yielded):
+            operands = list(loop.operands)
+            inits = operands[len(operands) - len(loop.results):]
+            if any(v in args for v in yielded) or any(v in operands[:len(operands) - len(inits) + k]
+                                                      for k, v in enumerate(inits)):
                 return True
     return False
 
@@ -146,7 +157,8 @@ def _widths(text: str, prefix: str) -> tuple[tuple[int, ...], bool]:
     for width in WIDTHS:
         module = _after(text, f"{prefix},{vectorize(width)}")
         after = [op for op in walk(_public(module)) if op.name == "affine.for"]
-        if len(before) != len(after) or not any(op.name.startswith("vector.") for op in walk(_public(module))):
+        vectors = sum(op.name.startswith("vector.") for op in walk(_public(module)))
+        if len(before) != len(after) or vectors <= sum(op.name.startswith("vector.") for op in walk(_public(base))):
             continue
         taken = [a for a, b in zip(before, after) if _step(b) != _step(a)]
         if all(_safe(a, width) for a in taken):
@@ -237,9 +249,9 @@ def row_jams(text: str) -> tuple[tuple[int, ...], int, bool, int]:
         if why:
             found.append(next(k for k, op in enumerate(post) if op == loop))
             sums = sums or why == "sums"
-            bounds = loop_bounds(loop)
-            if bounds:
-                trips.append(-(-(bounds[1] - bounds[0]) // bounds[2]))
+            trip = trip_count(loop)
+            if trip is not None:
+                trips.append(trip)
     return tuple(sorted(found)), len(pre), sums, min(trips, default=0)
 
 
@@ -247,8 +259,8 @@ def _jam_kind(loop: ir.Operation) -> str | None:
     """"rows" or "sums" where the loop qualifies for `row_jams` (for that reason), else None."""
     if len(loop.results) or not range_never_negative(loop):
         return None
-    bounds = loop_bounds(loop)
-    if bounds and bounds[1] - bounds[0] <= bounds[2]:
+    trip = trip_count(loop)
+    if trip is not None and trip < 2:
         return None  # one trip (or none): nothing to jam
     iv = loop.regions[0].blocks[0].arguments[0]
     inner = [op for op in walk(loop) if op.name in ("affine.for", "affine.parallel", "affine.if", "scf.for",

@@ -153,3 +153,31 @@ def offset(expr: ir.AffineExpr, pos: int) -> int | None:
             if isinstance(a, ir.AffineDimExpr) and a.position == pos and isinstance(b, ir.AffineConstantExpr):
                 return b.value
     return None
+
+
+def trip_count(loop: ir.Operation) -> int | None:
+    """The affine loop's trip count where it is one constant: each bound one map result, their difference a
+    constant (`for j = t to t + 3`: 3, whatever t), else None."""
+    seg = list(ir.DenseI32ArrayAttr(loop.attributes["operandSegmentSizes"]))
+    operands = list(loop.operands)
+    lower, upper = (ir.AffineMapAttr(loop.attributes[k]).value for k in ("lowerBoundMap", "upperBoundMap"))
+    if len(lower.results) != 1 or len(upper.results) != 1:
+        return None
+    names: list = []
+
+    def var(v: ir.Value):  # each operand its own variable
+        for k, w in enumerate(names):
+            if w == v:
+                return {("v", k): 1}
+        names.append(v)
+        return {("v", len(names) - 1): 1}
+
+    lo = linear(str(lower.results[0]), operands[:seg[0]], lower.n_dims, var)
+    hi = linear(str(upper.results[0]), operands[seg[0]:seg[0] + seg[1]], upper.n_dims, var)
+    if lo is None or hi is None:
+        return None
+    diff = {k: hi.get(k, 0) - lo.get(k, 0) for k in set(hi) | set(lo)}
+    if any(c for k, c in diff.items() if k != 1):
+        return None
+    step = ir.IntegerAttr(loop.attributes["step"]).value
+    return max(0, -(-diff[1] // step))

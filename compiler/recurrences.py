@@ -49,8 +49,11 @@ def reassociate(module: ir.Module) -> int:
     done = 0
     for loop in [op for op in walk(module.operation) if op.name == "affine.for" and MARK in op.attributes]:
         if not any(o.name == "affine.for" for o in walk(loop)):
-            for root, leaves in _plan(loop):
-                _rebuild(root, leaves)
+            for _ in range(len(list(walk(loop)))):  # each rebuild shortens a path: at most one per op
+                plans = _plan(loop)  # (found again after each: a rebuilt tree's root may be another's leaf)
+                if not plans:
+                    break
+                _rebuild(*plans[0])
                 done += 1
             for op in _reductions(loop):
                 op.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<reassoc>")

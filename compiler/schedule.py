@@ -134,6 +134,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
             where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
             raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
         changed = str(payload) != before
+    reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     try:
         payload.operation.verify()
     except ir.MLIRError as e:
@@ -144,7 +145,6 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         raise ScheduleError(f"{origin}: schedule changed nothing (do its matches find ops in this kernel?)")
     if form == "tensor":
         bufferize(payload)
-    reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     mark_in_bounds(payload)  # vector transfers the loops keep inside their memref: plain loads and stores
     CLEANUP.run(payload)
 

@@ -79,7 +79,7 @@ class VectorizeAffineLoops(Schedule):
         self.require(info)
         t = self.threads if self.threads is not None else self.start(info, host)["threads"]
         return ((Knob.of("vw", self.widths(info, host)),) if self.widths(info, host) else ()) + (
-            Knob.of("unroll", unrolls(info)), *(threads_knob(t, host) if info.parallel_loops else ()))
+            Knob.of("unroll", self.unrolls(info)), *(threads_knob(t, host) if info.parallel_loops else ()))
 
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         # one host vector (measured on znver4: a k-innermost matrix product 12x over its naive loops at 16
@@ -90,11 +90,11 @@ class VectorizeAffineLoops(Schedule):
 
     def render(self, info: KernelInfo, host: Host) -> str:
         widths = self.widths(info, host)
-        if (self.vw not in widths if widths else self.vw is not None) or self.unroll not in unrolls(info):
+        if (self.vw not in widths if widths else self.vw is not None) or self.unroll not in self.unrolls(info):
             raise ScheduleError(f"{self.name} on @{info.name}: vw takes one of {list(widths)} (unroll one of "
-                                f"{list(unrolls(info))}), not {self.vw} ({self.unroll})")
+                                f"{list(self.unrolls(info))}), not {self.vw} ({self.unroll})")
         split = bool(info.parallel_loops) and self.threads is not None and self.threads > 1
-        body = ((self.tune_knob("vw", widths) if widths else "") + self.tune_knob("unroll", unrolls(info))
+        body = ((self.tune_knob("vw", widths) if widths else "") + self.tune_knob("unroll", self.unrolls(info))
                 + (self.tune_knob("threads", thread_choices(self.threads, host)) if split else "")
                 + parts.func("%f")
                 + f'  %f0 = transform.apply_registered_pass "affine-raise-from-memref" to %f : ({ANY}) -> {ANY}\n'
@@ -117,6 +117,10 @@ class VectorizeAffineLoops(Schedule):
                      f'  %par = transform.structured.match ops{{["scf.parallel"]}} in %f5 : ({ANY}) -> {ANY}\n')
             body += f'  transform.annotate %par "{THREADS_ATTR}" = %threads : {ANY}, {PARAM}\n'
         return self.module(body, self.form(info))
+
+    def unrolls(self, info: KernelInfo) -> tuple[int, ...]:
+        """The unroll factors of the innermost loops (`unrolls`)."""
+        return unrolls(info)
 
     def form(self, info: KernelInfo) -> str | None:
         """The payload form the script asks for (see KernelInfo.affine_payload)."""
@@ -168,6 +172,11 @@ class SpreadAffineLoops(VectorizeAffineLoops):
         jam = (max(j for j in choices if j <= max(2, min(8, lanes(info, host)))) if info.jam_sums
                else min(choices[-1], 2))
         return {**super().start(info, host), "jam": jam if jammed(info) else 1}
+
+    def unrolls(self, info: KernelInfo) -> tuple[int, ...]:
+        # none where sums are jammed: the jammed inner loop's copies of an iter_arg all start from one value, which
+        # MLIR's unrolling then gets wrong (`loops.rotates`; a red team's: wrong answers at jam 8, unroll 2)
+        return (1,) if jammed(info) and info.jam_sums else unrolls(info)
 
     def jam_choices(self, info: KernelInfo) -> tuple[int, ...]:
         """The jam factors: none past the smallest constant trip count of the loops jammed (MLIR refuses)."""

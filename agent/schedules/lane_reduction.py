@@ -48,6 +48,8 @@ def lane_plan(op: OpInfo) -> tuple[int, int | None] | None:
     p = outs[0][-1]
     if op.iterators[p] != "parallel" or any(any(op.iterators[d] != "parallel" for d in o) for o in outs):
         return None
+    if p in op.index_dims:  # the body reads the lane loop's index, which the packing renumbers
+        return None
     block = None
     strided = False
     for m in op.maps[:op.inputs]:
