@@ -122,12 +122,14 @@ static nj_task *pop(void) {
  * frame lies (a cache of results kept there, found again by tasks run at the same depth, games the timing). */
 static long stack_shift;
 static _Thread_local uint64_t shift_state;
+static _Thread_local bool in_pool; /* this thread is one of the pool's workers */
 
 static bool run_one(void) {
   nj_task *t = pop();
   if (!t)
     return false;
-  if (stack_shift > 0) {
+  if (stack_shift > 0 && in_pool) { /* (a caller's depth is already random: its call's, from the trampoline; a
+                                        second shift on top of that one could pass the end of its stack) */
     uint64_t s = shift_state ^ (uint64_t)now_ns() ^ (uint64_t)(uintptr_t)&t;
     s ^= s << 13;
     s ^= s >> 7;
@@ -144,7 +146,6 @@ static bool run_one(void) {
   return true;
 }
 
-static _Thread_local bool in_pool; /* this thread is one of the pool's workers */
 
 static void *worker(void *arg) {
   (void)arg;
@@ -229,14 +230,21 @@ static void start(void) {
       registered = true;
     }
     pool.ids = calloc((size_t)pool.threads, sizeof(pthread_t));
+    /* a worker's stack holds the shift and below it the task's frames, as much as a main thread has (8 MiB):
+       the default (RLIMIT_STACK, or 2 MiB where that is unlimited) overflowed at the evaluator's 4 MiB shift */
+    pthread_attr_t attr;
+    bool inited = pthread_attr_init(&attr) == 0;
+    bool sized = inited && pthread_attr_setstacksize(&attr, (size_t)(stack_shift > 0 ? stack_shift : 0) + (8u << 20)) == 0;
     int made = 0;
     for (int i = 0; pool.ids && i < pool.threads; i++) {
-      if (pthread_create(&pool.ids[made], NULL, worker, NULL) == 0) {
+      if (pthread_create(&pool.ids[made], sized ? &attr : NULL, worker, NULL) == 0) {
         pthread_setname_np(pool.ids[made], "nj-async");
         made++;
       }
     }
     pool.threads = made;
+    if (inited)
+      pthread_attr_destroy(&attr);
     place(sched_getcpu());
     __atomic_store_n(&pool.started, true, __ATOMIC_RELEASE);
   }

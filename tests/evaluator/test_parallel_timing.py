@@ -209,3 +209,57 @@ def test_a_worker_stopped_by_the_gate_does_not_outlive_a_killed_host():
     code, fate, how = out.stdout.split()
     assert code == "None", f"the worker died with the thread that started it: {out.stderr[-400:]}"
     assert (fate, how) == ("gone", "-9"), f"the worker was still {how} 30 s after its host was killed"
+
+
+def _row_sum_in_two_tasks() -> tuple[str, str]:
+    """examples/kernels/row_sum.mlir and its row-reduction schedule at two tasks (knobs in the text)."""
+    from neurojit.agent.schedules import VectorizeRowReduction
+    from neurojit.compiler.schedule import substitute
+
+    path = KERNELS / "row_sum.mlir"
+    info, h = analyze(read_source(path)), dataclasses.replace(host(), cores=2)
+    s = VectorizeRowReduction()
+    return str(path), substitute(s.text(info, h), {**s.defaults(info, h), "threads": 2})
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_parallel_candidate_is_accepted_where_the_stack_is_unlimited(tmp_path):
+    """`ulimit -s unlimited` (HPC hosts) gives new threads glibc's 2 MiB default stack: the pool's workers ran each
+    task below a random shift of up to 4 MiB (async_runtime.c, the evaluator's NEUROJIT_STACK_SHIFT) and every
+    parallel candidate died as a crash. The workers' stacks are now sized for the shift."""
+    import resource
+
+    if resource.getrlimit(resource.RLIMIT_STACK)[1] != resource.RLIM_INFINITY:
+        pytest.skip("the hard stack limit is not unlimited here")
+    base, sched = _row_sum_in_two_tasks()
+    (tmp_path / "cand.mlir").write_text(sched)
+    unlimited = lambda: resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY,) * 2)  # noqa: E731
+    done = subprocess.run([sys.executable, "-m", "neurojit", "evaluate", base, str(tmp_path / "cand.mlir"), "--seed", "0"],
+                          capture_output=True, text=True, timeout=300, preexec_fn=unlimited)
+    assert done.returncode == 0 and "ACCEPT (ok)" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_a_callers_task_is_not_shifted_again_below_its_calls_shift(tmp_path):
+    """The evaluator's builds run each call at a random depth (compiler/jit.py, up to STACK_SHIFT_BYTES) and the
+    pool runs each task at one (NEUROJIT_STACK_SHIFT); a caller that ran a task itself while it waited took both
+    on one 8 MiB stack. On one core the caller runs most tasks itself; at a 6 MiB task shift that overflowed
+    within a few hundred calls."""
+    base, sched = _row_sum_in_two_tasks()
+    script = f"""
+import os
+os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
+os.environ["NEUROJIT_STACK_SHIFT"] = str(6 << 20)
+from mlir import ir
+from neurojit.compiler.jit import LOWER, CompiledKernel, lower_parsed, parse_kernel
+from neurojit.compiler.source import read_source
+from neurojit.evaluator.inputs import random_arrays
+lowered = lower_parsed(parse_kernel(read_source({base!r}), ir.Context()), {sched!r}, {{}}, LOWER)
+k = CompiledKernel(lowered, stack_shift=True)
+assert k.threads == 2
+args = random_arrays(k.signature)
+for _ in range(3000):
+    k(*args)
+print("done")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "done" in done.stdout, (done.returncode, done.stderr[-2000:])
