@@ -3,7 +3,8 @@ knobs, in the host model's order), against numpy (one thread, where numpy has th
 lowering, on the same arrays, in this one process, interleaved, each timed call warm (see `interleaved`). One
 kernel per class of issue 17 follows the matmuls: integer and order-keeping reductions, an arg-reduction, a
 dot product and a transposed operand, 1-D and strided windows, plain affine loops, plain scf loops, and (beyond
-the issue's list) a reduction along an outer loop, a column sum, an in-place sweep (seidel-2d) and a recurrence along independent rows (an IIR filter).
+the issue's list) a reduction along an outer loop, a column sum, an in-place sweep (seidel-2d), a recurrence along independent rows (an IIR filter) and a
+transpose (NCHW to NHWC).
 
 Run: python benchmarks/schedules.py [--quick] [--sweep] [--rounds N] [--only STEMS] [--classes]
   --quick    skip matmul_1024 and the naive lowering of the big kernels
@@ -99,9 +100,11 @@ NUMPY = {
     "col_sum": lambda x, out: np.sum(x, axis=0, out=out),
     "attention_scores": lambda q, k, s: np.multiply(np.matmul(q, np.swapaxes(k, -1, -2), out=s), 0.125, out=s),
     "iir_rows": lambda x, y: y.__setitem__(slice(None), _lfilter([0.25, 0.125], [1, -0.5, 0.0625], x, axis=1)),  # scipy
+    "nchw_to_nhwc": lambda x, y: np.copyto(y, x.transpose(0, 2, 3, 1)),
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
-           "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d", "seidel_2d", "iir_rows")
+           "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d", "seidel_2d", "iir_rows",
+           "permute_nhwc")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:

@@ -116,8 +116,8 @@ static nj_task *pop(void) {
   return t;
 }
 
-/* NEUROJIT_STACK_SHIFT (bytes; the evaluator's workers set it): each task runs at a random depth below the
- * thread's stack pointer, up to that many bytes, as each call of a kernel does from the evaluator's trampolines
+/* NEUROJIT_STACK_SHIFT (bytes; the evaluator's workers set it): each task a pool thread runs runs at a random depth
+ * below the thread's stack pointer, up to that many bytes, as each call of a kernel does from the evaluator's trampolines
  * (compiler/jit.py): what one task leaves in stack memory it did not initialise is not where the next task's
  * frame lies (a cache of results kept there, found again by tasks run at the same depth, games the timing). */
 static long stack_shift;

@@ -21,7 +21,7 @@ from mlir import ir
 
 from neurojit.agent.schedules import (JamAffineLoops, JamScfLoops, LaneReduction, PackedMatmul, PackWindows,
                                       ReassociateRecurrences, RegisterTileAny,
-                                      SpreadAffineLoops, VectorizeAffineLoops, VectorizeRowReduction, VectorizeWindows, by_name,
+                                      SpreadAffineLoops, VectorizeAffineLoops, VectorizeElementwise, VectorizeRowReduction, VectorizeWindows, by_name,
                                       for_kernel, lanes, unscheduled)
 from neurojit.agent.schedules.windows import even_splits
 from neurojit.compiler import ScheduleError, compile_kernel, host
@@ -61,6 +61,10 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return list(_first(f[0], np.less, 1, f[1], f[2]))
     if stem == "row_sub_odd":
         return [_running_difference(f[1], f[0])]
+    if stem == "transpose_odd":
+        return [f[0].T]
+    if stem == "nchw_to_nhwc_odd":
+        return [0.5 * f[0].transpose(0, 2, 3, 1)]
     if stem == "row_max_i64":
         return [np.maximum(f[1], f[0].max(axis=1))]
     if stem in ("mm_i32_odd", "mm_i64_odd"):
@@ -235,6 +239,8 @@ ODD = [
     ("mm_scf_mem", "packed_matmul"),
     # a lane loop its input is contiguous in needs no packing: the generic tile keeps each lane's order
     ("argmin_3d", "register_tile_any"),
+    # transposes: tiled along the input's contiguous loop as well as the output's (rests of 5 and 3 rows)
+    ("transpose_odd", "vectorize_elementwise"), ("nchw_to_nhwc_odd", "vectorize_elementwise"),
 ]
 
 
@@ -254,7 +260,7 @@ EXAMPLES = {
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
-    "seidel_2d": "reassociate_recurrences", "iir_rows": "jam_affine_loops",
+    "seidel_2d": "reassociate_recurrences", "iir_rows": "jam_affine_loops", "permute_nhwc": "vectorize_elementwise",
 }
 
 
@@ -265,7 +271,7 @@ def test_each_example_class_is_proposed_first(stem):
 
 
 @pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
-                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows"])
+                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows", "permute_nhwc"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])
@@ -285,6 +291,8 @@ def test_example_class_schedule_gives_numpys_answer(stem):
     ("mm_scf_odd", JamScfLoops(), {"jam": 5}),
     ("jacobi_odd", SpreadAffineLoops(), {"jam": 4, "threads": 2}), ("jacobi_odd", SpreadAffineLoops(), {"jam": 4, "threads": 1}),
     ("heat_3d", SpreadAffineLoops(), {"jam": 4, "threads": 2}),  # a 3-d stencil: its middle loop jammed
+    ("transpose_odd", VectorizeElementwise(), {"rows": 3, "width": 2 * host().vector_bits // 32}),  # 37 = 12 x 3 + 1
+    ("nchw_to_nhwc_odd", VectorizeElementwise(), {"rows": 1}),  # one row along the input's: vectors along w alone
     ("lu_odd", JamAffineLoops(), {"jam": 16}), ("lu_odd", JamAffineLoops(), {"jam": 4}),  # (jammed sums: no unroll)
 ])
 def test_other_knobs_stay_right(stem, schedule, knobs):
@@ -981,7 +989,8 @@ def test_evaluator_accepts_each_new_schedule():
              ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
              ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops"),
              ("jacobi_odd", "spread_affine_loops"), ("lu_odd", "jam_affine_loops"),
-             ("seidel_2d_odd", "reassociate_recurrences")]
+             ("seidel_2d_odd", "reassociate_recurrences"), ("transpose_odd", "vectorize_elementwise"),
+             ("nchw_to_nhwc_odd", "vectorize_elementwise")]
     def judge(case):
         stem, name = case
         info = analyze((HERE / f"{stem}.mlir").read_text())

@@ -211,6 +211,10 @@ def _iir_rows(inputs, outputs):
     return [lfilter([0.25, 0.125], [1, -0.5, 0.0625], _f64(inputs[0]), axis=1)]
 
 
+def _permute_nhwc(inputs, outputs):
+    return [inputs[0].transpose(0, 2, 3, 1)]
+
+
 CLASSES = {
     "row_sum_i32": (_row_sum_i32, [1]),
     "row_max_select": (_row_max, [1]),
@@ -226,8 +230,9 @@ CLASSES = {
     "col_sum": (_col_sum, [1]),
     "attention_scores": (_attention_scores, [2]),  # a batched contraction (4-d, K as stored) and a scale
     "jacobi_2d": (_jacobi_2d, [0, 1]),  # a stencil's parallel rows inside a sequential time loop
-    "seidel_2d": (_seidel_2d, [0]),
-    "iir_rows": (_iir_rows, [1]),  # a recurrence along each row (deriche's filter), the rows independent  # a sweep in place: each point from the one its row's previous iteration stored
+    "seidel_2d": (_seidel_2d, [0]),  # a sweep in place: each point from the one its row's previous iteration stored
+    "iir_rows": (_iir_rows, [1]),  # a recurrence along each row (deriche's filter), the rows independent
+    "permute_nhwc": (_permute_nhwc, [1]),  # a transpose (NCHW to NHWC)
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
