@@ -301,9 +301,11 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
     made, where = _bench_inputs(config, base, sig, eq, distinct)
     distinct = len(made)
 
-    def side():  # slot j: input set j % distinct, shared; outputs of its own, from that set's initial state
-        own = [[a.copy() for a in m] for m in made]
-        return bench.Buffers([[own[j % distinct][i] if i not in outs else made[j % distinct][i].copy()
+    def side():  # slot j: input set j % distinct, shared; outputs of its own, from that set's initial state; the
+        # arguments placed in their pages as bench.placement says (one offset, or staggered: 4K aliasing)
+        own = [[bench.placed(a, bench.placement(d, i)) for i, a in enumerate(m)] for d, m in enumerate(made)]
+        return bench.Buffers([[own[j % distinct][i] if i not in outs else
+                               bench.placed(made[j % distinct][i], bench.placement(j, i))
                                for i in range(len(sig.args))] for j in range(slots)], outs, distinct)
 
     b_bufs, c_bufs = side(), side()
