@@ -77,7 +77,6 @@ class OpInfo:
     def reductions(self) -> int:
         return sum(1 for k in self.iterators if k == "reduction")
 
-
     @property
     def is_elementwise(self) -> bool:
         return bool(self.iterators) and self.reductions == 0 and self.name != "linalg.fill"

@@ -154,11 +154,12 @@ def _widths(text: str, prefix: str) -> tuple[tuple[int, ...], bool]:
     found, inner = [], True
     base = _after(text, prefix)  # (kept: its ops live as long as the module)
     before = [op for op in walk(_public(base)) if op.name == "affine.for"]
+    vectors_before = sum(op.name.startswith("vector.") for op in walk(_public(base)))
     for width in WIDTHS:
         module = _after(text, f"{prefix},{vectorize(width)}")
-        after = [op for op in walk(_public(module)) if op.name == "affine.for"]
-        vectors = sum(op.name.startswith("vector.") for op in walk(_public(module)))
-        if len(before) != len(after) or vectors <= sum(op.name.startswith("vector.") for op in walk(_public(base))):
+        ops = list(walk(_public(module)))
+        after = [op for op in ops if op.name == "affine.for"]
+        if len(before) != len(after) or sum(op.name.startswith("vector.") for op in ops) <= vectors_before:
             continue
         taken = [a for a, b in zip(before, after) if _step(b) != _step(a)]
         if all(_safe(a, width) for a in taken):

@@ -71,7 +71,6 @@ def _reciprocals(loop: ir.Operation) -> None:
             op.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<arcp>")
 
 
-
 def carried_chains(module: ir.Module) -> int:
     """How many trees `reassociate` would rebuild or reductions free, were every innermost affine loop marked."""
     return sum(len(_plan(loop)) + len(_reductions(loop)) for loop in walk(module.operation)
