@@ -216,6 +216,10 @@ class KernelInfo:
     # sums (products) in innermost affine loops whose carried term joins early: summed last, the loop's chain
     # is shorter (compiler/recurrences.py: a Gauss-Seidel sweep, an IIR filter)
     recurrences: int = 0
+    # affine loops in which one iteration writes an element every iteration reads (Floyd-Warshall's row k), split
+    # there (compiler/alias_split.py), and how many parallel loops of the split kernel are worth spreading
+    alias_splits: int = 0
+    alias_spread: int = 0
 
     @property
     def affine_payload(self) -> bool:
@@ -320,6 +324,7 @@ def analyze(source) -> KernelInfo:
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
         widths, spread, split, inner, rotating, jams, count, sums, most, chains = (), (), 0, False, False, (), 0, False, 0, 0
+        aliasing = (0, 0)
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -329,6 +334,7 @@ def analyze(source) -> KernelInfo:
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
                 rotating, jams, count = facts["rotates"], tuple(facts["jams"]), facts["affine_loops"]
                 sums, most, chains = facts["jam_sums"], facts["jam_most"], facts["recurrences"]
+                aliasing = facts["alias_splits"], facts["alias_spread"]
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
                 # affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,
@@ -353,7 +359,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains)
+                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains, *aliasing)
 
 
 def _straight(func: ir.Operation) -> bool:

@@ -61,16 +61,30 @@ def _facts(source: str) -> dict:
     if aliased(ir.Module.parse(source)) or aliased(form):  # MLIR's affine dependence analysis takes two memrefs
         # for two buffers (seen as written too: the affine form's canonicalisation merges two get_global of one)
         return {"text": text, "changed": changed, "widths": [], "inner": False, "spread": [], "rotates": False,
-                "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0}
+                "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0, "alias_splits": 0,
+                "alias_spread": 0}
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread))
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
     # be raised to it, else the kernel as written (loops not split)
     as_written = text if _raised_any(source) else source
     jams, count, sums, most = row_jams(as_written)
+    splits, split_spread = alias_splits(as_written)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
             "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums,
-            "jam_most": most, "recurrences": carried_chains(raised(as_written))}
+            "jam_most": most, "recurrences": carried_chains(raised(as_written)), "alias_splits": splits,
+            "alias_spread": split_spread}
+
+
+def alias_splits(text: str) -> tuple[int, int]:
+    """The loops split where one iteration writes what every iteration reads (compiler/alias_split.py) on the
+    kernel as `text` has it, raised as the split raises it; and of the loops MLIR's dependence analysis then
+    proves parallel, how many are worth spreading (`spread_loops`)."""
+    from neurojit.compiler.alias_split import split_at_aliases
+
+    module = raised(text)
+    count = split_at_aliases(module)
+    return count, (sum(spread_loops(str(module))) if count else 0)
 
 
 def aliased(module: ir.Module) -> bool:

@@ -120,8 +120,14 @@ def row(lin: dict, n: int) -> np.ndarray:
 
 def range_never_negative(loop: ir.Operation) -> bool:
     """Whether the affine loop's upper bound is at or above its lower bound at every iteration of the loops
-    around it (its range empty at worst): each bound one map result (no min or max), linear in the indices
-    around it or constant, and "upper <= lower - 1" infeasible over their iteration space."""
+    around it (its range empty at worst): `trips_at_least(loop, 0)`."""
+    return trips_at_least(loop, 0)
+
+
+def trips_at_least(loop: ir.Operation, n: int) -> bool:
+    """Whether the affine loop's upper bound is at least `n` above its lower bound at every iteration of the
+    loops around it: each bound one map result (no min or max), linear in the indices around it or constant, and
+    "upper <= lower + n - 1" infeasible over their iteration space."""
     seg = list(ir.DenseI32ArrayAttr(loop.attributes["operandSegmentSizes"]))
     operands = list(loop.operands)
     lower, upper = (ir.AffineMapAttr(loop.attributes[k]).value for k in ("lowerBoundMap", "upperBoundMap"))
@@ -137,8 +143,8 @@ def range_never_negative(loop: ir.Operation) -> bool:
         return False
     diff = {k: hi.get(k, 0) - lo.get(k, 0) for k in set(hi) | set(lo)}
     if not ivs:
-        return diff[1] >= 0 and all(c == 0 for k, c in diff.items() if k != 1)
-    return not feasible(len(ivs), rows + [row(diff, len(ivs))], rhs + [-1 - diff[1]])
+        return diff[1] >= n and all(c == 0 for k, c in diff.items() if k != 1)
+    return not feasible(len(ivs), rows + [row(diff, len(ivs))], rhs + [n - 1 - diff[1]])
 
 
 def offset(expr: ir.AffineExpr, pos: int) -> int | None:

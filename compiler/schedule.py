@@ -27,7 +27,9 @@ transforms that take only scf loops (`transform.loop.unroll_and_jam`).
 Independently of the payload, `neurojit.loops = "linalg"` has the kernel's loop nests raised to the linalg ops
 they are first (`raise_linalg.raise_to_linalg`: a PolyBench matmul becomes a fill and a `linalg.matmul`), so
 that a structured schedule (and the tensor payload) can take a kernel written as loops; a kernel whose loops do
-not all raise is a schedule error.
+not all raise is a schedule error. `neurojit.split = "aliases"` has every affine loop in which one iteration writes
+an element all of them read (Floyd-Warshall's row k, a pivot) split at that iteration first
+(compiler/alias_split.py), so that the script's passes see pieces that do not alias.
 
 Marks a script may set with `transform.annotate`, which the compiler acts on: `neurojit.reassociate` on affine
 loops (after the script: each sum the loop carries a value into rebuilt with that value last, and with
@@ -41,7 +43,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from mlir import ir
+from mlir import ir, passmanager
 from mlir.dialects.transform import interpreter
 
 from .errors import ScheduleError
@@ -59,6 +61,7 @@ ENTRY = "__transform_main"
 PAYLOAD_ATTR = "neurojit.payload"
 PAYLOADS = ("memref", "tensor", "affine", "scf")
 LOOPS_ATTR = "neurojit.loops"
+SPLIT_ATTR = "neurojit.split"
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -120,6 +123,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
     elif form == "scf":  # affine loops lowered to the scf loops they are (what scf's loop transforms take)
         from .raise_loops import scf_form
         scf_form(payload)
+    split = SPLIT_ATTR in script.operation.attributes and _split_loops(
+        payload, script.operation.attributes[SPLIT_ATTR], origin)
     chunk_copies(payload)  # a whole-buffer copy vectorised at once does not compile (copies.py)
     with _helpers_aside(payload):
         before = str(payload)
@@ -133,7 +138,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
             loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
             where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
             raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
-        changed = str(payload) != before
+        changed = str(payload) != before or split
     reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     try:
         payload.operation.verify()
@@ -174,6 +179,19 @@ def _raise_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> None:
     if not raise_to_linalg(payload):
         raise ScheduleError(f"{origin}: {LOOPS_ATTR} = \"linalg\": the kernel's loops do not all raise to linalg "
                             "ops (compiler/raise_linalg.py says which nests do)")
+
+
+def _split_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
+    value = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
+    if value != "aliases":
+        raise ScheduleError(f'{origin}: {SPLIT_ATTR} must be "aliases", got {attr}')
+    from .alias_split import split_at_aliases  # only this attribute needs it
+    passmanager.PassManager.parse("builtin.module(func.func(affine-raise-from-memref))", payload.context).run(
+        payload.operation)
+    if not split_at_aliases(payload):
+        raise ScheduleError(f'{origin}: {SPLIT_ATTR} = "aliases": no loop of the kernel reads an element one of its '
+                            "iterations writes (compiler/alias_split.py)")
+    return True
 
 
 def _payload_form(script: ir.Module, origin: str) -> str:

@@ -21,7 +21,8 @@ output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (Vector
 packed channel blocks (PackWindows); plain affine
 loops (VectorizeAffineLoops), or their parallel loops only, vectorised by LLVM (SpreadAffineLoops), or where neither
 applies their parallel loops around a sum or a stencil's rows unrolled and jammed (JamAffineLoops), or where the
-innermost loop carries a value into a sum (a Gauss-Seidel sweep) that value summed last (ReassociateRecurrences); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
+innermost loop carries a value into a sum (a Gauss-Seidel sweep) that value summed last (ReassociateRecurrences), or
+where one iteration of a loop writes what all of them read (Floyd-Warshall) the loop split there (SplitAliasedLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
 streaming kernel's naive loops split over the cores (NaiveSplit). `for_kernel`
 ranks those that apply by the host model (`model`).
 """
@@ -34,6 +35,7 @@ from neurojit.compiler.tasks import WORK_PER_DISPATCH
 from ..analyze import KernelInfo
 from . import model
 from .affine_loops import JamAffineLoops, SpreadAffineLoops, VectorizeAffineLoops
+from .aliased_loops import SplitAliasedLoops
 from .base import Caches, Knob, Schedule, caches, lanes
 from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
@@ -49,7 +51,8 @@ from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
-                                 SpreadAffineLoops(), JamAffineLoops(), ReassociateRecurrences(), JamScfLoops())
+                                 SpreadAffineLoops(), JamAffineLoops(), SplitAliasedLoops(), ReassociateRecurrences(),
+                                 JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
 
@@ -96,5 +99,5 @@ def by_name(name: str) -> Schedule:
 
 __all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
            "LaneReduction", "NaiveSplit", "ReassociateRecurrences",
-           "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
+           "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SplitAliasedLoops", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

@@ -171,6 +171,7 @@ class Schedule:
     name: ClassVar[str] = ""
     payload: ClassVar[str] = "memref"  # or "tensor": see neurojit.compiler.schedule
     on_loops: ClassVar[bool] = False  # takes a kernel's loops as written (not their linalg form)
+    attributes: ClassVar[str] = ""  # more attributes of the schedule module (neurojit.compiler.schedule reads them)
 
     def applies(self, info: KernelInfo) -> bool:
         raise NotImplementedError
@@ -251,6 +252,7 @@ class Schedule:
         """Wrap a named-sequence body in the schedule module (with the payload attribute if needed)."""
         payload = payload or self.payload
         attrs = "transform.with_named_sequence" + (f', neurojit.payload = "{payload}"' if payload != "memref" else "")
+        attrs += f", {self.attributes}" if self.attributes else ""
         return (f"// schedule: {self.name}\nmodule attributes {{{attrs}}} {{\n"
                 "transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {\n"
                 f"{body.rstrip()}\n  transform.yield\n}}\n}}\n")

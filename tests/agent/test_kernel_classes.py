@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from support.kernel_refs import OUTPUTS, REFERENCES
+from support.kernel_refs import OUTPUTS, REFERENCES, floyd_warshall
 from support.paths import KERNELS
 
 from neurojit.agent.analyze import analyze
@@ -57,6 +57,14 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
     f = [x.astype(np.float64) if x.dtype.kind == "f" else x.astype(np.int64) for x in a]
     if stem == "argmax_odd":
         return [f[0].max(axis=1), f[0].argmax(axis=1)]
+    if stem == "floyd_odd":
+        return [floyd_warshall(a[0])]  # (in i32: its sums wrap as the kernel's do)
+    if stem == "row_pivot_odd":  # the columns up to the diagonal divided by it, the rest by what it became
+        A = f[0].copy()
+        for i in range(len(A)):
+            A[i, :i + 1] /= A[i, i]
+            A[i, i + 1:] /= A[i, i]
+        return [A]
     if stem == "argmin_3d":
         return list(_first(f[0], np.less, 1, f[1], f[2]))
     if stem == "row_sub_odd":
@@ -241,6 +249,9 @@ ODD = [
     ("argmin_3d", "register_tile_any"),
     # transposes: tiled along the input's contiguous loop as well as the output's (rests of 5 and 3 rows)
     ("transpose_odd", "vectorize_elementwise"), ("nchw_to_nhwc_odd", "vectorize_elementwise"),
+    # loops in which one iteration writes what all of them read, split there (Floyd-Warshall's row k and
+    # path[i][k]; a row divided by its own diagonal element)
+    ("floyd_odd", "split_aliased_loops"), ("row_pivot_odd", "split_aliased_loops"),
 ]
 
 
@@ -261,6 +272,7 @@ EXAMPLES = {
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
     "seidel_2d": "reassociate_recurrences", "iir_rows": "jam_affine_loops", "permute_nhwc": "vectorize_elementwise",
+    "floyd_warshall": "split_aliased_loops",
 }
 
 
@@ -271,7 +283,7 @@ def test_each_example_class_is_proposed_first(stem):
 
 
 @pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
-                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows", "permute_nhwc"])
+                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows", "permute_nhwc", "floyd_warshall"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])

@@ -211,6 +211,28 @@ def _iir_rows(inputs, outputs):
     return [lfilter([0.25, 0.125], [1, -0.5, 0.0625], _f64(inputs[0]), axis=1)]
 
 
+def floyd_warshall(path: np.ndarray) -> np.ndarray:
+    """Floyd-Warshall in place as the loops run it, path[i][j] = min(path[i][j], path[i][k] + path[k][j]) for k, i,
+    j in order, each k a few whole-block steps: the rows before k read row k as it was, the rows after it as row
+    k's own iteration left it, and within a row the columns after k read path[i][k] as the column k left it
+    (path[k][k] < 0 changes both; integer sums wrap as the kernel's do)."""
+    A = path.copy()
+    n = len(A)
+    for k in range(n):
+        for rows in (slice(0, k), slice(k, k + 1), slice(k + 1, n)):
+            krow = A[k].copy()
+            a = A[rows, k].copy()[:, None]
+            A[rows, :k] = np.minimum(A[rows, :k], a + krow[:k])
+            a = np.minimum(a, a + krow[k])
+            A[rows, k:k + 1] = a
+            A[rows, k + 1:] = np.minimum(A[rows, k + 1:], a + krow[k + 1:])
+    return A
+
+
+def _floyd_warshall(inputs, outputs):
+    return [floyd_warshall(outputs[0])]
+
+
 def _permute_nhwc(inputs, outputs):
     return [inputs[0].transpose(0, 2, 3, 1)]
 
@@ -233,6 +255,7 @@ CLASSES = {
     "seidel_2d": (_seidel_2d, [0]),  # a sweep in place: each point from the one its row's previous iteration stored
     "iir_rows": (_iir_rows, [1]),  # a recurrence along each row (deriche's filter), the rows independent
     "permute_nhwc": (_permute_nhwc, [1]),  # a transpose (NCHW to NHWC)
+    "floyd_warshall": (_floyd_warshall, [0]),  # in place; every row reads row k, every column path[i][k]
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
