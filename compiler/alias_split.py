@@ -40,11 +40,15 @@ def split_at_aliases(module: ir.Module) -> int:
     """Split every loop with one aliasing iteration (see above), in place, in public functions; how many."""
     done = 0
     while done < MAX_SPLITS:
-        found = next(((lp, *pt) for lp in _candidates(module) if (pt := split_point(lp)) is not None), None)
-        if found is None:
+        for loop in _candidates(module):
+            point = split_point(loop)
+            if point is not None:
+                _split(loop, *point)
+                done += 1
+                break
+            loop.attributes[DONE] = ir.UnitAttr.get()  # (looked at once: a split elsewhere does not change it)
+        else:
             break
-        _split(*found)
-        done += 1
     for op in walk(module.operation):
         if DONE in op.attributes:
             del op.attributes[DONE]
@@ -137,14 +141,15 @@ def _key(point: dict) -> list:
 
 
 def _hoistable(loop: ir.Operation, load: ir.Operation, meets: list, key: list, ops: list) -> bool:
-    """Whether `load` (in the loop's body, its subscripts from values defined outside it) reads the same value at
-    every iteration of a piece that excludes x0: every store to its memref meets it at x0 or never, the loop
-    stores to no other memref that could be its buffer (another argument, another allocation: not a view of
-    one) and does nothing else to memory; and hoisted before a piece it reads an element the loop as written
-    read too: the loop runs at least once (else that element may lie outside the memref)."""
+    """Whether `load` (in the loop's body, its memref and subscripts from values defined outside it, distinct
+    subscripts distinct elements) reads the same value at every iteration of a piece that excludes x0: every
+    store to its memref meets it at x0 or never, the loop stores to no other memref that could be its buffer
+    (another argument, another allocation: not a view of one) and does nothing else to memory; and hoisted
+    before a piece it reads an element the loop as written read too: the loop runs at least once (else that
+    element may lie outside the memref)."""
     if any(m is None or (m != "never" and _key(m) != key) for m in meets):
         return False
-    if any(not defined_above(v, loop) for v in list(load.operands)[1:]):
+    if any(not defined_above(v, loop) for v in load.operands) or not _one_to_one(load.operands[0].type):
         return False
     mine = _root(load.operands[0])
     for op in ops:
@@ -158,12 +163,29 @@ def _hoistable(loop: ir.Operation, load: ir.Operation, meets: list, key: list, o
     return trips_at_least(loop, 1)
 
 
+def _one_to_one(t: ir.Type) -> bool:
+    """Whether distinct subscripts of a memref of type `t` name distinct elements: its strides known, none
+    zero, each dimension's past the span of the smaller ones (a view made by reinterpret_cast may overlap
+    rows, or repeat one, and then subscripts that differ by a constant can still meet)."""
+    try:
+        strides, _ = ir.MemRefType(t).get_strides_and_offset()
+    except (ValueError, RuntimeError):
+        return False
+    span = 1
+    for stride, size in sorted((abs(s), n) for s, n in zip(strides, ir.MemRefType(t).shape) if n != 1):
+        if stride < span or size < 0 or stride >= 1 << 62:  # overlapping, or dynamic (MLIR's kDynamic)
+            return False
+        span = stride * size
+    return True
+
+
 def _root(v: ir.Value):
     """The buffer behind a memref value: a function argument or an allocation (None for a view or anything
-    else: it may share one)."""
+    else: it may share one). Arguments are distinct buffers: the JIT refuses an output that overlaps another
+    argument (`jit._fast_path`, `_checked_pointers`)."""
     owner = v.owner
     if isinstance(owner, ir.Block):
-        return v if owner.owner.name == "func.func" else None
+        return v if owner.owner.operation.name == "func.func" else None
     return v if owner.operation.name in ("memref.alloc", "memref.alloca") else None
 
 
