@@ -220,6 +220,10 @@ class KernelInfo:
     # there (compiler/alias_split.py), and how many parallel loops of the split kernel are worth spreading
     alias_splits: int = 0
     alias_spread: int = 0
+    # loads of arrays that innermost loops read down a column beside a row, which a transposed copy kept in step
+    # serves (compiler/mirror.py: nussinov), and how many parallel loops of the mirrored kernel are worth spreading
+    mirrored: int = 0
+    mirror_spread: int = 0
 
     @property
     def affine_payload(self) -> bool:
@@ -324,7 +328,7 @@ def analyze(source) -> KernelInfo:
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
         widths, spread, split, inner, rotating, jams, count, sums, most, chains = (), (), 0, False, False, (), 0, False, 0, 0
-        aliasing = (0, 0)
+        rewrites = (0, 0, 0, 0)
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -334,7 +338,7 @@ def analyze(source) -> KernelInfo:
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
                 rotating, jams, count = facts["rotates"], tuple(facts["jams"]), facts["affine_loops"]
                 sums, most, chains = facts["jam_sums"], facts["jam_most"], facts["recurrences"]
-                aliasing = facts["alias_splits"], facts["alias_spread"]
+                rewrites = facts["alias_splits"], facts["alias_spread"], facts["mirrored"], facts["mirror_spread"]
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
                 # affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,
@@ -359,7 +363,7 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains, *aliasing)
+                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains, *rewrites)
 
 
 def _straight(func: ir.Operation) -> bool:

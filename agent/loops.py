@@ -62,7 +62,7 @@ def _facts(source: str) -> dict:
         # for two buffers (seen as written too: the affine form's canonicalisation merges two get_global of one)
         return {"text": text, "changed": changed, "widths": [], "inner": False, "spread": [], "rotates": False,
                 "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0, "alias_splits": 0,
-                "alias_spread": 0}
+                "alias_spread": 0, "mirrored": 0, "mirror_spread": 0}
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread))
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
@@ -70,10 +70,11 @@ def _facts(source: str) -> dict:
     as_written = text if _raised_any(source) else source
     jams, count, sums, most = row_jams(as_written)
     splits, split_spread = alias_splits(as_written)
+    mirrored, mirror_spread = mirrored_columns(text)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
             "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums,
             "jam_most": most, "recurrences": carried_chains(raised(as_written)), "alias_splits": splits,
-            "alias_spread": split_spread}
+            "alias_spread": split_spread, "mirrored": mirrored, "mirror_spread": mirror_spread}
 
 
 def alias_splits(text: str) -> tuple[int, int]:
@@ -84,6 +85,17 @@ def alias_splits(text: str) -> tuple[int, int]:
 
     module = raised(text)
     count = split_at_aliases(module)
+    return count, (sum(spread_loops(str(module))) if count else 0)
+
+
+def mirrored_columns(text: str) -> tuple[int, int]:
+    """The loads of arrays read down a column beside a row that a transposed copy would serve
+    (compiler/mirror.py) on the kernel's affine form `text`, as the payload "affine" gives it; and of the loops
+    MLIR's dependence analysis then proves parallel, how many are worth spreading (`spread_loops`)."""
+    from neurojit.compiler.mirror import mirror_columns
+
+    module = raised(text)
+    count = mirror_columns(module)
     return count, (sum(spread_loops(str(module))) if count else 0)
 
 

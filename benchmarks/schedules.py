@@ -4,7 +4,8 @@ lowering, on the same arrays, in this one process, interleaved, each timed call 
 kernel per class of issue 17 follows the matmuls: integer and order-keeping reductions, an arg-reduction, a
 dot product and a transposed operand, 1-D and strided windows, plain affine loops, plain scf loops, and (beyond
 the issue's list) a reduction along an outer loop, a column sum, an in-place sweep (seidel-2d), a recurrence along independent rows (an IIR filter), a
-transpose (NCHW to NHWC) and loops in which one iteration writes what all of them read (Floyd-Warshall).
+transpose (NCHW to NHWC) loops in which one iteration writes what all of them read (Floyd-Warshall) and a loop reading a row beside a
+column (nussinov).
 
 Run: python benchmarks/schedules.py [--quick] [--sweep] [--rounds N] [--only STEMS] [--classes]
   --quick    skip matmul_1024 and the naive lowering of the big kernels
@@ -104,7 +105,7 @@ NUMPY = {
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
            "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d", "seidel_2d", "iir_rows",
-           "permute_nhwc", "floyd_warshall")
+           "permute_nhwc", "floyd_warshall", "nussinov")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:

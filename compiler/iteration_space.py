@@ -16,6 +16,7 @@ import numpy as np
 from mlir import ir
 
 LOOP = "affine.for"
+IV = "iv"  # a loop index's variable in `system`: (IV, its position)
 
 
 TERM = re.compile(r"^(?:(-?\d+) \* )?(-?)([ds]\d+)(?: \* (-?\d+))?$|^(-?\d+)$")
@@ -70,10 +71,13 @@ def system(loops: list[ir.Operation]):
     def var(v: ir.Value):
         for n, iv in enumerate(ivs):
             if v == iv:
-                return {n: 1}
+                return {(IV, n): 1}  # (not the key n: `linear` keeps the constant at the key 1)
         owner = None if isinstance(v.owner, ir.Block) else v.owner.operation
         if owner is not None and owner.name == "arith.constant" and isinstance(v.type, ir.IndexType):
             return {1: ir.IntegerAttr(owner.attributes["value"]).value}
+        if owner is not None and owner.name == "affine.apply":  # (a reversed loop's index: 499 - ii)
+            amap = ir.AffineMapAttr(owner.attributes["map"]).value
+            return linear(str(amap.results[0]), list(owner.operands), amap.n_dims, var)
         return None
 
     rows, rhs = [], []
@@ -90,7 +94,7 @@ def system(loops: list[ir.Operation]):
                 row = np.zeros(len(ivs))
                 c = lin.pop(1)
                 for k, coef in lin.items():
-                    row[k] -= coef
+                    row[k[1]] -= coef
                 row[n] += 1
                 if upper:  # iv <= e - 1:  iv - e <= c - 1
                     rows.append(row)
@@ -114,7 +118,7 @@ def row(lin: dict, n: int) -> np.ndarray:
     row = np.zeros(n)
     for k, c in lin.items():
         if k != 1:
-            row[k] += c
+            row[k[1]] += c
     return row
 
 

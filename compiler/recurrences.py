@@ -55,7 +55,7 @@ def reassociate(module: ir.Module) -> int:
                     break
                 _rebuild(*plans[0])
                 done += 1
-            for op in _reductions(loop):
+            for op in reductions(loop):
                 op.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<reassoc>")
                 done += 1
             if RECIPROCAL in loop.attributes and ir.IntegerAttr(loop.attributes[RECIPROCAL]).value:
@@ -73,11 +73,11 @@ def _reciprocals(loop: ir.Operation) -> None:
 
 def carried_chains(module: ir.Module) -> int:
     """How many trees `reassociate` would rebuild or reductions free, were every innermost affine loop marked."""
-    return sum(len(_plan(loop)) + len(_reductions(loop)) for loop in walk(module.operation)
+    return sum(len(_plan(loop)) + len(reductions(loop)) for loop in walk(module.operation)
                if loop.name == "affine.for" and not any(o.name == "affine.for" for o in walk(loop)))
 
 
-def _reductions(loop: ir.Operation) -> list[ir.Operation]:
+def reductions(loop: ir.Operation) -> list[ir.Operation]:
     """The float additions (multiplications) of the loop's reductions, not yet free to be reordered: for each
     iter_arg, the tree of one such op whose root the loop yields in its place and which takes the iter_arg."""
     block = loop.regions[0].blocks[0]

@@ -29,7 +29,10 @@ they are first (`raise_linalg.raise_to_linalg`: a PolyBench matmul becomes a fil
 that a structured schedule (and the tensor payload) can take a kernel written as loops; a kernel whose loops do
 not all raise is a schedule error. `neurojit.split = "aliases"` has every affine loop in which one iteration writes
 an element all of them read (Floyd-Warshall's row k, a pivot) split at that iteration first
-(compiler/alias_split.py), so that the script's passes see pieces that do not alias.
+(compiler/alias_split.py), so that the script's passes see pieces that do not alias. `neurojit.mirror =
+"columns"` has every argument that an innermost loop reads down a column beside a row read there through a
+transposed copy kept in step with it (compiler/mirror.py: nussinov's table[k + 1][j] over k), after the payload
+form (whose sums kept in array elements are then carried by their loops).
 
 Marks a script may set with `transform.annotate`, which the compiler acts on: `neurojit.reassociate` on affine
 loops (after the script: each sum the loop carries a value into rebuilt with that value last, and with
@@ -62,6 +65,7 @@ PAYLOAD_ATTR = "neurojit.payload"
 PAYLOADS = ("memref", "tensor", "affine", "scf")
 LOOPS_ATTR = "neurojit.loops"
 SPLIT_ATTR = "neurojit.split"
+MIRROR_ATTR = "neurojit.mirror"
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -125,6 +129,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         scf_form(payload)
     split = SPLIT_ATTR in script.operation.attributes and _split_loops(
         payload, script.operation.attributes[SPLIT_ATTR], origin)
+    mirrored = MIRROR_ATTR in script.operation.attributes and _mirror_columns(
+        payload, script.operation.attributes[MIRROR_ATTR], origin)
     chunk_copies(payload)  # a whole-buffer copy vectorised at once does not compile (copies.py)
     with _helpers_aside(payload):
         before = str(payload)
@@ -138,7 +144,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
             loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
             where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
             raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
-        changed = str(payload) != before or split
+        changed = str(payload) != before or split or mirrored
     reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     try:
         payload.operation.verify()
@@ -191,6 +197,17 @@ def _split_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
     if not split_at_aliases(payload):
         raise ScheduleError(f'{origin}: {SPLIT_ATTR} = "aliases": no loop of the kernel reads an element one of its '
                             "iterations writes (compiler/alias_split.py)")
+    return True
+
+
+def _mirror_columns(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
+    value = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
+    if value != "columns":
+        raise ScheduleError(f'{origin}: {MIRROR_ATTR} must be "columns", got {attr}')
+    from .mirror import mirror_columns  # only this attribute needs it
+    if not mirror_columns(payload):
+        raise ScheduleError(f'{origin}: {MIRROR_ATTR} = "columns": no innermost loop reads an argument down a column '
+                            "beside a row (compiler/mirror.py)")
     return True
 
 

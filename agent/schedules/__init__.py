@@ -22,7 +22,9 @@ packed channel blocks (PackWindows); plain affine
 loops (VectorizeAffineLoops), or their parallel loops only, vectorised by LLVM (SpreadAffineLoops), or where neither
 applies their parallel loops around a sum or a stencil's rows unrolled and jammed (JamAffineLoops), or where the
 innermost loop carries a value into a sum (a Gauss-Seidel sweep) that value summed last (ReassociateRecurrences), or
-where one iteration of a loop writes what all of them read (Floyd-Warshall) the loop split there (SplitAliasedLoops); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
+where one iteration of a loop writes what all of them read (Floyd-Warshall) the loop split there (SplitAliasedLoops), or
+where an innermost loop reads an array down a column beside a row (nussinov, LU) the column read from a transposed
+copy (MirrorColumns); plain scf loops (JamScfLoops); anything else (RegisterTileAny); and last, a
 streaming kernel's naive loops split over the cores (NaiveSplit). `for_kernel`
 ranks those that apply by the host model (`model`).
 """
@@ -41,6 +43,7 @@ from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
 from .generic import RegisterTileAny
 from .lane_reduction import LaneReduction
+from .mirrored_columns import MirrorColumns
 from .naive_split import NaiveSplit
 from .packed_matmul import PackedMatmul
 from .recurrences import ReassociateRecurrences
@@ -51,8 +54,8 @@ from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
-                                 SpreadAffineLoops(), JamAffineLoops(), SplitAliasedLoops(), ReassociateRecurrences(),
-                                 JamScfLoops())
+                                 SpreadAffineLoops(), JamAffineLoops(), SplitAliasedLoops(), MirrorColumns(),
+                                 ReassociateRecurrences(), JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
 
@@ -98,6 +101,6 @@ def by_name(name: str) -> Schedule:
 
 
 __all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
-           "LaneReduction", "NaiveSplit", "ReassociateRecurrences",
+           "LaneReduction", "MirrorColumns", "NaiveSplit", "ReassociateRecurrences",
            "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SplitAliasedLoops", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

@@ -56,9 +56,11 @@ class VectorizeElementwise(Schedule):
     def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
         big = worth_splitting(model.work(model.dominant(info)), info)
         if any(transposed_dim(op) is not None for op in info.ops):
-            # a transpose's tile: one vector along the output's rows, 8 along the input's (each read and each
-            # write a whole vector; the 8 x vector block transposed in registers)
-            return {"width": lanes(info, host), "rows": 8, "threads": host.cores if big else 1}
+            # a transpose's tile: one vector along the output's rows, 4 along the input's (each write a whole
+            # vector; the 4 x vector block transposed in registers). NCHW to NHWC (permute_nhwc), against rows 8:
+            # 3.05x / 5.66x its naive loops at one / two tasks against 2.44x / 5.19x on znver4 (AVX-512), 0.53 /
+            # 0.32 ms against 0.58 / 0.31 ms on znver3 (AVX2, whose naive loops are already near the memory's pace)
+            return {"width": lanes(info, host), "rows": 4, "threads": host.cores if big else 1}
         return {"width": 4 * lanes(info, host), "rows": 1, "threads": host.cores if big else 1}
 
     def render(self, info: KernelInfo, host: Host) -> str:

@@ -12,7 +12,7 @@ FAST = ["matmul_256", "matmul_127x255x63", "matmul_bias_relu", "elementwise_chai
         # the schedule library's kernel classes (tests/support/kernel_refs.CLASSES)
         "row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
         "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d", "seidel_2d", "iir_rows", "floyd_warshall",
-        "permute_nhwc"]
+        "permute_nhwc", "nussinov"]
 
 
 def check(stem, seed=0):

@@ -233,6 +233,27 @@ def _floyd_warshall(inputs, outputs):
     return [floyd_warshall(outputs[0])]
 
 
+def nussinov(seq: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """PolyBench's nussinov as its loops run it (rows from the last up, each row's columns left to right), the best
+    split of [i, j] over k taken at once (max is exact in any order); i32 sums wrap as the kernel's do."""
+    T, s, n = table.astype(np.int64), seq.astype(np.int64), len(table)
+    wrap = lambda x: (x + 2 ** 31) % 2 ** 32 - 2 ** 31  # noqa: E731
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, n):
+            t = max(T[i, j], T[i, j - 1])
+            if i + 1 < n:
+                t = max(t, T[i + 1, j])
+                t = max(t, wrap(T[i + 1, j - 1] + int(s[i] + s[j] == 3)) if i < j - 1 else T[i + 1, j - 1])
+            if j > i + 1:
+                t = max(t, wrap(T[i, i + 1:j] + T[i + 2:j + 1, j]).max())
+            T[i, j] = t
+    return T.astype(np.int32)
+
+
+def _nussinov(inputs, outputs):
+    return [nussinov(inputs[0], outputs[0])]
+
+
 def _permute_nhwc(inputs, outputs):
     return [inputs[0].transpose(0, 2, 3, 1)]
 
@@ -256,6 +277,7 @@ CLASSES = {
     "iir_rows": (_iir_rows, [1]),  # a recurrence along each row (deriche's filter), the rows independent
     "permute_nhwc": (_permute_nhwc, [1]),  # a transpose (NCHW to NHWC)
     "floyd_warshall": (_floyd_warshall, [0]),  # in place; every row reads row k, every column path[i][k]
+    "nussinov": (_nussinov, [1]),  # a DP in place: the best of table[i][k] + table[k + 1][j], a row beside a column
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
