@@ -84,20 +84,33 @@ class Equivalence:
             c = within(got, r, bound)  # against them alone, as `compare` would
             if c is not None:
                 return c
-        edge = self._overflows(m if reach is None else reach, pair, got.dtype)
+        edge = self._overflows(m if reach is None else reach, pair, got.dtype, r, b)
         return compare(got, b, self.rtol, r, self.atol, magnitude=m, overflows=edge)
 
-    def _overflows(self, magnitude, pair, dtype):
+    def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's
         did not. By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
         through: reference.reach_twin), for a kernel of sums, products and maxima (reference.py: not where a
-        minimum or a select other than a maximum was rewritten); else, for a kernel with reductions, on a pair
-        of near-limit values."""
+        minimum or a select other than a maximum was rewritten); else, for a kernel with reductions: on a pair
+        of near-limit values; on `big` where the baseline's own output is non-finite where the exact result is
+        finite (`big` approaches the limit so that no order of a sum of products overflows, and the baseline
+        overflowing shows the promise broken for this kernel: a triangular solve's rows grow and feed their
+        products back); and at an element whose exact value reaches the largest over the reduction depth + 1
+        (below that, no order of adding depth + 1 terms of its size overflows). Not on a whole pair for the
+        baseline overflowing elsewhere: an Inf put wherever the value was past 1e33 passed that way."""
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
             return np.asarray(magnitude, np.float64) >= float(np.finfo(dtype).max)
-        if magnitude is None and pair is not None and pair.set in NEED_EXACT and self.base.depth > 1:
+        if magnitude is not None or pair is None or self.base.depth <= 1:
+            return None
+        if pair.set in NEED_EXACT:
             return True
-        return None
+        if exact is None or not self.refs.exact:
+            return None
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(exact)
+            if pair.set == "big" and baseline is not None and (finite & ~np.isfinite(baseline)).any():
+                return True
+            return finite & (np.abs(exact) >= float(np.finfo(dtype).max) / (self.base.depth + 1))
 
     def _args(self, pair):
         return self.refs.args(pair, len(self.sig.args))

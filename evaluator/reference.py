@@ -10,7 +10,8 @@ process that never runs a candidate computes, for every pair of the plan (inputs
   blobs of weights are rewritten exactly; a conversion between the two types becomes none: the twin keeps
   the wide value; a rounding to f16/bf16 goes through f32). A kernel that does not (bitcasts, math functions
   or vector reductions by IEEE maxima with no f80 lowering) has no twin: the baseline stands in for the
-  exact result and the `limit` set is left out (compare.py). The twin must agree with the baseline on the first random set or it is not used.
+  exact result and the `limit` set is left out (compare.py). The twin must agree with the baseline wherever both are finite on the pairs (where only the baseline
+  overflowed, the twin is what judges another order's value: `_agrees`) or it is not used.
 - the pair's arguments themselves (for the `previous` state the outputs hold what a first call from zeros
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
@@ -715,16 +716,24 @@ def _run_twin(twin, wide) -> None:
 
 
 def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float) -> bool:
-    """The baseline is within the tolerance of its twin wherever the twin is finite (float outputs)."""
+    """The baseline is within the tolerance of its twin wherever both are finite, and both are finite somewhere
+    if the twin is (float outputs). Where the twin is finite and the baseline is not, the baseline overflowed: a
+    recurrence that grows (a triangular solve on random data) passes its type's largest value after some rows,
+    and the Infs and NaNs that follow are its order of evaluation's, not the kernel's answer; its twin, with
+    the wider range, is what tells another order's finite value there from a wrong one (compare.py rule 2).
+    Required against its finite elements only, the twin is still checked on what it is for: the same function."""
     if baseline.dtype.kind != "f":
         return True
     b = baseline.astype(np.float64)
     fin = np.isfinite(exact)
-    scale = float(np.abs(exact[fin]).max()) if fin.any() else 0.0
+    both = fin & np.isfinite(b)
+    if fin.any() and not both.any():  # nothing to check the twin against
+        return False
+    scale = float(np.abs(exact[both]).max()) if both.any() else 0.0
     atol = underflow_floor(str(baseline.dtype), 1)
     with np.errstate(invalid="ignore"):
-        close = np.isfinite(b) & (np.abs(b - exact) <= rtol * np.abs(exact) + rtol * scale + atol)
-    return bool(np.all(~fin | close))
+        close = np.abs(b - exact) <= rtol * np.abs(exact) + rtol * scale + atol
+    return bool(np.all(~both | close))
 
 
 # ---- in a worker ------------------------------------------------------------------------------------------

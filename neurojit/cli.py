@@ -123,7 +123,9 @@ def cmd_tune(args) -> int:
         print(f"run {summary.run_id}: {summary.candidates} candidates, {summary.accepted} accepted; {best}; "
               f"rejected: {rejected}")
         print(f"stopped: {summary.stop_reason}; model tokens {summary.tokens}, cost ${summary.cost_usd:.4f}")
-        print(f"export it: neurojit export --db {args.db or 'sqlite:///neurojit.db'} --run-id {summary.run_id} --out DIR")
+        if summary.speedup:  # (nothing to export where nothing was accepted)
+            print(f"export it: neurojit export --db {args.db or 'sqlite:///neurojit.db'} --run-id {summary.run_id} "
+                  "--out DIR")
     return 0
 
 

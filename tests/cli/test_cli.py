@@ -128,6 +128,23 @@ def test_tune_and_export_from_the_store(cli, tmp_path):
     assert (tmp_path / "best" / "libkernel.so").exists()
 
 
+
+def test_a_tune_with_nothing_accepted_says_so_and_offers_no_export(cli_main, tmp_path):
+    k = tmp_path / "one.mlir"  # one element copied: no linalg op and no loop, so nothing to propose
+    k.write_text("""module {
+  func.func @one(%x: memref<1xf32>, %out: memref<1xf32>) {
+    %c0 = arith.constant 0 : index
+    %v = memref.load %x[%c0] : memref<1xf32>
+    memref.store %v, %out[%c0] : memref<1xf32>
+    return
+  }
+}
+""")
+    p = cli_main("tune", k, "--budget", "2", "--db", f"sqlite:///{tmp_path}/runs.db")
+    assert p.returncode == 0, p.stderr
+    assert "no accepted candidate" in p.stdout and "nothing to propose" in p.stdout
+    assert "neurojit export" not in p.stdout  # a run with no best has nothing to export
+
 @pytest.mark.slow
 def test_tune_and_export_usage_errors(cli_main, tmp_path):
     db = f"sqlite:///{tmp_path}/runs.db"

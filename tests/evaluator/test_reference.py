@@ -88,6 +88,18 @@ def test_a_twin_that_computes_something_else_is_not_used():
     assert not any(p[0] == "limit" for p in info["pairs"])
 
 
+
+def test_a_twin_is_kept_where_only_the_baseline_overflowed():
+    import numpy as np
+
+    from neurojit.evaluator.reference import _agrees
+    exact = np.array([1.0, -2.0, 3e38, 5e40, 7.0])  # a row past f32's range, and one beyond it
+    base = np.array([1.0, -2.0, np.inf, np.inf, np.nan], np.float32)  # the baseline's order overflowed at 3e38
+    assert _agrees(base, exact, 1e-6)  # the same wherever both are finite: the same function
+    assert not _agrees(base.copy() * np.float32(2), exact, 1e-6)  # another function where both are finite
+    assert not _agrees(np.full(5, np.nan, np.float32), exact, 1e-6)  # nowhere to check it against
+    assert _agrees(np.full(5, np.nan, np.float32), np.full(5, np.nan), 1e-6)  # NaN both: nothing says otherwise
+
 GATHER = """module {
   func.func @gather(%table: memref<16xf32>, %idx: memref<32xi32>, %out: memref<32xf32>) {
     %c0 = arith.constant 0 : index
