@@ -177,10 +177,15 @@ def _helpers_aside(payload: ir.Module):
             ir.InsertionPoint(payload.body).insert(op)
 
 
-def _raise_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> None:
+def _expect(attr: ir.Attribute, name: str, want: str, origin: str) -> None:
+    """A schedule's module attribute `name` takes the one string `want`; anything else is the schedule's error."""
     value = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
-    if value != "linalg":
-        raise ScheduleError(f'{origin}: {LOOPS_ATTR} must be "linalg", got {attr}')
+    if value != want:
+        raise ScheduleError(f'{origin}: {name} must be "{want}", got {attr}')
+
+
+def _raise_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> None:
+    _expect(attr, LOOPS_ATTR, "linalg", origin)
     from .raise_linalg import raise_to_linalg  # only this attribute needs it
     if not raise_to_linalg(payload):
         raise ScheduleError(f"{origin}: {LOOPS_ATTR} = \"linalg\": the kernel's loops do not all raise to linalg "
@@ -188,9 +193,7 @@ def _raise_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> None:
 
 
 def _split_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
-    value = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
-    if value != "aliases":
-        raise ScheduleError(f'{origin}: {SPLIT_ATTR} must be "aliases", got {attr}')
+    _expect(attr, SPLIT_ATTR, "aliases", origin)
     from .alias_split import split_at_aliases  # only this attribute needs it
     passmanager.PassManager.parse("builtin.module(func.func(affine-raise-from-memref))", payload.context).run(
         payload.operation)
@@ -201,9 +204,7 @@ def _split_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
 
 
 def _mirror_columns(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
-    value = ir.StringAttr(attr).value if isinstance(attr, ir.StringAttr) else str(attr)
-    if value != "columns":
-        raise ScheduleError(f'{origin}: {MIRROR_ATTR} must be "columns", got {attr}')
+    _expect(attr, MIRROR_ATTR, "columns", origin)
     from .mirror import mirror_columns  # only this attribute needs it
     if not mirror_columns(payload):
         raise ScheduleError(f'{origin}: {MIRROR_ATTR} = "columns": no innermost loop reads an argument down a column '
