@@ -28,7 +28,12 @@ same arguments (the baseline's twin, see reference.py);
    evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was
    laundered by a max, an exp or a division into some finite value). A correct candidate may overflow at
    another partial sum, or an FMA chain not at all, so any value is accepted there, NaN and Inf included:
-   the element cannot tell a correct evaluation order from a wrong one.
+   the element cannot tell a correct evaluation order from a wrong one. Except where the exact value itself
+   is past the dtype's range (it rounds to Inf): there every order overflows, and the candidate gives the
+   Inf of the exact value's sign, or the baseline's value, or a value within the tolerance of the exact one,
+   or, where rule 1's edge says some order's partial sums pass the range, a finite value of its sign or any
+   NaN or Inf (an Inf - Inf of two overflowed partial sums); an exp saturated at the largest finite value for
+   88.7 < x < 709, where f64's exp is still finite, passed as rule 2's.
 3. The exact result is +-Inf (an infinite input reaches it): the same Inf, or what the baseline gave.
 4. The exact result is NaN (undefined: NaN input, 0 x Inf, Inf - Inf): NaN is required where the baseline
    gives NaN; elsewhere NaN or the baseline's value.
@@ -208,6 +213,13 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
                | (inf_r & ~((g == r) | as_base))
                | (nan_r & np.isnan(b) & ~np.isnan(g))
                | (nan_r & ~np.isnan(b) & ~(np.isnan(g) | as_base | near_base)))
+        if exact is not None and dt.type in _ROUNDS_TO_INF:  # rule 2's exception: an exact value past the range
+            beyond = ~well & np.isfinite(r) & (abs_r >= wide(_ROUNDS_TO_INF[dt.type]))
+            if beyond.any():
+                same_sign = np.signbit(g) == np.signbit(r)
+                may_land = False if overflows is None else np.asarray(overflows, bool)
+                bad |= beyond & ~((np.isinf(g) & same_sign) | as_base | (fin_g & (diff <= tol))
+                                  | (may_land & (same_sign | ~fin_g)))
         return _result("wrong" if bad.any() else None, got, b, r, bad, errs, r)
 
 

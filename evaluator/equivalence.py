@@ -32,7 +32,7 @@ from .compare import (BASELINE_ERRORS, Comparison, compare, tolerance, typical, 
                       within)
 from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
-from .inputs import NEED_EXACT, NUDGED, TYPICAL
+from .inputs import NEAR_RANGE, NEED_EXACT, NUDGED, TYPICAL
 from .record import Reason, Rejected
 
 
@@ -92,10 +92,10 @@ class Equivalence:
         did not. By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
         through: reference.reach_twin), for a kernel of sums, products and maxima (reference.py: not where a
         minimum or a select other than a maximum was rewritten); else, for a kernel with reductions: on a pair
-        of near-limit values; on `big` where the baseline's own output is non-finite where the exact result is
-        finite (`big` approaches the limit so that no order of a sum of products overflows, and the baseline
-        overflowing shows the promise broken for this kernel: a triangular solve's rows grow and feed their
-        products back); and at an element whose exact value reaches the largest over the reduction depth + 1
+        of near-limit values; on `big` or `magnitude` (inputs.NEAR_RANGE) where the baseline's own output is
+        non-finite where the exact result is finite (they approach the range so that no order of a sum of
+        products overflows, and the baseline overflowing shows that broken for this kernel: a triangular
+        solve's rows grow and feed their products back); and at an element whose exact value reaches the largest over the reduction depth + 1
         (below that, no order of adding depth + 1 terms of its size overflows). Not on a whole pair for the
         baseline overflowing elsewhere: an Inf put wherever the value was past 1e33 passed that way."""
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
@@ -108,7 +108,7 @@ class Equivalence:
             return None
         with np.errstate(all="ignore"):
             finite = np.isfinite(exact)
-            if pair.set == "big" and baseline is not None and (finite & ~np.isfinite(baseline)).any():
+            if pair.set in NEAR_RANGE and baseline is not None and (finite & ~np.isfinite(baseline)).any():
                 return True
             return finite & (np.abs(exact) >= float(np.finfo(dtype).max) / (self.base.depth + 1))
 

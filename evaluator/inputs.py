@@ -84,6 +84,7 @@ _INT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "s
              "wrap", "limit", "infinite")
 NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
+NEAR_RANGE = ("big", "magnitude")  # float sets built to reach the scale where sums of products approach the range
 # classes whose in-class output would hide the inputs' contribution (a tiny product beside a tiny output, a
 # NaN reduction into an output that already holds NaN): also run from a zeroed output
 # (and the sets whose special values take their second placement there: inside the array only)

@@ -42,7 +42,7 @@ def test_nonfinite_where_the_exact_result_is_finite_is_nonfinite():
 def test_any_value_where_the_baseline_itself_misses_the_exact_result():
     # the baseline's order overflowed an intermediate: another order may overflow too, or not, and a max,
     # exp or division may turn the Inf into any finite value
-    exact = f64(1e38, -9e76)
+    exact = f64(1e38, -3e38)
     base = f32(np.inf, np.nan)
     for got in (f32(np.inf, -np.inf), f32(1e38, np.nan), f32(-3.0, 0.0)):
         assert compare(got, base, RTOL, exact).problem is None
@@ -52,6 +52,21 @@ def test_any_value_where_the_baseline_itself_misses_the_exact_result():
         assert compare(got, base, RTOL, exact).problem is None
     assert compare(f32(5.0, 2.5), base, RTOL, exact).problem == "wrong"  # elsewhere it is held to the exact value
 
+
+
+def test_past_the_range_every_order_overflows():
+    # the exact value rounds to Inf in f32 (exp(100) computed in f64): the Inf of its sign, or the baseline's
+    # value; a saturated finite value is wrong (an exp clamped at 88.7 below x = 709 passed as rule 2's)
+    exact = f64(2.7e43, -9e76, 1.0)
+    base = f32(np.inf, np.nan, 1.0)
+    for got in (f32(np.inf, -np.inf, 1.0), f32(np.inf, np.nan, 1.0)):
+        assert compare(got, base, RTOL, exact).problem is None
+    for got in (f32(3.4e38, -np.inf, 1.0), f32(-np.inf, -np.inf, 1.0), f32(np.inf, 0.0, 1.0), f32(np.nan, np.nan, 1.0)):
+        assert compare(got, base, RTOL, exact).problem == "wrong", got
+    # where some order's partial sums pass the range (rule 1's edge), a finite value of its sign or any NaN/Inf
+    for got in (f32(3.3e38, -np.inf, 1.0), f32(np.nan, np.inf, 1.0)):
+        assert compare(got, base, RTOL, exact, overflows=True).problem is None
+    assert compare(f32(-3.3e38, -np.inf, 1.0), base, RTOL, exact, overflows=True).problem == "wrong"
 
 def test_the_baseline_always_passes_itself():
     rng = np.random.default_rng(0)
