@@ -21,9 +21,9 @@ same arguments (the baseline's twin, see reference.py);
    the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products and
    maxima only (selects that are maxima too, as torch-mlir's ReLU; a minimum or another select may keep an
    overflowing arm out of the result in every order: `reference.overflow_reaches_output`); for a
-   kernel with reductions and no magnitudes, on inputs holding near-limit values, on a `big` pair the
-   baseline itself overflowed on, and at an element whose exact value reaches the largest over the reduction
-   depth + 1 (equivalence.py `_overflows`).
+   kernel with reductions and no magnitudes, on inputs holding near-limit values, on a `big` or `magnitude`
+   pair the baseline itself overflowed on, and at an element whose exact value reaches the largest over the
+   reduction depth + 1 (equivalence.py `_overflows`).
 2. The exact result is finite but the baseline is not within the tolerance of it: its own order of
    evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was
    laundered by a max, an exp or a division into some finite value). A correct candidate may overflow at

@@ -95,9 +95,10 @@ class Equivalence:
         of near-limit values; on `big` or `magnitude` (inputs.NEAR_RANGE) where the baseline's own output is
         non-finite where the exact result is finite (they approach the range so that no order of a sum of
         products overflows, and the baseline overflowing shows that broken for this kernel: a triangular
-        solve's rows grow and feed their products back); and at an element whose exact value reaches the largest over the reduction depth + 1
-        (below that, no order of adding depth + 1 terms of its size overflows). Not on a whole pair for the
-        baseline overflowing elsewhere: an Inf put wherever the value was past 1e33 passed that way."""
+        solve's rows grow and feed their products back); and at an element whose exact value reaches the
+        largest over the reduction depth + 1 (below that, no order of adding depth + 1 terms of its size
+        overflows). Not on a whole pair for the baseline overflowing elsewhere: an Inf put wherever the value
+        was past 1e33 passed that way."""
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
             return np.asarray(magnitude, np.float64) >= float(np.finfo(dtype).max)
         if magnitude is not None or pair is None or self.base.depth <= 1:

@@ -10,8 +10,9 @@ process that never runs a candidate computes, for every pair of the plan (inputs
   blobs of weights are rewritten exactly; a conversion between the two types becomes none: the twin keeps
   the wide value; a rounding to f16/bf16 goes through f32). A kernel that does not (bitcasts, math functions
   or vector reductions by IEEE maxima with no f80 lowering) has no twin: the baseline stands in for the
-  exact result and the `limit` set is left out (compare.py). The twin must agree with the baseline wherever both are finite on the pairs (where only the baseline
-  overflowed, the twin is what judges another order's value: `_agrees`) or it is not used.
+  exact result and the `limit` set is left out (compare.py). The twin must agree with the baseline on the
+  first pair wherever both are finite (where only the baseline overflowed, the twin is what judges another
+  order's value: `_agrees`) or it is not used.
 - the pair's arguments themselves (for the `previous` state the outputs hold what a first call from zeros
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
