@@ -99,6 +99,8 @@ class Equivalence:
         largest over the reduction depth + 1 (below that, no order of adding depth + 1 terms of its size
         overflows). Not on a whole pair for the baseline overflowing elsewhere: an Inf put wherever the value
         was past 1e33 passed that way."""
+        if np.dtype(dtype).kind != "f":  # (integers compare exactly: no edge; an argmax's index beside its value)
+            return None
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
             return np.asarray(magnitude, np.float64) >= float(np.finfo(dtype).max)
         if magnitude is not None or pair is None or self.base.depth <= 1:
