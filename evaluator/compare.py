@@ -18,22 +18,28 @@ same arguments (the baseline's twin, see reference.py);
    `nonfinite`, except at the edge of the range, where another correct order of evaluation may overflow a
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
    overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
-   the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products and
-   maxima only (selects that are maxima too, as torch-mlir's ReLU; a minimum or another select may keep an
-   overflowing arm out of the result in every order: `reference.overflow_reaches_output`); for a
-   kernel with reductions and no magnitudes, on inputs holding near-limit values, on a `big` or `magnitude`
-   pair the baseline itself overflowed on, and at an element whose exact value reaches the largest over the
-   reduction depth + 1 (equivalence.py `_overflows`).
+   the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products,
+   maxima and divisions by constants or an input's elements only (selects that are maxima too, as
+   torch-mlir's ReLU; a minimum or another select may keep an overflowing arm out of the result in every
+   order: `reference.overflow_reaches_output`); for a kernel with reductions and no magnitudes, on inputs
+   holding near-limit values, and at an element whose exact value reaches the largest over the reduction
+   depth + 1, but on a `big` or `magnitude` pair (built so that no order overflows) only where the baseline
+   itself overflowed (equivalence.py `_overflows`).
 2. The exact result is finite but the baseline is not within the tolerance of it: its own order of
    evaluation overflowed an intermediate (the exact value may be beyond the dtype's range, or the Inf was
    laundered by a max, an exp or a division into some finite value). A correct candidate may overflow at
    another partial sum, or an FMA chain not at all, so any value is accepted there, NaN and Inf included:
-   the element cannot tell a correct evaluation order from a wrong one. Except where the exact value itself
-   is past the dtype's range (it rounds to Inf): there every order overflows, and the candidate gives the
-   Inf of the exact value's sign, or the baseline's value, or a value within the tolerance of the exact one,
-   or, where rule 1's edge says some order's partial sums pass the range, a finite value of its sign or any
-   NaN or Inf (an Inf - Inf of two overflowed partial sums); an exp saturated at the largest finite value for
-   88.7 < x < 709, where f64's exp is still finite, passed as rule 2's.
+   the element cannot tell a correct evaluation order from a wrong one. Except (a) in a kernel none of whose
+   ops may launder an overflow (`launders` false: a magnitude twin and no maximum, minimum or select),
+   where the baseline gave NaN or Inf: an overflow stays an Inf or NaN there, so the candidate gives a NaN or
+   Inf (another order's overflow) or a value within the bound (an order that did not overflow); a
+   triangular solve's row sanitised to 0 after an overflow passed as "any value"; and (b) where the exact
+   value itself is past the dtype's range (it rounds to Inf): there every order overflows, and the candidate
+   gives the Inf of the exact value's sign, or the baseline's value, or a value within the tolerance of the
+   exact one, or, where rule 1's edge says some order's partial sums pass the range, any NaN or Inf (an Inf
+   - Inf of two overflowed partial sums) or, where an op may launder it, a finite value of its sign (a
+   ReLU's 0 for a -Inf partial sum); an exp saturated at the largest finite value for 88.7 < x < 709, where
+   f64's exp is still finite, and a row stored as +-1.0 past the range passed as rule 2's.
 3. The exact result is +-Inf (an infinite input reaches it): the same Inf, or what the baseline gave.
 4. The exact result is NaN (undefined: NaN input, 0 x Inf, Inf - Inf): NaN is required where the baseline
    gives NaN; elsewhere NaN or the baseline's value.
@@ -178,9 +184,10 @@ def within(got: np.ndarray, exact: np.ndarray, tol: np.ndarray) -> Comparison | 
 
 def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarray | None = None,
             atol: float | None = None, magnitude: np.ndarray | None = None,
-            overflows: np.ndarray | bool | None = None) -> Comparison:
+            overflows: np.ndarray | bool | None = None, launders: bool = True) -> Comparison:
     """Compare `got` with the rules above; `rtol == 0` means integers (exact). `overflows`: per element (or
-    for all), whether some correct order of evaluation may overflow a partial sum there (rule 1's edge)."""
+    for all), whether some correct order of evaluation may overflow a partial sum there (rule 1's edge);
+    `launders`: whether some op of the kernel may turn an overflowed value into a finite one (rule 2)."""
     if rtol == 0.0 or np.dtype(got.dtype).kind != "f":
         return _compare_int(got, baseline)
     dt = got.dtype
@@ -209,7 +216,14 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
         inf_r, nan_r = np.isinf(r), np.isnan(r)
         as_base = (g == b) | (np.isnan(g) & np.isnan(b))
         near_base = fin_g & fin_b & (np.abs(g - b) <= rtol * np.abs(b) + (rtol * scale + atol))
+        # rule 2, where the baseline overflowed to NaN or Inf in a kernel whose ops keep an overflow (no max,
+        # min or select, no exp, no division by a computed value): another order's NaN or Inf, or a value
+        # within the bound (an order that did not overflow); a finite value elsewhere is no order's (a row
+        # sanitised to 0 after an overflow passed)
+        lim = wide(_ROUNDS_TO_INF[dt.type]) if dt.type in _ROUNDS_TO_INF else np.inf
+        overflowed = ~well & np.isfinite(r) & ~fin_b & (abs_r < lim) & (not launders)
         bad = ((well & ~(diff <= tol))
+               | (overflowed & fin_g & ~(diff <= tol))
                | (inf_r & ~((g == r) | as_base))
                | (nan_r & np.isnan(b) & ~np.isnan(g))
                | (nan_r & ~np.isnan(b) & ~(np.isnan(g) | as_base | near_base)))
@@ -218,8 +232,10 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
             if beyond.any():
                 same_sign = np.signbit(g) == np.signbit(r)
                 may_land = False if overflows is None else np.asarray(overflows, bool)
-                bad |= beyond & ~((np.isinf(g) & same_sign) | as_base | (fin_g & (diff <= tol))
-                                  | (may_land & (same_sign | ~fin_g)))
+                # where some order's partial sums pass the range, any NaN or Inf; where an op may launder an
+                # overflow, a finite value of the exact value's sign too (a ReLU's 0 for a -Inf partial sum)
+                landed = ~fin_g | (same_sign if launders else False)
+                bad |= beyond & ~((np.isinf(g) & same_sign) | as_base | (fin_g & (diff <= tol)) | (may_land & landed))
         return _result("wrong" if bad.any() else None, got, b, r, bad, errs, r)
 
 

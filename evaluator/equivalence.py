@@ -40,6 +40,12 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return np.array_equal(a.reshape(-1).view(np.uint8), b.reshape(-1).view(np.uint8))
 
 
+def _varied(a: np.ndarray) -> bool:
+    """Whether an array holds more than one bit pattern (NaN everywhere is one value, not a varied output)."""
+    bits = np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.itemsize)
+    return bool((bits != bits[0]).any())
+
+
 def _digest(arrays) -> int:
     """A checksum of the outputs, to recognise an earlier call's result when diagnosing a wrong one."""
     h = 0
@@ -85,20 +91,21 @@ class Equivalence:
             if c is not None:
                 return c
         edge = self._overflows(m if reach is None else reach, pair, got.dtype, r, b)
-        return compare(got, b, self.rtol, r, self.atol, magnitude=m, overflows=edge)
+        return compare(got, b, self.rtol, r, self.atol, magnitude=m, overflows=edge,
+                       launders=self.refs.info.get("launders", True))
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's
         did not. By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
         through: reference.reach_twin), for a kernel of sums, products and maxima (reference.py: not where a
-        minimum or a select other than a maximum was rewritten); else, for a kernel with reductions: on a pair
-        of near-limit values; on `big` or `magnitude` (inputs.NEAR_RANGE) where the baseline's own output is
-        non-finite where the exact result is finite (they approach the range so that no order of a sum of
-        products overflows, and the baseline overflowing shows that broken for this kernel: a triangular
-        solve's rows grow and feed their products back); and at an element whose exact value reaches the
-        largest over the reduction depth + 1 (below that, no order of adding depth + 1 terms of its size
-        overflows). Not on a whole pair for the baseline overflowing elsewhere: an Inf put wherever the value
-        was past 1e33 passed that way."""
+        minimum or a select other than a maximum was rewritten; divisions by constants or by an input's
+        elements, as a triangular solve's); else, for a kernel with reductions: on a pair of near-limit values,
+        and at an element whose exact value reaches the largest over the reduction depth + 1 (below that, no
+        order of adding depth + 1 terms of its size overflows), but on `big` or `magnitude`
+        (inputs.NEAR_RANGE: built so that no order of a sum of products overflows) only where the baseline's
+        own output is non-finite somewhere the exact result is finite (a silu(A B) with +Inf put past
+        1.4e36 on `big` passed by the element's value). Not on a whole pair for the baseline overflowing
+        elsewhere: an Inf put wherever the value was past 1e33 passed that way."""
         if np.dtype(dtype).kind != "f":  # (integers compare exactly: no edge; an argmax's index beside its value)
             return None
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
@@ -111,8 +118,8 @@ class Equivalence:
             return None
         with np.errstate(all="ignore"):
             finite = np.isfinite(exact)
-            if pair.set in NEAR_RANGE and baseline is not None and (finite & ~np.isfinite(baseline)).any():
-                return True
+            if pair.set in NEAR_RANGE and (baseline is None or not (finite & ~np.isfinite(baseline)).any()):
+                return None  # built so that no order overflows, and the baseline's did not
             return finite & (np.abs(exact) >= float(np.finfo(dtype).max) / (self.base.depth + 1))
 
     def _args(self, pair):
@@ -304,7 +311,7 @@ class Equivalence:
     def _diagnose(self, i: int, digest: int, got, where: str) -> None:
         """Before a wrong result is reported: is it an earlier call's result, or does state carry over?
         (A constant output, all zeros say, repeats trivially and says nothing about caching.)"""
-        varied = any(a.size > 1 and (a.reshape(-1) != a.reshape(-1)[0]).any() for a in got)
+        varied = any(a.size > 1 and _varied(a) for a in got)
         if i > 0 and varied and digest in self.digests:
             raise Rejected(Reason.CACHES_RESULT, f"the outputs for {where} repeat an earlier call's result: cached")
         if i > 0:

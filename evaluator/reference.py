@@ -284,9 +284,9 @@ def magnitude_twin(text64: str) -> str | None:
                        for r in op.results for u in r.uses):
                     continue
                 return None
-            if op.name == "arith.divf":  # by a constant: the dividend's magnitude over the constant's
-                d = op.operands[1].owner
-                if not isinstance(d, ir.Block) and d.name == "arith.constant":
+            if op.name == "arith.divf":  # by a constant or an input's element: the dividend's magnitude over
+                # the divisor's, which the twin has exactly (a computed divisor's magnitude bounds it from above)
+                if _constant(op.operands[1]) or _input_element(op.operands[1]):
                     continue
                 return None
             allowed = op.name in _MAGNITUDE_FLOAT_OPS or bool(_MAGNITUDE_NAMED.match(op.name))
@@ -301,7 +301,57 @@ def magnitude_twin(text64: str) -> str | None:
     return _exact_bounds_free(_NEGATIVE_CONSTANT.sub(r"\1", text))
 
 
+_LOADS = ("affine.load", "memref.load")
+
+
+def _constant(value) -> bool:
+    from mlir import ir
+
+    return not isinstance(value.owner, ir.Block) and value.owner.name == "arith.constant"
+
+
+def _inputs_of(op) -> int:
+    """How many of a linalg op's operands are its inputs (the rest are its outputs)."""
+    from mlir import ir
+
+    if "operandSegmentSizes" in op.attributes:
+        return int(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])[0])
+    return 0
+
+
+def _function_input(memref) -> bool:
+    """An argument of the function that nothing writes: every use of it a load, or a linalg op's input."""
+    from mlir import ir
+
+    owner = memref.owner
+    if not isinstance(owner, ir.Block) or owner.owner.operation.name != "func.func":  # (a FuncOp's .name: its symbol)
+        return False
+    return all(u.owner.name in _LOADS or (u.owner.name.startswith("linalg.") and u.operand_number < _inputs_of(u.owner))
+               for u in memref.uses)
+
+
+def _input_element(value) -> bool:
+    """Whether a scalar is an element of an argument nothing writes, as loaded (a load of it, or a linalg
+    body's argument for one of its inputs): the magnitude twin, run on the arguments' absolute values, has
+    its magnitude exactly, so a division by it scales the dividend's bound exactly (a triangular solve's
+    division by the diagonal). A computed divisor's twin value is a bound of its magnitude from above: the
+    quotient's would not be one."""
+    from mlir import ir
+
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        parent = owner.owner
+        i = ir.BlockArgument(value).arg_number
+        return (parent.operation.name.startswith("linalg.") and i < _inputs_of(parent)
+                and _function_input(parent.operands[i]))
+    return owner.name in _LOADS and _function_input(owner.operands[0])
+
+
 _MAXIMA = ("arith.maximumf", "arith.maxnumf")
+# what may turn an overflowed (infinite) value into a finite one in a kernel with a magnitude twin: a maximum,
+# minimum or select (relu(-Inf) = 0); its other ops (sums, products, divisions by an input's element) keep it
+_LAUNDERS = re.compile(r"\barith\.(?:maximumf|maxnumf|minimumf|minnumf|select)\b|\blinalg\.(?:max|min|pooling_\w+_m(?:ax|in)\w*)\b"
+                       r"|#vector\.kind<m(?:ax|in)")
 _MINIMA = re.compile(r"\b(minimumf|minnumf)\b|\blinalg\.pooling_\w+_min\b|\blinalg\.min\b")
 _LARGER = {"OGT": 0, "OGE": 0, "UGT": 0, "UGE": 0, "OLT": 1, "OLE": 1, "ULT": 1, "ULE": 1}  # the operand a max keeps
 
@@ -384,9 +434,11 @@ def reach_twin(text_mag: str) -> str | None:
     then bounds the magnitude of every intermediate its value passed through, not only its own. Where it
     reaches the dtype's largest value, some order of evaluation may overflow a partial sum even if the
     result is small (attention scores (Q K^T) x 0.125: a reassociated sum overflowed before the scale on
-    near-limit inputs, and the output's own magnitude stayed below the range). None where no constant
-    scales down (the magnitude twin says as much)."""
+    near-limit inputs, and the output's own magnitude stayed below the range). A division by an input's
+    element d divides by min(d, 1): the dividend passed through as it was (a triangular solve's row sums,
+    divided by a diagonal above 1). None where nothing scales down (the magnitude twin says as much)."""
     from mlir import ir
+    from mlir.dialects import arith
 
     from neurojit.compiler.kernel import parse_module, walk
 
@@ -413,6 +465,13 @@ def reach_twin(text_mag: str) -> str | None:
             if not down:
                 continue
             _set_f64(op, 1.0)
+            changed = True
+        for op in [op for op in walk(module.operation) if op.name == "arith.divf" and not _constant(op.operands[1])]:
+            if op.operands[1].type != f64:
+                return None  # a vector division (not in a baseline's naive form): no reach
+            with ir.InsertionPoint(op):  # by an input's element (magnitude_twin): by min(|d|, 1)
+                one = arith.ConstantOp(f64, ir.FloatAttr.get(f64, 1.0))
+                op.operands[1] = arith.MinimumFOp(op.operands[1], one.result).result
             changed = True
         return str(module) if changed else None
 
@@ -613,7 +672,8 @@ def compute(session, job: dict) -> dict:
             "reach": twin is not None and magnitude is not None and reach is not None,
             # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell
             # where a partial sum may overflow (equivalence.py)
-            "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
+            "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""),
+            "launders": magnitude is None or bool(_LAUNDERS.search(text64 or "")), "no_exact_why": why, "order": order, "call_s": call_s, "set_s": set_s,
             "bounds": [rtol, atol], "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
 
 

@@ -1,6 +1,7 @@
 """The benchmark's two modes: interleaved pairs, and a pooled baseline for slow baselines."""
 
 import dataclasses
+import pathlib
 import re
 
 import numpy as np
@@ -511,3 +512,25 @@ def test_timing_slots_put_arguments_at_one_page_offset_and_staggered():
     for s in bufs.sets:
         for a, b in zip(s, args):
             assert np.array_equal(a, b) and a.dtype == b.dtype and a.flags.c_contiguous and not np.shares_memory(a, b)
+
+
+@pytest.mark.slow
+def test_spot_checks_leave_elements_to_the_baselines_overflow():
+    # forward substitution grows past f32's range on the benchmark's fresh uniform data: the baseline gives Inf
+    # and NaN from some row on, a candidate computing in f64 finite rows. With no exact result for those
+    # arguments, the spot checks demanded the baseline's NaN/Inf and rejected it as `caches_result`
+    cases = pathlib.Path(__file__).parent / "adversarial" / "cases"
+    base = (cases / "287_accept_triangular_solve_past_the_range" / "base.mlir").read_text()
+    f64 = (cases / "296_accept_triangular_solve_in_f64" / "cand.mlir").read_text()
+    with Evaluator(EvalConfig(workers=1, random_sets=1, bench_time_cap_s=0.3, seed=0)) as ev:
+        v = ev.evaluate(base, f64)
+    assert v.accepted and v.speedup is not None and v.timing["spot_checks"] > 0, v.detail
+
+
+def test_a_spot_check_compares_where_both_sides_are_finite():
+    from neurojit.evaluator.checks import _where_finite
+
+    got = np.array([1.0, 5.0, np.nan, 2.0], np.float32)
+    assert _where_finite(got, np.array([1.0, 5.0, 3.0, 2.0], np.float32)) is got  # the baseline finite: as it is
+    seen = _where_finite(got, np.array([1.0, np.inf, 3.0, 7.0], np.float32))
+    assert seen.dtype == np.float32 and list(seen) == [1.0, np.inf, 3.0, 2.0]  # still 2.0 where it should be 7.0

@@ -63,10 +63,32 @@ def test_past_the_range_every_order_overflows():
         assert compare(got, base, RTOL, exact).problem is None
     for got in (f32(3.4e38, -np.inf, 1.0), f32(-np.inf, -np.inf, 1.0), f32(np.inf, 0.0, 1.0), f32(np.nan, np.nan, 1.0)):
         assert compare(got, base, RTOL, exact).problem == "wrong", got
-    # where some order's partial sums pass the range (rule 1's edge), a finite value of its sign or any NaN/Inf
-    for got in (f32(3.3e38, -np.inf, 1.0), f32(np.nan, np.inf, 1.0)):
+    # where some order's partial sums pass the range (rule 1's edge), any NaN or Inf (an Inf - Inf of two
+    # overflowed partial sums); where no op may launder an overflow, not a finite value: +-1.0 of the exact
+    # value's sign passed that way; where one may, a finite value of its sign (a ReLU's 0 for a -Inf sum)
+    for got in (f32(np.nan, np.inf, 1.0), f32(-np.inf, np.nan, 1.0)):
+        assert compare(got, base, RTOL, exact, overflows=True, launders=False).problem is None
+    for got in (f32(3.3e38, -np.inf, 1.0), f32(1.0, -1.0, 1.0), f32(-3.3e38, -np.inf, 1.0)):
+        assert compare(got, base, RTOL, exact, overflows=True, launders=False).problem == "wrong", got
+    for got in (f32(3.3e38, -np.inf, 1.0), f32(0.0, -1.0, 1.0)):
         assert compare(got, base, RTOL, exact, overflows=True).problem is None
     assert compare(f32(-3.3e38, -np.inf, 1.0), base, RTOL, exact, overflows=True).problem == "wrong"
+
+
+def test_where_the_baseline_overflowed_another_order_overflows_or_is_right():
+    # rule 2 where the baseline's order overflowed (Inf, then NaN) but the exact value is inside the range, in
+    # a kernel whose ops keep an overflow (no max, exp, division by a computed value: `launders`): another
+    # order's NaN or Inf, or a value within the bound; a finite value elsewhere is no order's (a row sanitised
+    # to 0 after an overflow passed as "any value")
+    exact = f64(1.0, 2.5e20, -3e21)
+    base = f32(1.0, np.inf, np.nan)
+    for got in (f32(1.0, 2.5e20, -3e21), f32(1.0, np.nan, np.inf), base.copy()):
+        assert compare(got, base, RTOL, exact, launders=False).problem is None, got
+    for got in (f32(1.0, 0.0, -3e21), f32(1.0, 2.5e20, 1.0)):
+        assert compare(got, base, RTOL, exact, launders=False).problem == "wrong", got
+        assert compare(got, base, RTOL, exact).problem is None  # where an op may launder it: any value
+    # where the baseline is finite but missed the exact value (an Inf laundered by a max), any value
+    assert compare(f32(1.0, 7.0, 9.0), f32(1.0, 0.0, 0.0), RTOL, exact, launders=False).problem is None
 
 def test_the_baseline_always_passes_itself():
     rng = np.random.default_rng(0)

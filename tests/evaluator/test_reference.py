@@ -297,7 +297,11 @@ def test_reference_folders_of_dead_processes_are_removed():
 @pytest.mark.parametrize("body, made", [
     ("%m = arith.mulf %a, %b : f32\n %s = arith.subf %m, %a : f32", True),  # sums, differences, products
     ("%c = arith.constant -2.0 : f32\n %m = arith.mulf %a, %c : f32\n %s = arith.maximumf %m, %b : f32", True),
-    ("%s = arith.divf %a, %b : f32", False),  # a quotient's magnitude bounds nothing
+    # by an input's element: the twin has its magnitude exactly (a triangular solve's diagonal); by a computed
+    # value or by the output's element (written), a bound from above of the divisor's: nothing
+    ("%s = arith.divf %a, %b : f32", True),
+    ("%d = arith.addf %a, %b : f32\n %s = arith.divf %a, %d : f32", False),
+    ("%s = arith.divf %a, %out : f32", False),
     ("%e = math.exp %a : f32\n %s = arith.addf %e, %b : f32", False),
     # min(|a|, |b|) may be below |min(a, b)|: a minimum or a select is the larger of the two magnitudes
     ("%s = arith.minimumf %a, %b : f32", True),
@@ -327,6 +331,7 @@ def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima
     ("%c = arith.constant 8.0 : f32\n %m = arith.mulf %a, %b : f32\n %s = arith.divf %m, %c : f32", True),
     ("%c = arith.constant 8.0 : f32\n %m = arith.mulf %a, %b : f32\n %s = arith.mulf %m, %c : f32", False),  # up
     ("%m = arith.mulf %a, %b : f32\n %s = arith.addf %m, %a : f32", False),  # nothing scales down
+    ("%m = arith.mulf %a, %b : f32\n %s = arith.divf %m, %b : f32", True),  # by an input's element: min(|b|, 1)
 ])
 def test_the_reach_twin_makes_constants_that_scale_down_one(body, reach):
     """Where a constant scales a value down, the output's magnitude no longer bounds what the value passed
@@ -341,6 +346,7 @@ def test_the_reach_twin_makes_constants_that_scale_down_one(body, reach):
     assert (twin is not None) == reach
     if reach:
         assert "1.000000e+00 : f64" in twin and "1.250000e-01" not in twin and "8.000000e+00" not in twin
+        assert ("arith.minimumf" in twin) == ("arith.divf %m, %b" in body)
 
 
 def test_an_f64_kernels_exact_twin_is_in_x86_extended_precision():

@@ -1,0 +1,26 @@
+// MLP layer: out = silu(A B), silu(s) = s / (1 + exp(-s)); A 32x256, B 256x32, f32 (a reduction, an exp and a
+// division by a non-constant: no magnitude twin).
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+#e = affine_map<(i, j) -> (i, j)>
+module {
+  func.func @mlp(%A: memref<32x256xf32>, %B: memref<256x32xf32>, %out: memref<32x32xf32>) {
+    %zero = arith.constant 0.0 : f32
+    %one = arith.constant 1.0 : f32
+    %s = memref.alloc() : memref<32x32xf32>
+    linalg.fill ins(%zero : f32) outs(%s : memref<32x32xf32>)
+    linalg.matmul ins(%A, %B : memref<32x256xf32>, memref<256x32xf32>) outs(%s : memref<32x32xf32>)
+    linalg.generic {indexing_maps = [#e, #e], iterator_types = ["parallel", "parallel"]}
+        ins(%s : memref<32x32xf32>) outs(%out : memref<32x32xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %n = arith.negf %v : f32
+      %ex = math.exp %n : f32
+      %den = arith.addf %one, %ex : f32
+      %y = arith.divf %v, %den : f32
+      linalg.yield %y : f32
+    }
+    memref.dealloc %s : memref<32x32xf32>
+    return
+  }
+}
