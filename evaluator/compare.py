@@ -1,7 +1,7 @@
 """How a candidate's output is compared: the rules, element by element, against the baseline and the exact result.
 
 `exact` is the result computed in float64 (f32 kernels) or x86's 80-bit extended precision (f64 kernels) from the
-same arguments (the baseline's twin, see reference.py);
+same arguments (the baseline's twin: twins.py, run by reference.py);
 `baseline` is what the baseline itself gave in the output's dtype. Floats, element by element:
 
 1. The exact result is finite and the baseline is within the tolerance of it: the candidate must be within
@@ -21,7 +21,7 @@ same arguments (the baseline's twin, see reference.py);
    the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products,
    maxima and divisions by constants or an input's elements only (selects that are maxima too, as
    torch-mlir's ReLU; a minimum or another select may keep an overflowing arm out of the result in every
-   order: `reference.overflow_reaches_output`); for a kernel with reductions and no magnitudes, on inputs
+   order: `twins.overflow_reaches_output`); for a kernel with reductions and no magnitudes, on inputs
    holding near-limit values, and at an element whose exact value reaches the largest over the reduction
    depth + 1, but on a `big` or `magnitude` pair (built so that no order overflows) only where the baseline
    itself overflowed (equivalence.py `_overflows`).
@@ -111,7 +111,7 @@ def underflow_floor(dtype: str, depth: int) -> float:
 
 
 def _wide(exact) -> type:
-    # an f64 kernel's exact result is in x86's extended precision (reference.f80_twin), whose range goes far
+    # an f64 kernel's exact result is in x86's extended precision (twins.f80_twin), whose range goes far
     # beyond f64's: compared there, an exact value past f64's largest stays finite (rule 2), not an Inf (rule 3)
     return np.longdouble if exact is not None and np.asarray(exact).dtype == np.longdouble else np.float64
 

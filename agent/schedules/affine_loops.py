@@ -21,6 +21,7 @@ loop's) and at which the vectoriser finds a loop to vectorise.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from neurojit.compiler.errors import ScheduleError
@@ -196,6 +197,31 @@ class SpreadAffineLoops(VectorizeAffineLoops):
 
 
 JAMS = (1, 2, 4, 8, 16)
+
+
+@dataclass(frozen=True)
+class RewrittenAffineLoops(SpreadAffineLoops):
+    """`spread_affine_loops` on loops a compiler rewrite changes before the script runs (the schedule's
+    `attributes` ask for it): knobs, start and script are those of the kernel as the script sees it (`seen`)."""
+
+    def seen(self, info: KernelInfo) -> KernelInfo:
+        raise NotImplementedError
+
+    def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
+        self.require(info)
+        return super().space(self.seen(info), host)
+
+    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
+        return super().start(self.seen(info), host)
+
+    def render(self, info: KernelInfo, host: Host) -> str:
+        return super().render(self.seen(info), host)
+
+
+def rewritten(info: KernelInfo, parallel_loops: int) -> KernelInfo:
+    """The kernel as a script sees it after a rewrite of its loops: `parallel_loops` of its loops parallel, no
+    loop the super-vectoriser takes (their bounds move with the loops around them), none jammed."""
+    return dataclasses.replace(info, parallel_loops=parallel_loops, loop_widths=(), inner_widths=False, row_jams=())
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,17 @@ i32: 5.9x its naive loops; on 200 nodes 4.5x).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
-from .affine_loops import SpreadAffineLoops
-from .base import ON_RAISED_LOOPS, Knob
+from .affine_loops import RewrittenAffineLoops, rewritten
+from .base import ON_RAISED_LOOPS
 
 
 @dataclass(frozen=True)
-class SplitAliasedLoops(SpreadAffineLoops):
+class SplitAliasedLoops(RewrittenAffineLoops):
     """Plain affine loops split where one iteration writes what all of them read, then hoisted, spread and
     unrolled as `spread_affine_loops` does, vectorised by LLVM."""
     name = "split_aliased_loops"
@@ -37,19 +36,5 @@ class SplitAliasedLoops(SpreadAffineLoops):
         # loops and nothing parallel around them
         return ON_RAISED_LOOPS if info.linalg_raised else 0.3
 
-    def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
-        self.require(info)
-        return super().space(split(info), host)
-
-    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        return super().start(split(info), host)
-
-    def render(self, info: KernelInfo, host: Host) -> str:
-        return super().render(split(info), host)
-
-
-def split(info: KernelInfo) -> KernelInfo:
-    """The kernel as the script sees it once split: its parallel loops those of the pieces, no loop the
-    super-vectoriser takes (a piece's bounds move with the loops around it), none jammed."""
-    return dataclasses.replace(info, parallel_loops=info.alias_spread, loop_widths=(), inner_widths=False,
-                               row_jams=())
+    def seen(self, info: KernelInfo) -> KernelInfo:
+        return rewritten(info, info.alias_spread)  # the parallel loops of the pieces

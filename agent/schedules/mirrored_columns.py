@@ -12,18 +12,17 @@ naive loops, whose time varies with the load of the machine).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
-from .affine_loops import SpreadAffineLoops
-from .base import ON_RAISED_LOOPS, Knob
+from .affine_loops import RewrittenAffineLoops, rewritten
+from .base import ON_RAISED_LOOPS
 
 
 @dataclass(frozen=True)
-class MirrorColumns(SpreadAffineLoops):
+class MirrorColumns(RewrittenAffineLoops):
     """Plain affine loops whose columns are read from a transposed copy, then hoisted, spread and unrolled as
     `spread_affine_loops` does, vectorised by LLVM."""
     name = "mirror_columns"
@@ -44,19 +43,5 @@ class MirrorColumns(SpreadAffineLoops):
     def form(self, info: KernelInfo) -> str | None:
         return "affine"  # (its sums kept in array elements carried by their loops first)
 
-    def space(self, info: KernelInfo, host: Host) -> tuple[Knob, ...]:
-        self.require(info)
-        return super().space(mirrored(info), host)
-
-    def start(self, info: KernelInfo, host: Host) -> dict[str, int]:
-        return super().start(mirrored(info), host)
-
-    def render(self, info: KernelInfo, host: Host) -> str:
-        return super().render(mirrored(info), host)
-
-
-def mirrored(info: KernelInfo) -> KernelInfo:
-    """The kernel as the script sees it once mirrored: its parallel loops those the copy leaves parallel, no
-    loop the super-vectoriser takes, none jammed."""
-    return dataclasses.replace(info, parallel_loops=info.mirror_spread, loop_widths=(), inner_widths=False,
-                               row_jams=())
+    def seen(self, info: KernelInfo) -> KernelInfo:
+        return rewritten(info, info.mirror_spread)  # the parallel loops the copy leaves parallel

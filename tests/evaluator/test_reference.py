@@ -13,7 +13,8 @@ import pytest
 from neurojit.evaluator import EvalConfig, Evaluator
 from neurojit.evaluator.pool import Reply
 from neurojit.evaluator.record import Reason
-from neurojit.evaluator.reference import References, _remove_stale, f64_twin
+from neurojit.evaluator.reference import References, _remove_stale
+from neurojit.evaluator.twins import f64_twin
 
 EW = """module {
   func.func @k(%x: memref<8xf32>, %out: memref<8xf32>) {
@@ -313,7 +314,7 @@ def test_reference_folders_of_dead_processes_are_removed():
      " %s = scf.if %p -> f32 { scf.yield %a : f32 } else { scf.yield %i : f32 }", False),  # it steers a branch
 ])
 def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima(body, made):
-    from neurojit.evaluator.reference import f64_twin, magnitude_twin
+    from neurojit.evaluator.twins import f64_twin, magnitude_twin
 
     text = ("func.func @k(%x: memref<8xf32>, %y: memref<8xf32>, %o: memref<8xf32>) {\n"
             " linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],"
@@ -336,7 +337,7 @@ def test_the_magnitude_twin_is_made_only_of_sums_differences_products_and_maxima
 def test_the_reach_twin_makes_constants_that_scale_down_one(body, reach):
     """Where a constant scales a value down, the output's magnitude no longer bounds what the value passed
     through (a sum that overflows before x 0.125): the reach twin makes such a constant 1, nothing else."""
-    from neurojit.evaluator.reference import f64_twin, magnitude_twin, reach_twin
+    from neurojit.evaluator.twins import f64_twin, magnitude_twin, reach_twin
 
     text = ("func.func @k(%x: memref<8xf32>, %y: memref<8xf32>, %o: memref<8xf32>) {\n"
             " linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],"
@@ -354,7 +355,7 @@ def test_an_f64_kernels_exact_twin_is_in_x86_extended_precision():
     the baseline was refused on a cancelling sum); their twin is in f80, hex constants widened exactly."""
     import numpy as np
 
-    from neurojit.evaluator.reference import exact_twin, f80_twin
+    from neurojit.evaluator.twins import exact_twin, f80_twin
 
     text = ("func.func @k(%x: memref<4xf64>, %o: memref<4xf64>) {\n"
             " %inf = arith.constant 0x7FF0000000000000 : f64\n %h = arith.constant 1.5 : f64\n"
@@ -424,7 +425,7 @@ def test_embedded_weights_in_hex_are_widened_exactly():
 
 
 def test_an_overflow_reaches_the_output_through_sums_maxima_and_selects_that_are_maxima():
-    from neurojit.evaluator.reference import overflow_reaches_output
+    from neurojit.evaluator.twins import overflow_reaches_output
 
     relu = """func.func @f(%x: f64, %y: f64) -> f64 {
   %z = arith.constant 0.0 : f64
