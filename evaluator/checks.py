@@ -281,15 +281,20 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
 
-def _where_finite(got: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    """A spot check's view of a timed output: where the baseline's own order overflowed somewhere on these
-    fresh arguments, which have no exact result to say where another order may overflow or not, only the
-    elements both left finite are compared (the baseline's values stand in elsewhere). A correct candidate
-    that overflowed elsewhere or not at all (a recurrence computed in f64) was `caches_result`."""
-    if np.dtype(baseline.dtype).kind != "f" or np.isfinite(baseline).all():
+def _where_finite(got: np.ndarray, baseline: np.ndarray, depth: int) -> np.ndarray:
+    """A spot check's view of a timed output. These fresh arguments have no exact result to say where another
+    order of evaluation may overflow, so where the baseline's own order overflowed (NaN/Inf) any value of the
+    candidate stands (the baseline's value takes its place), and where the baseline's value is near the
+    range (past the largest over depth + 1) so does a NaN/Inf; everywhere else the candidate is compared as it
+    is. A correct candidate that overflowed elsewhere or not at all (a recurrence computed in f64) was
+    `caches_result`."""
+    if np.dtype(baseline.dtype).kind != "f":
         return got
-    with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(baseline) & np.isfinite(got), got, baseline).astype(got.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        edge = ~(np.abs(baseline) < float(np.finfo(baseline.dtype).max) / (depth + 1))  # (NaN: True)
+        if not edge.any():
+            return got
+        return np.where(edge & ~(np.isfinite(baseline) & np.isfinite(got)), baseline, got).astype(got.dtype)
 
 
 def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equivalence, state: dict):
@@ -327,7 +332,7 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
 
     def check(b_args, c_args):
         for o in outs:
-            c = eq.compare(_where_finite(c_args[o], b_args[o]), (b_args[o], None, None, None, None))
+            c = eq.compare(_where_finite(c_args[o], b_args[o], base.depth), (b_args[o], None, None, None, None))
             if c.problem:
                 return f"output %{sig.args[o].name}: {c.where}"
         return None

@@ -33,7 +33,10 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    ops may launder an overflow (`launders` false: a magnitude twin and no maximum, minimum or select),
    where the baseline gave NaN or Inf: an overflow stays an Inf or NaN there, so the candidate gives a NaN or
    Inf (another order's overflow) or a value within the bound (an order that did not overflow); a
-   triangular solve's row sanitised to 0 after an overflow passed as "any value"; and (b) where the exact
+   triangular solve's row sanitised to 0 after an overflow passed as "any value"; where the baseline there is
+   finite, its miss is its rounding (a subnormal product divided by a tiny divisor), not an overflow: the
+   candidate within BASELINE_ERRORS times the baseline's error, or a NaN/Inf where rule 1's edge holds
+   (12345 passed there); and (b) where the exact
    value itself is past the dtype's range (it rounds to Inf): there every order overflows, and the candidate
    gives the Inf of the exact value's sign, or the baseline's value, or a value within the tolerance of the
    exact one, or, where rule 1's edge says some order's partial sums pass the range, any NaN or Inf (an Inf
@@ -200,6 +203,7 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
     with np.errstate(all="ignore"):
         tol, well, abs_r, scale = _bound(dt, b, r, rtol, atol, magnitude, exact is not None, wide)
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
+        off = None if launders or exact is None else fin_b & ~well  # (rule 2, before `well` loses the edge)
         diff = np.empty_like(r)
         np.abs(np.subtract(g, r, out=diff), out=diff)
         if well.all() and fin_g.all():  # the common case
@@ -227,6 +231,15 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
                | (inf_r & ~((g == r) | as_base))
                | (nan_r & np.isnan(b) & ~np.isnan(g))
                | (nan_r & ~np.isnan(b) & ~(np.isnan(g) | as_base | near_base)))
+        if off is not None and (off := off & np.isfinite(r) & (abs_r < lim)).any():
+            # rule 2 where the baseline is finite but outside its bound in a kernel whose ops keep an overflow:
+            # its own rounding (a product in the subnormals divided by a tiny divisor), not an overflow; the
+            # candidate within BASELINE_ERRORS times the baseline's error there, or an overflow where the edge
+            # holds (12345 where a product underflowed passed as "any value")
+            err_b = np.abs(b - r)
+            near = fin_g & (diff <= np.maximum(tol, BASELINE_ERRORS * err_b))
+            may_overflow = False if overflows is None else np.asarray(overflows, bool)
+            bad |= off & ~(near | as_base | (may_overflow & ~fin_g))
         if exact is not None and dt.type in _ROUNDS_TO_INF:  # rule 2's exception: an exact value past the range
             beyond = ~well & np.isfinite(r) & (abs_r >= wide(_ROUNDS_TO_INF[dt.type]))
             if beyond.any():

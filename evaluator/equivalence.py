@@ -108,8 +108,9 @@ class Equivalence:
         elsewhere: an Inf put wherever the value was past 1e33 passed that way."""
         if np.dtype(dtype).kind != "f":  # (integers compare exactly: no edge; an argmax's index beside its value)
             return None
+        largest = float(np.finfo(dtype).max)
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
-            return np.asarray(magnitude, np.float64) >= float(np.finfo(dtype).max)
+            return np.asarray(magnitude, np.float64) >= largest
         if magnitude is not None or pair is None or self.base.depth <= 1:
             return None
         if pair.set in NEED_EXACT:
@@ -120,7 +121,7 @@ class Equivalence:
             finite = np.isfinite(exact)
             if pair.set in NEAR_RANGE and (baseline is None or not (finite & ~np.isfinite(baseline)).any()):
                 return None  # built so that no order overflows, and the baseline's did not
-            return finite & (np.abs(exact) >= float(np.finfo(dtype).max) / (self.base.depth + 1))
+            return finite & (np.abs(exact) >= largest / (self.base.depth + 1))
 
     def _args(self, pair):
         return self.refs.args(pair, len(self.sig.args))

@@ -180,8 +180,9 @@ _COMBINERS = ("add", "mul", "maxnumf", "maximumf", "minnumf", "minimumf")
 # a select of two f64 scalars, as the larger of the two (its condition is left unused)
 _SELECT = re.compile(r"arith\.select\s+%[\w#.]+\s*,\s*(%[\w#.]+)\s*,\s*(%[\w#.]+)\s*:\s*f64\b")
 _MIN_TO_MAX = ((re.compile(r"\barith\.minimumf\b"), "arith.maximumf"), (re.compile(r"\barith\.minnumf\b"), "arith.maxnumf"),
-               (re.compile(r"#vector\.kind<minimumf>"), "#vector.kind<maximumf>"),
-               (re.compile(r"#vector\.kind<minnumf>"), "#vector.kind<maxnumf>"),
+               # a combining kind, as an attribute (#vector.kind<minimumf>) or in an op's short form
+               # (vector.reduction <minnumf>, %v)
+               (re.compile(r"(?<=<)minimumf(?=>)"), "maximumf"), (re.compile(r"(?<=<)minnumf(?=>)"), "maxnumf"),
                (re.compile(r"\b(linalg\.pooling_\w+)_min\b"), r"\1_max"), (re.compile(r"\blinalg\.min\b"), "linalg.max"))
 
 
@@ -296,7 +297,9 @@ _MAXIMA = ("arith.maximumf", "arith.maxnumf")
 # what may turn an overflowed (infinite) value into a finite one in a kernel with a magnitude twin: a maximum,
 # minimum or select (relu(-Inf) = 0); its other ops (sums, products, divisions by an input's element) keep it
 _LAUNDERS = re.compile(r"\barith\.(?:maximumf|maxnumf|minimumf|minnumf|select)\b|\blinalg\.(?:max|min|pooling_\w+_m(?:ax|in)\w*)\b"
-                       r"|#vector\.kind<m(?:ax|in)")
+                       r"|<m(?:ax|in)\w*>")  # (a combining kind: #vector.kind<maxnumf>, vector.reduction <maxnumf>)
+
+
 def launders(text64: str) -> bool:
     """Whether some op of a (twin) kernel with a magnitude twin may turn an overflowed value into a finite one:
     a maximum, a minimum or a select (compare.py's rule 2)."""

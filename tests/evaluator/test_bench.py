@@ -527,10 +527,16 @@ def test_spot_checks_leave_elements_to_the_baselines_overflow():
     assert v.accepted and v.speedup is not None and v.timing["spot_checks"] > 0, v.detail
 
 
-def test_a_spot_check_compares_where_both_sides_are_finite():
+def test_a_spot_check_leaves_only_the_baselines_overflows_and_the_edge_of_the_range():
     from neurojit.evaluator.checks import _where_finite
 
-    got = np.array([1.0, 5.0, np.nan, 2.0], np.float32)
-    assert _where_finite(got, np.array([1.0, 5.0, 3.0, 2.0], np.float32)) is got  # the baseline finite: as it is
-    seen = _where_finite(got, np.array([1.0, np.inf, 3.0, 7.0], np.float32))
-    assert seen.dtype == np.float32 and list(seen) == [1.0, np.inf, 3.0, 2.0]  # still 2.0 where it should be 7.0
+    got = np.array([1.0, 5.0, np.nan, 2.0, np.inf], np.float32)
+    ordinary = np.array([1.0, 5.0, 3.0, 2.0, 4.0], np.float32)
+    assert _where_finite(got, ordinary, 8) is got  # the baseline finite and far from the range: as it is
+    seen = _where_finite(got, np.array([1.0, np.inf, 3.0, 7.0, 4.0], np.float32), 8)
+    assert seen.dtype == np.float32 and seen[0] == 1.0 and seen[1] == np.inf  # the baseline's Inf stands
+    assert np.isnan(seen[2]) and seen[3] == 2.0 and seen[4] == np.inf  # a NaN/Inf where the baseline was finite,
+    # and 2.0 where it should be 7.0, are still judged
+    near = np.array([1.0, 5.0, 3e38, 2.0, 1e38], np.float32)  # past max / 9: another order may overflow there
+    seen = _where_finite(got, near, 8)
+    assert list(seen) == [1.0, 5.0, np.float32(3e38), 2.0, np.float32(1e38)]

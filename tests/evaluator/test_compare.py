@@ -289,3 +289,17 @@ def test_bounds_worked_out_beforehand_judge_a_finite_output_as_compare_does(monk
     tol = bounds(np.array(3.0, F32), RTOL, exact, 0.0)
     assert within(np.array(3.0, F32), exact, tol) == compare(np.array(3.0, F32), np.array(3.0, F32), RTOL, exact, 0.0)
     assert within(np.array(3.1, F32), exact, tol) is None
+
+
+def test_where_the_baseline_is_finite_but_off_its_bound_no_worse_than_it():
+    # a product in the subnormals divided by a tiny divisor: the baseline's own rounding puts it outside its
+    # bound. In a kernel whose ops keep an overflow (`launders` false) that is no overflow, so the candidate is
+    # held to BASELINE_ERRORS times the baseline's error there (12345 passed as rule 2's "any value")
+    exact = f64(1e-3, 1e-3)
+    base = f32(1e-3, 1.001e-3)  # 1e-3 off relative, far past RTOL
+    for got in (f32(1e-3, 1.002e-3), f32(1e-3, 1e-3), base.copy()):
+        assert compare(got, base, RTOL, exact, launders=False).problem is None, got
+    for got in (f32(1e-3, 12345.0), f32(1e-3, 1.01e-3), f32(1e-3, np.nan)):
+        assert compare(got, base, RTOL, exact, launders=False).problem == "wrong", got
+        assert compare(got, base, RTOL, exact).problem is None  # where an op may launder an overflow: any value
+    assert compare(f32(1e-3, np.inf), base, RTOL, exact, overflows=True, launders=False).problem is None
