@@ -18,7 +18,7 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    `nonfinite`, except at the edge of the range, where another correct order of evaluation may overflow a
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
    overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
-   the element's terms' magnitudes reaches the dtype's largest value, for a kernel of sums, products,
+   the element's terms' magnitudes reaches the dtype's largest value, for a kernel with reductions made of sums, products,
    maxima and divisions by constants or an input's elements only (selects that are maxima too, as
    torch-mlir's ReLU; a minimum or another select may keep an overflowing arm out of the result in every
    order: `twins.overflow_reaches_output`); for a kernel with reductions and no magnitudes, on inputs

@@ -96,7 +96,7 @@ class Equivalence:
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's
-        did not. By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
+        did not (none in a kernel without reductions). By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
         through: twins.reach_twin), for a kernel of sums, products and maxima (twins.py: not where a
         minimum or a select other than a maximum was rewritten; divisions by constants or by an input's
         elements, as a triangular solve's); else, for a kernel with reductions: on a pair of near-limit values,
@@ -110,6 +110,8 @@ class Equivalence:
             return None
         largest = float(np.finfo(dtype).max)
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
+            if self.base.depth <= 1:  # no sum to reorder: a + b of opposite signs never overflows though
+                return None  # |a| + |b| may pass the range (a NaN put there on `limit` data passed)
             return np.asarray(magnitude, np.float64) >= largest
         if magnitude is not None or pair is None or self.base.depth <= 1:
             return None
