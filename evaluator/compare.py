@@ -18,8 +18,8 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    `nonfinite`, except at the edge of the range, where another correct order of evaluation may overflow a
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
    overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
-   the element's terms' magnitudes reaches the dtype's largest value, for a kernel with reductions made of sums, products,
-   maxima and divisions by constants or an input's elements only (selects that are maxima too, as
+   the element's terms' magnitudes reaches the dtype's largest value, for a kernel with reductions made of
+   sums, products, maxima and divisions by constants or an input's elements only (selects that are maxima too, as
    torch-mlir's ReLU; a minimum or another select may keep an overflowing arm out of the result in every
    order: `twins.overflow_reaches_output`); for a kernel with reductions and no magnitudes, on inputs
    holding near-limit values, and at an element whose exact value reaches the largest over the reduction
@@ -203,7 +203,6 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
     with np.errstate(all="ignore"):
         tol, well, abs_r, scale = _bound(dt, b, r, rtol, atol, magnitude, exact is not None, wide)
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
-        off = None if launders or exact is None else fin_b & ~well  # (rule 2, before `well` loses the edge)
         diff = np.empty_like(r)
         np.abs(np.subtract(g, r, out=diff), out=diff)
         if well.all() and fin_g.all():  # the common case
@@ -211,7 +210,8 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
             return _result("wrong" if bad.any() else None, got, b, r, bad, diff, r, abs_r)
         # rule 1's edge: where some correct order of evaluation may overflow a partial sum that the baseline's
         # did not, a NaN or Inf is no evidence (see the docstring)
-        edge = well & (False if overflows is None else np.asarray(overflows, bool))
+        may = False if overflows is None else np.asarray(overflows, bool)
+        edge = well & may
         errs = np.where(well & fin_g, diff, 0.0)
         well &= ~(edge & ~fin_g)
         nonfinite = well & ~fin_g
@@ -220,35 +220,33 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
         inf_r, nan_r = np.isinf(r), np.isnan(r)
         as_base = (g == b) | (np.isnan(g) & np.isnan(b))
         near_base = fin_g & fin_b & (np.abs(g - b) <= rtol * np.abs(b) + (rtol * scale + atol))
-        # rule 2, where the baseline overflowed to NaN or Inf in a kernel whose ops keep an overflow (no max,
-        # min or select, no exp, no division by a computed value): another order's NaN or Inf, or a value
-        # within the bound (an order that did not overflow); a finite value elsewhere is no order's (a row
-        # sanitised to 0 after an overflow passed)
-        lim = wide(_ROUNDS_TO_INF[dt.type]) if dt.type in _ROUNDS_TO_INF else np.inf
-        overflowed = ~well & np.isfinite(r) & ~fin_b & (abs_r < lim) & (not launders)
         bad = ((well & ~(diff <= tol))
-               | (overflowed & fin_g & ~(diff <= tol))
                | (inf_r & ~((g == r) | as_base))
                | (nan_r & np.isnan(b) & ~np.isnan(g))
                | (nan_r & ~np.isnan(b) & ~(np.isnan(g) | as_base | near_base)))
-        if off is not None and (off := off & np.isfinite(r) & (abs_r < lim)).any():
-            # rule 2 where the baseline is finite but outside its bound in a kernel whose ops keep an overflow:
-            # its own rounding (a product in the subnormals divided by a tiny divisor), not an overflow; the
-            # candidate within BASELINE_ERRORS times the baseline's error there, or an overflow where the edge
-            # holds (12345 where a product underflowed passed as "any value")
-            err_b = np.abs(b - r)
-            near = fin_g & (diff <= np.maximum(tol, BASELINE_ERRORS * err_b))
-            may_overflow = False if overflows is None else np.asarray(overflows, bool)
-            bad |= off & ~(near | as_base | (may_overflow & ~fin_g))
-        if exact is not None and dt.type in _ROUNDS_TO_INF:  # rule 2's exception: an exact value past the range
-            beyond = ~well & np.isfinite(r) & (abs_r >= wide(_ROUNDS_TO_INF[dt.type]))
-            if beyond.any():
-                same_sign = np.signbit(g) == np.signbit(r)
-                may_land = False if overflows is None else np.asarray(overflows, bool)
-                # where some order's partial sums pass the range, any NaN or Inf; where an op may launder an
-                # overflow, a finite value of the exact value's sign too (a ReLU's 0 for a -Inf partial sum)
-                landed = ~fin_g | (same_sign if launders else False)
-                bad |= beyond & ~((np.isinf(g) & same_sign) | as_base | (fin_g & (diff <= tol)) | (may_land & landed))
+        if exact is None:
+            return _result("wrong" if bad.any() else None, got, b, r, bad, errs, r)
+        lim = wide(_ROUNDS_TO_INF[dt.type]) if dt.type in _ROUNDS_TO_INF else np.inf
+        if not launders:  # rule 2 in a kernel whose ops keep an overflow (no max, min or select, no exp, no
+            # division by a computed value), where the exact value is inside the range
+            inside = ~well & np.isfinite(r) & (abs_r < lim)
+            # the baseline overflowed to NaN or Inf: another order's NaN or Inf, or a value within the bound (an
+            # order that did not overflow); a finite value elsewhere is no order's (a row sanitised to 0 after
+            # an overflow passed)
+            bad |= inside & ~fin_b & fin_g & ~(diff <= tol)
+            # the baseline is finite but outside its bound: its own rounding (a product in the subnormals
+            # divided by a tiny divisor), not an overflow; the candidate within BASELINE_ERRORS times the
+            # baseline's error there, or an overflow where the edge holds (12345 where a product underflowed
+            # passed as "any value")
+            near = fin_g & (diff <= np.maximum(tol, BASELINE_ERRORS * np.abs(b - r)))
+            bad |= inside & fin_b & ~(near | as_base | (may & ~fin_g))
+        beyond = ~well & np.isfinite(r) & (abs_r >= lim)  # rule 2's exception: an exact value past the range
+        if beyond.any():
+            same_sign = np.signbit(g) == np.signbit(r)
+            # where some order's partial sums pass the range, any NaN or Inf; where an op may launder an
+            # overflow, a finite value of the exact value's sign too (a ReLU's 0 for a -Inf partial sum)
+            landed = ~fin_g | (same_sign if launders else False)
+            bad |= beyond & ~((np.isinf(g) & same_sign) | as_base | (fin_g & (diff <= tol)) | (may & landed))
         return _result("wrong" if bad.any() else None, got, b, r, bad, errs, r)
 
 

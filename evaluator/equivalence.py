@@ -96,8 +96,9 @@ class Equivalence:
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's
-        did not (none in a kernel without reductions). By the terms' magnitudes (or, where a constant scales down, the magnitudes the value passed
-        through: twins.reach_twin), for a kernel of sums, products and maxima (twins.py: not where a
+        did not (none in a kernel without reductions). By the terms' magnitudes (or, where a constant scales
+        down, the magnitudes the value passed through: twins.reach_twin), for a kernel of sums, products and
+        maxima (twins.py: not where a
         minimum or a select other than a maximum was rewritten; divisions by constants or by an input's
         elements, as a triangular solve's); else, for a kernel with reductions: on a pair of near-limit values,
         and at an element whose exact value reaches the largest over the reduction depth + 1 (below that, no

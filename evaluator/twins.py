@@ -295,9 +295,10 @@ def _input_element(value) -> bool:
 
 _MAXIMA = ("arith.maximumf", "arith.maxnumf")
 # what may turn an overflowed (infinite) value into a finite one in a kernel with a magnitude twin: a maximum,
-# minimum or select (relu(-Inf) = 0); its other ops (sums, products, divisions by an input's element) keep it
-_LAUNDERS = re.compile(r"\barith\.(?:maximumf|maxnumf|minimumf|minnumf|select)\b|\blinalg\.(?:max|min|pooling_\w+_m(?:ax|in)\w*)\b"
-                       r"|<m(?:ax|in)\w*>")  # (a combining kind: #vector.kind<maxnumf>, vector.reduction <maxnumf>)
+# minimum or select (relu(-Inf) = 0), also as a combining kind (#vector.kind<maxnumf>, vector.reduction
+# <maxnumf>); its other ops (sums, products, divisions by an input's element) keep it
+_LAUNDERS = re.compile(r"\barith\.(?:maximumf|maxnumf|minimumf|minnumf|select)\b"
+                       r"|\blinalg\.(?:max|min|pooling_\w+_m(?:ax|in)\w*)\b|<m(?:ax|in)\w*>")
 
 
 def launders(text64: str) -> bool:
