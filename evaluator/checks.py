@@ -25,6 +25,7 @@ from neurojit.compiler.schedule import apply_schedule, substitute
 from . import bench, inputs, reference, reorder, static
 from .allocator import CountingAllocator
 from .config import EvalConfig
+from .compare import NOISE_TIMES
 from .equivalence import Equivalence
 from .inputs import Pair
 from .poison import poison_allocas
@@ -252,7 +253,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
 
 
 TIMING_SETS = ("uniform", "normal", "positive", "scales", "sparse", "repeated", "sorted", "zeros")
-TIMING_CLASSES = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data)
+TIMING_CLASSES = inputs.TIMING  # the benchmark's inputs, in turn (ordinary data)
 
 
 def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, distinct: int):
@@ -330,9 +331,17 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
     # arguments are made before it (fresh 1024^2 sets and their copies: the others need not wait for that)
     session.lease(cand.threads)
 
+    # where the kernel's algorithm carries rounding past rule 1's tolerance (noise.py): by NOISE_TIMES as much as
+    # it did on the equivalence pairs of ordinary data (fresh data of a recursion that amplifies rounding may
+    # amplify it further; a correct Levinson-Durbin reordering was `caches_result` here, 1 evaluation in 12
+    # with the spread alone)
+    spread = eq.refs.info.get("noise_spread", 0.0)
+    widen = max(1.0, NOISE_TIMES * spread) if spread > 1.0 else 1.0
+
     def check(b_args, c_args):
         for o in outs:
-            c = eq.compare(_where_finite(c_args[o], b_args[o], base.depth), (b_args[o], None, None, None, None))
+            c = eq.compare(_where_finite(c_args[o], b_args[o], base.depth), (b_args[o], None, None, None, None, None),
+                           widen=widen)
             if c.problem:
                 return f"output %{sig.args[o].name}: {c.where}"
         return None

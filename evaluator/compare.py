@@ -14,7 +14,11 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    is then widened by 4 times the largest share of its own bound the baseline used (up to 4x where the
    baseline came close to its bound somewhere): the output's magnitude does not tell how ill-conditioned the
    computation was (a deep sum that cancels, then a tanh bounding the result), the baseline's error against
-   the exact result does; proportional, so a small element's bound stays small. A NaN or Inf there is
+   the exact result does; proportional, so a small element's bound stays small. Where the reference measured
+   the element's rounding noise (noise.py: the kernel in its exact twin's precision with random rounding to
+   its own type; cheap kernels only), the bound is at least NOISE_TIMES times it: a recursion that amplifies
+   rounding (Levinson-Durbin on random data) carries another order's rounding that far, while a sum's or a
+   product's noise stays far below the tolerance and changes nothing. A NaN or Inf there is
    `nonfinite`, except at the edge of the range, where another correct order of evaluation may overflow a
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
    overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
@@ -75,6 +79,7 @@ import numpy as np
 
 
 BASELINE_ERRORS = 4.0  # rule 1's bounds grow by this many times the largest share of its bound the baseline used
+NOISE_TIMES = 4.0  # rule 1's bound is at least this many times the element's rounding noise (noise.py), where known
 # rule 5: on ordinary inputs a candidate's typical (median) error, in units in the last place of the exact result,
 # is at most this many times the baseline's plus TYPICAL_FLOOR_ULPS + sqrt(reduction depth + 1) / 4 (about 1.5x
 # what a plain sequential sum shows typically: 5.5, 7.5 and 10.7 ulp at 1024, 2048 and 4096 terms, measured)
@@ -119,9 +124,10 @@ def _wide(exact) -> type:
     return np.longdouble if exact is not None and np.asarray(exact).dtype == np.longdouble else np.float64
 
 
-def _bound(dt, b: np.ndarray, r: np.ndarray, rtol: float, atol: float, magnitude, widen: bool, wide):
+def _bound(dt, b: np.ndarray, r: np.ndarray, rtol: float, atol: float, magnitude, widen: bool, wide, noise=None):
     """Rule 1's bound from the baseline's side alone: (tol, well, abs_r, scale), `well` where rule 1 applies
-    (the exact value and the baseline finite, the baseline within its bound); `widen`: by BASELINE_ERRORS."""
+    (the exact value and the baseline finite, the baseline within its bound); `widen`: by BASELINE_ERRORS;
+    `noise`: each element's rounding noise (noise.py), the bound at least NOISE_TIMES times it."""
     # each whole-array quantity once, in place where it can be (an output of 2^20 elements takes ~30 passes)
     fin_r = np.isfinite(r)
     abs_r = np.abs(r)
@@ -135,6 +141,8 @@ def _bound(dt, b: np.ndarray, r: np.ndarray, rtol: float, atol: float, magnitude
     spread = scale if magnitude is None else np.fmin(scale, np.asarray(magnitude, np.float64))
     tol = rtol * abs_r
     tol += rtol * spread + atol
+    if noise is not None:  # where the kernel's algorithm carries rounding further than a sum does
+        tol = np.fmax(tol, NOISE_TIMES * np.asarray(noise, tol.dtype))
     well = fin_r & np.isfinite(b)
     well &= err_b <= tol  # rule 1; fin_r & ~well is rule 2
     if widen and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
@@ -144,7 +152,7 @@ def _bound(dt, b: np.ndarray, r: np.ndarray, rtol: float, atol: float, magnitude
 
 
 def bounds(baseline: np.ndarray, rtol: float, exact: np.ndarray, atol: float,
-           magnitude: np.ndarray | None = None) -> np.ndarray | None:
+           magnitude: np.ndarray | None = None, noise: np.ndarray | None = None) -> np.ndarray | None:
     """Rule 1's bound of every element (what `compare` works out before it looks at the candidate), where rule 1
     covers the whole output: every exact value finite and the baseline within its bound there; else None (the
     other rules need the candidate's values). Computed once per pair by the trusted reference process
@@ -155,7 +163,7 @@ def bounds(baseline: np.ndarray, rtol: float, exact: np.ndarray, atol: float,
     wide = _wide(exact)
     with np.errstate(all="ignore"):
         tol, well, _, _ = _bound(dt, np.asarray(baseline, wide), np.asarray(exact, wide), rtol, atol, magnitude,
-                                 True, wide)
+                                 True, wide, noise)
         return tol if well.all() else None
 
 
@@ -187,7 +195,8 @@ def within(got: np.ndarray, exact: np.ndarray, tol: np.ndarray) -> Comparison | 
 
 def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarray | None = None,
             atol: float | None = None, magnitude: np.ndarray | None = None,
-            overflows: np.ndarray | bool | None = None, launders: bool = True) -> Comparison:
+            overflows: np.ndarray | bool | None = None, launders: bool = True,
+            noise: np.ndarray | None = None) -> Comparison:
     """Compare `got` with the rules above; `rtol == 0` means integers (exact). `overflows`: per element (or
     for all), whether some correct order of evaluation may overflow a partial sum there (rule 1's edge);
     `launders`: whether some op of the kernel may turn an overflowed value into a finite one (rule 2)."""
@@ -201,7 +210,7 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
     b = np.asarray(baseline, wide)
     r = b if exact is None else np.asarray(exact, wide)
     with np.errstate(all="ignore"):
-        tol, well, abs_r, scale = _bound(dt, b, r, rtol, atol, magnitude, exact is not None, wide)
+        tol, well, abs_r, scale = _bound(dt, b, r, rtol, atol, magnitude, exact is not None, wide, noise)
         fin_g, fin_b = np.isfinite(g), np.isfinite(b)
         diff = np.empty_like(r)
         np.abs(np.subtract(g, r, out=diff), out=diff)

@@ -28,8 +28,8 @@ import zlib
 
 import numpy as np
 
-from .compare import (BASELINE_ERRORS, Comparison, compare, tolerance, typical, ulp_errors, underflow_floor,
-                      within)
+from .compare import (BASELINE_ERRORS, NOISE_TIMES, Comparison, compare, tolerance, typical, ulp_errors,
+                      underflow_floor, within)
 from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
 from .inputs import NEAR_RANGE, NEED_EXACT, NUDGED, TYPICAL
@@ -80,10 +80,14 @@ class Equivalence:
                 f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}) against the "
                 + (f"exact ({self.refs.info.get('exact_kind', 'float64')}) result, widened up to {BASELINE_ERRORS:g}x "
                    "where the baseline came close to it" if self.refs.exact
-                   else "baseline"))
+                   else "baseline")
+                + (f" and at least {NOISE_TIMES:g}x each element's rounding noise (the kernel with random rounding)"
+                   if self.refs.exact and self.refs.info.get("noise") else ""))
 
-    def compare(self, got, want, pair=None) -> Comparison:
-        b, r, m, reach, bound = want
+    def compare(self, got, want, pair=None, widen: float = 1.0) -> Comparison:
+        """compare.compare for one output with what the reference process worked out for it (`want`: RefSet.outputs);
+        `widen`: the tolerance that many times larger (the benchmark's spot checks of a kernel with rounding noise)."""
+        b, r, m, reach, bound, noise = want
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
         if bound is not None:  # rule 1's bounds, worked out by the reference process: a finite output is judged
@@ -91,8 +95,8 @@ class Equivalence:
             if c is not None:
                 return c
         edge = self._overflows(m if reach is None else reach, pair, got.dtype, r, b)
-        return compare(got, b, self.rtol, r, self.atol, magnitude=m, overflows=edge,
-                       launders=self.refs.info.get("launders", True))
+        return compare(got, b, self.rtol * widen, r, self.atol, magnitude=m, overflows=edge,
+                       launders=self.refs.info.get("launders", True), noise=noise)
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's

@@ -73,6 +73,7 @@ from .compare import compare, tolerance  # noqa: F401  (re-exported: the promoti
 
 RANDOM = ("uniform", "normal", "scales")
 TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a candidate's typical error
+TIMING = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data: checks.py)
 STATES = ("random", "zeros", "nan", "previous", "constant")
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "constant"))

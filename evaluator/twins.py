@@ -429,3 +429,82 @@ def reach_twin(text_mag: str) -> str | None:
                 op.operands[1] = arith.MinimumFOp(op.operands[1], one.result).result
             changed = True
         return str(module) if changed else None
+
+
+# ---- the noise twin: random rounding -------------------------------------------------------------------------
+
+# ops whose result a real evaluation rounds (each a source of the rounding a reordering changes); negations,
+# absolute values, maxima, minima, selects and copies are exact and stay as they are
+_ROUNDED = re.compile(r"arith\.(?:addf|subf|mulf|divf|remf|sitofp|uitofp)$|math\.(?!absf$|copysign$)\w+$")
+_GOLDEN = -7046029254386353131  # 0x9E3779B97F4A7C15 as an i64: a multiplicative hash's odd constant
+
+
+def noise_twin(text_wide: str, narrow: str, salt: int) -> str | None:
+    """The exact twin (in `text_wide`: an f32 kernel's computing in f64, an f64 kernel's in f80) with every
+    rounded op's result rounded to `narrow`, the kernel's own type, up or down at random (a hash of the
+    result's bits and `salt`) where it is not representable: the kernel evaluated in its own precision with
+    random rounding (CADNA's and Verificarlo's random rounding, after Vignes and Parker). An exact result (a
+    difference of close values) stays exact. Its outputs differ from the exact twin's by what rounding errors
+    of the kernel's own size, carried through the kernel's own algorithm, make of them: little for a sum or a
+    product, the whole value for an unstable recursion on data it amplifies (Levinson-Durbin, classical
+    Gram-Schmidt, an LU without pivoting). Another correct evaluation order's result differs from the exact
+    one by the same kind of amplified rounding (compare.py widens rule 1 by it). Named linalg ops are
+    generalised first, so their bodies' ops are seen; vector ops are left exact. None where MLIR cannot do it."""
+    from mlir import ir, passmanager
+    from mlir.dialects import arith, math
+
+    from neurojit.compiler.kernel import walk
+
+    with ir.Context(), ir.Location.unknown():
+        try:
+            module = ir.Module.parse(text_wide)
+            generalize = "builtin.module(func.func(linalg-generalize-named-ops))"
+            passmanager.PassManager.parse(generalize).run(module.operation)
+        except Exception:
+            return None
+        wt = ir.F64Type.get() if narrow == "f32" else ir.Type.parse("f80")
+        nt = ir.F32Type.get() if narrow == "f32" else ir.F64Type.get()
+        wbits = ir.IntegerType.get_signless(64 if narrow == "f32" else 80)
+        nbits = ir.IntegerType.get_signless(32 if narrow == "f32" else 64)
+        i64, i1 = ir.IntegerType.get_signless(64), ir.IntegerType.get_signless(1)
+        changed = False
+        for op in walk(module.operation):
+            if not _ROUNDED.match(op.name) or len(op.results) != 1 or op.results[0].type != wt:
+                continue
+            x = op.results[0]
+            with ir.InsertionPoint.after(op):
+                raw = arith.BitcastOp(wbits, x)
+                near = arith.TruncFOp(nt, x)  # to nearest
+                size = math.AbsFOp(x)
+                back = arith.ExtFOp(wt, near.result).result
+                same = arith.CmpFOp(arith.CmpFPredicate.OEQ, back, x)
+                readers = [raw.operation, near.operation, size.operation, same.operation]  # the uses of x kept
+                low = raw.result if narrow == "f32" else arith.TruncIOp(i64, raw.result).result
+                mixed = arith.MulIOp(arith.XOrIOp(low, _int(i64, salt)).result, _int(i64, _GOLDEN)).result
+                coin = arith.TruncIOp(i1, arith.ShRUIOp(mixed, _int(i64, 63)).result).result
+                # kept: exact, or Inf or NaN (no neighbour past them), or the coin says so
+                endless = arith.CmpFOp(arith.CmpFPredicate.UEQ, math.AbsFOp(near.result).result,
+                                       _float(nt, float("inf"))).result
+                keep = arith.OrIOp(arith.OrIOp(same.result, endless).result, coin).result
+                # the other neighbour of x in the narrow type: one unit further from zero if |x| > |near|
+                outward = arith.CmpFOp(arith.CmpFPredicate.OGT, size.result, math.AbsFOp(back).result).result
+                step = arith.SelectOp(outward, _int(nbits, 1), _int(nbits, -1)).result
+                other = arith.BitcastOp(nt, arith.AddIOp(arith.BitcastOp(nbits, near.result).result, step).result)
+                rounded = arith.ExtFOp(wt, arith.SelectOp(keep, near.result, other.result).result)
+            x.replace_all_uses_except(rounded.result, readers)
+            changed = True
+        return str(module) if changed else None
+
+
+def _int(t, value: int):
+    from mlir import ir
+    from mlir.dialects import arith
+
+    return arith.ConstantOp(t, ir.IntegerAttr.get(t, value)).result
+
+
+def _float(t, value: float):
+    from mlir import ir
+    from mlir.dialects import arith
+
+    return arith.ConstantOp(t, ir.FloatAttr.get(t, value)).result

@@ -1,0 +1,83 @@
+"""Rounding noise (noise.py, twins.noise_twin): the kernel with random rounding, and how it widens rule 1."""
+
+import numpy as np
+import pytest
+
+from neurojit.evaluator.compare import NOISE_TIMES, compare, tolerance
+from neurojit.evaluator.noise import Noise
+from neurojit.evaluator.twins import exact_twin, noise_twin
+
+PRODUCT = """func.func @k(%a: memref<4096xf32>, %b: memref<4096xf32>, %o: memref<4096xf32>) {
+  linalg.mul ins(%a, %b : memref<4096xf32>, memref<4096xf32>) outs(%o : memref<4096xf32>)
+  return
+}"""
+
+
+def _build(text: str):
+    """A twin's text compiled as the reference process compiles it (f64 and f80 arguments allowed)."""
+    from mlir import ir
+
+    from neurojit.compiler.build import Parsed, lower_parsed
+    from neurojit.compiler.jit import CompiledKernel
+    from neurojit.compiler.kernel import TWIN_DTYPES, parse_module, signature_of
+    from neurojit.compiler.pipeline import LOWER
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        module = parse_module(text, "<twin>", ctx)
+        sig = signature_of(module, "<twin>", text, dtypes=TWIN_DTYPES)
+        return CompiledKernel(lower_parsed(Parsed(module, sig, str(module), "<twin>")), opt_level=3)
+
+
+def test_the_noise_twin_rounds_each_result_to_the_kernels_type_up_or_down_at_random():
+    """a * b in f32: the noise twin gives one of the two f32 neighbours of the exact product, each about half
+    the time, another run with another salt other coins; an exact product (by 1 or 2) stays exact."""
+    wide = exact_twin(PRODUCT, {"float32"})[0]
+    runs = [_build(noise_twin(wide, "f32", s)) for s in (1, 2)]
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-2, 2, 4096)
+    b = rng.uniform(-2, 2, 4096)
+    b[:64] = 2.0  # exact in f32
+    a, b = a.astype(np.float32).astype(np.float64), b.astype(np.float32).astype(np.float64)
+    exact = a * b  # (24-bit significands: exact in f64)
+    down = exact.astype(np.float32).astype(np.float64)
+    down = np.where(down > exact, np.nextafter(down.astype(np.float32), -np.inf).astype(np.float64), down)
+    up = np.nextafter(down.astype(np.float32), np.inf).astype(np.float64)
+    got = []
+    for run in runs:
+        out = np.zeros(4096)
+        run(a.copy(), b.copy(), out)
+        inexact = exact != down
+        assert np.all((out == down) | (out == up)), "not a neighbour in f32"
+        assert np.array_equal(out[~inexact], exact[~inexact]) and not inexact[:64].any()
+        share = float(np.mean(out[inexact] == up[inexact]))
+        assert 0.4 < share < 0.6, share
+        got.append(out)
+    assert not np.array_equal(got[0], got[1])
+
+
+def test_the_noise_twin_leaves_exact_ops_alone():
+    text = PRODUCT.replace("linalg.mul", "linalg.max")
+    assert noise_twin(exact_twin(text, {"float32"})[0], "f32", 1) is None  # nothing to round
+
+
+def test_rule_1_bound_is_at_least_noise_times_the_elements_noise():
+    rtol = tolerance("float32", 0, 32.0)
+    exact = np.ones(8)
+    baseline = exact.astype(np.float32)
+    got = baseline.copy()
+    got[3] += 20 * rtol  # 10x past the bound 2 rtol (rtol |x| + rtol max|x|) at one element
+    assert compare(got, baseline, rtol, exact).problem == "wrong"
+    noise = np.zeros(8)
+    noise[3] = 6 * rtol  # what random rounding made of the element: NOISE_TIMES x 6 rtol bounds it
+    assert NOISE_TIMES * noise[3] > 20 * rtol
+    assert compare(got, baseline, rtol, exact, noise=noise).problem is None
+    noise[3], noise[4] = 0.0, 6 * rtol  # another element's noise widens nothing here
+    assert compare(got, baseline, rtol, exact, noise=noise).problem == "wrong"
+
+
+@pytest.mark.parametrize("call_s, on", [(0.001, True), (0.5, False)])
+def test_noise_runs_only_for_a_cheap_baseline(call_s, on):
+    noise = Noise(exact_twin(PRODUCT, {"float32"})[0], "f32")
+    noise.decide(lambda text, origin: _build(text), call_s, 30)
+    assert noise.on == on
+    assert ("baseline call takes" in noise.why) != on
