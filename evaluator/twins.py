@@ -437,29 +437,33 @@ def reach_twin(text_mag: str) -> str | None:
 # absolute values, maxima, minima, selects and copies are exact and stay as they are
 _ROUNDED = re.compile(r"arith\.(?:addf|subf|mulf|divf|remf|sitofp|uitofp)$|math\.(?!absf$|copysign$)\w+$")
 _GOLDEN = -7046029254386353131  # 0x9E3779B97F4A7C15 as an i64: a multiplicative hash's odd constant
+_SPREAD = -4658895280553007687  # 0xBF58476D1CE4E5B9 (splitmix64's): spreads the coin counter over the bits
 
 
-def noise_twin(text_wide: str, narrow: str, salt: int) -> str | None:
+def noise_twin(text_wide: str, narrow: str, salt: int = 0) -> str | None:
     """The exact twin (in `text_wide`: an f32 kernel's computing in f64, an f64 kernel's in f80) with every
-    rounded op's result rounded to `narrow`, the kernel's own type, up or down at random (a hash of the
-    result's bits and `salt`) where it is not representable: the kernel evaluated in its own precision with
-    random rounding (CADNA's and Verificarlo's random rounding, after Vignes and Parker). An exact result (a
-    difference of close values) stays exact. Its outputs differ from the exact twin's by what rounding errors
-    of the kernel's own size, carried through the kernel's own algorithm, make of them: little for a sum or a
-    product, the whole value for an unstable recursion on data it amplifies (Levinson-Durbin, classical
-    Gram-Schmidt, an LU without pivoting). Another correct evaluation order's result differs from the exact
-    one by the same kind of amplified rounding (compare.py widens rule 1 by it). Named linalg ops are
-    generalised first, so their bodies' ops are seen; vector ops are left exact. None where MLIR cannot do it."""
+    rounded op's result rounded to `narrow`, the kernel's own type, up or down at random where it is not
+    representable: the kernel evaluated in its own precision with random rounding (CADNA's and Verificarlo's
+    random rounding, after Vignes and Parker). An exact result (a difference of close values) stays exact.
+    Each coin is a hash of the result's bits, `salt` and a counter of coins kept in a global of the module,
+    which calls do not reset: each call of one compiled twin is another run. Its outputs differ from the exact
+    twin's by what rounding errors of the kernel's own size, carried through the kernel's own algorithm, make
+    of them: little for a sum or a product, the whole value for an unstable recursion on data it amplifies
+    (Levinson-Durbin, classical Gram-Schmidt, an LU without pivoting). Another correct evaluation order's
+    result differs from the exact one by the same kind of amplified rounding (compare.py widens rule 1 by it).
+    Linalg ops become affine loops first, so their bodies' ops are seen (and the counter is read and written
+    in loops, not in a linalg body); vector ops are left exact. None where MLIR cannot do it."""
     from mlir import ir, passmanager
     from mlir.dialects import arith, math
+    from mlir.dialects import memref as memref_d
 
     from neurojit.compiler.kernel import walk
 
     with ir.Context(), ir.Location.unknown():
         try:
             module = ir.Module.parse(text_wide)
-            generalize = "builtin.module(func.func(linalg-generalize-named-ops))"
-            passmanager.PassManager.parse(generalize).run(module.operation)
+            loops = "builtin.module(func.func(linalg-generalize-named-ops,convert-linalg-to-affine-loops))"
+            passmanager.PassManager.parse(loops).run(module.operation)
         except Exception:
             return None
         wt = ir.F64Type.get() if narrow == "f32" else ir.Type.parse("f80")
@@ -467,10 +471,22 @@ def noise_twin(text_wide: str, narrow: str, salt: int) -> str | None:
         wbits = ir.IntegerType.get_signless(64 if narrow == "f32" else 80)
         nbits = ir.IntegerType.get_signless(32 if narrow == "f32" else 64)
         i64, i1 = ir.IntegerType.get_signless(64), ir.IntegerType.get_signless(1)
-        changed = False
+        counter_t = ir.MemRefType.get([], i64)
+        with ir.InsertionPoint.at_block_begin(module.body):
+            memref_d.GlobalOp("nj_noise_coins", ir.TypeAttr.get(counter_t), sym_visibility="private",
+                              initial_value=ir.DenseElementsAttr.get_splat(ir.RankedTensorType.get([], i64),
+                                                                           ir.IntegerAttr.get(i64, 0)))
+        counters: dict = {}  # per function, its handle of the global
         for op in walk(module.operation):
             if not _ROUNDED.match(op.name) or len(op.results) != 1 or op.results[0].type != wt:
                 continue
+            func = op.parent
+            while func.name != "func.func":
+                func = func.parent
+            key = func.attributes["sym_name"].value
+            if key not in counters:
+                with ir.InsertionPoint.at_block_begin(func.regions[0].blocks[0]):
+                    counters[key] = memref_d.GetGlobalOp(counter_t, "nj_noise_coins").result
             x = op.results[0]
             with ir.InsertionPoint.after(op):
                 raw = arith.BitcastOp(wbits, x)
@@ -479,8 +495,12 @@ def noise_twin(text_wide: str, narrow: str, salt: int) -> str | None:
                 back = arith.ExtFOp(wt, near.result).result
                 same = arith.CmpFOp(arith.CmpFPredicate.OEQ, back, x)
                 readers = [raw.operation, near.operation, size.operation, same.operation]  # the uses of x kept
+                count = memref_d.LoadOp(counters[key], []).result
+                memref_d.StoreOp(arith.AddIOp(count, _int(i64, 1)).result, counters[key], [])
                 low = raw.result if narrow == "f32" else arith.TruncIOp(i64, raw.result).result
-                mixed = arith.MulIOp(arith.XOrIOp(low, _int(i64, salt)).result, _int(i64, _GOLDEN)).result
+                key_bits = arith.XOrIOp(arith.XOrIOp(low, _int(i64, salt)).result,
+                                        arith.MulIOp(count, _int(i64, _SPREAD)).result).result
+                mixed = arith.MulIOp(key_bits, _int(i64, _GOLDEN)).result
                 coin = arith.TruncIOp(i1, arith.ShRUIOp(mixed, _int(i64, 63)).result).result
                 # kept: exact, or Inf or NaN (no neighbour past them), or the coin says so
                 endless = arith.CmpFOp(arith.CmpFPredicate.UEQ, math.AbsFOp(near.result).result,
@@ -492,8 +512,7 @@ def noise_twin(text_wide: str, narrow: str, salt: int) -> str | None:
                 other = arith.BitcastOp(nt, arith.AddIOp(arith.BitcastOp(nbits, near.result).result, step).result)
                 rounded = arith.ExtFOp(wt, arith.SelectOp(keep, near.result, other.result).result)
             x.replace_all_uses_except(rounded.result, readers)
-            changed = True
-        return str(module) if changed else None
+        return str(module) if counters else None
 
 
 def _int(t, value: int):
