@@ -337,6 +337,9 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
     # with the spread alone)
     spread = eq.refs.info.get("noise_spread", 0.0)
     widen = max(1.0, NOISE_TIMES * spread) if spread > 1.0 else 1.0
+    if widen > 1.0:  # at most to half the significand's bits (sqrt(eps)), as the twin's agreement (reference.py)
+        eps = max(float(np.finfo(a.dtype).eps) for a in sig.outputs if np.dtype(a.dtype).kind == "f")
+        widen = min(widen, max(1.0, math.sqrt(eps) / eq.rtol))
 
     def check(b_args, c_args):
         for o in outs:

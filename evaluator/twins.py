@@ -527,3 +527,49 @@ def _float(t, value: float):
     from mlir.dialects import arith
 
     return arith.ConstantOp(t, ir.FloatAttr.get(t, value)).result
+
+
+# the significand bits of each narrow type: a sum with a constant of 2^(bits - 2) or more rounds its other operand to
+# a few fractional bits at most (the magic-constant rounding (x + 1.5 2^23) - 1.5 2^23 of f32), a product with 2^k + 1
+# for k of half the bits or more splits a value into halves (Veltkamp's split, Dekker's exact products)
+_SIGNIFICAND = {"f32": 24, "f64": 53}
+
+
+def rounds_on_purpose(text: str) -> bool:
+    """Whether the kernel may round on purpose: a sum or difference with a float constant its type cannot add to
+    a value without rounding the value to an integer step (|c| >= 2^(bits - 2)), or a product with a splitting
+    constant 2^k + 1 (k >= bits / 2). Random rounding (`noise_twin`) cannot tell such a rounding from noise: it
+    lands on either neighbouring step, so the whole step looked like noise, and a candidate that left the
+    rounding out (a fake quantisation returning its input) passed. (A reduction's identity, -3.4e38 filled into
+    a maximum's output, is no such use.)"""
+    from mlir import ir
+
+    from neurojit.compiler.kernel import walk
+
+    with ir.Context():
+        try:
+            module = ir.Module.parse(text)
+        except Exception:
+            return True  # (unread: as if it did, which keeps the checks as they were)
+        for op in walk(module.operation):
+            if op.name != "arith.constant":
+                continue
+            t = op.results[0].type
+            element = t.maybe_downcast().element_type if isinstance(t.maybe_downcast(), ir.ShapedType) else t
+            bits = _SIGNIFICAND.get(str(element))
+            if bits is None:
+                continue
+            value = op.attributes["value"]
+            if isinstance(value, ir.DenseElementsAttr):
+                if not ir.DenseElementsAttr(value).is_splat:
+                    continue
+                value = ir.DenseElementsAttr(value).get_splat_value()
+            size = abs(ir.FloatAttr(value).value)
+            if not np.isfinite(size):
+                continue
+            uses = {u.owner.name for u in op.results[0].uses}
+            if uses & {"arith.addf", "arith.subf"} and size >= 2.0 ** (bits - 2):
+                return True
+            if "arith.mulf" in uses and size > 2 and (k := np.log2(size - 1)) >= bits / 2 and float(k).is_integer():
+                return True
+    return False

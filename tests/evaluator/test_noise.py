@@ -79,6 +79,44 @@ def test_rule_1_bound_is_at_least_noise_times_the_elements_noise():
 @pytest.mark.parametrize("call_s, on", [(0.001, True), (0.5, False)])
 def test_noise_runs_only_for_a_cheap_baseline(call_s, on):
     noise = Noise(exact_twin(PRODUCT, {"float32"})[0], "f32")
-    noise.decide(lambda text, origin: _build(text), call_s, 30)
+    noise.decide(lambda text, origin: _build(text), call_s)
     assert noise.on == on
     assert ("baseline call takes" in noise.why) != on
+
+
+def test_noise_runs_only_on_pairs_where_the_baseline_used_a_share_of_its_tolerance():
+    """A kernel that does not amplify rounding leaves its baseline far under its tolerance: no runs there (a
+    matmul's would cost eight slow twin calls a pair for nothing); where the baseline came near it, they run."""
+    noise = Noise(exact_twin(PRODUCT, {"float32"})[0], "f32")
+    noise.decide(lambda text, origin: _build(text), 0.001)
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(-2, 2, 4096), rng.uniform(-2, 2, 4096)
+    exact = a * b
+    initial = [a, b, np.zeros(4096)]
+    rtol, atol = tolerance("float32", 0, 32.0), 0.0
+    calm = exact.astype(np.float32)  # rounded once: far under 32 eps
+    assert noise.run(initial, [exact], [2], [calm], rtol, atol) is None
+    near = calm.copy()
+    near[7] = exact[7] + rtol * np.abs(exact).max()  # at least half its tolerance at one element
+    found = noise.run(initial, [exact], [2], [near], rtol, atol)
+    assert found is not None and 0 < found[0].max() <= np.finfo(np.float32).eps * np.abs(exact).max()
+
+
+def _scalar(constant: str, op: str, ty: str = "f64") -> str:
+    return (f"func.func @k(%a: {ty}) -> {ty} {{\n %c = arith.constant {constant} : {ty}\n"
+            f" %r = arith.{op} %a, %c : {ty}\n return %r : {ty}\n}}")
+
+
+@pytest.mark.parametrize("constant, op, ty, purpose", [
+    ("1.2582912e+07", "addf", "f32", True),  # 1.5 2^23: (x + c) - c rounds x to an integer
+    ("6755399441055744.0", "subf", "f64", True),  # 1.5 2^52
+    ("134217729.0", "mulf", "f64", True),  # 2^27 + 1: Veltkamp's split
+    ("4097.0", "mulf", "f32", True),  # 2^12 + 1
+    ("1.0e+05", "addf", "f32", False),  # an offset, not a rounding
+    ("-3.40282347e+38", "maximumf", "f32", False),  # a maximum's identity
+    ("1.0e+10", "mulf", "f64", False),
+])
+def test_a_kernel_that_may_round_on_purpose_is_told_by_its_constants(constant, op, ty, purpose):
+    from neurojit.evaluator.twins import rounds_on_purpose
+
+    assert rounds_on_purpose(_scalar(constant, op, ty)) == purpose
