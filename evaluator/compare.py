@@ -19,7 +19,9 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    its own type; cheap kernels only), the bound is at least NOISE_TIMES times it: a recursion that amplifies
    rounding (Levinson-Durbin on random data) carries another order's rounding that far, while a sum's or a
    product's noise stays far below the tolerance and changes nothing. A NaN or Inf there is
-   `nonfinite`, except at the edge of the range, where another correct order of evaluation may overflow a
+   `nonfinite`, except where the noise runs gave one too (rounding alone makes the element undefined: 0 / 0
+   where a rank-deficient Gram-Schmidt's residual is all rounding; the caller passes it as the edge), and at
+   the edge of the range, where another correct order of evaluation may overflow a
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
    overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
    the element's terms' magnitudes reaches the dtype's largest value, for a kernel with reductions made of

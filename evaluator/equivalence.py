@@ -95,6 +95,8 @@ class Equivalence:
             if c is not None:
                 return c
         edge = self._overflows(m if reach is None else reach, pair, got.dtype, r, b)
+        if noise is not None and edge is not True and np.isnan(noise).any():  # rounding alone gave NaN/Inf there
+            edge = np.isnan(noise) if edge is None or edge is False else (np.asarray(edge) | np.isnan(noise))
         return compare(got, b, self.rtol * widen, r, self.atol, magnitude=m, overflows=edge,
                        launders=self.refs.info.get("launders", True), noise=noise)
 

@@ -5,9 +5,12 @@ times the element's value and terms. That is what a reordering of sums and produ
 that amplifies its rounding (Levinson-Durbin on random data, classical Gram-Schmidt, an LU without pivoting)
 carries any change of rounding much further, and a correct reordering of its inner sums was `wrong_result`
 (the baseline's own error was several times its bound there too). Here the kernel runs in its exact twin's
-precision with every rounded op rounded to the kernel's own type up or down at random (twins.noise_twin:
-random rounding, as CADNA and Verificarlo do), NOISE_RUNS calls of one compiled twin, whose coins go on
-from call to call; per element, the largest
+precision with the results a correct rewrite may round differently (products, which an FMA does not round;
+quotients, which a multiplication by the reciprocal rounds twice; math functions; sums and products that
+accumulate, which a reassociation reorders) rounded to the kernel's own type up or down at random
+(twins.noise_twin: random rounding, as CADNA and Verificarlo do); an element's own a + c, which has one
+correct result in any order, stays exact (rounded at random, a deliberate rounding step looked like noise).
+NOISE_RUNS calls of one compiled twin, whose coins go on from call to call; per element, the largest
 distance from the exact result is the noise (eight runs: with two, some elements' noise came out small by
 chance, and a correct reordering erred past 4x it there). Rule 1's bound is then at least
 compare.NOISE_TIMES times it: where the algorithm amplifies rounding, any evaluation's result is that
@@ -79,7 +82,8 @@ class Noise:
     def run(self, initial: list[np.ndarray], exact: list[np.ndarray], outs: list[int], baseline: list[np.ndarray],
             rtol: float, atol: float) -> list[np.ndarray] | None:
         """Per output, the largest distance of the runs (on copies of the exact twin's `initial` arguments)
-        from the exact result `exact` (one per output), 0 where either is not finite; None when off, or where
+        from the exact result `exact` (one per output), NaN where some run gave NaN or Inf and the exact value is
+        representable (rounding alone makes it undefined there), else 0 where not finite; None when off, or where
         the `baseline` outputs stayed under NOISE_FROM_SHARE of their tolerance (`rtol`, `atol`: normwise)."""
         if not self.on or not any(_share(b, e, rtol, atol) >= NOISE_FROM_SHARE for b, e in zip(baseline, exact)):
             return None
@@ -87,14 +91,22 @@ class Noise:
             self.why = f"random rounding, until the runs had taken {NOISE_BUDGET_S:g} s (later pairs without)"
             return None
         found = [np.zeros(e.shape, np.float64) for e in exact]
+        undefined = [np.zeros(e.shape, bool) for e in exact]
+        largest = float(np.finfo(np.float32 if self.narrow == "f32" else np.float64).max)
         t0 = time.perf_counter()
         with np.errstate(all="ignore"):
             for _ in range(NOISE_RUNS):
                 args = [a.copy() for a in initial]
                 self.kernel(*args)
                 for k, o in enumerate(outs):
-                    d = np.abs(np.asarray(args[o], exact[k].dtype) - exact[k]).astype(np.float64)
+                    got = np.asarray(args[o], exact[k].dtype)
+                    d = np.abs(got - exact[k]).astype(np.float64)
                     np.fmax(found[k], np.where(np.isfinite(d), d, 0.0), out=found[k])
+                    # a NaN or Inf from rounding alone where the exact value is representable (0 / 0 where a
+                    # rank-deficient Gram-Schmidt's residual is all rounding): NaN in the noise (compare: an edge)
+                    undefined[k] |= ~np.isfinite(got) & (np.abs(exact[k]) < largest)
+            for f, u in zip(found, undefined):
+                f[u] = np.nan
         took = time.perf_counter() - t0
         self.spent += took
         if took > NOISE_MAX_RUN_S * NOISE_RUNS:  # this pair's noise stands; no more runs this slow

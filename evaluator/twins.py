@@ -13,6 +13,7 @@ magnitudes its values passed through (reference.py runs them beside the baseline
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 
@@ -433,18 +434,22 @@ def reach_twin(text_mag: str) -> str | None:
 
 # ---- the noise twin: random rounding -------------------------------------------------------------------------
 
-# ops whose result a real evaluation rounds (each a source of the rounding a reordering changes); negations,
-# absolute values, maxima, minima, selects and copies are exact and stay as they are
-_ROUNDED = re.compile(r"arith\.(?:addf|subf|mulf|divf|remf|sitofp|uitofp)$|math\.(?!absf$|copysign$)\w+$")
+# ops whose rounding a correct rewrite may change: a product (contracted into an FMA, it is not rounded at all), a
+# quotient (a multiplication by the reciprocal), a math function (a vector polynomial of a few ulps); a sum,
+# difference or product only where it accumulates (`_accumulates`: reassociated). An element's own a + c has
+# one correct result whatever the order, so it stays exact in the twin: rounded at random, a deliberate
+# rounding ((x + 1.5 2^23) - 1.5 2^23, a fake quantisation) looked like noise a whole step wide
+_ROUNDED = re.compile(r"arith\.(?:mulf|divf|remf)$|math\.(?!absf$|copysign$)\w+$")
+_ACCUMULATORS = ("arith.addf", "arith.subf", "arith.mulf")
 _GOLDEN = -7046029254386353131  # 0x9E3779B97F4A7C15 as an i64: a multiplicative hash's odd constant
 _SPREAD = -4658895280553007687  # 0xBF58476D1CE4E5B9 (splitmix64's): spreads the coin counter over the bits
 
 
 def noise_twin(text_wide: str, narrow: str, salt: int = 0) -> str | None:
-    """The exact twin (in `text_wide`: an f32 kernel's computing in f64, an f64 kernel's in f80) with every
-    rounded op's result rounded to `narrow`, the kernel's own type, up or down at random where it is not
-    representable: the kernel evaluated in its own precision with random rounding (CADNA's and Verificarlo's
-    random rounding, after Vignes and Parker). An exact result (a difference of close values) stays exact.
+    """The exact twin (in `text_wide`: an f32 kernel's computing in f64, an f64 kernel's in f80) with each result
+    a correct rewrite may round differently (`_ROUNDED`, and sums and products that accumulate) rounded to
+    `narrow`, the kernel's own type, up or down at random where it is not representable (random rounding, as
+    CADNA and Verificarlo do, after Vignes and Parker); the rest stays exact.
     Each coin is a hash of the result's bits, `salt` and a counter of coins kept in a global of the module,
     which calls do not reset: each call of one compiled twin is another run. Its outputs differ from the exact
     twin's by what rounding errors of the kernel's own size, carried through the kernel's own algorithm, make
@@ -478,7 +483,9 @@ def noise_twin(text_wide: str, narrow: str, salt: int = 0) -> str | None:
                                                                            ir.IntegerAttr.get(i64, 0)))
         counters: dict = {}  # per function, its handle of the global
         for op in walk(module.operation):
-            if not _ROUNDED.match(op.name) or len(op.results) != 1 or op.results[0].type != wt:
+            if len(op.results) != 1 or op.results[0].type != wt:
+                continue
+            if not (_ROUNDED.match(op.name) or (op.name in _ACCUMULATORS and _accumulates(op))):
                 continue
             func = op.parent
             while func.name != "func.func":
@@ -513,6 +520,34 @@ def noise_twin(text_wide: str, narrow: str, salt: int = 0) -> str | None:
                 rounded = arith.ExtFOp(wt, arith.SelectOp(keep, near.result, other.result).result)
             x.replace_all_uses_except(rounded.result, readers)
         return str(module) if counters else None
+
+
+_LOOPS = ("affine.for", "scf.for", "scf.while", "affine.parallel", "scf.parallel")
+
+
+def _accumulates(op) -> bool:
+    """Whether a sum, difference or product carries a value from one iteration to the next: an operand is a
+    loop's iteration argument (`iter_args`), or is loaded from where its result is stored (`C[i, j] += ...`,
+    an accumulator in a 0-d buffer): the ops a reassociation changes."""
+    from mlir import ir
+
+    for v in op.operands:
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            if owner.owner.name in _LOOPS and ir.BlockArgument(v).arg_number >= 1:  # (0: the induction variable)
+                return True
+            continue
+        if owner.name in ("affine.load", "memref.load"):
+            place = (owner.operands[0], [str(x) for x in list(owner.operands)[1:]],
+                     str(owner.attributes["map"]) if "map" in owner.attributes else "")
+            for u in op.results[0].uses:
+                store = u.owner
+                if store.name in ("affine.store", "memref.store") and u.operand_number == 0:
+                    there = (store.operands[1], [str(x) for x in list(store.operands)[2:]],
+                             str(store.attributes["map"]) if "map" in store.attributes else "")
+                    if there == place:
+                        return True
+    return False
 
 
 def _int(t, value: int):
@@ -570,6 +605,7 @@ def rounds_on_purpose(text: str) -> bool:
             uses = {u.owner.name for u in op.results[0].uses}
             if uses & {"arith.addf", "arith.subf"} and size >= 2.0 ** (bits - 2):
                 return True
-            if "arith.mulf" in uses and size > 2 and (k := np.log2(size - 1)) >= bits / 2 and float(k).is_integer():
+            mantissa, exponent = math.frexp(size - 1) if size > 2 else (0.0, 0)
+            if "arith.mulf" in uses and mantissa == 0.5 and exponent - 1 >= bits / 2:  # size - 1 is 2^k exactly
                 return True
     return False

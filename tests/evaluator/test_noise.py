@@ -120,3 +120,29 @@ def test_a_kernel_that_may_round_on_purpose_is_told_by_its_constants(constant, o
     from neurojit.evaluator.twins import rounds_on_purpose
 
     assert rounds_on_purpose(_scalar(constant, op, ty)) == purpose
+
+
+def test_a_nan_is_accepted_only_where_rounding_alone_gave_one():
+    """Runs that give NaN where the exact value handed in is finite (a division by a residual that is all
+    rounding: 0 / 0 in some runs) mark the element NaN in the noise (the edge, where a candidate's NaN
+    stands)."""
+    text = """func.func @k(%a: memref<4xf32>, %b: memref<4xf32>, %o: memref<4xf32>) {
+  affine.for %i = 0 to 4 {
+    %x = affine.load %a[%i] : memref<4xf32>
+    %y = affine.load %b[%i] : memref<4xf32>
+    %s = arith.subf %x, %y : f32
+    %t = arith.addf %x, %y : f32
+    %d = arith.subf %t, %y : f32
+    %r = arith.subf %d, %x : f32
+    %q = arith.divf %r, %r : f32
+    affine.store %q, %o[%i] : memref<4xf32>
+  }
+  return
+}"""
+    noise = Noise(exact_twin(text, {"float32"})[0], "f32")
+    noise.decide(lambda t, origin: _build(t), 0.001)
+    a = np.array([1.0, 1.0, 3.0, 5.0])
+    b = np.array([1e-9, 0.5, 1e-9, 0.25])  # ((a + b) - b) - a: a rounding residual where b is tiny against a, else 0
+    exact = np.array([1.0, np.nan, 1.0, np.nan])  # r / r in f64: 1 where the residual is a rounding, else 0 / 0
+    found = noise.run([a, b, np.zeros(4)], [exact], [2], [np.full(4, np.nan, np.float32)], 1e-5, 0.0)
+    assert found is not None and np.isnan(found[0][0]) and np.isnan(found[0][2])
