@@ -525,6 +525,20 @@ def noise_twin(text_wide: str, narrow: str, salt: int = 0) -> str | None:
 _LOOPS = ("affine.for", "scf.for", "scf.while", "affine.parallel", "scf.parallel")
 
 
+def _use_names(value) -> set[str]:
+    """The names of the ops that use `value`, and where it starts a loop's iteration argument (an accumulator
+    seeded with it), the names of the ops that use that argument."""
+    names = set()
+    for u in value.uses:
+        owner = u.owner
+        names.add(owner.name)
+        if owner.name in ("affine.for", "scf.for") and len(owner.results):
+            j = u.operand_number - (len(owner.operands) - len(owner.results))  # its index among the inits
+            if 0 <= j < len(owner.results):
+                names |= {w.owner.name for w in owner.regions[0].blocks[0].arguments[j + 1].uses}
+    return names
+
+
 def _accumulates(op) -> bool:
     """Whether a sum, difference or product carries a value from one iteration to the next: an operand is a
     loop's iteration argument (`iter_args`), or is loaded from where its result is stored (`C[i, j] += ...`,
@@ -575,15 +589,20 @@ def rounds_on_purpose(text: str) -> bool:
     a value without rounding the value to an integer step (|c| >= 2^(bits - 2)), or a product with a splitting
     constant 2^k + 1 (k >= bits / 2). Random rounding (`noise_twin`) cannot tell such a rounding from noise: it
     lands on either neighbouring step, so the whole step looked like noise, and a candidate that left the
-    rounding out (a fake quantisation returning its input) passed. (A reduction's identity, -3.4e38 filled into
-    a maximum's output, is no such use.)"""
+    rounding out (a fake quantisation returning its input) passed. Constants built at run time are folded first,
+    and an accumulator seeded with one counts (a row sum started at 1.5 2^23 rounds every step). (A reduction's
+    identity, -3.4e38 filled into a maximum's output, is no such use.)"""
     from mlir import ir
 
     from neurojit.compiler.kernel import walk
 
+    from mlir import passmanager
+
     with ir.Context():
         try:
             module = ir.Module.parse(text)
+            # constants built at run time (3 x 2^22) folded first: a literal is not the only way to write one
+            passmanager.PassManager.parse("builtin.module(canonicalize)").run(module.operation)
         except Exception:
             return True  # (unread: as if it did, which keeps the checks as they were)
         for op in walk(module.operation):
@@ -602,7 +621,7 @@ def rounds_on_purpose(text: str) -> bool:
             size = abs(ir.FloatAttr(value).value)
             if not np.isfinite(size):
                 continue
-            uses = {u.owner.name for u in op.results[0].uses}
+            uses = _use_names(op.results[0])
             if uses & {"arith.addf", "arith.subf"} and size >= 2.0 ** (bits - 2):
                 return True
             mantissa, exponent = math.frexp(size - 1) if size > 2 else (0.0, 0)
