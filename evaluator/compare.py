@@ -15,10 +15,11 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    baseline came close to its bound somewhere): the output's magnitude does not tell how ill-conditioned the
    computation was (a deep sum that cancels, then a tanh bounding the result), the baseline's error against
    the exact result does; proportional, so a small element's bound stays small. Where the reference measured
-   the element's rounding noise (noise.py: the kernel in its exact twin's precision with random rounding to
-   its own type; cheap kernels only), the bound is at least NOISE_TIMES times it: a recursion that amplifies
-   rounding (Levinson-Durbin on random data) carries another order's rounding that far, while a sum's or a
-   product's noise stays far below the tolerance and changes nothing. A NaN or Inf there is
+   the element's rounding noise (noise.py: the kernel in its exact twin's precision with what a correct rewrite
+   may round differently rounded to its own type at random; cheap kernels only), the bound is at least
+   NOISE_TIMES times it: a recursion that amplifies rounding (Levinson-Durbin on random data) carries another
+   order's rounding that far, while a sum's or a product's noise stays far below the tolerance and changes
+   nothing. A NaN or Inf there is
    `nonfinite`, except where the noise runs gave one too (rounding alone makes the element undefined: 0 / 0
    where a rank-deficient Gram-Schmidt's residual is all rounding; the caller passes it as the edge), and at
    the edge of the range, where another correct order of evaluation may overflow a

@@ -22,9 +22,8 @@ products, divisions by an input's elements) and a baseline call under NOISE_MAX_
 under NOISE_MAX_RUN_S, on the pairs where the baseline itself used NOISE_FROM_SHARE of rule 1's
 tolerance somewhere (a kernel that does not amplify rounding, a matmul, stays far below it: one evaluation's
 rounding is a sample of what random rounding would show, over many elements), until the runs have taken
-NOISE_BUDGET_S in all (PolyBench's durbin at N = 2000: ~0.1 s a run, ~10 s in all; its reorderings 3.3x,
-rejected without it);
-`noise_why` in the reference's info says when it did not run.
+NOISE_BUDGET_S in all (PolyBench's durbin at N = 2000: ~0.1 s a run, ~12 s in all); `noise_why` in the
+reference's info says when it did not run.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ import time
 
 import numpy as np
 
+from .compare import NOISE_TIMES
 from .twins import noise_twin
 
 NOISE_RUNS = 8  # calls of the noise twin per input pair
@@ -48,12 +48,13 @@ NOISE_MAX_RUN_S = 0.5  # ... nor any pair after one whose runs took longer than 
 class Noise:
     """The noise runs of one reference computation: decided on the first pair, then run on each."""
 
-    def __init__(self, text_wide: str | None, narrow: str | None):
-        self.text, self.narrow = text_wide, narrow
+    def __init__(self, text_wide: str | None, narrow: str | None, off: str | None = None):
+        """`text_wide`: the exact twin's text, None where there is none; `off`: why no noise runs, if not."""
+        self.text, self.narrow = (None if off else text_wide), narrow
         self.kernel = None  # built once decided on
         self.decided = False
         self.spent = 0.0  # seconds of noise runs so far
-        self.why = "not decided" if text_wide else "no exact twin"
+        self.why = off or ("not decided" if text_wide else "no exact twin")
 
     @property
     def on(self) -> bool:
@@ -115,18 +116,33 @@ class Noise:
         return found
 
 
+def normwise_share(err: np.ndarray, reference: np.ndarray, rtol: float, atol: float) -> float:
+    """The largest share of its normwise tolerance (rtol |reference| + rtol max|reference| + atol) that `err`
+    takes, over the elements where both are finite."""
+    ref = np.abs(np.asarray(reference))
+    fin = np.isfinite(ref)
+    tol = rtol * ref + rtol * float(np.max(ref, where=fin, initial=0.0)) + atol
+    ratio = np.divide(err, tol, where=fin & np.isfinite(err) & (tol > 0), out=np.zeros(ref.shape, ref.dtype))
+    return float(np.max(ratio, initial=0.0))
+
+
 def _share(baseline: np.ndarray, exact: np.ndarray, rtol: float, atol: float) -> float:
-    """The largest share of its normwise tolerance (rtol |exact| + rtol max|exact| + atol) the baseline's error
-    takes, where both are finite; infinite where the baseline is not finite but the exact result is."""
+    """The largest share of its normwise tolerance the baseline's error takes, where both are finite; infinite
+    where the baseline is not finite but the exact result is."""
     if baseline.dtype.kind != "f" or not baseline.size:
         return 0.0
     with np.errstate(all="ignore"):
-        b, r = np.asarray(baseline, exact.dtype), exact
-        fin = np.isfinite(r)
-        if (fin & ~np.isfinite(b)).any():
+        b = np.asarray(baseline, exact.dtype)
+        if (np.isfinite(exact) & ~np.isfinite(b)).any():
             return np.inf
-        both = fin & np.isfinite(b)
-        if not both.any():
-            return 0.0
-        tol = rtol * np.abs(r[both]) + rtol * float(np.abs(r[both]).max()) + atol
-        return float(np.max(np.abs(b[both] - r[both]) / tol))
+        return normwise_share(np.abs(b - exact), exact, rtol, atol)
+
+
+def noise_spread(baseline: np.ndarray, noise: np.ndarray, rtol: float, atol: float) -> float:
+    """How many times the tolerance of a comparison with the baseline alone (as the benchmark's spot checks
+    compare: checks.py) NOISE_TIMES x the rounding noise reaches, at most (NaN noise, where rounding alone gave
+    NaN/Inf, left out)."""
+    if baseline.dtype.kind != "f" or not baseline.size:
+        return 0.0
+    with np.errstate(all="ignore"):
+        return normwise_share(NOISE_TIMES * noise, baseline.astype(np.float64), rtol, atol)

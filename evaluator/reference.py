@@ -13,8 +13,9 @@ process that never runs a candidate computes, for every pair of the plan (inputs
   exact result and the `limit` set is left out (compare.py). The twin must agree with the baseline on the
   pairs of random data wherever both are finite (where only the baseline overflowed, the twin is what judges
   another order's value: `_agrees`) or it is not used.
-- for a cheap baseline, each output's rounding noise: the twin with random rounding to the kernel's own type
-  (noise.py), which widens rule 1 where the kernel's algorithm amplifies rounding.
+- for a cheap baseline, each output's rounding noise: the twin with what a correct rewrite may round differently
+  rounded to the kernel's own type at random (noise.py), which widens rule 1 where the kernel's algorithm
+  amplifies rounding.
 - the pair's arguments themselves (for the `previous` state the outputs hold what a first call from zeros
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
@@ -53,7 +54,7 @@ from .indices import index_extents
 from .trial import survives
 from .compare import NOISE_TIMES, bounds, tolerance, underflow_floor
 from .inputs import Pair
-from .noise import Noise
+from .noise import Noise, noise_spread
 from .twins import exact_twin, launders, magnitude_twin, overflow_reaches_output, reach_twin, rounds_on_purpose
 from .unoptimised import hoist_allocas
 
@@ -148,17 +149,16 @@ def compute(session, job: dict) -> dict:
         except Exception:  # the output's own magnitude stands in for it (equivalence.py)
             reach = None
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
-    # rounding noise (noise.py): the twin with random rounding to the kernel's type, for a cheap baseline
-    # (not for a kernel with a magnitude twin: sums, products and divisions by an input's elements, whose rounding
-    # its terms' magnitudes bound element by element already, and which does not amplify it further)
-    # nor for one that may round on purpose (a magic-constant rounding: random rounding would call the step noise)
-    on_purpose = twin is not None and magnitude is None and rounds_on_purpose(normalised)
-    noise = Noise(text64 if twin is not None and magnitude is None and not on_purpose else None,
-                  "f32" if "float32" in wider else "f64")
+    # rounding noise (noise.py): the twin with what a correct rewrite may round differently rounded at random, for
+    # a cheap baseline; not for a kernel with a magnitude twin (sums, products and divisions by an input's
+    # elements, whose rounding its terms' magnitudes bound element by element already), nor for one that may
+    # round on purpose (a magic-constant rounding: random rounding would call the step noise)
+    off = None
     if twin is not None and magnitude is not None:
-        noise.why = "its terms' magnitudes bound any order's rounding (a magnitude twin)"
-    elif on_purpose:
-        noise.why = "it may round on purpose (a magic constant: twins.rounds_on_purpose)"
+        off = "its terms' magnitudes bound any order's rounding (a magnitude twin)"
+    elif twin is not None and rounds_on_purpose(normalised):
+        off = "it may round on purpose (a magic constant: twins.rounds_on_purpose)"
+    noise = Noise(text64 if twin is not None else None, "f32" if "float32" in wider else "f64", off)
     rtol = max(tolerance(a.dtype, depth, cfg["tolerance_factor"]) for a in sig.outputs)
     atol = max(underflow_floor(a.dtype, depth) for a in sig.outputs)
     pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
@@ -292,7 +292,7 @@ def compute(session, job: dict) -> dict:
             for k, n in enumerate(noisy):
                 np.save(root / f"{p.id}.{k}.noise.npy", n)
             if p.set in (*inputs.TIMING, *inputs.TYPICAL):  # ordinary data, as the spot checks draw (checks.py)
-                spread = max(spread, max(_noise_spread(args[o], n, rtol, atol) for o, n in zip(outs, noisy)))
+                spread = max(spread, max(noise_spread(args[o], n, rtol, atol) for o, n in zip(outs, noisy)))
         if twin is not None:  # the baseline's side of every comparison of this pair, worked out once (compare.py)
             for k, o in enumerate(outs):
                 tol = bounds(args[o], rtol, wide[o], atol, None if terms is None else terms[k],
@@ -313,7 +313,8 @@ def compute(session, job: dict) -> dict:
             # where a partial sum may overflow (equivalence.py)
             "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""),
             "launders": magnitude is None or launders(text64 or ""), "no_exact_why": why, "order": order,
-            "noise": noise.on and twin is not None, "noise_why": noise.why, "noise_spread": spread, "call_s": call_s, "set_s": set_s,
+            "noise": noise.on and twin is not None, "noise_why": noise.why, "noise_spread": spread,
+            "call_s": call_s, "set_s": set_s,
             "bounds": [rtol, atol], "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
 
 
@@ -416,21 +417,6 @@ def _run_twin(twin, wide) -> None:
         twin(*wide)
 
 
-def _noise_spread(baseline: np.ndarray, noise: np.ndarray, rtol: float, atol: float) -> float:
-    """How many times the tolerance of a comparison with the baseline alone (rtol |b| + rtol max|b| + atol, as the
-    benchmark's spot checks compare: checks.py) NOISE_TIMES x the rounding noise reaches, at most."""
-    if baseline.dtype.kind != "f" or not baseline.size:
-        return 0.0
-    with np.errstate(all="ignore"):
-        b = np.abs(baseline.astype(np.float64))
-        fin = np.isfinite(b)
-        tol = rtol * b + rtol * float(np.max(b, where=fin, initial=0.0)) + atol
-        ratio = np.divide(NOISE_TIMES * noise, tol, where=fin & (tol > 0), out=np.zeros(b.shape))
-        return float(np.nanmax(ratio, initial=0.0))  # (NaN: where rounding alone gave NaN/Inf)
-
-
-
-
 def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float, noise: np.ndarray | None = None) -> bool:
     """The baseline is within the tolerance of its twin wherever both are finite, and both are finite somewhere
     if the twin is (float outputs). Where the twin is finite and the baseline is not, the baseline overflowed: a
@@ -441,9 +427,8 @@ def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float, noise: np.ndar
     Where the kernel's algorithm amplifies rounding (`noise`: noise.py), within NOISE_TIMES of the output's
     largest noise is close too, up to sqrt(eps) of the output's scale: agreeing in half its significand bits
     (Levinson-Durbin's baseline erred 2-5x its tolerance on every random pair of some seeds, 280x at N = 2000,
-    and its twin was dropped); no further: random rounding cannot tell an amplified rounding from a deliberate
-    one ((x + 2^24) - 2^24 rounds x to an integer in f32, and random rounding makes that +-1 too, half of
-    values in (-1, 1))."""
+    and its twin was dropped); no further: a twin that differs by more computes another function, whatever the
+    noise ((x + 2^24) - 2^24 rounds x to an integer in f32, half of values in (-1, 1))."""
     if baseline.dtype.kind != "f":
         return True
     b = baseline.astype(np.float64)
