@@ -148,7 +148,7 @@ def tensorize(module: ir.Module) -> None:
     for op in ops:
         if op.name.startswith("linalg.") or op.name in SKIP:
             continue
-        if op.name == "memref.alloc" and len(op.operands) == 0:
+        if op.name in ("memref.alloc", "memref.alloca") and len(op.operands) == 0:  # scratch: a tensor.empty
             local_allocs.append(op)
             continue
         if _whole_view(op, block):
