@@ -12,6 +12,11 @@ Input sets (floats; integers read the same name as noted)
 | wide | N(0, 4) (ints: as normal) | truncated tails: exp(x - max) flushed to 0 below -9 is exact on N(0,1) rows (their spread is ~6) and zeroes most of these (judged by compare.py's rule 5 with the random sets) |
 | negative | all negative | sign assumptions (abs, max with 0) |
 | positive | all positive, U(0.5,2) (ints: [1,9]) | the other sign: "all positive, so skip the max with 0" (images, probabilities) |
+| unit | U(0, 1), a quarter small (10^U(-6, -1)), an eighth exact zeros, a few exact ones (ints: 0 and 1, a mask) | gates "every value in [0, 1]" (probabilities, normalised pixels, masks): terms under a threshold dropped |
+| relu | N(0, 1) through a ReLU: half exact zeros, the rest positive (ints: [0, 100]) | gates "no negatives and some zeros" (an activation's output): a cut in precision there |
+| offset | one large center per pair, +-10^U(0.5, 3), plus a spread of 10^U(-4, -1) of it drawn per row (ints: a center and +-3) | a large mean beside a small spread: the one-pass variance E[x^2] - E[x]^2, sums that cancel the mean |
+| smooth | sums of slow sines along every axis, 0.5 to 2 periods (ints: rounded, x 50) | gates "the field is smooth" (sampled signals, images): a lower-order stencil, interpolated points |
+| symmetric | normal data, every square trailing pair of axes made symmetric (A + A^T) / 2 (kernels with such an input) | gates "A and B are symmetric" (covariance, Gram matrices): half a product mirrored |
 | sparse | half exact zeros (+0 and -0) among signed values; first and last element zero | zero shortcuts, +-0 |
 | zeros | all zero | shortcuts keyed on an all-zero input |
 | repeated | a few round numbers (1, -1, 0.5, 42, 256...) repeated | magic-constant shortcuts, ties |
@@ -41,8 +46,11 @@ precondition and keeps its float classes: the indices reach every row, and the t
 
 Output states: `random` (drawn from the input set's own class: special values reach the outputs too),
 `zeros` (what np.zeros gives), `nan` (NaN; integers hold the dtype's minimum), `previous` (what the
-baseline leaves after one call on the same inputs from zeros: the second call of a loop), `constant` (one
-nonzero value everywhere: a bias or an accumulator initialised with np.full). Special values (Inf, NaN, near
+baseline leaves after one call on the same inputs from zeros: the second call of a loop), `stale` (what the
+baseline leaves after one call from zeros on *other* inputs of the same class: a buffer reused by a loop whose
+inputs change; a softmax that returned at once when its output already held rows of a softmax was right on
+every other state, and on `previous` too), `constant` (one nonzero value everywhere: a bias or an accumulator
+initialised with np.full). Special values (Inf, NaN, near
 the limit) sit at the *first* element and a few random others on their sets' first pair, because a cheat's
 probe reads there first, and only at random interior positions (neither the first element nor the last) on
 the pair run from zeroed outputs: a cheat that takes its careful path only when the first
@@ -74,13 +82,15 @@ from .compare import compare, tolerance  # noqa: F401  (re-exported: the promoti
 RANDOM = ("uniform", "normal", "scales")
 TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a candidate's typical error
 TIMING = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data: checks.py)
-STATES = ("random", "zeros", "nan", "previous", "constant")
+STATES = ("random", "zeros", "nan", "previous", "stale", "constant")
+EARLIER = ("previous", "stale")  # states whose outputs hold what an earlier call of the baseline left (reference.py)
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
-_STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "constant"))
-_FLOAT_SETS = ("wide", "negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
+_STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "stale"),
+                ("normal", "constant"))
+_FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
-_INT_SETS = ("negative", "positive", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
+_INT_SETS = ("negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
              "magnitude", "tailpad", "descending", "constant", "logscale",
              "wrap", "limit", "infinite")
 NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
@@ -135,6 +145,8 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     names += [n for n in _INT_SETS if n not in names] if "i" in kinds else []
     if not exact_reference and any(np.dtype(a.dtype).kind == "f" for a in signature.outputs):
         names = [n for n in names if n not in NEED_EXACT]
+    if not any(a.role == "in" and _square(a.shape) for a in signature.args):  # would be `normal` again
+        names = [n for n in names if n != "symmetric"]
     pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
     pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
     ins = [a for a in signature.args if a.role == "in"]
@@ -149,7 +161,8 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
 # red team: "y is all positive, so x is", wrong for negative x beside positive weights; "A is all zero, so
 # C += 0", wrong where B holds Inf or NaN: 0 x Inf is NaN).
 CROSS = "+"
-CROSSES = (("positive", "negative"), ("zeros", "infinite"))
+CROSSES = (("positive", "negative"), ("zeros", "infinite"), ("unit", "magnitude"))  # (a mask or probabilities
+# beside values at one scale: an i32 sum of the rows a 0/1 mask selects, done in i16, passed on masked 0/1 values)
 
 
 def crossed(pair: Pair, signature) -> dict[int, str] | None:
@@ -177,7 +190,7 @@ def _tail_shuffled(flat: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.ndarray] | None = None,
               ranges: dict[int, int] | None = None) -> list[np.ndarray]:
     """Arguments in signature order for `pair`. `previous`: the outputs' initial contents for the
-    'previous' state (from the reference process). `ranges`: the integer inputs that are indices
+    'previous' and 'stale' states (from the reference process: `earlier`). `ranges`: the integer inputs that are indices
     (indices.py) and the extent each indexes: they take the set's values modulo it."""
     if pair.set == NUDGED:
         return _nudged(make_args(Pair(RANDOM[0], "random"), signature, seed, depth, previous, ranges),
@@ -197,14 +210,21 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
             out.append(np.full(a.shape, bad, a.dtype))
         elif pair.state == "constant":
             out.append(np.full(a.shape, fill("constant", (), a.dtype, rng), a.dtype))
-        elif pair.state == "previous":
+        elif pair.state in EARLIER:
             if previous is None:
-                raise ValueError("the 'previous' state needs the baseline's earlier outputs")
+                raise ValueError(f"the {pair.state!r} state needs the baseline's earlier outputs")
             out.append(np.array(previous[k], dtype=a.dtype, order="C"))
         else:
             raise ValueError(f"unknown output state {pair.state!r}")
         k += 1
     return out
+
+
+def earlier(pair: Pair) -> Pair:
+    """The pair whose arguments, made with zeroed outputs as `previous` and run through the baseline, leave the
+    outputs `pair` starts from (its state in EARLIER): `pair` itself for `previous` (the same inputs); for
+    `stale`, other inputs of the same class (a generator of their own: `rep` past any the plan numbers)."""
+    return pair if pair.state == "previous" else Pair(pair.set, "previous", 1000 + pair.rep)
 
 
 def _nudged(args: list[np.ndarray], signature, rng: np.random.Generator, ranges) -> list[np.ndarray]:
@@ -234,6 +254,25 @@ def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1, lead
     dt = np.dtype(dtype)
     x = _int_fill(kind, shape, dt, rng, lead) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth, lead)
     return np.array(x, dtype=dt, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+
+
+def _square(shape) -> bool:
+    return len(shape) >= 2 and shape[-1] == shape[-2] and shape[-1] > 1
+
+
+def _symmetric(x: np.ndarray) -> np.ndarray:
+    """x with every square trailing pair of axes made symmetric, (A + A^T) / 2 (other shapes as they are)."""
+    return (x + np.swapaxes(x, -1, -2)) / 2.0 if _square(np.shape(x)) else x
+
+
+def _smooth(shape, rng) -> np.ndarray:
+    """A slowly varying field: a sum of sines along each axis, 0.5 to 2 periods over its extent, random phases."""
+    x = np.zeros(shape)
+    for axis, n in enumerate(shape):
+        t = np.arange(n) / max(n, 1)
+        wave = np.sin(2 * np.pi * rng.uniform(0.5, 2.0) * t + rng.uniform(0, 2 * np.pi))
+        x = x + wave.reshape([n if k == axis else 1 for k in range(len(shape))])
+    return x + rng.uniform(-1, 1) if not shape else x
 
 
 def _signs(rng, shape):
@@ -275,6 +314,21 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         return _signs(rng, shape) * 10.0 ** rng.uniform(-3, 3, shape)
     if kind == "negative":
         return -rng.uniform(0.5, 2.0, shape)
+    if kind == "unit":  # probabilities, normalised pixels: [0, 1] with exact ends, a quarter small (10^U(-6, -1): a
+        # long row's softmax)
+        x = np.where(rng.random(shape) < 0.25, 10.0 ** rng.uniform(-6, -1, shape), rng.uniform(0.0, 1.0, shape))
+        return np.where(rng.random(shape) < 0.125, 0.0, np.where(rng.random(shape) < 0.03, 1.0, x))
+    if kind == "relu":
+        return np.maximum(rng.standard_normal(shape), 0.0)
+    if kind == "offset":  # a center drawn per pair, a spread per row (every threshold of spread / center has rows
+        # on either side: a gate per row)
+        c = _signs(rng, 1)[0] * 10.0 ** rng.uniform(0.5, 3.0)
+        rows = (*shape[:-1], 1) if shape else ()
+        return c + abs(c) * 10.0 ** rng.uniform(-4.0, -1.0, rows) * rng.standard_normal(shape)
+    if kind == "smooth":
+        return _smooth(shape, rng)
+    if kind == "symmetric":
+        return _symmetric(rng.standard_normal(shape))
     if kind == "positive":
         return rng.uniform(0.5, 2.0, shape)
     if kind == "padded":
@@ -351,6 +405,18 @@ def _int_fill(kind, shape, dt, rng, lead=True):
         return (_signs(rng, shape) * np.round(10.0 ** rng.uniform(0, 4, shape))).astype(np.int64)
     if kind == "negative":
         return rng.integers(-9, 0, shape)
+    if kind == "unit":  # a 0/1 mask
+        return rng.integers(0, 2, shape)
+    if kind == "relu":
+        return np.maximum(rng.integers(-100, 101, shape), 0)
+    if kind == "offset":
+        c = int(rng.choice([-1, 1])) * int(10.0 ** rng.uniform(1, min(4.0, math.log10(ii.max / 2))))
+        return c + rng.integers(-3, 4, shape)
+    if kind == "smooth":
+        return np.round(50.0 * _smooth(shape, rng)).astype(np.int64)
+    if kind == "symmetric":
+        x = rng.integers(-50, 51, shape)
+        return x + np.swapaxes(x, -1, -2) if _square(np.shape(x)) else x
     if kind == "positive":
         return rng.integers(1, 10, shape)
     if kind == "padded":

@@ -37,6 +37,13 @@ def test_output_states():
     assert (ints[2] == np.iinfo(np.int32).min).all()
     with pytest.raises(ValueError):
         inputs.make_args(Pair("uniform", "previous"), s, 0, 1)
+    # `previous` runs the baseline on the pair's own inputs first, `stale` on other inputs of the same class
+    p, st = Pair("normal", "previous"), Pair("normal", "stale")
+    assert inputs.earlier(p) == p
+    first, now = (inputs.make_args(inputs.earlier(st), s, 0, 1, [np.zeros((64, 64), np.float32)]),
+                  inputs.make_args(st, s, 0, 1, [np.full((64, 64), 3.0)]))
+    assert not np.array_equal(first[0], now[0]) and not first[2].any() and (now[2] == 3.0).all()
+    assert ("normal", "stale") in [(q.set, q.state) for q in inputs.plan(s, 3)]
     # the random state draws the outputs from the input set's own class
     tiny = inputs.make_args(Pair("tiny", "random"), s, 0, 1)
     assert np.abs(tiny[2]).max() < 1e-6
@@ -190,15 +197,39 @@ def test_crossed_pairs_give_one_input_a_class_and_the_others_another():
     plan = inputs.plan(sig(n_in=2), 3)
     crossed = [p for p in plan if "+" in p.set]
     assert {(p.set, p.rep) for p in crossed} == {("positive+negative", 0), ("positive+negative", 1),
-                                                ("zeros+infinite", 0), ("zeros+infinite", 1)}
+                                                ("zeros+infinite", 0), ("zeros+infinite", 1),
+                                                ("unit+magnitude", 0), ("unit+magnitude", 1)}
     for p in crossed:
         x0, x1, out = inputs.make_args(p, sig(n_in=2), 7, 1)
         first, other = (x0, x1) if p.rep == 0 else (x1, x0)
         if p.set == "positive+negative":
             assert (first > 0).all() and (other < 0).all()
-        else:
+        elif p.set == "zeros+infinite":
             assert (first == 0).all() and np.isinf(other).any()
+        else:
+            assert first.min() >= 0 and first.max() <= 1 and (other >= 10).all()
         assert (out == 0).all() and "for the others" in p.describe(7)
     assert not [p for p in inputs.plan(sig(n_in=1), 3) if "+" in p.set]  # one input: nothing to cross
-    assert {p.set for p in inputs.plan(sig("int32", n_in=3), 3) if "+" in p.set} == {"positive+negative"}
-    assert len([p for p in inputs.plan(sig(n_in=5), 3) if "+" in p.set]) == 6  # the first three inputs each
+    assert {p.set for p in inputs.plan(sig("int32", n_in=3), 3) if "+" in p.set} == {"positive+negative",
+                                                                                      "unit+magnitude"}
+    assert len([p for p in inputs.plan(sig(n_in=5), 3) if "+" in p.set]) == 9  # the first three inputs each
+
+
+def test_classes_of_realistic_data_hold_what_they_promise():
+    """Classes a gate can key on that no other set reached (the sixth red team: terms under 1e-3 dropped where every
+    value is in [0, 1], bf16 where the data looks post-ReLU, an i16 sum where a mask is 0/1, the one-pass variance
+    where the mean is large, a lower-order stencil on a smooth field, half a product mirrored for symmetric A, B)."""
+    unit, mask = fill("unit"), fill("unit", "int32")
+    assert unit.min() == 0 and unit.max() <= 1 and (unit == 1).any() and set(np.unique(mask)) == {0, 1}
+    relu = fill("relu")
+    assert relu.min() == 0 and 0.3 < (relu == 0).mean() < 0.7 and (relu > 0).any()
+    off = fill("offset").astype(np.float64)
+    assert abs(off.mean()) > 3 and off.std() < abs(off.mean()) * 0.2
+    smooth = fill("smooth")
+    assert np.abs(np.diff(smooth, axis=0)).max() < 0.5 and np.abs(np.diff(smooth, axis=1)).max() < 0.5
+    assert smooth.std() > 0.2
+    sym = fill("symmetric")
+    assert np.array_equal(sym, sym.T) and fill("symmetric", "int8").min() >= -100
+    names = [p.set for p in inputs.plan(sig(), 3)]
+    assert {"unit", "relu", "offset", "smooth", "symmetric"} <= set(names)
+    assert "symmetric" not in [p.set for p in inputs.plan(sig(shape=(8, 9)), 3)]  # no square input: `normal` again
