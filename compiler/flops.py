@@ -92,7 +92,8 @@ def reduction_depth(text: str) -> int:
     """Largest product of reduction-loop extents over the kernel's linalg ops, and over its plain loops (1 if
     none): a store inside loops that its indices do not depend on (C[i, j] += A[i, k] B[k, j] written as
     scf/affine loops: depth K), or a loop carrying a float value (iter_args), times the float-carrying loops
-    nested in it. Without the loops a kernel written as loops had depth 1, and a correct reordering of its
+    nested in it, or a recurrence through memory (a cumulative sum out[j] = out[j - 1] + x[j]: the trips of the
+    loop it runs along; depth 1 held another order's overflow near the range as wrong). Without the loops a kernel written as loops had depth 1, and a correct reordering of its
     sums was held to one rounding's tolerance."""
     depth = 0
     with ir.Context() as ctx, ir.Location.unknown():
@@ -100,7 +101,7 @@ def reduction_depth(text: str) -> int:
         GENERALIZE.run(m)
         for op in walk(m.operation):
             if op.name in _STORES:
-                depth = max(depth, _store_depth(op))
+                depth = max(depth, _store_depth(op), _memory_recurrence_depth(op))
             elif op.name in _LOOPS and _carries_floats(op):
                 depth = max(depth, _carried_depth(op))
             if op.name != "linalg.generic":
@@ -114,6 +115,60 @@ def reduction_depth(text: str) -> int:
                     d *= sizes.get(i, 1)
                 depth = max(depth, d)
     return max(depth, 1)
+
+
+_VIEWS = ("memref.subview", "memref.collapse_shape", "memref.expand_shape", "memref.cast", "memref.reinterpret_cast")
+_PLAIN = ("arith.constant", "memref.alloc", "memref.alloca", "memref.dealloc", "func.return")
+
+
+def output_depths(text: str) -> dict[int, int] | None:
+    """Per argument a linalg op writes (by position): the reduction depth of the ops its value flows from (the
+    largest, as `reduction_depth` takes it over the whole kernel), so that an output computed without the deep
+    sum is not held to its tolerance (x + r beside the row sums of its squares over 4096: a 17-bit x + r
+    passed). None where the kernel is not a straight line of linalg ops on its arguments and local buffers
+    (loops, calls): the whole kernel's depth holds for every output."""
+    with ir.Context() as ctx, ir.Location.unknown():
+        m = parse_module(text, "<baseline>", ctx)
+        GENERALIZE.run(m)
+        funcs = [o for o in m.body.operations if o.operation.name == "func.func"
+                 and "sym_visibility" not in o.operation.attributes]
+        if len(funcs) != 1:
+            return None
+        block = funcs[0].operation.regions[0].blocks[0]
+        args = list(block.arguments)
+        root: list[tuple[ir.Value, ir.Value]] = []  # (a view, the buffer it views)
+        depth: list[tuple[ir.Value, int]] = []  # (a buffer, the depth of what it holds now)
+
+        def base(v):
+            for view, of in root:
+                if view == v:
+                    return base(of)
+            return v
+
+        def get(v) -> int:
+            b = base(v)
+            return max((d for x, d in depth if x == b), default=1)
+
+        for op in (o.operation for o in block.operations):
+            if op.name in _VIEWS:
+                root.append((op.results[0], op.operands[0]))
+                continue
+            if op.name in _PLAIN:
+                continue
+            if op.name != "linalg.generic":
+                return None
+            kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
+            sizes = loop_sizes(op)
+            d = 1
+            for i, k in enumerate(kinds):
+                if "reduction" in k:
+                    d *= sizes.get(i, 1)
+            d = max([d, *(get(v) for v in op.operands)])  # what it reads, the outputs' contents included
+            outs = list(op.operands)[int(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])[0]):]
+            for v in outs:
+                b = base(v)
+                depth = [(x, e) for x, e in depth if not x == b] + [(b, d)]
+        return {i: get(a) for i, a in enumerate(args) if any(x == a for x, _ in depth)}
 
 
 _STORES = ("memref.store", "affine.store", "vector.store", "vector.transfer_write", "affine.vector_store")
@@ -164,7 +219,7 @@ def _enclosing_loops(op: ir.Operation) -> list[ir.Operation]:
 
 def _ivs_of(values) -> set:
     """The block arguments (loop induction variables among them) that index values are computed from."""
-    found, todo, seen = set(), list(values), set()
+    found, todo, seen = set(), list(values), {}  # (the owners kept: an id is unique while its object lives)
     while todo:
         v = todo.pop()
         owner = v.owner
@@ -173,7 +228,7 @@ def _ivs_of(values) -> set:
             continue
         if id(owner) in seen:
             continue
-        seen.add(id(owner))
+        seen[id(owner)] = owner
         todo.extend(owner.operands)
     return found
 
@@ -192,6 +247,45 @@ def _store_depth(store: ir.Operation) -> int:
         if iv not in used and not any(loop == f for f in fresh):
             d *= _trip(loop)
     return d
+
+
+_LOADS = ("memref.load", "affine.load")
+
+
+def _place(op: ir.Operation, first: int) -> tuple:
+    """Where a load or store (its memref operand at `first` - 1) reads or writes: its map and index values."""
+    m = str(op.attributes["map"]) if "map" in op.attributes else ""
+    return m, tuple(list(op.operands)[first:])
+
+
+def _memory_recurrence_depth(store: ir.Operation) -> int:
+    """A float stored from a value computed from a load of the same buffer at another place, indexed by an
+    enclosing loop (out[j - 1] for out[j]): each iteration builds on what earlier ones stored, as a loop carrying
+    the value would: the largest trip count of the loops that load's indices follow (1 if none)."""
+    operands = list(store.operands)
+    if not isinstance(operands[0].type.maybe_downcast(), ir.FloatType):
+        return 1
+    buffer, here = operands[1], _place(store, 2)
+    loops = _enclosing_loops(store)
+    depth, todo, seen = 1, [operands[0]], []
+    while todo:
+        v = todo.pop()
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            continue
+        op = owner.operation if hasattr(owner, "operation") else owner
+        if op.name in _LOOPS or any(op == o for o in seen):
+            continue
+        seen.append(op)
+        if op.name in _LOADS:
+            if op.operands[0] == buffer and _place(op, 1) != here:
+                ivs = _ivs_of(list(op.operands)[1:])
+                for loop in loops:
+                    if loop.regions[0].blocks[0].arguments[0] in ivs:
+                        depth = max(depth, _trip(loop))
+            continue
+        todo.extend(op.operands)
+    return depth
 
 
 def _carries_floats(loop: ir.Operation) -> bool:

@@ -10,9 +10,35 @@ text and `form` says which door it came through.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from .errors import SourceError
+
+# Named ops MLIR removed (LLVM 21) that older front ends (torch-mlir, IREE) still emit: each is the op it became
+# with the indexing maps that say which operand is transposed, written on the same line (error lines stay right)
+_D3, _D4 = "affine_map<(d0, d1, d2) -> ", "affine_map<(d0, d1, d2, d3) -> "
+UPGRADED = {
+    "linalg.matmul_transpose_a": ("linalg.matmul", (_D3 + "(d2, d0)>", _D3 + "(d2, d1)>", _D3 + "(d0, d1)>")),
+    "linalg.matmul_transpose_b": ("linalg.matmul", (_D3 + "(d0, d2)>", _D3 + "(d1, d2)>", _D3 + "(d0, d1)>")),
+    "linalg.batch_matmul_transpose_a": ("linalg.batch_matmul",
+                                        (_D4 + "(d0, d3, d1)>", _D4 + "(d0, d3, d2)>", _D4 + "(d0, d1, d2)>")),
+    "linalg.batch_matmul_transpose_b": ("linalg.batch_matmul",
+                                        (_D4 + "(d0, d1, d3)>", _D4 + "(d0, d2, d3)>", _D4 + "(d0, d1, d2)>")),
+}
+_REMOVED_OP = re.compile(r"\b(" + "|".join(re.escape(k) for k in UPGRADED) + r")(?=\s+ins\()")
+
+
+def upgraded(text: str) -> str:
+    """`text` with the removed transposed matmuls (UPGRADED) in their MLIR 22 form."""
+    if "_transpose_" not in text:
+        return text
+
+    def new(m: re.Match) -> str:
+        op, maps = UPGRADED[m.group(1)]
+        return f"{op} indexing_maps = [{', '.join(maps)}]"
+
+    return _REMOVED_OP.sub(new, text)
 
 
 @dataclass(frozen=True)
@@ -75,9 +101,9 @@ def _read(source) -> Source:
             raise SourceError(f"{path}: is not a text file; give an .mlir kernel") from None
         if "\x00" in text:
             raise SourceError(f"{path}: is not a text file; give an .mlir kernel")
-        return Source(text, path)
+        return Source(upgraded(text), path)
     if isinstance(source, bytes):
         source = source.decode("utf-8", errors="replace")
     if not isinstance(source, str):
         raise SourceError(f"expected a path or MLIR text, got {type(source).__name__}")
-    return Source(source, "<string>")
+    return Source(upgraded(source), "<string>")

@@ -53,7 +53,8 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
 3. The exact result is +-Inf (an infinite input reaches it): the same Inf, or what the baseline gave.
 4. The exact result is NaN (undefined: NaN input, 0 x Inf, Inf - Inf): NaN is required where the baseline
    gives NaN; elsewhere NaN or the baseline's value.
-5. Typical accuracy (floats with an exact result, on ordinary data: the random and `wide` input sets, pooled):
+5. Typical accuracy (floats with an exact result, on ordinary data: the random and `wide` input sets, pooled;
+   for an output of few elements, a dot product's one, the other sets of ordinary data too, `inputs.ORDINARY`):
    the candidate's median error over the elements whose exact value is not zero (every correct evaluation gets
    those exactly: a ReLU's half), in units in the last place (ulps) of the exact value in the output's dtype,
    is at most TYPICAL_TIMES times the baseline's plus TYPICAL_FLOOR_ULPS plus a quarter of the square root of
@@ -88,6 +89,7 @@ NOISE_TIMES = 4.0  # rule 1's bound is at least this many times the element's ro
 # what a plain sequential sum shows typically: 5.5, 7.5 and 10.7 ulp at 1024, 2048 and 4096 terms, measured)
 TYPICAL_TIMES, TYPICAL_FLOOR_ULPS = 8.0, 4.0
 TYPICAL_SAMPLE = 1 << 16  # elements per output and pair the typical error is taken from (evenly spaced)
+TYPICAL_LEAST = 12  # fewer pooled elements tell no typical error (equivalence.py pools more sets for a small output)
 
 
 # the least magnitude a float64 / 80-bit value rounds to Inf at in each output dtype: its largest value plus half
@@ -281,8 +283,8 @@ def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray) -> tupl
 def typical(cand: np.ndarray, base: np.ndarray, depth: int = 1) -> str | None:
     """Rule 5 on the pooled samples of `ulp_errors`: None when the candidate's median error is within
     TYPICAL_TIMES x the baseline's + the floor for `depth` (the reduction depth), else what it is."""
-    if cand.size < 16:
-        return None  # too few elements to speak of a typical error (a dot product's one output)
+    if cand.size < TYPICAL_LEAST:
+        return None  # too few elements to speak of a typical error
     mc, mb = float(np.median(cand)), float(np.median(base))
     floor = TYPICAL_FLOOR_ULPS + math.sqrt(depth + 1) / 4
     if mc <= TYPICAL_TIMES * mb + floor:

@@ -28,11 +28,11 @@ import zlib
 
 import numpy as np
 
-from .compare import (BASELINE_ERRORS, NOISE_TIMES, Comparison, compare, tolerance, typical, ulp_errors,
-                      underflow_floor, within)
+from .compare import (BASELINE_ERRORS, NOISE_TIMES, TYPICAL_LEAST, Comparison, compare, tolerance, typical,
+                      ulp_errors, underflow_floor, within)
 from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
-from .inputs import NEAR_RANGE, NEED_EXACT, NUDGED, TYPICAL
+from .inputs import NEAR_RANGE, NEED_EXACT, NUDGED, ORDINARY, TYPICAL
 from .record import Reason, Rejected
 
 
@@ -63,7 +63,12 @@ class Equivalence:
         self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
         self.outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
         self.ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
-        self.rtol = max(tolerance(a.dtype, base.depth, config.tolerance_factor) for a in sig.outputs)
+        # each output's tolerance by the depth of the sums its value flows from (reference.py: `depths`), the
+        # largest (the whole kernel's) where not known
+        depths = refs.info.get("depths") or [base.depth] * len(self.outs)
+        self.depths = dict(zip(self.outs, depths))
+        self.rtols = {o: tolerance(sig.args[o].dtype, d, config.tolerance_factor) for o, d in self.depths.items()}
+        self.rtol = max(self.rtols.values(), default=0.0)
         self.atol = max(underflow_floor(a.dtype, base.depth) for a in sig.outputs)
         self.errs = (0.0, 0.0)
         self.cand_s = math.inf  # fastest normal-build call seen, for sizing the benchmark's buffers
@@ -76,17 +81,21 @@ class Equivalence:
     def tol_text(self) -> str:
         if not self.rtol:
             return "exact equality (integer outputs)"
+        # outputs computed without the deepest sum have tighter tolerances: named with theirs
+        own = "".join(f", %{self.sig.args[o].name} {self.rtols[o]:.2e} (depth {d})" for o, d in self.depths.items()
+                      if self.rtols[o] and d < self.base.depth)
         return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x eps x "
-                f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}) against the "
+                f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}{own}) against the "
                 + (f"exact ({self.refs.info.get('exact_kind', 'float64')}) result, widened up to {BASELINE_ERRORS:g}x "
                    "where the baseline came close to it" if self.refs.exact
                    else "baseline")
                 + (f" and at least {NOISE_TIMES:g}x each element's rounding noise (the kernel with random rounding)"
                    if self.refs.exact and self.refs.info.get("noise") else ""))
 
-    def compare(self, got, want, pair=None, widen: float = 1.0) -> Comparison:
-        """compare.compare for one output with what the reference process worked out for it (`want`: RefSet.outputs);
-        `widen`: the tolerance that many times larger (the benchmark's spot checks of a kernel with rounding noise)."""
+    def compare(self, got, want, pair=None, widen: float = 1.0, o: int | None = None) -> Comparison:
+        """compare.compare for output `o` (its argument's position) with what the reference process worked out for
+        it (`want`: RefSet.outputs); `widen`: the tolerance that many times larger (the benchmark's spot checks of a
+        kernel with rounding noise)."""
         b, r, m, reach, bound, noise = want
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
@@ -97,7 +106,7 @@ class Equivalence:
         edge = self._overflows(m if reach is None else reach, pair, got.dtype, r, b)
         if noise is not None and edge is not True and np.isnan(noise).any():  # rounding alone gave NaN/Inf there
             edge = np.isnan(noise) if edge is None or edge is False else (np.asarray(edge) | np.isnan(noise))
-        return compare(got, b, self.rtol * widen, r, self.atol, magnitude=m, overflows=edge,
+        return compare(got, b, self.rtols.get(o, self.rtol) * widen, r, self.atol, magnitude=m, overflows=edge,
                        launders=self.refs.info.get("launders", True), noise=noise)
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
@@ -179,7 +188,7 @@ class Equivalence:
 
     def _poison_agrees(self, checked, got, want, where: str, pair=None) -> None:
         for o, w in zip(self.outs, want):
-            c = None if _same_bits(checked[o], got[o]) else self.compare(checked[o], w, pair)
+            c = None if _same_bits(checked[o], got[o]) else self.compare(checked[o], w, pair, o=o)
             if c is not None and c.problem:
                 raise Rejected(Reason.UNSAFE_MEMORY, f"output %{self.sig.args[o].name} changes when fresh "
                                                      f"memory is poisoned ({where}: {c.where}): reads "
@@ -202,7 +211,7 @@ class Equivalence:
         run = self._call("o0", args)
         self._inputs_kept(run, args, f"{where}, O0 build")
         for o, w in zip(self.outs, want):
-            c = self.compare(run[o], w, pair)
+            c = self.compare(run[o], w, pair, o=o)
             if c.problem:
                 raise Rejected(Reason.UNDEFINED_BEHAVIOUR, f"output %{self.sig.args[o].name} of the unoptimised "
                                                            f"(O0) build differs from the optimised (O3) build's "
@@ -225,10 +234,11 @@ class Equivalence:
         differential = set(self.differential_pairs(pairs)) if "o0" in self.builds else set()
         starts: set[str] = set()  # input sets already run in the start placement
         samples: dict[int, list] = {}  # rule 5 (compare.py): per output, errors in ulps on the random sets
+        more: dict[int, list] = {}  # ... and on other ordinary data, for an output with too few elements
         for i, pair in enumerate(pairs):
             where = pair.describe(seed)
             args = self._args(pair)
-            want = self.refs.outputs(pair, len(self.outs), self.rtol, self.atol)
+            want = self.refs.outputs(pair, len(self.outs), self.rtols, self.atol)
             # the checked build starts right after a guard page on the first pair of each input set, and ends
             # at one on the others (the normal build always ends at one)
             place = Placement.START if guarded and pair.set not in starts else Placement.END
@@ -241,9 +251,11 @@ class Equivalence:
             self._inputs_kept(got, args, where)
             digest = _digest(got[o] for o in self.outs)
             for o, w in zip(self.outs, want):
-                c = self.compare(got[o], w, pair)
-                if pair.set in TYPICAL and w[1] is not None and got[o].dtype.kind == "f" and not c.problem:
-                    samples.setdefault(o, []).append((where, *ulp_errors(got[o], w[0], w[1])))
+                c = self.compare(got[o], w, pair, o=o)
+                if (pair.set in (*TYPICAL, *ORDINARY) and w[1] is not None and got[o].dtype.kind == "f"
+                        and not c.problem):
+                    (samples if pair.set in TYPICAL else more).setdefault(o, []).append(
+                        (where, *ulp_errors(got[o], w[0], w[1])))
                 if math.isfinite(c.max_abs_err):
                     self.errs = (max(self.errs[0], c.max_abs_err), max(self.errs[1], c.max_rel_err))
                 if c.problem:
@@ -263,12 +275,15 @@ class Equivalence:
             if i == 0:
                 self.first = [got[o] for o in self.outs]
         for o, got in samples.items():
+            few = sum(c.size for _, c, _ in got) < TYPICAL_LEAST
+            got = got + more.get(o, []) if few else got
             why = typical(np.concatenate([c for _, c, _ in got]), np.concatenate([b for _, _, b in got]),
-                          self.base.depth)
+                          self.depths[o])
             if why is not None:  # named by the pair where the candidate's typical error was largest
                 worst = max(got, key=lambda x: float(np.median(x[1])) if x[1].size else 0.0)[0]
                 raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "
-                                                    f"bound but {why}, over the {', '.join(TYPICAL)} input sets "
+                                                    f"bound but {why}, over the {', '.join(TYPICAL)} input sets"
+                                                    f"{' and the other ordinary ones' if few else ''} "
                                                     f"(largest on {worst})")
         self._repeat(pairs[0], nudged[0] if nudged else None)
         whys: dict[str, list[str]] = {}
@@ -306,9 +321,9 @@ class Equivalence:
         if nudged is None:
             return
         where = nudged.describe(self.config.seed)
-        want = self.refs.outputs(nudged, len(self.outs), self.rtol, self.atol)
+        want = self.refs.outputs(nudged, len(self.outs), self.rtols, self.atol)
         for k, (o, w) in enumerate(zip(self.outs, want)):
-            c = self.compare(outs[2][k], w, nudged)
+            c = self.compare(outs[2][k], w, nudged, o=o)
             if not c.problem:
                 continue
             what = (f"output %{self.sig.args[o].name} is wrong right after a call whose arguments differ from these "

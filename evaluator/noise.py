@@ -81,12 +81,14 @@ class Noise:
                     "tolerance")
 
     def run(self, initial: list[np.ndarray], exact: list[np.ndarray], outs: list[int], baseline: list[np.ndarray],
-            rtol: float, atol: float) -> list[np.ndarray] | None:
+            rtols: list[float], atol: float) -> list[np.ndarray] | None:
         """Per output, the largest distance of the runs (on copies of the exact twin's `initial` arguments)
         from the exact result `exact` (one per output), NaN where half the runs gave NaN or Inf and the exact value
         is representable (rounding alone makes it undefined there), else 0 where not finite; None when off, or where
-        the `baseline` outputs stayed under NOISE_FROM_SHARE of their tolerance (`rtol`, `atol`: normwise)."""
-        if not self.on or not any(_share(b, e, rtol, atol) >= NOISE_FROM_SHARE for b, e in zip(baseline, exact)):
+        the `baseline` outputs stayed under NOISE_FROM_SHARE of their tolerances (`rtols`, one per output, and `atol`:
+        normwise)."""
+        if not self.on or not any(_share(b, e, rtol, atol) >= NOISE_FROM_SHARE
+                                  for b, e, rtol in zip(baseline, exact, rtols)):
             return None
         if self.spent > NOISE_BUDGET_S:
             self.why = f"random rounding, until the runs had taken {NOISE_BUDGET_S:g} s (later pairs without)"

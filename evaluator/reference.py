@@ -159,7 +159,10 @@ def compute(session, job: dict) -> dict:
     elif twin is not None and rounds_on_purpose(normalised):
         off = "it may round on purpose (a magic constant: twins.rounds_on_purpose)"
     noise = Noise(text64 if twin is not None else None, "f32" if "float32" in wider else "f64", off)
-    rtol = max(tolerance(a.dtype, depth, cfg["tolerance_factor"]) for a in sig.outputs)
+    # each output's tolerance by the depth of the sums its value flows from (flops.output_depths; the whole
+    # kernel's where not known): x + r beside the row sums of its squares over 4096 was held to the sums' own
+    depths = [min(depth, d) for d in _output_depths(normalised, outs, depth)]
+    rtols = [tolerance(sig.args[o].dtype, d, cfg["tolerance_factor"]) for o, d in zip(outs, depths)]
     atol = max(underflow_floor(a.dtype, depth) for a in sig.outputs)
     pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
     skipped: dict[str, str] = dict(job.get("skipped", {}))
@@ -252,10 +255,10 @@ def compute(session, job: dict) -> dict:
                 side.result()
             else:
                 _run_twin(twin, wide)
-            noisy = (noise.run(fresh, [wide[o] for o in outs], outs, [args[o] for o in outs], rtol, atol)
+            noisy = (noise.run(fresh, [wide[o] for o in outs], outs, [args[o] for o in outs], rtols, atol)
                      if fresh is not None else None)
             if not agreed:  # the same function? On every random pair (_agrees), or it is dropped
-                if not all(_agrees(args[o], wide[o], rtol, None if noisy is None else noisy[k])
+                if not all(_agrees(args[o], wide[o], rtols[k], None if noisy is None else noisy[k])
                            for k, o in enumerate(outs)):
                     twin, why = None, f"the {kind} disagrees with the baseline ({p.describe(seed)})"
                     (root / "no-twin").write_text(why)
@@ -292,10 +295,10 @@ def compute(session, job: dict) -> dict:
             for k, n in enumerate(noisy):
                 np.save(root / f"{p.id}.{k}.noise.npy", n)
             if p.set in (*inputs.TIMING, *inputs.TYPICAL):  # ordinary data, as the spot checks draw (checks.py)
-                spread = max(spread, max(noise_spread(args[o], n, rtol, atol) for o, n in zip(outs, noisy)))
+                spread = max(spread, max(noise_spread(args[o], n, rtols[k], atol) for k, (o, n) in enumerate(zip(outs, noisy))))
         if twin is not None:  # the baseline's side of every comparison of this pair, worked out once (compare.py)
             for k, o in enumerate(outs):
-                tol = bounds(args[o], rtol, wide[o], atol, None if terms is None else terms[k],
+                tol = bounds(args[o], rtols[k], wide[o], atol, None if terms is None else terms[k],
                              None if noisy is None else noisy[k])
                 if tol is not None:
                     np.save(root / f"{p.id}.{k}.bound.npy", tol)
@@ -315,7 +318,18 @@ def compute(session, job: dict) -> dict:
             "launders": magnitude is None or launders(text64 or ""), "no_exact_why": why, "order": order,
             "noise": noise.on and twin is not None, "noise_why": noise.why, "noise_spread": spread,
             "call_s": call_s, "set_s": set_s,
-            "bounds": [rtol, atol], "depth": depth, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
+            "bounds": [rtols, atol], "depth": depth, "depths": depths, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
+
+
+def _output_depths(text: str, outs: list[int], depth: int) -> list[int]:
+    """The reduction depth of each output (by position in `outs`): flops.output_depths, else `depth` for all."""
+    from neurojit.compiler.flops import output_depths
+
+    try:
+        per = output_depths(text)
+    except Exception:  # noqa: BLE001  (an analysis the kernel defeats: the whole kernel's depth, as before)
+        per = None
+    return [depth if per is None else per.get(o, depth) for o in outs]
 
 
 def _faster(texts: dict[str, str], build) -> dict:
@@ -472,12 +486,14 @@ class RefSet:
             self._mapped[name] = None if optional and not path.exists() else np.load(path, mmap_mode="r")
         return self._mapped[name]
 
-    def outputs(self, pair: Pair, n: int, rtol: float | None = None, atol: float | None = None) -> list[tuple]:
+    def outputs(self, pair: Pair, n: int, rtols: dict | None = None, atol: float | None = None) -> list[tuple]:
         """(baseline's output, exact result or None, its terms' magnitudes or None, the magnitudes its value
         passed through or None: `reach_twin`, only where a constant scales down, rule 1's bound of every element
-        or None: `compare.bounds`, only where worked out with this `rtol` and `atol`, its rounding noise or None:
+        or None: `compare.bounds`, only where worked out with these `rtols` (by output position) and `atol`, its
+        rounding noise or None:
         noise.py) for each of the `n` outputs."""
-        bounded = self.exact and self.info.get("bounds") == [rtol, atol]
+        bounded = (self.exact and rtols is not None
+                   and self.info.get("bounds") == [[rtols[o] for o in sorted(rtols)], atol])
         noise = self.exact and self.info.get("noise", False)
         return [(self._load(f"{pair.id}.{k}.base"), self._load(f"{pair.id}.{k}.exact") if self.exact else None,
                  self._load(f"{pair.id}.{k}.mag") if self.magnitude else None,

@@ -1,6 +1,6 @@
 """Kernel analysis (compiler/flops.py): the arithmetic work and the depth of the longest reduction."""
 
-from neurojit.compiler.flops import count_flops, reduction_depth
+from neurojit.compiler.flops import count_flops, output_depths, reduction_depth
 
 MM = """func.func @mm(%A: memref<4x3xf32>, %B: memref<3x5xf32>, %C: memref<4x5xf32>) {
   linalg.matmul ins(%A, %B : memref<4x3xf32>, memref<3x5xf32>) outs(%C : memref<4x5xf32>)
@@ -51,6 +51,70 @@ def test_reduction_depth_of_plain_loops():
 }
 """
     assert reduction_depth(carried) == 100  # the carried sum; %t is new for each i, %out[i] moves with i
+
+
+def test_reduction_depth_of_a_recurrence_through_memory():
+    """out[j] = out[j - 1] + x[j] (a cumulative sum written through its output): the trips along j; an in-place
+    update of the same place (out[j] = 2 out[j]) and a read of another buffer's neighbour are no recurrence."""
+    scan = """func.func @scan(%x: memref<4x300xf32>, %out: memref<4x300xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %n = arith.constant 300 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c1 to %n step %c1 {
+      %jm = arith.subi %j, %c1 : index
+      %p = memref.load %SRC[%i, %jm] : memref<4x300xf32>
+      %v = memref.load %x[%i, %j] : memref<4x300xf32>
+      %s = arith.addf %p, %v : f32
+      memref.store %s, %out[%i, %j] : memref<4x300xf32>
+    }
+  }
+  return
+}
+"""
+    assert reduction_depth(scan.replace("%SRC", "%out")) == 299  # j from 1
+    assert reduction_depth(scan.replace("%SRC", "%x")) == 1  # out[j] = x[j - 1] + x[j]: a stencil
+    assert reduction_depth(scan.replace("%SRC", "%out").replace("[%i, %jm]", "[%i, %j]")) == 1  # in place
+
+
+RESIDUAL = """#m = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+func.func @resid(%x: memref<4x300xf32>, %res: memref<4x300xf32>, %h: memref<4x300xf32> {neurojit.output},
+                 %ss: memref<4xf32> {neurojit.output}, %y: memref<4x300xf32> {neurojit.output}) {
+  %z = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#m, #m, #m], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %res : memref<4x300xf32>, memref<4x300xf32>) outs(%h : memref<4x300xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%z : f32) outs(%ss : memref<4xf32>)
+  linalg.generic {indexing_maps = [#m, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%h : memref<4x300xf32>) outs(%ss : memref<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %q = arith.mulf %a, %a : f32
+    %s = arith.addf %acc, %q : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#m, #r, #m], iterator_types = ["parallel", "parallel"]}
+      ins(%h, %ss : memref<4x300xf32>, memref<4xf32>) outs(%y : memref<4x300xf32>) {
+  ^bb0(%a: f32, %s: f32, %o: f32):
+    %d = arith.divf %a, %s : f32
+    linalg.yield %d : f32
+  }
+  return
+}
+"""
+
+
+def test_each_output_has_the_depth_of_the_sums_it_flows_from():
+    """h = x + r has no sum (depth 1), ss sums 300 squares, y = h / ss inherits ss's depth; loops: unknown."""
+    assert output_depths(RESIDUAL) == {2: 1, 3: 300, 4: 300}
+    assert reduction_depth(RESIDUAL) == 300
+    from pathlib import Path
+
+    assert output_depths((Path(__file__).resolve().parents[2] / "examples/kernels/mm_scf.mlir").read_text()) is None
 
 
 def test_flops_of_a_matmul():

@@ -666,3 +666,30 @@ def test_private_helpers_of_a_convention_kernel_are_inlined_so_the_schedules_see
     want = a.astype(np.float64) @ b
     np.testing.assert_allclose(t, want, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(y, 0.5 * want * (1 + np.tanh(want)), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("op, a_shape, b_shape, ref", [
+    ("linalg.matmul_transpose_b", (5, 7), (3, 7), lambda a, b: a @ b.T),
+    ("linalg.matmul_transpose_a", (7, 5), (7, 3), lambda a, b: a.T @ b),
+    ("linalg.batch_matmul_transpose_b", (2, 5, 7), (2, 3, 7), lambda a, b: a @ np.swapaxes(b, 1, 2)),
+    ("linalg.batch_matmul_transpose_a", (2, 7, 5), (2, 7, 3), lambda a, b: np.swapaxes(a, 1, 2) @ b)])
+def test_transposed_matmuls_mlir_removed_are_read_as_the_ops_they_became(op, a_shape, b_shape, ref):
+    """Older torch-mlir and IREE emit these named ops (gone from MLIR 22's parser): read as linalg.matmul or
+    batch_matmul with the indexing maps that transpose the operand, on the same line (error lines stay right)."""
+    out = (*a_shape[:-2], 5, 3)
+    t = lambda s: f"tensor<{'x'.join(map(str, s))}xf32>"  # noqa: E731
+    text = f"""// {op} (removed upstream)
+func.func @k(%a: {t(a_shape)}, %b: {t(b_shape)}) -> {t(out)} {{
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : {t(out)}
+  %f = linalg.fill ins(%zero : f32) outs(%e : {t(out)}) -> {t(out)}
+  %c = {op} ins(%a, %b : {t(a_shape)}, {t(b_shape)}) outs(%f : {t(out)}) -> {t(out)}
+  return %c : {t(out)}
+}}
+"""
+    src = read_source(text, convert=False)
+    assert op not in src.text.splitlines()[5] and len(src.text.splitlines()) == len(text.splitlines())
+    assert f"// {op} (removed" in src.text  # only the op itself, not a mention
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape).astype(np.float32), rng.standard_normal(b_shape).astype(np.float32)
+    np.testing.assert_allclose(neurojit.compile(text)(a, b), ref(a, b), rtol=1e-5, atol=1e-5)

@@ -95,10 +95,10 @@ def test_noise_runs_only_on_pairs_where_the_baseline_used_a_share_of_its_toleran
     initial = [a, b, np.zeros(4096)]
     rtol, atol = tolerance("float32", 0, 32.0), 0.0
     calm = exact.astype(np.float32)  # rounded once: far under 32 eps
-    assert noise.run(initial, [exact], [2], [calm], rtol, atol) is None
+    assert noise.run(initial, [exact], [2], [calm], [rtol], atol) is None
     near = calm.copy()
     near[7] = exact[7] + rtol * np.abs(exact).max()  # at least half its tolerance at one element
-    found = noise.run(initial, [exact], [2], [near], rtol, atol)
+    found = noise.run(initial, [exact], [2], [near], [rtol], atol)
     assert found is not None and 0 < found[0].max() <= np.finfo(np.float32).eps * np.abs(exact).max()
 
 
@@ -144,5 +144,5 @@ def test_a_nan_is_accepted_only_where_rounding_alone_gave_one():
     a = np.array([1.0, 1.0, 3.0, 5.0])
     b = np.array([1e-9, 0.5, 1e-9, 0.25])  # ((a + b) - b) - a: a rounding residual where b is tiny against a, else 0
     exact = np.array([1.0, np.nan, 1.0, np.nan])  # r / r in f64: 1 where the residual is a rounding, else 0 / 0
-    found = noise.run([a, b, np.zeros(4)], [exact], [2], [np.full(4, np.nan, np.float32)], 1e-5, 0.0)
+    found = noise.run([a, b, np.zeros(4)], [exact], [2], [np.full(4, np.nan, np.float32)], [1e-5], 0.0)
     assert found is not None and np.isnan(found[0][0]) and np.isnan(found[0][2])
