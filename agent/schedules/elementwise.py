@@ -38,8 +38,11 @@ class VectorizeElementwise(Schedule):
     def applies(self, info: KernelInfo) -> bool:
         # a body that loads from a memref by computed indices (a gather: torch-mlir's Embedding, tensor.extract
         # once bufferized) is not a map `structured.vectorize` takes ("Attempted to vectorize, but failed")
+        # nor one reading an operand at a constant index (RoPE's pair (x[.., 0], x[.., 1]): not a projected
+        # permutation, which the vectoriser refuses the same way)
         return (info.straight_line and info.is_elementwise and all(len(op.iterators) >= 1 for op in info.ops)
-                and not any(name in GATHERS for op in info.ops for name in op.body))
+                and not any(name in GATHERS for op in info.ops for name in op.body)
+                and not any(_constant_index(m) for op in info.ops for m in op.maps))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         op = model.dominant(info)
@@ -123,3 +126,8 @@ def transposed_dim(op: OpInfo) -> int | None:
         if sorted(res) == sorted(f"d{i}" for i in range(n)) and res[-1] != last:
             return int(res[-1][1:])
     return None
+
+
+def _constant_index(amap: str) -> bool:
+    """Whether an indexing map (as text) has a constant among its results."""
+    return any(r.lstrip("-").isdigit() for r in map_results(amap))

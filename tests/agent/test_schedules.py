@@ -306,3 +306,42 @@ def test_the_fused_epilogue_of_a_torch_mlir_linear_layer(tmp_path):
     with Evaluator(EvalConfig(bench=False, workers=1, threads=2)) as ev:
         verdicts = ev.evaluate_batch(path, texts)
     assert [v.reason.value for v in verdicts] == ["ok", "ok"], [v.detail for v in verdicts]
+
+
+ROTARY = """#m = affine_map<(s, p, t) -> (s, p, t)>
+#x0 = affine_map<(s, p, t) -> (s, p, 0)>
+#x1 = affine_map<(s, p, t) -> (s, p, 1)>
+func.func @rope(%x: memref<7x9x2xf32>, %c: memref<7x9x2xf32>, %y: memref<7x9x2xf32> {neurojit.output}) {
+  linalg.generic {indexing_maps = [#x0, #x1, #m, #m], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %x, %c : memref<7x9x2xf32>, memref<7x9x2xf32>, memref<7x9x2xf32>) outs(%y : memref<7x9x2xf32>) {
+  ^bb0(%a: f32, %b: f32, %w: f32, %o: f32):
+    %t = linalg.index 2 : index
+    %c0 = arith.constant 0 : index
+    %first = arith.cmpi eq, %t, %c0 : index
+    %aw = arith.mulf %a, %w : f32
+    %bw = arith.mulf %b, %w : f32
+    %r0 = arith.subf %aw, %b : f32
+    %r1 = arith.addf %bw, %a : f32
+    %r = arith.select %first, %r0, %r1 : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+"""
+
+
+def test_a_map_reading_a_constant_index_gets_no_elementwise_vectoriser():
+    """RoPE reads each pair as x[.., 0] and x[.., 1]: not a projected permutation, which structured.vectorize
+    refuses ("Attempted to vectorize, but failed": the one proposal rejected in a sweep of 41 public-style
+    kernels); what is proposed gives the naive lowering's answer."""
+    info = analyze(ROTARY)
+    proposed = for_kernel(info, host())
+    assert proposed and not any(isinstance(s, VectorizeElementwise) for s in proposed)
+    rng = np.random.default_rng(0)
+    x, c = rng.standard_normal((7, 9, 2)).astype(np.float32), rng.standard_normal((7, 9, 2)).astype(np.float32)
+    want = np.zeros_like(x)
+    compile_kernel(ROTARY)(x, c, want)
+    for s in proposed:
+        got = np.zeros_like(x)
+        compile_kernel(ROTARY, s.text(info, host()), s.defaults(info, host()))(x, c, got)
+        np.testing.assert_array_equal(got, want)
