@@ -12,6 +12,7 @@ from support.paths import KERNELS
 
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import parts
+from neurojit.agent.schedules.base import Schedule
 from neurojit.agent.schedules import (FusedMatmulEpilogue, PackedMatmul, VectorizeElementwise, VectorizeRowReduction,
                                       for_kernel)
 from neurojit.compiler import ScheduleError, compile_kernel, host
@@ -345,3 +346,22 @@ def test_a_map_reading_a_constant_index_gets_no_elementwise_vectoriser():
         got = np.zeros_like(x)
         compile_kernel(ROTARY, s.text(info, host()), s.defaults(info, host()))(x, c, got)
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("stem", ["gelu", "row_softmax", "conv2d"])
+def test_a_schedule_without_a_model_offers_the_starts_neighbours_first(stem):
+    """Seeds (what the tuner tries right after the start) default to one knob at a time, twice or half its start,
+    or the choice beside it: not the sampler's random start (width 80 and 6 rows, 0.4-0.7x, on six row norms)."""
+    info = analyze(KERNELS / f"{stem}.mlir")
+    for s in for_kernel(info, host()):
+        if type(s).seeds is not Schedule.seeds:
+            continue  # a model of its own (the matmuls' register tiles)
+        start, space = s.defaults(info, host()), {k.name: k for k in s.space(info, host())}
+        seeds = s.seeds(info, host())
+        assert seeds and len(seeds) <= 4 and len({tuple(sorted(x.items())) for x in seeds}) == len(seeds)
+        for seed in seeds:
+            moved = [k for k in start if seed[k] != start[k]]
+            assert len(moved) == 1 and space[moved[0]].clamp(seed[moved[0]]) == seed[moved[0]]
+            k = moved[0]
+            beside = (space[k].choices and abs(space[k].choices.index(seed[k]) - space[k].choices.index(start[k])) == 1)
+            assert seed[k] in (2 * start[k], start[k] // 2) or beside, (s.name, k, start[k], seed[k])
