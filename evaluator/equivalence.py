@@ -264,7 +264,7 @@ class Equivalence:
                     if c.problem == "nonfinite":
                         raise Rejected(Reason.NONFINITE, f"output %{name} has NaN/Inf where the exact result is "
                                                          f"finite and the baseline's is too ({where}: {c.where})")
-                    how = (f"differs beyond the {self.tol_text}" if self.rtol else
+                    how = (f"differs beyond the {self.tol_text}" if self.rtols.get(o, self.rtol) else
                            "differs from the baseline's (integer outputs compare exactly, wrapping as it wraps)")
                     raise Rejected(Reason.WRONG_RESULT, f"output %{name} {how} ({where}: {c.where}; "
                                                         f"max abs err {c.max_abs_err:.3g})")

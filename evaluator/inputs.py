@@ -14,6 +14,7 @@ Input sets (floats; integers read the same name as noted)
 | positive | all positive, U(0.5,2) (ints: [1,9]) | the other sign: "all positive, so skip the max with 0" (images, probabilities) |
 | unit | U(0, 1), a quarter small (10^U(-6, -1)), an eighth exact zeros, a few exact ones (ints: 0 and 1, a mask) | gates "every value in [0, 1]" (probabilities, normalised pixels, masks): terms under a threshold dropped |
 | relu | N(0, 1) through a ReLU: half exact zeros, the rest positive (ints: [0, 100]) | gates "no negatives and some zeros" (an activation's output): a cut in precision there |
+| nonpositive | N(0, 1) through a ReLU, negated: half exact zeros of both signs, the rest negative (a float set; ints: [-100, 0]) | ties at a zero maximum: an argmax by the ordered-integer key puts -0.0 below +0.0 |
 | offset | one large center per pair, +-10^U(0.5, 3), plus a spread of 10^U(-4, -1) of it drawn per row (ints: a center and +-3) | a large mean beside a small spread: the one-pass variance E[x^2] - E[x]^2, sums that cancel the mean |
 | smooth | sums of slow sines along every axis, 0.5 to 2 periods (ints: rounded, x 50) | gates "the field is smooth" (sampled signals, images): a lower-order stencil, interpolated points |
 | symmetric | normal data, every square trailing pair of axes made symmetric (A + A^T) / 2 (kernels with such an input) | gates "A and B are symmetric" (covariance, Gram matrices): half a product mirrored |
@@ -90,7 +91,7 @@ EARLIER = ("previous", "stale")  # states whose outputs hold what an earlier cal
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "stale"),
                 ("normal", "constant"))
-_FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
+_FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "nonpositive", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
@@ -323,6 +324,9 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         return np.where(rng.random(shape) < 0.125, 0.0, np.where(rng.random(shape) < 0.03, 1.0, x))
     if kind == "relu":
         return np.maximum(rng.standard_normal(shape), 0.0)
+    if kind == "nonpositive":  # rows whose maximum is a zero of either sign
+        x = -np.maximum(rng.standard_normal(shape), 0.0)
+        return np.where(x == 0, _signs(rng, shape) * 0.0, x)
     if kind == "offset":  # a center drawn per pair, a spread per row (every threshold of spread / center has rows
         # on either side: a gate per row)
         c = _signs(rng, 1)[0] * 10.0 ** rng.uniform(0.5, 3.0)
@@ -412,6 +416,8 @@ def _int_fill(kind, shape, dt, rng, lead=True):
         return rng.integers(0, 2, shape)
     if kind == "relu":
         return np.maximum(rng.integers(-100, 101, shape), 0)
+    if kind == "nonpositive":  # (an integer output of a float kernel, drawn in the random state)
+        return -np.maximum(rng.integers(-100, 101, shape), 0)
     if kind == "offset":
         c = int(rng.choice([-1, 1])) * int(10.0 ** rng.uniform(1, min(4.0, math.log10(ii.max / 2))))
         return c + rng.integers(-3, 4, shape)

@@ -223,6 +223,9 @@ def test_classes_of_realistic_data_hold_what_they_promise():
     assert unit.min() == 0 and unit.max() <= 1 and (unit == 1).any() and set(np.unique(mask)) == {0, 1}
     relu = fill("relu")
     assert relu.min() == 0 and 0.3 < (relu == 0).mean() < 0.7 and (relu > 0).any()
+    nonpos = fill("nonpositive")
+    zeros = nonpos[nonpos == 0]
+    assert nonpos.max() == 0 and (nonpos < 0).any() and np.signbit(zeros).any() and (~np.signbit(zeros)).any()
     off = fill("offset").astype(np.float64)
     assert abs(off.mean()) > 3 and off.std() < abs(off.mean()) * 0.2
     smooth = fill("smooth")
@@ -231,5 +234,5 @@ def test_classes_of_realistic_data_hold_what_they_promise():
     sym = fill("symmetric")
     assert np.array_equal(sym, sym.T) and fill("symmetric", "int8").min() >= -100
     names = [p.set for p in inputs.plan(sig(), 3)]
-    assert {"unit", "relu", "offset", "smooth", "symmetric"} <= set(names)
+    assert {"unit", "relu", "nonpositive", "offset", "smooth", "symmetric"} <= set(names)
     assert "symmetric" not in [p.set for p in inputs.plan(sig(shape=(8, 9)), 3)]  # no square input: `normal` again
