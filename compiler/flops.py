@@ -93,8 +93,9 @@ def reduction_depth(text: str) -> int:
     none): a store inside loops that its indices do not depend on (C[i, j] += A[i, k] B[k, j] written as
     scf/affine loops: depth K), or a loop carrying a float value (iter_args), times the float-carrying loops
     nested in it, or a recurrence through memory (a cumulative sum out[j] = out[j - 1] + x[j]: the trips of the
-    loop it runs along; depth 1 held another order's overflow near the range as wrong). Without the loops a kernel written as loops had depth 1, and a correct reordering of its
-    sums was held to one rounding's tolerance."""
+    loop it runs along; depth 1 held another order's overflow near the range as wrong). Without the loops a
+    kernel written as loops had depth 1, and a correct reordering of its sums was held to one rounding's
+    tolerance."""
     depth = 0
     with ir.Context() as ctx, ir.Location.unknown():
         m = parse_module(text, "<baseline>", ctx)
@@ -104,17 +105,20 @@ def reduction_depth(text: str) -> int:
                 depth = max(depth, _store_depth(op), _memory_recurrence_depth(op))
             elif op.name in _LOOPS and _carries_floats(op):
                 depth = max(depth, _carried_depth(op))
-            if op.name != "linalg.generic":
-                continue
-            kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
-            reductions = [i for i, k in enumerate(kinds) if "reduction" in k]
-            if reductions:
-                sizes = loop_sizes(op)
-                d = 1
-                for i in reductions:
-                    d *= sizes.get(i, 1)
-                depth = max(depth, d)
+            if op.name == "linalg.generic":
+                depth = max(depth, _generic_depth(op))
     return max(depth, 1)
+
+
+def _generic_depth(op: ir.Operation) -> int:
+    """The product of a linalg.generic's reduction-loop extents (1 without reductions)."""
+    kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
+    sizes = loop_sizes(op)
+    d = 1
+    for i, k in enumerate(kinds):
+        if "reduction" in k:
+            d *= sizes.get(i, 1)
+    return d
 
 
 _VIEWS = ("memref.subview", "memref.collapse_shape", "memref.expand_shape", "memref.cast", "memref.reinterpret_cast")
@@ -157,13 +161,7 @@ def output_depths(text: str) -> dict[int, int] | None:
                 continue
             if op.name != "linalg.generic":
                 return None
-            kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
-            sizes = loop_sizes(op)
-            d = 1
-            for i, k in enumerate(kinds):
-                if "reduction" in k:
-                    d *= sizes.get(i, 1)
-            d = max([d, *(get(v) for v in op.operands)])  # what it reads, the outputs' contents included
+            d = max([_generic_depth(op), *(get(v) for v in op.operands)])  # what it reads, outputs included
             outs = list(op.operands)[int(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])[0]):]
             for v in outs:
                 b = base(v)
