@@ -369,7 +369,7 @@ def analyze(source) -> KernelInfo:
 def _straight(func: ir.Operation) -> bool:
     """Only linalg ops (+ constants, allocs, deallocs, reshaping views) in the function's body."""
     return all(o.operation.name.startswith("linalg.") or o.operation.name in (
-        *ALLOCS, "arith.constant", "memref.dealloc", "func.return",
+        *ALLOCS, "arith.constant", "memref.get_global", "memref.dealloc", "func.return",  # (a constant table)
         "memref.collapse_shape", "memref.expand_shape",  # views: unit dims folded away
         "memref.subview") for o in func.regions[0].blocks[0].operations)  # a padded input's interior
 

@@ -145,6 +145,7 @@ def tensorize(module: ir.Module) -> None:
     views: list[ir.Operation] = []
     windows: dict[ir.Value, ir.Operation] = {}  # static subviews (a padded input's interior): slices of a root
     reshapes: dict[ir.Value, ir.Operation] = {}  # reshapes of a root the kernel also uses otherwise
+    tables: list[tuple[ir.Operation, ir.Attribute]] = []  # constant globals read (a filter torch-mlir inlined)
     for op in ops:
         if op.name.startswith("linalg.") or op.name in SKIP:
             continue
@@ -159,6 +160,9 @@ def tensorize(module: ir.Module) -> None:
             continue
         if _root_reshape(op):
             reshapes[op.result] = op
+            continue
+        if op.name == "memref.get_global" and (value := _constant_value(module, op)) is not None:
+            tables.append((op, value))
             continue
         raise ScheduleError(f"tensor payload: the kernel body has {op.name}; only straight-line linalg "
                             "ops can be put in tensor form")
@@ -212,6 +216,13 @@ def tensorize(module: ir.Module) -> None:
                     raise ScheduleError(f"tensor payload: a local buffer is used by {_name(use.owner)}")
             empty = ir.Operation.create("tensor.empty", results=[_tensor_type(alloc.result)])
             current[key(alloc.result)] = empty.result
+        for table, value in tables:  # the tensor constant it was before bufferization (its values visible again)
+            if any(_name(u.owner).startswith("linalg.") and u.operand_number >= _dps_split(u.owner.operation)[0]
+                   for u in table.result.uses):
+                raise ScheduleError("tensor payload: a linalg op writes a constant global")
+            const = ir.Operation.create("arith.constant", results=[_tensor_type(table.result)],
+                                        attributes={"value": value})
+            current[key(table.result)] = const.result
         for i, a in enumerate(args):
             if not _is_memref(a) or not any(True for _ in a.uses):
                 continue
@@ -270,8 +281,8 @@ def tensorize(module: ir.Module) -> None:
                 ir.Operation.create("bufferization.materialize_in_destination",
                                     operands=[current[key(a)], a],
                                     attributes={"restrict": ir.UnitAttr.get(), "writable": ir.UnitAttr.get()})
-    for w in [*windows.values(), *reversed(list(reshapes.values()))]:  # a view before the view it is of
-        w.erase()
+    for w in [*windows.values(), *reversed(list(reshapes.values())), *(t for t, _ in tables)]:
+        w.erase()  # (a view before the view it is of)
     for alloc in local_allocs:
         for use in list(alloc.result.uses):
             use.owner.operation.erase()  # only deallocs are left
@@ -282,6 +293,18 @@ def tensorize(module: ir.Module) -> None:
         raise ScheduleError(f"tensor payload: the tensor form does not verify: {e.message}") from None
 
 
+
+
+def _constant_value(module: ir.Module, op: ir.Operation) -> ir.Attribute | None:
+    """The initial value of the constant `memref.global` that `op` (a memref.get_global) reads, or None (a
+    global that may be written, or none found)."""
+    name = ir.FlatSymbolRefAttr(op.attributes["name"]).value
+    for g in module.body.operations:
+        g = g.operation
+        if (g.name == "memref.global" and ir.StringAttr(g.attributes["sym_name"]).value == name
+                and "constant" in g.attributes and "initial_value" in g.attributes):
+            return g.attributes["initial_value"]
+    return None
 
 
 def _read_outputs_in_place(op: ir.Operation, attributes: dict) -> set[int]:

@@ -1303,3 +1303,61 @@ def test_sums_into_an_array_element_are_carried_and_vectorised():
             x = np.zeros(45)
             k(low, b, x)
             np.testing.assert_allclose(x, solve_triangular(low, b, lower=True), rtol=1e-12, atol=1e-12)
+
+
+SOBEL = """// a 3x3 filter inlined as a constant (torch-mlir inlines parameters): a memref.get_global once on memrefs
+func.func @sobel(%img: tensor<515x517xf32>) -> tensor<513x515xf32> {
+  %w = arith.constant dense<[[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]> : tensor<3x3xf32>
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<513x515xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<513x515xf32>) -> tensor<513x515xf32>
+  %2 = linalg.conv_2d ins(%img, %w : tensor<515x517xf32>, tensor<3x3xf32>) outs(%1 : tensor<513x515xf32>) -> tensor<513x515xf32>
+  return %2 : tensor<513x515xf32>
+}"""
+
+
+def test_a_convolution_with_a_constant_filter_gets_the_window_schedules_and_numpys_answer():
+    # the constant global was no straight-line op (only the generic tile was proposed), and the tensor form
+    # refused it; a 9-term window's naive loops are split over the cores too (LLVM vectorises them well)
+    info, h = analyze(SOBEL), dataclasses.replace(host(), cores=2)
+    proposals = for_kernel(info, h, keep=0)
+    assert {"vectorize_windows", "naive_split"} <= {s.name for s in proposals}
+    img = np.random.default_rng(3).standard_normal((515, 517)).astype(np.float32)
+    w = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float64)
+    want = (_windows(img.astype(np.float64), 3, 3, 1, 0) * w).sum(axis=(-2, -1))
+    for s in proposals:
+        k = compile_kernel(SOBEL, s.text(info, h), s.defaults(info, h))
+        got = np.zeros((513, 515), np.float32)
+        k(img.copy(), got)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=s.name)
+
+
+def test_a_quantisation_to_i8_gets_its_naive_loops_split_with_the_naive_bits():
+    text = """func.func @quant(%x: tensor<331x1001xf32>) -> tensor<331x1001xi8> {
+  %s = arith.constant 3.175000e+01 : f32
+  %lo = arith.constant -1.280000e+02 : f32
+  %hi = arith.constant 1.270000e+02 : f32
+  %0 = tensor.empty() : tensor<331x1001xi8>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel"]} ins(%x : tensor<331x1001xf32>) outs(%0 : tensor<331x1001xi8>) {
+  ^bb0(%in: f32, %out: i8):
+    %m = arith.mulf %in, %s : f32
+    %r = math.roundeven %m : f32
+    %a = arith.maximumf %r, %lo : f32
+    %b = arith.minimumf %a, %hi : f32
+    %q = arith.fptosi %b : f32 to i8
+    linalg.yield %q : i8
+  } -> tensor<331x1001xi8>
+  return %1 : tensor<331x1001xi8>
+}"""
+    from neurojit.agent.schedules import NaiveSplit
+
+    info, h = analyze(text), dataclasses.replace(host(), cores=2)
+    assert NaiveSplit().applies(info)  # (an i8 output was no element type it took)
+    x = (np.random.default_rng(4).standard_normal((331, 1001)) * 3).astype(np.float32)
+    want = np.clip(np.round(x * np.float32(31.75)), -128, 127).astype(np.int8)
+    for t in (1, 2):
+        k = compile_kernel(text, NaiveSplit(threads=t).text(info, h), {"threads": t})
+        got = np.zeros((331, 1001), np.int8)
+        k(x.copy(), got)
+        np.testing.assert_array_equal(got, want)

@@ -3,6 +3,7 @@
 import ctypes
 import json
 import pathlib
+import re
 import subprocess
 
 import numpy as np
@@ -52,7 +53,21 @@ def test_files_and_manifest(exported):
     assert [(a["name"], a["shape"], a["role"]) for a in on_disk["args"]] == [
         ("A", [127, 63], "in"), ("B", [63, 255], "in"), ("C", [127, 255], "out")]
     assert on_disk["machine"]["cpu"] == host().cpu and on_disk["machine"]["features"]
-    assert "void matmul(const float *A, const float *B, float *C);" in (out / "kernel.h").read_text()
+    assert "void matmul(const float *A, const float *B, float *NEUROJIT_RESTRICT C);" in (out / "kernel.h").read_text()
+
+
+def test_only_outputs_are_noalias(exported, tmp_path):
+    """The output's pointer is LLVM's noalias (every call path refuses an output sharing memory with another
+    argument), the inputs' are not (two inputs may be one array); the header says `restrict`, in C and C++."""
+    out, _ = exported
+    define = next(line for line in (out / "kernel.ll").read_text().splitlines() if line.startswith("define void @matmul("))
+    params = re.findall(r"ptr ([^%]*)%\d+", define)  # each pointer's attributes
+    assert ["noalias" in p for p in params] == [False, False, True]
+    for compiler, name in (("gcc", "main.c"), ("g++", "main.cc")):
+        (tmp_path / name).write_text('#include "kernel.h"\nint main(void) { return 0; }\n')
+        build = subprocess.run([compiler, "-fsyntax-only", "-Wall", "-Werror", name, f"-I{out}"], cwd=tmp_path,
+                               capture_output=True, text=True)
+        assert build.returncode == 0, (compiler, build.stderr)
 
 
 def test_library_is_position_independent(exported):

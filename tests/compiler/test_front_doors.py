@@ -260,7 +260,7 @@ def test_export_takes_a_tensor_kernel(tmp_path, cli):
     p = cli("export", KERNELS / "torch_linear_relu.mlir", "--out", out)
     assert p.returncode == 0, p.stderr
     header = (out / "kernel.h").read_text()
-    assert "void main(const float *input, const float *weight, const float *bias, float *result0);" in header
+    assert "void main(const float *input, const float *weight, const float *bias, float *NEUROJIT_RESTRICT result0);" in header
     assert "result0: 64x256 float32 (out: result 0 of the function as written)" in header
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["args"][3] == {"name": "result0", "shape": [64, 256], "dtype": "float32", "role": "out",

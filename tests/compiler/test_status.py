@@ -120,7 +120,7 @@ def test_the_exported_library_writes_the_status_and_prints(tmp_path, capfd):
     text = SAFE_LOG.replace(f"  return %l : {V}", f'  %p = "tensorlang.print"(%l) : ({V}) -> {V}\n  return %p : {V}')
     manifest = neurojit.export(text, str(tmp_path))
     header = (tmp_path / "kernel.h").read_text()
-    assert "void safe_log(const float *x, float *result0, int64_t *status);" in header
+    assert "void safe_log(const float *x, float *NEUROJIT_RESTRICT result0, int64_t *NEUROJIT_RESTRICT status);" in header
     assert "status: 1 int64 (out: assertion status, 0 if every assertion held" in header
     assert manifest["args"][2]["status"] == [{"message": "log needs positive inputs", "location": "<string>:5:3"}]
     lib = ctypes.CDLL(str(tmp_path / "libkernel.so"))
