@@ -18,14 +18,17 @@ in the lowering, before `convert-math-to-llvm`.
 
 from __future__ import annotations
 
+import math
+
 from mlir import ir
 from mlir.dialects import arith
 from mlir.dialects import math as mmath
+from mlir.dialects import scf, vector
 
 from .kernel import walk
 
 MARK = "neurojit.approximate"
-OPS = ("math.exp", "math.log", "math.tanh", "math.erf")  # what `approximate` knows how to rewrite
+OPS = ("math.exp", "math.log", "math.tanh", "math.erf", "math.sin", "math.cos")  # what `approximate` rewrites
 
 
 def approximate(module: ir.Module) -> int:
@@ -33,7 +36,9 @@ def approximate(module: ir.Module) -> int:
     marked = [op for op in walk(module.operation) if op.name in OPS and MARK in op.attributes]
     done = 0
     for op in marked:
-        if _element(op.results[0].type) != ir.F32Type.get(op.context):
+        ty = op.results[0].type.maybe_downcast()
+        if _element(op.results[0].type) != ir.F32Type.get(op.context) or (
+                isinstance(ty, ir.VectorType) and (ty.rank == 0 or ty.scalable)):
             del op.attributes[MARK]  # f64 (and others) keep the math library
             continue
         # a masked elementwise op (vector.mask { math.exp }) leaves its masked-off lanes undefined: the
@@ -176,4 +181,58 @@ def _erf(b: _Builder, x) -> ir.Value:
     return b.nan_through(x, b.sel(tiny, b.fma(x, b.f(0.128379167095512574), x), y))
 
 
-_RULES = {"math.exp": _exp, "math.log": _log, "math.tanh": _tanh, "math.erf": _erf}
+# Cephes sinf / cosf: |x| = y pi/4 + z with y even (the octant pair), |z| <= pi/4, z by three FMAs with pi/4 in
+# three parts (each product exact in the FMA, so no digits of a large y are lost), then sin z or cos z by a
+# polynomial, swapped and signed by the octant. Within 2 ulp of the exact value where it is above 1e-3, and within
+# 1e-9 of it near a multiple of pi (where the function is ill-conditioned in the input's own rounding), for |x| up
+# to SINCOS_RANGE; a vector with any lane past it (Inf included) takes the math library's call per lane instead.
+SINCOS_RANGE = 8192.0
+_PIO4 = (0.78515625, 2.4187564849853515625e-4, 3.77489497744594108e-8)
+_SIN_P = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
+_COS_P = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
+
+
+def _sincos(b: _Builder, x, sine: bool) -> ir.Value:
+    ax = mmath.absf(x)
+    far = b.cmp("ogt", ax, b.f(SINCOS_RANGE))  # Inf too; NaN is not (it goes through below)
+    shaped = x.type.maybe_downcast()
+    if isinstance(shaped, ir.VectorType):
+        flat = ir.VectorType.get([math.prod(shaped.shape)], ir.IntegerType.get_signless(1))
+        far = vector.reduction(ir.IntegerType.get_signless(1), ir.Attribute.parse("#vector.kind<or>"),
+                               vector.shape_cast(flat, far))
+    branch = scf.IfOp(far, [x.type], has_else=True)
+    with ir.InsertionPoint(branch.then_block):
+        scf.YieldOp([mmath.sin(x) if sine else mmath.cos(x)])  # unmarked: the math library's call
+    with ir.InsertionPoint(branch.else_block):
+        axc = b.sel(b.cmp("ole", ax, b.f(SINCOS_RANGE)), ax, b.f(0.0))  # NaN parks at 0 (fptosi of NaN is poison)
+        j = arith.fptosi(b.ity, arith.mulf(axc, b.f(1.27323954473516268)))  # 4 / pi
+        j = arith.andi(arith.addi(j, b.i(1)), b.i(-2))  # the even octant at or above
+        y = arith.sitofp(b.ty, j)
+        z = axc
+        for part in _PIO4:
+            z = b.fma(y, b.f(-part), z)
+        zz = arith.mulf(z, z)
+        ps = b.fma(arith.mulf(b.poly(zz, _SIN_P), zz), z, z)
+        pc = b.fma(arith.mulf(b.poly(zz, _COS_P), zz), zz, b.fma(zz, b.f(-0.5), b.f(1.0)))
+        odd = arith.cmpi(arith.CmpIPredicate.ne, arith.andi(j, b.i(2)), b.i(0))  # octants 2, 6: the other poly
+        r = b.sel(odd, pc, ps) if sine else b.sel(odd, ps, pc)
+        half = arith.shli(arith.andi(j, b.i(4)), b.i(29))  # octants 4, 6: the negative half turn
+        if sine:
+            sign = arith.xori(half, arith.andi(arith.bitcast(b.ity, x), b.i(-0x80000000)))  # sin(-x) = -sin x
+        else:
+            sign = arith.xori(half, arith.shli(arith.andi(j, b.i(2)), b.i(30)))  # cos: octant 2 negative too
+        r = arith.bitcast(b.ty, arith.xori(arith.bitcast(b.ity, r), sign))
+        scf.YieldOp([b.nan_through(x, r)])
+    return branch.results[0]
+
+
+def _sin(b: _Builder, x) -> ir.Value:
+    return _sincos(b, x, True)
+
+
+def _cos(b: _Builder, x) -> ir.Value:
+    return _sincos(b, x, False)
+
+
+_RULES = {"math.exp": _exp, "math.log": _log, "math.tanh": _tanh, "math.erf": _erf, "math.sin": _sin,
+          "math.cos": _cos}

@@ -231,8 +231,9 @@ def test_value_classes_with_inf_and_nan_are_in_the_plan():
 def test_approximations_within_the_evaluators_tolerance_on_every_value_class():
     """All four approximations (erf too, which the naive lowering cannot compile) against the exact float64
     function under the evaluator's own rules (compare.py), on each float value class of inputs.py."""
-    exact = {"math.exp": np.exp, "math.log": np.log, "math.tanh": np.tanh, "math.erf": np.vectorize(math.erf)}
-    sched = _approximating_schedule()
+    exact = {"math.exp": np.exp, "math.log": np.log, "math.tanh": np.tanh, "math.erf": np.vectorize(math.erf),
+             "math.sin": np.sin, "math.cos": np.cos}
+    sched = _approximating_schedule(", ".join(f'"{op}"' for op in exact))
     rtol = tolerance("float32", 0, EvalConfig().tolerance_factor)
     for op, ref in exact.items():
         k = compile_kernel(_elementwise(op, "7x61"), sched)
@@ -292,7 +293,7 @@ def test_fields_are_the_knobs_and_each_can_be_pinned():
 
 
 @pytest.mark.parametrize("op, ref", [("math.tanh", np.tanh), ("math.exp", np.exp),
-                                     ("math.erf", np.vectorize(math.erf))])
+                                     ("math.erf", np.vectorize(math.erf)), ("math.sin", np.sin), ("math.cos", np.cos)])
 def test_the_elementwise_schedule_keeps_math_in_vectors(op, ref):
     """GELU, sigmoid, SiLU are elementwise maps around tanh, exp, erf: the library's elementwise schedule marks
     those for the approximation, so they stay vectors instead of one libm call per lane (a tanh GELU of
@@ -302,8 +303,11 @@ def test_the_elementwise_schedule_keeps_math_in_vectors(op, ref):
     s = next(s for s in for_kernel(info, host()) if s.name == "vectorize_elementwise")
     lowered = lower_kernel(text, s.text(info, host()), s.defaults(info, host()))
     llvm = str(lowered.module)  # neither libm calls nor LLVM's math intrinsics (scalarised into libm calls)
+    if op in ("math.sin", "math.cos"):  # the math library only on the branch past the range (a vector's lanes)
+        llvm = re.sub(r"llvm\.intr\.(sin|cos)\(%\w+\) : \(vector<\d+xf32>\)", "", llvm)
+        assert re.search(r"llvm\.intr\.fma\(.*vector<", llvm)
     assert set(re.findall(r"llvm\.call @(\w+)", llvm)) <= {"malloc", "free"}
-    assert not re.search(r"llvm\.intr\.(exp|log|tanh|erf)", llvm)
+    assert not re.search(r"llvm\.intr\.(exp|log|tanh|erf|sin|cos)", llvm)
     k = compile_kernel(text, s.text(info, host()), s.defaults(info, host()))
     x = np.random.default_rng(2).standard_normal((37, 203)).astype(np.float32) * 4
     out = np.full_like(x, np.nan)
@@ -327,6 +331,36 @@ def test_a_fused_matmul_epilogue_keeps_its_math_in_vectors(examples):
     b, out = rng.standard_normal(256).astype(np.float32), np.full((37, 256), np.nan, np.float32)
     k(a, w, b, out)
     np.testing.assert_allclose(out, np.tanh(a.astype(np.float64) @ w + b), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op, ref", [("math.sin", np.sin), ("math.cos", np.cos)])
+def test_sin_and_cos_are_within_2_ulp_and_take_the_math_library_past_their_range(op, ref):
+    """Cephes' reduction by pi / 4 in three parts (FMAs) and polynomials: within 2 ulp wherever the value is
+    above 1e-3 and within 1e-7 absolute near the zeros, for |x| up to the range; a vector with a lane past it
+    (8193, 1e30, Inf) is computed by the math library's call per lane instead (a 16-lane vector here), so it is
+    libm's answer, NaN for Inf; -0.0 and NaN kept."""
+    from neurojit.compiler.approx import SINCOS_RANGE
+
+    k = compile_kernel(_elementwise(op, "16x1025"), _approximating_schedule(f'"{op}"'))
+    rng = np.random.default_rng(7)
+    for x in (np.linspace(-SINCOS_RANGE, SINCOS_RANGE, 16 * 1025), rng.standard_normal(16 * 1025) * 5):
+        x = x.astype(np.float32).reshape(16, 1025)
+        y = np.full_like(x, np.nan)
+        k(x, y)
+        exact = ref(x.astype(np.float64))
+        err = np.abs(y - exact)
+        big = np.abs(exact) > 1e-3
+        assert np.max(err[big] / np.spacing(np.abs(exact[big]).astype(np.float32))) <= 2
+        assert err.max() <= 1e-7
+    x = np.full((16, 1025), 0.5, np.float32)
+    x[0, :8] = [0.0, -0.0, np.nan, 1e-45, SINCOS_RANGE + 1, 1e30, np.inf, -np.inf]
+    x[1, :4] = [0.0, -0.0, np.nan, -1e-45]  # a row with every lane in range
+    y = np.zeros_like(x)
+    k(x, y)
+    with np.errstate(invalid="ignore"):
+        want = ref(x.astype(np.float64)).astype(np.float32)
+    np.testing.assert_allclose(y[:2, :8], want[:2, :8], rtol=2e-7, atol=0)  # NaN where the exact is NaN
+    assert list(np.signbit(y[:2, :2]).ravel()) == list(np.signbit(want[:2, :2]).ravel())
 
 
 def test_tanh_and_erf_approximations_saturate_to_exactly_one():
