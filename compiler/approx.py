@@ -46,7 +46,9 @@ def approximate(module: ir.Module) -> int:
         parent = op.parent
         outer = parent if parent.name == "vector.mask" else op
         with op.location, ir.InsertionPoint(outer):
-            value = _RULES[op.name](_Builder(op.results[0].type), op.operands[0])
+            b = _Builder(op.results[0].type)
+            b.mask = parent.operands[0] if parent.name == "vector.mask" else None
+            value = _RULES[op.name](b, op.operands[0])
         outer.results[0].replace_all_uses_with(value)
         outer.erase()
         done += 1
@@ -63,6 +65,7 @@ class _Builder:
 
     def __init__(self, ty: ir.Type):
         self.ty = ty
+        self.mask: ir.Value | None = None  # the lanes that count, where the op is masked (the rest undefined)
         i32 = ir.IntegerType.get_signless(32)
         shaped = ty.maybe_downcast()
         self.ity = ir.VectorType.get(shaped.shape, i32) if isinstance(shaped, ir.VectorType) else i32
@@ -195,6 +198,8 @@ _COS_P = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
 def _sincos(b: _Builder, x, sine: bool) -> ir.Value:
     ax = mmath.absf(x)
     far = b.cmp("ogt", ax, b.f(SINCOS_RANGE))  # Inf too; NaN is not (it goes through below)
+    if b.mask is not None:  # a masked op's other lanes hold anything: a partial tile took the branch every row
+        far = arith.andi(far, b.mask)
     shaped = x.type.maybe_downcast()
     if isinstance(shaped, ir.VectorType):
         flat = ir.VectorType.get([math.prod(shaped.shape)], ir.IntegerType.get_signless(1))

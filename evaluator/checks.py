@@ -31,6 +31,7 @@ from .inputs import Pair
 from .poison import poison_allocas
 from .promises import value_promises
 from .races import check_races
+from .task_order import reverse_parallel_loops
 from .unoptimised import hoist_allocas
 from .vector_bounds import guard_vector_accesses
 from .view_bounds import guard_views
@@ -186,6 +187,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     builds = {}
     allocator = CountingAllocator(config.alloc_limit_bytes)
     variants = [("normal", LOWER, 3), ("checked", CHECKED, 3)] + ([("o0", LOWER, 0)] if config.differential else [])
+    reversed_loops = 0  # parallel loops the O0 build runs last iteration first (task_order.py)
     for name, pipe, level in variants:
         if name == "o0":
             session.stage("compile_o0", config.compile_timeout_s)
@@ -198,6 +200,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
                     poison_allocas(m2)
                     guard_vector_accesses(m2)
                     guard_views(m2)
+                if name == "o0":
+                    reversed_loops = reverse_parallel_loops(m2)
                 lowered = lower_parsed(Parsed(m2, sig, normalised, origin), pipeline=pipe)
                 if name == "o0":
                     hoist_allocas(lowered.module)
@@ -225,7 +229,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         session.references[info["dir"]] = RefSet(info)
     refs = session.references[info["dir"]]
     eq = Equivalence(session, config, base, sig, builds, allocator, refs,
-                     lambda calls, sets: _run_budget(config, base, calls, sets), promises)
+                     lambda calls, sets: _run_budget(config, base, calls, sets), promises, reversed_loops)
     try:
         detail = eq.run()
     finally:
@@ -236,7 +240,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         checks.append(Check("guard_pages", True, "normal build with every argument ending at a guard page, checked "
                                                  "build also starting right after one, did not fault"))
     if config.differential:
-        checks.append(Check("differential_o0", True, "the unoptimised (O0) build agrees with the O3 build"))
+        checks.append(Check("differential_o0", True, "the unoptimised (O0) build agrees with the O3 build" + (
+            f" (its {reversed_loops} parallel loop(s) run last iteration first)" if reversed_loops else "")))
     checks.append(Check("inputs_unchanged", True))
     errs = eq.errs
     if not config.bench:

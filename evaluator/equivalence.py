@@ -57,9 +57,10 @@ def _digest(arrays) -> int:
 class Equivalence:
     """The equivalence stage of one candidate: `run()` returns the check's detail or raises Rejected."""
 
-    def __init__(self, session, config, base, sig, builds, allocator, refs, budget, promises=()):
+    def __init__(self, session, config, base, sig, builds, allocator, refs, budget, promises=(), reversed_loops=0):
         self.session, self.config, self.base, self.sig = session, config, base, sig
         self.promises = list(promises)  # value promises to the optimiser (promises.py): O0 on every input set
+        self.reversed_loops = reversed_loops  # parallel loops the O0 build runs in reverse (task_order.py)
         self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
         self.outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
         self.ins = [i for i, a in enumerate(sig.args) if a.role == "in"]
@@ -213,12 +214,16 @@ class Equivalence:
         for o, w in zip(self.outs, want):
             c = self.compare(run[o], w, pair, o=o)
             if c.problem:
+                order = (f", which also runs its {self.reversed_loops} parallel loop(s) last iteration first, "
+                         if self.reversed_loops else " ")
                 raise Rejected(Reason.UNDEFINED_BEHAVIOUR, f"output %{self.sig.args[o].name} of the unoptimised "
-                                                           f"(O0) build differs from the optimised (O3) build's "
+                                                           f"(O0) build{order}differs from the optimised (O3) build's "
                                                            f"beyond the comparison rules ({where}: {c.where}): the "
                                                            "result depends on the optimiser (undefined behaviour, "
                                                            "e.g. a read of memory nobody wrote" + self._promised()
-                                                           + ")")
+                                                           + ")" + (" or on the order of a parallel loop's iterations "
+                                                                    "(a task reading what another writes: tasks may "
+                                                                    "run in any order)" if self.reversed_loops else ""))
 
     def _promised(self) -> str:
         if not self.promises:

@@ -1,7 +1,9 @@
 """Elementwise maps (and fills): tiled into rows of `rows` x (`vw` host vectors) and vectorised.
 
 Memref payload: every tile is read once and written once with the host's widest vectors (`width` is a
-number of elements, a multiple of the host's lanes); a partial last tile is masked. One loop nest per op,
+number of elements, a multiple of the host's lanes); a row's partial last tile is masked and peeled off, so
+the full tiles have no masks (an i8 quantisation 1000 wide, masked every tile: 0.63x its naive loops; peeled
+0.90x, on one core). One loop nest per op,
 in program order. With `threads` > 1 each op's outer loop is first split into that many contiguous chunks,
 one task each on the async runtime (an `scf.forall` marked `neurojit.threads`). A map streams its operands
 once, so past one core's bandwidth only more cores help: `threads` starts at the host's cores (the run's
@@ -79,9 +81,12 @@ class VectorizeElementwise(Schedule):
             if split:
                 body += parts.distribute(h, len(op.iterators), 0, "%threads", f"s{i}")
                 h = f"%s{i}"
-            body += parts.tile_vectorize(h, vector_tile(op.iterators, "%width", "%rows" if rows else None,
-                                                        transposed_dim(op)), f"e{i}")
-        body += parts.approximate_math("%root") + parts.func("%fb") + parts.lower_vectors("%fb")
+            sizes = vector_tile(op.iterators, "%width", "%rows" if rows else None, transposed_dim(op))
+            body += parts.tile_vectorize(h, sizes, f"e{i}")
+            if sizes:  # the row's partial last tile peeled off: the full ones lose their masks (canonicalized)
+                body += parts.peel(f"%e{i}l#{len([s for s in sizes if s != 0]) - 1}", f"pe{i}")
+        body += (parts.approximate_math("%root") + parts.func("%fb") + parts.canonicalize("%fb")
+                 + parts.lower_vectors("%fb"))
         return self.module(body)
 
 
