@@ -19,6 +19,7 @@ from neurojit.evaluator import EvalConfig, Evaluator
 from neurojit.evaluator.static import kernel_writes_inputs
 
 from . import runoff
+from .fingerprint import build
 from .budget import Budget
 from .provider import Provider
 from .registry import make_choice, make_model, make_provider, make_strategy, model_label
@@ -130,7 +131,8 @@ def tune(kernel_path: str, options: TuneOptions, progress=sys.stderr, provider=N
         kernel = load_kernel(Source(run.kernel_text, src.name))
     else:
         run = store.create_run(kernel, model=model_label(options.model), strategy=options.strategy,
-                               run_id=options.run_id, host=host().to_json(), experiment=options.experiment,
+                               run_id=options.run_id, host={**host().to_json(), "build": build()},
+                               experiment=options.experiment,
                                cell=options.cell, config={"budget": vars(options.budget), "seed": options.seed,
                                                           "sampler": options.sampler, "threads": threads})
     evaluator.prepare(kernel)  # the baseline's references, while LangGraph loads and the provider proposes

@@ -184,7 +184,7 @@ class Session:
         recs = self.store.add_candidates(self.run_id, proposals)
         for p, rec in zip(proposals, recs):
             ident = rec.identity
-            known = rec.verdict or self.store.cached_verdict(self.run.kernel_hash, ident)
+            known = rec.verdict or self.store.cached_verdict(self.run.kernel_hash, ident, self.run.host.get("build"))
             if known is not None and rec.verdict is None:
                 self.store.set_verdict(self.run_id, ident, known)
                 self._note_baseline(known)  # a run answered wholly from the cache still has a baseline

@@ -308,15 +308,19 @@ class ResultStore:
         return self._all(CandidateRecord, select(CandidateRow).where(CandidateRow.run_id == run_id)
                          .order_by(CandidateRow.id))
 
-    def cached_verdict(self, kernel_hash: str, identity: str) -> Verdict | None:
-        """The latest verdict for this candidate of this kernel, from any run."""
-        stmt = (select(CandidateRow.verdict).join(RunRow, RunRow.id == CandidateRow.run_id)
+    def cached_verdict(self, kernel_hash: str, identity: str, build: str | None = None) -> Verdict | None:
+        """The latest verdict for this candidate of this kernel, from any run; with `build`, from a run that
+        recorded that build in its host description (agent/fingerprint.py: the same compiler, evaluator and
+        machine), so a verdict of other code or another machine is evaluated again instead."""
+        stmt = (select(CandidateRow.verdict, RunRow.host).join(RunRow, RunRow.id == CandidateRow.run_id)
                 .where(RunRow.kernel_hash == kernel_hash, CandidateRow.identity == identity,
                        CandidateRow.verdict.is_not(None))
-                .order_by(CandidateRow.id.desc()).limit(1))
+                .order_by(CandidateRow.id.desc()))
         with self._session() as s:
-            data = s.scalars(stmt).first()
-        return None if data is None else read_verdict(data)
+            for data, recorded in s.execute(stmt):
+                if build is None or (recorded or {}).get("build") == build:
+                    return read_verdict(data)
+        return None
 
     def best(self, run_id: str) -> CandidateRecord | None:
         """The winner of the run's runoff where it had one (agent/runoff.py: its few best, timed again against

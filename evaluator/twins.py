@@ -200,6 +200,9 @@ def magnitude_twin(text64: str) -> str | None:
     from neurojit.compiler.kernel import parse_module, walk
 
     text64 = _NEGATIVE_HEX.sub(lambda m: f"0x{int(m.group(1), 16) & 7:X}{m.group(2)}", text64)
+    text64 = _dense_magnitudes(text64)
+    if text64 is None:
+        return None
     if re.search(r"dense<[^>]*-", text64) or re.search(r"0x[89A-Fa-f][0-9A-Fa-f]{15}\b", text64):
         return None  # a negative constant it cannot make non-negative in place (a splat, an integer)
     if any(k not in _COMBINERS for m in _KINDS.finditer(text64) for k in m.groups() if k):
@@ -246,6 +249,36 @@ def magnitude_twin(text64: str) -> str | None:
         text = pattern.sub(repl, text)
     text = text.replace("arith.subf", "arith.addf").replace("arith.negf", "math.absf")
     return _exact_bounds_free(_NEGATIVE_CONSTANT.sub(r"\1", text))
+
+
+_DENSE = re.compile(r"dense<([^<>]*)>")
+_MINUS = re.compile(r"(?<![eE])-(?=[\d.]|inf)")  # a sign, not an exponent's
+
+
+def _dense_magnitudes(text64: str) -> str | None:
+    """Every f64 dense literal (a constant's or a global's: weights torch-mlir inlined, a filter) with its
+    elements' absolute values: a hex blob's sign bits cleared, a list's minus signs dropped. Left signed, a
+    matmul by inlined weights had its terms' magnitudes cancel like the result (|x| w, not |x| |w|), and a correct
+    packed matmul was refused on positive inputs 16x past a bound that small. None where a literal's element
+    type cannot be told; other types are left as they are (an integer table: the checks above decide)."""
+    out, last = [], 0
+    for m in _DENSE.finditer(text64):
+        after = re.match(r"\s*:\s*\w+<([^<>]*)>", text64[m.end():m.end() + 400])  # arith.constant dense<...> : T
+        before = re.search(r"\w+<([^<>]*)>\s*=\s*$", text64[max(0, m.start() - 400):m.start()])  # global : T = dense
+        found = after or before
+        if found is None:
+            return None
+        if found.group(1).split("x")[-1].strip() != "f64":
+            continue
+        body = m.group(1)
+        if body.startswith('"0x'):
+            data = np.frombuffer(bytes.fromhex(body[3:-1]), "<f8")
+            body = f'"0x{np.abs(data).tobytes().hex().upper()}"'
+        else:
+            body = _MINUS.sub("", body)
+        out += [text64[last:m.start()], f"dense<{body}>"]
+        last = m.end()
+    return "".join(out) + text64[last:]
 
 
 _LOADS = ("affine.load", "memref.load")

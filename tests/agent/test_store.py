@@ -157,6 +157,27 @@ def test_cached_verdict_across_runs(store):
     assert store.cached_verdict(first.kernel_hash, ident("c1")) == accept(1.1)
 
 
+def test_a_cached_verdict_is_reused_only_from_a_run_of_the_same_build(store):
+    """A run records the build (compiler and evaluator source, host) in its host description; a verdict of an
+    earlier build (mended since, or timed on another machine) is evaluated again, not reused."""
+    from neurojit.agent.fingerprint import build
+
+    old = new_run(store, host={"cpu": "znver4", "build": "0123456789abcdef"})
+    legacy = new_run(store, host={"cpu": "znver4"})  # a run from before builds were recorded
+    add(store, old.id, "c1")
+    store.set_verdict(old.id, ident("c1"), reject(Reason.WRONG_RESULT))
+    add(store, legacy.id, "c2")
+    store.set_verdict(legacy.id, ident("c2"), accept(2.0))
+    assert store.cached_verdict(old.kernel_hash, ident("c1"), build()) is None
+    assert store.cached_verdict(old.kernel_hash, ident("c2"), build()) is None
+    assert store.cached_verdict(old.kernel_hash, ident("c1"), "0123456789abcdef") == reject(Reason.WRONG_RESULT)
+    now = new_run(store, host={"cpu": "znver4", "build": build()})
+    add(store, now.id, "c1")
+    store.set_verdict(now.id, ident("c1"), accept(1.5))
+    assert store.cached_verdict(old.kernel_hash, ident("c1"), build()) == accept(1.5)
+    assert build() == build() and len(build()) == 16
+
+
 def test_the_summarys_baseline_is_the_one_timed_beside_the_best(store):
     # so that baseline_ms / best_ms is its speedup (the run's first noted baseline was once a rejected
     # verdict's one-call estimate: 62 ms for a 0.85 ms kernel)

@@ -507,3 +507,22 @@ def test_an_evaluator_closed_while_its_references_compute_leaves_no_process():
     w = ev.pool.references.worker
     assert w.proc is None or w.proc.poll() is not None
     assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def test_the_magnitude_twin_takes_inlined_weights_by_their_magnitudes():
+    """Weights inlined as dense constants (a hex blob once large, a list once small) enter the magnitude twin
+    as their absolute values: left signed, |x| W cancelled like the result did, and a correct reassociation of
+    a matmul by them was refused (corpus 319). An exponent's sign stays; an integer table is left alone."""
+    import struct
+
+    from neurojit.evaluator.twins import _dense_magnitudes
+
+    blob = struct.pack("<3d", -1.5, 2.0, -0.0).hex().upper()
+    text = (f'memref.global "private" constant @w : memref<3xf64> = dense<"0x{blob}">\n'
+            "%c = arith.constant dense<[[-1.0e-05, 2.5E-3], [-7.0, 0.0]]> : tensor<2x2xf64>\n"
+            "%i = arith.constant dense<[-1, 2]> : tensor<2xi64>\n")
+    out = _dense_magnitudes(text)
+    assert f'dense<"0x{struct.pack("<3d", 1.5, 2.0, 0.0).hex().upper()}">' in out
+    assert "dense<[[1.0e-05, 2.5E-3], [7.0, 0.0]]> : tensor<2x2xf64>" in out
+    assert "dense<[-1, 2]> : tensor<2xi64>" in out
+    assert _dense_magnitudes("%c = foo dense<[-1.0]>") is None  # no type to tell it by
