@@ -57,18 +57,24 @@ _BLOB = re.compile(r'dense<"0x([0-9A-Fa-f]+)">')  # dense data as MLIR prints a 
 _LITTLE = {"f32": "<f4", "f64": "<f8"}
 
 
+def _literal_element(text: str, m: re.Match) -> str | None:
+    """The element type of the dense literal `m` matched in `text`: from the type after it (an arith.constant's)
+    or before it (a memref.global's); None where neither is there."""
+    after = re.match(r"\s*:\s*\w+<([^<>]*)>", text[m.end():m.end() + 400])  # arith.constant dense<...> : T
+    before = re.search(r"\w+<([^<>]*)>\s*=\s*$", text[max(0, m.start() - 400):m.start()])  # global : T = dense
+    found = after or before
+    return None if found is None else found.group(1).split("x")[-1].strip()
+
+
 def _blobs_widened(text: str, narrow: str, wide: str) -> str | None:
     """`text` with each hex blob of `narrow` elements (embedded weights: a memref.global or a constant) as one
     of `wide` elements; None where a blob's element type cannot be told, or is `narrow` and `wide` has no
     byte layout here (f80)."""
     out, last = [], 0
     for m in _BLOB.finditer(text):
-        after = re.match(r"\s*:\s*\w+<([^<>]*)>", text[m.end():m.end() + 400])  # arith.constant dense<...> : T
-        before = re.search(r"\w+<([^<>]*)>\s*=\s*$", text[max(0, m.start() - 400):m.start()])  # global : T = dense
-        found = after or before
-        if found is None:
+        element = _literal_element(text, m)
+        if element is None:
             return None
-        element = found.group(1).split("x")[-1].strip()
         if element == narrow:
             if wide not in _LITTLE:
                 return None
@@ -263,12 +269,10 @@ def _dense_magnitudes(text64: str) -> str | None:
     type cannot be told; other types are left as they are (an integer table: the checks above decide)."""
     out, last = [], 0
     for m in _DENSE.finditer(text64):
-        after = re.match(r"\s*:\s*\w+<([^<>]*)>", text64[m.end():m.end() + 400])  # arith.constant dense<...> : T
-        before = re.search(r"\w+<([^<>]*)>\s*=\s*$", text64[max(0, m.start() - 400):m.start()])  # global : T = dense
-        found = after or before
-        if found is None:
+        element = _literal_element(text64, m)
+        if element is None:
             return None
-        if found.group(1).split("x")[-1].strip() != "f64":
+        if element != "f64":
             continue
         body = m.group(1)
         if body.startswith('"0x'):
