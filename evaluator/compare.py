@@ -24,7 +24,8 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    where a rank-deficient Gram-Schmidt's residual is all rounding; the caller passes it as the edge), and at
    the edge of the range, where another correct order of evaluation may overflow a
    partial sum that the baseline's did not (near-limit values +a, -b, +c summed in two lanes: a + c
-   overflows, a - b + c does not). The caller says where (`overflows`, equivalence.py): where the sum of
+   overflows, a - b + c does not); there, where an op may launder an overflow (`launders`), a finite value of
+   the exact value's sign is no evidence either (a ReLU's 0 for a partial sum that reached -Inf first). The caller says where (`overflows`, equivalence.py): where the sum of
    the element's terms' magnitudes reaches the dtype's largest value, for a kernel with reductions made of
    sums, products, maxima and divisions by constants or an input's elements only (selects that are maxima too, as
    torch-mlir's ReLU; a minimum or another select may keep an overflowing arm out of the result in every
@@ -228,6 +229,10 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
         edge = well & may
         errs = np.where(well & fin_g, diff, 0.0)
         well &= ~(edge & ~fin_g)
+        if launders:  # ... nor, where an op may launder the overflow, a finite value of the exact value's sign (a
+            # ReLU's 0 for a partial sum that went to -Inf before the positive terms came: a conv + ReLU by the
+            # windows schedule on near-limit inputs, whose exact value was +1.2e38)
+            well &= ~(edge & fin_g & (np.signbit(g) == np.signbit(r)) & ~(diff <= tol))
         nonfinite = well & ~fin_g
         if nonfinite.any():
             return _result("nonfinite", got, b, r, nonfinite, errs, r)
