@@ -262,6 +262,7 @@ def tensorize(module: ir.Module) -> None:
             for old_region, new_region in zip(op.regions, new.regions):
                 for b in list(old_region.blocks):
                     b.append_to(new_region)
+            _loads_as_extracts(new, lambda m: current.get(key(m)) if _is_memref(m) and m in args else None)
             for v, r in zip(outs, new.results):
                 if v in windows:  # written through a slice: put back into its root
                     w = windows[v]
@@ -293,6 +294,22 @@ def tensorize(module: ir.Module) -> None:
         raise ScheduleError(f"tensor payload: the tensor form does not verify: {e.message}") from None
 
 
+
+
+def _loads_as_extracts(op: ir.Operation, tensor_of) -> None:
+    """A linalg body's `memref.load` of an argument (a gather: torch-mlir's embedding lookup or a loss's
+    `x[i, target[i]]`, a `tensor.extract` before bufferization) as a `tensor.extract` of the argument's tensor
+    now (`tensor_of(memref)`, None for other memrefs): the vectoriser takes an extract (as a gather), never a
+    load from a memref inside a tensor op (the row-wise schedules of a cross-entropy failed to apply)."""
+    for load in [o for o in walk(op) if o.name == "memref.load"]:
+        source = tensor_of(load.operands[0])
+        if source is None:
+            continue
+        with ir.InsertionPoint(load), load.location:
+            extract = ir.Operation.create("tensor.extract", results=[load.results[0].type],
+                                          operands=[source, *list(load.operands)[1:]])
+        load.results[0].replace_all_uses_with(extract.results[0])
+        load.erase()
 
 
 def _constant_value(module: ir.Module, op: ir.Operation) -> ir.Attribute | None:

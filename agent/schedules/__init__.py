@@ -31,10 +31,12 @@ ranks those that apply by the host model (`model`).
 
 from __future__ import annotations
 
+import re
+
 from neurojit.compiler.host import Host
 from neurojit.compiler.tasks import WORK_PER_DISPATCH
 
-from ..analyze import KernelInfo
+from ..analyze import KernelInfo, map_results
 from . import model
 from .affine_loops import JamAffineLoops, SpreadAffineLoops, VectorizeAffineLoops
 from .aliased_loops import SplitAliasedLoops
@@ -67,11 +69,24 @@ def for_kernel(info: KernelInfo, host: Host, keep: float | None = None) -> list[
     strided streaming kernels, where LLVM's vectorisation of the naive loops beats the tiles on one core)."""
     found = [s for s in (*LIBRARY, FALLBACK) if s.applies(info)]
     floor = [FLOOR] if host.cores > 1 and FLOOR.applies(info) else []
+    if reversed_maps(info):  # only the schedules of the loops as written (none tiles a linalg op)
+        found, floor = [s for s in found if s.on_loops], []
     return model.ranked(found, info, host, keep) + floor
+
+
+def reversed_maps(info: KernelInfo) -> bool:
+    """Whether a linalg op reads or writes along a loop backwards (a map with a negative coefficient: torch.flip's
+    `(i, j) -> (i, 1023 - j)`): MLIR's tiling asserts on such a map ("nonpositive multiplying coefficient"), so
+    every schedule that tiles the op would crash its worker."""
+    return any(re.search(r"-\s*(\d+\s*\*\s*)?d\d|d\d+\s*\*\s*-", r)
+               for op in info.ops for m in op.maps for r in map_results(m))
 
 
 def unscheduled(info: KernelInfo) -> str:
     """Why no schedule of the library applies to a kernel, in one clause (for a run that has nothing to try)."""
+    if reversed_maps(info):
+        return ("a linalg op with an indexing map that runs a loop backwards (torch.flip's `1023 - j`), which "
+                "MLIR's tiling cannot take: its naive loops are what LLVM vectorises")
     if info.element not in ("f32", "f64", "i32", "i64"):
         return f"its element type {info.element or '(none)'} has no schedule"
     if info.is_loops and info.affine:

@@ -94,7 +94,8 @@ def peel(loops: str, tag: str) -> str:
 
 
 def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
-    """Tile `handle` by `sizes` (0: not tiled) and vectorise each tile with masks, to the same sizes. A size
+    """Tile `handle` by `sizes` (0: not tiled) and vectorise each tile with masks, to the same sizes (a
+    `tensor.extract` by computed indices, a gather, as vector gathers or loads: `vectorize_nd_extract`). A size
     may be a param (`%name`, a tune.knob's value). An op without loops (the fill of a 0-d accumulator) has
     nothing to tile or vectorise: it stays as it is."""
     if not sizes:
@@ -106,7 +107,7 @@ def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
     params = "".join(f", {PARAM}" for s in sizes if str(s).startswith("%"))
     return (f"  %{tag}t, %{tag}l:{len(tiled)} = transform.structured.tile_using_for {handle} tile_sizes [{sz}]"
             f" : ({ANY}{params}) -> ({ANY}, {loops})\n"
-            f"  transform.structured.vectorize %{tag}t vector_sizes [{vs}] : {ANY}{params}\n")
+            f"  transform.structured.vectorize %{tag}t vector_sizes [{vs}] {{vectorize_nd_extract}} : {ANY}{params}\n")
 
 
 def approximate_math(scope: str = "%root", tag: str = "am") -> str:

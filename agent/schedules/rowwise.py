@@ -121,7 +121,7 @@ class RowwiseFused(Schedule):
                  + f'  %f1 = transform.apply_registered_pass "scf-for-loop-peeling" to %f0 : ({ANY}) -> {ANY}\n'
                  + _fold("%f1")
                  + f"  %lo = transform.structured.match interface{{LinalgOp}} in %f1 : ({ANY}) -> {ANY}\n"
-                 f"  transform.structured.vectorize %lo : {ANY}\n"
+                 f"  transform.structured.vectorize %lo {{vectorize_nd_extract}} : {ANY}\n"
                  + _fold("%f1")
                  + f'  %hl = transform.structured.match ops{{["scf.for"]}} in %f1 : ({ANY}) -> {ANY}\n'
                  f"  transform.loop.hoist_loop_invariant_subsets %hl : {ANY}\n"

@@ -1361,3 +1361,81 @@ def test_a_quantisation_to_i8_gets_its_naive_loops_split_with_the_naive_bits():
         got = np.zeros((331, 1001), np.int8)
         k(x.copy(), got)
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_map_that_runs_a_loop_backwards_gets_no_tiling_schedule_and_is_told_why():
+    # torch.flip as a generic: MLIR's tiling asserts on the map's negative coefficient, so every proposal
+    # (the elementwise tile, the register tile, the naive split) killed its worker
+    from neurojit.agent.schedules import reversed_maps
+
+    text = """func.func @flip(%x: memref<64x96xf32>, %y: memref<64x96xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, 95 - j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]} ins(%x : memref<64x96xf32>) outs(%y : memref<64x96xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}"""
+    info = analyze(text)
+    assert reversed_maps(info) and for_kernel(info, dataclasses.replace(host(), cores=2)) == []
+    assert "backwards" in unscheduled(info)
+    assert not reversed_maps(analyze(text.replace("95 - j", "j")))
+    assert not reversed_maps(analyze((KERNELS / "jacobi_2d.mlir").read_text()))  # (i - 1: not a coefficient)
+
+
+def test_a_loss_that_gathers_its_targets_gets_the_rowwise_schedules_and_numpys_answer():
+    # torch-mlir's cross-entropy: logsumexp of each row less x[i, target[i]] (a tensor.extract by a computed
+    # index). On memrefs the gather is a memref.load, which the tensor form kept inside a tensor op and the
+    # vectoriser refused: rowwise_fused and vectorize_row_reduction were schedule_errors
+    text = """#m2 = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+func.func @xent(%x: tensor<37x203xf32>, %t: tensor<37xi32>) -> tensor<37xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %cmax = arith.constant 202 : index
+  %c0 = arith.constant 0 : index
+  %0 = tensor.empty() : tensor<37xf32>
+  %1 = linalg.fill ins(%ninf : f32) outs(%0 : tensor<37xf32>) -> tensor<37xf32>
+  %mx = linalg.generic {indexing_maps = [#m2, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<37x203xf32>) outs(%1 : tensor<37xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %m = arith.maximumf %in, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<37xf32>
+  %2 = linalg.fill ins(%zero : f32) outs(%0 : tensor<37xf32>) -> tensor<37xf32>
+  %se = linalg.generic {indexing_maps = [#m2, #r, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %mx : tensor<37x203xf32>, tensor<37xf32>) outs(%2 : tensor<37xf32>) {
+  ^bb0(%in: f32, %m: f32, %acc: f32):
+    %d = arith.subf %in, %m : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %e, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<37xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id, #id], iterator_types = ["parallel"]}
+      ins(%se, %mx, %t : tensor<37xf32>, tensor<37xf32>, tensor<37xi32>) outs(%0 : tensor<37xf32>) {
+  ^bb0(%s: f32, %m: f32, %ti: i32, %o: f32):
+    %i = linalg.index 0 : index
+    %tix = arith.index_cast %ti : i32 to index
+    %lo = arith.maxsi %tix, %c0 : index
+    %cl = arith.minsi %lo, %cmax : index
+    %xt = tensor.extract %x[%i, %cl] : tensor<37x203xf32>
+    %l = math.log %s : f32
+    %lse = arith.addf %l, %m : f32
+    %loss = arith.subf %lse, %xt : f32
+    linalg.yield %loss : f32
+  } -> tensor<37xf32>
+  return %r : tensor<37xf32>
+}"""
+    info, h = analyze(text), host()
+    names = [s.name for s in for_kernel(info, h, keep=0)]
+    assert {"rowwise_fused", "vectorize_row_reduction"} <= set(names)
+    rng = np.random.default_rng(9)
+    x = (rng.standard_normal((37, 203)) * 3).astype(np.float32)
+    t = rng.integers(0, 203, 37).astype(np.int32)
+    x64 = x.astype(np.float64)
+    want = np.log(np.exp(x64 - x64.max(1, keepdims=True)).sum(1)) + x64.max(1) - x64[np.arange(37), t]
+    for s in for_kernel(info, h, keep=0):
+        got = np.zeros(37, np.float32)
+        compile_kernel(text, s.text(info, h), s.defaults(info, h))(x, t, got)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=s.name)
