@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from mlir import ir, passmanager
 
+from .accurate_math import accurate_math
 from .approx import approximate
 from .errors import CompileError
 from .tasks import THREADS_ATTR, prepare
@@ -43,8 +44,9 @@ class Pipeline:
     def run(self, module: ir.Module) -> None:
         """Run in place on `module` (in its context); raise CompileError with MLIR's message on failure."""
         pipeline = self.for_module(module)
-        if "convert-math-to-llvm" in pipeline.passes:  # math ops a schedule marked: polynomials, not libm calls
-            approximate(module)
+        if "convert-math-to-llvm" in pipeline.passes:
+            accurate_math(module)  # expm1 and log1p, which that pass would lower as exp(x) - 1 and log(1 + x)
+            approximate(module)  # math ops a schedule marked: polynomials, not libm calls
         if pipeline is not self:  # a parallel lowering: which loops run as how many tasks (tasks.py)
             prepare(module)
         try:

@@ -1,0 +1,13 @@
+// tanh over 2048 f32 (math.tanh).
+#m = affine_map<(i) -> (i)>
+module {
+  func.func @th(%x: memref<2048xf32>, %out: memref<2048xf32>) {
+    linalg.generic {indexing_maps = [#m, #m], iterator_types = ["parallel"]}
+        ins(%x : memref<2048xf32>) outs(%out : memref<2048xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %t = math.tanh %v : f32
+      linalg.yield %t : f32
+    }
+    return
+  }
+}
