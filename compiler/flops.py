@@ -110,9 +110,39 @@ def reduction_depth(text: str) -> int:
     return max(depth, 1)
 
 
+# ops whose result is rounded: an accumulator that passes through one carries each term's rounding on
+ROUNDING = frozenset({"arith.addf", "arith.subf", "arith.mulf", "arith.divf", "arith.remf", "math.fma",
+                      "math.exp", "math.log", "math.powf", "math.sqrt", "math.rsqrt", "arith.truncf",
+                      "arith.sitofp", "arith.uitofp"})
+
+
+def _exact_combiner(op: ir.Operation) -> bool:
+    """Whether every op a reduction's accumulators flow through, up to its yield, is exact (a maximum, a minimum,
+    a select and its comparison: a row max, an argmax): then its result is one of its terms in any order,
+    and the reduction adds no depth to the tolerance (a 4096-term max let an 18-bit quotient pass)."""
+    body = op.regions[0].blocks[0]
+    n_out = len(op.results) or list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))[1]
+    frontier = list(body.arguments)[len(body.arguments) - n_out:]
+    seen: list[ir.Operation] = []  # (compared as ops: the id of a temporary wrapper may be reused)
+    while frontier:
+        v = frontier.pop()
+        for use in v.uses:
+            user = use.owner
+            if user.name == "linalg.yield" or any(user == s for s in seen):
+                continue
+            seen.append(user)
+            if user.name in ROUNDING or user.regions:
+                return False
+            frontier.extend(user.results)
+    return True
+
+
 def _generic_depth(op: ir.Operation) -> int:
-    """The product of a linalg.generic's reduction-loop extents (1 without reductions)."""
+    """The product of a linalg.generic's reduction-loop extents (1 without reductions, or where the reduction's
+    combiner is exact: `_exact_combiner`)."""
     kinds = [str(x) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
+    if any("reduction" in k for k in kinds) and _exact_combiner(op):
+        return 1
     sizes = loop_sizes(op)
     d = 1
     for i, k in enumerate(kinds):

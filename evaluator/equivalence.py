@@ -260,7 +260,7 @@ class Equivalence:
                 if (pair.set in (*TYPICAL, *ORDINARY) and w[1] is not None and got[o].dtype.kind == "f"
                         and not c.problem):
                     (samples if pair.set in TYPICAL else more).setdefault(o, []).append(
-                        (where, *ulp_errors(got[o], w[0], w[1])))
+                        (where, *ulp_errors(got[o], w[0], w[1], np.random.default_rng((seed, i, o)))))
                 if math.isfinite(c.max_abs_err):
                     self.errs = (max(self.errs[0], c.max_abs_err), max(self.errs[1], c.max_rel_err))
                 if c.problem:
