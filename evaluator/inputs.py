@@ -205,7 +205,7 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
     for i, a in enumerate(signature.args):
         if a.role == "in" or pair.state == "random":
             x = fill(kinds.get(i, pair.set), a.shape, a.dtype, rng, depth, lead=pair.state != "zeros")
-            out.append(np.array(np.mod(x, ranges[i]), dtype=x.dtype) if ranges and i in ranges else x)  # (0-d stays 0-d)
+            out.append(np.array(in_range(x, ranges[i]), dtype=x.dtype) if ranges and i in ranges else x)  # (0-d stays 0-d)
             continue
         if pair.state == "zeros":
             out.append(np.zeros(a.shape, a.dtype))
@@ -242,12 +242,12 @@ def _nudged(args: list[np.ndarray], signature, rng: np.random.Generator, ranges)
         pos = rng.choice(np.arange(1, x.size - 1), min(3, x.size - 2), replace=False)
         new = fill(RANDOM[0], (len(pos),), a.dtype, rng).astype(x.dtype)
         if ranges and i in ranges:
-            new = np.mod(new, ranges[i]).astype(x.dtype)
+            new = in_range(new, ranges[i]).astype(x.dtype)
         same = new == x[pos]
         if x.dtype.kind == "f":
             new[same] = x[pos][same] + 1  # (a value of the class that happens to be the old one)
         else:
-            new[same] = (x[pos][same] + 1) % ranges[i] if ranges and i in ranges else x[pos][same] + 1
+            new[same] = in_range(x[pos][same] + 1, ranges[i]) if ranges and i in ranges else x[pos][same] + 1
         x[pos] = new
     return args
 
@@ -283,19 +283,27 @@ def _signs(rng, shape):
     return rng.choice([-1.0, 1.0], shape)
 
 
+def in_range(x, r: int):
+    """Integer values taken into an index input's range (reference._probed_ranges): [0, r) for r > 0; for r < 0,
+    [r, -r), where the baseline takes negative indices too (Python's wrap: table[idx + n] for idx < 0)."""
+    return np.mod(x, r) if r > 0 else np.mod(x - r, -2 * r) + r  # (small values, 0 among them, stay as drawn)
+
+
 def _specials(x: np.ndarray, value, rng, depth: int, *, zeros: bool, lead: bool = True) -> np.ndarray:
-    """Put `value` at ~size/(8 x depth) random positions, and at the first element (`lead`) or else at one
-    random interior position at least (neither the first element nor the last, where arrays allow); a quarter
-    exact zeros."""
+    """Put `value` at ~size/(8 x depth) random positions (one at least), and at the first element (`lead`), or
+    else at one random interior position at least (neither the first element nor the last, where arrays
+    allow); a quarter exact zeros."""
     flat = x.reshape(-1)
     if zeros:
         pos = rng.random(flat.size) < 0.25
         flat[pos] = np.copysign(0.0, _signs(rng, int(pos.sum())))
-    n = max(0, flat.size // (8 * max(depth, 1)) - 1)
-    idx = rng.choice(flat.size, min(n, flat.size), replace=False) if n else np.zeros(0, int)
+    # one at least, anywhere (an input that one reduction sums whole had its special only at the first element
+    # or the middle: a sum that dropped NaN and Inf unless x[0] or x[size // 2] held one passed)
+    n = max(1, flat.size // (8 * max(depth, 1)) - 1)
+    idx = rng.choice(flat.size, min(n, flat.size), replace=False)
     if not lead:  # interior only: the first and last elements keep their ordinary values
         inner = idx[(idx > 0) & (idx < flat.size - 1)] if flat.size > 2 else idx
-        idx = inner if len(inner) else np.array([flat.size // 2])
+        idx = inner if len(inner) else (np.array([rng.integers(1, flat.size - 1)]) if flat.size > 2 else idx)
     vals = value(rng, len(idx) + 1)
     if lead:
         flat[0] = vals[0]

@@ -407,7 +407,8 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
     """`ranges` (the integer inputs indices.py proved to be indices) with the other integer inputs added where
     the baseline fails its bounds checks on them as drawn: an index through arithmetic (`table[idx + 1]`), a
     clamp, a torch-mlir bounds assertion before the read. They take the largest modulus the baseline stays in
-    bounds with on the probe sets, among the kernel's extents and one or two less; none if none does. Without
+    bounds with on the probe sets, among the kernel's extents and one or two less, signed ([-m, m):
+    `inputs.in_range`) where it stays in bounds with that too; none if none does. Without
     it every set whose integers leave the table was skipped, with its floats (a gather judged on 5 of 32
     pairs, a candidate reading table[min(idx, 15) + 1] accepted)."""
     free = [i for i, a in enumerate(sig.args)
@@ -420,9 +421,12 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
         return ranges
     extents = sorted({d for a in sig.args for d in a.shape if d > 1}, reverse=True)
     for m in [m - k for m in extents for k in (0, 1, 2) if m - k > 1]:
-        tried = {**ranges, **{i: m for i in free}}
-        if stays(tried):
-            return tried
+        # negative values too where the baseline stays in bounds with them (it wraps them: a gather taking
+        # Python's negative indices, whose wrap replaced by a clamp passed while every index was >= 0)
+        for r in (-m, m):
+            tried = {**ranges, **{i: r for i in free}}
+            if stays(tried):
+                return tried
     return ranges
 
 

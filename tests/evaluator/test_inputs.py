@@ -236,3 +236,16 @@ def test_classes_of_realistic_data_hold_what_they_promise():
     names = [p.set for p in inputs.plan(sig(), 3)]
     assert {"unit", "relu", "nonpositive", "offset", "smooth", "symmetric"} <= set(names)
     assert "symmetric" not in [p.set for p in inputs.plan(sig(shape=(8, 9)), 3)]  # no square input: `normal` again
+
+
+def test_index_ranges_are_unsigned_or_signed_and_keep_small_values():
+    # a signed range [-m, m) for an index the baseline wraps when negative (Python's table[idx + n]); 0 and
+    # small values stay as drawn, so the zeros set is still zeros (an integer division's zero divisor)
+    import numpy as np
+
+    from neurojit.evaluator.inputs import in_range
+
+    x = np.array([0, -5, 5, 63, 64, -64, -65, 1000, -1000])
+    assert list(in_range(x, -64)) == [0, -5, 5, 63, -64, -64, 63, -24, 24]
+    assert list(in_range(x, 64)) == [0, 59, 5, 63, 0, 0, 63, 40, 24]
+    assert in_range(x, -64).min() >= -64 and in_range(x, -64).max() < 64
