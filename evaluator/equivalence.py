@@ -335,7 +335,8 @@ class Equivalence:
                     f"in a few interior elements only ({where}: {c.where})")
             if _same_bits(outs[2][k], again[1][k]):  # the earlier call's result: kept between calls
                 raise Rejected(Reason.CACHES_RESULT, f"{what}: it is the earlier call's result (state kept "
-                                                     "between calls, under a key that misses the changed elements)")
+                                                     "between calls under a key that misses the changed elements, "
+                                                     "or the output left as the earlier call wrote it)")
             raise Rejected(Reason.WRONG_RESULT, what)
 
     def _diagnose(self, i: int, digest: int, got, where: str) -> None:
