@@ -203,7 +203,13 @@ def compute(session, job: dict) -> dict:
         deadline = cfg["compile_timeout_s"] if call_s is None else 60.0 + 20.0 * (3 * call_s + 3 * set_s)
         session.stage("reference", deadline, p.describe(seed), p.id)
         previous = None
-        if p.state in inputs.EARLIER:  # the outputs as an earlier call left them: on these inputs, or on others
+        e = inputs.earlier(p) if p.state in inputs.EARLIER else None
+        kept = [root / f"{e.id}.{k}.base.npy" for k in range(len(outs))] if e is not None else []
+        if e is not None and e.id in done and all(f.exists() for f in kept):
+            # the earlier call is a pair of the plan already run (the nudged pair's: the first random pair): its
+            # outputs as saved, not a naive call more (3.8 s for a 1024 matmul)
+            previous = [np.load(f) for f in kept]
+        elif p.state in inputs.EARLIER:  # the outputs as an earlier call left them: on these inputs, or on others
             zeros = [np.zeros(sig.args[o].shape, sig.args[o].dtype) for o in outs]
             first = inputs.make_args(inputs.earlier(p), sig, seed, depth, zeros, ranges)
             if checked is not None and not survives(checked, first):
