@@ -22,40 +22,28 @@ from mlir import ir
 from mlir.dialects import arith
 from mlir.dialects import math as mmath
 
+from .approx import _Builder  # constants, comparisons and selects on a float type, scalar or vector
 from .kernel import walk
 
 OPS = ("math.expm1", "math.log1p")
 
 
-def _splat(ty: ir.Type, value: float) -> ir.Value:
-    shaped = ty.maybe_downcast()
-    elem = shaped.element_type if isinstance(shaped, ir.ShapedType) else ty
-    attr = ir.FloatAttr.get(elem, value)
-    return arith.constant(ty, ir.DenseElementsAttr.get_splat(ty, attr) if isinstance(shaped, ir.ShapedType) else attr)
-
-
-def _eq(a: ir.Value, b: ir.Value) -> ir.Value:
-    return arith.cmpf(arith.CmpFPredicate.OEQ, a, b)
-
-
-def _log1p(x: ir.Value) -> ir.Value:
-    ty = x.type
-    one = _splat(ty, 1.0)
+def _log1p(b: _Builder, x: ir.Value) -> ir.Value:
+    one = b.f(1.0)
     u = arith.addf(one, x)
     general = arith.mulf(mmath.log(u), arith.divf(x, arith.subf(u, one)))
-    r = arith.select(_eq(u, one), x, general)
-    return arith.select(_eq(u, _splat(ty, float("inf"))), u, r)
+    r = b.sel(b.cmp("oeq", u, one), x, general)
+    return b.sel(b.cmp("oeq", u, b.f(float("inf"))), u, r)
 
 
-def _expm1(x: ir.Value) -> ir.Value:
-    ty = x.type
-    one = _splat(ty, 1.0)
+def _expm1(b: _Builder, x: ir.Value) -> ir.Value:
+    one = b.f(1.0)
     u = mmath.exp(x)
     um1 = arith.subf(u, one)
     general = arith.mulf(um1, arith.divf(x, mmath.log(u)))
-    r = arith.select(_eq(um1, _splat(ty, -1.0)), um1, general)
-    r = arith.select(_eq(u, one), x, r)
-    return arith.select(_eq(u, _splat(ty, float("inf"))), u, r)
+    r = b.sel(b.cmp("oeq", um1, b.f(-1.0)), um1, general)
+    r = b.sel(b.cmp("oeq", u, one), x, r)
+    return b.sel(b.cmp("oeq", u, b.f(float("inf"))), u, r)
 
 
 _RULES = {"math.expm1": _expm1, "math.log1p": _log1p}
@@ -67,7 +55,7 @@ def accurate_math(module: ir.Module) -> int:
     for op in [o for o in walk(module.operation) if o.name in OPS]:
         outer = op.parent if op.parent.name == "vector.mask" else op  # computed on every lane, as approx.py does
         with op.location, ir.InsertionPoint(outer):
-            value = _RULES[op.name](op.operands[0])
+            value = _RULES[op.name](_Builder(op.results[0].type), op.operands[0])
         outer.results[0].replace_all_uses_with(value)
         outer.erase()
         done += 1

@@ -61,7 +61,7 @@ def _element(t: ir.Type) -> ir.Type:
 
 
 class _Builder:
-    """arith ops on a float type (scalar or vector) and its i32 twin of the same shape."""
+    """arith ops on a float type (scalar or vector) and its i32 twin of the same shape (the twin: f32 only)."""
 
     def __init__(self, ty: ir.Type):
         self.ty = ty
@@ -72,7 +72,7 @@ class _Builder:
 
     def _const(self, ty: ir.Type, value) -> ir.Value:
         elem = _element(ty)
-        attr = ir.FloatAttr.get(elem, value) if isinstance(elem, ir.F32Type) else ir.IntegerAttr.get(elem, value)
+        attr = ir.FloatAttr.get(elem, value) if isinstance(elem, ir.FloatType) else ir.IntegerAttr.get(elem, value)
         if isinstance(ty.maybe_downcast(), ir.VectorType):
             attr = ir.DenseElementsAttr.get_splat(ty, attr)
         return arith.constant(ty, attr)
@@ -187,7 +187,7 @@ def _erf(b: _Builder, x) -> ir.Value:
 # Cephes sinf / cosf: |x| = y pi/4 + z with y even (the octant pair), |z| <= pi/4, z by three FMAs with pi/4 in
 # three parts (each product exact in the FMA, so no digits of a large y are lost), then sin z or cos z by a
 # polynomial, swapped and signed by the octant. Within 2 ulp of the exact value where it is above 1e-3, and within
-# 1e-9 of it near a multiple of pi (where the function is ill-conditioned in the input's own rounding), for |x| up
+# 1e-7 of it near a multiple of pi (where the function is ill-conditioned in the input's own rounding), for |x| up
 # to SINCOS_RANGE; a vector with any lane past it (Inf included) takes the math library's call per lane instead.
 SINCOS_RANGE = 8192.0
 _PIO4 = (0.78515625, 2.4187564849853515625e-4, 3.77489497744594108e-8)

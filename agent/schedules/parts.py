@@ -112,7 +112,7 @@ def tile_vectorize(handle: str, sizes: list[int | str], tag: str) -> str:
 
 def approximate_math(scope: str = "%root", tag: str = "am") -> str:
     """Mark the math ops under `scope` that the lowering rewrites into vector polynomials (compiler/approx.py:
-    exp, log, tanh, erf; else LLVM calls libm once per lane). Matches the ops as they are when it runs, so it
+    exp, log, tanh, erf, sin, cos; else LLVM calls libm once per lane). Matches the ops as they are when it runs, so it
     goes after vectorisation; none there is fine."""
     ops = ", ".join(f'"{o}"' for o in APPROX_OPS)
     return (f"  %{tag} = transform.structured.match ops{{[{ops}]}} in {scope} : ({ANY}) -> {ANY}\n"
