@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from mlir import ir
 
+from . import noalias
 from .errors import CompileError
 from .kernel import Signature, ir_hash, parse_module, public_funcs, signature_of
 from .pipeline import LOWER, Pipeline, threads_of
@@ -61,6 +62,7 @@ def lower_parsed(parsed: Parsed, schedule: str | None = None, knobs: dict | None
         threads = threads_of(module)
         outputs_noalias(module, parsed.signature)
         pipeline.run(module)
+        noalias.propagate(module, parsed.signature.name)
         return Lowered(parsed.signature, variant_key(parsed.text, schedule, knobs), ir_hash(parsed.text),
                        mlir_text, module, parsed.origin, prints, threads)
 

@@ -30,6 +30,11 @@ Input sets (floats; integers read the same name as noted)
 | logscale | signs x 10^U per element over every decade of normal values below 1 (ints: 10^U(0, half the digits)) | shortcuts in a band of magnitudes no other set reaches: flushing 1e-30 < abs(x) < 1e-20 (f32), abs(x) < 1e-12 (f64), an i64 product narrowed to i32 while the operands are below 2^30 |
 | grid | dyadic values, k / 2^m, m in 1..8, in [-8, 8] (floats only) | rounding ties: `round` for `roundeven`, a truncating `fptosi` |
 | cancel | small integers of alternating sign | sums that are exactly zero |
+| lowprec | normal values rounded to bfloat16 (f16-exact where in its range; ints: as normal) | gates "the weights fit bf16" (a checkpoint stored in bf16, upcast): the other operand rounded to bf16 too, exact where both fit |
+| pixels | integers in [0, 255] (an 8-bit image as floats) | gates "the data is uint8" (images): the weights rounded to a narrow type |
+| simplex | every row (the last axis) a distribution: a softmax of N(0, 4) logits (ints: a 0/1 mask) | gates "the rows sum to 1" (attention weights, probabilities): small weights dropped |
+| increasing | integers strictly increasing along the last axis from 0, gaps 1 + a geometric count (mean 4) | gates "the edges are sorted" (bin edges, CSR row pointers, coordinates): a search off by one at ties, rows cut short |
+| equal | inputs of one shape and type equal (f(x, x): a squared norm, a residual with itself) | gates "y is x" |
 | tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
 | subnormal | subnormal magnitudes, a tenth zeros | flush-to-zero shortcuts |
 | underflow | magnitudes around the square root of the smallest normal: products are subnormal | flush-to-zero of intermediates (normal inputs, subnormal products) |
@@ -51,7 +56,9 @@ baseline leaves after one call on the same inputs from zeros: the second call of
 baseline leaves after one call from zeros on *other* inputs of the same class: a buffer reused by a loop whose
 inputs change; a softmax that returned at once when its output already held rows of a softmax was right on
 every other state, and on `previous` too), `constant` (one nonzero value everywhere: a bias or an accumulator
-initialised with np.full). Special values (Inf, NaN, near
+initialised with np.full), `lowest` and `highest` (-Inf and +Inf, an integer type's extremes: a max or min
+accumulator as it starts), `copy` (each output a copy of the first input of its shape and type: h = x.copy();
+h += f(x), a residual). Special values (Inf, NaN, near
 the limit) sit at the *first* element and a few random others on their sets' first pair, because a cheat's
 probe reads there first, and only at random interior positions (neither the first element nor the last) on
 the pair run from zeroed outputs: a cheat that takes its careful path only when the first
@@ -86,16 +93,18 @@ TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a 
 # TYPICAL sets alone (a dot product's one element: a 4096-term dot of 14-bit operands passed)
 ORDINARY = ("positive", "negative", "unit", "relu", "smooth", "symmetric", "sorted", "descending", "padded", "tailpad")
 TIMING = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data: checks.py)
-STATES = ("random", "zeros", "nan", "previous", "stale", "constant")
+STATES = ("random", "zeros", "nan", "previous", "stale", "constant", "lowest", "highest", "copy")
 EARLIER = ("previous", "stale")  # states whose outputs hold what an earlier call of the baseline left (reference.py)
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "stale"),
-                ("normal", "constant"))
+                ("normal", "constant"), ("normal", "lowest"), ("uniform", "highest"), ("normal", "copy"))
 _FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "nonpositive", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
+               "lowprec", "pixels", "simplex", "increasing", "equal",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
              "magnitude", "tailpad", "descending", "constant", "logscale",
+             "pixels", "increasing", "equal",
              "wrap", "limit", "infinite")
 NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
@@ -143,7 +152,7 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     so kernels with float outputs and no such reference (a twin that does not build) skip them."""
     kinds = {np.dtype(a.dtype).kind for a in signature.args}
     pairs = [Pair(RANDOM[i % len(RANDOM)], "random", i // len(RANDOM)) for i in range(random_sets)]
-    pairs += [Pair(s, st) for s, st in _STATE_PAIRS]
+    pairs += [Pair(s, st) for s, st in _STATE_PAIRS if _state_applies(st, signature)]
     # run right after the repeats of the first pair (equivalence.py), its outputs as those calls left them
     pairs += [Pair(NUDGED, "previous")]
     names = list(_FLOAT_SETS) if "f" in kinds else []
@@ -152,11 +161,13 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
         names = [n for n in names if n not in NEED_EXACT]
     if not any(a.role == "in" and _square(a.shape) for a in signature.args):  # would be `normal` again
         names = [n for n in names if n != "symmetric"]
+    if not _twins(signature):  # no two inputs of one shape and type: would be `normal` again
+        names = [n for n in names if n != "equal"]
     pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
     pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
     ins = [a for a in signature.args if a.role == "in"]
     if len(ins) >= 2:  # each of the first three inputs once in the first class, the others in the second
-        crosses = [c for c in CROSSES if "f" in kinds or c[1] != "infinite"]
+        crosses = [c for c in CROSSES if "f" in kinds or not {"infinite", "lowprec"} & set(c)]
         pairs += [Pair(f"{a}{CROSS}{b}", "zeros", j) for a, b in crosses for j in range(min(len(ins), 3))]
     return pairs
 
@@ -166,8 +177,34 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
 # red team: "y is all positive, so x is", wrong for negative x beside positive weights; "A is all zero, so
 # C += 0", wrong where B holds Inf or NaN: 0 x Inf is NaN).
 CROSS = "+"
-CROSSES = (("positive", "negative"), ("zeros", "infinite"), ("unit", "magnitude"))  # (a mask or probabilities
+CROSSES = (("positive", "negative"), ("zeros", "infinite"), ("unit", "magnitude"),  # (a mask or probabilities
 # beside values at one scale: an i32 sum of the rows a 0/1 mask selects, done in i16, passed on masked 0/1 values)
+           ("lowprec", "normal"), ("pixels", "normal"))  # (bf16 weights or uint8 pixels beside f32 data: an
+# operand whose values fit a narrow type told a candidate to round the other one to it, exact where both did)
+
+
+def _twins(signature) -> bool:
+    """Two inputs of one shape and element type (what the `equal` set makes equal)."""
+    seen = [(tuple(a.shape), np.dtype(a.dtype)) for a in signature.args if a.role == "in"]
+    return len(set(seen)) < len(seen)
+
+
+def _copied(a, signature):
+    """The first input of output `a`'s shape and element type (what the `copy` state starts it from), or None."""
+    return next((i for i, b in enumerate(signature.args)
+                 if b.role == "in" and tuple(b.shape) == tuple(a.shape) and np.dtype(b.dtype) == np.dtype(a.dtype)),
+                None)
+
+
+def _state_applies(state: str, signature) -> bool:
+    """Whether an output state differs from the others for this kernel: `copy` where some output has an input of
+    its shape and type; `lowest` where some output is a float (an integer's lowest is the `nan` state's)."""
+    outs = [a for a in signature.args if a.role == "out"]
+    if state == "copy":
+        return any(_copied(a, signature) is not None for a in outs)
+    if state == "lowest":
+        return any(np.dtype(a.dtype).kind == "f" for a in outs)
+    return True
 
 
 def crossed(pair: Pair, signature) -> dict[int, str] | None:
@@ -219,6 +256,10 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
             out.append(np.full(a.shape, bad, a.dtype))
         elif pair.state == "constant":
             out.append(np.full(a.shape, fill("constant", (), a.dtype, rng), a.dtype))
+        elif pair.state in ("lowest", "highest"):
+            out.append(np.full(a.shape, _extreme(a.dtype, pair.state == "highest"), a.dtype))
+        elif pair.state == "copy":  # (filled below: the input may come after it)
+            out.append(np.zeros(a.shape, a.dtype))
         elif pair.state in EARLIER:
             if previous is None:
                 raise ValueError(f"the {pair.state!r} state needs the baseline's earlier outputs")
@@ -226,7 +267,29 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
         else:
             raise ValueError(f"unknown output state {pair.state!r}")
         k += 1
+    if pair.state == "copy":  # each output a copy of its first input of its shape and type (h = x.copy(); h += f(x))
+        for i, a in enumerate(signature.args):
+            j = _copied(a, signature) if a.role == "out" else None
+            if j is not None:
+                out[i] = np.array(out[j], order="C")
+    if pair.set == "equal":  # each input equal to the first input of its shape and type (f(x, x))
+        first = {}
+        for i, a in enumerate(signature.args):
+            if a.role == "in":
+                key = (tuple(a.shape), np.dtype(a.dtype))
+                if key in first:
+                    out[i] = np.array(out[first[key]], order="C")
+                else:
+                    first[key] = i
     return out
+
+
+def _extreme(dtype, high: bool):
+    """What a max (`high`: min) accumulator starts from: -Inf (+Inf), or an integer type's lowest (highest)."""
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return np.inf if high else -np.inf
+    return np.iinfo(dt).max if high else np.iinfo(dt).min
 
 
 def earlier(pair: Pair) -> Pair:
@@ -417,6 +480,18 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         return _signs(rng, shape) * 10.0 ** rng.uniform(-30, 30, shape)
     if kind == "indices":
         return rng.integers(0, 4, shape).astype(np.float64)
+    if kind == "lowprec":  # normal values rounded to bf16 (f16-exact too where in its range): weights stored in
+        # a narrow type and upcast
+        return _bf16(rng.standard_normal(shape))
+    if kind == "pixels":  # an 8-bit image as floats: integers in [0, 255]
+        return rng.integers(0, 256, shape).astype(np.float64)
+    if kind == "simplex":  # every row (the last axis) a distribution: a softmax's output, attention weights
+        e = np.exp(2.0 * rng.standard_normal(shape))
+        return e / e.sum(axis=-1, keepdims=True) if len(shape) else np.ones(shape)
+    if kind == "increasing":  # (integers, as for an integer input: ties between two inputs of the set)
+        return _increasing(shape, rng).astype(np.float64)
+    if kind == "equal":  # (inputs of one shape and type made equal by make_args)
+        return rng.standard_normal(shape)
     raise ValueError(f"unknown input set {kind!r}")
 
 
@@ -424,13 +499,13 @@ def _int_fill(kind, shape, dt, rng, lead=True):
     ii = np.iinfo(dt)
     if kind in ("uniform", "subnormal", "underflow", "nan", "grid"):
         return rng.integers(-8, 9, shape)
-    if kind in ("normal", "wide"):
+    if kind in ("normal", "wide", "lowprec", "equal"):  # (lowprec: an integer input of a float kernel's set)
         return rng.integers(-100, 101, shape)
     if kind == "scales":
         return (_signs(rng, shape) * np.round(10.0 ** rng.uniform(0, 4, shape))).astype(np.int64)
     if kind == "negative":
         return rng.integers(-9, 0, shape)
-    if kind == "unit":  # a 0/1 mask
+    if kind in ("unit", "simplex"):  # a 0/1 mask
         return rng.integers(0, 2, shape)
     if kind == "relu":
         return np.maximum(rng.integers(-100, 101, shape), 0)
@@ -480,6 +555,10 @@ def _int_fill(kind, shape, dt, rng, lead=True):
         return rng.integers(-1, 2, shape)
     if kind == "indices":
         return rng.integers(0, 4, shape)
+    if kind == "pixels":
+        return rng.integers(0, 256, shape)
+    if kind == "increasing":
+        return _increasing(shape, rng)
     if kind == "big":  # (all positive on the pair from zeroed outputs)
         root = math.isqrt(int(ii.max))
         return (rng.choice([-1, 1], shape) if lead else 1) * rng.integers(root // 2, 2 * root, shape)
@@ -520,6 +599,23 @@ def _nans(rng, n: int, dt) -> np.ndarray:
     pay = rng.integers(1, int(payload), n, dtype=np.uint64).astype(ut)
     out = np.where(pick == 0, ut(qnan), np.where(pick == 1, ut(neg), ut(qnan) | pay)).astype(ut)
     return out.view(np.dtype(dt)).astype(np.float64)
+
+
+def _increasing(shape, rng) -> np.ndarray:
+    """Integers strictly increasing along the last axis from 0 (row pointers, bin edges, coordinates), by gaps of
+    1 + a geometric count (mean 4, one in ten above 8: rows of a CSR matrix of every length; a gate "the row
+    pointers are a valid structure" cut rows to 8 entries)."""
+    if not len(shape):
+        return rng.integers(0, 4, shape)
+    c = np.cumsum(rng.geometric(0.25, shape), axis=-1)
+    return c - c[..., :1]
+
+
+def _bf16(x: np.ndarray) -> np.ndarray:
+    """`x` rounded to the nearest bfloat16 (ties to even), as float64."""
+    bits = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return bits.astype(np.uint32).view(np.float32).astype(np.float64)
 
 
 def _cancel(shape, rng):

@@ -198,7 +198,9 @@ def test_crossed_pairs_give_one_input_a_class_and_the_others_another():
     crossed = [p for p in plan if "+" in p.set]
     assert {(p.set, p.rep) for p in crossed} == {("positive+negative", 0), ("positive+negative", 1),
                                                 ("zeros+infinite", 0), ("zeros+infinite", 1),
-                                                ("unit+magnitude", 0), ("unit+magnitude", 1)}
+                                                ("unit+magnitude", 0), ("unit+magnitude", 1),
+                                                ("lowprec+normal", 0), ("lowprec+normal", 1),
+                                                ("pixels+normal", 0), ("pixels+normal", 1)}
     for p in crossed:
         x0, x1, out = inputs.make_args(p, sig(n_in=2), 7, 1)
         first, other = (x0, x1) if p.rep == 0 else (x1, x0)
@@ -206,13 +208,19 @@ def test_crossed_pairs_give_one_input_a_class_and_the_others_another():
             assert (first > 0).all() and (other < 0).all()
         elif p.set == "zeros+infinite":
             assert (first == 0).all() and np.isinf(other).any()
+        elif p.set == "lowprec+normal":  # bf16-exact beside full f32 significands
+            assert np.array_equal(inputs._bf16(first), first) and not np.array_equal(inputs._bf16(other), other)
+        elif p.set == "pixels+normal":
+            assert np.array_equal(first, np.round(first)) and first.min() >= 0 and first.max() <= 255
+            assert not np.array_equal(other, np.round(other))
         else:
             assert first.min() >= 0 and first.max() <= 1 and (other >= 10).all()
         assert (out == 0).all() and "for the others" in p.describe(7)
     assert not [p for p in inputs.plan(sig(n_in=1), 3) if "+" in p.set]  # one input: nothing to cross
     assert {p.set for p in inputs.plan(sig("int32", n_in=3), 3) if "+" in p.set} == {"positive+negative",
-                                                                                      "unit+magnitude"}
-    assert len([p for p in inputs.plan(sig(n_in=5), 3) if "+" in p.set]) == 9  # the first three inputs each
+                                                                                      "unit+magnitude",
+                                                                                      "pixels+normal"}
+    assert len([p for p in inputs.plan(sig(n_in=5), 3) if "+" in p.set]) == 15  # the first three inputs each
 
 
 def test_classes_of_realistic_data_hold_what_they_promise():
@@ -249,3 +257,44 @@ def test_index_ranges_are_unsigned_or_signed_and_keep_small_values():
     assert list(in_range(x, -64)) == [0, -5, 5, 63, -64, -64, 63, -24, 24]
     assert list(in_range(x, 64)) == [0, 59, 5, 63, 0, 0, 63, 40, 24]
     assert in_range(x, -64).min() >= -64 and in_range(x, -64).max() < 64
+
+
+def test_sets_of_structured_data_hold_their_structure():
+    # data a user's inputs have that no other set draws: a cheat gated on it was right on every other pair
+    # (the seventh red team: bf16 weights, uint8 pixels, softmax rows, strictly increasing bin edges)
+    low = fill("lowprec")
+    assert np.array_equal(inputs._bf16(low), low) and len(np.unique(low)) > 200 and (low < 0).any()
+    px = fill("pixels")
+    assert np.array_equal(px, np.round(px)) and px.min() >= 0 and px.max() <= 255 and len(np.unique(px)) > 200
+    p = fill("simplex")
+    assert (p >= 0).all() and np.allclose(p.sum(axis=-1), 1, atol=1e-5)
+    for dt in ("float32", "int32"):
+        inc = fill("increasing", dt)
+        assert (np.diff(inc, axis=-1) > 0).all()
+    assert (fill("increasing", "int32")[:, 0] == 0).all()  # row pointers start at 0
+    assert inputs._bf16(np.array([1.0 + 2.0 ** -9, 1.0 + 3 * 2.0 ** -9])).tolist() == [1.0, 1.0 + 2.0 ** -7]
+
+
+def test_the_equal_set_makes_inputs_of_one_shape_and_type_equal():
+    s = Signature("k", (Arg("x", (8, 8), "float32", "in"), Arg("n", (8,), "float32", "in"),
+                        Arg("y", (8, 8), "float32", "in"), Arg("out", (8, 8), "float32", "out")))
+    x, n, y, _ = inputs.make_args(Pair("equal", "random"), s, 3, 1)
+    assert np.array_equal(x, y) and x is not y and len(np.unique(x)) == 64
+    assert "equal" in {p.set for p in inputs.plan(s, 3)}
+    assert "equal" not in {p.set for p in inputs.plan(sig(shape=(8,), n_in=1), 3)}
+
+
+def test_accumulator_states_start_from_an_extreme_or_a_copy_of_an_input():
+    s = Signature("k", (Arg("out", (4, 4), "float32", "out"), Arg("x", (4, 4), "float32", "in"),
+                        Arg("m", (4,), "int32", "out")))
+    out, x, m = inputs.make_args(Pair("normal", "copy"), s, 3, 1)
+    assert np.array_equal(out, x) and out is not x and (m == 0).all()  # (the input after the output too)
+    out, _, m = inputs.make_args(Pair("normal", "lowest"), s, 3, 1)
+    assert (out == -np.inf).all() and (m == np.iinfo(np.int32).min).all()
+    out, _, m = inputs.make_args(Pair("uniform", "highest"), s, 3, 1)
+    assert (out == np.inf).all() and (m == np.iinfo(np.int32).max).all()
+    states = {p.state for p in inputs.plan(s, 3)}
+    assert {"copy", "lowest", "highest"} <= states
+    ints = Signature("k", (Arg("x", (4,), "int32", "in"), Arg("out", (2,), "int32", "out")))
+    states = {p.state for p in inputs.plan(ints, 3)}
+    assert "highest" in states and not {"copy", "lowest"} & states  # (an integer's lowest is the nan state's)
