@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from mlir import ir
 
+from neurojit.compiler.collapse import collapse_reductions
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.raise_linalg import raise_to_linalg
@@ -319,6 +320,7 @@ def analyze(source) -> KernelInfo:
             src = dataclasses.replace(src, text=str(module))
         sig = signature_of(module, src.name, src.text)
         func = _public(module)
+        collapse_reductions(func)  # (as apply_schedule hands it to a schedule: compiler/collapse.py)
         straight = _straight(func)
         allocs = sum(1 for o in walk(func) if o.name in ALLOCS)
         nest = [o.name for o in walk(func) if o.name in LOOPS]

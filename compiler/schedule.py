@@ -32,7 +32,10 @@ an element all of them read (Floyd-Warshall's row k, a pivot) split at that iter
 (compiler/alias_split.py), so that the script's passes see pieces that do not alias. `neurojit.mirror =
 "columns"` has every argument that an innermost loop reads down a column beside a row read there through a
 transposed copy kept in step with it (compiler/mirror.py: nussinov's table[k + 1][j] over k), after the payload
-form (whose sums kept in array elements are then carried by their loops).
+form (whose sums kept in array elements are then carried by their loops). `neurojit.collapse = "reductions"` has
+every linalg op that reduces over several trailing dims (an InstanceNorm's statistics over h and w) read its
+inputs through collapsed views and reduce over one dim (compiler/collapse.py), as the schedule library's
+analysis sees such a kernel (agent/analyze.py): the library's row reductions take one reduced dim.
 
 Marks a script may set with `transform.annotate`, which the compiler acts on: `neurojit.reassociate` on affine
 loops (after the script: each sum the loop carries a value into rebuilt with that value last, and with
@@ -50,7 +53,8 @@ from mlir import ir, passmanager
 from mlir.dialects.transform import interpreter
 
 from .errors import ScheduleError
-from .kernel import parse_module
+from .collapse import collapse_reductions
+from .kernel import parse_module, public_funcs
 from .pipeline import CLEANUP
 from .copies import chunk_copies
 from .raise_loops import sequential_form
@@ -64,6 +68,7 @@ ENTRY = "__transform_main"
 PAYLOAD_ATTR = "neurojit.payload"
 PAYLOADS = ("memref", "tensor", "affine", "scf")
 LOOPS_ATTR = "neurojit.loops"
+COLLAPSE_ATTR = "neurojit.collapse"  # = "reductions": the schedule sees reductions over trailing dims collapsed
 SPLIT_ATTR = "neurojit.split"
 MIRROR_ATTR = "neurojit.mirror"
 
@@ -117,6 +122,12 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         script.operation.attributes["transform.with_named_sequence"] = ir.UnitAttr.get(payload.context)
     form = _payload_form(script, origin)
     sequential_form(payload)  # parallel loops as sequential ones: what the kernel's analysis saw
+    if COLLAPSE_ATTR in script.operation.attributes:  # reductions over trailing dims as one over a view
+        if str(script.operation.attributes[COLLAPSE_ATTR]) != '"reductions"':
+            raise ScheduleError(f'{origin}: {COLLAPSE_ATTR} must be "reductions", got '
+                                f'{script.operation.attributes[COLLAPSE_ATTR]}')
+        for func in public_funcs(payload):
+            collapse_reductions(func)
     if LOOPS_ATTR in script.operation.attributes:
         _raise_loops(payload, script.operation.attributes[LOOPS_ATTR], origin)
     if form == "tensor":

@@ -274,6 +274,7 @@ class Schedule:
         """Wrap a named-sequence body in the schedule module (with the payload attribute if needed)."""
         payload = payload or self.payload
         attrs = "transform.with_named_sequence" + (f', neurojit.payload = "{payload}"' if payload != "memref" else "")
+        attrs += ', neurojit.collapse = "reductions"'  # (the kernel as the analysis saw it: agent/analyze.py)
         attrs += f", {self.attributes}" if self.attributes else ""
         return (f"// schedule: {self.name}\nmodule attributes {{{attrs}}} {{\n"
                 "transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {\n"

@@ -81,6 +81,9 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
         return [f[2] + f[0] @ f[1]]
     if stem == "row_sum_i32_odd":
         return [f[0].sum(axis=1)]
+    if stem == "instance_norm_odd":
+        mean = f[0].mean(axis=(2, 3), keepdims=True)
+        return [(f[0] - mean) / np.sqrt(((f[0] - mean) ** 2).mean(axis=(2, 3), keepdims=True) + 1e-5)]
     if stem == "matmul_ta":
         return [f[2] + f[0].T @ f[1]]
     if stem == "contract_atb_odd":
@@ -233,6 +236,8 @@ ODD = [
     ("pool_nchw_s2", "pack_windows"), ("pool_ncw_sum_i32", "pack_windows"), ("pool_nchw_f64", "pack_windows"),
     ("dwconv_i32", "vectorize_windows"), ("avgpool_pad", "vectorize_windows"), ("conv_nchw_stride2", "vectorize_windows"),
     ("mm_affine_odd", "vectorize_affine_loops"), ("jacobi_affine", "vectorize_affine_loops"),
+    # statistics over two trailing dims on memrefs, reduced as one collapsed dim (compiler/collapse.py)
+    ("instance_norm_odd", "vectorize_row_reduction"),
     ("syrk_tri", "vectorize_affine_loops"),  # triangular: only its rows spread over cores
     # PolyBench's symm: its columns vectorised around a triangular sum; jammed: each column owns its elements
     ("symm_odd", "vectorize_affine_loops"), ("symm_odd", "jam_scf_loops"),
