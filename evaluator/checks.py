@@ -348,7 +348,7 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
 
     def check(b_args, c_args):
         for o in outs:
-            c = eq.compare(_where_finite(c_args[o], b_args[o], base.depth), (b_args[o], None, None, None, None, None),
+            c = eq.compare(_where_finite(c_args[o], b_args[o], base.depth), (b_args[o], None, None, None, None, None, None),
                            widen=widen, o=o)
             if c.problem:
                 return f"output %{sig.args[o].name}: {c.where}"

@@ -97,7 +97,7 @@ class Equivalence:
         """compare.compare for output `o` (its argument's position) with what the reference process worked out for
         it (`want`: RefSet.outputs); `widen`: the tolerance that many times larger (the benchmark's spot checks of a
         kernel with rounding noise)."""
-        b, r, m, reach, bound, noise = want
+        b, r, m, reach, bound, noise, unknown = want
         if _same_bits(got, b):  # bit-identical to the baseline passes every rule (compare.py)
             return Comparison(None, 0.0, 0.0, "")
         if bound is not None:  # rule 1's bounds, worked out by the reference process: a finite output is judged
@@ -108,7 +108,7 @@ class Equivalence:
         if noise is not None and edge is not True and np.isnan(noise).any():  # rounding alone gave NaN/Inf there
             edge = np.isnan(noise) if edge is None or edge is False else (np.asarray(edge) | np.isnan(noise))
         return compare(got, b, self.rtols.get(o, self.rtol) * widen, r, self.atol, magnitude=m, overflows=edge,
-                       launders=self.refs.info.get("launders", True), noise=noise)
+                       launders=self.refs.info.get("launders", True), noise=noise, unknown=unknown)
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
         """compare's rule 1 edge: where a correct order of evaluation may overflow a partial sum the baseline's

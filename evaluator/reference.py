@@ -55,10 +55,12 @@ from .trial import survives
 from .compare import NOISE_TIMES, bounds, tolerance, underflow_floor
 from .inputs import Pair
 from .noise import Noise, noise_spread
-from .twins import exact_twin, launders, magnitude_twin, overflow_reaches_output, reach_twin, rounds_on_purpose
+from .twins import (exact_twin, launders, magnitude_twin, overflow_reaches_output, range_twin, reach_twin,
+                    rounds_on_purpose)
 from .unoptimised import hoist_allocas
 
 REORDER_OVER_S = 0.05  # a baseline call slower than this is tried in the order-keeping loop order
+RANGE_UNDER_S = 0.2  # an f32 kernel's f80 twin (scalar x87 code) is run where a baseline call is faster than this
 REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 
 
@@ -149,6 +151,7 @@ def compute(session, job: dict) -> dict:
         except Exception:  # the output's own magnitude stands in for it (equivalence.py)
             reach = None
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
+    ranged = None  # an f32 kernel's f80 twin (`_in_range`), built when its f64 twin first overflows; False: none
     # rounding noise (noise.py): the twin with what a correct rewrite may round differently rounded at random, for
     # a cheap baseline; not for a kernel with a magnitude twin (sums, products and divisions by an input's
     # elements, whose rounding its terms' magnitudes bound element by element already), nor for one that may
@@ -228,6 +231,8 @@ def compute(session, job: dict) -> dict:
         mags = [np.array(np.abs(w)) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         reached = [a.copy() for a in mags] if mags is not None and reach is not None else None
         fresh = [w.copy() for w in wide] if twin is not None and (call_s is None or noise.on) else None
+        before = ([a.copy() for a in args] if twin is not None and "float32" in wider and ranged is not False
+                  and (call_s is None or call_s < RANGE_UNDER_S) else None)
         if checked is not None and not survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
             continue
@@ -261,6 +266,13 @@ def compute(session, job: dict) -> dict:
                 side.result()
             else:
                 _run_twin(twin, wide)
+            if before is not None and any(not np.isfinite(wide[o]).all() for o in outs if wide[o].dtype.kind == "f"):
+                if ranged is None:
+                    ranged = _range_build(normalised, build)
+                if ranged:
+                    for k, unknown in enumerate(_in_range(ranged, before, wide, outs, args)):
+                        if unknown is not None:
+                            np.save(root / f"{p.id}.{k}.unknown.npy", unknown)
             noisy = (noise.run(fresh, [wide[o] for o in outs], outs, [args[o] for o in outs], rtols, atol)
                      if fresh is not None else None)
             if not agreed:  # the same function? On every random pair (_agrees), or it is dropped
@@ -436,6 +448,45 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
     return ranges
 
 
+def _range_build(text: str, build):
+    """The f80 twin of an f32 kernel (twins.range_twin), or False where there is none or it does not compile."""
+    text80 = range_twin(text)
+    if text80 is None:
+        return False
+    try:
+        return build(text80, "<f80 range twin>")[0]
+    except Exception:  # noqa: BLE001  (no f80 lowering of some op: the f64 twin's non-finite values stand)
+        return False
+
+
+def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list[int],
+              base: list[np.ndarray]) -> list[np.ndarray | None]:
+    """Where the f64 twin's output is not finite but the f80 twin's is, the f80 value (rounded to f64) is the exact
+    result: the f64 twin overflowed in an intermediate the kernel's value does not need (exp(x) in log(1 + exp(x))
+    for x > 709.8). Its Infs and NaNs are what any correct order gives only where the f80 twin's are too.
+
+    Per output, where no reference knows the value (None where there is no such element): from finite arguments
+    (`args`, as before the call), the baseline (`base`: the arguments after it) and both twins gave NaN or Inf,
+    so the value may be past the range or finite (softplus(1e5) is 1e5, where exp overflows even f80): the
+    element tells a correct evaluation from a wrong one no more (compare.py rule 6). On any pair with a NaN or an
+    Inf among the arguments there is none: an Inf or NaN that comes in stays required."""
+    long = [a.astype(np.longdouble) if a.dtype.kind == "f" else a.copy() for a in args]
+    _run_twin(ranged, long)
+    finite_in = all(np.isfinite(a).all() for a in args if a.dtype.kind == "f")
+    unknown: list[np.ndarray | None] = []
+    for o in outs:
+        if wide[o].dtype.kind != "f":
+            unknown.append(None)
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = long[o].astype(np.float64)
+        fix = ~np.isfinite(wide[o]) & np.isfinite(long[o])
+        wide[o][fix] = r[fix]
+        lost = ~np.isfinite(wide[o]) & ~np.isfinite(long[o]) & ~np.isfinite(base[o]) if finite_in else None
+        unknown.append(lost if lost is not None and lost.any() else None)
+    return unknown
+
+
 def _run_twin(twin, wide) -> None:
     with np.errstate(all="ignore"):
         twin(*wide)
@@ -501,7 +552,7 @@ class RefSet:
         passed through or None: `reach_twin`, only where a constant scales down, rule 1's bound of every element
         or None: `compare.bounds`, only where worked out with these `rtols` (by output position) and `atol`, its
         rounding noise or None:
-        noise.py) for each of the `n` outputs."""
+        noise.py, where no reference knows the value or None: `_in_range`) for each of the `n` outputs."""
         bounded = (self.exact and rtols is not None
                    and self.info.get("bounds") == [[rtols[o] for o in sorted(rtols)], atol])
         noise = self.exact and self.info.get("noise", False)
@@ -509,7 +560,8 @@ class RefSet:
                  self._load(f"{pair.id}.{k}.mag") if self.magnitude else None,
                  self._load(f"{pair.id}.{k}.reach") if self.reach else None,
                  self._load(f"{pair.id}.{k}.bound", optional=True) if bounded else None,
-                 self._load(f"{pair.id}.{k}.noise", optional=True) if noise else None) for k in range(n)]
+                 self._load(f"{pair.id}.{k}.noise", optional=True) if noise else None,
+                 self._load(f"{pair.id}.{k}.unknown", optional=True) if self.exact else None) for k in range(n)]
 
     def args(self, pair: Pair, n: int) -> list[np.ndarray]:
         """The pair's `n` arguments (outputs in their initial state), read-only: copy before a call."""

@@ -1,7 +1,8 @@
 """Twins of a kernel: the same kernel rewritten to compute its exact result, its terms' magnitudes, and the
 magnitudes its values passed through (reference.py runs them beside the baseline, compare.py reads them).
 
-- `exact_twin`: every f32 replaced by f64 (`f64_twin`), or every f64 by x86's 80-bit extended type (`f80_twin`);
+- `exact_twin`: every f32 replaced by f64 (`f64_twin`), or every f64 by x86's 80-bit extended type (`f80_twin`;
+  `range_twin`: an f32 kernel's in f80, where its f64 twin overflows);
   float constants, hex constants and hex blobs of weights widened exactly (`widened`), a conversion between the
   two types made none, a rounding to f16/bf16 kept through f32.
 - `magnitude_twin`: the f64 twin with differences as sums, negations as absolute values, minima and selects as
@@ -122,9 +123,21 @@ def f80_twin(text: str) -> str | None:
     an f64 kernel's exact result, as f64 is an f32 kernel's), or None as `f64_twin`, or where LLVM cannot
     lower it (`_NO_F80`: IEEE maxima and minima are expanded first, those of vector reductions stay). Math functions without an f80 lowering (erf, cbrt) make it fail to compile: no twin
     either."""
+    return _to_f80(text, "f64")
+
+
+def range_twin(text: str) -> str | None:
+    """`text` with f32 replaced by x86's 80-bit extended type, or None as `f80_twin`: an f32 kernel's exact result
+    where its f64 twin overflows. A correct rewrite that keeps an intermediate in range (a stable softplus,
+    max(x, 0) + log1p(exp(-|x|)), a log-softmax with the row maximum taken out) gives 1000 for x = 1000, where
+    log(1 + exp(x)) is Inf in f64 too (exp(x) passes 1.8e308 above x = 709.8); f80's range reaches 1.2e4932."""
+    return _to_f80(text, "f32")
+
+
+def _to_f80(text: str, narrow: str) -> str | None:
     if _NO_F80.search(text):
         text = _expanded(text)
-    return None if text is None or _NO_F80.search(text) else widened(text, "f64", "f80")
+    return None if text is None or _NO_F80.search(text) else widened(text, narrow, "f80")
 
 
 def _expanded(text: str) -> str | None:

@@ -303,3 +303,13 @@ def test_where_the_baseline_is_finite_but_off_its_bound_no_worse_than_it():
         assert compare(got, base, RTOL, exact, launders=False).problem == "wrong", got
         assert compare(got, base, RTOL, exact).problem is None  # where an op may launder an overflow: any value
     assert compare(f32(1e-3, np.inf), base, RTOL, exact, overflows=True, launders=False).problem is None
+
+
+def test_where_no_reference_knows_the_value_any_value_passes_and_only_there():
+    # rule 6: the baseline and both twins overflowed an intermediate (softplus(1e5): exp(1e5) is Inf even in f80)
+    exact, base = f64(np.inf, 2.0), f32(np.inf, 2.0)
+    unknown = np.array([True, False])
+    assert compare(f32(1e5, 2.0), base, RTOL, exact).problem == "wrong"  # (rule 3 without the mask)
+    assert compare(f32(1e5, 2.0), base, RTOL, exact, unknown=unknown).problem is None
+    assert compare(f32(np.nan, 2.0), base, RTOL, exact, unknown=unknown).problem is None
+    assert compare(f32(1e5, 3.0), base, RTOL, exact, unknown=unknown).problem == "wrong"  # elsewhere as before

@@ -526,3 +526,64 @@ def test_the_magnitude_twin_takes_inlined_weights_by_their_magnitudes():
     assert "dense<[[1.0e-05, 2.5E-3], [7.0, 0.0]]> : tensor<2x2xf64>" in out
     assert "dense<[-1, 2]> : tensor<2xi64>" in out
     assert _dense_magnitudes("%c = foo dense<[-1.0]>") is None  # no type to tell it by
+
+
+SOFTPLUS = """module {
+  func.func @softplus(%x: memref<6xf32>, %out: memref<6xf32>) {
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                    iterator_types = ["parallel"]} ins(%x : memref<6xf32>) outs(%out : memref<6xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %one = arith.constant 1.000000e+00 : f32
+      %e = math.exp %a : f32
+      %s = arith.addf %one, %e : f32
+      %l = math.log %s : f32
+      linalg.yield %l : f32
+    }
+    return
+  }
+}
+"""
+
+
+def test_where_the_f64_twin_overflows_the_f80_twin_knows_the_value_or_no_reference_does():
+    import numpy as np
+
+    from neurojit.compiler import compile_kernel
+    from neurojit.evaluator.reference import _in_range
+    from neurojit.evaluator.twins import range_twin
+
+    text80 = range_twin(SOFTPLUS)
+    assert "xf80>" in text80 and "f32" not in text80
+    twin64, twin80 = compile_kernel(f64_twin(SOFTPLUS)), _twin_build(text80)
+    x = np.array([1.0, 80.0, 100.0, 1000.0, 1e5, 2.0], np.float32)
+    base = [x, np.zeros(6, np.float32)]
+    compile_kernel(SOFTPLUS)(*base)  # the baseline: Inf from x = 100 on
+    wide = [x.astype(np.float64), np.zeros(6)]
+    twin64(*wide)
+    assert np.isinf(wide[1][3:5]).all() and np.isfinite(wide[1][:3]).all()
+    unknown = _in_range(twin80, [x, np.zeros(6, np.float32)], wide, [1], base)
+    np.testing.assert_allclose(wide[1][3], 1000.0)  # log(1 + exp(1000)): f80's exp reaches 1e434
+    assert np.isinf(wide[1][4]) and unknown[0].tolist() == [False, False, False, False, True, False]
+    np.testing.assert_allclose(wide[1][[0, 1, 2, 5]], np.log1p(np.exp(x[[0, 1, 2, 5]].astype(np.float64))))
+    # an Inf among the arguments: whatever it gives stays required (no unknown elements)
+    y = x.copy()
+    y[0] = np.inf
+    base = [y, np.zeros(6, np.float32)]
+    compile_kernel(SOFTPLUS)(*base)
+    wide = [y.astype(np.float64), np.zeros(6)]
+    twin64(*wide)
+    assert _in_range(twin80, [y, np.zeros(6, np.float32)], wide, [1], base) == [None]
+
+
+def _twin_build(text: str):
+    """A twin compiled as the reference process builds it (arguments of x86's f80 taken too)."""
+    from mlir import ir
+
+    from neurojit.compiler.build import Parsed, lower_parsed
+    from neurojit.compiler.jit import CompiledKernel
+    from neurojit.compiler.kernel import TWIN_DTYPES, parse_module, signature_of
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        module = parse_module(text, "<twin>", ctx)
+        sig = signature_of(module, "<twin>", text, dtypes=TWIN_DTYPES)
+        return CompiledKernel(lower_parsed(Parsed(module, sig, str(module), "<twin>")))
