@@ -38,7 +38,8 @@ def collapse_reductions(func: ir.Operation) -> int:
     return done
 
 
-def _dims(m: ir.AffineMap) -> list[int] | None:
+def dim_positions(m: ir.AffineMap) -> list[int] | None:
+    """The loop each result of `m` is, where every result is a plain loop dim (a projected permutation), else None."""
     out = []
     for e in m.results:
         e = e.maybe_downcast()
@@ -65,7 +66,7 @@ def _plan(op: ir.Operation):
     group = list(range(first, n))
     maps, collapsing = [], []
     for i, m in enumerate(ir.ArrayAttr(op.attributes["indexing_maps"])):
-        dims = _dims(ir.AffineMapAttr(m).value)
+        dims = dim_positions(ir.AffineMapAttr(m).value)
         if dims is None:
             return None
         reduced = [d for d in dims if d >= first]

@@ -37,6 +37,8 @@ of a loops-only function into one linalg op per statement, when that is exact:
 * A carried sum that starts from the stored element's own value reads it where the loop starts: nothing may
   write memory between that load and the loop.
 
+Loops that only tile a linalg op by hand (subviews of every operand at the loops' indices, the op on the views)
+are first folded into the op on the whole memrefs (untile.py); the other loops of such a function stay loops.
 Anything else (a time loop around two sweeps, a loop bound read from data, a call, `affine.if`) leaves the
 module unchanged. Then MLIR's `linalg-specialize-generic-ops` names the ops it recognises (fill, matmul, ...),
 kept only where a named op, generalised back, has the generic's body op for op (operands, flags).
@@ -55,6 +57,7 @@ from mlir import ir, passmanager
 from .kernel import public_funcs, walk
 from .raise_loops import affine_form_unsplit
 from .scalars import promote_scalars
+from .untile import untile
 
 PURE_PREFIXES = ("arith.", "math.")
 SOURCES = ("memref.alloc", "memref.alloca", "memref.get_global")  # memrefs that alias nothing else here
@@ -95,15 +98,23 @@ def raise_to_linalg(module: ir.Module) -> int:
     if not any(o.name in ("affine.for", "scf.for") for o in walk(func)):
         return 0
     trial = ir.Module.parse(str(module), module.context)
+    untiled = 0
+    if any(o.name.startswith("linalg.") for o in walk(public_funcs(trial)[0])):  # loops that tile a linalg op
+        passmanager.PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))", module.context).run(
+            trial.operation)
+        untiled = untile(public_funcs(trial)[0])  # by hand: the op on the whole memrefs (untile.py)
     promote_scalars(trial)  # a `sum` kept in a one-element buffer: the value its loop carries (scalars.py)
     affine_form_unsplit(trial)
     # an index written `%i - 1` in scf is an affine.apply beside the load; canonicalised, the load's map takes it
     passmanager.PassManager.parse("builtin.module(canonicalize)", module.context).run(trial.operation)
     tfunc = public_funcs(trial)[0]
-    try:
-        plans = _plan(tfunc)
-        made = sum(_build(nest, stmts, extra) for nest, stmts, extra in plans)
+    loops_left = any(o.name in ("affine.for", "scf.for") for o in walk(tfunc))
+    try:  # (beside an op folded from tiles, other loops are not raised: _plan takes loops alone)
+        plans = _plan(tfunc) if loops_left else []
+        made = untiled + sum(_build(nest, stmts, extra) for nest, stmts, extra in plans)
     except NotRaised:
+        return 0
+    if not made:
         return 0
     try:
         trial.operation.verify()

@@ -521,3 +521,59 @@ def test_a_matmul_summed_in_a_one_element_buffer_takes_the_packed_matmul_and_giv
     a, b, c = _arrays(text, 1)
     compile_kernel(text, first.text(info, h), first.defaults(info, h))(a, b, c)
     np.testing.assert_allclose(c, a @ b, rtol=1e-5, atol=1e-5)
+
+
+# a matmul tiled by hand (or as MLIR's tiling leaves it): output tiles of 8 x 16 in scf loops, its k dim tiled too
+# (in an affine loop inside), a linalg.matmul on the views
+TILED = """func.func @tiled(%A: memref<24x40xf32>, %B: memref<40x32xf32>, %C: memref<24x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %m = arith.constant 24 : index
+  %n = arith.constant 32 : index
+  scf.for %i = %c0 to %m step %c8 {
+    scf.for %j = %c0 to %n step %c16 {
+      affine.for %k = 0 to 40 step 10 {
+        %a = memref.subview %A[%i, %k] [8, 10] [1, 1] : memref<24x40xf32> to memref<8x10xf32, strided<[40, 1], offset: ?>>
+        %b = memref.subview %B[%k, %j] [10, 16] [1, 1] : memref<40x32xf32> to memref<10x16xf32, strided<[32, 1], offset: ?>>
+        %c = memref.subview %C[%i, %j] [8, 16] [1, 1] : memref<24x32xf32> to memref<8x16xf32, strided<[32, 1], offset: ?>>
+        linalg.matmul ins(%a, %b : memref<8x10xf32, strided<[40, 1], offset: ?>>, memref<10x16xf32, strided<[32, 1], offset: ?>>) outs(%c : memref<8x16xf32, strided<[32, 1], offset: ?>>)
+      }
+    }
+  }
+  return
+}"""
+
+NOT_UNTILED = {
+    # tiles of 8 rows over 20: the last one reads past the memref (no exact fold)
+    "uneven": TILED.replace("%m = arith.constant 24", "%m = arith.constant 20"),
+    # tiles of 8 rows at a step of 4: each row's product added twice
+    "overlap": TILED.replace("%c8 = arith.constant 8 ", "%c8 = arith.constant 4 "),
+    # a loop whose iv no view takes: the op run 3 times over the same tile
+    "repeat": TILED.replace("%A[%i, %k]", "%A[0, %k]").replace("%C[%i, %j]", "%C[0, %j]"),
+    # the output read as an input too (in place): tiles see what earlier tiles wrote
+    "in_place": TILED.replace("%B[%k, %j] [10, 16]", "%C[%k, %j] [10, 16]").replace(
+        "%B: memref<40x32xf32>", "%B: memref<40x40xf32>").replace(
+        "memref<40x32xf32> to memref<10x16xf32", "memref<24x32xf32> to memref<10x16xf32").replace(
+        "affine.for %k = 0 to 40 step 10", "affine.for %k = 0 to 20 step 10"),
+}
+
+
+def test_loops_that_tile_a_linalg_op_are_the_op_on_the_whole_memrefs_with_the_same_bits():
+    made, raised, names = _raised(TILED)
+    assert made == 1 and names == ["linalg.matmul"] and "scf.for" not in raised and "affine.for" not in raised
+    want, got = _arrays(TILED), _arrays(TILED)
+    compile_kernel(TILED)(*want)
+    compile_kernel(raised)(*got)
+    for w, g in zip(want, got):
+        assert np.array_equal(w, g)  # each element's terms in k order, tile after tile: the same bits
+    info = analyze(TILED)
+    assert info.linalg_raised and "packed_matmul" in [s.name for s in for_kernel(info, host())]
+
+
+@pytest.mark.parametrize("name", sorted(NOT_UNTILED))
+def test_loops_that_do_not_tile_an_op_exactly_stay_loops(name):
+    with ir.Context():
+        module = ir.Module.parse(NOT_UNTILED[name])
+        before = str(module)
+        assert raise_to_linalg(module) == 0 and str(module) == before
