@@ -22,6 +22,7 @@ from __future__ import annotations
 from mlir import ir
 
 UNKNOWN = ("unknown",)
+ALLOC = ("alloc",)  # memory the kernel allocated: no argument's
 _THROUGH = {"llvm.getelementptr", "llvm.bitcast", "llvm.addrspacecast"}
 
 
@@ -62,7 +63,42 @@ def _origins(value: ir.Value, fn: ir.Operation, roots: dict, depth: int = 0) -> 
         return _origins(op.operands[0], fn, roots, depth + 1)
     if op.name == "llvm.extractvalue":
         return _extracted(op.operands[0], list(ir.DenseI64ArrayAttr(op.attributes["position"])), fn, roots, depth + 1)
+    if op.name == "llvm.call" and _allocates(op):
+        return frozenset({ALLOC})  # fresh memory: no argument's
+    if op.name == "llvm.inttoptr":  # a pointer aligned by integer arithmetic on one pointer (an allocation's)
+        base = _int_base(op.operands[0], depth + 1)
+        return frozenset({UNKNOWN}) if base is None else _origins(base, fn, roots, depth + 1)
     return frozenset({UNKNOWN})
+
+
+def _int_base(value: ir.Value, depth: int) -> ir.Value | None:
+    """The one pointer an integer is computed from by `llvm.ptrtoint` and adds, subtracts, masks and remainders
+    with values not computed from a pointer (an allocation's address rounded up to an alignment), or None."""
+    if depth > 64 or isinstance(value.owner, ir.Block):
+        return None
+    op = value.owner.operation if hasattr(value.owner, "operation") else value.owner
+    if op.name == "llvm.ptrtoint":
+        return op.operands[0]
+    if op.name in ("llvm.add", "llvm.sub", "llvm.and", "llvm.urem", "llvm.or"):
+        bases = [_int_base(v, depth + 1) for v in op.operands]
+        found = [b for b in bases if b is not None]
+        others = [v for v, b in zip(op.operands, bases) if b is None]
+        if found and all(f == found[0] for f in found) and all(not _from_pointer(v, depth + 1) for v in others):
+            return found[0]  # (p + 63 - (p + 63) % 64: both operands from the one pointer)
+    return None
+
+
+def _from_pointer(value: ir.Value, depth: int) -> bool:
+    """Whether an integer may be computed from a pointer (conservatively: anything but constants and arithmetic
+    on them, and parameters)."""
+    if isinstance(value.owner, ir.Block):
+        return False
+    op = value.owner.operation if hasattr(value.owner, "operation") else value.owner
+    if op.name == "llvm.mlir.constant":
+        return False
+    if depth > 64 or op.name == "llvm.ptrtoint":
+        return True
+    return any(_from_pointer(v, depth + 1) for v in op.operands) if op.name.startswith("llvm.") else True
 
 
 def _extracted(container: ir.Value, position: list, fn, roots, depth: int) -> frozenset:
@@ -106,6 +142,9 @@ def propagate(module: ir.Module, public: str) -> None:
 
     for fn in funcs.values():
         _walk(fn, collect(fn))
+    for op in module.body.operations:  # (an address taken in a global's initializer)
+        if op.operation.name != "llvm.func":
+            _walk(op.operation, collect(op.operation))
 
     roots: dict = {fn: [frozenset()] * len(_params(fn)) for fn in funcs.values()}
     attrs = list(ir.ArrayAttr(kernel.attributes["arg_attrs"])) if "arg_attrs" in kernel.attributes else []
@@ -131,7 +170,7 @@ def propagate(module: ir.Module, public: str) -> None:
                         roots[fn][i], changed = new, True
 
     for name, fn in funcs.items():
-        if name == public or name in taken or "passthrough" in fn.attributes:
+        if name == public or name in taken or "passthrough" in fn.attributes or _makes_pointers(fn):
             continue
         params = _params(fn)
         used = [i for i, p in enumerate(params) if _is_ptr(p) and _has_uses(p)]
@@ -144,6 +183,25 @@ def propagate(module: ir.Module, public: str) -> None:
                 marks.append(i)
         if marks:
             _mark(fn, marks)
+
+
+def _makes_pointers(fn: ir.Operation) -> bool:
+    """Whether `fn` makes a pointer from something other than a parameter's: an integer (`llvm.inttoptr`: an
+    output's address as an index, `memref.extract_aligned_pointer_as_index`), a load, or a call's result (other
+    than an allocation's): it could reach the output without being based on the parameter."""
+    found = []
+
+    def visit(op):
+        if op.name == "llvm.inttoptr" or op.name in ("llvm.load", "llvm.call") and any(
+                _is_ptr(r) for r in op.results) and not (op.name == "llvm.call" and _allocates(op)):
+            found.append(op)
+    _walk(fn, visit)
+    return bool(found)
+
+
+def _allocates(call: ir.Operation) -> bool:
+    return "callee" in call.attributes and ir.FlatSymbolRefAttr(call.attributes["callee"]).value in (
+        "malloc", "aligned_alloc", "_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc")
 
 
 def _has_uses(value: ir.Value) -> bool:

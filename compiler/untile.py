@@ -21,11 +21,14 @@ first folds such a nest into the op on the whole memrefs. Exact when:
   extent, or the offset is exactly one loop's induction variable and the size that loop's step, its upper
   bound the extent (the tiles cover the memref once);
 * the op's indexing maps are projected permutations, and every operand dim that one of the op's loops indexes
-  is tiled by the same loop (or by none): the loops tile the op's iteration space;
+  is tiled by the same loop (or by none), each loop tiling one of the op's loops: the loops tile the op's
+  iteration space (a loop offsetting two dims would take diagonal tiles only); the op's body reads neither
+  `linalg.index` (a tile's own index) nor anything defined in the loops;
 * no memref the op writes is one it reads through another operand, nor written through two operands: each
   output element is then written in one iteration of the loops that tile the dims it has, in the op's own
-  order, and the loops tiling a reduced dim run its tiles in increasing order, as the whole op runs that dim.
-  The naive lowering of the folded op gives the same bits.
+  order; of the reduced dims only the outermost may be tiled, whose tiles run in increasing order as the
+  whole op runs it (tiles of an inner one would take each element's terms in another order). The naive
+  lowering of the folded op gives the same bits.
 
 Anything else leaves the nest as it is.
 """
@@ -76,19 +79,21 @@ def _bounds(loop: ir.Operation) -> tuple[int, int, int] | None:
 
 def _plan(top: ir.Operation):
     """(the op, per operand its whole memref) where `top` is a nest that tiles one linalg op exactly, else None."""
-    loops, op, views = [], None, {}
+    loops, op, views, level = [], None, {}, []  # level: the ops of the loops' bodies but the op
     cur = top
     while True:
         b = _bounds(cur)
         if b is None or b[0] != 0 or b[2] <= 0 or b[1] % b[2]:
             return None
-        if cur.name == "scf.for" and len(cur.results):
+        if len(cur.results):
             return None  # (a loop carrying values)
         loops.append((cur, b))
         body = cur.regions[0].blocks[0]
         inner = None
         for o in body.operations:
             o = o.operation
+            if o.name in ("arith.constant", "memref.subview"):
+                level.append(o)
             if o.name in LOOPS and inner is None and op is None:
                 inner = o
             elif o.name == "memref.subview":
@@ -108,9 +113,17 @@ def _plan(top: ir.Operation):
     for iv in ivs:  # only as subview offsets
         if not all(u.owner.name == "memref.subview" for u in iv.uses):
             return None
-    if any(o.name in LOOPS or o.name.startswith("linalg.") and o.name not in ("linalg.yield", "linalg.index")
-           for o in walk(op) if o != op):
-        return None
+    inner_ops = [o for o in walk(op) if o != op]
+    if any(o.name in LOOPS or o.name.startswith("linalg.") and o.name != "linalg.yield" for o in inner_ops):
+        return None  # (linalg.index: a tile's own index, not the whole op's)
+    for o in inner_ops:  # the body uses nothing defined in the loops (a constant there goes with them)
+        for v in o.operands:
+            owner = v.owner
+            if isinstance(owner, ir.Block):
+                if v in ivs:
+                    return None
+            elif any(getattr(owner, "operation", owner) == x for x in level):
+                return None
     operands = list(op.operands)
     n_in = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))[0]
     whole, tiling = [], []  # per operand: its memref; per operand dim: the loop's iv tiling it or None
@@ -137,8 +150,17 @@ def _plan(top: ir.Operation):
             seen = by_loop.setdefault(d, iv)
             if (seen is None) != (iv is None) or (seen is not None and seen != iv):
                 return None
-    if set(ivs) - {iv for iv in by_loop.values() if iv is not None}:
-        return None  # a loop that tiles nothing: its iterations would repeat the op
+    tiles = {}  # iv -> the op loops it tiles
+    for d, iv in by_loop.items():
+        if iv is not None:
+            tiles.setdefault(iv, []).append(d)
+    if set(ivs) - set(tiles) or any(len(ds) != 1 for ds in tiles.values()):
+        return None  # a loop that tiles nothing repeats the op; one that tiles two takes diagonal tiles
+    kinds = ["reduction" in str(a) for a in ir.ArrayAttr(op.attributes["iterator_types"])]
+    reduced = [d for d, r in enumerate(kinds) if r]
+    tiled = [ds[0] for ds in tiles.values() if kinds[ds[0]]]
+    if tiled and (len(tiled) > 1 or tiled[0] != reduced[0]):
+        return None  # each element's terms in the op's order only where its outermost reduced loop alone is tiled
     return op, whole
 
 

@@ -53,10 +53,19 @@ _ENV_KEPT = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", 
 _ENV_KEPT_PREFIXES = ("LC_", "PYTHON", "OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_")
 
 
+# glibc's per-thread cache of small heap blocks (tcache) off: a block freed there comes back from `malloc` as it
+# was, past the fills that make a call's heap memory fresh (evaluator/fresh.py); the eighth red team kept a
+# cache of results and a call counter in such blocks (timed on lookups; exact for 1500 calls, then wrong)
+NO_TCACHE = "glibc.malloc.tcache_count=0"
+
+
 def worker_env(environ=None) -> dict[str, str]:
-    """The host's environment, less anything a child does not need (see `_ENV_KEPT`)."""
+    """The host's environment, less anything a child does not need (see `_ENV_KEPT`), with glibc's tcache off
+    (`NO_TCACHE`; read when a process starts, so every child forked from the zygote has it off too)."""
     environ = os.environ if environ is None else environ
-    return {k: v for k, v in environ.items() if k in _ENV_KEPT or k.startswith(_ENV_KEPT_PREFIXES)}
+    env = {k: v for k, v in environ.items() if k in _ENV_KEPT or k.startswith(_ENV_KEPT_PREFIXES)}
+    env["GLIBC_TUNABLES"] = ":".join(t for t in (environ.get("GLIBC_TUNABLES"), NO_TCACHE) if t)
+    return env
 
 
 def preload(*modules: str) -> None:

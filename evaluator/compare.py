@@ -69,10 +69,14 @@ same arguments (the baseline's twin: twins.py, run by reference.py);
    a fraction of one); a precision cut is tens to thousands of times it. The 90th percentile is held to the
    same bound, so a cut of part of the output (40% of its columns) does not hide under an untouched median;
    in an output of more than TYPICAL_SAMPLE elements the sample is drawn at random (seeded by the evaluation),
-   never at a stride a cut could skip.
-6. No reference knows the value: from finite arguments the baseline, the exact twin and a twin of wider range
-   (an f32 kernel's in x86's 80-bit type, whose exponent reaches 1.2e4932: reference.py `_in_range`) all gave NaN
-   or Inf. An intermediate overflowed every one of them, and the value may be past the range or finite
+   never at a stride a cut could skip. So is the median within each sixteenth of the output's rows (in row-major
+   order) and of its columns, against BLOCK_TIMES (32) times the baseline's median there: a cut of 4 rows of 100
+   (4%, ~130 ulp where the baseline erred ~3) passed the whole output's median and 90th percentile. (Looser than
+   the whole output's 8x: a recurrence amplifies another order's rounding in some rows more than in others.)
+6. No reference knows the value: from finite arguments, some of them past 709.8 (where exp overflows f64; NaN or
+   Inf from smaller ones is a domain error's, sqrt(-1), log(0), and stays required), the baseline, the exact twin
+   and a twin of wider range (an f32 kernel's in x86's 80-bit type, whose exponent reaches 1.2e4932:
+   reference.py `_in_range`) all gave NaN or Inf. An intermediate overflowed every one of them, and the value may be past the range or finite
    (softplus(1e5) = 1e5 where exp(1e5) overflows f80; a log-softmax of logits near 1e5): any value is accepted
    there. Where only the f64 twin overflowed, the wider twin's value is the exact result, held to rules 1-3 (a
    stable softplus's 1000.0 where log(1 + exp(1000)) is Inf in f64).
@@ -102,6 +106,10 @@ TYPICAL_SAMPLE = 1 << 16  # elements per output and pair the typical error is ta
 TYPICAL_LEAST = 12  # fewer pooled elements tell no typical error (equivalence.py pools more sets for a small output)
 # ... and the same bound on this percentile of the errors: a cut of 40% of the columns left the median alone
 TYPICAL_UPPER = 90
+BLOCKS = 16  # rule 5 also holds the median of each 16th of the output's rows, and of its columns,
+BLOCK_TIMES = 32.0  # to this many times the baseline's there (+ the floor): a recurrence amplifies another order's
+# rounding in some rows more than in others (a forward substitution on random data: 28x in one block, within
+# each element's bound), where a whole output's median evens it out
 
 
 # the least magnitude a float64 / 80-bit value rounds to Inf at in each output dtype: its largest value plus half
@@ -284,11 +292,12 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
 
 
 def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray,
-               rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+               rng: np.random.Generator | None = None, blocks: bool = False) -> tuple[np.ndarray, ...]:
     """Rule 5's samples: (candidate's, baseline's) errors in ulps of the exact value (in the output's dtype,
     at least the smallest normal's ulp), at up to TYPICAL_SAMPLE elements where all three are finite and the
     exact value is not zero: all of them, or, in a larger output, as many drawn at random by `rng` (seeded by
-    the evaluation: evenly spaced ones, a fixed stride, let a cut of every column the stride skips pass)."""
+    the evaluation: evenly spaced ones, a fixed stride, let a cut of every column the stride skips pass).
+    `blocks`: a third array, each sample's block (`_blocks`)."""
     dt = got.dtype
     wide = np.longdouble if np.asarray(exact).dtype == np.longdouble else np.float64
     if got.size > TYPICAL_SAMPLE:
@@ -296,17 +305,31 @@ def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray,
     else:
         at = slice(None)
     g, b, r = (np.asarray(x, wide).reshape(-1)[at] for x in (got, baseline, exact))
+    where = np.arange(got.size)[at]
     with np.errstate(all="ignore"):
         # exact zeros left out: every correct evaluation gets them exactly (a ReLU's negative half), and a
         # majority of them would hide the error of every other element from the median
         ok = np.isfinite(g) & np.isfinite(b) & np.isfinite(r) & np.isfinite(r.astype(dt)) & (r != 0)
         ulp = np.maximum(np.spacing(np.abs(r[ok]).astype(dt)), np.spacing(np.finfo(dt).tiny)).astype(wide)
-        return (np.abs(g[ok] - r[ok]) / ulp).astype(np.float64), (np.abs(b[ok] - r[ok]) / ulp).astype(np.float64)
+        errs = (np.abs(g[ok] - r[ok]) / ulp).astype(np.float64), (np.abs(b[ok] - r[ok]) / ulp).astype(np.float64)
+    return (*errs, _blocks(where[ok], got.shape)) if blocks else errs
 
 
-def typical(cand: np.ndarray, base: np.ndarray, depth: int = 1) -> str | None:
+def _blocks(flat: np.ndarray, shape) -> np.ndarray:
+    """Each flat position's two blocks, as one number: a BLOCKS-th of the output in row-major order (rows of a
+    matrix) times BLOCKS, plus a BLOCKS-th of its last axis (columns), where it has BLOCKS elements or more."""
+    size = max(1, int(np.prod(shape)))
+    rows = flat * BLOCKS // size
+    last = shape[-1] if len(shape) >= 2 and shape[-1] >= BLOCKS else 0
+    cols = (flat % last) * BLOCKS // last if last else np.zeros_like(flat)
+    return rows * BLOCKS + cols
+
+
+def typical(cand: np.ndarray, base: np.ndarray, depth: int = 1, blocks: np.ndarray | None = None) -> str | None:
     """Rule 5 on the pooled samples of `ulp_errors`: None when the candidate's median error is within
-    TYPICAL_TIMES x the baseline's + the floor for `depth` (the reduction depth), else what it is."""
+    TYPICAL_TIMES x the baseline's + the floor for `depth` (the reduction depth), else what it is. `blocks`
+    (`ulp_errors(..., blocks=True)`): the median within each block of rows and each block of columns too, against
+    the baseline's there (a cut of 4 of 100 rows passed the whole output's median and 90th percentile)."""
     if cand.size < TYPICAL_LEAST:
         return None  # too few elements to speak of a typical error
     floor = TYPICAL_FLOOR_ULPS + math.sqrt(depth + 1) / 4
@@ -317,6 +340,17 @@ def typical(cand: np.ndarray, base: np.ndarray, depth: int = 1) -> str | None:
             return (f"its {what} error is {mc:.3g} ulp of the exact result, the baseline's {mb:.3g} ulp (at most "
                     f"{TYPICAL_TIMES:g}x that + {floor:.3g} ulp: less accurate than the baseline {where}, a "
                     "precision cut)")
+    if blocks is not None:
+        for axis, key in (("rows", blocks // BLOCKS), ("columns", blocks % BLOCKS)):
+            for k in np.unique(key):
+                at = key == k
+                if at.sum() < TYPICAL_LEAST // 4:
+                    continue
+                mc, mb = float(np.median(cand[at])), float(np.median(base[at]))
+                if mc > BLOCK_TIMES * mb + floor:
+                    return (f"its median error in block {k + 1} of the {BLOCKS} of its {axis} is {mc:.3g} ulp of "
+                            f"the exact result, the baseline's there {mb:.3g} ulp (at most {BLOCK_TIMES:g}x that + "
+                            f"{floor:.3g} ulp: less accurate than the baseline on a part of the output, a precision cut)")
     return None
 
 

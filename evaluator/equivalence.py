@@ -260,7 +260,7 @@ class Equivalence:
                 if (pair.set in (*TYPICAL, *ORDINARY) and w[1] is not None and got[o].dtype.kind == "f"
                         and not c.problem):
                     (samples if pair.set in TYPICAL else more).setdefault(o, []).append(
-                        (where, *ulp_errors(got[o], w[0], w[1], np.random.default_rng((seed, i, o)))))
+                        (where, *ulp_errors(got[o], w[0], w[1], np.random.default_rng((seed, i, o)), blocks=True)))
                 if math.isfinite(c.max_abs_err):
                     self.errs = (max(self.errs[0], c.max_abs_err), max(self.errs[1], c.max_rel_err))
                 if c.problem:
@@ -280,10 +280,10 @@ class Equivalence:
             if i == 0:
                 self.first = [got[o] for o in self.outs]
         for o, got in samples.items():
-            few = sum(c.size for _, c, _ in got) < TYPICAL_LEAST
+            few = sum(c.size for _, c, _, _ in got) < TYPICAL_LEAST
             got = got + more.get(o, []) if few else got
-            why = typical(np.concatenate([c for _, c, _ in got]), np.concatenate([b for _, _, b in got]),
-                          self.depths[o])
+            why = typical(np.concatenate([c for _, c, _, _ in got]), np.concatenate([b for _, _, b, _ in got]),
+                          self.depths[o], np.concatenate([k for _, _, _, k in got]))
             if why is not None:  # named by the pair where the candidate's typical error was largest
                 worst = max(got, key=lambda x: float(np.median(x[1])) if x[1].size else 0.0)[0]
                 raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "

@@ -6,8 +6,9 @@ often the one the last call freed, with its contents, and a candidate could keep
 be timed on lookups (the stack's counterpart, a cache in a deep alloca, was found by the third red team:
 compiler/jit.py runs each evaluated call at a random stack depth). Only around kernel calls: numpy's own
 temporaries in the worker would pay the fills too (a 1024 matmul's tune took ~50% longer with them on for the
-whole worker). glibc's per-thread cache of small blocks (tcache: up to 1032 bytes) bypasses the fills: a block
-that small may still come back as it was freed (a known gap, tests/evaluator/adversarial/cases/README.md).
+whole worker). glibc's per-thread cache of small blocks (tcache: up to 1032 bytes) bypasses the fills, so it is
+off in every worker (compiler/zygote.py `NO_TCACHE`): a block that small came back as it was freed, and the
+eighth red team kept a cache of results and a call counter there.
 """
 
 from __future__ import annotations

@@ -35,6 +35,10 @@ Input sets (floats; integers read the same name as noted)
 | simplex | every row (the last axis) a distribution: a softmax of N(0, 4) logits (ints: a 0/1 mask) | gates "the rows sum to 1" (attention weights, probabilities): small weights dropped |
 | increasing | integers strictly increasing along the last axis from 0, gaps 1 + a geometric count (mean 4) | gates "the edges are sorted" (bin edges, CSR row pointers, coordinates): a search off by one at ties, rows cut short |
 | equal | inputs of one shape and type equal (f(x, x): a squared norm, a residual with itself) | gates "y is x" |
+| triangular | normal values, exact zeros above the diagonal of the last two axes, the diagonal 1 to 3 in magnitude | gates "L is lower triangular" (a Cholesky factor): the operands rounded |
+| broadcast | one varied row repeated along every other axis (one sample over a batch) | gates "every row is row 0": one row computed, rounded, copied |
+| lattice | (crossed with normal data only) integers in [-127, 127] times a scale that is not a power of two, 127 among them | gates "the weights are int8 at a per-tensor scale": the other operand rounded |
+| onehot | (crossed with normal data only) rows of zeros with one 1 | gates "A is one-hot": a gather from rounded weights |
 | tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
 | subnormal | subnormal magnitudes, a tenth zeros | flush-to-zero shortcuts |
 | underflow | magnitudes around the square root of the smallest normal: products are subnormal | flush-to-zero of intermediates (normal inputs, subnormal products) |
@@ -58,7 +62,8 @@ inputs change; a softmax that returned at once when its output already held rows
 every other state, and on `previous` too), `constant` (one nonzero value everywhere: a bias or an accumulator
 initialised with np.full), `lowest` and `highest` (-Inf and +Inf, an integer type's extremes: a max or min
 accumulator as it starts), `copy` (each output a copy of the first input of its shape and type: h = x.copy();
-h += f(x), a residual). Special values (Inf, NaN, near
+h += f(x), a residual), `ones` (a product's accumulator) and `bias` (every row one row of the class: a bias
+broadcast over the batch, GEMM with beta = 1). Special values (Inf, NaN, near
 the limit) sit at the *first* element and a few random others on their sets' first pair, because a cheat's
 probe reads there first, and only at random interior positions (neither the first element nor the last) on
 the pair run from zeroed outputs: a cheat that takes its careful path only when the first
@@ -93,18 +98,19 @@ TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a 
 # TYPICAL sets alone (a dot product's one element: a 4096-term dot of 14-bit operands passed)
 ORDINARY = ("positive", "negative", "unit", "relu", "smooth", "symmetric", "sorted", "descending", "padded", "tailpad")
 TIMING = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data: checks.py)
-STATES = ("random", "zeros", "nan", "previous", "stale", "constant", "lowest", "highest", "copy")
+STATES = ("random", "zeros", "nan", "previous", "stale", "constant", "lowest", "highest", "copy", "ones", "bias")
 EARLIER = ("previous", "stale")  # states whose outputs hold what an earlier call of the baseline left (reference.py)
 # After the random sets: each non-random output state once, then the value classes. Cheap and likely first.
 _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous"), ("normal", "stale"),
-                ("normal", "constant"), ("normal", "lowest"), ("uniform", "highest"), ("normal", "copy"))
+                ("normal", "constant"), ("normal", "lowest"), ("uniform", "highest"), ("normal", "copy"),
+                ("uniform", "ones"), ("normal", "bias"))
 _FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "nonpositive", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
-               "lowprec", "pixels", "simplex", "increasing", "equal",
+               "lowprec", "pixels", "simplex", "increasing", "equal", "triangular", "broadcast",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
              "magnitude", "tailpad", "descending", "constant", "logscale",
-             "pixels", "increasing", "equal",
+             "pixels", "increasing", "equal", "triangular", "broadcast",
              "wrap", "limit", "infinite")
 NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
@@ -166,9 +172,9 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
     pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
     ins = [a for a in signature.args if a.role == "in"]
-    if len(ins) >= 2:  # each of the first three inputs once in the first class, the others in the second
-        crosses = [c for c in CROSSES if "f" in kinds or not {"infinite", "lowprec"} & set(c)]
-        pairs += [Pair(f"{a}{CROSS}{b}", "zeros", j) for a, b in crosses for j in range(min(len(ins), 3))]
+    if len(ins) >= 2:  # each input (up to CROSSED_INPUTS) once in the first class, the others in the second
+        crosses = [c for c in CROSSES if "f" in kinds or not {"infinite", "lowprec", "lattice"} & set(c)]
+        pairs += [Pair(f"{a}{CROSS}{b}", "zeros", j) for a, b in crosses for j in range(min(len(ins), CROSSED_INPUTS))]
     return pairs
 
 
@@ -179,8 +185,11 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
 CROSS = "+"
 CROSSES = (("positive", "negative"), ("zeros", "infinite"), ("unit", "magnitude"),  # (a mask or probabilities
 # beside values at one scale: an i32 sum of the rows a 0/1 mask selects, done in i16, passed on masked 0/1 values)
-           ("lowprec", "normal"), ("pixels", "normal"))  # (bf16 weights or uint8 pixels beside f32 data: an
+           ("lowprec", "normal"), ("pixels", "normal"),  # (bf16 weights or uint8 pixels beside f32 data: an
 # operand whose values fit a narrow type told a candidate to round the other one to it, exact where both did)
+           ("lattice", "normal"), ("onehot", "normal"))  # (int8 weights at a per-tensor scale; one-hot rows, an
+# embedding lookup as a product: a gather from rounded weights)
+CROSSED_INPUTS = 8  # inputs each put in the first class in turn (a 4th input never was: its sign was dropped)
 
 
 def _twins(signature) -> bool:
@@ -260,6 +269,10 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
             out.append(np.full(a.shape, _extreme(a.dtype, pair.state == "highest"), a.dtype))
         elif pair.state == "copy":  # (filled below: the input may come after it)
             out.append(np.zeros(a.shape, a.dtype))
+        elif pair.state == "ones":  # a product's accumulator (np.ones)
+            out.append(np.ones(a.shape, a.dtype))
+        elif pair.state == "bias":  # every row one row of the class (a bias broadcast over the batch, beta = 1)
+            out.append(np.array(_broadcast(fill(pair.set, a.shape, a.dtype, rng, depth)), order="C"))
         elif pair.state in EARLIER:
             if previous is None:
                 raise ValueError(f"the {pair.state!r} state needs the baseline's earlier outputs")
@@ -277,8 +290,10 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
         for i, a in enumerate(signature.args):
             if a.role == "in":
                 key = (tuple(a.shape), np.dtype(a.dtype))
-                if key in first:
-                    out[i] = np.array(out[first[key]], order="C")
+                if key in first:  # (an index input taken into its own range: inputs of one shape may index others)
+                    same = out[first[key]]
+                    out[i] = np.array(in_range(same, ranges[i]) if ranges and i in ranges else same, dtype=same.dtype,
+                                      order="C")
                 else:
                     first[key] = i
     return out
@@ -374,6 +389,14 @@ def _specials(x: np.ndarray, value, rng, depth: int, *, zeros: bool, lead: bool 
     # or the middle: a sum that dropped NaN and Inf unless x[0] or x[size // 2] held one passed)
     n = max(1, flat.size // (8 * max(depth, 1)) - 1)
     idx = rng.choice(flat.size, min(n, flat.size), replace=False)
+    # and a few rows with one alone, in their tail, where a loop split along them runs its remainder (a row max
+    # whose last 7 of 255 columns dropped NaN passed: one special per pair reached them on ~3% of pairs, and
+    # a row holding another one was NaN anyway)
+    if x.ndim >= 1 and x.shape[-1] >= 4 and flat.size > x.shape[-1]:
+        width = x.shape[-1]
+        rows = rng.choice(flat.size // width, min(4, flat.size // width), replace=False)
+        tail = rows * width + width - 1 - rng.integers(0, min(16, width), len(rows))
+        idx = np.unique(np.concatenate([idx[~np.isin(idx // width, rows)], tail]))
     if not lead:  # interior only: the first and last elements keep their ordinary values
         inner = idx[(idx > 0) & (idx < flat.size - 1)] if flat.size > 2 else idx
         idx = inner if len(inner) else (np.array([rng.integers(1, flat.size - 1)]) if flat.size > 2 else idx)
@@ -492,6 +515,19 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         return _increasing(shape, rng).astype(np.float64)
     if kind == "equal":  # (inputs of one shape and type made equal by make_args)
         return rng.standard_normal(shape)
+    if kind == "triangular":  # lower triangular in the last two axes, exact zeros above the diagonal (a Cholesky
+        # factor, a causal mask's product), a diagonal away from zero
+        return _triangular(rng.standard_normal(shape), rng)
+    if kind == "broadcast":  # one varied row repeated along every other axis (a sample over a batch)
+        return _broadcast(rng.standard_normal(shape))
+    if kind == "lattice":  # integers in [-127, 127] times a scale that is not a power of two (int8 weights,
+        # dequantised at a per-tensor scale: max|w| / 127); 127 itself at the first element
+        q = rng.integers(-127, 128, shape).astype(np.float64)
+        if q.size:
+            q.reshape(-1)[0] = 127.0
+        return q * 10.0 ** rng.uniform(-3, -1) * 1.0137
+    if kind == "onehot":  # every row (the last axis) all zeros but one 1 (token ids as a one-hot matrix)
+        return _onehot(shape, rng).astype(np.float64)
     raise ValueError(f"unknown input set {kind!r}")
 
 
@@ -499,7 +535,8 @@ def _int_fill(kind, shape, dt, rng, lead=True):
     ii = np.iinfo(dt)
     if kind in ("uniform", "subnormal", "underflow", "nan", "grid"):
         return rng.integers(-8, 9, shape)
-    if kind in ("normal", "wide", "lowprec", "equal"):  # (lowprec: an integer input of a float kernel's set)
+    if kind in ("normal", "wide", "lowprec", "lattice", "equal"):  # (lowprec, lattice: an integer input of a float
+        # kernel's set)
         return rng.integers(-100, 101, shape)
     if kind == "scales":
         return (_signs(rng, shape) * np.round(10.0 ** rng.uniform(0, 4, shape))).astype(np.int64)
@@ -556,9 +593,15 @@ def _int_fill(kind, shape, dt, rng, lead=True):
     if kind == "indices":
         return rng.integers(0, 4, shape)
     if kind == "pixels":
-        return rng.integers(0, 256, shape)
-    if kind == "increasing":
-        return _increasing(shape, rng)
+        return rng.integers(0, min(256, int(ii.max) + 1), shape)
+    if kind == "increasing":  # (held below the type's largest: a long row of an i16 would wrap)
+        return np.minimum(_increasing(shape, rng), ii.max)
+    if kind == "triangular":
+        return _triangular(rng.integers(-100, 101, shape), rng)
+    if kind == "broadcast":
+        return _broadcast(rng.integers(-100, 101, shape))
+    if kind == "onehot":
+        return _onehot(shape, rng)
     if kind == "big":  # (all positive on the pair from zeroed outputs)
         root = math.isqrt(int(ii.max))
         return (rng.choice([-1, 1], shape) if lead else 1) * rng.integers(root // 2, 2 * root, shape)
@@ -599,6 +642,33 @@ def _nans(rng, n: int, dt) -> np.ndarray:
     pay = rng.integers(1, int(payload), n, dtype=np.uint64).astype(ut)
     out = np.where(pick == 0, ut(qnan), np.where(pick == 1, ut(neg), ut(qnan) | pay)).astype(ut)
     return out.view(np.dtype(dt)).astype(np.float64)
+
+
+def _triangular(x: np.ndarray, rng) -> np.ndarray:
+    """`x` with its elements above the diagonal of the last two axes zero, its diagonal at least 1 in magnitude."""
+    if np.ndim(x) < 2:
+        return x
+    r, c = np.indices(x.shape[-2:])
+    x = np.where(c > r, 0, x)
+    d = np.minimum(*x.shape[-2:])
+    x[..., np.arange(d), np.arange(d)] = rng.choice([-1, 1], (*x.shape[:-2], d)) * rng.integers(1, 4, (*x.shape[:-2], d))
+    return x
+
+
+def _broadcast(x: np.ndarray) -> np.ndarray:
+    """Every row of `x` (along the last axis) its first row."""
+    return np.broadcast_to(x.reshape(-1, x.shape[-1])[0], x.shape).copy() if np.ndim(x) >= 2 and x.size else x
+
+
+def _onehot(shape, rng) -> np.ndarray:
+    """Rows (the last axis) of zeros, each with one 1 at a random position."""
+    if not len(shape):
+        return np.ones(shape, np.int64)
+    x = np.zeros(shape, np.int64)
+    if not x.size:
+        return x
+    np.put_along_axis(x, rng.integers(0, shape[-1], (*shape[:-1], 1)), 1, axis=-1)
+    return x
 
 
 def _increasing(shape, rng) -> np.ndarray:

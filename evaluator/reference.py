@@ -60,6 +60,7 @@ from .twins import (exact_twin, launders, magnitude_twin, overflow_reaches_outpu
 from .unoptimised import hoist_allocas
 
 REORDER_OVER_S = 0.05  # a baseline call slower than this is tried in the order-keeping loop order
+LARGE = math.log(float(np.finfo(np.float64).max))  # ~709.8: the smallest argument exp(x) overflows f64 at
 RANGE_UNDER_S = 0.2  # an f32 kernel's f80 twin (scalar x87 code) is run where a baseline call is faster than this
 REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 
@@ -467,12 +468,18 @@ def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list
 
     Per output, where no reference knows the value (None where there is no such element): from finite arguments
     (`args`, as before the call), the baseline (`base`: the arguments after it) and both twins gave NaN or Inf,
-    so the value may be past the range or finite (softplus(1e5) is 1e5, where exp overflows even f80): the
-    element tells a correct evaluation from a wrong one no more (compare.py rule 6). On any pair with a NaN or an
-    Inf among the arguments there is none: an Inf or NaN that comes in stays required."""
+    and some argument is large enough that an intermediate may have overflowed (LARGE), so the value may be past
+    the range or finite (softplus(1e5) is 1e5, where exp overflows even f80): the element tells a correct
+    evaluation from a wrong one no more (compare.py rule 6). On any pair with a NaN or an Inf among the arguments,
+    or with none of that size (sqrt(-1), log(0), 0 / 0 are NaN or Inf at any scale), there is none: those stay
+    required. (Not by the overflow flag: MLIR's lowering of exp builds its Inf from bits, raising none.)"""
     long = [a.astype(np.longdouble) if a.dtype.kind == "f" else a.copy() for a in args]
     _run_twin(ranged, long)
-    finite_in = all(np.isfinite(a).all() for a in args if a.dtype.kind == "f")
+    floats = [a for a in args if a.dtype.kind == "f" and a.size]
+    finite_in = bool(floats) and all(np.isfinite(a).all() for a in floats)
+    # and large enough for an intermediate to pass f64's range at all (exp(x) does past x = 709.8): a NaN or an
+    # Inf from ordinary values is a domain error's (sqrt(-1), log(0), 0 / 0), at any scale
+    large = finite_in and max(float(np.abs(a).max()) for a in floats) >= LARGE
     unknown: list[np.ndarray | None] = []
     for o in outs:
         if wide[o].dtype.kind != "f":
@@ -482,7 +489,7 @@ def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list
             r = long[o].astype(np.float64)
         fix = ~np.isfinite(wide[o]) & np.isfinite(long[o])
         wide[o][fix] = r[fix]
-        lost = ~np.isfinite(wide[o]) & ~np.isfinite(long[o]) & ~np.isfinite(base[o]) if finite_in else None
+        lost = ~np.isfinite(wide[o]) & ~np.isfinite(long[o]) & ~np.isfinite(base[o]) if large else None
         unknown.append(lost if lost is not None and lost.any() else None)
     return unknown
 

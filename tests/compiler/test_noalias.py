@@ -28,6 +28,32 @@ module {
     llvm.call @taken(%a, %o) : (!llvm.ptr, !llvm.ptr) -> ()
     %f = llvm.mlir.addressof @taken : !llvm.ptr
     llvm.call @coro(%a, %o) : (!llvm.ptr, !llvm.ptr) -> ()
+    %size = llvm.mlir.constant(4160 : i64) : i64
+    %m = llvm.call @malloc(%size) : (i64) -> !llvm.ptr
+    %mi = llvm.ptrtoint %m : !llvm.ptr to i64
+    %c63 = llvm.mlir.constant(63 : i64) : i64
+    %c64 = llvm.mlir.constant(64 : i64) : i64
+    %up = llvm.add %mi, %c63 : i64
+    %rem = llvm.urem %up, %c64 : i64
+    %al64 = llvm.sub %up, %rem : i64
+    %buf = llvm.inttoptr %al64 : i64 to !llvm.ptr
+    llvm.call @packed(%a, %buf, %o) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+    llvm.call @remade(%a, %o) : (!llvm.ptr, !llvm.ptr) -> ()
+    llvm.return
+  }
+  llvm.func @malloc(i64) -> !llvm.ptr
+  llvm.func @packed(%x: !llvm.ptr, %b: !llvm.ptr, %y: !llvm.ptr) {
+    %v = llvm.load %x : !llvm.ptr -> f32
+    llvm.store %v, %b : f32, !llvm.ptr
+    %w = llvm.load %b : !llvm.ptr -> f32
+    llvm.store %w, %y : f32, !llvm.ptr
+    llvm.return
+  }
+  llvm.func @remade(%x: !llvm.ptr, %y: !llvm.ptr) {
+    %i = llvm.ptrtoint %x : !llvm.ptr to i64
+    %p = llvm.inttoptr %i : i64 to !llvm.ptr
+    %v = llvm.load %p : !llvm.ptr -> f32
+    llvm.store %v, %y : f32, !llvm.ptr
     llvm.return
   }
   llvm.func @task(%x: !llvm.ptr, %alloc: !llvm.ptr, %y: !llvm.ptr) {
@@ -78,6 +104,8 @@ def test_a_parameter_that_can_only_be_one_output_is_marked():
         assert marked(module, "unknown") == []  # beside a pointer of unknown origin
         assert marked(module, "taken") == []  # its address is taken: not every call site is known
         assert marked(module, "coro") == []  # a coroutine's frame outlives the call
+        assert marked(module, "packed") == [2]  # beside a buffer the kernel allocated (aligned by arithmetic)
+        assert marked(module, "remade") == []  # a pointer made from an integer may be anything
         assert marked(module, "k") == [1]  # (the source, as it was)
 
 

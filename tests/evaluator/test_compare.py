@@ -313,3 +313,22 @@ def test_where_no_reference_knows_the_value_any_value_passes_and_only_there():
     assert compare(f32(1e5, 2.0), base, RTOL, exact, unknown=unknown).problem is None
     assert compare(f32(np.nan, 2.0), base, RTOL, exact, unknown=unknown).problem is None
     assert compare(f32(1e5, 3.0), base, RTOL, exact, unknown=unknown).problem == "wrong"  # elsewhere as before
+
+
+def test_a_precision_cut_on_a_few_rows_is_seen_by_the_median_of_their_block():
+    # 4 rows of 100 with errors of ~500 ulp, the rest like the baseline's: the whole output's median and 90th
+    # percentile pass, the median of the last sixteenth of the rows does not
+    rng = np.random.default_rng(0)
+    shape = (100, 64)
+    exact = rng.standard_normal(shape)
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    base = (exact + rng.uniform(-3, 3, shape) * ulp).astype(np.float32)
+    cand = (exact + rng.uniform(-3, 3, shape) * ulp)
+    cand[96:] = exact[96:] + rng.uniform(-1000, 1000, (4, 64)) * ulp[96:]
+    cand = cand.astype(np.float32)
+    c, b, k = ulp_errors(cand, base, exact, blocks=True)
+    assert typical(c, b, 64) is None  # (the whole output's statistics alone)
+    why = typical(c, b, 64, k)
+    assert why is not None and "block 16 of the 16 of its rows" in why
+    fair = (exact + rng.uniform(-3, 3, shape) * ulp).astype(np.float32)  # a reordering's errors: everywhere alike
+    assert typical(*ulp_errors(fair, base, exact, blocks=True)[:2], 64, ulp_errors(fair, base, exact, blocks=True)[2]) is None

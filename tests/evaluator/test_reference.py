@@ -573,6 +573,15 @@ def test_where_the_f64_twin_overflows_the_f80_twin_knows_the_value_or_no_referen
     wide = [y.astype(np.float64), np.zeros(6)]
     twin64(*wide)
     assert _in_range(twin80, [y, np.zeros(6, np.float32)], wide, [1], base) == [None]
+    # NaN from a domain error (log of a negative sum), nothing overflowed: required as before, not unknown
+    z = np.array([-2.0, 1.0, -5.0, 0.5, -1.5, 2.0], np.float32)
+    plain = SOFTPLUS.replace("%e = math.exp %a", "%e = arith.negf %a").replace("arith.addf %one, %e", "arith.subf %e, %one")
+    base = [z, np.zeros(6, np.float32)]
+    compile_kernel(plain)(*base)
+    wide = [z.astype(np.float64), np.zeros(6)]
+    compile_kernel(f64_twin(plain))(*wide)
+    assert np.isnan(wide[1][1]) and np.isnan(base[1][1])  # log(-1 - 1)
+    assert _in_range(_twin_build(range_twin(plain)), [z, np.zeros(6, np.float32)], wide, [1], base) == [None]
 
 
 def _twin_build(text: str):
