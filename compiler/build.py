@@ -80,14 +80,8 @@ def outputs_noalias(module: ir.Module, sig: Signature) -> None:
     args = f.regions[0].blocks[0].arguments
     if len(args) != len(sig.args):
         return
-    old = list(ir.ArrayAttr(f.attributes["arg_attrs"])) if "arg_attrs" in f.attributes else [ir.DictAttr.get({})] * len(args)
-    new = []
-    for a, v, attrs in zip(sig.args, args, old):
-        d = {x.name: x.attr for x in ir.DictAttr(attrs)}
-        if a.role == "out" and isinstance(v.type.maybe_downcast(), ir.MemRefType):
-            d["llvm.noalias"] = ir.UnitAttr.get()
-        new.append(ir.DictAttr.get(d))
-    f.attributes["arg_attrs"] = ir.ArrayAttr.get(new)
+    noalias.mark(f, [i for i, (a, v) in enumerate(zip(sig.args, args))
+                     if a.role == "out" and isinstance(v.type.maybe_downcast(), ir.MemRefType)])
 
 
 def lower_kernel(source, schedule: str | None = None, knobs: dict | None = None,

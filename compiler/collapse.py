@@ -87,8 +87,7 @@ def _contiguous(t: ir.Type) -> bool:
     if not isinstance(t, ir.MemRefType):
         return False
     layout = t.layout
-    return isinstance(layout, ir.AffineMapAttr) and layout.value.is_permutation and all(
-        e.maybe_downcast().position == i for i, e in enumerate(layout.value.results))
+    return isinstance(layout, ir.AffineMapAttr) and layout.value == ir.AffineMap.get_identity(t.rank)
 
 
 def _plan_reduce(op: ir.Operation):

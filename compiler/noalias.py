@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from mlir import ir
 
+from .kernel import walk
+
 UNKNOWN = ("unknown",)
 ALLOC = ("alloc",)  # memory the kernel allocated: no argument's
 _THROUGH = {"llvm.getelementptr", "llvm.bitcast", "llvm.addrspacecast"}
@@ -30,14 +32,6 @@ def _functions(module: ir.Module) -> dict[str, ir.Operation]:
     return {ir.StringAttr(op.operation.attributes["sym_name"]).value: op.operation
             for op in module.body.operations
             if op.operation.name == "llvm.func" and len(op.operation.regions[0].blocks)}
-
-
-def _walk(op: ir.Operation, visit) -> None:
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.operations:
-                visit(inner.operation)
-                _walk(inner.operation, visit)
 
 
 def _params(fn: ir.Operation):
@@ -130,21 +124,15 @@ def propagate(module: ir.Module, public: str) -> None:
     calls: dict[str, list] = {name: [] for name in funcs}  # callee -> [(caller, call op)]
     taken: set[str] = set()
 
-    def collect(caller):
-        def visit(op):
+    others = [op.operation for op in module.body.operations if op.operation.name != "llvm.func"]
+    for caller in [*funcs.values(), *others]:  # (a global's initializer may take an address too)
+        for op in walk(caller):
             if op.name == "llvm.call" and "callee" in op.attributes:
                 callee = ir.FlatSymbolRefAttr(op.attributes["callee"]).value
                 if callee in calls:
                     calls[callee].append((caller, op))
             elif op.name == "llvm.mlir.addressof":
                 taken.add(ir.FlatSymbolRefAttr(op.attributes["global_name"]).value)
-        return visit
-
-    for fn in funcs.values():
-        _walk(fn, collect(fn))
-    for op in module.body.operations:  # (an address taken in a global's initializer)
-        if op.operation.name != "llvm.func":
-            _walk(op.operation, collect(op.operation))
 
     roots: dict = {fn: [frozenset()] * len(_params(fn)) for fn in funcs.values()}
     attrs = list(ir.ArrayAttr(kernel.attributes["arg_attrs"])) if "arg_attrs" in kernel.attributes else []
@@ -182,21 +170,15 @@ def propagate(module: ir.Module, public: str) -> None:
             if all(out not in roots[fn][j] and UNKNOWN not in roots[fn][j] for j in used if j != i):
                 marks.append(i)
         if marks:
-            _mark(fn, marks)
+            mark(fn, marks)
 
 
 def _makes_pointers(fn: ir.Operation) -> bool:
     """Whether `fn` makes a pointer from something other than a parameter's: an integer (`llvm.inttoptr`: an
     output's address as an index, `memref.extract_aligned_pointer_as_index`), a load, or a call's result (other
     than an allocation's): it could reach the output without being based on the parameter."""
-    found = []
-
-    def visit(op):
-        if op.name == "llvm.inttoptr" or op.name in ("llvm.load", "llvm.call") and any(
-                _is_ptr(r) for r in op.results) and not (op.name == "llvm.call" and _allocates(op)):
-            found.append(op)
-    _walk(fn, visit)
-    return bool(found)
+    return any(op.name == "llvm.inttoptr" or op.name in ("llvm.load", "llvm.call") and any(
+        _is_ptr(r) for r in op.results) and not (op.name == "llvm.call" and _allocates(op)) for op in walk(fn))
 
 
 def _allocates(call: ir.Operation) -> bool:
@@ -208,7 +190,8 @@ def _has_uses(value: ir.Value) -> bool:
     return any(True for _ in value.uses)
 
 
-def _mark(fn: ir.Operation, marks: list[int]) -> None:
+def mark(fn: ir.Operation, marks: list[int]) -> None:
+    """Give the parameters `marks` (by position) of the function `fn` (func.func or llvm.func) `llvm.noalias`."""
     n = len(_params(fn))
     old = list(ir.ArrayAttr(fn.attributes["arg_attrs"])) if "arg_attrs" in fn.attributes else [ir.DictAttr.get({})] * n
     new = []

@@ -305,14 +305,15 @@ def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray,
     else:
         at = slice(None)
     g, b, r = (np.asarray(x, wide).reshape(-1)[at] for x in (got, baseline, exact))
-    where = np.arange(got.size)[at]
     with np.errstate(all="ignore"):
         # exact zeros left out: every correct evaluation gets them exactly (a ReLU's negative half), and a
         # majority of them would hide the error of every other element from the median
         ok = np.isfinite(g) & np.isfinite(b) & np.isfinite(r) & np.isfinite(r.astype(dt)) & (r != 0)
         ulp = np.maximum(np.spacing(np.abs(r[ok]).astype(dt)), np.spacing(np.finfo(dt).tiny)).astype(wide)
         errs = (np.abs(g[ok] - r[ok]) / ulp).astype(np.float64), (np.abs(b[ok] - r[ok]) / ulp).astype(np.float64)
-    return (*errs, _blocks(where[ok], got.shape)) if blocks else errs
+    if not blocks:
+        return errs
+    return (*errs, _blocks(np.arange(got.size)[at][ok], got.shape))
 
 
 def _blocks(flat: np.ndarray, shape) -> np.ndarray:

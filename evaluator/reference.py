@@ -85,29 +85,34 @@ def _index_ranges(text: str, sig) -> dict[int, int]:
 
 # ---- in the trusted process -------------------------------------------------------------------------------
 
-def compute(session, job: dict) -> dict:
-    """Run inside a worker that only ever runs baselines: write the reference files for `job`'s plan."""
+def build(text: str, origin: str, pipeline=None, opt_level: int = 3):
+    """(the compiled kernel, its signature, its normalised text) of a baseline or one of its twins (whose
+    arguments may be x86's f80), lowered with `pipeline` (the default lowering if None) at `opt_level`."""
     from mlir import ir
 
     from neurojit.compiler.build import Parsed, lower_parsed
-    from neurojit.compiler.flops import reduction_depth
     from neurojit.compiler.jit import CompiledKernel
     from neurojit.compiler.kernel import TWIN_DTYPES, parse_module, signature_of
-    from neurojit.compiler.pipeline import LOWER, lowering
+    from neurojit.compiler.pipeline import LOWER
+
+    with ir.Context() as ctx, ir.Location.unknown():
+        module = parse_module(text, origin, ctx)
+        sig = signature_of(module, origin, text, dtypes=TWIN_DTYPES)  # the baseline's, or a twin's
+        norm = str(module)
+        lowered = lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline or LOWER)
+        if opt_level == 0:
+            hoist_allocas(lowered.module)
+        return CompiledKernel(lowered, opt_level=opt_level), sig, norm
+
+
+def compute(session, job: dict) -> dict:
+    """Run inside a worker that only ever runs baselines: write the reference files for `job`'s plan."""
+    from neurojit.compiler.flops import reduction_depth
+    from neurojit.compiler.pipeline import lowering
 
     cfg = job["config"]
     seed, root = cfg["seed"], pathlib.Path(job["dir"])
     session.stage("reference_compile", cfg["compile_timeout_s"])
-
-    def build(text: str, origin: str, pipeline=LOWER, opt_level: int = 3):
-        with ir.Context() as ctx, ir.Location.unknown():
-            module = parse_module(text, origin, ctx)
-            sig = signature_of(module, origin, text, dtypes=TWIN_DTYPES)  # the baseline's, or a twin's
-            norm = str(module)
-            lowered = lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline)
-            if opt_level == 0:
-                hoist_allocas(lowered.module)
-            return CompiledKernel(lowered, opt_level=opt_level), sig, norm
 
     base, sig, normalised = build(job["baseline"], job.get("baseline_origin", "baseline"))
     # Integer inputs may be indices (a gather, a histogram): a pair whose values send the baseline itself out
@@ -269,7 +274,7 @@ def compute(session, job: dict) -> dict:
                 _run_twin(twin, wide)
             if before is not None and any(not np.isfinite(wide[o]).all() for o in outs if wide[o].dtype.kind == "f"):
                 if ranged is None:
-                    ranged = _range_build(normalised, build)
+                    ranged = _range_build(normalised)
                 if ranged:
                     for k, unknown in enumerate(_in_range(ranged, before, wide, outs, args)):
                         if unknown is not None:
@@ -449,7 +454,7 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
     return ranges
 
 
-def _range_build(text: str, build):
+def _range_build(text: str):
     """The f80 twin of an f32 kernel (twins.range_twin), or False where there is none or it does not compile."""
     text80 = range_twin(text)
     if text80 is None:

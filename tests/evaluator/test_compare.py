@@ -331,4 +331,5 @@ def test_a_precision_cut_on_a_few_rows_is_seen_by_the_median_of_their_block():
     why = typical(c, b, 64, k)
     assert why is not None and "block 16 of the 16 of its rows" in why
     fair = (exact + rng.uniform(-3, 3, shape) * ulp).astype(np.float32)  # a reordering's errors: everywhere alike
-    assert typical(*ulp_errors(fair, base, exact, blocks=True)[:2], 64, ulp_errors(fair, base, exact, blocks=True)[2]) is None
+    c, b, k = ulp_errors(fair, base, exact, blocks=True)
+    assert typical(c, b, 64, k) is None

@@ -586,13 +586,6 @@ def test_where_the_f64_twin_overflows_the_f80_twin_knows_the_value_or_no_referen
 
 def _twin_build(text: str):
     """A twin compiled as the reference process builds it (arguments of x86's f80 taken too)."""
-    from mlir import ir
+    from neurojit.evaluator.reference import build
 
-    from neurojit.compiler.build import Parsed, lower_parsed
-    from neurojit.compiler.jit import CompiledKernel
-    from neurojit.compiler.kernel import TWIN_DTYPES, parse_module, signature_of
-
-    with ir.Context() as ctx, ir.Location.unknown():
-        module = parse_module(text, "<twin>", ctx)
-        sig = signature_of(module, "<twin>", text, dtypes=TWIN_DTYPES)
-        return CompiledKernel(lower_parsed(Parsed(module, sig, str(module), "<twin>")))
+    return build(text, "<twin>")[0]
