@@ -123,10 +123,20 @@ def cmd_tune(args) -> int:
         print(f"run {summary.run_id}: {summary.candidates} candidates, {summary.accepted} accepted; {best}; "
               f"rejected: {rejected}")
         print(f"stopped: {summary.stop_reason}; model tokens {summary.tokens}, cost ${summary.cost_usd:.4f}")
-        if summary.speedup:  # (nothing to export where nothing was accepted)
-            print(f"export it: neurojit export --db {args.db or 'sqlite:///neurojit.db'} --run-id {summary.run_id} "
-                  "--out DIR")
+        for line in _export_hint(summary, args.db or "sqlite:///neurojit.db"):
+            print(line)
     return 0
+
+
+def _export_hint(summary, db: str) -> list[str]:
+    """What to do with the run's best: export it, or (no candidate faster than the baseline) keep the baseline."""
+    if not summary.speedup:  # nothing accepted: nothing to export
+        return []
+    export = f"neurojit export --db {db} --run-id {summary.run_id} --out DIR"
+    if summary.speedup < 1.0:  # the evaluator's timing: no accepted candidate beat the naive lowering
+        return [f"no candidate beat the baseline (best {summary.speedup:.2f}x): its naive lowering is the faster "
+                "kernel here, and an export of this run refuses to ship a slower one"]
+    return [f"export it: {export}"]
 
 
 def _tune_suite(args, opts) -> int:

@@ -179,6 +179,22 @@ def test_export_refuses_a_run_whose_best_is_slower_than_the_baseline(cli_main, t
     assert "Traceback" not in p.stderr and not (tmp_path / "o").exists()
 
 
+def test_a_tune_whose_best_is_slower_than_the_baseline_does_not_offer_its_export():
+    from neurojit.agent.tables import RunStatus, RunSummary
+    from neurojit.cli import _export_hint
+
+    def summary(speedup):
+        return RunSummary("r1", RunStatus.FINISHED, 1.0, 1.0 / speedup if speedup else None, speedup, 4,
+                          4 if speedup else 0, {}, 0, 0, 0.0)
+
+    assert _export_hint(summary(2.5), "sqlite:///x.db") == ["export it: neurojit export --db sqlite:///x.db "
+                                                             "--run-id r1 --out DIR"]
+    slower = _export_hint(summary(0.96), "sqlite:///x.db")
+    assert len(slower) == 1 and "no candidate beat the baseline (best 0.96x)" in slower[0]
+    assert not slower[0].startswith("export it")  # the export itself refuses such a run (the test above)
+    assert _export_hint(summary(None), "sqlite:///x.db") == []
+
+
 SCRATCH = """module {{
   func.func @addmul(%x: memref<64xf32>, %t: memref<64xf32>{mark}, %out: memref<64xf32>{mark}) {{
     linalg.add ins(%x, %x : memref<64xf32>, memref<64xf32>) outs(%t : memref<64xf32>)
