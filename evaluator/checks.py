@@ -287,6 +287,30 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
 
+SLOW_CLASS_TIMES = 3.0  # a candidate this many times slower on an ordinary data class's pairs than on the timed ones
+SLOW_CLASS_LEAST_S = 20e-6  # ... and by at least this much (single calls of a tiny kernel vary by cache state)
+CLASS_GAP = 1.5  # its speedup on that class is reported where it is below the benchmark's by this factor
+ORDINARY_CLASSES = (*TIMING_CLASSES, *inputs.TYPICAL, *inputs.ORDINARY)
+
+
+def _slowest_class(eq: Equivalence) -> tuple[str, float] | None:
+    """The ordinary data class (inputs.py) whose equivalence pairs the candidate ran slowest on, relative to the
+    classes the benchmark times (its fastest call on each class's pairs), and how many times slower, where that is
+    SLOW_CLASS_TIMES or more; else None. The benchmark times a few classes in turn, and a candidate 40x slower on
+    post-ReLU data (no negatives, many zeros: every hidden layer's input) was timed at parity on the others."""
+    if reference.OUT_OF_BOUNDS in eq.refs.skipped.values():  # fresh integers may be out of the kernel's bounds
+        return None
+    seen = {s: t for s, (t, _) in eq.set_s.items() if s in ORDINARY_CLASSES}
+    timed = [t for s, t in seen.items() if s in TIMING_CLASSES]
+    if not timed:
+        return None
+    ref = max(timed)
+    name, worst = max(seen.items(), key=lambda kv: kv[1])
+    if worst < SLOW_CLASS_TIMES * ref or worst - ref < SLOW_CLASS_LEAST_S:
+        return None
+    return name, worst / ref
+
+
 def _where_finite(got: np.ndarray, baseline: np.ndarray, depth: int) -> np.ndarray:
     """A spot check's view of a timed output. These fresh arguments have no exact result to say where another
     order of evaluation may overflow, so where the baseline's own order overflowed (NaN/Inf) any value of the
@@ -367,6 +391,18 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                 state["baseline_samples"] = base.bench_samples.pairs(bench.POOL_KEEP)
         else:
             m = bench.interleaved(base.kernel, cand, b_bufs, c_bufs, ci_rel=config.bench_ci_rel, **common)
+        slow = _slowest_class(eq)
+        if slow is not None:  # time both there too: a class the benchmark's rotation does not draw
+            name, ratio = slow
+            fresh = inputs.make_args(Pair(name, "random", 100), sig, bench.fresh_seed(), base.depth,
+                                     ranges=eq.refs.ranges)
+            there = bench.interleaved(base.kernel, cand, bench.Buffers([[a.copy() for a in fresh]], outs),
+                                      bench.Buffers([[a.copy() for a in fresh]], outs), **{**common, "warmup": 1})
+            if there.speedup < m.speedup / CLASS_GAP:
+                where = (f"fresh {name!r} inputs: the candidate's calls on the {name!r} pairs of the equivalence "
+                         f"check were {ratio:.0f}x slower than on the benchmark's data ({where}), where it was "
+                         f"{m.speedup:.2f}x; its speedup on {name!r} data is the one reported")
+                m = there
     except bench.TimedCallDiffers as e:
         raise Rejected(Reason.CACHES_RESULT, f"a timed call of the candidate gave a different result from the "
                                              f"baseline's on the same arguments (benchmark, {where}; {e}): the "
