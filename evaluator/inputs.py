@@ -37,6 +37,8 @@ Input sets (floats; integers read the same name as noted)
 | equal | inputs of one shape and type equal (f(x, x): a squared norm, a residual with itself) | gates "y is x" |
 | triangular | normal values, exact zeros above the diagonal of the last two axes, the diagonal 1 to 3 in magnitude | gates "L is lower triangular" (a Cholesky factor): the operands rounded |
 | broadcast | one varied row repeated along every other axis (one sample over a batch) | gates "every row is row 0": one row computed, rounded, copied |
+| kinked | each row evenly spaced (exact integer gaps) up to a random point past its first quarter, then at a larger step | gates "the row is a linspace" from its first gaps: summed as n (first + last) / 2 |
+| speckled | one value everywhere but three interior elements | gates "constant" or "periodic" from a few probes: one period computed and tiled |
 | lattice | (crossed with normal data only) integers in [-127, 127] times a scale that is not a power of two, 127 among them | gates "the weights are int8 at a per-tensor scale": the other operand rounded |
 | onehot | (crossed with normal data only) rows of zeros with one 1 | gates "A is one-hot": a gather from rounded weights |
 | tiny | signs x 10^U(-10,-6) (ints: -1, 0, 1) | "negligible" shortcuts (abs(x) < 1e-6) |
@@ -97,6 +99,14 @@ TYPICAL = (*RANDOM, "wide")  # ordinary data, where compare.py's rule 5 takes a 
 # more data without special values, pooled into rule 5 for an output too small to have a typical error over the
 # TYPICAL sets alone (a dot product's one element: a 4096-term dot of 14-bit operands passed)
 ORDINARY = ("positive", "negative", "unit", "relu", "smooth", "symmetric", "sorted", "descending", "padded", "tailpad")
+# input sets of ordinary values on which rule 5 also holds alone (equivalence.py): a precision cut gated on one of
+# them is the whole of that set's errors. Sets of values drawn from one distribution only: not the offset,
+# cancellation, range or special-value sets, nor sorted data or smooth fields, nor structure (zeros in a pattern,
+# rows repeated, inputs equal): there a correct algorithm may be far more or less accurate than the baseline
+# (Welford's variance of sorted rows: 28 ulp where the two-pass one erred 2; a forward substitution on a one-hot
+# row, or an IIR filter's lookahead on a triangular input, 10x and 35x the baseline's 90th percentile)
+CLASSED = (*TYPICAL, "positive", "negative", "unit", "relu", "nonpositive", "padded", "tailpad", "grid", "lowprec",
+           "pixels", "positive+negative", "lowprec+normal", "pixels+normal", "lattice+normal")
 TIMING = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data: checks.py)
 STATES = ("random", "zeros", "nan", "previous", "stale", "constant", "lowest", "highest", "copy", "ones", "bias")
 EARLIER = ("previous", "stale")  # states whose outputs hold what an earlier call of the baseline left (reference.py)
@@ -106,11 +116,11 @@ _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous")
                 ("uniform", "ones"), ("normal", "bias"))
 _FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "nonpositive", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
-               "lowprec", "pixels", "simplex", "increasing", "equal", "triangular", "broadcast",
+               "lowprec", "pixels", "simplex", "increasing", "equal", "triangular", "broadcast", "kinked", "speckled",
                "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
              "magnitude", "tailpad", "descending", "constant", "logscale",
-             "pixels", "increasing", "equal", "triangular", "broadcast",
+             "pixels", "increasing", "equal", "triangular", "broadcast", "kinked", "speckled",
              "wrap", "limit", "infinite")
 NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
@@ -340,6 +350,29 @@ def _nudged(args: list[np.ndarray], signature, rng: np.random.Generator, ranges)
     return args
 
 
+def _kinked(shape, rng: np.random.Generator) -> np.ndarray:
+    """Rows (along the last axis) evenly spaced from a random start up to a random point past their first quarter,
+    then at another step (a linspace of bin edges, time stamps at one rate and then another): integers, sorted."""
+    n = int(shape[-1]) if len(shape) else 1
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    i = np.arange(n)
+    start = rng.integers(-50, 51, (rows, 1))
+    step = rng.integers(1, 5, (rows, 1))
+    k = rng.integers(max(1, n // 4), max(2, 3 * n // 4 + 1), (rows, 1))
+    x = start + step * np.minimum(i, k) + (step + rng.integers(1, 4, (rows, 1))) * np.maximum(i - k, 0)
+    return x.reshape(shape)
+
+
+def _speckled(x: np.ndarray, rng: np.random.Generator, other) -> np.ndarray:
+    """`x` (one value everywhere) with a few interior elements set to other values: constant, and so periodic with
+    every period, wherever a probe looks, but for a few defects a probe misses."""
+    flat = x.reshape(-1)
+    if flat.size >= 3:
+        at = rng.choice(np.arange(1, flat.size - 1), min(3, flat.size - 2), replace=False)
+        flat[at] = other(rng, len(at))
+    return x
+
+
 def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1, lead: bool = True) -> np.ndarray:
     """An array of the value class `kind` (the table above), C-contiguous, of `dtype`. `lead`: special values
     at the first element too (else only at interior positions)."""
@@ -513,6 +546,10 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         return e / e.sum(axis=-1, keepdims=True) if len(shape) else np.ones(shape)
     if kind == "increasing":  # (integers, as for an integer input: ties between two inputs of the set)
         return _increasing(shape, rng).astype(np.float64)
+    if kind == "kinked":  # (integers times a power of two: exact gaps)
+        return _kinked(shape, rng) * 2.0 ** -int(rng.integers(0, 5))
+    if kind == "speckled":
+        return _speckled(np.full(shape, float(rng.standard_normal()) or 1.0), rng, lambda r, n: r.standard_normal(n))
     if kind == "equal":  # (inputs of one shape and type made equal by make_args)
         return rng.standard_normal(shape)
     if kind == "triangular":  # lower triangular in the last two axes, exact zeros above the diagonal (a Cholesky
@@ -596,6 +633,10 @@ def _int_fill(kind, shape, dt, rng, lead=True):
         return rng.integers(0, min(256, int(ii.max) + 1), shape)
     if kind == "increasing":  # (held below the type's largest: a long row of an i16 would wrap)
         return np.minimum(_increasing(shape, rng), ii.max)
+    if kind == "kinked":
+        return np.clip(_kinked(shape, rng), ii.min, ii.max)
+    if kind == "speckled":
+        return _speckled(np.full(shape, int(rng.integers(1, 101)), np.int64), rng, lambda r, n: r.integers(-100, 101, n))
     if kind == "triangular":
         return _triangular(rng.integers(-100, 101, shape), rng)
     if kind == "broadcast":

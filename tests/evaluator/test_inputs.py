@@ -284,6 +284,22 @@ def test_sets_of_structured_data_hold_their_structure():
     assert inputs._bf16(np.array([1.0 + 2.0 ** -9, 1.0 + 3 * 2.0 ** -9])).tolist() == [1.0, 1.0 + 2.0 ** -7]
 
 
+def test_kinked_rows_start_evenly_spaced_and_speckled_arrays_are_constant_but_for_a_few():
+    # (the ninth red team: a row whose first gaps are equal summed in closed form; one period of a signal that
+    # looked periodic at a few probes tiled)
+    for dt in ("float32", "int32"):
+        x = fill("kinked", dt)
+        gaps = np.diff(x, axis=-1)
+        assert (gaps > 0).all()
+        first = gaps[:, :8]
+        assert (first == first[:, :1]).all()  # evenly spaced at the start, exactly
+        assert (gaps != gaps[:, :1]).any(axis=-1).all()  # ... and not all the way: every row kinks
+        sp = fill("speckled", dt).reshape(-1)
+        values, counts = np.unique(sp, return_counts=True)
+        assert counts.max() == sp.size - 3 and sp[0] == sp[-1] == values[counts.argmax()]
+    assert {"kinked", "speckled"} <= {p.set for p in inputs.plan(sig(shape=(8, 8), n_in=1), 3)}
+
+
 def test_the_equal_set_makes_inputs_of_one_shape_and_type_equal():
     s = Signature("k", (Arg("x", (8, 8), "float32", "in"), Arg("n", (8,), "float32", "in"),
                         Arg("y", (8, 8), "float32", "in"), Arg("out", (8, 8), "float32", "out")))
