@@ -295,7 +295,8 @@ ORDINARY_CLASSES = (*TIMING_CLASSES, *inputs.TYPICAL, *inputs.ORDINARY)
 
 def _slowest_class(eq: Equivalence) -> tuple[str, float] | None:
     """The ordinary data class (inputs.py) whose equivalence pairs the candidate ran slowest on, relative to the
-    classes the benchmark times (its fastest call on each class's pairs), and how many times slower, where that is
+    classes the benchmark times (the least CPU time of its calls on each class's pairs: the pool's gate stops a worker
+    while another times, and its calls then took wall time, not CPU time), and how many times slower, where that is
     SLOW_CLASS_TIMES or more; else None. The benchmark times a few classes in turn, and a candidate 40x slower on
     post-ReLU data (no negatives, many zeros: every hidden layer's input) was timed at parity on the others."""
     if reference.OUT_OF_BOUNDS in eq.refs.skipped.values():  # fresh integers may be out of the kernel's bounds
@@ -397,7 +398,8 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
             fresh = inputs.make_args(Pair(name, "random", 100), sig, bench.fresh_seed(), base.depth,
                                      ranges=eq.refs.ranges)
             there = bench.interleaved(base.kernel, cand, bench.Buffers([[a.copy() for a in fresh]], outs),
-                                      bench.Buffers([[a.copy() for a in fresh]], outs), **{**common, "warmup": 1})
+                                      bench.Buffers([[a.copy() for a in fresh]], outs),
+                                      **{**common, "warmup": 1, "min_rounds": 3})
             if there.speedup < m.speedup / CLASS_GAP:
                 where = (f"fresh {name!r} inputs: the candidate's calls on the {name!r} pairs of the equivalence "
                          f"check were {ratio:.0f}x slower than on the benchmark's data ({where}), where it was "
