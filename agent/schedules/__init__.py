@@ -103,6 +103,9 @@ def unscheduled(info: KernelInfo) -> str:
     if info.is_loops:
         return ("loops of kinds no schedule takes (mixed affine and scf loops, scf.while, scf.forall, other control "
                 "flow, or linalg ops inside loops: give a kernel before it is tiled)")
+    if info.ops and any(not op.iterators for op in info.ops) and any(op.iterators for op in info.ops):
+        return ("an op on a 0-d buffer (a scalar fill or a full reduction's result) beside ops with loops, which no "
+                "schedule tiles together (each alone has schedules: a kernel per op does)")
     if info.ops:
         return "linalg ops mixed with other code (loops, loads, calls), which no schedule takes"
     return "no linalg op and no loop to schedule"

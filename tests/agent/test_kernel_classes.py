@@ -1444,3 +1444,21 @@ func.func @xent(%x: tensor<37x203xf32>, %t: tensor<37xi32>) -> tensor<37xf32> {
         got = np.zeros(37, np.float32)
         compile_kernel(text, s.text(info, h), s.defaults(info, h))(x, t, got)
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=s.name)
+
+
+def test_a_kernel_with_a_scalar_op_beside_ops_with_loops_is_told_why_it_has_no_schedule():
+    # x^T A y as vecmat then dot into a 0-d output (a sweep's kernel): it was told "linalg ops mixed with other code
+    # (loops, loads, calls)", which it has none of
+    from neurojit.agent.schedules import unscheduled
+
+    text = """func.func @xay(%x: memref<100xf64>, %A: memref<100x77xf64>, %y: memref<77xf64>,
+    %tmp: memref<77xf64> {neurojit.output}, %out: memref<f64> {neurojit.output}) {
+  %z = arith.constant 0.0 : f64
+  linalg.fill ins(%z : f64) outs(%tmp : memref<77xf64>)
+  linalg.vecmat ins(%x, %A : memref<100xf64>, memref<100x77xf64>) outs(%tmp : memref<77xf64>)
+  linalg.fill ins(%z : f64) outs(%out : memref<f64>)
+  linalg.dot ins(%tmp, %y : memref<77xf64>, memref<77xf64>) outs(%out : memref<f64>)
+  return
+}"""
+    info = analyze(text)
+    assert not for_kernel(info, host()) and "an op on a 0-d buffer" in unscheduled(info)
