@@ -40,7 +40,7 @@ from ..analyze import KernelInfo, map_results
 from . import model
 from .affine_loops import JamAffineLoops, SpreadAffineLoops, VectorizeAffineLoops
 from .aliased_loops import SplitAliasedLoops
-from .base import Caches, Knob, Schedule, caches, lanes
+from .base import ELEMENTS, Caches, Knob, Schedule, caches, lanes
 from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
 from .generic import RegisterTileAny
@@ -87,7 +87,7 @@ def unscheduled(info: KernelInfo) -> str:
     if reversed_maps(info):
         return ("a linalg op with an indexing map that runs a loop backwards (torch.flip's `1023 - j`), which "
                 "MLIR's tiling cannot take: its naive loops are what LLVM vectorises")
-    if info.element not in ("f32", "f64", "i32", "i64"):
+    if info.element not in ELEMENTS:
         return f"its element type {info.element or '(none)'} has no schedule"
     if info.is_loops and info.affine:
         why = ("none that MLIR's dependence analysis proves parallel" if not info.spread else

@@ -26,7 +26,7 @@ from . import model
 from ..proposal import Knob
 from . import parts
 
-__all__ = ["ON_RAISED_LOOPS", "Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs", "register_tile_seeds",
+__all__ = ["ELEMENTS", "ON_RAISED_LOOPS", "Caches", "Knob", "Schedule", "caches", "divisor_at_most", "lanes", "register_tile", "register_tile_knobs", "register_tile_seeds",
            "split_at", "thread_choices", "threads_knob", "worth_splitting", "PARALLEL_BYTES", "contraction_worth_splitting"]
 
 
@@ -112,6 +112,9 @@ def register_tile_seeds(start: dict[str, int], host: Host, m: int, block: str = 
     return out
 
 
+# element types the generic schedules take (their vectors are host bits / element bits wide); the packed matmul
+# takes f32, f64, i32 and i64 outputs (i32 sums of i8 and i16 operands too)
+ELEMENTS = ("f32", "f64", "i8", "i16", "i32", "i64")
 PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
 
 

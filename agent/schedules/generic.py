@@ -31,7 +31,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
 from . import model, parts
-from .base import Knob, Schedule, lanes, split_at, threads_knob
+from .base import ELEMENTS, Knob, Schedule, lanes, split_at, threads_knob
 
 ANY = parts.ANY
 DEPTH = 4  # terms a depth loop's tile starts with (see the module's docstring)
@@ -141,7 +141,7 @@ class RegisterTileAny(Schedule):
 
     def applies(self, info: KernelInfo) -> bool:
         ops = [op for op in info.ops if op.iterators]
-        return (bool(ops) and len(ops) == len(info.ops) and info.element in ("f32", "f64", "i32", "i64")
+        return (bool(ops) and len(ops) == len(info.ops) and info.element in ELEMENTS
                 and all(min(op.extents) >= 1 for op in ops))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:

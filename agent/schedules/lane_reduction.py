@@ -24,7 +24,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
 from . import model, parts
-from .base import Knob, Schedule, divisor_at_most, lanes, threads_knob, worth_splitting
+from .base import ELEMENTS, Knob, Schedule, divisor_at_most, lanes, threads_knob, worth_splitting
 from .elementwise import vector_tile
 
 ANY = parts.ANY
@@ -81,7 +81,7 @@ class LaneReduction(Schedule):
     threads: int | None = None  # tasks each reduction's outer parallel loop is split into (1: serial)
 
     def applies(self, info: KernelInfo) -> bool:
-        if not info.straight_line or info.element not in ("f32", "f64", "i32", "i64"):
+        if not info.straight_line or info.element not in ELEMENTS:
             return False
         red = [op for op in info.ops if op.reductions]
         # reductions that may be reassociated are split per lane elsewhere (VectorizeRowReduction,

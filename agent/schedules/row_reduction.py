@@ -25,7 +25,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
 from . import model, parts
-from .base import Knob, Schedule, lanes, threads_knob, worth_splitting
+from .base import ELEMENTS, Knob, Schedule, lanes, threads_knob, worth_splitting
 from .elementwise import vector_tile
 
 ANY = parts.ANY
@@ -45,7 +45,7 @@ class VectorizeRowReduction(Schedule):
     def applies(self, info: KernelInfo) -> bool:
         # partial results per lane reassociate the reduction: only combiners the vectoriser knows (others
         # keep their order of terms in LaneReduction)
-        return (info.is_row_reduction and info.element in ("f32", "f64", "i32", "i64")
+        return (info.is_row_reduction and info.element in ELEMENTS
                 and all(op.reducible for op in info.ops if op.is_row_reduction))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:

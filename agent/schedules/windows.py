@@ -21,7 +21,7 @@ from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
 from . import model, parts
-from .base import Knob, Schedule, divisor_at_most, lanes, split_at, worth_splitting
+from .base import ELEMENTS, Knob, Schedule, divisor_at_most, lanes, split_at, worth_splitting
 from .elementwise import vector_tile
 
 ANY = parts.ANY
@@ -86,7 +86,7 @@ class VectorizeWindows(Schedule):
     threads: int | None = None  # tasks the split loop of each big window op is cut into (1: serial)
 
     def applies(self, info: KernelInfo) -> bool:
-        return (info.straight_line and info.element in ("f32", "f64", "i32", "i64")
+        return (info.straight_line and info.element in ELEMENTS
                 and any(is_window(op) for op in info.ops)
                 and all(is_window(op) or op.is_elementwise or op.name == "linalg.fill" for op in info.ops))
 
@@ -206,7 +206,7 @@ class PackWindows(Schedule):
 
     def applies(self, info: KernelInfo) -> bool:
         pools = [op for op in info.ops if op.name in CHANNELS_FIRST]
-        return (info.straight_line and info.element in ("f32", "f64", "i32", "i64") and len(pools) == 1
+        return (info.straight_line and info.element in ELEMENTS and len(pools) == 1
                 and is_window(pools[0]) and all(op is pools[0] or op.name == "linalg.fill" for op in info.ops))
 
     def _block(self, info: KernelInfo, host: Host) -> int:

@@ -1366,6 +1366,14 @@ def test_a_quantisation_to_i8_gets_its_naive_loops_split_with_the_naive_bits():
         got = np.zeros((331, 1001), np.int8)
         k(x.copy(), got)
         np.testing.assert_array_equal(got, want)
+    # the generic schedules take i8 and i16 outputs too (vectors of host bits / 8 lanes): numpy's bits from each
+    proposals = for_kernel(info, h)
+    assert {"vectorize_elementwise", "register_tile_any"} <= {s.name for s in proposals}
+    for s in proposals:
+        k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+        got = np.zeros((331, 1001), np.int8)
+        k(x.copy(), got)
+        np.testing.assert_array_equal(got, want, err_msg=s.name)
 
 
 def test_a_map_that_runs_a_loop_backwards_gets_no_tiling_schedule_and_is_told_why():
@@ -1462,3 +1470,27 @@ def test_a_kernel_with_a_scalar_op_beside_ops_with_loops_is_told_why_it_has_no_s
 }"""
     info = analyze(text)
     assert not for_kernel(info, host()) and "an op on a 0-d buffer" in unscheduled(info)
+
+
+def test_an_i16_column_max_gets_proposals_that_give_numpys_answer():
+    # StableHLO's reduce max over dim 0 on i16 (a sweep's kernel): "its element type i16 has no schedule" before
+    text = """func.func @rmax(%x: tensor<301x129xi16>) -> tensor<129xi16> {
+  %init = arith.constant -32768 : i16
+  %0 = tensor.empty() : tensor<129xi16>
+  %1 = linalg.fill ins(%init : i16) outs(%0 : tensor<129xi16>) -> tensor<129xi16>
+  %2 = linalg.reduce ins(%x : tensor<301x129xi16>) outs(%1 : tensor<129xi16>) dimensions = [0]
+    (%in: i16, %acc: i16) {
+      %m = arith.maxsi %in, %acc : i16
+      linalg.yield %m : i16
+    }
+  return %2 : tensor<129xi16>
+}"""
+    info, h = analyze(text), host()
+    proposals = for_kernel(info, h)
+    assert proposals
+    x = np.random.default_rng(5).integers(-30000, 30000, (301, 129)).astype(np.int16)
+    for s in proposals:
+        k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+        got = np.zeros(129, np.int16)
+        k(x.copy(), got)
+        np.testing.assert_array_equal(got, x.max(axis=0), err_msg=s.name)
