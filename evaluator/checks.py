@@ -301,7 +301,7 @@ def _slowest_class(eq: Equivalence) -> tuple[str, float] | None:
     post-ReLU data (no negatives, many zeros: every hidden layer's input) was timed at parity on the others."""
     if reference.OUT_OF_BOUNDS in eq.refs.skipped.values():  # fresh integers may be out of the kernel's bounds
         return None
-    seen = {s: t for s, (t, _) in eq.set_s.items() if s in ORDINARY_CLASSES}
+    seen = {s: t for s, t in eq.class_cpu_s.items() if s in ORDINARY_CLASSES}
     timed = [t for s, t in seen.items() if s in TIMING_CLASSES]
     if not timed:
         return None

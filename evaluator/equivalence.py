@@ -32,7 +32,7 @@ from .compare import (BASELINE_ERRORS, NOISE_TIMES, TYPICAL_LEAST, Comparison, c
                       ulp_errors, underflow_floor, within)
 from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
-from .inputs import CLASSED, NEAR_RANGE, NEED_EXACT, NUDGED, ORDINARY, TYPICAL, Pair
+from .inputs import CLASSED, NEAR_RANGE, NEED_EXACT, NUDGED, ORDINARY, TYPICAL
 from .inputs import earlier as inputs_earlier
 from .record import Reason, Rejected
 
@@ -77,12 +77,11 @@ class Equivalence:
         self.atol = max(underflow_floor(a.dtype, base.depth) for a in sig.outputs)
         self.errs = (0.0, 0.0)
         self.cand_s = math.inf  # fastest normal-build call seen, for sizing the benchmark's buffers
-        self.last_s = math.inf  # the last normal-build call's seconds
-        self.last_cpu_s = math.inf  # ... and the calling thread's CPU seconds in it (a worker the pool's gate stops
-        # while another times spends none: its wall time then said nothing of the candidate)
+        self.last_cpu_s = math.inf  # the calling thread's CPU seconds in the last normal-build call (a worker the
+        # pool's gate stops while another times spends none: its wall time then said nothing of the candidate)
         # the least CPU time of a normal-build call on each input set's pairs (checks.py: a candidate slow on some
         # data class)
-        self.set_s: dict[str, tuple[float, Pair]] = {}
+        self.class_cpu_s: dict[str, float] = {}
         self.digests: list[int] = []
         self.first: list[np.ndarray] = []  # the first pair's outputs, for the repeat check
         self.arena = Arena(sig) if config.guard_pages else None
@@ -173,8 +172,8 @@ class Equivalence:
             outs = set(self.outs)
             run = [np.array(v) if i in outs else v for i, v in enumerate(views)]
         if build == "normal":
-            self.last_s, self.last_cpu_s = time.perf_counter() - t0, time.thread_time() - c0
-            self.cand_s = min(self.cand_s, self.last_s)
+            self.cand_s = min(self.cand_s, time.perf_counter() - t0)
+            self.last_cpu_s = time.thread_time() - c0
         return run
 
     def _run(self, pair, args) -> list[np.ndarray]:
@@ -265,8 +264,7 @@ class Equivalence:
             checked = self._checked(pair, args, words, place)
             self.session.stage("equivalence", self.budget(4, 2), where, pair.id)
             got = self._run(pair, args)
-            if self.last_cpu_s < self.set_s.get(pair.set, (math.inf,))[0]:
-                self.set_s[pair.set] = (self.last_cpu_s, pair)
+            self.class_cpu_s[pair.set] = min(self.class_cpu_s.get(pair.set, math.inf), self.last_cpu_s)
             self._inputs_kept(got, args, where)
             digest = _digest(got[o] for o in self.outs)
             for o, w in zip(self.outs, want):

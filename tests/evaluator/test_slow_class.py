@@ -67,7 +67,7 @@ module {
 
 
 def _eq(times: dict[str, float], skipped: dict | None = None):
-    return SimpleNamespace(set_s={s: (t, None) for s, t in times.items()},
+    return SimpleNamespace(class_cpu_s=dict(times),
                            refs=SimpleNamespace(skipped=skipped or {}))
 
 
