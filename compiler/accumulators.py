@@ -113,8 +113,11 @@ def _inside(op: ir.Operation, loop: ir.Operation) -> bool:
 
 def _rewrite(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> None:
     """The element through a one-element buffer: copied in before the loop, out after it. A running
-    difference (`x = x - t`, cholesky's) becomes a sum of the terms from zero, subtracted once after the loop:
-    the vectoriser takes a sum, not a difference, as a reduction."""
+    difference (`x = x - t`, cholesky's) becomes the running sum `x = x + (-t)`: the vectoriser takes a sum, not
+    a difference, as a reduction, and x - t is x + (-t) exactly in IEEE arithmetic (signed zeros too), so
+    unvectorised the loop computes what it did. (Not the terms summed from zero and subtracted once after the
+    loop: x - (t0 + t1) rounds differently from (x - t0) - t1, and -0.0 - (0.0 + -0.0) is -0.0 where
+    -0.0 - -0.0 is 0.0: LU's pivots then change sign, its infinities with them.)"""
     from mlir.dialects import affine, arith, memref
 
     func = loop.parent
@@ -132,15 +135,15 @@ def _rewrite(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> Non
     empty = ir.AffineMapAttr.get(ir.AffineMap.get(0, 0, []))
     with ir.InsertionPoint(loop), loop.location:
         first = load.clone()
-        start = arith.ConstantOp(elem, ir.FloatAttr.get(elem, 0.0)).result if sub is not None else first.results[0]
-        affine.AffineStoreOp(start, buf, [], empty)
+        affine.AffineStoreOp(first.results[0], buf, [], empty)
     with ir.InsertionPoint(load), loop.location:
         inside = affine.AffineLoadOp(elem, buf, [], empty)
     load.results[0].replace_all_uses_with(inside.result)
     load.erase()
     if sub is not None:
         with ir.InsertionPoint(sub), loop.location:
-            added = arith.AddFOp(sub.operands[0], sub.operands[1], fastmath=sub.attributes["fastmath"])
+            negated = arith.NegFOp(sub.operands[1]).result
+            added = arith.AddFOp(sub.operands[0], negated, fastmath=sub.attributes["fastmath"])
         sub.results[0].replace_all_uses_with(added.result)
         sub.erase()
     with ir.InsertionPoint(store), loop.location:
@@ -148,8 +151,6 @@ def _rewrite(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> Non
     value_back = store.clone(ir.InsertionPoint.after(loop))
     with ir.InsertionPoint(value_back), loop.location:
         back = affine.AffineLoadOp(elem, buf, [], empty).result
-        if sub is not None:
-            back = arith.SubFOp(first.results[0], back).result
     value_back.operands[0] = back
     store.erase()
 

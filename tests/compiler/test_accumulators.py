@@ -1,8 +1,10 @@
 """Sums kept in an array element, carried by their loops where no other access can touch the element
 (compiler/accumulators.py)."""
 
+import numpy as np
 from mlir import ir
 
+from neurojit.compiler import compile_kernel
 from neurojit.compiler.accumulators import promote_accumulators
 from neurojit.compiler.kernel import walk
 from neurojit.compiler.raise_loops import affine_form_unsplit
@@ -35,13 +37,32 @@ def _promoted(text: str) -> tuple[int, ir.Module]:
 
 def test_a_sum_no_other_access_can_touch_is_carried():
     with ir.Context():
-        # j < i: x[j] is never x[i]; the running difference becomes a sum from zero, subtracted after the loop
+        # j < i: x[j] is never x[i]; the running difference becomes a running sum of the negated terms
         n, m = _promoted(SOLVE.replace("#UB", "affine_map<(d0) -> (d0)>(%i)"))
         assert n == 1
         loops = [o for o in walk(m.operation) if o.name == "affine.for"]
         assert len(loops[1].results) == 1  # the inner loop carries the sum
         body = [o.name for o in walk(loops[1])]
         assert "arith.addf" in body and "arith.subf" not in body and "affine.store" not in body
+
+
+def test_a_carried_running_difference_computes_what_the_loop_did_bit_for_bit():
+    # x - t is x + (-t) exactly; the terms summed from zero and subtracted once were not: -0.0 - -0.0 is 0.0,
+    # -0.0 - (0.0 + -0.0) is -0.0 (LU's pivots changed sign: inf for -inf), and x - (t0 + t1) rounds apart
+    # from (x - t0) - t1
+    text = SOLVE.replace("#UB", "affine_map<(d0) -> (d0)>(%i)")
+    with ir.Context():
+        n, m = _promoted(text)
+        assert n == 1
+        carried = str(m)
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        L = np.where(rng.random((9, 9)) < 0.5, rng.choice([-0.0, 0.0], (9, 9)), rng.standard_normal((9, 9)))
+        x = np.where(rng.random(9) < 0.5, rng.choice([-0.0, 0.0], 9), rng.standard_normal(9))
+        want, got = [L.copy(), x.copy()], [L.copy(), x.copy()]
+        compile_kernel(text)(*want)
+        compile_kernel(carried)(*got)
+        assert want[1].view(np.int64).tolist() == got[1].view(np.int64).tolist()  # (-0.0 apart from 0.0)
 
 
 def test_a_sum_another_access_may_touch_stays_in_memory():

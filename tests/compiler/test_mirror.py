@@ -123,3 +123,56 @@ def test_a_float_sum_along_the_row_and_the_mirrored_column_may_be_reordered():
         assert adds and all("reassoc" in str(op.attributes["fastmath"]) for op in adds)
         assert not any("fastmath" in op.attributes and "reassoc" in str(op.attributes["fastmath"])
                        for op in walk(module.operation) if op.name == "arith.mulf")
+
+
+LU = """module {
+  func.func @lu(%A: memref<16x16xf64> {neurojit.output}) {
+    affine.for %i = 0 to 16 {
+      affine.for %j = 0 to affine_map<(d0) -> (d0)>(%i) {
+        affine.for %k = 0 to affine_map<(d0) -> (d0)>(%j) {
+          %a = affine.load %A[%i, %j] : memref<16x16xf64>
+          %b = affine.load %A[%i, %k] : memref<16x16xf64>
+          %c = affine.load %A[%k, %j] : memref<16x16xf64>
+          %p = arith.mulf %b, %c : f64
+          %s = arith.subf %a, %p : f64
+          affine.store %s, %A[%i, %j] : memref<16x16xf64>
+        }
+        %a = affine.load %A[%i, %j] : memref<16x16xf64>
+        %d = affine.load %A[%j, %j] : memref<16x16xf64>
+        %q = arith.divf %a, %d : f64
+        affine.store %q, %A[%i, %j] : memref<16x16xf64>
+      }
+      affine.for %j = affine_map<(d0) -> (d0)>(%i) to 16 {
+        affine.for %k = 0 to affine_map<(d0) -> (d0)>(%i) {
+          %a = affine.load %A[%i, %j] : memref<16x16xf64>
+          %b = affine.load %A[%i, %k] : memref<16x16xf64>
+          %c = affine.load %A[%k, %j] : memref<16x16xf64>
+          %p = arith.mulf %b, %c : f64
+          %s = arith.subf %a, %p : f64
+          affine.store %s, %A[%i, %j] : memref<16x16xf64>
+        }
+      }
+    }
+    return
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("kind", ["normal", "nonpositive", "offset"])
+def test_lu_in_place_with_its_sums_kept_in_order_is_the_naive_loops_bit_for_bit(kind, monkeypatch):
+    # LU's A[i][j] -= A[i][k] * A[k][j]: the column A[k][j] read from the copy, the running difference carried
+    # (compiler/accumulators.py); with the float sums left unflagged nothing may change the order, so the answer
+    # is the naive loops' to the bit, signed zeros and infinities too (the difference once carried as a sum from
+    # zero, subtracted after the loop: -0.0 for 0.0 on nonpositive inputs, then -inf for inf past a zero pivot)
+    from neurojit.compiler import mirror
+    from neurojit.evaluator.inputs import fill
+
+    monkeypatch.setattr(mirror, "reductions", lambda loop: [])
+    naive = compile_kernel(LU)
+    mirrored = compile_kernel(LU, MIRROR, cache=False, isolate=False)
+    a = fill(kind, (16, 16), np.float64, np.random.default_rng(1))
+    want, got = a.copy(), a.copy()
+    naive(want)
+    mirrored(got)
+    assert want.view(np.int64).tolist() == got.view(np.int64).tolist()
