@@ -22,7 +22,7 @@ from neurojit.compiler.collapse import collapse_reductions
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.raise_linalg import raise_to_linalg
-from neurojit.compiler.raise_loops import scf_form, sequential_form
+from neurojit.compiler.raise_loops import loops_form, scf_form, sequential_form
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.source import read_source
 
@@ -316,7 +316,9 @@ def analyze(source) -> KernelInfo:
     src = read_source(source)
     with ir.Context() as ctx, ir.Location.unknown():
         module = parse_module(src.text, src.name, ctx)
-        if sequential_form(module):  # parallel loops seen as the sequential loops every schedule's payload has
+        # parallel loops seen as the sequential loops every schedule's payload has, linalg ops inside loops as
+        # their loops (a scan over slices: raise_loops.loops_form)
+        if sequential_form(module) | loops_form(module):
             src = dataclasses.replace(src, text=str(module))
         sig = signature_of(module, src.name, src.text)
         func = _public(module)

@@ -57,7 +57,7 @@ from .collapse import collapse_reductions
 from .kernel import parse_module, public_funcs
 from .pipeline import CLEANUP
 from .copies import chunk_copies
-from .raise_loops import sequential_form
+from .raise_loops import loops_form, sequential_form
 from .recurrences import reassociate
 from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize
@@ -122,6 +122,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         script.operation.attributes["transform.with_named_sequence"] = ir.UnitAttr.get(payload.context)
     form = _payload_form(script, origin)
     sequential_form(payload)  # parallel loops as sequential ones: what the kernel's analysis saw
+    loops_form(payload)  # linalg ops inside loops as their loops (a scan over slices): likewise
     if COLLAPSE_ATTR in script.operation.attributes:  # reductions over trailing dims as one over a view
         if str(script.operation.attributes[COLLAPSE_ATTR]) != '"reductions"':
             raise ScheduleError(f'{origin}: {COLLAPSE_ATTR} must be "reductions", got '

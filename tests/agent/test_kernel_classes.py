@@ -1494,3 +1494,20 @@ def test_an_i16_column_max_gets_proposals_that_give_numpys_answer():
         got = np.zeros(129, np.int16)
         k(x.copy(), got)
         np.testing.assert_array_equal(got, x.max(axis=0), err_msg=s.name)
+
+
+def test_a_scan_over_slices_is_seen_as_its_loops_and_gets_proposals_that_give_numpys_answer():
+    # torch.cumsum's loop over column slices, each a linalg.add inside an scf.for (a sweep's kernel): the structured
+    # schedule matched the linalg ops inside the loop too, and failed ("expected to contain 2 payloads but it
+    # contains 4"); seen as the loops they are (compiler/raise_loops.loops_form), the affine schedules take it
+    text = (HERE / "cumsum_slices_odd.mlir").read_text()
+    info, h = analyze(text), host()
+    assert info.affine and info.ops == ()  # no linalg op left: loops only
+    proposals = for_kernel(info, h)
+    assert proposals and all(s.name.endswith("affine_loops") for s in proposals), [s.name for s in proposals]
+    x = np.random.default_rng(3).standard_normal((37, 61)).astype(np.float32)
+    want = np.cumsum(x, axis=1, dtype=np.float32)  # sequential along the row, as the loop adds
+    for s in proposals:
+        got = np.zeros_like(x)
+        compile_kernel(text, s.text(info, h), s.defaults(info, h))(x.copy(), got)
+        np.testing.assert_array_equal(got, want, err_msg=s.name)
