@@ -82,7 +82,7 @@ def _dynamic(t: ir.Type) -> list[int] | None:
 
 
 def _check_static(fname: str, names: list[str], inputs, results, where: str | None) -> None:
-    problems = []
+    problems, hints = [], []
     for label, types in (("argument", inputs), ("result", results)):
         for i, t in enumerate(types):
             if not _is_shaped(t):
@@ -94,9 +94,13 @@ def _check_static(fname: str, names: list[str], inputs, results, where: str | No
             elif dyn:
                 which = ", ".join(map(str, dyn))
                 problems.append(f"{who} has dynamic dimension{'s' if len(dyn) > 1 else ''} {which} ({t})")
+                if label == "argument":
+                    hints.append(f"--shape {names[i]}=" + "x".join("N" if d in dyn else str(n)
+                                                                  for d, n in enumerate(t.shape)))
     if problems:
+        hint = f" (on the command line: {' '.join(hints)}, each N a size)" if hints else ""
         raise KernelError(f"@{fname}: {'; '.join(problems)}; NeuroJIT compiles for static shapes: give every "
-                          "dimension a size", where)
+                          f"dimension a size{hint}", where)
 
 
 def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:

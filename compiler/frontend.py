@@ -121,31 +121,33 @@ def _arrow_after(code: str, open_at: int) -> bool:
 
 
 def convert(src: Source, dims: dict[str, int] | None = None, *, isolate: bool = True,
-            helpers: bool = False) -> Source:
+            helpers: bool = False, shapes: dict[str, tuple[int, ...]] | None = None) -> Source:
     """`src` in the kernel convention: its text converted (in a child process unless `isolate` is False),
-    `original` the user's text; with `helpers`, a kernel's private helpers inlined too. Raises the
-    KernelError the conversion met (with its location)."""
-    if not needs_conversion(src.text, helpers):
+    `original` the user's text; with `helpers`, a kernel's private helpers inlined too; `shapes` gives named
+    arguments of dynamic shape static sizes first (shapes.py). Raises the KernelError the conversion met (with
+    its location)."""
+    if not shapes and not needs_conversion(src.text, helpers):
         if dims:
             raise errors.KernelError(f"{src.name}: dims bind the symbolic dimensions of a TensorLang kernel; "
                                      "this kernel has none")
         return src
-    key = ir_hash(src.text, src.name, sorted((dims or {}).items()))
+    key = ir_hash(src.text, src.name, sorted((dims or {}).items()), sorted((shapes or {}).items()))
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
         return hit
     if isolate:
-        text, form = _convert_isolated(src, dims)
+        text, form = _convert_isolated(src, dims, shapes)
     else:
-        text, form = convert_text(src.text, src.name, dims)
+        text, form = convert_text(src.text, src.name, dims, shapes)
     out = Source(text, src.name, src.text, form)
     with _lock:
         _cache[key] = out
     return out
 
 
-def convert_text(text: str, origin: str, dims: dict[str, int] | None = None) -> tuple[str, str]:
+def convert_text(text: str, origin: str, dims: dict[str, int] | None = None,
+                 shapes: dict[str, tuple[int, ...]] | None = None) -> tuple[str, str]:
     """The conversion itself, in this process: (convention-form text, form). Only for trusted text, inside
     the child, or inside the evaluator's sandboxed worker (a candidate on tensors)."""
     from mlir import ir
@@ -163,16 +165,23 @@ def convert_text(text: str, origin: str, dims: dict[str, int] | None = None) -> 
                                  "this kernel has none")
     with ir.Context() as ctx, ir.Location.unknown():
         module = parse_module(text, origin, ctx)
+        if shapes:
+            from .kernel import arg_names, the_public_function
+            from .shapes import specialise
+
+            func = the_public_function(module, origin)
+            n = len(func.regions[0].blocks[0].arguments)
+            specialise(module, func, arg_names(func, text, n), shapes, origin)
         names = convention.to_convention(module, origin, text)
         names = status.lower_asserts(module, origin, names)
         return convention.print_with_names(module, names), form.value
 
 
-def _convert_isolated(src: Source, dims) -> tuple[str, str]:
+def _convert_isolated(src: Source, dims, shapes=None) -> tuple[str, str]:
     from .preflight import remember, run_child
 
-    reply = run_child("neurojit.compiler.frontend", {"text": src.text, "origin": src.name, "dims": dims}, src.name,
-                      "converting to the convention")
+    reply = run_child("neurojit.compiler.frontend", {"text": src.text, "origin": src.name, "dims": dims,
+                                                     "shapes": shapes}, src.name, "converting to the convention")
     if not reply["ok"]:
         raise errors.rebuild(reply)
     remember(reply["text"])  # the child lowered it all the way: no preflight needed
@@ -185,7 +194,8 @@ def _child() -> int:
     req = json.loads(sys.stdin.read())
 
     def work() -> dict:
-        text, form = convert_text(req["text"], req["origin"], req.get("dims"))
+        shapes = {k: tuple(v) for k, v in (req.get("shapes") or {}).items()}
+        text, form = convert_text(req["text"], req["origin"], req.get("dims"), shapes)
         lower_all_the_way(Source(text, req["origin"], req["text"], form))
         return {"text": text, "form": form}
 

@@ -271,7 +271,9 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "", dt
             raise KernelError(f"{label} has type {t}; kernel arguments must be statically shaped memrefs", where)
         mt = ir.MemRefType(t)
         if not mt.has_static_shape:
-            raise KernelError(f"{label} has dynamic shape {t}; give every dimension a static size", where)
+            sizes = "x".join(str(d) if d >= 0 else "N" for d in mt.shape)
+            raise KernelError(f"{label} has dynamic shape {t}; give every dimension a static size (on the command "
+                              f"line: --shape {names[i]}={sizes}, each N a size)", where)
         if not _identity_layout(mt) or mt.memory_space is not None:
             raise KernelError(f"{label} has a non-default layout or memory space ({t}); use a plain contiguous memref", where)
         elem = str(mt.element_type)

@@ -50,11 +50,13 @@ class Source:
 
 
 def read_source(source: "str | os.PathLike[str] | Source", *, dims: dict[str, int] | None = None,
-                convert: bool = True, inline_helpers: bool = False) -> Source:
+                convert: bool = True, inline_helpers: bool = False,
+                shapes: dict[str, tuple[int, ...]] | None = None) -> Source:
     """Accept a path or MLIR text. Text is recognised by containing a newline or an MLIR keyword.
 
     convert: turn front-door forms into the convention (in a child process; remembered per text); `dims`
-    binds TensorLang's symbolic dimensions; `inline_helpers`: a kernel's private helpers are inlined too.
+    binds TensorLang's symbolic dimensions; `shapes` gives named arguments of dynamic shape static sizes
+    (compiler/shapes.py); `inline_helpers`: a kernel's private helpers are inlined too.
     Text already in the convention (and without helpers, where asked) is returned as it is."""
     src = _read(source)
     if not convert or src.original:
@@ -62,9 +64,9 @@ def read_source(source: "str | os.PathLike[str] | Source", *, dims: dict[str, in
     if _front_door is None:  # neurojit.compiler imports frontend, which installs it; never reached in practice
         raise RuntimeError("neurojit.compiler.frontend is not loaded; import neurojit.compiler")
     needs, convert_source = _front_door
-    if not dims and not needs(src.text, inline_helpers):
+    if not dims and not shapes and not needs(src.text, inline_helpers):
         return src
-    return convert_source(src, dims, helpers=inline_helpers)
+    return convert_source(src, dims, helpers=inline_helpers, shapes=shapes)
 
 
 # The front door's converter, installed by compiler/frontend.py when it is imported (the package imports it).

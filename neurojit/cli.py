@@ -21,7 +21,7 @@ def cmd_run(args) -> int:
     from neurojit.evaluator.bench import time_calls
     from neurojit.evaluator.indices import safe_arguments
 
-    kernel = compile_kernel(args.kernel)
+    kernel = compile_kernel(_shaped(args.kernel, args))
     # index inputs within their tables, other integer inputs values a trial call survives (not a zero divisor)
     arrays = safe_arguments(kernel.mlir, kernel.signature, args.seed, [kernel])
     times = time_calls(kernel, arrays, args.repeat)
@@ -68,11 +68,12 @@ def cmd_export(args) -> int:
         return _export_run(args)
     if not args.kernel:
         raise UsageError("give a kernel: neurojit export K.mlir [CAND.mlir] --out DIR")
-    _preflight(args.kernel)
-    base = load_kernel(args.kernel)
-    source, schedule = args.kernel, None
+    kernel = _shaped(args.kernel, args)
+    _preflight(kernel)
+    base = load_kernel(kernel)
+    source, schedule = kernel, None
     if args.candidate:
-        cand = read_source(args.candidate)
+        cand = read_source(_shaped(args.candidate, args, candidate=True))
         if classify(cand.text) is CandidateKind.SCHEDULE:
             schedule = cand.text
         else:
@@ -112,8 +113,11 @@ def cmd_tune(args) -> int:
                        prices=prices, record=args.record, base_url=args.base_url, ensemble=args.ensemble,
                        evaluator=args.evaluator, threads=args.threads, finalists=args.finalists)
     if len(args.kernel) > 1 or os.path.isdir(args.kernel[0]):
+        if args.shape:
+            raise UsageError("--shape gives the shapes of one kernel's arguments; tune a suite's kernels with "
+                             "dynamic shapes one at a time")
         return _tune_suite(args, opts)
-    summary = tune(args.kernel[0], opts, progress=sys.stderr)
+    summary = tune(_shaped(args.kernel[0], args), opts, progress=sys.stderr)
     if args.json:
         print(json.dumps(summary.to_json()))
     else:
@@ -173,8 +177,9 @@ def cmd_evaluate(args) -> int:
     from neurojit.evaluator import EvalConfig, Evaluator
 
     read_source(args.candidate, convert=False)  # a missing candidate file is a usage error, not a rejection
+    base, cand = _shaped(args.baseline, args), _shaped(args.candidate, args, candidate=True)
     with Evaluator(EvalConfig(workers=1, seed=args.seed)) as ev:
-        v = ev.evaluate(args.baseline, args.candidate)
+        v = ev.evaluate(base, cand)
     if args.json:
         print(json.dumps(v.to_json()))
     else:
@@ -187,6 +192,25 @@ def cmd_evaluate(args) -> int:
     return 0 if v.accepted else 1
 
 
+def _shaped(path, args, candidate: bool = False):
+    """`path` as the commands take it; with --shape, the kernel it holds with those arguments' dynamic dimensions
+    made static (compiler/shapes.py: converted in a child process), its messages still naming `path`. A candidate
+    that is a transform schedule is left as it is (it is applied to the shaped baseline)."""
+    if not getattr(args, "shape", None):
+        return path
+    from neurojit.compiler.classify import CandidateKind, classify
+    from neurojit.compiler.shapes import parse_shapes
+    from neurojit.compiler.source import read_source
+
+    try:
+        shapes = parse_shapes(args.shape)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if candidate and classify(read_source(path, convert=False).text) is CandidateKind.SCHEDULE:
+        return path
+    return read_source(path, shapes=shapes)
+
+
 def _preflight(source, schedule=None) -> None:
     from neurojit.compiler.preflight import preflight
     from neurojit.compiler.source import read_source
@@ -196,6 +220,13 @@ def _preflight(source, schedule=None) -> None:
 
 class UsageError(Exception):
     pass
+
+
+def _shape_option(parser) -> None:
+    parser.add_argument("--shape", action="append", metavar="ARG=DxD",
+                        help="static sizes for an argument of dynamic shape, e.g. --shape x=64x768 for "
+                             "%%x: tensor<?x768xf32>, once per such argument (front ends often emit a dynamic batch "
+                             "size; a kernel is compiled, checked and timed at one shape)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--repeat", type=int, default=10, metavar="N", help="timed calls after one warm-up (default 10)")
     r.add_argument("--seed", type=int, default=0, help="seed for the random inputs (default 0)")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _shape_option(r)
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("evaluate", help="evaluate one candidate against a baseline (sandboxed)",
@@ -223,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=int, default=None,
                    help="seed of the random input sets (default: a fresh one, which every rejection names)")
     v.add_argument("--json", action="store_true", help="print the verdict record as JSON")
+    _shape_option(v)
     v.set_defaults(func=cmd_evaluate)
 
     e = sub.add_parser("export", help="export a kernel (or a variant of it) as kernel.{mlir,ll,o,h}, libkernel.so",
@@ -235,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--run-id", metavar="ID", help="the run whose best variant to export")
     e.add_argument("--experiment", metavar="ID", help="export the best variant of every kernel of this experiment "
                                                       "(one folder per kernel)")
+    _shape_option(e)
     e.set_defaults(func=cmd_export)
 
     t = sub.add_parser("tune", help="search for faster verified variants of a kernel (the agent loop)",
@@ -285,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "the built-in price table")
     t.add_argument("--record", metavar="FILE", help="write the run's model exchanges to FILE (replay:FILE replays)")
     t.add_argument("--json", action="store_true", help="print the run summary as JSON at the end")
+    _shape_option(t)
     t.set_defaults(func=cmd_tune)
     from neurojit import demo
     demo.add_parser(sub)

@@ -220,3 +220,23 @@ def test_a_kernel_that_writes_an_input_is_a_usage_error_before_any_run(cli, cli_
     assert not (tmp_path / "r.db").exists()  # refused before a run (or its store) was created
     p = cli("tune", good, "--budget", "1", "--db", db, "--json")
     assert p.returncode == 0, p.stderr
+
+
+def test_a_kernel_of_dynamic_shape_is_told_the_shape_option_and_runs_with_it(cli_main, tmp_path):
+    k = tmp_path / "dyn.mlir"
+    k.write_text("""func.func @add(%a: memref<?x16xf32>, %b: memref<?x16xf32>, %c: memref<?x16xf32>) {
+  linalg.add ins(%a, %b : memref<?x16xf32>, memref<?x16xf32>) outs(%c : memref<?x16xf32>)
+  return
+}""")
+    p = cli_main("run", k)
+    assert p.returncode == 2 and "--shape a=Nx16" in p.stderr, p.stderr
+    p = cli_main("run", k, "--shape", "a=8x16", "--shape", "b=8x16", "--shape", "c=8x16", "--json", "--repeat", "2")
+    assert p.returncode == 0, p.stderr
+    j = json.loads(p.stdout)
+    assert j["kernel"] == str(k) and j["shapes"] == {"a": [8, 16], "b": [8, 16], "c": [8, 16]}
+    p = cli_main("run", k, "--shape", "a=8x15", "--shape", "b=8x16", "--shape", "c=8x16")
+    assert p.returncode == 2 and "does not fit its type" in p.stderr and "Traceback" not in p.stderr
+    p = cli_main("run", k, "--shape", "a=8by16")
+    assert p.returncode == 2 and "write ARG=SIZExSIZE" in p.stderr
+    p = cli_main("tune", k, k, "--shape", "a=8x16")
+    assert p.returncode == 2 and "one at a time" in p.stderr
