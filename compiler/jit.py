@@ -296,11 +296,13 @@ CACHE = _Cache()
 
 def compile_kernel(source, schedule: str | None = None, knobs: dict | None = None, *,
                    opt_level: int = 3, isolate: bool = True, cache: bool = True,
-                   dims: dict[str, int] | None = None) -> CompiledKernel:
+                   dims: dict[str, int] | None = None,
+                   shapes: dict[str, tuple[int, ...]] | None = None) -> CompiledKernel:
     """Compile a kernel (path or MLIR text), optionally applying a transform schedule with knobs.
 
     The kernel may be in the convention or come through a front door (a function returning tensors,
-    TensorLang; `dims` binds TensorLang's symbolic dimensions): see frontend.py.
+    TensorLang; `dims` binds TensorLang's symbolic dimensions): see frontend.py. `shapes` gives arguments of
+    dynamic shape their sizes by name ({"x": (64, 768)}: shapes.py).
     isolate: first run the whole lowering once in a subprocess, so that input which trips one of MLIR's
     assertions costs a clear error instead of this process (see `preflight`); results are remembered per
     variant, so each distinct kernel pays this once per process.
@@ -308,7 +310,7 @@ def compile_kernel(source, schedule: str | None = None, knobs: dict | None = Non
     from .preflight import preflight
 
     t0 = time.perf_counter()
-    src = read_source(source, dims=dims)
+    src = read_source(source, dims=dims, shapes=shapes)
     if schedule is not None:
         schedule = read_source(schedule).text
     if isolate:  # before any in-process parse: even MLIR's verifiers can abort on some input

@@ -43,8 +43,7 @@ def test_a_tensor_kernel_with_a_dynamic_batch_runs_at_the_shape_given():
 
 
 def test_a_memref_kernel_with_every_size_dynamic_runs_at_the_shapes_given():
-    src = read_source(MATMUL, shapes={"a": (5, 9), "%b": (9, 3), "c": (5, 3)})
-    k = compile_kernel(src)
+    k = compile_kernel(MATMUL, shapes={"a": (5, 9), "%b": (9, 3), "c": (5, 3)})  # (neurojit.compile's keyword)
     rng = np.random.default_rng(1)
     a, b = rng.standard_normal((5, 9)), rng.standard_normal((9, 3))
     c = np.zeros((5, 3))
