@@ -7,7 +7,10 @@ caches, and the knob ranges for the tuner. Later rounds have nothing new (the tu
 there, the best-measured proposal first), unless the evaluator rejected every proposal of round 0: then a
 model's guess that a schedule is far behind no longer matters (there is nothing it would be behind), and
 the schedules it left out are proposed, best first, before the run gives up (seen: a matmul + GELU whose
-two kept schedules failed, the generic register tile that applied never tried).
+two kept schedules failed, the generic register tile that applied never tried), after the proposals refused
+for their results whose math ops were approximated, again with the math library's functions (seen: SiLU
+written x / (exp(-x) + y), whose denominator cancels on some inputs and carries the approximated exp's 2 ulp
+far past the baseline's error: both proposals refused, nothing else to try).
 """
 
 from __future__ import annotations
@@ -39,8 +42,37 @@ class HeuristicProvider(Provider):
         elif self.all_rejected(request):
             tried = {c.schedule for c in request.history if c.provider == self.name}
             chosen = [s for s in for_kernel(info, h, keep=0.0) if s.name not in tried]
+            return self._with_libm(request, info, h) + self._proposals(chosen, info, h)
         else:
             return []
+        return self._proposals(chosen, info, h)
+
+    def _with_libm(self, request: Request, info, h) -> list[Proposal]:
+        """The proposals refused for their results (wrong or non-finite) whose script approximated math ops, each
+        again with the math library's functions (once: a variant already in the run is not proposed again)."""
+        from .schedules import by_name
+        from .schedules.parts import without_approximation
+
+        texts = {c.text for c in request.history}
+        out = []
+        for c in request.history:
+            if c.provider != self.name or c.reason not in ("wrong_result", "nonfinite") or not c.schedule:
+                continue
+            text = without_approximation(c.text)
+            if text == c.text or text in texts:
+                continue
+            texts.add(text)
+            try:
+                space = tuple(by_name(c.schedule).space(info, h))
+            except Exception:  # (a schedule the library no longer has, or that no longer applies: no knobs)
+                space = ()
+            out.append(Proposal.of(text, self.name, self.strategy, knobs=dict(c.knobs or {}), space=space,
+                                   schedule=f"{c.schedule}+libm", parent=c.identity,
+                                   rationale=f"{c.schedule} with the math library's functions: its approximated math "
+                                             f"was refused ({c.reason})"))
+        return out
+
+    def _proposals(self, chosen, info, h) -> list[Proposal]:
         out = []
         for sched in chosen:
             try:

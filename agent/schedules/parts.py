@@ -119,6 +119,15 @@ def approximate_math(scope: str = "%root", tag: str = "am") -> str:
             f'  transform.annotate %{tag} "{APPROX_MARK}" : {ANY}\n')
 
 
+def without_approximation(script: str) -> str:
+    """`script` with its math ops left to the math library: every `transform.annotate ... "neurojit.approximate"`
+    line dropped (the match before it then finds ops and does nothing with them). The heuristic proposes this
+    variant of a schedule whose approximated math was refused (agent/heuristic.py)."""
+    mark = f'"{APPROX_MARK}"'
+    return "".join(line for line in script.splitlines(keepends=True)
+                   if not (line.lstrip().startswith("transform.annotate") and mark in line))
+
+
 def split(handle: str, n: int, tag: str) -> tuple[str, list[str]]:
     """Split a handle to n ops into n handles, in the order `transform.structured.match` found them (MLIR's
     walk: program order for ops none of which holds another; a loop after the loops inside it, see

@@ -88,3 +88,34 @@ def test_a_schedule_that_cannot_be_written_is_left_out_with_a_warning(monkeypatc
     with pytest.warns(UserWarning, match="schedule packed_matmul could not be written for @.*IndexError"):
         out = HeuristicProvider().propose(Request(text, "mbr.mlir", info, machine, 2.0, 0))
     assert out and "packed_matmul" not in [p.schedule for p in out]
+
+
+def test_proposals_refused_for_approximated_math_come_back_with_the_math_library(tmp_path):
+    # SiLU as x / (exp(-x) + y) (a sweep's kernel): the denominator cancels on some inputs and carries the
+    # approximated exp's 2 ulp past the baseline's error; both proposals approximate exp and were refused, and
+    # the run ended with nothing accepted. Refused for their results, they come back without the approximation
+    from neurojit.agent.schedules.parts import without_approximation
+    from neurojit.compiler.approx import MARK
+
+    text = (KERNELS / "gelu.mlir").read_text()  # (an elementwise kernel with a tanh: the same proposals)
+    info, machine = analyze(text), host().to_json()
+    store = ResultStore(f"sqlite:///{tmp_path / 'runs.db'}")
+    provider = HeuristicProvider()
+    run = store.create_run(load_kernel(Source(text, "gelu.mlir")), model="heuristic", strategy="zero-shot")
+    first = provider.propose(Request(text, "gelu.mlir", info, machine, 2.0, 0))
+    approximating = [p for p in first if MARK in p.text]
+    assert approximating
+    wrong = Verdict("reject", Reason.WRONG_RESULT, "beyond the tolerance")
+    for rec in store.add_candidates(run.id, first):
+        store.set_verdict(run.id, rec.identity, wrong)
+    later = provider.propose(Request(text, "gelu.mlir", info, machine, 2.0, 1, tuple(store.candidates(run.id))))
+    libm = [p for p in later if p.schedule.endswith("+libm")]
+    assert [p.schedule for p in libm] == [f"{p.schedule}+libm" for p in approximating]
+    for p, q in zip(approximating, libm):
+        assert MARK not in q.text and q.text == without_approximation(p.text) and q.knobs == p.knobs
+        assert q.parent == p.identity and q.space  # tuned as the schedule is
+    # once: refused again, they are not proposed a third time
+    for rec in store.add_candidates(run.id, later):
+        store.set_verdict(run.id, rec.identity, wrong)
+    again = provider.propose(Request(text, "gelu.mlir", info, machine, 2.0, 2, tuple(store.candidates(run.id))))
+    assert not [p for p in again if p.schedule.endswith("+libm")]
