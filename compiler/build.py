@@ -12,6 +12,7 @@ from mlir import ir
 
 from . import noalias
 from .errors import CompileError
+from .fresh_memory import zero_fresh_memory
 from .kernel import Signature, ir_hash, parse_module, public_funcs, signature_of
 from .pipeline import LOWER, Pipeline, threads_of
 from .printing import sites
@@ -62,6 +63,8 @@ def lower_parsed(parsed: Parsed, schedule: str | None = None, knobs: dict | None
         threads = threads_of(module)
         outputs_noalias(module, parsed.signature)
         pipeline.run(module)
+        if "generate-runtime-verification" not in pipeline.passes:  # (the checked build poisons them instead)
+            zero_fresh_memory(module)  # a call's fresh heap blocks and stack slots hold zeros (fresh_memory.py)
         noalias.propagate(module, parsed.signature.name)
         return Lowered(parsed.signature, variant_key(parsed.text, schedule, knobs), ir_hash(parsed.text),
                        mlir_text, module, parsed.origin, prints, threads)
