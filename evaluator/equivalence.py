@@ -32,16 +32,28 @@ from .compare import (BASELINE_ERRORS, NOISE_TIMES, TYPICAL_LEAST, Comparison, c
                       ulp_errors, underflow_floor, within)
 from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
-from .inputs import CLASSED, NEAR_RANGE, NEED_EXACT, NUDGED, ORDINARY, TYPICAL
+from .inputs import CLASSED, CROSS, NEAR_RANGE, NEED_EXACT, NUDGED, ORDINARY, TYPICAL
 from .inputs import earlier as inputs_earlier
 from .record import Reason, Rejected
 
 
 FED_BACK_WIDEN = 4.0  # the fed-back call's bound, widened: its outputs start from the candidate's rounding
+FED_BACK_CALLS = 4  # calls on the candidate's own outputs that must give its first call's bits (an overwriting baseline)
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return np.array_equal(a.reshape(-1).view(np.uint8), b.reshape(-1).view(np.uint8))
+
+
+def _differing(a: np.ndarray, b: np.ndarray) -> str:
+    """Where two arrays' bits differ: how many elements, and the first (flat index, both values)."""
+    rows = lambda x: np.ascontiguousarray(x).reshape(-1).view(np.uint8).reshape(x.size, x.itemsize)  # noqa: E731
+    idx = np.flatnonzero((rows(a) != rows(b)).any(axis=1))
+    if not idx.size:
+        return "no element differs"
+    i = int(idx[0])
+    return (f"{idx.size} of {a.size} elements differ in their bits, the first at flat index {i}: "
+            f"{a.reshape(-1)[i]!r} on that call, {b.reshape(-1)[i]!r} on the first")
 
 
 def _varied(a: np.ndarray) -> bool:
@@ -81,7 +93,7 @@ class Equivalence:
         # pool's gate stops while another times spends none: its wall time then said nothing of the candidate)
         # the least CPU time of a normal-build call on each input set's pairs (checks.py: a candidate slow on some
         # data class)
-        self.class_cpu_s: dict[str, float] = {}
+        self.class_cpu_s: dict[tuple[str, str, int], float] = {}  # (set, state, cross's input): least CPU s
         self.digests: list[int] = []
         self.first: list[np.ndarray] = []  # the first pair's outputs, for the repeat check
         self.arena = Arena(sig) if config.guard_pages else None
@@ -264,7 +276,8 @@ class Equivalence:
             checked = self._checked(pair, args, words, place)
             self.session.stage("equivalence", self.budget(4, 2), where, pair.id)
             got = self._run(pair, args)
-            self.class_cpu_s[pair.set] = min(self.class_cpu_s.get(pair.set, math.inf), self.last_cpu_s)
+            key = (pair.set, pair.state, pair.rep if CROSS in pair.set else 0)  # (a cross: which input it crosses)
+            self.class_cpu_s[key] = min(self.class_cpu_s.get(key, math.inf), self.last_cpu_s)
             self._inputs_kept(got, args, where)
             digest = _digest(got[o] for o in self.outs)
             for o, w in zip(self.outs, want):
@@ -375,15 +388,32 @@ class Equivalence:
         and a candidate that hid a tag of its inputs in the low bits of its own output (within rounding of the
         value) and returned at once when the tag matched passed every state. Held to the `previous` pair's
         reference (the candidate's first result and the baseline's differ by rounding, so the bound is widened
-        by FED_BACK_WIDEN)."""
+        by FED_BACK_WIDEN).
+
+        Where the baseline's result does not depend on what its outputs held (its call on its own result gave its
+        first result's bits: it overwrites them), the candidate's may not either: its calls on its own outputs, a
+        few times over (FED_BACK_CALLS), must give its first call's bits. A candidate that kept a tag and a call
+        counter in its output's low bits, within rounding, and returned a stale output from the third call on,
+        passed the second call."""
         if pair is None:
             return
         where = f"{pair.describe(self.config.seed)}, its outputs as the candidate's own first call left them"
-        self.session.stage("equivalence", self.budget(4, 2), where, pair.id)
-        args = [np.zeros(a.shape, a.dtype) if i in self.outs else a for i, a in enumerate(self._args(pair))]
+        self.session.stage("equivalence", self.budget(4, 1 + FED_BACK_CALLS), where, pair.id)
+        start = self._args(pair)
+        args = [np.zeros(a.shape, a.dtype) if i in self.outs else a for i, a in enumerate(start)]
         first = self._run(pair, args)
         again = self._run(pair, [first[i] if i in self.outs else a for i, a in enumerate(args)])
         want = self.refs.outputs(pair, len(self.outs), self.rtols, self.atol)
+        overwrites = all(_same_bits(np.asarray(w[0]), np.asarray(start[o])) for o, w in zip(self.outs, want))
+        for n in range(2, 2 + FED_BACK_CALLS if overwrites else 0):
+            for o in self.outs:
+                if not _same_bits(again[o], first[o]):
+                    raise Rejected(Reason.CACHES_RESULT, (
+                        f"output %{self.sig.args[o].name} changed on call {n} on its own outputs ({where}), where the "
+                        f"baseline overwrites its outputs (its second call gave its first call's bits): "
+                        f"{_differing(again[o], first[o])}; the result depends on what the output held"))
+            if n < 1 + FED_BACK_CALLS:
+                again = self._run(pair, [again[i] if i in self.outs else a for i, a in enumerate(args)])
         for o, w in zip(self.outs, want):
             c = self.compare(again[o], w, pair, widen=FED_BACK_WIDEN, o=o)
             if not c.problem:

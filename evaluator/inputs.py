@@ -104,9 +104,11 @@ ORDINARY = ("positive", "negative", "unit", "relu", "smooth", "symmetric", "sort
 # cancellation, range or special-value sets, nor sorted data or smooth fields, nor structure (zeros in a pattern,
 # rows repeated, inputs equal): there a correct algorithm may be far more or less accurate than the baseline
 # (Welford's variance of sorted rows: 28 ulp where the two-pass one erred 2; a forward substitution on a one-hot
-# row, or an IIR filter's lookahead on a triangular input, 10x and 35x the baseline's 90th percentile)
+# row, or an IIR filter's lookahead on a triangular input, 10x and 35x the baseline's 90th percentile). Random zeros
+# (`sparse`, pruned weights) only shorten the sums: a matmul cutting its operands to 14 bits where a quarter of A was
+# zeros passed (the tenth red team), as did one cutting them where B held A's transpose (`transposed`: a Gram matrix)
 CLASSED = (*TYPICAL, "positive", "negative", "unit", "relu", "nonpositive", "padded", "tailpad", "grid", "lowprec",
-           "pixels", "positive+negative", "lowprec+normal", "pixels+normal", "lattice+normal")
+           "pixels", "sparse", "transposed", "positive+negative", "lowprec+normal", "pixels+normal", "lattice+normal")
 TIMING = ("uniform", "normal", "sparse")  # the benchmark's inputs, in turn (ordinary data: checks.py)
 STATES = ("random", "zeros", "nan", "previous", "stale", "constant", "lowest", "highest", "copy", "ones", "bias")
 EARLIER = ("previous", "stale")  # states whose outputs hold what an earlier call of the baseline left (reference.py)
@@ -116,11 +118,11 @@ _STATE_PAIRS = (("uniform", "zeros"), ("normal", "nan"), ("uniform", "previous")
                 ("uniform", "ones"), ("normal", "bias"))
 _FLOAT_SETS = ("wide", "negative", "positive", "unit", "relu", "nonpositive", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "tiny",
                "magnitude", "tailpad", "descending", "grid", "constant", "logscale",
-               "lowprec", "pixels", "simplex", "increasing", "equal", "triangular", "broadcast", "kinked", "speckled",
-               "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
+               "lowprec", "pixels", "simplex", "increasing", "equal", "transposed", "triangular", "broadcast", "kinked",
+               "speckled", "subnormal", "underflow", "infinite", "nan", "big", "limit", "outliers")
 _INT_SETS = ("negative", "positive", "unit", "relu", "offset", "smooth", "symmetric", "sparse", "zeros", "repeated", "padded", "sorted", "cancel", "indices", "big",
              "magnitude", "tailpad", "descending", "constant", "logscale",
-             "pixels", "increasing", "equal", "triangular", "broadcast", "kinked", "speckled",
+             "pixels", "increasing", "equal", "transposed", "triangular", "broadcast", "kinked", "speckled",
              "wrap", "limit", "infinite")
 NUDGED = "nudged"  # the first random pair's arguments but for a few interior input elements (`make_args`)
 NEED_EXACT = ("limit", "outliers")  # float sets whose overflows only an exact reference can judge
@@ -179,6 +181,8 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
         names = [n for n in names if n != "symmetric"]
     if not _twins(signature):  # no two inputs of one shape and type: would be `normal` again
         names = [n for n in names if n != "equal"]
+    if not _transposes(signature):  # no input of another's shape with its last two axes swapped: `normal` again
+        names = [n for n in names if n != "transposed"]
     pairs += [Pair(name, "random") for name in names]  # every class once before any class twice: a
     pairs += [Pair(name, "zeros") for name in names if name in _FROM_ZEROS]  # budget cut loses repeats first
     ins = [a for a in signature.args if a.role == "in"]
@@ -306,7 +310,26 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
                                       order="C")
                 else:
                     first[key] = i
+    if pair.set == "transposed":  # each input the transpose (last two axes) of the first input it is one of
+        for i, j in _transposes(signature).items():
+            t = np.ascontiguousarray(np.swapaxes(out[j], -1, -2))
+            out[i] = np.array(in_range(t, ranges[i]), dtype=t.dtype) if ranges and i in ranges else t
     return out
+
+
+def _transposes(signature) -> dict[int, int]:
+    """Input i -> the first earlier input j whose shape, last two axes swapped, is i's (same type): a Gram matrix X
+    X^T, A^T A, attention scores of a sequence with itself. A candidate that rounded its operands when B held A's
+    transpose passed every other set: no set made one input the transpose of another."""
+    ins = [(i, a) for i, a in enumerate(signature.args) if a.role == "in" and len(a.shape) >= 2]
+    found: dict[int, int] = {}
+    for n, (i, a) in enumerate(ins):
+        for j, b in ins[:n]:
+            if (j not in found and np.dtype(a.dtype) == np.dtype(b.dtype)
+                    and tuple(a.shape) == (*b.shape[:-2], b.shape[-1], b.shape[-2])):
+                found[i] = j
+                break
+    return found
 
 
 def _extreme(dtype, high: bool):
@@ -550,7 +573,7 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
         return _kinked(shape, rng) * 2.0 ** -int(rng.integers(0, 5))
     if kind == "speckled":
         return _speckled(np.full(shape, float(rng.standard_normal()) or 1.0), rng, lambda r, n: r.standard_normal(n))
-    if kind == "equal":  # (inputs of one shape and type made equal by make_args)
+    if kind in ("equal", "transposed"):  # (inputs made equal, or one the other's transpose, by make_args)
         return rng.standard_normal(shape)
     if kind == "triangular":  # lower triangular in the last two axes, exact zeros above the diagonal (a Cholesky
         # factor, a causal mask's product), a diagonal away from zero
@@ -572,7 +595,7 @@ def _int_fill(kind, shape, dt, rng, lead=True):
     ii = np.iinfo(dt)
     if kind in ("uniform", "subnormal", "underflow", "nan", "grid"):
         return rng.integers(-8, 9, shape)
-    if kind in ("normal", "wide", "lowprec", "lattice", "equal"):  # (lowprec, lattice: an integer input of a float
+    if kind in ("normal", "wide", "lowprec", "lattice", "equal", "transposed"):  # (lowprec, lattice: an integer input of a float
         # kernel's set)
         return rng.integers(-100, 101, shape)
     if kind == "scales":
