@@ -537,6 +537,9 @@ def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float, noise: np.ndar
 
 # ---- in a worker ------------------------------------------------------------------------------------------
 
+MAPPED_BYTES = 1 << 30  # reference files a worker keeps mapped at most (RefSet._load)
+
+
 class RefSet:
     """A worker's read-only view of the reference files of one (kernel, seed, plan)."""
 
@@ -550,14 +553,26 @@ class RefSet:
         self.skipped: dict[str, str] = info.get("skipped", {})
         # integer inputs that are indices: position -> the extent they index (inputs.make_args)
         self.ranges: dict[int, int] = {int(k): v for k, v in info.get("index_ranges", {}).items()}
-        self._mapped: dict[str, np.ndarray] = {}
+        self._mapped: dict[str, np.ndarray | None] = {}  # least recently used first
+        self._mapped_bytes = 0
 
     def _load(self, name: str, optional: bool = False) -> np.ndarray | None:
-        """The file mapped, once per worker (the worker keeps this RefSet); None for a missing `optional` one."""
-        if name not in self._mapped:
-            path = self.dir / f"{name}.npy"
-            self._mapped[name] = None if optional and not path.exists() else np.load(path, mmap_mode="r")
-        return self._mapped[name]
+        """The file mapped, once per worker while it is among the MAPPED_BYTES most recently used (the worker keeps
+        this RefSet); None for a missing `optional` one. Mappings count against the worker's address-space limit:
+        every pair's files kept mapped took a kernel with a 16 MB output past 8 GiB (each pair maps its baseline
+        output, exact result, magnitudes, bounds and arguments; ~60 pairs), and every candidate was refused as a
+        crash (a sweep's one-hot encoding). Older ones are dropped (unmapped once no caller holds them)."""
+        if name in self._mapped:
+            self._mapped[name] = self._mapped.pop(name)  # (most recently used last)
+            return self._mapped[name]
+        path = self.dir / f"{name}.npy"
+        array = None if optional and not path.exists() else np.load(path, mmap_mode="r")
+        self._mapped[name] = array
+        self._mapped_bytes += 0 if array is None else array.nbytes
+        while self._mapped_bytes > MAPPED_BYTES and len(self._mapped) > 1:
+            old = self._mapped.pop(next(iter(self._mapped)))
+            self._mapped_bytes -= 0 if old is None else old.nbytes
+        return array
 
     def outputs(self, pair: Pair, n: int, rtols: dict | None = None, atol: float | None = None) -> list[tuple]:
         """(baseline's output, exact result or None, its terms' magnitudes or None, the magnitudes its value
