@@ -21,6 +21,7 @@ LLVM may pack into vectors (see the function).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 from mlir import ir, passmanager
@@ -34,6 +35,8 @@ from neurojit.compiler.scalars import defined_above
 from neurojit.compiler.split_loops import restricts_widths
 from neurojit.compiler.tasks import UNKNOWN_TRIPS, WORK_PER_DISPATCH, work
 
+log = logging.getLogger(__name__)
+
 WIDTHS = (4, 8, 16, 32, 64)
 
 
@@ -44,15 +47,30 @@ def affine_facts(text: str, origin: str) -> dict:
     `spread` over cores (`spread_loops`), and whether some loop `rotates` (`rotates`). Found in a child
     process: MLIR's vectoriser aborts the process on some nests (an assertion, "Cannot destroy a value that
     still has uses", where an inner loop's bound is the index of the loop it vectorises), and rewriting IR
-    through the Python bindings can crash it; a CompileError then, as for an MLIRError."""
-    reply = preflight.run_child("neurojit.agent.loops", {"text": text, "origin": origin}, origin,
-                                "analysing the affine loops of")
-    if not reply["ok"]:
-        raise errors.rebuild(reply)
-    return reply
+    through the Python bindings can crash it; a CompileError then, as for an MLIRError. Where the first child
+    fails, a second finds the facts without the vectoriser (no safe widths): the loops may still be spread over
+    the cores and jammed (an online softmax's rows, whose loop carrying its max and sum the vectoriser asserted on,
+    had no schedule at all)."""
+    try:
+        reply = preflight.run_child("neurojit.agent.loops", {"text": text, "origin": origin}, origin,
+                                    "analysing the affine loops of")
+        if not reply["ok"]:
+            raise errors.rebuild(reply)
+        return reply
+    except errors.NeuroJITError as first:  # (a crash is raised, an error in the child replied)
+        try:
+            again = preflight.run_child("neurojit.agent.loops", {"text": text, "origin": origin, "vectorise": False},
+                                        origin, "analysing the affine loops (without the vectoriser) of")
+        except errors.NeuroJITError:
+            raise first from None
+        if not again["ok"]:
+            raise first from None
+        log.warning("MLIR's vectoriser fails on the loops of %s (%s): no vector width is proposed for them", origin,
+                    str(first)[:200])
+        return again
 
 
-def _facts(source: str) -> dict:
+def _facts(source: str, vectorise: bool = True) -> dict:
     from neurojit.compiler.raise_loops import affine_form
 
     form = ir.Module.parse(source)
@@ -64,7 +82,7 @@ def _facts(source: str) -> dict:
                 "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0, "alias_splits": 0,
                 "alias_spread": 0, "mirrored": 0, "mirror_spread": 0}
     spread = spread_loops(str(raised(text)))
-    widths, inner = vector_widths(text, any(spread))
+    widths, inner = vector_widths(text, any(spread)) if vectorise else ((), False)
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
     # be raised to it, else the kernel as written (loops not split)
     as_written = text if _raised_any(source) else source
@@ -334,7 +352,7 @@ def _sums_in_memory(loop: ir.Operation) -> bool:
 def _child() -> int:
     req = json.loads(sys.stdin.read())
     with ir.Context():
-        print(json.dumps(preflight.child_reply(req["origin"], lambda: _facts(req["text"]))))
+        print(json.dumps(preflight.child_reply(req["origin"], lambda: _facts(req["text"], req.get("vectorise", True)))))
     return 0
 
 

@@ -1511,3 +1511,21 @@ def test_a_scan_over_slices_is_seen_as_its_loops_and_gets_proposals_that_give_nu
         got = np.zeros_like(x)
         compile_kernel(text, s.text(info, h), s.defaults(info, h))(x.copy(), got)
         np.testing.assert_array_equal(got, want, err_msg=s.name)
+
+
+def test_loops_the_vectoriser_asserts_on_are_still_spread_over_the_cores_with_numpys_answer():
+    # an online softmax's row loop holds a loop carrying its max and sum, which MLIR's super-vectoriser asserts on
+    # (in the analysis' child): the whole affine analysis failed and no schedule was proposed. The facts found
+    # without the vectoriser leave the rows to spread over the cores (agent/loops.affine_facts)
+    text = (HERE / "online_softmax_odd.mlir").read_text()
+    info, h = analyze(text), host()
+    assert info.affine and info.loop_widths == () and info.parallel_loops >= 1
+    proposals = for_kernel(info, h)
+    assert proposals
+    x = np.random.default_rng(4).standard_normal((129, 257)).astype(np.float32) * 4
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    want = e / e.sum(axis=1, keepdims=True)
+    for s in proposals:
+        got = np.zeros_like(x)
+        compile_kernel(text, s.text(info, h), s.defaults(info, h))(x.copy(), got)
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-7, err_msg=s.name)
