@@ -6,6 +6,7 @@ benchmark (rotated buffers, outputs reset, spot checks). Returns a Verdict as JS
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import os
@@ -92,6 +93,14 @@ def evaluate_candidate(session, job: dict) -> dict:
             raise Rejected(Reason.COMPILE_ERROR, f"MLIR error: {e}") from None
         except Rejected:
             raise
+        except (MemoryError, OSError) as e:  # the worker's own memory ran out (its address-space limit)
+            if not isinstance(e, MemoryError) and getattr(e, "errno", None) != errno.ENOMEM:
+                raise Rejected(Reason.CRASH, f"evaluator internal error: {type(e).__name__}: {e}") from None
+            raise Rejected(Reason.MEMORY_LIMIT, (
+                f"the evaluator's worker ran out of memory ({type(e).__name__}: {e}) under its address-space limit "
+                f"of {config.memory_limit_bytes / 2**30:.0f} GiB (EvalConfig.memory_limit_bytes): the candidate's "
+                "allocations, or the evaluator's own arrays for a kernel this large; raise the limit if the kernel "
+                "needs it")) from None
         except Exception as e:  # our bug; still one candidate's verdict, never the run
             raise Rejected(Reason.CRASH, f"evaluator internal error: {type(e).__name__}: {e}") from None
     except Rejected as r:
