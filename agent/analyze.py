@@ -225,6 +225,11 @@ class KernelInfo:
     # serves (compiler/mirror.py: nussinov), and how many parallel loops of the mirrored kernel are worth spreading
     mirrored: int = 0
     mirror_spread: int = 0
+    # column loops that no statement mixes, run a block of columns at a time inside one loop over the blocks
+    # (compiler/column_blocks.py: a triangular solve with many right-hand sides), and how many parallel loops of the
+    # blocked kernel are worth spreading
+    column_blocks: int = 0
+    block_spread: int = 0
 
     @property
     def affine_payload(self) -> bool:
@@ -332,7 +337,7 @@ def analyze(source) -> KernelInfo:
         lifted = not affine and bool(nest) and "scf.for" in nest and set(nest) <= {"scf.for", "scf.while"} and not any(
             o.name == "func.call" for o in walk(func)) and all(loop_bounds(o) for o in walk(func) if o.name == "scf.for")
         widths, spread, split, inner, rotating, jams, count, sums, most, chains = (), (), 0, False, False, (), 0, False, 0, 0
-        rewrites = (0, 0, 0, 0)
+        rewrites = (0, 0, 0, 0, 0, 0)
         if lifted or affine:  # seen as the schedule's passes see it: scf loops of constant bounds raised to
             # affine loops, memref accesses with affine indices raised, loops no width divides split (the payload
             # "affine" where that changed the kernel: compiler/raise_loops.affine_form)
@@ -342,7 +347,8 @@ def analyze(source) -> KernelInfo:
                 widths, inner, spread = tuple(facts["widths"]), facts["inner"], tuple(facts["spread"])
                 rotating, jams, count = facts["rotates"], tuple(facts["jams"]), facts["affine_loops"]
                 sums, most, chains = facts["jam_sums"], facts["jam_most"], facts["recurrences"]
-                rewrites = facts["alias_splits"], facts["alias_spread"], facts["mirrored"], facts["mirror_spread"]
+                rewrites = (facts["alias_splits"], facts["alias_spread"], facts["mirrored"], facts["mirror_spread"],
+                            facts["column_blocks"], facts["block_spread"])
             except (ir.MLIRError, NeuroJITError) as e:  # an affine pass failed (or crashed) on this kernel: no
                 # affine schedule for it
                 log.warning("MLIR's affine passes fail on @%s (%s): no affine-loop schedule is proposed", sig.name,

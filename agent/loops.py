@@ -80,7 +80,7 @@ def _facts(source: str, vectorise: bool = True) -> dict:
         # for two buffers (seen as written too: the affine form's canonicalisation merges two get_global of one)
         return {"text": text, "changed": changed, "widths": [], "inner": False, "spread": [], "rotates": False,
                 "jams": [], "affine_loops": 0, "jam_sums": False, "jam_most": 0, "recurrences": 0, "alias_splits": 0,
-                "alias_spread": 0, "mirrored": 0, "mirror_spread": 0}
+                "alias_spread": 0, "mirrored": 0, "mirror_spread": 0, "column_blocks": 0, "block_spread": 0}
     spread = spread_loops(str(raised(text)))
     widths, inner = vector_widths(text, any(spread)) if vectorise else ((), False)
     # the loops to jam as the schedule that jams them sees them: the affine form where the kernel's loops had to
@@ -89,10 +89,12 @@ def _facts(source: str, vectorise: bool = True) -> dict:
     jams, count, sums, most = row_jams(as_written)
     splits, split_spread = alias_splits(as_written)
     mirrored, mirror_spread = mirrored_columns(text)
+    blocked, block_spread = column_blocks(text)
     return {"text": text, "changed": changed, "widths": list(widths), "inner": inner, "spread": list(spread),
             "rotates": rotates(text), "jams": list(jams), "affine_loops": count, "jam_sums": sums,
             "jam_most": most, "recurrences": carried_chains(raised(as_written)), "alias_splits": splits,
-            "alias_spread": split_spread, "mirrored": mirrored, "mirror_spread": mirror_spread}
+            "alias_spread": split_spread, "mirrored": mirrored, "mirror_spread": mirror_spread,
+            "column_blocks": blocked, "block_spread": block_spread}
 
 
 def alias_splits(text: str) -> tuple[int, int]:
@@ -103,6 +105,17 @@ def alias_splits(text: str) -> tuple[int, int]:
 
     module = raised(text)
     count = split_at_aliases(module)
+    return count, (sum(spread_loops(str(module))) if count else 0)
+
+
+def column_blocks(text: str) -> tuple[int, int]:
+    """The column loops run a block at a time inside one loop over the blocks (compiler/column_blocks.py) on the
+    kernel's affine form `text`; and of the loops MLIR's dependence analysis then proves parallel, how many are
+    worth spreading (`spread_loops`: the loop over the blocks, where it is)."""
+    from neurojit.compiler.column_blocks import block_columns
+
+    module = raised(text)
+    count = block_columns(module)
     return count, (sum(spread_loops(str(module))) if count else 0)
 
 

@@ -32,7 +32,9 @@ an element all of them read (Floyd-Warshall's row k, a pivot) split at that iter
 (compiler/alias_split.py), so that the script's passes see pieces that do not alias. `neurojit.mirror =
 "columns"` has every argument that an innermost loop reads down a column beside a row read there through a
 transposed copy kept in step with it (compiler/mirror.py: nussinov's table[k + 1][j] over k), after the payload
-form (whose sums kept in array elements are then carried by their loops). `neurojit.collapse = "reductions"` has
+form (whose sums kept in array elements are then carried by their loops). `neurojit.columns = "blocks"` has a
+function whose columns no statement mixes run a block of columns at a time inside one loop over the blocks, which
+the script may spread (compiler/column_blocks.py: a triangular solve with many right-hand sides). `neurojit.collapse = "reductions"` has
 every linalg op that reduces over several trailing dims (an InstanceNorm's statistics over h and w) read its
 inputs through collapsed views and reduce over one dim (compiler/collapse.py), as the schedule library's
 analysis sees such a kernel (agent/analyze.py): the library's row reductions take one reduced dim.
@@ -71,6 +73,7 @@ LOOPS_ATTR = "neurojit.loops"
 COLLAPSE_ATTR = "neurojit.collapse"  # = "reductions": the schedule sees reductions over trailing dims collapsed
 SPLIT_ATTR = "neurojit.split"
 MIRROR_ATTR = "neurojit.mirror"
+COLUMNS_ATTR = "neurojit.columns"
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -143,6 +146,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
         payload, script.operation.attributes[SPLIT_ATTR], origin)
     mirrored = MIRROR_ATTR in script.operation.attributes and _mirror_columns(
         payload, script.operation.attributes[MIRROR_ATTR], origin)
+    blocked = COLUMNS_ATTR in script.operation.attributes and _block_columns(
+        payload, script.operation.attributes[COLUMNS_ATTR], origin)
     chunk_copies(payload)  # a whole-buffer copy vectorised at once does not compile (copies.py)
     with _helpers_aside(payload):
         before = str(payload)
@@ -156,7 +161,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
             loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
             where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
             raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
-        changed = str(payload) != before or split or mirrored
+        changed = str(payload) != before or split or mirrored or blocked
     reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     try:
         payload.operation.verify()
@@ -216,11 +221,23 @@ def _split_loops(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
 
 
 def _mirror_columns(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
-    _expect(attr, MIRROR_ATTR, "columns", origin)
     from .mirror import mirror_columns  # only this attribute needs it
-    if not mirror_columns(payload):
-        raise ScheduleError(f'{origin}: {MIRROR_ATTR} = "columns": no innermost loop reads an argument down a column '
-                            "beside a row (compiler/mirror.py)")
+    return _rewritten(payload, attr, origin, MIRROR_ATTR, "columns", mirror_columns,
+                      "no innermost loop reads an argument down a column beside a row (compiler/mirror.py)")
+
+
+def _block_columns(payload: ir.Module, attr: ir.Attribute, origin: str) -> bool:
+    from .column_blocks import block_columns  # only this attribute needs it
+    return _rewritten(payload, attr, origin, COLUMNS_ATTR, "blocks", block_columns,
+                      "the kernel has no columns that no statement mixes (compiler/column_blocks.py)")
+
+
+def _rewritten(payload: ir.Module, attr: ir.Attribute, origin: str, name: str, value: str, rewrite, why: str) -> bool:
+    """A compiler rewrite of the loops a schedule's attribute `name` = `value` asks for, done; a ScheduleError
+    saying `why` where the kernel has nothing it rewrites."""
+    _expect(attr, name, value, origin)
+    if not rewrite(payload):
+        raise ScheduleError(f'{origin}: {name} = "{value}": {why}')
     return True
 
 

@@ -45,6 +45,7 @@ from .elementwise import VectorizeElementwise
 from .fused_matmul import FusedMatmulEpilogue
 from .generic import RegisterTileAny
 from .lane_reduction import LaneReduction
+from .column_blocks import BlockColumns
 from .mirrored_columns import MirrorColumns
 from .naive_split import NaiveSplit
 from .packed_matmul import PackedMatmul
@@ -56,7 +57,7 @@ from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
-                                 SpreadAffineLoops(), JamAffineLoops(), SplitAliasedLoops(), MirrorColumns(),
+                                 SpreadAffineLoops(), JamAffineLoops(), SplitAliasedLoops(), MirrorColumns(), BlockColumns(),
                                  ReassociateRecurrences(), JamScfLoops())
 FALLBACK = RegisterTileAny()  # for kernels none of the specialised ones fits
 FLOOR = NaiveSplit()  # the naive loops over the cores: proposed last, where it applies
@@ -118,7 +119,7 @@ def by_name(name: str) -> Schedule:
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["FALLBACK", "FLOOR", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
+__all__ = ["FALLBACK", "FLOOR", "BlockColumns", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
            "LaneReduction", "MirrorColumns", "NaiveSplit", "ReassociateRecurrences",
            "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SplitAliasedLoops", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]
