@@ -10,7 +10,9 @@ the schedules it left out are proposed, best first, before the run gives up (see
 two kept schedules failed, the generic register tile that applied never tried), after the proposals refused
 for their results whose math ops were approximated, again with the math library's functions (seen: SiLU
 written x / (exp(-x) + y), whose denominator cancels on some inputs and carries the approximated exp's 2 ulp
-far past the baseline's error: both proposals refused, nothing else to try).
+far past the baseline's error: both proposals refused, nothing else to try). Those come back in any later round,
+beside an accepted proposal too, where budget is left (GELU's tanh approximated, 1 + tanh(u) cancelling for
+u << 0, refused on 'offset' data on some seeds while the naive loops split over the cores were accepted).
 """
 
 from __future__ import annotations
@@ -38,14 +40,12 @@ class HeuristicProvider(Provider):
         h = dataclasses.replace(detect_host(), cores=int(request.host.get("cores") or detect_host().cores))
         info = request.info
         if request.round == 0:
-            chosen = for_kernel(info, h)
-        elif self.all_rejected(request):
-            tried = {c.schedule for c in request.history if c.provider == self.name}
-            chosen = [s for s in for_kernel(info, h, keep=0.0) if s.name not in tried]
-            return self._with_libm(request, info, h) + self._proposals(chosen, info, h)
-        else:
-            return []
-        return self._proposals(chosen, info, h)
+            return self._proposals(for_kernel(info, h), info, h)
+        libm = self._with_libm(request, info, h)  # (also beside an accepted proposal, where budget is left)
+        if not self.all_rejected(request):
+            return libm
+        tried = {c.schedule for c in request.history if c.provider == self.name}
+        return libm + self._proposals([s for s in for_kernel(info, h, keep=0.0) if s.name not in tried], info, h)
 
     def _with_libm(self, request: Request, info, h) -> list[Proposal]:
         """The proposals refused for their results (wrong or non-finite) whose script approximated math ops, each
