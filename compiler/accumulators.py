@@ -202,3 +202,59 @@ def _disjoint(a: ir.Operation, b: ir.Operation) -> bool:
     eqs = [row(x, len(ivs)) - row(y, len(ivs)) for x, y in zip(sa, sb)]
     eq_rhs = [y[1] - x[1] for x, y in zip(sa, sb)]
     return not feasible(len(ivs), rows, rhs, eqs, eq_rhs)
+
+
+def negative_zero_starts(module: ir.Module) -> int:
+    """Vector sums that start from +0.0 start from -0.0 instead, in place; how many. The affine super-vectoriser
+    carries a vectorised sum in a vector started at its neutral element, +0.0, and adds the reduced vector to the
+    value the loop started from after it. But the neutral element of IEEE addition is -0.0: a sum over no terms
+    (a triangle's first row: cholesky's A[0][0] -= nothing) gave +0.0 + x0, which is +0.0 where x0 is -0.0, and
+    the sqrt of it then divided the next row into -inf where the loop gave +inf. -0.0 + x is x for every x, so the
+    change is exact; only vector-typed starts are changed (the vectoriser's: a sum the kernel itself starts at 0.0
+    is its own). Run on the affine payload after its script (compiler/schedule.py)."""
+    count = 0
+    for loop in [o for o in walk(module.operation) if o.name == "affine.for" and len(o.results)]:
+        block = loop.regions[0].blocks[0]
+        inits = list(loop.operands)[-len(loop.results):]
+        yielded = list([o.operation for o in block.operations][-1].operands)
+        for k, (init, carried, out) in enumerate(zip(inits, block.arguments[1:], yielded)):
+            if not (isinstance(init.type, ir.VectorType) and _positive_zero(init)):
+                continue
+            adder = out.owner.operation if isinstance(out.owner, ir.OpView) else out.owner
+            if not (isinstance(adder, ir.Operation) and adder.name == "arith.addf" and carried in list(adder.operands)):
+                continue
+            with loop.context, ir.InsertionPoint(loop), loop.location:
+                from mlir.dialects import arith
+
+                vec = ir.VectorType(init.type)
+                neg = arith.ConstantOp(vec, ir.DenseElementsAttr.get_splat(vec, ir.FloatAttr.get(vec.element_type, -0.0)))
+            loop.operands[len(list(loop.operands)) - len(loop.results) + k] = neg.result
+            count += 1
+    # and its reductions of such a vector to a scalar, which the lowering starts from +0.0 where they have no
+    # accumulator (`llvm.vector.reduce.fadd(0.0, v)`), start from -0.0 too
+    for red in [o for o in walk(module.operation) if o.name == "vector.reduction" and len(list(o.operands)) == 1]:
+        if "add" not in str(red.attributes["kind"]) or not isinstance(red.results[0].type, ir.FloatType):
+            continue
+        with red.context, ir.InsertionPoint(red), red.location:
+            from mlir.dialects import arith
+
+            zero = arith.ConstantOp(red.results[0].type, ir.FloatAttr.get(red.results[0].type, -0.0)).result
+            new = ir.Operation.create("vector.reduction", results=[red.results[0].type],
+                                      operands=[red.operands[0], zero],
+                                      attributes={k: red.attributes[k] for k in ("kind", "fastmath") if k in red.attributes})
+        red.results[0].replace_all_uses_with(new.results[0])
+        red.erase()
+        count += 1
+    return count
+
+
+def _positive_zero(v: ir.Value) -> bool:
+    owner = v.owner.operation if isinstance(v.owner, ir.OpView) else v.owner
+    if not isinstance(owner, ir.Operation) or owner.name != "arith.constant":
+        return False
+    attr = owner.attributes["value"]
+    if not isinstance(attr, ir.DenseElementsAttr) or not ir.DenseElementsAttr(attr).is_splat:
+        return False
+    value = ir.DenseElementsAttr(attr).get_splat_value()
+    return isinstance(value, ir.FloatAttr) and ir.FloatAttr(value).value == 0.0 and \
+        str(ir.FloatAttr(value)).lstrip().startswith("0")

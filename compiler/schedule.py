@@ -55,6 +55,7 @@ from mlir import ir, passmanager
 from mlir.dialects.transform import interpreter
 
 from .errors import ScheduleError
+from .accumulators import negative_zero_starts
 from .collapse import collapse_reductions
 from .kernel import parse_module, public_funcs
 from .pipeline import CLEANUP
@@ -162,6 +163,8 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
             where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
             raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
         changed = str(payload) != before or split or mirrored or blocked
+    if form == "affine":  # the super-vectoriser's sums start from -0.0, the neutral element (accumulators.py)
+        negative_zero_starts(payload)
     reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)
     try:
         payload.operation.verify()

@@ -156,3 +156,31 @@ def test_the_proof_tells_the_middle_loops_index_from_a_constant():
     with ir.Context():
         assert _promoted(kernel("0", "2", "affine_map<(d0) -> (d0 + 1)>(%j)"))[0] == 0
         assert _promoted(kernel("affine_map<(d0) -> (d0)>(%i)", "0", "affine_map<(d0) -> (d0)>(%i)"))[0] == 1
+
+
+def test_a_vectorised_sum_over_no_terms_keeps_a_negative_zero():
+    # cholesky's A[0][0] -= nothing (its k loop empty), carried and vectorised: the super-vectoriser started the
+    # vector at +0.0 and the lowering reduced it from +0.0, so -0.0 became +0.0, its sqrt +0.0, and the next row
+    # divided into -inf where the loops gave +inf (a sweep on 'nonpositive' data). -0.0 is addition's neutral
+    # element: the sums start from it (accumulators.negative_zero_starts)
+    import pathlib
+
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import VectorizeAffineLoops
+    from neurojit.compiler.host import host
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "agent" / "kernels" / "cholesky_odd.mlir").read_text()
+    info, h = analyze(text), host()
+    s = VectorizeAffineLoops()
+    assert s.applies(info) and info.loop_widths
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((37, 37))
+    a = a @ a.T + 37 * np.eye(37)
+    a[0, 0] = -0.0
+    a[1:, 0] = -np.abs(a[1:, 0])
+    for vw in s.widths(info, h):
+        want, got = a.copy(), a.copy()
+        compile_kernel(text)(want)
+        compile_kernel(text, s.text(info, h), {**s.defaults(info, h), "vw": vw})(got)
+        assert np.signbit(want[0, 0]) and np.signbit(got[0, 0]), vw
+        assert want[1, 0] == got[1, 0] == np.inf, vw  # (-x / -0.0)
