@@ -69,6 +69,11 @@ class TimedCallDiffers(Exception):
     """A timed call of the candidate gave a result different from the baseline's on the same arguments."""
 
 
+class TimedCallWrong(TimedCallDiffers):
+    """... and a fresh call on those arguments (outputs as they started) gives it too: a wrong result on the
+    benchmark's inputs, not one that depends on earlier calls."""
+
+
 PAGE = 4096
 STAGGER = 1088  # bytes between the page offsets of a staggered slot's arguments (17 cache lines)
 
@@ -186,9 +191,11 @@ def calls_per_sample(probe: float, cap: int) -> int:
     return max(1, min(1000, cap, int(1e-3 / max(probe, 1e-9))))
 
 
-def _spot(check, bb: Buffers, cb: Buffers, n_b: int, n_c: int) -> int:
+def _spot(check, bb: Buffers, cb: Buffers, n_b: int, n_c: int, cand=None) -> int:
     """Compare the candidate's first and last call of the sample just timed with the baseline's call on the
-    same starting contents, where the baseline made one; return how many were compared."""
+    same starting contents, where the baseline made one; return how many were compared. A difference is told
+    apart (with `cand`): a fresh call of the candidate on those arguments, its outputs as they started, that
+    differs too is a wrong result on these inputs (TimedCallWrong), not an earlier call's (TimedCallDiffers)."""
     if check is None:
         return 0
     compared = 0
@@ -198,6 +205,14 @@ def _spot(check, bb: Buffers, cb: Buffers, n_b: int, n_c: int) -> int:
             continue
         problem = check(bb.sets[k], cb.sets[j])
         if problem:
+            if cand is not None:
+                fresh = [a.copy() for a in cb.sets[j]]
+                for o, start in zip(cb.outputs, cb.initial[j % len(cb.initial)]):
+                    fresh[o] = start.copy()
+                cand(*fresh)
+                again = check(bb.sets[k], fresh)
+                if again:
+                    raise TimedCallWrong(f"timed call {j + 1} of a sample, and a fresh call on its arguments: {again}")
             raise TimedCallDiffers(f"timed call {j + 1} of a sample: {problem}")
         compared += 1
     return compared
@@ -239,7 +254,7 @@ def interleaved(base, cand, base_args, cand_args, *, check=None, warmup=2, min_r
             stop = ((ci[1] - ci[0]) / 2 <= ci_rel * est or rounds >= max_rounds
                     or time.perf_counter() - start > time_cap_s)
         if r < 2 or r % 8 == 0 or stop:
-            checks += _spot(check, bb, cb, inner, inner)
+            checks += _spot(check, bb, cb, inner, inner, cand)
         bb.reset(inner)
         cb.reset(inner)
         if stop:
@@ -362,7 +377,7 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
         stop = len(tc) >= min_rounds and (len(tc) >= max_rounds or time.perf_counter() - start >= time_cap_s / 2
                                           or _median_ci_rel(tc, rng) <= ci_rel)
         if len(tc) <= 2 or len(tc) % 8 == 0 or stop:
-            checks += _spot(check, bb, cb, 1, n_c)
+            checks += _spot(check, bb, cb, 1, n_c, cand)
         cb.reset(n_c)
         if stop:
             break

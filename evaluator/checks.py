@@ -428,6 +428,10 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                          f"the equivalence check were {ratio:.0f}x slower than on the benchmark's data ({where}), "
                          f"where it was {m.speedup:.2f}x; its speedup on {name!r} data{outputs} is the one reported")
                 m = there
+    except bench.TimedCallWrong as e:
+        raise Rejected(Reason.WRONG_RESULT, f"a timed call of the candidate gave a different result from the "
+                                            f"baseline's on the same arguments (benchmark, {where}; {e}): wrong "
+                                            "on these inputs, not an earlier call's result") from None
     except bench.TimedCallDiffers as e:
         raise Rejected(Reason.CACHES_RESULT, f"a timed call of the candidate gave a different result from the "
                                              f"baseline's on the same arguments (benchmark, {where}; {e}): the "

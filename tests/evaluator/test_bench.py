@@ -540,3 +540,36 @@ def test_a_spot_check_leaves_only_the_baselines_overflows_and_the_edge_of_the_ra
     near = np.array([1.0, 5.0, 3e38, 2.0, 1e38], np.float32)  # past max / 9: another order may overflow there
     seen = _where_finite(got, near, 8)
     assert list(seen) == [1.0, 5.0, np.float32(3e38), 2.0, np.float32(1e38)]
+
+
+def test_a_timed_call_that_differs_is_told_wrong_or_dependent_on_earlier_calls():
+    # a spot check of a timed call that differs from the baseline's was always "caches_result: the result depends on
+    # earlier calls"; an approximated exp wrong on one fresh input near a cancelling denominator was filed so. A
+    # fresh call on the same arguments tells the two apart
+    from neurojit.evaluator import bench
+
+    x = np.arange(8, dtype=np.float32)
+    base_bufs = bench.Buffers([[x.copy(), np.zeros(8, np.float32)]], (1,))
+    cand_bufs = bench.Buffers([[x.copy(), np.zeros(8, np.float32)]], (1,))
+    base_bufs.sets[0][1][:] = x * 2  # the baseline's call: out = 2x
+
+    def check(b_args, c_args):
+        return None if np.array_equal(b_args[1], c_args[1]) else "differs"
+
+    calls = {"n": 0}
+
+    def counting(a, out):  # right on a fresh call, wrong once it has been called before (state kept between calls)
+        calls["n"] += 1
+        out[:] = a * 2 + (1 if calls["n"] > 1 else 0)
+
+    def wrong(a, out):  # wrong on these inputs, whatever came before
+        out[:] = a * 2 + 1
+
+    for fn, kind in ((counting, bench.TimedCallDiffers), (wrong, bench.TimedCallWrong)):
+        calls["n"] = 1  # (the timed call was not the first)
+        fn(*cand_bufs.sets[0])
+        calls["n"] = 0  # (the fresh call is)
+        with pytest.raises(bench.TimedCallDiffers) as e:
+            bench._spot(check, base_bufs, cand_bufs, 1, 1, fn)
+        assert type(e.value) is kind, (fn.__name__, type(e.value))
+        cand_bufs.reset(1)
