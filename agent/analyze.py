@@ -22,7 +22,8 @@ from neurojit.compiler.collapse import collapse_reductions
 from neurojit.compiler.flops import GENERALIZE, loop_bounds, loop_sizes
 from neurojit.compiler.kernel import parse_module, public_funcs, signature_of, walk
 from neurojit.compiler.raise_linalg import raise_to_linalg
-from neurojit.compiler.raise_loops import loops_form, scf_form, sequential_form
+from neurojit.compiler.linalg_loops import loops_form
+from neurojit.compiler.raise_loops import scf_form, sequential_form
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.source import read_source
 
@@ -322,7 +323,7 @@ def analyze(source) -> KernelInfo:
     with ir.Context() as ctx, ir.Location.unknown():
         module = parse_module(src.text, src.name, ctx)
         # parallel loops seen as the sequential loops every schedule's payload has, linalg ops inside loops as
-        # their loops (a scan over slices: raise_loops.loops_form)
+        # their loops (a scan over slices: linalg_loops.loops_form)
         if sequential_form(module) | loops_form(module):
             src = dataclasses.replace(src, text=str(module))
         sig = signature_of(module, src.name, src.text)

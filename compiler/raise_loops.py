@@ -137,45 +137,6 @@ def sequential_form(module: ir.Module) -> bool:
     return True
 
 
-_LOOP_OPS = ("scf.for", "scf.while", "affine.for")
-
-
-def loops_form(module: ir.Module) -> bool:
-    """A kernel whose linalg ops sit inside loops as the loops they are, in place; whether it had any.
-
-    A front end that writes a scan as a loop over slices (torch.cumsum: an `scf.for` over columns whose body adds
-    one column slice to the previous with `linalg.add` and copies it back) leaves linalg ops that no structured
-    schedule can treat as the kernel's ops (each runs once per trip, on a view the trip picks), beside loops that
-    the loop schedules could take but for those ops. Here every linalg op of such a kernel is lowered to its loops
-    (`convert-linalg-to-loops`, the naive lowering's own order) and the views folded into the loads and stores
-    (`fold-memref-alias-ops`), so the kernel is plain loops, which the affine schedules take. A kernel whose
-    linalg ops are all at the function's top level is left alone. Every schedule's payload and the kernel's
-    analysis see it so (compiler/schedule.py, agent/analyze.py). Loops that only tile one linalg op (a matmul
-    over subviews, no linalg op outside them) are left too: they raise to the op on the whole memrefs
-    (raise_linalg.py), which the structured schedules take. The views' offsets, which the fold writes as
-    `affine.apply` of the loops' indices as symbols (invalid once the loops are raised), are lowered to index
-    arithmetic (`lower-affine`), which the affine payload raises again as dimensions."""
-    linalg = [o for o in walk(module.operation) if o.name.startswith("linalg.")]
-    if not any(_inside_loop(o) for o in linalg):
-        return False
-    if all(_inside_loop(o) for o in linalg):
-        from .raise_linalg import raise_to_linalg  # (imports this module)
-        if raise_to_linalg(ir.Module.parse(str(module), module.context)):
-            return False
-    passmanager.PassManager.parse("builtin.module(func.func(convert-linalg-to-loops, fold-memref-alias-ops), "
-                                  "lower-affine, canonicalize, cse)", module.context).run(module.operation)
-    return True
-
-
-def _inside_loop(op: ir.Operation) -> bool:
-    parent = op.parent
-    while parent is not None and parent.name != "func.func":
-        if parent.name in _LOOP_OPS:
-            return True
-        parent = parent.parent
-    return False
-
-
 def _reducing_to_fors(par: ir.Operation) -> None:
     """An `scf.parallel` with reductions (`affine.parallel ... reduce ("addf")`, as Polygeist writes a sum) as the
     nested `scf.for` loops the naive lowering runs it as (SCFToControlFlow's ParallelLowering): its values carried
@@ -230,4 +191,4 @@ def scf_form(module: ir.Module) -> None:
     passmanager.PassManager.parse("builtin.module(lower-affine, canonicalize)", module.context).run(module.operation)
 
 
-__all__ = ["raise_scf_loops", "affine_form", "affine_form_unsplit", "loops_form", "scf_form", "sequential_form"]
+__all__ = ["raise_scf_loops", "affine_form", "affine_form_unsplit", "scf_form", "sequential_form"]

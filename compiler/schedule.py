@@ -60,7 +60,8 @@ from .collapse import collapse_reductions
 from .kernel import parse_module, public_funcs
 from .pipeline import CLEANUP
 from .copies import chunk_copies
-from .raise_loops import loops_form, sequential_form
+from .linalg_loops import loops_form
+from .raise_loops import sequential_form
 from .recurrences import reassociate
 from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize

@@ -234,9 +234,10 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     checks.append(Check("lowered_symbols", True))
 
     info = job["reference"]
-    if info["dir"] not in session.references:
-        session.references[info["dir"]] = RefSet(info)
-    refs = session.references[info["dir"]]
+    refs = session.references.pop(info["dir"], None) or RefSet(info)
+    session.references[info["dir"]] = refs  # (most recently used last)
+    while len(session.references) > KEPT_REFERENCES:  # the kernels evaluated longest ago: their files unmapped
+        session.references.pop(next(iter(session.references)))
     eq = Equivalence(session, config, base, sig, builds, allocator, refs,
                      lambda calls, sets: _run_budget(config, base, calls, sets), promises, reversed_loops)
     try:
@@ -296,6 +297,8 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
 
+KEPT_REFERENCES = 2  # reference sets (one per kernel) a worker keeps mapped: each mapping holds a file descriptor,
+# and a worker that judged a hundred kernels' candidates (the corpus) ran out of them
 SLOW_CLASS_TIMES = 3.0  # a candidate this many times slower on an ordinary data class's pairs than on the timed ones
 SLOW_CLASS_LEAST_S = 20e-6  # ... and by at least this much (single calls of a tiny kernel vary by cache state)
 CLASS_GAP = 1.5  # its speedup on that class is reported where it is below the benchmark's by this factor

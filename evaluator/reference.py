@@ -537,7 +537,8 @@ def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float, noise: np.ndar
 
 # ---- in a worker ------------------------------------------------------------------------------------------
 
-MAPPED_BYTES = 1 << 30  # reference files a worker keeps mapped at most (RefSet._load)
+MAPPED_BYTES = 1 << 30  # reference files a worker keeps mapped at most (RefSet._load), in bytes
+MAPPED_FILES = 512  # ... and in files (each mapping holds a file descriptor)
 
 
 class RefSet:
@@ -569,7 +570,7 @@ class RefSet:
         array = None if optional and not path.exists() else np.load(path, mmap_mode="r")
         self._mapped[name] = array
         self._mapped_bytes += 0 if array is None else array.nbytes
-        while self._mapped_bytes > MAPPED_BYTES and len(self._mapped) > 1:
+        while (self._mapped_bytes > MAPPED_BYTES or len(self._mapped) > MAPPED_FILES) and len(self._mapped) > 1:
             old = self._mapped.pop(next(iter(self._mapped)))
             self._mapped_bytes -= 0 if old is None else old.nbytes
         return array

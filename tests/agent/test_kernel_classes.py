@@ -1499,7 +1499,7 @@ def test_an_i16_column_max_gets_proposals_that_give_numpys_answer():
 def test_a_scan_over_slices_is_seen_as_its_loops_and_gets_proposals_that_give_numpys_answer():
     # torch.cumsum's loop over column slices, each a linalg.add inside an scf.for (a sweep's kernel): the structured
     # schedule matched the linalg ops inside the loop too, and failed ("expected to contain 2 payloads but it
-    # contains 4"); seen as the loops they are (compiler/raise_loops.loops_form), the affine schedules take it
+    # contains 4"); seen as the loops they are (compiler/linalg_loops.loops_form), the affine schedules take it
     text = (HERE / "cumsum_slices_odd.mlir").read_text()
     info, h = analyze(text), host()
     assert info.affine and info.ops == ()  # no linalg op left: loops only
