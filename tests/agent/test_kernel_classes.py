@@ -1541,7 +1541,6 @@ def test_columns_no_statement_mixes_run_a_block_at_a_time_with_the_naive_bits(th
     text = (HERE / "trsm_odd.mlir").read_text()
     info, h = analyze(text), host()
     assert info.column_blocks == 3 and info.block_spread == 1 and BlockColumns().applies(info)
-    assert "block_columns" in [s.name for s in for_kernel(info, h)]
     rng = np.random.default_rng(6)
     L, B = rng.standard_normal((131, 131)), rng.standard_normal((131, 193))
     want, got = np.zeros((131, 193)), np.zeros((131, 193))
