@@ -25,6 +25,7 @@ import re
 from mlir import ir
 from mlir.dialects import affine
 
+from .iteration_space import loops_around
 from .kernel import public_funcs, walk
 
 BLOCKS = 4  # column blocks at most (MLIR's split hands them to the tasks: two each on 2 cores)
@@ -120,29 +121,12 @@ def _plan(func: ir.Operation) -> tuple[int, list[ir.Operation]] | None:
             user = use.owner.operation if isinstance(use.owner, ir.OpView) else use.owner
             if user.name not in (*_ACCESS, *_OWN):
                 return None
-    if any(_inside(a, b) for a in loops for b in loops if a is not b):
-        return None
-    if not any(_parent_loop(lp) is not None for lp in loops):
+    around = [loops_around(lp) for lp in loops]  # (only affine.for here: _plan admits no other region)
+    if any(other in outer for lp, outer in zip(loops, around) for other in loops if other is not lp):
+        return None  # (a column loop inside another)
+    if not any(around):
         return None  # (a column loop at the top is the parallel loop to spread as it is)
     return n, loops
-
-
-def _parent_loop(op: ir.Operation) -> ir.Operation | None:
-    parent = op.parent
-    while parent is not None and parent.name != "func.func":
-        if parent.name == "affine.for":
-            return parent
-        parent = parent.parent
-    return None
-
-
-def _inside(op: ir.Operation, loop: ir.Operation) -> bool:
-    parent = op.parent
-    while parent is not None and parent.name != "func.func":
-        if parent == loop:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _rewrite(func: ir.Operation, n: int, width: int, blocks: int, loops: list[ir.Operation]) -> None:

@@ -45,10 +45,14 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return np.array_equal(a.reshape(-1).view(np.uint8), b.reshape(-1).view(np.uint8))
 
 
+def _bit_rows(a: np.ndarray) -> np.ndarray:
+    """Each element's bytes, one row per element."""
+    return np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.itemsize)
+
+
 def _differing(a: np.ndarray, b: np.ndarray) -> str:
     """Where two arrays' bits differ: how many elements, and the first (flat index, both values)."""
-    rows = lambda x: np.ascontiguousarray(x).reshape(-1).view(np.uint8).reshape(x.size, x.itemsize)  # noqa: E731
-    idx = np.flatnonzero((rows(a) != rows(b)).any(axis=1))
+    idx = np.flatnonzero((_bit_rows(a) != _bit_rows(b)).any(axis=1))
     if not idx.size:
         return "no element differs"
     i = int(idx[0])
@@ -58,7 +62,7 @@ def _differing(a: np.ndarray, b: np.ndarray) -> str:
 
 def _varied(a: np.ndarray) -> bool:
     """Whether an array holds more than one bit pattern (NaN everywhere is one value, not a varied output)."""
-    bits = np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.itemsize)
+    bits = _bit_rows(a)
     return bool((bits != bits[0]).any())
 
 
