@@ -102,10 +102,14 @@ NUMPY = {
     "attention_scores": lambda q, k, s: np.multiply(np.matmul(q, np.swapaxes(k, -1, -2), out=s), 0.125, out=s),
     "iir_rows": lambda x, y: y.__setitem__(slice(None), _lfilter([0.25, 0.125], [1, -0.5, 0.0625], x, axis=1)),  # scipy
     "nchw_to_nhwc": lambda x, y: np.copyto(y, x.transpose(0, 2, 3, 1)),
+    # numpy's f16 ops round each result to f16, as the kernel does (each op a pass over the array, in f32 inside)
+    "gelu_f16": lambda x, b, out: (np.add(x, b, out=out), np.multiply(
+        out * np.float16(0.5), np.tanh((out + out * out * out * np.float16(0.044715)) * np.float16(0.797851))
+        + np.float16(1), out=out)),
 }
 CLASSES = ("row_sum_i32", "row_max_select", "argmax", "layer_norm", "dot_product", "matmul_bt", "conv1d", "conv2d_s2",
            "max_pool", "mm_affine", "mm_scf", "col_sum", "attention_scores", "jacobi_2d", "seidel_2d", "iir_rows",
-           "permute_nhwc", "floyd_warshall", "nussinov")
+           "permute_nhwc", "floyd_warshall", "nussinov", "gelu_f16")
 
 
 def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:

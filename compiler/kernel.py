@@ -16,8 +16,9 @@ from mlir import ir
 from .errors import KernelError
 from .source import Source, read_source
 
-# MLIR element type -> numpy dtype name. f16/bf16 come later (DESIGN §2).
-DTYPES = {"f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64"}
+# MLIR element type -> numpy dtype name (DESIGN §2: f16 is here; bf16, which numpy lacks, comes later).
+DTYPES = {"f16": "float16", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16", "i32": "int32",
+          "i64": "int64"}
 TWIN_DTYPES = {**DTYPES, "f80": "longdouble"}  # x86's extended precision: the exact twin of an f64 kernel
 OUTPUT_ATTR = "neurojit.output"
 # Set by the front doors (frontend.py) on the output arguments they add: which result of the user's function

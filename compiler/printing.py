@@ -24,8 +24,8 @@ PRINT_PREFIX = RUNTIME_PREFIX + "print_"
 LABEL_ATTR = "neurojit.label"
 LOCATION_ATTR = "neurojit.location"
 DTYPE_ATTR = "neurojit.dtype"  # "bool" for a boolean tensor (stored as i8)
-C_TYPES = {"float32": "float", "float64": "double", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t",
-           "int64": "int64_t", "bool": "uint8_t"}
+C_TYPES = {"float16": "_Float16", "float32": "float", "float64": "double", "int8": "int8_t", "int16": "int16_t",
+           "int32": "int32_t", "int64": "int64_t", "bool": "uint8_t"}
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ def callbacks(found: tuple[PrintSite, ...], stream=None) -> dict[str, object]:
 
 def c_source(found: tuple[PrintSite, ...]) -> str:
     """C definitions of the print sites, for an exported library (printf, nested brackets like numpy)."""
-    fmt = {"float32": ('"%g"', "(double)"), "float64": ('"%g"', ""), "int8": ('"%d"', "(int)"),
-           "int16": ('"%d"', "(int)"), "int32": ('"%d"', "(int)"),
+    fmt = {"float16": ('"%g"', "(double)"), "float32": ('"%g"', "(double)"), "float64": ('"%g"', ""),
+           "int8": ('"%d"', "(int)"), "int16": ('"%d"', "(int)"), "int32": ('"%d"', "(int)"),
            "int64": ('"%lld"', "(long long)"), "bool": ('"%s"', "")}
     parts = ["#include <stdint.h>\n#include <stdio.h>\n"]
     for s in found:

@@ -61,7 +61,7 @@ from .untile import untile
 
 PURE_PREFIXES = ("arith.", "math.")
 SOURCES = ("memref.alloc", "memref.alloca", "memref.get_global")  # memrefs that alias nothing else here
-BUFFER_TYPES = ("f32", "f64", "i8", "i16", "i32", "i64")  # a prologue's buffer's element
+BUFFER_TYPES = ("f16", "f32", "f64", "i8", "i16", "i32", "i64")  # a prologue's buffer's element
 Form = tuple[tuple[tuple[tuple[int, int], ...], int], ...]  # per index: ((loop number, coefficient), ...), const
 
 

@@ -699,7 +699,7 @@ def _padded(x: np.ndarray, value, tail: bool = False) -> np.ndarray:
 
 def _nans(rng, n: int, dt) -> np.ndarray:
     """`n` NaNs: numpy's quiet NaN, x86's default NaN (sign bit set) and quiet NaNs with a payload, of `dt`."""
-    bits = {4: (np.uint32, 0x7FC00000, 0xFFC00000, 0x003FFFFF), 8: (np.uint64, 0x7FF8000000000000,
+    bits = {2: (np.uint16, 0x7E00, 0xFE00, 0x01FF), 4: (np.uint32, 0x7FC00000, 0xFFC00000, 0x003FFFFF), 8: (np.uint64, 0x7FF8000000000000,
                                                                    0xFFF8000000000000, 0x0007FFFFFFFFFFFF)}
     ut, qnan, neg, payload = bits[np.dtype(dt).itemsize]
     pick = rng.integers(0, 3, n)

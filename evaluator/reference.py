@@ -135,7 +135,8 @@ def compute(session, job: dict) -> dict:
     text64, wider, why = exact_twin(normalised, {a.dtype for a in sig.args})
     if job.get("plain"):  # the last try died compiling a twin (References._compute)
         text64, why = None, "building its exact twin crashed the compiler"
-    twin, kind = None, "f64 twin" if "float32" in wider else "f80 twin"
+    in_f64 = np.float64 in wider.values()  # an f32 or f16 kernel's twin computes in f64 (an f64 kernel's in f80)
+    twin, kind = None, "f64 twin" if in_f64 else "f80 twin"
     if text64 is not None:
         try:
             twin = build(text64, f"<{kind}>")[0]
@@ -145,7 +146,7 @@ def compute(session, job: dict) -> dict:
         twin, why = None, (root / "no-twin").read_text()
     magnitude = None  # the twin on |arguments| with differences as sums: each element's terms' magnitudes
     # (of f64 twins only: its rewrite reads f64 constants and types)
-    if twin is not None and "float32" in wider and (text_mag := magnitude_twin(text64)) is not None:
+    if twin is not None and in_f64 and (text_mag := magnitude_twin(text64)) is not None:
         try:
             magnitude = build(text_mag, "<magnitude twin>")[0]
         except Exception:  # no magnitudes: compare.py's normwise bound alone, as for other kernels
@@ -167,7 +168,9 @@ def compute(session, job: dict) -> dict:
         off = "its terms' magnitudes bound any order's rounding (a magnitude twin)"
     elif twin is not None and rounds_on_purpose(normalised):
         off = "it may round on purpose (a magic constant: twins.rounds_on_purpose)"
-    noise = Noise(text64 if twin is not None else None, "f32" if "float32" in wider else "f64", off)
+    elif twin is not None and "float16" in wider:
+        off = "an f16 kernel (random rounding is written for f32 and f64)"
+    noise = Noise(text64 if twin is not None else None, "f32" if in_f64 else "f64", off)
     # each output's tolerance by the depth of the sums its value flows from (flops.output_depths; the whole
     # kernel's where not known): x + r beside the row sums of its squares over 4096 was held to the sums' own
     depths = [min(depth, d) for d in _output_depths(normalised, outs, depth)]
@@ -237,7 +240,7 @@ def compute(session, job: dict) -> dict:
         mags = [np.array(np.abs(w)) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
         reached = [a.copy() for a in mags] if mags is not None and reach is not None else None
         fresh = [w.copy() for w in wide] if twin is not None and (call_s is None or noise.on) else None
-        before = ([a.copy() for a in args] if twin is not None and "float32" in wider and ranged is not False
+        before = ([a.copy() for a in args] if twin is not None and in_f64 and ranged is not False
                   and (call_s is None or call_s < RANGE_UNDER_S) else None)
         if checked is not None and not survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
@@ -333,7 +336,7 @@ def compute(session, job: dict) -> dict:
                         if p.set in inputs.NEED_EXACT and p.id in done})
         done = [d for d in done if d not in skipped]
     return {"pairs": [p.to_json() for p in pairs if p.id in done], "skipped": skipped, "done": done,
-            "exact": twin is not None, "exact_kind": "float64" if "float32" in wider else "80-bit extended",
+            "exact": twin is not None, "exact_kind": "float64" if in_f64 else "80-bit extended",
             "magnitude": twin is not None and magnitude is not None,
             "reach": twin is not None and magnitude is not None and reach is not None,
             # the magnitudes are sums of the terms' (no minimum or select rewritten as a maximum): they also tell

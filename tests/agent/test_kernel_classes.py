@@ -216,7 +216,7 @@ def _check(path: pathlib.Path, schedule, knobs: dict | None = None) -> None:
         if g.dtype.kind == "i":
             np.testing.assert_array_equal(g, w.astype(g.dtype))
         else:
-            tol = 1e-12 if g.dtype == np.float64 else 2e-4
+            tol = {np.float64: 1e-12, np.float16: 2.0 ** -9}.get(g.dtype.type, 2e-4)
             np.testing.assert_allclose(g, w, rtol=tol, atol=tol * max(1.0, float(np.abs(w).max())))
 
 
@@ -281,7 +281,7 @@ EXAMPLES = {
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
     "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
     "seidel_2d": "reassociate_recurrences", "iir_rows": "jam_affine_loops", "permute_nhwc": "vectorize_elementwise",
-    "floyd_warshall": "split_aliased_loops", "nussinov": "mirror_columns",
+    "floyd_warshall": "split_aliased_loops", "nussinov": "mirror_columns", "gelu_f16": "vectorize_elementwise",
 }
 
 
@@ -292,7 +292,8 @@ def test_each_example_class_is_proposed_first(stem):
 
 
 @pytest.mark.parametrize("stem", ["argmax", "row_max_select", "layer_norm", "conv2d_s2", "max_pool", "mm_affine",
-                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows", "permute_nhwc", "floyd_warshall", "nussinov"])
+                                  "mm_scf", "jacobi_2d", "seidel_2d", "iir_rows", "permute_nhwc", "floyd_warshall", "nussinov",
+                                  "gelu_f16"])
 def test_example_class_schedule_gives_numpys_answer(stem):
     info = analyze((KERNELS / f"{stem}.mlir").read_text())
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])

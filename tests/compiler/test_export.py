@@ -134,3 +134,29 @@ def test_strided_memref_copy_exports_with_only_libc_and_libm(tmp_path):
     want = c + a @ b
     lib.matmul(a.ctypes.data, b.ctypes.data, c.ctypes.data)
     np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+
+
+F16_GELU = (pathlib.Path(__file__).parents[1] / "evaluator" / "adversarial" / "cases"
+            / "371_accept_f16_gelu_computed_in_f32" / "base.mlir")
+
+
+def test_an_f16_kernel_exports_with_float16_in_its_header(tmp_path):
+    """f16 arguments are C's _Float16 (GCC 12 and Clang on x86-64); numpy's float16 arrays call the library."""
+    out = tmp_path / "export"
+    export(F16_GELU, str(out))
+    header = (out / "kernel.h").read_text()
+    assert "void gelu(const _Float16 *x, const _Float16 *b, _Float16 *NEUROJIT_RESTRICT o);" in header, header
+    (tmp_path / "main.c").write_text('#include "kernel.h"\nint main(void) { return 0; }\n')
+    build = subprocess.run(["gcc", "-fsyntax-only", "-Wall", "-Werror", "main.c", f"-I{out}"], cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    lib = ctypes.CDLL(str(out / "libkernel.so"))
+    lib.gelu.argtypes, lib.gelu.restype = [ctypes.c_void_p] * 3, None
+    rng = np.random.default_rng(6)
+    x, b = rng.standard_normal((37, 100)).astype(np.float16), rng.standard_normal(100).astype(np.float16)
+    o = np.full((37, 100), np.nan, np.float16)
+    lib.gelu(x.ctypes.data, b.ctypes.data, o.ctypes.data)
+    f = np.float16
+    v = x + b  # numpy's f16 ops round each result to f16, as the kernel's lowering does
+    want = v * f(0.5) * (np.tanh((v + v * v * v * f(0.044715)) * f(0.797851)) + f(1))
+    np.testing.assert_allclose(o, want, rtol=0, atol=float(np.abs(v).max()) * 2.0 ** -11)

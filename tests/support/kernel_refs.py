@@ -258,6 +258,14 @@ def _permute_nhwc(inputs, outputs):
     return [inputs[0].transpose(0, 2, 3, 1)]
 
 
+def _gelu_f16(inputs, outputs):
+    """numpy's f16 arithmetic rounds each op's result to f16, as the kernel's does."""
+    x, b = inputs
+    f = np.float16
+    v = x + b
+    return [v * f(0.5) * (np.tanh((v + v * v * v * f(0.044715)) * f(0.797851)) + f(1))]
+
+
 CLASSES = {
     "row_sum_i32": (_row_sum_i32, [1]),
     "row_max_select": (_row_max, [1]),
@@ -278,6 +286,7 @@ CLASSES = {
     "permute_nhwc": (_permute_nhwc, [1]),  # a transpose (NCHW to NHWC)
     "floyd_warshall": (_floyd_warshall, [0]),  # in place; every row reads row k, every column path[i][k]
     "nussinov": (_nussinov, [1]),  # a DP in place: the best of table[i][k] + table[k + 1][j], a row beside a column
+    "gelu_f16": (_gelu_f16, [2]),  # half precision: every op in f16, a tanh
 }
 REFERENCES.update({k: f for k, (f, _) in CLASSES.items()})
 OUTPUTS.update({k: outs for k, (_, outs) in CLASSES.items()})
