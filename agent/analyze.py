@@ -26,6 +26,7 @@ from neurojit.compiler.linalg_loops import loops_form
 from neurojit.compiler.raise_loops import scf_form, sequential_form
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.source import read_source
+from neurojit.compiler.wide_sums import widen_sums
 
 from .loops import affine_facts
 from .scf_nest import ScfLoop, scf_loops
@@ -231,6 +232,8 @@ class KernelInfo:
     # blocked kernel are worth spreading
     column_blocks: int = 0
     block_spread: int = 0
+    # f16 contractions seen summing into f32 buffers (compiler/wide_sums.py): a structured schedule asks for that
+    sums_widened: int = 0
 
     @property
     def affine_payload(self) -> bool:
@@ -329,6 +332,7 @@ def analyze(source) -> KernelInfo:
         sig = signature_of(module, src.name, src.text)
         func = _public(module)
         collapse_reductions(func)  # (as apply_schedule hands it to a schedule: compiler/collapse.py)
+        widened = widen_sums(func)  # f16 sums in f32 (as a structured schedule asks for: compiler/wide_sums.py)
         straight = _straight(func)
         allocs = sum(1 for o in walk(func) if o.name in ALLOCS)
         nest = [o.name for o in walk(func) if o.name in LOOPS]
@@ -374,7 +378,8 @@ def analyze(source) -> KernelInfo:
             ops.append(_op_info(name, op))
     return KernelInfo(sig.name, tuple(ops), tuple(a.shape for a in sig.args), tuple(a.dtype for a in sig.args),
                       allocs, straight, len(nest), affine, widths, sum(spread), scf, spread, lifted, split > 0,
-                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains, *rewrites)
+                      lowered, linalg_raised, inner, rotating, jams, count, sums, most, chains, *rewrites,
+                      sums_widened=widened)
 
 
 def _straight(func: ir.Operation) -> bool:

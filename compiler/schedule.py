@@ -34,7 +34,9 @@ an element all of them read (Floyd-Warshall's row k, a pivot) split at that iter
 transposed copy kept in step with it (compiler/mirror.py: nussinov's table[k + 1][j] over k), after the payload
 form (whose sums kept in array elements are then carried by their loops). `neurojit.columns = "blocks"` has a
 function whose columns no statement mixes run a block of columns at a time inside one loop over the blocks, which
-the script may spread (compiler/column_blocks.py: a triangular solve with many right-hand sides). `neurojit.collapse = "reductions"` has
+the script may spread (compiler/column_blocks.py: a triangular solve with many right-hand sides).
+`neurojit.accumulate = "f32"` has each matmul-family op on f16 operands into an f16 output sum into an f32
+buffer, rounded into the output once (compiler/wide_sums.py: f16 BLAS libraries' accumulation). `neurojit.collapse = "reductions"` has
 every linalg op that reduces over several trailing dims (an InstanceNorm's statistics over h and w) read its
 inputs through collapsed views and reduce over one dim (compiler/collapse.py), as the schedule library's
 analysis sees such a kernel (agent/analyze.py): the library's row reductions take one reduced dim.
@@ -66,6 +68,7 @@ from .recurrences import reassociate
 from .in_bounds import mark_in_bounds
 from .tensorize import bufferize, tensorize
 from .tune import select, tunables_of
+from .wide_sums import widen_sums
 
 KNOB = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+))?\}")
 ENTRY = "__transform_main"
@@ -76,6 +79,7 @@ COLLAPSE_ATTR = "neurojit.collapse"  # = "reductions": the schedule sees reducti
 SPLIT_ATTR = "neurojit.split"
 MIRROR_ATTR = "neurojit.mirror"
 COLUMNS_ATTR = "neurojit.columns"
+ACCUMULATE_ATTR = "neurojit.accumulate"  # = "f32": f16 contractions sum into f32 buffers (compiler/wide_sums.py)
 
 
 def knobs_of(schedule: str) -> dict[str, int | None]:
@@ -134,6 +138,12 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
                                 f'{script.operation.attributes[COLLAPSE_ATTR]}')
         for func in public_funcs(payload):
             collapse_reductions(func)
+    widened = 0
+    if ACCUMULATE_ATTR in script.operation.attributes:
+        if str(script.operation.attributes[ACCUMULATE_ATTR]) != '"f32"':
+            raise ScheduleError(f'{origin}: {ACCUMULATE_ATTR} must be "f32", got '
+                                f'{script.operation.attributes[ACCUMULATE_ATTR]}')
+        widened = sum(widen_sums(func) for func in public_funcs(payload))
     if LOOPS_ATTR in script.operation.attributes:
         _raise_loops(payload, script.operation.attributes[LOOPS_ATTR], origin)
     if form == "tensor":
@@ -163,7 +173,7 @@ def apply_schedule(payload: ir.Module, schedule: str, knobs: dict[str, int] | No
             loc = re.search(r'loc\("[^"]*":(\d+):(\d+)\)', str(diags[0].location)) if diags else None
             where = f"{origin}:{loc.group(1)}:{loc.group(2)}: " if loc else f"{origin}: "
             raise ScheduleError(f"{where}schedule failed to apply: {msg}") from None
-        changed = str(payload) != before or split or mirrored or blocked
+        changed = str(payload) != before or split or mirrored or blocked or widened
     if form == "affine":  # the super-vectoriser's sums start from -0.0, the neutral element (accumulators.py)
         negative_zero_starts(payload)
     reassociate(payload)  # sums in loops the script marked: what the loop carries joins last (recurrences.py)

@@ -261,11 +261,15 @@ class Schedule:
 
     def text(self, info: KernelInfo, host: Host) -> str:
         """The transform script, each knob a `${name:default}` placeholder. For a kernel of loops seen as the
-        linalg ops they raise to (`KernelInfo.linalg_raised`), a structured schedule asks for that form."""
+        linalg ops they raise to (`KernelInfo.linalg_raised`), a structured schedule asks for that form; for
+        one whose f16 sums the analysis saw in f32 (`KernelInfo.sums_widened`), for that."""
         text = self.fitted(info, host).render(info, host)
         if info.linalg_raised and not self.on_loops:
             text = text.replace("module attributes {transform.with_named_sequence",
                                 'module attributes {transform.with_named_sequence, neurojit.loops = "linalg"', 1)
+        if info.sums_widened and not self.on_loops:  # (f16 sums in f32, as the analysis saw them)
+            text = text.replace("module attributes {transform.with_named_sequence",
+                                'module attributes {transform.with_named_sequence, neurojit.accumulate = "f32"', 1)
         return text
 
     def require(self, info: KernelInfo) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from neurojit.agent.analyze import analyze
 from neurojit.agent.schedules import for_kernel
 from neurojit.compiler import compile_kernel, host
 from neurojit.compiler.build import lower_kernel
 from neurojit.compiler.kernel import parse_module, signature_of
+from neurojit.evaluator import EvalConfig, Evaluator
 from mlir import ir
 
 GELU = """func.func @gelu(%x: memref<37x100xf16>, %b: memref<100xf16>, %o: memref<37x100xf16>) {
@@ -124,3 +126,36 @@ def test_an_f16_softmax_gets_the_row_wise_schedule():
     naive = compile_kernel(SOFTMAX)(x)  # its sums of 203 terms are f16's too: the bound is the naive lowering's
     err, base = _ulps(out, exact), _ulps(naive, exact)
     assert np.median(err) <= 1 and err.max() <= 2 * base.max() + 1, (np.median(err), err.max(), base.max())
+
+
+HALF_MATMUL = """func.func @mm(%a: memref<45x300xf16>, %b: memref<300x29xf16>, %c: memref<45x29xf16>) {
+  %z = arith.constant 0.000000e+00 : f16
+  linalg.fill ins(%z : f16) outs(%c : memref<45x29xf16>)
+  linalg.matmul ins(%a, %b : memref<45x300xf16>, memref<300x29xf16>) outs(%c : memref<45x29xf16>)
+  return
+}"""
+
+
+def test_an_f16_matmul_into_f16_is_packed_with_its_sums_in_f32():
+    """torch-mlir's f16 linear layer: f16 operands into an f16 output. Its structured schedules ask for f32 sums
+    (compiler/wide_sums.py), so the packed micro-kernel takes it as it takes an f32 one."""
+    info, h = analyze(HALF_MATMUL), host()
+    assert info.sums_widened == 1
+    s = next(s for s in for_kernel(info, h) if s.name == "packed_matmul")
+    text = s.text(info, h)
+    assert 'neurojit.accumulate = "f32"' in text
+    k = compile_kernel(HALF_MATMUL, text, s.defaults(info, h))
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((45, 300)).astype(np.float16), rng.standard_normal((300, 29)).astype(np.float16)
+    c = np.full((45, 29), np.nan, np.float16)
+    k(a, b, c)
+    assert _ulps(c, a.astype(np.float64) @ b.astype(np.float64)).max() <= 1
+
+
+@pytest.mark.slow
+def test_the_evaluator_accepts_an_f16_matmul_summed_in_f32():
+    info, h = analyze(HALF_MATMUL), host()
+    s = next(s for s in for_kernel(info, h) if s.name == "packed_matmul")
+    with Evaluator(EvalConfig(bench=False, workers=1)) as ev:
+        v = ev.evaluate(HALF_MATMUL, s.text(info, h), s.defaults(info, h))
+    assert v.verdict == "accept", f"{v.reason.value}: {v.detail}"
