@@ -5,7 +5,7 @@ faster than numpy. MLIR has polynomial approximations (`populateMathPolynomialAp
 MLIR 22's Python bindings register neither a pass nor a transform op for them, so this module writes the
 same kind of code with the bindings' builders: range reduction plus a polynomial (Cephes `expf`, `logf`) or
 a rational function (Eigen's `tanh` and `erf`), in plain arith ops on whatever vector shape the op has, so
-that it stays vectorised. Only f32 ops are rewritten (f64 keeps libm), and f16 ones computed in f32. The edges are exact by
+that it stays vectorised. Only f32 ops are rewritten (f64 keeps libm), and f16 and bf16 ones computed in f32. The edges are exact by
 construction: NaN in gives NaN, exp(+-Inf) = Inf / 0 and overflow to Inf, log(0) = -Inf, log(x < 0) = NaN,
 log(Inf) = Inf, tanh and erf saturate to +-1; subnormal inputs and results are computed, not flushed.
 Accuracy (float32, dense sweep against float64): exp and log within 2 ulp, tanh and erf within 7 ulp,
@@ -37,7 +37,8 @@ def approximate(module: ir.Module) -> int:
     done = 0
     for op in marked:
         ty = op.results[0].type.maybe_downcast()
-        half = isinstance(_element(ty), ir.F16Type)  # computed in f32 and rounded once: far inside an f16 ulp
+        # computed in f32 and rounded once: far inside an f16 or bf16 ulp
+        half = isinstance(_element(ty), (ir.F16Type, ir.BF16Type))
         if (_element(ty) != ir.F32Type.get(op.context) and not half) or (
                 isinstance(ty, ir.VectorType) and (ty.rank == 0 or ty.scalable)):
             del op.attributes[MARK]  # f64 (and others) keep the math library

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 
 from mlir import ir
 
+from .dtypes import DTYPES, is_float  # noqa: F401  (DTYPES, is_float: re-exported)
 from .errors import KernelError
 from .source import Source, read_source
 
-# MLIR element type -> numpy dtype name (DESIGN §2: f16 is here; bf16, which numpy lacks, comes later).
-DTYPES = {"f16": "float16", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16", "i32": "int32",
-          "i64": "int64"}
 TWIN_DTYPES = {**DTYPES, "f80": "longdouble"}  # x86's extended precision: the exact twin of an f64 kernel
 OUTPUT_ATTR = "neurojit.output"
 # Set by the front doors (frontend.py) on the output arguments they add: which result of the user's function
@@ -318,5 +316,5 @@ def check_variant(baseline: Kernel, candidate: Kernel) -> None:
                           "the public name and argument types")
 
 
-__all__ = ["Arg", "Assertion", "Kernel", "Signature", "DTYPES", "OUTPUT_ATTR", "RESULT_ATTR", "RUNTIME_PREFIX",
+__all__ = ["Arg", "Assertion", "Kernel", "Signature", "DTYPES", "is_float", "OUTPUT_ATTR", "RESULT_ATTR", "RUNTIME_PREFIX",
            "STATUS_ATTR", "check_variant", "load_kernel", "parse_module", "signature_of", "ir_hash", "Source"]

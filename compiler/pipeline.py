@@ -13,6 +13,7 @@ lowers it the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mlir import ir, passmanager
@@ -20,6 +21,7 @@ from mlir import ir, passmanager
 from .accurate_math import accurate_math
 from .approx import approximate
 from .errors import CompileError
+from .kernel import walk
 from .tasks import THREADS_ATTR, prepare
 
 
@@ -49,11 +51,40 @@ class Pipeline:
             approximate(module)  # math ops a schedule marked: polynomials, not libm calls
         if pipeline is not self:  # a parallel lowering: which loops run as how many tasks (tasks.py)
             prepare(module)
+        stages = [pipeline]
+        if "convert-math-to-llvm" in pipeline.passes and _BF16.search(str(module)):  # (see BF16_EMULATE)
+            i = pipeline.passes.index("convert-math-to-llvm")
+            stages = [Pipeline(pipeline.name, pipeline.passes[:i] + BF16_EMULATE),
+                      Pipeline(pipeline.name, (BF16_EXPAND, *pipeline.passes[i:]))]
         try:
-            passmanager.PassManager.parse(str(pipeline), module.context).run(module.operation)
+            for k, stage in enumerate(stages):
+                if k:
+                    _rounding_kept(module)
+                passmanager.PassManager.parse(str(stage), module.context).run(module.operation)
         except ir.MLIRError as e:
             first = e.error_diagnostics[0].message if e.error_diagnostics else e.message
             raise CompileError(f"pipeline '{pipeline.name}' failed: {first}") from None
+
+
+# bf16 on x86: LLVM rounds f32 to bf16 by a call of `__truncsfbf2` where the CPU has no AVX512-BF16, which
+# libgcc 12 lacks and the JIT cannot link. So a module with bf16 has its bf16 arithmetic and math done in f32, each
+# op's result rounded to bf16 as the kernel says (`arith-emulate-unsupported-floats`,
+# `math-extend-to-supported-types`; they mark their conversions `contract`, which lets a fold drop the rounding
+# between two ops: `_rounding_kept` clears it), and every conversion between f32 and bf16 expanded into integer
+# ops, round to nearest even (`arith-expand{include-bf16}`; it also expands a few other ops, hence only here).
+# (A vector op on bf16 that is not arith or math, a vector.fma or a reduction, is left to LLVM: on a host without
+# AVX512-BF16 such a build fails to link, and the candidate with it.)
+BF16_EMULATE = ("func.func(math-extend-to-supported-types{target-type=f32})",
+                "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32}")
+BF16_EXPAND = "arith-expand{include-bf16=true}"
+_BF16 = re.compile(r"\bbf16\b")
+
+
+def _rounding_kept(module: ir.Module) -> None:
+    """Every float conversion without fast-math flags: `extf(truncf(x))` is then a rounding, not x."""
+    for op in walk(module.operation):
+        if op.name in ("arith.extf", "arith.truncf") and "fastmath" in op.attributes:
+            del op.attributes["fastmath"]
 
 
 # Where a lowering puts its parallel stage; serial by default (scf.forall becomes scf.parallel, which

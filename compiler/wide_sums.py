@@ -1,4 +1,4 @@
-"""f16 sums kept in f32: a contraction into an f16 output accumulates in an f32 buffer, rounded to f16 once.
+"""f16 (and bf16) sums kept in f32: a contraction into such an output accumulates in f32, rounded once.
 
 A half-precision model's linear layer is a `linalg.matmul` on f16 operands into an f16 output. Lowered as
 written, every product and every partial sum is rounded to f16 (x86 without AVX512-FP16 computes each in f32
@@ -8,7 +8,7 @@ accumulate in f32 (cuBLAS's CUBLAS_COMPUTE_32F, oneDNN's f16 matmul); the result
 the f16 sums', and the evaluator holds it to the exact result like any other reordering.
 
 `widen_sums(func)`: each matmul-family named op (matmul, batch_matmul, matvec, vecmat, dot, batch_matvec; their
-`indexing_maps` kept) with f16 operands and an f16 output of static shape writes into a fresh f32 buffer
+`indexing_maps` kept) with f16 operands and an f16 output (or all bf16) of static shape writes into a fresh f32 buffer
 instead: a `linalg.fill` of the output right before it fills the buffer (extended), else the output's values
 are copied in extended (C += A B); after it, the buffer is rounded into the output and freed. The named ops cast
 their operands to the output's type, so the new op multiplies and sums in f32. A schedule asks for this with
@@ -38,9 +38,9 @@ def widen_sums(func: ir.Operation) -> int:
     return done
 
 
-def _f16(value: ir.Value) -> bool:
+def _half(value: ir.Value) -> bool:
     t = value.type.maybe_downcast()
-    return isinstance(t, ir.ShapedType) and isinstance(t.element_type, ir.F16Type)
+    return isinstance(t, ir.ShapedType) and isinstance(t.element_type, (ir.F16Type, ir.BF16Type))
 
 
 def _static_plain(t: ir.Type) -> bool:
@@ -51,7 +51,7 @@ def _static_plain(t: ir.Type) -> bool:
 def _widen(op: ir.Operation) -> bool:
     n_in = len(op.operands) - 1
     ins, out = list(op.operands)[:n_in], op.operands[n_in]
-    if len(op.results) or not all(_f16(v) for v in (*ins, out)) or not _static_plain(out.type):
+    if len(op.results) or not all(_half(v) for v in (*ins, out)) or not _static_plain(out.type):
         return False  # (tensor form, mixed types, a strided view: left as written)
     shape = out.type.maybe_downcast().shape
     f32 = ir.F32Type.get(op.context)
@@ -66,7 +66,7 @@ def _widen(op: ir.Operation) -> bool:
         maps = op.attributes["indexing_maps"] if op.name in WITH_MAPS and "indexing_maps" in op.attributes else None
         kwargs = {"indexing_maps": [ir.AffineMapAttr(a).value for a in maps]} if maps is not None else {}
         getattr(linalg, op.name.split(".")[1])(*ins, outs=[acc], **kwargs)
-        _map(acc, out, lambda v: arith.truncf(ir.F16Type.get(), v))
+        _map(acc, out, lambda v: arith.truncf(out.type.maybe_downcast().element_type, v))
         memref.dealloc(acc)
     op.erase()
     if fill is not None:

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from neurojit.compiler.dtypes import is_float
+
 from .fresh import heap_filled
 
 
@@ -328,7 +330,7 @@ class BaselinePool:
             return False
         before, outs = self.result
         if len(before) != len(bb.sets[0]) or not all(
-                a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+                a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=is_float(a.dtype))
                 for a, b in zip(before, bb.sets[0])):
             return False
         for o, v in zip(bb.outputs, outs):

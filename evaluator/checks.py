@@ -12,6 +12,8 @@ import math
 import os
 
 import numpy as np
+
+from neurojit.compiler.dtypes import is_float
 from mlir import ir
 
 from neurojit.compiler.build import Parsed, lower_parsed
@@ -292,7 +294,7 @@ def _bench_inputs(config: EvalConfig, base: _Baseline, sig, eq: Equivalence, dis
     for p in passed:  # the integers the baseline stayed in bounds with; floats of the same class, drawn afresh
         public = [np.array(a) for a in eq.refs.args(p, len(sig.args))]
         fresh = inputs.make_args(Pair(p.set, "random", p.rep), sig, seed, base.depth, ranges=eq.refs.ranges)
-        made.append([f if f.dtype.kind == "f" else a for a, f in zip(public, fresh)])
+        made.append([f if is_float(f.dtype) else a for a, f in zip(public, fresh)])
     return made, (f"the integer arguments of {', '.join(p.describe(config.seed) for p in passed)}, floats drawn "
                   f"afresh (seed {seed}, drawn for this evaluation)")
 
@@ -343,7 +345,7 @@ def _where_finite(got: np.ndarray, baseline: np.ndarray, depth: int) -> np.ndarr
     range (past the largest over depth + 1) so does a NaN/Inf; everywhere else the candidate is compared as it
     is. A correct candidate that overflowed elsewhere or not at all (a recurrence computed in f64) was
     `caches_result`."""
-    if np.dtype(baseline.dtype).kind != "f":
+    if not is_float(baseline.dtype):
         return got
     with np.errstate(invalid="ignore", over="ignore"):
         edge = ~(np.abs(baseline) < float(np.finfo(baseline.dtype).max) / (depth + 1))  # (NaN: True)
@@ -392,7 +394,7 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
     spread = eq.refs.info.get("noise_spread", 0.0)
     widen = max(1.0, NOISE_TIMES * spread) if spread > 1.0 else 1.0
     if widen > 1.0:  # at most to half the significand's bits (sqrt(eps)), as the twin's agreement (reference.py)
-        eps = max(float(np.finfo(a.dtype).eps) for a in sig.outputs if np.dtype(a.dtype).kind == "f")
+        eps = max(float(np.finfo(a.dtype).eps) for a in sig.outputs if is_float(a.dtype))
         widen = min(widen, max(1.0, math.sqrt(eps) / eq.rtol))
 
     def check(b_args, c_args):

@@ -100,6 +100,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from neurojit.compiler.dtypes import is_float
+
 
 BASELINE_ERRORS = 4.0  # rule 1's bounds grow by this many times the largest share of its bound the baseline used
 NOISE_TIMES = 4.0  # rule 1's bound is at least this many times the element's rounding noise (noise.py), where known
@@ -136,16 +138,41 @@ class Comparison(NamedTuple):
     where: str  # "N of M elements, first at (i, j): got g, expected e"
 
 
+# f16 and bf16 outputs: their sums are f32's (a front end's f16 matmul, a bf16 RMSNorm's mean of squares; the
+# schedules' f16 sums too: compiler/wide_sums.py) or the half type's. Their bound counts the depth in f32's eps,
+# plus HALF_ROUNDINGS roundings to the half type; a baseline that sums in the half type widens it by its own errors
+# (BASELINE_ERRORS), as any baseline does. In the half type's eps, 32 x eps x sqrt(2049) is 11x for bf16: a bf16
+# RMSNorm taking its mean of squares from half of each row (3 ulps off) passed rule 1 and rule 5's floor.
+HALVES = ("float16", "bfloat16")
+HALF_ROUNDINGS = 2.0
+
+
 def tolerance(dtype: str, depth: int, factor: float) -> float:
-    """Relative tolerance: factor x eps(dtype) x sqrt(reduction depth + 1). Integers compare exactly."""
-    if np.dtype(dtype).kind != "f":
+    """Relative tolerance: factor x eps(dtype) x sqrt(reduction depth + 1) (f16, bf16: f32's eps, plus
+    HALF_ROUNDINGS x the type's). Integers compare exactly."""
+    if not is_float(dtype):
         return 0.0
+    if np.dtype(dtype).name in HALVES:
+        return factor * float(np.finfo(np.float32).eps) * math.sqrt(depth + 1) + HALF_ROUNDINGS * float(
+            np.finfo(dtype).eps)
     return factor * float(np.finfo(dtype).eps) * math.sqrt(depth + 1)
+
+
+def own_tolerance(dtype: str, depth: int, factor: float) -> float:
+    """factor x eps(dtype) x sqrt(reduction depth + 1) in the type's own eps, f16 and bf16 too: how far a sum kept
+    in the output's type may err, which a baseline summing in f16 does (the twin's agreement with the baseline,
+    reference.py, is held to this)."""
+    return factor * float(np.finfo(dtype).eps) * math.sqrt(depth + 1) if is_float(dtype) else 0.0
+
+
+def typical_depth(dtype: str, depth: int) -> int:
+    """The reduction depth rule 5's floor counts in the output's ulps: none for f16 and bf16 (`HALVES`)."""
+    return 0 if np.dtype(dtype).name in HALVES else depth
 
 
 def underflow_floor(dtype: str, depth: int) -> float:
     """Absolute floor: each operation may lose half a subnormal unit to gradual underflow."""
-    if np.dtype(dtype).kind != "f":
+    if not is_float(dtype):
         return 0.0
     return 4.0 * float(np.finfo(dtype).smallest_subnormal) * (depth + 1)
 
@@ -190,7 +217,7 @@ def bounds(baseline: np.ndarray, rtol: float, exact: np.ndarray, atol: float,
     other rules need the candidate's values). Computed once per pair by the trusted reference process
     (reference.py), so that a worker's comparison of a finite output is a few passes (`within`)."""
     dt = np.dtype(baseline.dtype)
-    if rtol == 0.0 or dt.kind != "f":
+    if rtol == 0.0 or not is_float(dt):
         return None
     wide = _wide(exact)
     with np.errstate(all="ignore"):
@@ -235,7 +262,7 @@ def compare(got: np.ndarray, baseline: np.ndarray, rtol: float, exact: np.ndarra
     `unknown`: where no reference knows the value (rule 6)."""
     if unknown is not None and np.any(unknown):  # rule 6: those elements as the baseline's (which every rule passes)
         got = np.where(unknown, baseline, got)
-    if rtol == 0.0 or np.dtype(got.dtype).kind != "f":
+    if rtol == 0.0 or not is_float(got.dtype):
         return _compare_int(got, baseline)
     dt = got.dtype
     if atol is None:

@@ -28,8 +28,10 @@ import zlib
 
 import numpy as np
 
-from .compare import (BASELINE_ERRORS, NOISE_TIMES, TYPICAL_LEAST, Comparison, compare, tolerance, typical,
-                      ulp_errors, underflow_floor, within)
+from neurojit.compiler.dtypes import is_float
+
+from .compare import (BASELINE_ERRORS, HALF_ROUNDINGS, HALVES, NOISE_TIMES, TYPICAL_LEAST, Comparison, compare,
+                      own_tolerance, tolerance, typical, typical_depth, ulp_errors, underflow_floor, within)
 from .fresh import heap_filled
 from .guard import Arena, Placement, fault_handler
 from .inputs import CLASSED, CROSS, NEAR_RANGE, NEED_EXACT, NUDGED, ORDINARY, TYPICAL
@@ -89,6 +91,12 @@ class Equivalence:
         depths = refs.info.get("depths") or [base.depth] * len(self.outs)
         self.depths = dict(zip(self.outs, depths))
         self.rtols = {o: tolerance(sig.args[o].dtype, d, config.tolerance_factor) for o, d in self.depths.items()}
+        # against the baseline (no exact result; the benchmark's spot checks): a half type's own eps (compare.py
+        # `own_tolerance`: a baseline summing in f16 errs that far from any other order)
+        self.owns = {o: max(t, own_tolerance(sig.args[o].dtype, self.depths[o], config.tolerance_factor))
+                     for o, t in self.rtols.items()}
+        if not refs.exact:
+            self.rtols = self.owns
         self.rtol = max(self.rtols.values(), default=0.0)
         self.atol = max(underflow_floor(a.dtype, base.depth) for a in sig.outputs)
         self.errs = (0.0, 0.0)
@@ -110,8 +118,11 @@ class Equivalence:
         # outputs computed without the deepest sum have tighter tolerances: named with theirs
         own = "".join(f", %{self.sig.args[o].name} {self.rtols[o]:.2e} (depth {d})" for o, d in self.depths.items()
                       if self.rtols[o] and d < self.base.depth)
-        return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x eps x "
-                f"sqrt({self.base.depth} + 1), reduction depth {self.base.depth}{own}) against the "
+        half = self.refs.exact and any(np.dtype(a.dtype).name in HALVES for a in self.sig.outputs)
+        eps = "f32's eps" if half else "eps"
+        plus = f" + {HALF_ROUNDINGS:g} half-precision ulps" if half else ""
+        return (f"tolerance {self.rtol:.2e} relative (= {self.config.tolerance_factor:g} x {eps} x "
+                f"sqrt({self.base.depth} + 1){plus}, reduction depth {self.base.depth}{own}) against the "
                 + (f"exact ({self.refs.info.get('exact_kind', 'float64')}) result, widened up to {BASELINE_ERRORS:g}x "
                    "where the baseline came close to it" if self.refs.exact
                    else "baseline")
@@ -132,7 +143,8 @@ class Equivalence:
         edge = self._overflows(m if reach is None else reach, pair, got.dtype, r, b)
         if noise is not None and edge is not True and np.isnan(noise).any():  # rounding alone gave NaN/Inf there
             edge = np.isnan(noise) if edge is None or edge is False else (np.asarray(edge) | np.isnan(noise))
-        return compare(got, b, self.rtols.get(o, self.rtol) * widen, r, self.atol, magnitude=m, overflows=edge,
+        rtol = self.rtols.get(o, self.rtol) if r is not None else self.owns.get(o, self.rtol)
+        return compare(got, b, rtol * widen, r, self.atol, magnitude=m, overflows=edge,
                        launders=self.refs.info.get("launders", True), noise=noise, unknown=unknown)
 
     def _overflows(self, magnitude, pair, dtype, exact=None, baseline=None):
@@ -148,7 +160,7 @@ class Equivalence:
         own output is non-finite somewhere the exact result is finite (a silu(A B) with +Inf put past
         1.4e36 on `big` passed by the element's value). Not on a whole pair for the baseline overflowing
         elsewhere: an Inf put wherever the value was past 1e33 passed that way."""
-        if np.dtype(dtype).kind != "f":  # (integers compare exactly: no edge; an argmax's index beside its value)
+        if not is_float(dtype):  # (integers compare exactly: no edge; an argmax's index beside its value)
             return None
         largest = float(np.finfo(dtype).max)
         if magnitude is not None and self.refs.info.get("magnitude_sums"):
@@ -287,7 +299,7 @@ class Equivalence:
             for o, w in zip(self.outs, want):
                 c = self.compare(got[o], w, pair, o=o)
                 classed = pair.set in CLASSED or (pair.set == "outliers" and self.depths[o] <= 1)
-                if ((classed or pair.set in ORDINARY) and w[1] is not None and got[o].dtype.kind == "f"
+                if ((classed or pair.set in ORDINARY) and w[1] is not None and is_float(got[o].dtype)
                         and not c.problem):
                     errs = (where, *ulp_errors(got[o], w[0], w[1], np.random.default_rng((seed, i, o)), blocks=True))
                     if pair.set in (*TYPICAL, *ORDINARY):
@@ -321,7 +333,8 @@ class Equivalence:
             few = sum(c.size for _, c, _, _ in got) < TYPICAL_LEAST
             got = got + more.get(o, []) if few else got
             why = typical(np.concatenate([c for _, c, _, _ in got]), np.concatenate([b for _, _, b, _ in got]),
-                          self.depths[o], np.concatenate([k for _, _, _, k in got]), tail=not amplifies)
+                          typical_depth(self.sig.args[o].dtype, self.depths[o]), np.concatenate([k for _, _, _, k in got]),
+                          tail=not amplifies)
             if why is not None:  # named by the pair where the candidate's typical error was largest
                 worst = max(got, key=lambda x: float(np.median(x[1])) if x[1].size else 0.0)[0]
                 raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "
@@ -331,7 +344,8 @@ class Equivalence:
         for (o, name), got in by_set.items() if not amplifies else ():  # each set alone: a cut gated on its
             # values is all of its errors
             why = typical(np.concatenate([c for _, c, _, _ in got]), np.concatenate([b for _, _, b, _ in got]),
-                          self.depths[o], np.concatenate([k for _, _, _, k in got]))
+                          typical_depth(self.sig.args[o].dtype, self.depths[o]),
+                          np.concatenate([k for _, _, _, k in got]))
             if why is not None:
                 raise Rejected(Reason.WRONG_RESULT, f"output %{self.sig.args[o].name} is within each element's "
                                                     f"bound but {why}, on the {name!r} input set alone "

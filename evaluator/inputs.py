@@ -92,6 +92,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurojit.compiler.dtypes import is_float
+
 from .compare import compare, tolerance  # noqa: F401  (re-exported: the promotion gate compares too)
 
 RANDOM = ("uniform", "normal", "scales")
@@ -175,7 +177,7 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     pairs += [Pair(NUDGED, "previous")]
     names = list(_FLOAT_SETS) if "f" in kinds else []
     names += [n for n in _INT_SETS if n not in names] if "i" in kinds else []
-    if not exact_reference and any(np.dtype(a.dtype).kind == "f" for a in signature.outputs):
+    if not exact_reference and any(is_float(a.dtype) for a in signature.outputs):
         names = [n for n in names if n not in NEED_EXACT]
     if not any(a.role == "in" and _square(a.shape) for a in signature.args):  # would be `normal` again
         names = [n for n in names if n != "symmetric"]
@@ -226,7 +228,7 @@ def _state_applies(state: str, signature) -> bool:
     if state == "copy":
         return any(_copied(a, signature) is not None for a in outs)
     if state == "lowest":
-        return any(np.dtype(a.dtype).kind == "f" for a in outs)
+        return any(is_float(a.dtype) for a in outs)
     return True
 
 
@@ -275,7 +277,7 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
         if pair.state == "zeros":
             out.append(np.zeros(a.shape, a.dtype))
         elif pair.state == "nan":
-            bad = np.nan if np.dtype(a.dtype).kind == "f" else np.iinfo(a.dtype).min
+            bad = np.nan if is_float(a.dtype) else np.iinfo(a.dtype).min
             out.append(np.full(a.shape, bad, a.dtype))
         elif pair.state == "constant":
             out.append(np.full(a.shape, fill("constant", (), a.dtype, rng), a.dtype))
@@ -335,7 +337,7 @@ def _transposes(signature) -> dict[int, int]:
 def _extreme(dtype, high: bool):
     """What a max (`high`: min) accumulator starts from: -Inf (+Inf), or an integer type's lowest (highest)."""
     dt = np.dtype(dtype)
-    if dt.kind == "f":
+    if is_float(dt):
         return np.inf if high else -np.inf
     return np.iinfo(dt).max if high else np.iinfo(dt).min
 
@@ -365,7 +367,7 @@ def _nudged(args: list[np.ndarray], signature, rng: np.random.Generator, ranges)
         if ranges and i in ranges:
             new = in_range(new, ranges[i]).astype(x.dtype)
         same = new == x[pos]
-        if x.dtype.kind == "f":
+        if is_float(x.dtype):
             new[same] = x[pos][same] + 1  # (a value of the class that happens to be the old one)
         else:
             new[same] = in_range(x[pos][same] + 1, ranges[i]) if ranges and i in ranges else x[pos][same] + 1
@@ -537,8 +539,10 @@ def _float_fill(kind, shape, dt, rng, depth, lead=True):
     if kind == "tiny":
         return _signs(rng, shape) * 10.0 ** rng.uniform(-10, -6, shape)
     if kind == "subnormal":
-        lo = math.log10(float(fi.smallest_subnormal)) + 3
-        x = _signs(rng, shape) * 10.0 ** rng.uniform(lo, math.log10(float(fi.smallest_normal)), shape)
+        # (bf16's subnormals span 2 decades below its smallest normal, f32's 7, f16's 4)
+        hi = math.log10(float(fi.smallest_normal))
+        lo = min(math.log10(float(fi.smallest_subnormal)) + 3, hi - 1)
+        x = _signs(rng, shape) * 10.0 ** rng.uniform(lo, hi, shape)
         return np.where(rng.random(shape) < 0.1, 0.0, x)
     if kind == "underflow":
         h = math.log10(float(fi.smallest_normal)) / 2  # two of these multiply into the subnormal range

@@ -32,6 +32,8 @@ import time
 
 import numpy as np
 
+from neurojit.compiler.dtypes import is_float
+
 from .compare import NOISE_TIMES
 from .twins import noise_twin
 
@@ -131,7 +133,7 @@ def normwise_share(err: np.ndarray, reference: np.ndarray, rtol: float, atol: fl
 def _share(baseline: np.ndarray, exact: np.ndarray, rtol: float, atol: float) -> float:
     """The largest share of its normwise tolerance the baseline's error takes, where both are finite; infinite
     where the baseline is not finite but the exact result is."""
-    if baseline.dtype.kind != "f" or not baseline.size:
+    if not is_float(baseline.dtype) or not baseline.size:
         return 0.0
     with np.errstate(all="ignore"):
         b = np.asarray(baseline, exact.dtype)
@@ -144,7 +146,7 @@ def noise_spread(baseline: np.ndarray, noise: np.ndarray, rtol: float, atol: flo
     """How many times the tolerance of a comparison with the baseline alone (as the benchmark's spot checks
     compare: checks.py) NOISE_TIMES x the rounding noise reaches, at most (NaN noise, where rounding alone gave
     NaN/Inf, left out)."""
-    if baseline.dtype.kind != "f" or not baseline.size:
+    if not is_float(baseline.dtype) or not baseline.size:
         return 0.0
     with np.errstate(all="ignore"):
         return normwise_share(NOISE_TIMES * noise, baseline.astype(np.float64), rtol, atol)

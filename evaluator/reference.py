@@ -49,10 +49,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from neurojit.compiler.dtypes import BFLOAT16, is_float
+
 from . import inputs, reorder
 from .indices import index_extents
 from .trial import survives
-from .compare import NOISE_TIMES, bounds, tolerance, underflow_floor
+from .compare import NOISE_TIMES, bounds, own_tolerance, tolerance, underflow_floor
 from .inputs import Pair
 from .noise import Noise, noise_spread
 from .twins import (exact_twin, launders, magnitude_twin, overflow_reaches_output, range_twin, reach_twin,
@@ -136,6 +138,7 @@ def compute(session, job: dict) -> dict:
     if job.get("plain"):  # the last try died compiling a twin (References._compute)
         text64, why = None, "building its exact twin crashed the compiler"
     in_f64 = np.float64 in wider.values()  # an f32 or f16 kernel's twin computes in f64 (an f64 kernel's in f80)
+    halves = "float16" in wider or "bfloat16" in wider
     twin, kind = None, "f64 twin" if in_f64 else "f80 twin"
     if text64 is not None:
         try:
@@ -158,7 +161,9 @@ def compute(session, job: dict) -> dict:
         except Exception:  # the output's own magnitude stands in for it (equivalence.py)
             reach = None
     outs = [i for i, a in enumerate(sig.args) if a.role == "out"]
-    ranged = None  # an f32 kernel's f80 twin (`_in_range`), built when its f64 twin first overflows; False: none
+    # an f32 kernel's f80 twin (`_in_range`), built when its f64 twin first overflows; False: none (an f16 or bf16
+    # kernel's: f16 and bf16 do not overflow f64)
+    ranged = False if halves else None
     # rounding noise (noise.py): the twin with what a correct rewrite may round differently rounded at random, for
     # a cheap baseline; not for a kernel with a magnitude twin (sums, products and divisions by an input's
     # elements, whose rounding its terms' magnitudes bound element by element already), nor for one that may
@@ -168,13 +173,14 @@ def compute(session, job: dict) -> dict:
         off = "its terms' magnitudes bound any order's rounding (a magnitude twin)"
     elif twin is not None and rounds_on_purpose(normalised):
         off = "it may round on purpose (a magic constant: twins.rounds_on_purpose)"
-    elif twin is not None and "float16" in wider:
-        off = "an f16 kernel (random rounding is written for f32 and f64)"
+    elif twin is not None and halves:
+        off = "an f16 or bf16 kernel (random rounding is written for f32 and f64)"
     noise = Noise(text64 if twin is not None else None, "f32" if in_f64 else "f64", off)
     # each output's tolerance by the depth of the sums its value flows from (flops.output_depths; the whole
     # kernel's where not known): x + r beside the row sums of its squares over 4096 was held to the sums' own
     depths = [min(depth, d) for d in _output_depths(normalised, outs, depth)]
     rtols = [tolerance(sig.args[o].dtype, d, cfg["tolerance_factor"]) for o, d in zip(outs, depths)]
+    own = [own_tolerance(sig.args[o].dtype, d, cfg["tolerance_factor"]) for o, d in zip(outs, depths)]  # (_agrees)
     atol = max(underflow_floor(a.dtype, depth) for a in sig.outputs)
     pairs = inputs.plan(sig, cfg["random_sets"], twin is not None)
     skipped: dict[str, str] = dict(job.get("skipped", {}))
@@ -220,7 +226,7 @@ def compute(session, job: dict) -> dict:
         if e is not None and e.id in done and all(f.exists() for f in kept):
             # the earlier call is a pair of the plan already run (the nudged pair's: the first random pair): its
             # outputs as saved, not a naive call more (3.8 s for a 1024 matmul)
-            previous = [np.load(f) for f in kept]
+            previous = [load(f) for f in kept]
         elif e is not None:  # the outputs as an earlier call left them: on these inputs, or on others
             zeros = [np.zeros(sig.args[o].shape, sig.args[o].dtype) for o in outs]
             first = inputs.make_args(e, sig, seed, depth, zeros, ranges)
@@ -237,7 +243,7 @@ def compute(session, job: dict) -> dict:
         wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in args]
         # (np.array: the abs of a 0-d array is a scalar, which no kernel takes; every pair of a dot product
         # into a 0-d output died there, was skipped, and the rest judged the candidate)
-        mags = [np.array(np.abs(w)) if w.dtype.kind == "f" else w.copy() for w in wide] if magnitude is not None else None
+        mags = [np.array(np.abs(w)) if is_float(w.dtype) else w.copy() for w in wide] if magnitude is not None else None
         reached = [a.copy() for a in mags] if mags is not None and reach is not None else None
         fresh = [w.copy() for w in wide] if twin is not None and (call_s is None or noise.on) else None
         before = ([a.copy() for a in args] if twin is not None and in_f64 and ranged is not False
@@ -275,7 +281,7 @@ def compute(session, job: dict) -> dict:
                 side.result()
             else:
                 _run_twin(twin, wide)
-            if before is not None and any(not np.isfinite(wide[o]).all() for o in outs if wide[o].dtype.kind == "f"):
+            if before is not None and any(not np.isfinite(wide[o]).all() for o in outs if is_float(wide[o].dtype)):
                 if ranged is None:
                     ranged = _range_build(normalised)
                 if ranged:
@@ -285,7 +291,7 @@ def compute(session, job: dict) -> dict:
             noisy = (noise.run(fresh, [wide[o] for o in outs], outs, [args[o] for o in outs], rtols, atol)
                      if fresh is not None else None)
             if not agreed:  # the same function? On every random pair (_agrees), or it is dropped
-                if not all(_agrees(args[o], wide[o], rtols[k], None if noisy is None else noisy[k])
+                if not all(_agrees(args[o], wide[o], max(rtols[k], own[k]), None if noisy is None else noisy[k])
                            for k, o in enumerate(outs)):
                     twin, why = None, f"the {kind} disagrees with the baseline ({p.describe(seed)})"
                     (root / "no-twin").write_text(why)
@@ -411,7 +417,7 @@ def _identical(a: np.ndarray, b: np.ndarray) -> bool:
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
-    if a.dtype.kind in "fc":
+    if is_float(a.dtype):
         nan = np.isnan(a)
         if not np.array_equal(nan, np.isnan(b)):
             return False
@@ -457,6 +463,13 @@ def _probed_ranges(checked, sig, seed: int, depth: int, ranges: dict[int, int]) 
     return ranges
 
 
+def load(path, mmap_mode=None) -> np.ndarray:
+    """An array saved here: bfloat16's are read back as numpy's void of 2 bytes (its type is ml_dtypes', which
+    the .npy header does not name), viewed as bfloat16 again (nothing else saved here is a void type)."""
+    a = np.load(path, mmap_mode=mmap_mode)
+    return a.view(BFLOAT16) if a.dtype.kind == "V" and a.dtype.itemsize == 2 else a
+
+
 def _range_build(text: str):
     """The f80 twin of an f32 kernel (twins.range_twin), or False where there is none or it does not compile."""
     text80 = range_twin(text)
@@ -481,16 +494,16 @@ def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list
     evaluation from a wrong one no more (compare.py rule 6). On any pair with a NaN or an Inf among the arguments,
     or with none of that size (sqrt(-1), log(0), 0 / 0 are NaN or Inf at any scale), there is none: those stay
     required. (Not by the overflow flag: MLIR's lowering of exp builds its Inf from bits, raising none.)"""
-    long = [a.astype(np.longdouble) if a.dtype.kind == "f" else a.copy() for a in args]
+    long = [a.astype(np.longdouble) if is_float(a.dtype) else a.copy() for a in args]
     _run_twin(ranged, long)
-    floats = [a for a in args if a.dtype.kind == "f" and a.size]
+    floats = [a for a in args if is_float(a.dtype) and a.size]
     finite_in = bool(floats) and all(np.isfinite(a).all() for a in floats)
     # and large enough for an intermediate to pass f64's range at all (exp(x) does past x = 709.8): a NaN or an
     # Inf from ordinary values is a domain error's (sqrt(-1), log(0), 0 / 0), at any scale
     large = finite_in and max(float(np.abs(a).max()) for a in floats) >= LARGE
     unknown: list[np.ndarray | None] = []
     for o in outs:
-        if wide[o].dtype.kind != "f":
+        if not is_float(wide[o].dtype):
             unknown.append(None)
             continue
         with np.errstate(over="ignore", invalid="ignore"):
@@ -519,7 +532,7 @@ def _agrees(baseline: np.ndarray, exact: np.ndarray, rtol: float, noise: np.ndar
     (Levinson-Durbin's baseline erred 2-5x its tolerance on every random pair of some seeds, 280x at N = 2000,
     and its twin was dropped); no further: a twin that differs by more computes another function, whatever the
     noise ((x + 2^24) - 2^24 rounds x to an integer in f32, half of values in (-1, 1))."""
-    if baseline.dtype.kind != "f":
+    if not is_float(baseline.dtype):
         return True
     b = baseline.astype(np.float64)
     fin = np.isfinite(exact)
@@ -570,7 +583,7 @@ class RefSet:
             self._mapped[name] = self._mapped.pop(name)  # (most recently used last)
             return self._mapped[name]
         path = self.dir / f"{name}.npy"
-        array = None if optional and not path.exists() else np.load(path, mmap_mode="r")
+        array = None if optional and not path.exists() else load(path, mmap_mode="r")
         self._mapped[name] = array
         self._mapped_bytes += 0 if array is None else array.nbytes
         while (self._mapped_bytes > MAPPED_BYTES or len(self._mapped) > MAPPED_FILES) and len(self._mapped) > 1:

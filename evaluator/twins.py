@@ -20,10 +20,14 @@ import struct
 
 import numpy as np
 
+from neurojit.compiler.dtypes import BFLOAT16
+
 
 # A float type's hex literal digits, and a value to those digits (big-endian): what widening rewrites exactly
-_HEX_DIGITS = {"f16": 4, "f32": 8, "f64": 16, "f80": 20}
-_UNPACK = {"f16": lambda h: struct.unpack(">e", bytes.fromhex(h))[0], "f32": lambda h: struct.unpack(">f", bytes.fromhex(h))[0],
+_HEX_DIGITS = {"f16": 4, "bf16": 4, "f32": 8, "f64": 16, "f80": 20}
+_UNPACK = {"f16": lambda h: struct.unpack(">e", bytes.fromhex(h))[0],
+           "bf16": lambda h: struct.unpack(">f", bytes.fromhex(h + "0000"))[0],  # (bf16: f32's upper half)
+           "f32": lambda h: struct.unpack(">f", bytes.fromhex(h))[0],
            "f64": lambda h: struct.unpack(">d", bytes.fromhex(h))[0]}
 _PACK = {"f32": lambda v: struct.pack(">f", v).hex(), "f64": lambda v: struct.pack(">d", v).hex(), "f80": lambda v: np.longdouble(v).tobytes()[:10][::-1].hex()}
 _MIXED = re.compile(r"\bbitcast\b|dense_resource")  # what widening in place would change
@@ -56,7 +60,7 @@ def widened(text: str, narrow: str, wide: str) -> str | None:
 
 
 _BLOB = re.compile(r'dense<"0x([0-9A-Fa-f]+)">')  # dense data as MLIR prints a large constant: raw little-endian
-_LITTLE = {"f16": "<f2", "f32": "<f4", "f64": "<f8"}
+_LITTLE = {"f16": "<f2", "bf16": BFLOAT16, "f32": "<f4", "f64": "<f8"}
 
 
 def _literal_element(text: str, m: re.Match) -> str | None:
@@ -166,13 +170,15 @@ _WIDER = {"float32": ("f32", "f64", np.float64), "float64": ("f64", "f80", np.lo
 
 def exact_twin(text: str, dtypes) -> tuple[str | None, dict, str]:
     """(the twin's text or None, the numpy dtype each argument dtype widens to, why not) for a kernel whose
-    arguments have `dtypes`: f32 kernels run in f64 (`f64_twin`), f64 kernels in f80 (`f80_twin`), f16 kernels
-    (and their f32 parts: an f16 matmul accumulating in f32) in f64, widened to f32 first."""
-    if "float16" in dtypes:
-        half = widened(text, "f16", "f32")
-        twin = None if half is None else f64_twin(half)
-        wider = {d: np.float64 for d in ("float16", "float32") if d in dtypes}
-        return twin, wider, "" if twin else "its f16 computation does not convert to f64 (bitcasts or hex data)"
+    arguments have `dtypes`: f32 kernels run in f64 (`f64_twin`), f64 kernels in f80 (`f80_twin`), f16 and bf16
+    kernels (and their f32 parts: an f16 matmul accumulating in f32) in f64, widened to f32 first."""
+    halves = [t for d, t in (("float16", "f16"), ("bfloat16", "bf16")) if d in dtypes]
+    if halves:
+        for t in halves:
+            text = text if text is None else widened(text, t, "f32")
+        twin = None if text is None else f64_twin(text)
+        wider = {d: np.float64 for d in ("float16", "bfloat16", "float32") if d in dtypes}
+        return twin, wider, "" if twin else f"its {halves[0]} computation does not convert to f64 (bitcasts or hex data)"
     for dtype in ("float32", "float64"):
         if dtype in dtypes:
             narrow, wide, np_wide = _WIDER[dtype]

@@ -11,7 +11,7 @@ import numpy as np
 
 DESCRIPTION = """NeuroJIT: search over variants of an MLIR kernel, verify them, hot-swap the best into a live JIT.
 
-A kernel is an MLIR module with one public func.func on statically shaped memrefs (f16, f32, f64, i8, i16, i32, i64);
+A kernel is an MLIR module with one public func.func on statically shaped memrefs (f16, bf16, f32, f64, i8, i16, i32, i64);
 outputs carry {neurojit.output}, else the last argument is the output. Examples: examples/kernels/."""
 
 

@@ -114,7 +114,7 @@ def register_tile_seeds(start: dict[str, int], host: Host, m: int, block: str = 
 
 # element types the generic schedules take (their vectors are host bits / element bits wide); the packed matmul
 # takes f32, f64, i32 and i64 outputs (i32 sums of i8 and i16 operands too)
-ELEMENTS = ("f16", "f32", "f64", "i8", "i16", "i32", "i64")
+ELEMENTS = ("f16", "bf16", "f32", "f64", "i8", "i16", "i32", "i64")
 PARALLEL_BYTES = 256 * 1024  # below, the ~2 us of a task's dispatch and wait is a large part of the time
 
 

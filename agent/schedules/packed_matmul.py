@@ -137,7 +137,7 @@ class PackedMatmul(Schedule):
         # integers too: their products and sums are exact in any order (i32 128x96x80: 12.5x over naive, the
         # generic tile 10.4x; i64 8.3x, 6.8x)
         op, mm, nb = _contraction(info)
-        if _mnk(info) is None or info.element not in ("f16", "f32", "f64", "i32", "i64") or mm.layout is None or op.index_dims:
+        if _mnk(info) is None or info.element not in ("f16", "bf16", "f32", "f64", "i32", "i64") or mm.layout is None or op.index_dims:
             return False
         if len(info.ops) == 1:
             return True

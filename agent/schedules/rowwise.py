@@ -75,7 +75,7 @@ class RowwiseFused(Schedule):
     reciprocal: int | None = None  # 1: a division by a row's value as one reciprocal per row (see `_divides`)
 
     def applies(self, info: KernelInfo) -> bool:
-        return (info.is_row_reduction and info.element in ("f16", "f32", "f64")
+        return (info.is_row_reduction and info.element in ("f16", "bf16", "f32", "f64")
                 and all(op.reducible for op in info.ops if op.reductions) and _row_fusable(info))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:

@@ -1,4 +1,4 @@
-"""f16 kernels (DESIGN §2's "f16 later"): the library's schedules take them and give numpy's answer on odd sizes.
+"""f16 and bf16 kernels (DESIGN §2's "later"): the library's schedules take them, numpy's answer on odd sizes.
 
 An f16 math op marked for approximation is computed by the f32 polynomial and rounded once (compiler/approx.py),
 so a vectorised GELU calls no libm; an f16 x f16 -> f32 matmul gets the packed micro-kernel; an f16 softmax the
@@ -7,8 +7,10 @@ row-wise fused schedule. The evaluator's side (an f16 kernel's exact twin in f64
 
 from __future__ import annotations
 
+import pathlib
 import re
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -19,6 +21,8 @@ from neurojit.compiler.build import lower_kernel
 from neurojit.compiler.kernel import parse_module, signature_of
 from neurojit.evaluator import EvalConfig, Evaluator
 from mlir import ir
+
+BF = ml_dtypes.bfloat16
 
 GELU = """func.func @gelu(%x: memref<37x100xf16>, %b: memref<100xf16>, %o: memref<37x100xf16>) {
   %half = arith.constant 5.000000e-01 : f16
@@ -159,3 +163,34 @@ def test_the_evaluator_accepts_an_f16_matmul_summed_in_f32():
     with Evaluator(EvalConfig(bench=False, workers=1)) as ev:
         v = ev.evaluate(HALF_MATMUL, s.text(info, h), s.defaults(info, h))
     assert v.verdict == "accept", f"{v.reason.value}: {v.detail}"
+
+
+CASES = pathlib.Path(__file__).parents[1] / "evaluator" / "adversarial" / "cases"
+
+
+def test_a_bf16_rmsnorm_gets_the_row_wise_schedule():
+    """torch-mlir's bf16 RMSNorm (its sums in f32, its result rounded to bf16): numpy's answer on odd sizes too."""
+    text = (CASES / "377_accept_bf16_rmsnorm_two_partial_sums" / "base.mlir").read_text().replace("2048", "2047")
+    info, h = analyze(text), host()
+    s = next(s for s in for_kernel(info, h) if s.name == "rowwise_fused")
+    k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+    rng = np.random.default_rng(9)
+    x, g = rng.standard_normal((32, 2047)).astype(BF), rng.standard_normal(2047).astype(BF)
+    out = k(x, g).astype(np.float64)
+    xf = x.astype(np.float64)
+    exact = xf / np.sqrt((xf * xf).sum(axis=1, keepdims=True) / 2048.0 + 1e-6) * g.astype(np.float64)
+    # one rounding to bf16 (8 significant bits) of a value whose sums were f32's
+    np.testing.assert_allclose(out, exact, rtol=2.0 ** -8, atol=0)
+
+
+def test_a_bf16_matmul_into_bf16_is_packed_with_its_sums_in_f32():
+    text = (CASES / "378_accept_bf16_matmul_summed_in_f32" / "base.mlir").read_text()
+    info, h = analyze(text), host()
+    s = next(s for s in for_kernel(info, h) if s.name == "packed_matmul")
+    assert 'neurojit.accumulate = "f32"' in s.text(info, h)
+    k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+    rng = np.random.default_rng(10)
+    a, b, c = (rng.standard_normal(shape).astype(BF) for shape in ((129, 200), (200, 257), (129, 257)))
+    want = c.astype(np.float64) + a.astype(np.float64) @ b.astype(np.float64)
+    k(a, b, c)
+    np.testing.assert_allclose(c.astype(np.float64), want, rtol=2.0 ** -8, atol=1e-6)

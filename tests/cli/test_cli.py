@@ -58,7 +58,7 @@ BAD = {
     "two.mlir": ("func.func @f(%a: memref<4xf32>) {\n return\n}\nfunc.func @g(%a: memref<4xf32>) {\n return\n}\n", "2 public functions"),
     "none.mlir": ("module {\n}\n", "no public func.func"),
     "dyn.mlir": ("func.func @f(%a: memref<?x4xf32>) {\n return\n}\n", "dynamic shape"),
-    "bf16.mlir": ("func.func @f(%a: memref<4xbf16>) {\n return\n}\n", "unsupported element type"),
+    "f128.mlir": ("func.func @f(%a: memref<4xf128>) {\n return\n}\n", "unsupported element type"),
 }
 
 

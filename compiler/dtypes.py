@@ -1,0 +1,21 @@
+"""Element types: MLIR's names for them, numpy's, and which of them hold floats (DESIGN §2).
+
+numpy has no bfloat16; ml_dtypes' (what JAX and TensorFlow use) is imported here, which registers its name with
+numpy. Its dtype's kind is "V", not "f": `is_float` is the test every float-only path asks.
+"""
+
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+
+# MLIR element type -> numpy dtype name
+DTYPES = {"f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16",
+          "i32": "int32", "i64": "int64"}
+BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
+
+
+def is_float(dtype) -> bool:
+    """Whether arrays of `dtype` hold floats: numpy's kind "f", and ml_dtypes' bfloat16."""
+    d = np.dtype(dtype)
+    return d.kind == "f" or d == BFLOAT16
