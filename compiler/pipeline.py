@@ -52,9 +52,9 @@ class Pipeline:
         if pipeline is not self:  # a parallel lowering: which loops run as how many tasks (tasks.py)
             prepare(module)
         stages = [pipeline]
-        if "convert-math-to-llvm" in pipeline.passes and _BF16.search(str(module)):  # (see BF16_EMULATE)
+        if "convert-math-to-llvm" in pipeline.passes and _HALF.search(str(module)):  # (see HALF_EMULATE)
             i = pipeline.passes.index("convert-math-to-llvm")
-            stages = [Pipeline(pipeline.name, pipeline.passes[:i] + BF16_EMULATE),
+            stages = [Pipeline(pipeline.name, pipeline.passes[:i] + HALF_EMULATE),
                       Pipeline(pipeline.name, (BF16_EXPAND, *pipeline.passes[i:]))]
         try:
             for k, stage in enumerate(stages):
@@ -66,18 +66,20 @@ class Pipeline:
             raise CompileError(f"pipeline '{pipeline.name}' failed: {first}") from None
 
 
-# bf16 on x86: LLVM rounds f32 to bf16 by a call of `__truncsfbf2` where the CPU has no AVX512-BF16, which
-# libgcc 12 lacks and the JIT cannot link. So a module with bf16 has its bf16 arithmetic and math done in f32, each
-# op's result rounded to bf16 as the kernel says (`arith-emulate-unsupported-floats`,
-# `math-extend-to-supported-types`; they mark their conversions `contract`, which lets a fold drop the rounding
-# between two ops: `_rounding_kept` clears it), and every conversion between f32 and bf16 expanded into integer
-# ops, round to nearest even (`arith-expand{include-bf16}`; it also expands a few other ops, hence only here).
-# (A vector op on bf16 that is not arith or math, a vector.fma or a reduction, is left to LLVM: on a host without
-# AVX512-BF16 such a build fails to link, and the candidate with it.)
-BF16_EMULATE = ("func.func(math-extend-to-supported-types{target-type=f32})",
-                "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32}")
+# Half precision on x86. LLVM rounds f32 to bf16 by a call of `__truncsfbf2` where the CPU has no AVX512-BF16,
+# which libgcc 12 lacks and the JIT cannot link; and its own promotion of f16 vector ops to f32 scalarised some (an
+# f16 softmax's row maximum on 64 lanes: its row-wise schedule ran 0.305 ms, 0.126 ms with this). So a module with
+# f16 or bf16 has that arithmetic and its math done in f32, each op's result rounded to the half type as the kernel
+# says (`arith-emulate-unsupported-floats`, `math-extend-to-supported-types`; they mark their conversions
+# `contract`, which lets a fold drop the rounding between two ops: `_rounding_kept` clears it), and every conversion
+# between f32 and bf16 expanded into integer ops, round to nearest even (`arith-expand{include-bf16}`; it also
+# expands a few other ops, hence only here; f16's are F16C instructions). (A vector op on bf16 that is not arith or
+# math, a vector.fma or a reduction, is left to LLVM: on a host without AVX512-BF16 such a build fails to link,
+# and the candidate with it.)
+HALF_EMULATE = ("func.func(math-extend-to-supported-types{target-type=f32})",
+                "arith-emulate-unsupported-floats{source-types=bf16,f16 target-type=f32}")
 BF16_EXPAND = "arith-expand{include-bf16=true}"
-_BF16 = re.compile(r"\bbf16\b")
+_HALF = re.compile(r"\bb?f16\b")
 
 
 def _rounding_kept(module: ir.Module) -> None:

@@ -1,4 +1,4 @@
-"""bf16 kernels (compiler/pipeline.py BF16_EMULATE): numpy's bfloat16 is ml_dtypes'; every bf16 op rounds to bf16
+"""bf16 kernels (compiler/pipeline.py HALF_EMULATE): numpy's bfloat16 is ml_dtypes'; every bf16 op rounds to bf16
 as the kernel says, on any x86 host (no call of `__truncsfbf2`, which the JIT cannot link without AVX512-BF16);
 an export declares bf16 arguments as their bits."""
 
@@ -67,3 +67,14 @@ def test_a_bf16_kernel_exports_its_arguments_as_their_bits(tmp_path):
     o = np.zeros(1000, BF)
     lib.t(x.ctypes.data, y.ctypes.data, o.ctypes.data)
     assert np.array_equal(o.view(np.uint16), ((x + y) * (x + y)).view(np.uint16))
+
+
+def test_each_f16_op_rounds_to_f16_as_numpys_float16_does():
+    """f16 is emulated in f32 too (LLVM's promotion scalarised some f16 vector ops); each op still rounds."""
+    text = CHAIN.replace("bf16", "f16").replace("BODY", BODIES["silu"][0].replace("bf16", "f16")
+                                                 + "\n    linalg.yield %r : f16")
+    rng = np.random.default_rng(2)
+    x, y = (rng.standard_normal(1000) * 3).astype(np.float16), rng.standard_normal(1000).astype(np.float16)
+    o = np.zeros(1000, np.float16)
+    compile_kernel(text)(x, y, o)
+    assert np.array_equal(o.view(np.uint16), (x / (np.exp(-x) + np.float16(1))).view(np.uint16))
