@@ -1,0 +1,26 @@
+// bias + tanh-GELU computed in f16 (every op rounds to f16), 37x100: a half-precision front end's epilogue.
+module {
+  func.func @gelu(%x: memref<37x100xf16>, %b: memref<100xf16>, %o: memref<37x100xf16>) {
+    %half = arith.constant 5.000000e-01 : f16
+    %one = arith.constant 1.000000e+00 : f16
+    %c0 = arith.constant 7.978510e-01 : f16
+    %c1 = arith.constant 4.471500e-02 : f16
+    linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                    iterator_types = ["parallel", "parallel"]}
+        ins(%x, %b : memref<37x100xf16>, memref<100xf16>) outs(%o : memref<37x100xf16>) {
+    ^bb0(%a: f16, %bb: f16, %out: f16):
+      %v = arith.addf %a, %bb : f16
+      %v2 = arith.mulf %v, %v : f16
+      %v3 = arith.mulf %v2, %v : f16
+      %t = arith.mulf %v3, %c1 : f16
+      %u = arith.addf %v, %t : f16
+      %w = arith.mulf %u, %c0 : f16
+      %th = math.tanh %w : f16
+      %p = arith.addf %th, %one : f16
+      %q = arith.mulf %v, %half : f16
+      %r = arith.mulf %q, %p : f16
+      linalg.yield %r : f16
+    }
+    return
+  }
+}
