@@ -351,3 +351,23 @@ def test_a_cut_of_every_19th_column_is_seen_by_the_99th_percentile():
     assert "99th percentile" in typical(c, b, 1, k)
     c, b, k = ulp_errors(fair, base, exact, blocks=True)
     assert typical(c, b, 1, k) is None
+
+
+def test_a_half_outputs_roundings_bound_each_element_by_its_own_value():
+    """bf16/f16 outputs (compare.HALVES): the half type's ulps bound each element by its own value, the sums' part
+    alone normwise; where the baseline itself is outside that (its sums in the half type), the half type's eps
+    for the depth, normwise. The eleventh red team's output cuts to 6 of bf16's 8 bits passed the normwise form."""
+    import ml_dtypes
+
+    bf = ml_dtypes.bfloat16
+    exact = np.geomspace(1e-4, 1.0, 1000)
+    baseline = exact.astype(bf)
+    rtol = tolerance("bfloat16", 64, 32.0)
+    got = baseline.copy()
+    got[:500] = (exact[:500] * 1.05).astype(bf)  # the small half 5% off: ~6 bf16 ulps
+    assert compare(got, baseline, rtol, exact, 0.0).problem == "wrong"
+    assert compare(baseline, baseline, rtol, exact, 0.0).problem is None
+    # a baseline 5% off at one element sums in bf16: another order may be as far off anywhere
+    rough = baseline.copy()
+    rough[700] = (exact[700] * 1.05).astype(bf)
+    assert compare(got, rough, rtol, exact, 0.0).problem is None
