@@ -703,9 +703,10 @@ def _padded(x: np.ndarray, value, tail: bool = False) -> np.ndarray:
 
 def _nans(rng, n: int, dt) -> np.ndarray:
     """`n` NaNs: numpy's quiet NaN, x86's default NaN (sign bit set) and quiet NaNs with a payload, of `dt`."""
-    bits = {2: (np.uint16, 0x7E00, 0xFE00, 0x01FF), 4: (np.uint32, 0x7FC00000, 0xFFC00000, 0x003FFFFF), 8: (np.uint64, 0x7FF8000000000000,
-                                                                   0xFFF8000000000000, 0x0007FFFFFFFFFFFF)}
-    ut, qnan, neg, payload = bits[np.dtype(dt).itemsize]
+    bits = {"float16": (np.uint16, 0x7E00, 0xFE00, 0x01FF), "bfloat16": (np.uint16, 0x7FC0, 0xFFC0, 0x003F),
+            "float32": (np.uint32, 0x7FC00000, 0xFFC00000, 0x003FFFFF),
+            "float64": (np.uint64, 0x7FF8000000000000, 0xFFF8000000000000, 0x0007FFFFFFFFFFFF)}
+    ut, qnan, neg, payload = bits[np.dtype(dt).name]  # (by name: f16 and bf16 are both 2 bytes)
     pick = rng.integers(0, 3, n)
     pay = rng.integers(1, int(payload), n, dtype=np.uint64).astype(ut)
     out = np.where(pick == 0, ut(qnan), np.where(pick == 1, ut(neg), ut(qnan) | pay)).astype(ut)

@@ -345,3 +345,11 @@ def test_a_few_rows_hold_one_special_alone_in_their_tail():
         x = inputs.fill("nan", (16, 255), "float32", np.random.default_rng(seed), 1)
         alone = [r for r in range(16) if np.isnan(x[r]).sum() == 1 and np.isnan(x[r, -16:]).any()]
         assert len(alone) >= 3
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_types_get_their_own_nans(dtype):
+    """f16 and bf16 are both 2 bytes: f16's NaN bits read as bf16 are 1.7e38, not NaN (the `nan` set had none)."""
+    nan = fill("nan", dtype).astype(dtype)
+    assert np.isnan(nan.reshape(-1)[0].astype(np.float64)) and np.isnan(nan.astype(np.float64)).sum() > 1
+    assert not np.isinf(nan.astype(np.float64)).any()
