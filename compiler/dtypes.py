@@ -13,6 +13,10 @@ import numpy as np
 DTYPES = {"f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16",
           "i32": "int32", "i64": "int64"}
 BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
+# numpy dtype name -> C type (an export's kernel.h, the print sites' C definitions); bf16 as its bits (GCC 12's C
+# has no __bf16)
+C_TYPES = {"float16": "_Float16", "bfloat16": "uint16_t", "float32": "float", "float64": "double", "int8": "int8_t",
+           "int16": "int16_t", "int32": "int32_t", "int64": "int64_t"}
 
 
 def is_float(dtype) -> bool:

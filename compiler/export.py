@@ -25,11 +25,10 @@ from .errors import CompileError, NeuroJITError
 from .host import host
 from .kernel import Signature, ir_hash
 from . import runtime
+from .dtypes import C_TYPES
 from .printing import c_source
 from .schedule import substitute
 
-C_TYPES = {"float16": "_Float16", "bfloat16": "uint16_t", "float32": "float", "float64": "double", "int8": "int8_t", "int16": "int16_t",
-           "int32": "int32_t", "int64": "int64_t"}
 
 
 def _role(sig: Signature, i: int) -> str:

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 from mlir import ir
 
+from . import dtypes
 from .kernel import DTYPES, RUNTIME_PREFIX
 
 PRINT_PREFIX = RUNTIME_PREFIX + "print_"
 LABEL_ATTR = "neurojit.label"
 LOCATION_ATTR = "neurojit.location"
 DTYPE_ATTR = "neurojit.dtype"  # "bool" for a boolean tensor (stored as i8)
-C_TYPES = {"float16": "_Float16", "float32": "float", "float64": "double", "int8": "int8_t", "int16": "int16_t",
-           "int32": "int32_t", "int64": "int64_t", "bool": "uint8_t"}
+C_TYPES = {**dtypes.C_TYPES, "bool": "uint8_t"}
 
 
 @dataclass(frozen=True)

@@ -153,12 +153,9 @@ HALF_ROUNDINGS = 2.0
 def tolerance(dtype: str, depth: int, factor: float) -> float:
     """Relative tolerance: factor x eps(dtype) x sqrt(reduction depth + 1) (f16, bf16: f32's eps, plus
     HALF_ROUNDINGS x the type's). Integers compare exactly."""
-    if not is_float(dtype):
-        return 0.0
-    if np.dtype(dtype).name in HALVES:
-        return factor * float(np.finfo(np.float32).eps) * math.sqrt(depth + 1) + HALF_ROUNDINGS * float(
-            np.finfo(dtype).eps)
-    return factor * float(np.finfo(dtype).eps) * math.sqrt(depth + 1)
+    if is_float(dtype) and np.dtype(dtype).name in HALVES:
+        return own_tolerance("float32", depth, factor) + HALF_ROUNDINGS * float(np.finfo(dtype).eps)
+    return own_tolerance(dtype, depth, factor)
 
 
 def own_tolerance(dtype: str, depth: int, factor: float) -> float:
