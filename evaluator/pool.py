@@ -270,20 +270,31 @@ class Worker:
         """Send one job; the worker's result, or how it failed (deadline, death) and where. `share`: the machine's
         shared timing samples of the job's baseline, passed on with a lease and taken back with the result
         (before the lease ends: the next worker's lease then brings them)."""
-        if self.proc is None or self.proc.poll() is not None:
-            self._start()
-        self.log.seek(0)
-        self.log.truncate()
-        self.proc.stdin.write(json.dumps(job) + "\n")
-        self.proc.stdin.flush()
-        stage, budget, context, pairs = "start", self.config.compile_timeout_s, "", []
-        try:
-            return self._follow(stage, budget, context, pairs, share)
-        finally:
-            if self.gate is not None:
-                self.gate.release(self)
-            if share is not None:
-                share.release()
+        for attempt in (1, 2):
+            if self.proc is None or self.proc.poll() is not None:
+                self._start()
+            self.log.seek(0)
+            self.log.truncate()
+            stage, budget, context, pairs = "start", self.config.compile_timeout_s, "", []
+            try:
+                try:
+                    self.proc.stdin.write(json.dumps(job) + "\n")
+                    self.proc.stdin.flush()
+                except OSError:  # it died since its last job (killed from outside): it is told below
+                    pass
+                reply = self._follow(stage, budget, context, pairs, share)
+            finally:
+                if self.gate is not None:
+                    self.gate.release(self)
+                if share is not None:
+                    share.release()
+            # a worker that died before it began the job died of an earlier one (a heap it was left): nothing of
+            # this job ran, so it is sent once more, to a fresh worker
+            if reply.result is not None or reply.stage != "start" or reply.reason is Reason.TIMEOUT or attempt == 2:
+                break
+        if reply.result is not None and reply.result.pop("retire", False):
+            self.kill()  # it ends itself after that result (worker.py `_ran_and_failed`); the next job starts another
+        return reply
 
     def _follow(self, stage, budget, context, pairs, share: Share | None = None) -> Reply:
         while True:

@@ -144,9 +144,23 @@ def main() -> int:
         t0 = time.perf_counter()
         result = session.run_job(job)
         result["worker_s"] = time.perf_counter() - t0
+        retire = _ran_and_failed(result)
+        if retire:
+            result["retire"] = True
         out.write(json.dumps({"result": result}) + "\n")
         out.flush()
+        if retire:
+            break
     return 0
+
+
+def _ran_and_failed(result: dict) -> bool:
+    """Whether the job ran a candidate's code and rejected it: the worker then ends after its result (the host
+    starts another for the next job). What a rejected candidate wrote where no check looked (a heap block's
+    header past an allocation of its own) must not be the next job's heap: a CI run's corpus saw a worker die
+    of "corrupted double-linked list" before its next job had begun."""
+    verdict = result.get("verdict")
+    return verdict == "reject" and "checked_run" in result.get("timings", {})
 
 
 if __name__ == "__main__":
