@@ -113,6 +113,10 @@ class FusedMatmulEpilogue(Schedule):
             # must be stored whole, so the chain cannot live in the epilogue's tiles (the fuse leaves the
             # matmul outside and the schedule fails to apply); the packed matmul takes it
             return False
+        if info.sums_widened and any(op.name != "linalg.fill" for op in info.ops[:info.ops.index(info.matmul)]):
+            # a half C += A B, its sums widened to f32 (wide_sums.py: C extended into an f32 buffer, the matmul,
+            # the buffer rounded into C): the fuse finds two payloads for one tile; the packed matmul takes it
+            return False
         # an epilogue to fuse, every op of it 2-d over C (no transposes, no reductions)
         return bool(after) and all(len(op.iterators) == 2 for op in info.ops if op is not info.matmul)
 

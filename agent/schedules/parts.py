@@ -54,9 +54,16 @@ def hoist(within: str) -> str:
 def bufferize_and_lower(root: str = "%root", reduction: str = "innerparallel") -> str:
     """The vectorised math marked for the approximation (`approximate_math`), one-shot bufferization (copies as
     linalg.copy: a strided memref.copy would lower to a runtime call), then `lower_vectors`."""
-    return (approximate_math(root)
-            + f'  %bz = transform.bufferization.one_shot_bufferize {root} {{memcpy_op = "linalg.copy"}} : ({ANY}) -> {ANY}\n'
-            + func("%fb", "%bz") + lower_vectors("%fb", reduction))
+    return approximate_math(root) + bufferize(root) + func("%fb", "%bz") + lower_vectors("%fb", reduction)
+
+
+def bufferize(root: str = "%root") -> str:
+    """One-shot bufferization into `%bz`, masked transfers first made transfers with a mask operand: a
+    `vector.mask` region must bufferize in place, and one writing a `tensor.empty` another op writes too (CSE
+    makes one of two equal empties: a softmax's max and sum fills on 32 rows, vectorised 64 wide) cannot."""
+    return (f"  transform.apply_patterns to {root} {{\n    transform.apply_patterns.vector.lower_masked_transfers\n"
+            f"  }} : {ANY}\n"
+            f'  %bz = transform.bufferization.one_shot_bufferize {root} {{memcpy_op = "linalg.copy"}} : ({ANY}) -> {ANY}\n')
 
 
 def lower_vectors(fb: str = "%fb", reduction: str = "innerparallel") -> str:

@@ -128,8 +128,7 @@ class RowwiseFused(Schedule):
                  f'  %ll = transform.structured.match ops{{["scf.for"]}} attributes{{nj.sweep}} in %f1 : ({ANY}) -> {ANY}\n'
                  f"  transform.apply_licm to %ll : {ANY}\n")
         body += (parts.approximate_math("%root")
-                 + f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
-                 f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz") + parts.canonicalize("%fb"))
+                 + parts.bufferize("%root") + parts.func("%fb", "%bz") + parts.canonicalize("%fb"))
         loops, handles = parts.split("%rl", len(info.ops), "r")
         body += (f'  %rl = transform.structured.match ops{{["scf.for"]}} attributes{{nj.row}} in %fb'
                  f" : ({ANY}) -> {ANY}\n" + loops)

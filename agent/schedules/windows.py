@@ -362,8 +362,7 @@ def _copy_out(rank: int | None = None, plane: int = 0) -> str:
                 f"      %cpt, %cpl:{len(sizes) - 1} = transform.structured.tile_using_for %cp0 tile_sizes "
                 f"[{', '.join(map(str, sizes))}] : ({ANY}) -> ({', '.join([ANY] * len(sizes))})\n"
                 f"      transform.structured.vectorize %cpt : {ANY}\n    }}\n")
-    return (f'  %bz = transform.bufferization.one_shot_bufferize %root {{memcpy_op = "linalg.copy"}}'
-            f" : ({ANY}) -> {ANY}\n" + parts.func("%fb", "%bz")
+    return (parts.bufferize("%root") + parts.func("%fb", "%bz")
             + f'  %cps = transform.structured.match ops{{["linalg.copy"]}} in %fb : ({ANY}) -> {ANY}\n'
             f"  transform.foreach %cps : {ANY} {{\n  ^bb0(%cp: {ANY}):\n" + tile + "  }\n"
             + parts.lower_vectors("%fb"))

@@ -194,3 +194,22 @@ def test_a_bf16_matmul_into_bf16_is_packed_with_its_sums_in_f32():
     want = c.astype(np.float64) + a.astype(np.float64) @ b.astype(np.float64)
     k(a, b, c)
     np.testing.assert_allclose(c.astype(np.float64), want, rtol=2.0 ** -8, atol=1e-6)
+
+
+def test_every_schedule_offered_for_a_bf16_c_plus_ab_applies():
+    """A C += A B on bf16 (no fill), its sums widened: C extended into an f32 buffer, the matmul, the buffer
+    rounded into C. The fused-epilogue schedule took the rounding for an epilogue and failed to apply ("2
+    payloads"): a schedule_error on every such proposal of the eleventh red team's tunes."""
+    text = (CASES / "378_accept_bf16_matmul_summed_in_f32" / "base.mlir").read_text()
+    info, h = analyze(text), host()
+    assert info.sums_widened == 1
+    names = []
+    for s in for_kernel(info, h):
+        k = compile_kernel(text, s.text(info, h), s.defaults(info, h))
+        rng = np.random.default_rng(11)
+        a, b, c = (rng.standard_normal(shape).astype(BF) for shape in ((129, 200), (200, 257), (129, 257)))
+        want = c.astype(np.float64) + a.astype(np.float64) @ b.astype(np.float64)
+        k(a, b, c)
+        np.testing.assert_allclose(c.astype(np.float64), want, rtol=2.0 ** -7, atol=1e-6, err_msg=s.name)
+        names.append(s.name)
+    assert "packed_matmul" in names
