@@ -8,7 +8,8 @@ a rational function (Eigen's `tanh` and `erf`), in plain arith ops on whatever v
 that it stays vectorised. Only f32 ops are rewritten (f64 keeps libm), and f16 and bf16 ones computed in f32. The edges are exact by
 construction: NaN in gives NaN, exp(+-Inf) = Inf / 0 and overflow to Inf, log(0) = -Inf, log(x < 0) = NaN,
 log(Inf) = Inf, tanh and erf saturate to +-1; subnormal inputs and results are computed, not flushed.
-Accuracy (float32, dense sweep against float64): exp and log within 2 ulp, tanh and erf within 7 ulp,
+Accuracy (float32, dense sweep against float64): exp and log within 2 ulp, tanh and erf within 7 ulp (tanh within 2
+ulp past TANH_BY_EXP, and its distance from +-1 as close as libm's float value's),
 inside the evaluator's 32 ulp tolerance; the evaluator's value classes check it on every candidate.
 
 A schedule opts in per op, in its transform script: `transform.annotate %e "neurojit.approximate"` on a
@@ -176,9 +177,19 @@ def _rational(b: _Builder, x, bound: float, p, q) -> ir.Value:
     return b.sel(b.cmp("oge", mmath.absf(x), b.f(bound)), mmath.copysign(b.f(1.0), x), y)
 
 
+TANH_BY_EXP = 0.625  # from here on tanh(|x|) = 1 - 2 / (exp(2|x|) + 1)
+
+
 def _tanh(b: _Builder, x) -> ir.Value:
+    """Eigen's rational below TANH_BY_EXP, where its error is relative; above, 1 - 2 / (exp(2|x|) + 1) with the
+    sign of x, whose error is relative to the distance from +-1 (the rational's is 7 ulp of 1 there, and it was
+    +-1 from 7.9 on, where tanh is not yet +-1 in float: a GELU's 1 + tanh(v) in its negative tail was off by
+    up to 100%, and its every approximated proposal refused on wide inputs). exp(2|x|) = Inf past 44 gives 1."""
+    ax = mmath.absf(x)
     y = _rational(b, x, 7.90531110763549805, _TANH_P, _TANH_Q)
-    tiny = b.cmp("olt", mmath.absf(x), b.f(0.0004))  # tanh(x) = x in float; keeps -0 and subnormals
+    q = arith.divf(b.f(2.0), arith.addf(_exp(b, arith.mulf(ax, b.f(2.0))), b.f(1.0)))
+    y = b.sel(b.cmp("oge", ax, b.f(TANH_BY_EXP)), mmath.copysign(arith.subf(b.f(1.0), q), x), y)
+    tiny = b.cmp("olt", ax, b.f(0.0004))  # tanh(x) = x in float; keeps -0 and subnormals
     return b.nan_through(x, b.sel(tiny, x, y))
 
 

@@ -364,17 +364,39 @@ def test_sin_and_cos_are_within_2_ulp_and_take_the_math_library_past_their_range
 
 
 def test_tanh_and_erf_approximations_saturate_to_exactly_one():
-    """From their bound on, tanh and erf are exactly +-1, as libm's are: the rational function gave
-    -0.99999994 at -Inf, so a GELU's -Inf * (1 + tanh(-Inf)) was -Inf, not NaN, and the evaluator refused
-    the example GELU's every schedule on the `infinite` set."""
+    """Where tanh and erf are +-1 in float, the approximations are exactly +-1, as libm's are: the rational function
+    gave -0.99999994 at -Inf, so a GELU's -Inf * (1 + tanh(-Inf)) was -Inf, not NaN, and the evaluator refused
+    the example GELU's every schedule on the `infinite` set. Before that, tanh is libm's float value (tanh(8) is
+    not 1 in float; the rational saturated from 7.9 on)."""
     sched = _approximating_schedule()
     x = np.ascontiguousarray(np.resize(np.array([-np.inf, -20.0, -8.0, -7.95, 7.95, 8.0, 9.0, np.inf], np.float32),
                                        (7, 61)))
-    for op in ("math.tanh", "math.erf"):
+    for op, ref in (("math.tanh", np.tanh), ("math.erf", np.sign)):
         k = compile_kernel(_elementwise(op, "7x61"), sched)
         y = np.zeros_like(x)
         k(x, y)
-        np.testing.assert_array_equal(y, np.sign(x))
+        np.testing.assert_array_equal(y, ref(x.astype(np.float64)).astype(np.float32))
+    assert np.tanh(np.float32(8.0)) != 1 and np.tanh(np.float64(9.1)).astype(np.float32) == 1
+
+
+def test_tanh_is_within_its_ulps_and_so_is_its_distance_from_one():
+    """A tanh-GELU's 0.5 v (1 + tanh(...)) in its negative tail is 1 + tanh, which cancels: tanh must be as close
+    to -1 as libm's float value, not merely within ulps of 1 (the rational was 7 ulp of 1 off there, 100% of
+    1 + tanh past 7.9, and the evaluator refused every approximated proposal of such a GELU on wide inputs)."""
+    from neurojit.compiler.approx import TANH_BY_EXP
+
+    k = compile_kernel(_elementwise("math.tanh", "16x1025"), _approximating_schedule('"math.tanh"'))
+    rng = np.random.default_rng(5)
+    for x in (np.linspace(-10, 10, 16 * 1025), rng.standard_normal(16 * 1025) * 3):
+        x = x.astype(np.float32).reshape(16, 1025)
+        y = np.full_like(x, np.nan)
+        k(x, y)
+        exact = np.tanh(x.astype(np.float64))
+        ulps = np.abs(y - exact) / np.spacing(np.abs(exact).astype(np.float32))
+        assert ulps.max() <= 7 and ulps[np.abs(x) >= TANH_BY_EXP].max() <= 2  # (the rational's 7, the exp's 2)
+        tail = np.abs(x) > 1  # 1 - |tanh| is computed exactly from the float value (Sterbenz)
+        gap = 1 - np.abs(y[tail].astype(np.float64))
+        assert np.max(np.abs(gap - (1 - np.abs(exact[tail])))) <= 1.5 * 2.0 ** -24
 
 
 # LLaMA's RMSNorm as a memref kernel writes it: the row sums of squares in a stack scratch (memref.alloca)
