@@ -8,8 +8,8 @@ a rational function (Eigen's `tanh` and `erf`), in plain arith ops on whatever v
 that it stays vectorised. Only f32 ops are rewritten (f64 keeps libm), and f16 and bf16 ones computed in f32. The edges are exact by
 construction: NaN in gives NaN, exp(+-Inf) = Inf / 0 and overflow to Inf, log(0) = -Inf, log(x < 0) = NaN,
 log(Inf) = Inf, tanh and erf saturate to +-1; subnormal inputs and results are computed, not flushed.
-Accuracy (float32, dense sweep against float64): exp and log within 2 ulp, tanh and erf within 7 ulp (tanh within 2
-ulp past TANH_BY_EXP, and its distance from +-1 as close as libm's float value's),
+Accuracy (float32, dense sweep against float64): exp and log within 2 ulp, tanh and erf within 7 ulp (1 + tanh(x)
+and 1 - tanh(x) within a few ulp of their own value: `_gaps`),
 inside the evaluator's 32 ulp tolerance; the evaluator's value classes check it on every candidate.
 
 A schedule opts in per op, in its transform script: `transform.annotate %e "neurojit.approximate"` on a
@@ -44,21 +44,67 @@ def approximate(module: ir.Module) -> int:
                 isinstance(ty, ir.VectorType) and (ty.rank == 0 or ty.scalable)):
             del op.attributes[MARK]  # f64 (and others) keep the math library
             continue
+        wide = (ir.VectorType.get(ty.shape, ir.F32Type.get()) if isinstance(ty, ir.VectorType) else
+                ir.F32Type.get()) if half else ty
+
+        def computed(rule, at: ir.Operation, mask=None) -> ir.Value:
+            with op.location, ir.InsertionPoint(at):
+                b = _Builder(wide)
+                b.mask = mask
+                value = rule(b, arith.extf(wide, op.operands[0]) if half else op.operands[0])
+                return arith.truncf(ty, value) if half else value
+
+        parent = op.parent
+        # (not for a half tanh: it is rounded to f16 or bf16 before the sum, as the kernel says, and the rational
+        # is far inside a half ulp of +-1, where it is +-1 in the half type long before 7.9)
+        if op.name == "math.tanh" and parent.name != "vector.mask" and not half:
+            for use, rule in _gaps(op):  # 1 + tanh(x), 1 - tanh(x): from exp, not from the rounded tanh
+                use.results[0].replace_all_uses_with(computed(rule, use))
+                use.erase()
+            if not list(op.results[0].uses):
+                op.erase()
+                done += 1
+                continue
         # a masked elementwise op (vector.mask { math.exp }) leaves its masked-off lanes undefined: the
         # approximation computes every lane, outside the mask, and replaces the mask's result
-        parent = op.parent
         outer = parent if parent.name == "vector.mask" else op
-        with op.location, ir.InsertionPoint(outer):
-            wide = (ir.VectorType.get(ty.shape, ir.F32Type.get()) if isinstance(ty, ir.VectorType) else
-                    ir.F32Type.get()) if half else ty
-            b = _Builder(wide)
-            b.mask = parent.operands[0] if parent.name == "vector.mask" else None
-            value = _RULES[op.name](b, arith.extf(wide, op.operands[0]) if half else op.operands[0])
-            value = arith.truncf(ty, value) if half else value
+        value = computed(_RULES[op.name], outer, parent.operands[0] if parent.name == "vector.mask" else None)
         outer.results[0].replace_all_uses_with(value)
         outer.erase()
         done += 1
     return done
+
+
+def _gaps(tanh: ir.Operation) -> list[tuple[ir.Operation, object]]:
+    """The uses of a tanh that are 1 + tanh(x) or 1 - tanh(x), each with its rule: 2 / (1 + exp(-+2x)). The sum
+    cancels where tanh is near -+1 (a tanh-GELU's negative tail): what it leaves is the error of the rounded tanh
+    (the rational's, 7 ulp of 1, and +-1 from 7.9 on, where tanh is not yet +-1 in float), 100% past 7.9; a
+    dynamic-batch GELU's every approximated proposal was refused on wide inputs (1.01x; 16x now)."""
+    out = []
+    for use in list(tanh.results[0].uses):
+        user = _op(use.owner)
+        if user.name == "arith.addf" and _is_one(user.operands[1 - use.operand_number]):
+            out.append((user, _one_plus_tanh))
+        elif user.name == "arith.subf" and use.operand_number == 1 and _is_one(user.operands[0]):
+            out.append((user, _one_minus_tanh))
+    return out
+
+
+def _op(owner):
+    return owner.operation if isinstance(owner, ir.OpView) else owner
+
+
+def _is_one(value: ir.Value) -> bool:
+    owner = _op(value.owner)
+    while isinstance(owner, ir.Operation) and owner.name in ("vector.broadcast", "vector.splat"):
+        owner = _op(owner.operands[0].owner)
+    if not isinstance(owner, ir.Operation) or owner.name != "arith.constant":
+        return False
+    attr = owner.attributes["value"]
+    if isinstance(attr, ir.DenseFPElementsAttr) or ir.DenseFPElementsAttr.isinstance(attr):
+        dense = ir.DenseFPElementsAttr(attr)
+        return dense.is_splat and float(dense.get_splat_value().value) == 1.0
+    return ir.FloatAttr.isinstance(attr) and ir.FloatAttr(attr).value == 1.0
 
 
 def _element(t: ir.Type) -> ir.Type:
@@ -177,20 +223,21 @@ def _rational(b: _Builder, x, bound: float, p, q) -> ir.Value:
     return b.sel(b.cmp("oge", mmath.absf(x), b.f(bound)), mmath.copysign(b.f(1.0), x), y)
 
 
-TANH_BY_EXP = 0.625  # from here on tanh(|x|) = 1 - 2 / (exp(2|x|) + 1)
-
-
 def _tanh(b: _Builder, x) -> ir.Value:
-    """Eigen's rational below TANH_BY_EXP, where its error is relative; above, 1 - 2 / (exp(2|x|) + 1) with the
-    sign of x, whose error is relative to the distance from +-1 (the rational's is 7 ulp of 1 there, and it was
-    +-1 from 7.9 on, where tanh is not yet +-1 in float: a GELU's 1 + tanh(v) in its negative tail was off by
-    up to 100%, and its every approximated proposal refused on wide inputs). exp(2|x|) = Inf past 44 gives 1."""
-    ax = mmath.absf(x)
+    """Within 7 ulp of tanh; +-1 from 7.9 on (in float tanh is +-1 from 9.01 on: up to 4 ulp there). Where a sum
+    cancels it, 1 + tanh(x) or 1 - tanh(x), the sum is computed from exp instead (`_gaps`)."""
     y = _rational(b, x, 7.90531110763549805, _TANH_P, _TANH_Q)
-    q = arith.divf(b.f(2.0), arith.addf(_exp(b, arith.mulf(ax, b.f(2.0))), b.f(1.0)))
-    y = b.sel(b.cmp("oge", ax, b.f(TANH_BY_EXP)), mmath.copysign(arith.subf(b.f(1.0), q), x), y)
-    tiny = b.cmp("olt", ax, b.f(0.0004))  # tanh(x) = x in float; keeps -0 and subnormals
+    tiny = b.cmp("olt", mmath.absf(x), b.f(0.0004))  # tanh(x) = x in float; keeps -0 and subnormals
     return b.nan_through(x, b.sel(tiny, x, y))
+
+
+def _one_plus_tanh(b: _Builder, x) -> ir.Value:
+    """1 + tanh(x) = 2 / (1 + exp(-2x)): within a few ulp of its own value everywhere (0 at -Inf, 2 at Inf)."""
+    return b.nan_through(x, arith.divf(b.f(2.0), arith.addf(_exp(b, arith.mulf(x, b.f(-2.0))), b.f(1.0))))
+
+
+def _one_minus_tanh(b: _Builder, x) -> ir.Value:
+    return _one_plus_tanh(b, arith.negf(x))
 
 
 def _erf(b: _Builder, x) -> ir.Value:
