@@ -417,3 +417,12 @@ def test_a_softmax_on_fewer_rows_than_its_elementwise_tile_is_right(rows):
                 _check("row_softmax", {knob.name: knob.high} if knob else None, schedule, text)
             tried += 1
     assert tried >= 2
+
+
+def test_a_narrowing_map_is_split_by_the_bytes_it_reads():
+    """An f32 -> i8 requantisation of 255 x 513 reads 523 KB: counted at its i8 output's byte a point it stayed
+    serial (0.9x naive with its vectors alone); counted at the input's 4, its schedules may split it."""
+    info = analyze((pathlib.Path(__file__).parent / "kernels" / "requantize_i8.mlir").read_text())
+    h = dataclasses.replace(host(), cores=2)
+    offered = {s.name: [k.name for k in s.space(info, h)] for s in for_kernel(info, h)}
+    assert "threads" in offered["vectorize_elementwise"] and "naive_split" in offered, offered
