@@ -135,6 +135,7 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
                               "shaped tensors (or memrefs), or writes its results into output memref arguments",
                               where)
     _check_static(fname, names, list(ftype.inputs), list(ftype.results), where)
+    ftype = _scalars_to_tensors(func, ftype)
     taken = set(names)
     for i in range(len(ftype.results)):
         name = f"result{i}"
@@ -165,6 +166,33 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     except ScheduleError as e:
         raise KernelError(f"{origin}: @{fname}: {str(e).removeprefix('tensor payload: ')}", where) from None
     return names
+
+
+def _scalars_to_tensors(func: ir.Operation, ftype: ir.FunctionType) -> ir.FunctionType:
+    """A scalar argument (torch.add's alpha) becomes a 0-d tensor read at entry (`tensor.extract`), so that it is
+    a 0-d memref in the convention, as every argument is a memref there. Returns the new function type."""
+    from .dtypes import DTYPES  # (the element types the convention takes)
+
+    block = func.regions[0].blocks[0]
+    inputs = list(ftype.inputs)
+    first = block.operations[0] if len(block.operations) else None
+    for i, t in enumerate(inputs):
+        if _is_shaped(t) or str(t) not in DTYPES:
+            continue
+        arg = block.arguments[i]
+        users = [u.owner for u in arg.uses]
+        inputs[i] = ir.RankedTensorType.get([], t)
+        arg.set_type(inputs[i])
+        with ir.InsertionPoint(first) if first is not None else ir.InsertionPoint(block), func.location:
+            value = ir.Operation.create("tensor.extract", results=[t], operands=[arg]).result
+        for user in users:
+            user = _operation(user)
+            for k, operand in enumerate(user.operands):
+                if operand == arg:
+                    user.operands[k] = value
+    ftype = ir.FunctionType.get(inputs, list(ftype.results))
+    func.attributes["function_type"] = ir.TypeAttr.get(ftype)
+    return ftype
 
 
 def _fold_transposes(func: ir.Operation) -> None:

@@ -693,3 +693,42 @@ func.func @k(%a: {t(a_shape)}, %b: {t(b_shape)}) -> {t(out)} {{
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(a_shape).astype(np.float32), rng.standard_normal(b_shape).astype(np.float32)
     np.testing.assert_allclose(neurojit.compile(text)(a, b), ref(a, b), rtol=1e-5, atol=1e-5)
+
+
+SCALAR_ARGS = """#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @axpy(%x: tensor<9x17xf32>, %y: tensor<9x17xf32>, %alpha: f32, %n: i32) -> (tensor<9x17xf32>, tensor<9x17xi32>) {
+  %e = tensor.empty() : tensor<9x17xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %y : tensor<9x17xf32>, tensor<9x17xf32>) outs(%e : tensor<9x17xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = arith.mulf %q, %alpha : f32
+    %s = arith.addf %p, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<9x17xf32>
+  %ei = tensor.empty() : tensor<9x17xi32>
+  %f = linalg.fill ins(%n : i32) outs(%ei : tensor<9x17xi32>) -> tensor<9x17xi32>
+  return %r, %f : tensor<9x17xf32>, tensor<9x17xi32>
+}"""
+
+
+def test_a_scalar_argument_of_a_tensor_function_is_a_0d_input():
+    """torch.add's alpha as an f32 argument (and an i32 one): each becomes a 0-d memref, read at entry; the
+    function took only tensors before (exit 2: "kernel arguments must be statically shaped memrefs")."""
+    k = compile_kernel(SCALAR_ARGS)
+    assert [(a.name, a.shape, a.dtype) for a in k.signature.args[2:4]] == [("alpha", (), "float32"), ("n", (), "int32")]
+    rng = np.random.default_rng(0)
+    x, y = (rng.standard_normal((9, 17)).astype(np.float32) for _ in range(2))
+    r, f = k(x, y, np.array(-2.5, np.float32), np.array(7, np.int32))
+    np.testing.assert_allclose(r, x + np.float32(-2.5) * y, rtol=1e-6)
+    assert (f == 7).all()
+
+
+@pytest.mark.slow
+def test_the_evaluator_judges_a_kernel_with_a_scalar_argument():
+    from neurojit.evaluator import EvalConfig, Evaluator
+
+    with Evaluator(EvalConfig(bench=False, workers=1, random_sets=1)) as ev:
+        same = ev.evaluate(SCALAR_ARGS, SCALAR_ARGS)
+        wrong = ev.evaluate(SCALAR_ARGS, SCALAR_ARGS.replace("%m = arith.mulf %q, %alpha", "%m = arith.addf %q, %alpha"))
+    assert same.accepted, same.detail
+    assert (wrong.verdict.value, wrong.reason.value) == ("reject", "wrong_result"), wrong.detail
