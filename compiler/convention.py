@@ -37,13 +37,20 @@ from .tensorize import free_buffers
 # Ops that are an aggregate of others (linalg.softmax, as IREE users write it) have no lowering of their
 # own: they are decomposed into linalg.generic first.
 AGGREGATES = ("linalg.softmax",)
-DECOMPOSE = """module attributes {transform.with_named_sequence} {
-  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
-    %agg = transform.structured.match ops{NAMES} in %root : (!transform.any_op) -> !transform.any_op
-    %d = transform.structured.decompose_interface %agg : (!transform.any_op) -> !transform.any_op
+
+
+def _on_each(names: tuple[str, ...], transform: str) -> str:
+    """A script that applies `transform` (a transform op taking and giving one handle) to every op named in `names`."""
+    return f"""module attributes {{transform.with_named_sequence}} {{
+  transform.named_sequence @__transform_main(%root: !transform.any_op {{transform.readonly}}) {{
+    %m = transform.structured.match ops{{[{", ".join(f'"{n}"' for n in names)}]}} in %root : (!transform.any_op) -> !transform.any_op
+    %d = {transform} %m : (!transform.any_op) -> !transform.any_op
     transform.yield
-  }
-}""".replace("NAMES", "[" + ", ".join(f'"{n}"' for n in AGGREGATES) + "]")
+  }}
+}}"""
+
+
+DECOMPOSE = _on_each(AGGREGATES, "transform.structured.decompose_interface")
 # linalg.pack / linalg.unpack (data tiling, as IREE writes it) do not bufferize: they are lowered first into
 # the pad, reshape and transpose they stand for (MLIR's own lower_pack / lower_unpack)
 PACKS = ("linalg.pack", "linalg.unpack")
@@ -66,13 +73,7 @@ NAMED_MAPS = ("linalg.map", "linalg.broadcast", "linalg.reduce", "linalg.element
               "linalg.exp", "linalg.log", "linalg.abs", "linalg.ceil", "linalg.floor", "linalg.negf",
               "linalg.reciprocal", "linalg.round", "linalg.sqrt", "linalg.rsqrt", "linalg.square", "linalg.tanh",
               "linalg.erf", "linalg.select")
-GENERALIZE_MAPS = """module attributes {transform.with_named_sequence} {
-  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
-    %m = transform.structured.match ops{NAMES} in %root : (!transform.any_op) -> !transform.any_op
-    %g = transform.structured.generalize %m : (!transform.any_op) -> !transform.any_op
-    transform.yield
-  }
-}""".replace("NAMES", "[" + ", ".join(f'"{n}"' for n in NAMED_MAPS) + "]")
+GENERALIZE_MAPS = _on_each(NAMED_MAPS, "transform.structured.generalize")
 BUFFERIZE = """module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.consumed}) {
     %b = transform.bufferization.one_shot_bufferize %root {bufferize_function_boundaries = true,
