@@ -26,7 +26,7 @@ from mlir.dialects import arith
 from mlir.dialects import math as mmath
 from mlir.dialects import scf, vector
 
-from .kernel import walk
+from .kernel import as_operation, walk
 
 MARK = "neurojit.approximate"
 OPS = ("math.exp", "math.log", "math.tanh", "math.erf", "math.sin", "math.cos")  # what `approximate` rewrites
@@ -82,7 +82,7 @@ def _gaps(tanh: ir.Operation) -> list[tuple[ir.Operation, object]]:
     dynamic-batch GELU's every approximated proposal was refused on wide inputs (1.01x; 16x now)."""
     out = []
     for use in list(tanh.results[0].uses):
-        user = _op(use.owner)
+        user = as_operation(use.owner)
         if user.name == "arith.addf" and _is_one(user.operands[1 - use.operand_number]):
             out.append((user, _one_plus_tanh))
         elif user.name == "arith.subf" and use.operand_number == 1 and _is_one(user.operands[0]):
@@ -90,21 +90,17 @@ def _gaps(tanh: ir.Operation) -> list[tuple[ir.Operation, object]]:
     return out
 
 
-def _op(owner):
-    return owner.operation if isinstance(owner, ir.OpView) else owner
-
-
 def _is_one(value: ir.Value) -> bool:
-    owner = _op(value.owner)
+    owner = as_operation(value.owner)
     while isinstance(owner, ir.Operation) and owner.name in ("vector.broadcast", "vector.splat"):
-        owner = _op(owner.operands[0].owner)
+        owner = as_operation(owner.operands[0].owner)
     if not isinstance(owner, ir.Operation) or owner.name != "arith.constant":
         return False
     attr = owner.attributes["value"]
-    if isinstance(attr, ir.DenseFPElementsAttr) or ir.DenseFPElementsAttr.isinstance(attr):
+    if isinstance(attr, ir.DenseFPElementsAttr):
         dense = ir.DenseFPElementsAttr(attr)
         return dense.is_splat and float(dense.get_splat_value().value) == 1.0
-    return ir.FloatAttr.isinstance(attr) and ir.FloatAttr(attr).value == 1.0
+    return isinstance(attr, ir.FloatAttr) and attr.value == 1.0
 
 
 def _element(t: ir.Type) -> ir.Type:

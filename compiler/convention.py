@@ -30,7 +30,9 @@ from mlir.dialects.transform import interpreter
 
 from .collapse import collapse_reductions
 from .errors import CompileError, KernelError, ScheduleError
-from .kernel import OUTPUT_ATTR, RESULT_ATTR, arg_names, location_of, the_public_function, walk
+from .dtypes import DTYPES
+from .kernel import (OUTPUT_ATTR, RESULT_ATTR, arg_names, as_operation, location_of, the_public_function,
+                     walk)
 from .pipeline import FOLD_UNIT_DIMS, FUSE_ELEMENTWISE, INLINE_HELPERS, TOSA_TO_LINALG
 from .tensorize import free_buffers
 
@@ -189,25 +191,17 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
 def _scalars_to_tensors(func: ir.Operation, ftype: ir.FunctionType) -> ir.FunctionType:
     """A scalar argument (torch.add's alpha) becomes a 0-d tensor read at entry (`tensor.extract`), so that it is
     a 0-d memref in the convention, as every argument is a memref there. Returns the new function type."""
-    from .dtypes import DTYPES  # (the element types the convention takes)
-
     block = func.regions[0].blocks[0]
     inputs = list(ftype.inputs)
-    first = block.operations[0] if len(block.operations) else None
     for i, t in enumerate(inputs):
-        if _is_shaped(t) or str(t) not in DTYPES:
+        if _is_shaped(t) or str(t) not in DTYPES:  # (DTYPES: the element types the convention takes)
             continue
         arg = block.arguments[i]
-        users = [u.owner for u in arg.uses]
         inputs[i] = ir.RankedTensorType.get([], t)
         arg.set_type(inputs[i])
-        with ir.InsertionPoint(first) if first is not None else ir.InsertionPoint(block), func.location:
-            value = ir.Operation.create("tensor.extract", results=[t], operands=[arg]).result
-        for user in users:
-            user = _operation(user)
-            for k, operand in enumerate(user.operands):
-                if operand == arg:
-                    user.operands[k] = value
+        with ir.InsertionPoint.at_block_begin(block), func.location:
+            read = ir.Operation.create("tensor.extract", results=[t], operands=[arg])
+        arg.replace_all_uses_except(read.result, read)
     ftype = ir.FunctionType.get(inputs, list(ftype.results))
     func.attributes["function_type"] = ir.TypeAttr.get(ftype)
     return ftype
@@ -238,7 +232,7 @@ def _fold_transposes(func: ir.Operation) -> None:
             continue
         folded = []
         for k in (0, 1):
-            t = _operation(operands[k].owner)
+            t = as_operation(operands[k].owner)
             if (isinstance(t, ir.Operation) and t.name == "linalg.transpose"
                     and list(ir.DenseI64ArrayAttr(t.attributes["permutation"])) == [1, 0]
                     and len(list(t.results[0].uses)) == 1):
@@ -253,7 +247,7 @@ def _fold_transposes(func: ir.Operation) -> None:
         mm.results[0].replace_all_uses_with(new)
         mm.erase()
         for t in folded:
-            init = _operation(t.operands[1].owner)
+            init = as_operation(t.operands[1].owner)
             t.erase()
             if isinstance(init, ir.Operation) and init.name == "tensor.empty" and not list(init.results[0].uses):
                 init.erase()
@@ -338,14 +332,14 @@ def _elide_result_copies(func: ir.Operation, n_inputs: int) -> None:
             if not any(dst == o for o in outs) or src.type != dst.type:
                 continue
             # the buffer, or (unit dims folded away, convention step 4) its expand_shape to the output's shape
-            view = _operation(src.owner)
+            view = as_operation(src.owner)
             if isinstance(view, ir.Operation) and view.name == "memref.expand_shape":
                 if len(list(view.result.uses)) != 1:  # read elsewhere too (a keepdim sum fed to a matmul)
                     continue
                 src = view.operands[0]
             else:
                 view = None
-            alloc = _operation(src.owner)
+            alloc = as_operation(src.owner)
             if not isinstance(alloc, ir.Operation) or alloc.name != "memref.alloc" or len(alloc.operands):
                 continue
             if any(_top_index(top, u.owner) < at for u in dst.uses):
@@ -364,10 +358,6 @@ def _elide_result_copies(func: ir.Operation, n_inputs: int) -> None:
             alloc.erase()
             changed = True
             break
-
-
-def _operation(owner):
-    return owner.operation if not isinstance(owner, ir.Operation) and hasattr(owner, "operation") else owner
 
 
 def _alias_users(v: ir.Value) -> list[ir.Operation]:

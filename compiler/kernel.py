@@ -121,6 +121,11 @@ class Kernel:
         return self.signature.results
 
 
+def as_operation(owner):
+    """The ir.Operation of a value's owner or a use's owner (the bindings hand out OpViews); a block as it is."""
+    return owner.operation if not isinstance(owner, ir.Operation) and hasattr(owner, "operation") else owner
+
+
 def walk(op: ir.Operation):
     """Every operation nested in `op` (not `op` itself), outer before inner, in program order: a generator over
     a list taken before the first is handed out (MLIR's own walk, which is 3-4x faster than recursing through

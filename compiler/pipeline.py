@@ -122,10 +122,10 @@ CLEANUP = Pipeline("cleanup", ("canonicalize", "cse"))
 # Front doors: unit dims folded away (a keepdim reduction's (d0, d1) -> (d0, 0) becomes (d0, d1) -> (d0) on a
 # collapsed view), for functions on tensors that index operands by constants (convention.py)
 FOLD_UNIT_DIMS = Pipeline("fold-unit-dims", ("func.func(linalg-fold-unit-extent-dims)", "canonicalize"))
-# Front doors: private helpers inlined into the public function (then dropped).
 # a tensor function's elementwise ops, once generic, fused producer into consumer (what IREE does before it forms its
 # dispatches): StableHLO's lowering writes every broadcast and map out whole (convention.py `_fuse_maps`)
 FUSE_ELEMENTWISE = Pipeline("fuse-elementwise", ("func.func(linalg-fuse-elementwise-ops)", "canonicalize", "cse"))
+# Front doors: private helpers inlined into the public function (then dropped).
 INLINE_HELPERS = Pipeline("inline-helpers", ("inline", "symbol-dce"))
 # TOSA (what TFLite and torch-mlir's TOSA backend emit) to linalg on tensors: MLIR's own lowering, as IREE runs it
 TOSA_TO_LINALG = Pipeline("tosa-to-linalg", ("func.func(tosa-optional-decompositions, tosa-to-linalg-named, "

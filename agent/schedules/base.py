@@ -14,10 +14,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+import numpy as np
+
+from neurojit.compiler import dtypes  # noqa: F401  (numpy knows bfloat16 by name once it is imported)
 from neurojit.compiler.errors import ScheduleError
 from neurojit.compiler.host import Host
 from neurojit.compiler.schedule import knobs_of
@@ -123,8 +125,8 @@ def worth_splitting(points: int, info: KernelInfo) -> bool:
     """Whether a streaming op over `points` elements touches enough memory (PARALLEL_BYTES) to start split
     over the cores (row reductions, elementwise maps). A point is counted at the widest argument's element: an f32
     to i8 requantisation reads 4 bytes a point (counted at its i8 output's 1, a 255 x 513 one stayed serial: 0.9x)."""
-    widest = max([info.element_bits] + [int(m.group(1)) for d in info.arg_dtypes if (m := re.search(r"(\d+)$", d))])
-    return points * max(1, widest // 8) >= PARALLEL_BYTES
+    widest = max([info.element_bits // 8] + [np.dtype(d).itemsize for d in info.arg_dtypes])
+    return points * max(1, widest) >= PARALLEL_BYTES
 
 
 SPLIT_VECTOR_FMAS = 65536  # ~11 us at one core's peak: measured on znver4, packed matmul 2 tasks / 1 task over
