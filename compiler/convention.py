@@ -25,13 +25,13 @@ from __future__ import annotations
 import re
 
 from mlir import ir
-from mlir.dialects import memref
+from mlir.dialects import arith, memref
 from mlir.dialects.transform import interpreter
 
 from .collapse import collapse_reductions
 from .errors import CompileError, KernelError, ScheduleError
-from .dtypes import DTYPES
-from .kernel import (OUTPUT_ATTR, RESULT_ATTR, arg_names, as_operation, location_of, the_public_function,
+from .dtypes import BOOL, DTYPE_ATTR, DTYPES
+from .kernel import (OUTPUT_ATTR, RESULT_ATTR, arg_names, as_operation, identity_layout, location_of, the_public_function,
                      walk)
 from .pipeline import FOLD_UNIT_DIMS, FUSE_ELEMENTWISE, INLINE_HELPERS, TOSA_TO_LINALG
 from .tensorize import free_buffers
@@ -140,6 +140,7 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
     names = arg_names(func, text, len(ftype.inputs))
     where = location_of(func.location, origin)
+    ftype = _views_to_buffers(func, ftype, names, fname, where)
     has_tensors = any(isinstance(t.maybe_downcast(), ir.RankedTensorType) for t in ftype.inputs)
     if not len(ftype.results) and not has_tensors:
         return names
@@ -153,6 +154,7 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
                               where)
     _check_static(fname, names, list(ftype.inputs), list(ftype.results), where)
     ftype = _scalars_to_tensors(func, ftype)
+    ftype, bools = _bools_to_bytes(func, ftype)
     taken = set(names)
     for i in range(len(ftype.results)):
         name = f"result{i}"
@@ -161,12 +163,13 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
         taken.add(name)
         names.append(name)
     _results_to_outputs(func, ftype)
+    _mark_bools(func, bools)
     _fold_transposes(func)
     try:
         if _keeps_dims(func):
             FOLD_UNIT_DIMS.run(module)
             func = the_public_function(module, origin)
-        if any(op.name in NAMED_MAPS for op in walk(func)):
+        if any(op.name in NAMED_MAPS or _on_tensors(op) for op in walk(func)):
             _fuse_maps(module)
             func = the_public_function(module, origin)
         collapse_reductions(func)
@@ -188,13 +191,70 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     return names
 
 
+def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[str], fname: str,
+                      where: str | None) -> ir.FunctionType:
+    """A memref argument with a static strided layout (a view of a row-padded buffer, `strided<[256, 1]>`, as
+    bufferization and hand-written MLIR tests pass them) becomes the buffer it views, the view taken at entry:
+    rows padded to their stride where the strides are those of a padded row-major array and the offset is 0
+    (memref<127x255xf32, strided<[256, 1]>> is a 127x256 buffer, `memref.subview`), else the 1-D span from the
+    buffer's start to the view's last element (`memref.reinterpret_cast`). The caller passes the whole buffer;
+    the kernel reads and writes the view's elements only, and an output's padding keeps what it held (the
+    evaluator compares whole buffers: a candidate that writes there is wrong). Returns the new function type."""
+    block = func.regions[0].blocks[0]
+    inputs = list(ftype.inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t.maybe_downcast(), ir.MemRefType):
+            continue
+        mt = ir.MemRefType(t)
+        if identity_layout(mt) or mt.memory_space is not None or not mt.has_static_shape:
+            continue  # (signature_of refuses what is left, naming it)
+        try:
+            strides, offset = mt.get_strides_and_offset()
+        except (ValueError, RuntimeError):
+            continue
+        if any(mt.is_dynamic_stride_or_offset(v) for v in (*strides, offset)):
+            raise KernelError(f"argument {i} (%{names[i]}) of @{fname} is a view with a dynamic stride or offset ({t}); "
+                              "give its layout static strides and offset, or pass a contiguous memref", where)
+        shape = list(mt.shape)
+        padded = _padded(shape, strides) if offset == 0 else None
+        span = [offset + sum((n - 1) * st for n, st in zip(shape, strides)) + 1] if all(shape) else [0]
+        buffer = ir.MemRefType.get(padded or span, mt.element_type)
+        arg = block.arguments[i]
+        arg.set_type(buffer)
+        inputs[i] = buffer
+        i64s = ir.DenseI64ArrayAttr.get
+        with ir.InsertionPoint.at_block_begin(block), func.location:
+            view = ir.Operation.create(
+                "memref.subview" if padded else "memref.reinterpret_cast", results=[mt], operands=[arg],
+                attributes={"static_offsets": i64s([0] * len(shape) if padded else [offset]),
+                            "static_sizes": i64s(shape), "static_strides": i64s([1] * len(shape) if padded else strides),
+                            "operandSegmentSizes": ir.DenseI32ArrayAttr.get([1, 0, 0, 0])})
+        arg.replace_all_uses_except(view.result, view)
+    ftype = ir.FunctionType.get(inputs, list(ftype.results))
+    func.attributes["function_type"] = ir.TypeAttr.get(ftype)
+    return ftype
+
+
+def _padded(shape: list[int], strides: list[int]) -> list[int] | None:
+    """The row-major buffer whose strides these are, each dimension past the first padded to its stride's
+    ratio (shape 127x255, strides [256, 1]: 127x256), or None where they are not such a buffer's."""
+    if not shape or strides[-1] != 1:
+        return None
+    dims = [shape[0]]
+    for d in range(1, len(shape)):
+        if strides[d] <= 0 or strides[d - 1] % strides[d] or strides[d - 1] // strides[d] < shape[d]:
+            return None
+        dims.append(strides[d - 1] // strides[d])
+    return dims
+
+
 def _scalars_to_tensors(func: ir.Operation, ftype: ir.FunctionType) -> ir.FunctionType:
     """A scalar argument (torch.add's alpha) becomes a 0-d tensor read at entry (`tensor.extract`), so that it is
     a 0-d memref in the convention, as every argument is a memref there. Returns the new function type."""
     block = func.regions[0].blocks[0]
     inputs = list(ftype.inputs)
     for i, t in enumerate(inputs):
-        if _is_shaped(t) or str(t) not in DTYPES:  # (DTYPES: the element types the convention takes)
+        if _is_shaped(t) or (str(t) not in DTYPES and str(t) != "i1"):  # (the element types the convention takes)
             continue
         arg = block.arguments[i]
         inputs[i] = ir.RankedTensorType.get([], t)
@@ -205,6 +265,93 @@ def _scalars_to_tensors(func: ir.Operation, ftype: ir.FunctionType) -> ir.Functi
     ftype = ir.FunctionType.get(inputs, list(ftype.results))
     func.attributes["function_type"] = ir.TypeAttr.get(ftype)
     return ftype
+
+
+def _bools_to_bytes(func: ir.Operation, ftype: ir.FunctionType) -> tuple[ir.FunctionType, list[int]]:
+    """i1 tensor arguments and results (a mask, torch.gt's answer) become i8 ones holding 0 or 1, numpy's bool
+    (see `dtypes.DTYPE_ATTR`): each reader of an argument compares it with 0, a result is extended at its return,
+    and an i1 tensor that several ops read is stored as i8 too (`_bytes_between`). All of it is arith on whole
+    tensors, which `_fuse_maps` makes generics and fuses into their neighbours: no buffer of i1 is left (a
+    vectorised schedule would store its vectors as packed bits). Returns the new function type and the indices
+    of the arguments to mark, results' counted from the end of the inputs (as `_results_to_outputs` appends
+    them)."""
+    block = func.regions[0].blocks[0]
+    inputs, results = list(ftype.inputs), list(ftype.results)
+    bool_in = [i for i, t in enumerate(inputs) if _is_bool(t)]
+    bool_out = [k for k, t in enumerate(results) if _is_bool(t)]
+    compares = {}  # a comparison made here -> the i8 tensor it compares
+    for i in bool_in:
+        arg, inputs[i] = block.arguments[i], _as_bytes(inputs[i])
+        arg.set_type(inputs[i])
+        compares.update(_compare_at_each_use(arg, block))
+    _bytes_between(func, block, compares)
+    for ret in [op for op in walk(func) if op.name == "func.return"]:
+        for k in bool_out:
+            v = ret.operands[k]
+            if isinstance(v.owner, ir.Operation | ir.OpView) and as_operation(v.owner) in compares:
+                ret.operands[k] = compares[as_operation(v.owner)]  # (an input or a value stored as i8 already)
+                continue
+            with ir.InsertionPoint(ret), ret.location:
+                ret.operands[k] = arith.ExtUIOp(_as_bytes(results[k]), v).result
+    results = [_as_bytes(t) if k in bool_out else t for k, t in enumerate(results)]
+    ftype = ir.FunctionType.get(inputs, results)
+    func.attributes["function_type"] = ir.TypeAttr.get(ftype)
+    return ftype, bool_in + [len(inputs) + k for k in bool_out]
+
+
+def _is_bool(t: ir.Type) -> bool:
+    return isinstance(t.maybe_downcast(), ir.RankedTensorType) and str(ir.ShapedType(t).element_type) == "i1"
+
+
+def _as_bytes(t: ir.Type) -> ir.Type:
+    return ir.RankedTensorType.get(list(ir.ShapedType(t).shape), ir.IntegerType.get_signless(8))
+
+
+def _compare_at_each_use(v: ir.Value, block: ir.Block) -> dict:
+    """Each op that reads the i8 tensor `v` reads its own `v != 0` instead (a producer with one reader is fused).
+    Returns {each comparison: v}."""
+    with ir.InsertionPoint.at_block_begin(block), block.owner.location:
+        zero = arith.ConstantOp(v.type, ir.DenseElementsAttr.get_splat(
+            v.type, ir.IntegerAttr.get(ir.IntegerType.get_signless(8), 0))).result
+    made = {}
+    for use in list(v.uses):
+        user = use.owner
+        if user == zero.owner:
+            continue
+        with ir.InsertionPoint(user), user.location:
+            cmp = arith.CmpIOp(arith.CmpIPredicate.ne, v, zero)
+        user.operands[use.operand_number] = cmp.result
+        made[cmp.operation] = v
+    return made
+
+
+def _bytes_between(func: ir.Operation, block: ir.Block, compares: dict) -> None:
+    """An i1 tensor that more than one op reads is extended to i8 once, each reader comparing that with 0
+    (`compares` gets the comparisons)."""
+    for v in [r for op in walk(func) for r in op.results if _is_bool(r.type)]:
+        if len(list(v.uses)) < 2:
+            continue
+        owner = as_operation(v.owner)
+        with ir.InsertionPoint.after(owner), owner.location:
+            ext = arith.ExtUIOp(_as_bytes(v.type), v)
+        v.replace_all_uses_except(ext.result, ext.operation)
+        compares.update(_compare_at_each_use(ext.result, block))
+
+
+def _mark_bools(func: ir.Operation, indices: list[int]) -> None:
+    """The arguments at `indices` hold booleans (DTYPE_ATTR = "bool", read by `kernel.signature_of`)."""
+    if not indices:
+        return
+    attrs = [{n.name: n.attr for n in ir.DictAttr(a)} for a in ir.ArrayAttr(func.attributes["arg_attrs"])]
+    for i in indices:
+        attrs[i][DTYPE_ATTR] = ir.StringAttr.get(BOOL)
+    func.attributes["arg_attrs"] = ir.ArrayAttr.get([ir.DictAttr.get(d) for d in attrs])
+
+
+def _on_tensors(op: ir.Operation) -> bool:
+    """An arith op (not a constant) on whole tensors: bufferization takes it only as a generic."""
+    return (op.name.startswith("arith.") and op.name != "arith.constant"
+            and any(isinstance(r.type.maybe_downcast(), ir.RankedTensorType) for r in op.results))
 
 
 def _fuse_maps(module: ir.Module) -> None:

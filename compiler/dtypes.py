@@ -16,7 +16,12 @@ BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 # numpy dtype name -> C type (an export's kernel.h, the print sites' C definitions); bf16 as its bits (GCC 12's C
 # has no __bf16)
 C_TYPES = {"float16": "_Float16", "bfloat16": "uint16_t", "float32": "float", "float64": "double", "int8": "int8_t",
-           "int16": "int16_t", "int32": "int32_t", "int64": "int64_t"}
+           "int16": "int16_t", "int32": "int32_t", "int64": "int64_t", "bool": "uint8_t"}
+# A boolean (i1) argument is stored as i8 holding 0 or 1, numpy's bool: MLIR lays a vector of i1 out in memory as
+# packed bits while a memref of i1 has a byte per element, so a vectorised schedule would read the two differently.
+# The argument carries this attribute (its numpy dtype name, "bool"); TensorLang's print sites of i1 values too.
+DTYPE_ATTR = "neurojit.dtype"
+BOOL = "bool"
 
 
 def is_float(dtype) -> bool:

@@ -61,7 +61,8 @@ def needs_conversion(text: str, helpers: bool = False) -> bool:
     that calls helpers it defines (inlined, so that the schedules see one function's ops: `neurojit tune` asks
     for that for the user's kernel; a candidate is judged as written)."""
     form, asserts = _read(text)
-    return form is not Form.CONVENTION or asserts or (helpers and _defines_helpers(_scan(text)[0]))
+    code = _scan(text)[0]
+    return form is not Form.CONVENTION or asserts or _takes_views(code) or (helpers and _defines_helpers(code))
 
 
 def _read(text: str) -> tuple[Form, bool]:
@@ -105,6 +106,15 @@ def _returns(code: str) -> bool:
         if rest.startswith("->") and not rest[2:].lstrip().startswith("()"):
             return True
     return False
+
+
+def _takes_views(code: str) -> bool:
+    """Does a public function take a memref with a strided layout (convention.py `_views_to_buffers`)? (Generic-form
+    functions: any `strided<` in a function type.)"""
+    for m in _PRETTY.finditer(code):
+        if m.group(1) not in ("private", "nested") and "strided<" in code[m.end():_matching(code, m.end() - 1)]:
+            return True
+    return any("strided<" in code[m.end():_matching(code, m.end() - 1)] for m in _GENERIC.finditer(code))
 
 
 def _matching(code: str, open_at: int) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from mlir import ir
 
-from .dtypes import DTYPES, is_float  # noqa: F401  (DTYPES, is_float: re-exported)
+from .dtypes import BOOL, DTYPE_ATTR, DTYPES, is_float  # noqa: F401  (DTYPES, is_float: re-exported)
 from .errors import KernelError
 from .source import Source, read_source
 
@@ -37,7 +37,7 @@ class Arg:
 
     @property
     def mlir_type(self) -> str:
-        elem = {v: k for k, v in TWIN_DTYPES.items()}[self.dtype]
+        elem = "i8" if self.dtype == BOOL else {v: k for k, v in TWIN_DTYPES.items()}[self.dtype]
         return f"memref<{'x'.join(map(str, self.shape))}{'x' if self.shape else ''}{elem}>"
 
     def to_json(self) -> dict:
@@ -206,7 +206,7 @@ def arg_names(func: ir.Operation, text: str, n: int) -> list[str]:
     return names
 
 
-def _identity_layout(mt: ir.MemRefType) -> bool:
+def identity_layout(mt: ir.MemRefType) -> bool:
     layout = mt.layout
     if not isinstance(layout.maybe_downcast(), ir.AffineMapAttr):
         return False
@@ -278,12 +278,22 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "", dt
             sizes = "x".join(str(d) if d >= 0 else "N" for d in mt.shape)
             raise KernelError(f"{label} has dynamic shape {t}; give every dimension a static size (on the command "
                               f"line: --shape {names[i]}={sizes}, each N a size)", where)
-        if not _identity_layout(mt) or mt.memory_space is not None:
+        if not identity_layout(mt) or mt.memory_space is not None:
             raise KernelError(f"{label} has a non-default layout or memory space ({t}); use a plain contiguous memref", where)
         elem = str(mt.element_type)
+        if elem == "i1":
+            raise KernelError(f"{label} is a memref of i1; pass booleans as i8 (0 or 1, numpy's bool) and compare with "
+                              "arith.cmpi ne 0, or write the function on tensors (its i1 tensors are taken)", where)
         if elem not in dtypes:
             raise KernelError(f"{label} has unsupported element type {elem}; use one of {', '.join(DTYPES)}", where)
-        args.append(Arg(names[i], tuple(mt.shape), dtypes[elem], "out" if marked[i] else "in"))
+        dtype = dtypes[elem]
+        attrs = ir.DictAttr(arg_attrs[i]) if arg_attrs is not None else None
+        if attrs is not None and DTYPE_ATTR in attrs:
+            dtype = ir.StringAttr(attrs[DTYPE_ATTR]).value
+            if dtype != BOOL or elem != "i8":
+                raise KernelError(f"{label}: {DTYPE_ATTR} = \"{dtype}\" is not taken; only \"{BOOL}\", on a memref of i8 "
+                                  "(booleans stored as 0 or 1)", where)
+        args.append(Arg(names[i], tuple(mt.shape), dtype, "out" if marked[i] else "in"))
     if status is not None and (not marked[status] or args[status].dtype != "int64" or args[status].shape != (1,)):
         raise KernelError(f"@{fname}: the {STATUS_ATTR} argument must be an output memref<1xi64>", where)
     return Signature(fname, tuple(args), tuple(results[k] for k in sorted(results)), status, asserts)

@@ -124,7 +124,10 @@ CLEANUP = Pipeline("cleanup", ("canonicalize", "cse"))
 FOLD_UNIT_DIMS = Pipeline("fold-unit-dims", ("func.func(linalg-fold-unit-extent-dims)", "canonicalize"))
 # a tensor function's elementwise ops, once generic, fused producer into consumer (what IREE does before it forms its
 # dispatches): StableHLO's lowering writes every broadcast and map out whole (convention.py `_fuse_maps`)
-FUSE_ELEMENTWISE = Pipeline("fuse-elementwise", ("func.func(linalg-fuse-elementwise-ops)", "canonicalize", "cse"))
+# (arith ops on whole tensors, which bufferization does not take, become generics first: a bool argument's
+# comparison with 0, convention.py `_bools_to_bytes`)
+FUSE_ELEMENTWISE = Pipeline("fuse-elementwise", ("func.func(convert-elementwise-to-linalg, linalg-fuse-elementwise-ops)",
+                                                 "canonicalize", "cse"))
 # Front doors: private helpers inlined into the public function (then dropped).
 INLINE_HELPERS = Pipeline("inline-helpers", ("inline", "symbol-dce"))
 # TOSA (what TFLite and torch-mlir's TOSA backend emit) to linalg on tensors: MLIR's own lowering, as IREE runs it

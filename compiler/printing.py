@@ -24,8 +24,8 @@ from .kernel import DTYPES, RUNTIME_PREFIX
 PRINT_PREFIX = RUNTIME_PREFIX + "print_"
 LABEL_ATTR = "neurojit.label"
 LOCATION_ATTR = "neurojit.location"
-DTYPE_ATTR = "neurojit.dtype"  # "bool" for a boolean tensor (stored as i8)
-C_TYPES = {**dtypes.C_TYPES, "bool": "uint8_t"}
+C_TYPES = dtypes.C_TYPES
+DTYPE_ATTR = dtypes.DTYPE_ATTR  # "bool" for a boolean tensor (stored as i8)
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     # run right after the repeats of the first pair (equivalence.py), its outputs as those calls left them
     pairs += [Pair(NUDGED, "previous")]
     names = list(_FLOAT_SETS) if "f" in kinds else []
-    names += [n for n in _INT_SETS if n not in names] if "i" in kinds else []
+    names += [n for n in _INT_SETS if n not in names] if kinds & {"i", "b"} else []
     if not exact_reference and any(is_float(a.dtype) for a in signature.outputs):
         names = [n for n in names if n not in NEED_EXACT]
     if not any(a.role == "in" and _square(a.shape) for a in signature.args):  # would be `normal` again
@@ -277,7 +277,7 @@ def make_args(pair: Pair, signature, seed: int, depth: int, previous: list[np.nd
         if pair.state == "zeros":
             out.append(np.zeros(a.shape, a.dtype))
         elif pair.state == "nan":
-            bad = np.nan if is_float(a.dtype) else np.iinfo(a.dtype).min
+            bad = np.nan if is_float(a.dtype) else _extreme(a.dtype, np.dtype(a.dtype).kind == "b")  # (a bool: true)
             out.append(np.full(a.shape, bad, a.dtype))
         elif pair.state == "constant":
             out.append(np.full(a.shape, fill("constant", (), a.dtype, rng), a.dtype))
@@ -335,10 +335,13 @@ def _transposes(signature) -> dict[int, int]:
 
 
 def _extreme(dtype, high: bool):
-    """What a max (`high`: min) accumulator starts from: -Inf (+Inf), or an integer type's lowest (highest)."""
+    """What a max (`high`: min) accumulator starts from: -Inf (+Inf), or an integer type's lowest (highest), a
+    bool's false (true)."""
     dt = np.dtype(dtype)
     if is_float(dt):
         return np.inf if high else -np.inf
+    if dt.kind == "b":
+        return bool(high)
     return np.iinfo(dt).max if high else np.iinfo(dt).min
 
 
@@ -402,8 +405,22 @@ def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1, lead
     """An array of the value class `kind` (the table above), C-contiguous, of `dtype`. `lead`: special values
     at the first element too (else only at interior positions)."""
     dt = np.dtype(dtype)
-    x = _int_fill(kind, shape, dt, rng, lead) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth, lead)
+    if dt.kind == "b":
+        x = _bool_fill(kind, shape, rng, depth, lead)
+    else:
+        x = _int_fill(kind, shape, dt, rng, lead) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth, lead)
     return np.array(x, dtype=dt, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+
+
+def _bool_fill(kind, shape, rng, depth, lead=True):
+    """A mask: true where the set's values (an f32 set's, an i8 one's where floats have no such set) are > 0, so
+    each set has its own density: about half on `uniform`, all on `positive`, none on `negative` and `zeros`, a
+    few on `sparse`, the first half on `padded`."""
+    try:
+        x = _float_fill(kind, shape, np.dtype(np.float32), rng, depth, lead)
+    except ValueError:
+        x = _int_fill(kind, shape, np.dtype(np.int8), rng, lead)
+    return np.asarray(x) > 0
 
 
 def _square(shape) -> bool:

@@ -732,3 +732,165 @@ def test_the_evaluator_judges_a_kernel_with_a_scalar_argument():
         wrong = ev.evaluate(SCALAR_ARGS, SCALAR_ARGS.replace("%m = arith.mulf %q, %alpha", "%m = arith.addf %q, %alpha"))
     assert same.accepted, same.detail
     assert (wrong.verdict.value, wrong.reason.value) == ("reject", "wrong_result"), wrong.detail
+
+
+MASKED = """#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @masked(%s: tensor<33x129xf32>, %mask: tensor<33x129xi1>) -> tensor<33x129xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant 0.125 : f32
+  %e = tensor.empty() : tensor<33x129xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s, %mask : tensor<33x129xf32>, tensor<33x129xi1>) outs(%e : tensor<33x129xf32>) {
+  ^bb0(%a: f32, %m: i1, %o: f32):
+    %x = arith.mulf %a, %scale : f32
+    %y = arith.select %m, %x, %ninf : f32
+    linalg.yield %y : f32
+  } -> tensor<33x129xf32>
+  return %r : tensor<33x129xf32>
+}"""
+
+# torch.gt's bool tensor, returned and also counted (an i1 tensor two ops read)
+GREATER = """#id = affine_map<(d0, d1) -> (d0, d1)>
+#all = affine_map<(d0, d1) -> ()>
+func.func @gt(%x: tensor<37x65xf32>, %y: tensor<37x65xf32>) -> (tensor<37x65xi1>, tensor<i64>) {
+  %c0 = arith.constant 0 : i64
+  %e = tensor.empty() : tensor<37x65xi1>
+  %b = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %y : tensor<37x65xf32>, tensor<37x65xf32>) outs(%e : tensor<37x65xi1>) {
+  ^bb0(%a: f32, %c: f32, %o: i1):
+    %r = arith.cmpf ogt, %a, %c : f32
+    linalg.yield %r : i1
+  } -> tensor<37x65xi1>
+  %es = tensor.empty() : tensor<i64>
+  %z = linalg.fill ins(%c0 : i64) outs(%es : tensor<i64>) -> tensor<i64>
+  %n = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction", "reduction"]}
+      ins(%b : tensor<37x65xi1>) outs(%z : tensor<i64>) {
+  ^bb0(%a: i1, %o: i64):
+    %w = arith.extui %a : i1 to i64
+    %r = arith.addi %o, %w : i64
+    linalg.yield %r : i64
+  } -> tensor<i64>
+  return %b, %n : tensor<37x65xi1>, tensor<i64>
+}"""
+
+
+def test_bool_tensors_are_numpy_bools_stored_as_bytes():
+    """An i1 tensor argument (a mask) and result (torch.gt's) are numpy bool arrays, stored a byte each; no
+    buffer of i1 is left inside (MLIR stores a vector of i1 as packed bits, a memref of i1 a byte each). Both
+    kernels were refused before ("unsupported element type i1")."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import host
+
+    rng = np.random.default_rng(0)
+    s = rng.standard_normal((33, 129)).astype(np.float32)
+    mask = rng.random((33, 129)) < 0.5
+    k = load_kernel(MASKED)
+    assert [(a.name, a.dtype) for a in k.signature.args] == [("s", "float32"), ("mask", "bool"), ("result0", "float32")]
+    assert "xi1>" not in k.text and 'neurojit.dtype = "bool"' in k.text
+    want = np.where(mask, s * np.float32(0.125), -np.inf).astype(np.float32)
+    got = compile_kernel(MASKED)(s, mask)
+    np.testing.assert_array_equal(got, want)
+    info, h = analyze(k.text), host()
+    schedules = for_kernel(info, h)
+    assert schedules
+    for sched in schedules:  # (vectorised: a mask read as packed bits would be wrong)
+        got = compile_kernel(MASKED, sched.text(info, h), sched.defaults(info, h))(s, mask)
+        np.testing.assert_array_equal(got, want, err_msg=sched.name)
+
+    x, y = (rng.standard_normal((37, 65)).astype(np.float32) for _ in range(2))
+    k = load_kernel(GREATER)
+    assert [a.dtype for a in k.signature.args] == ["float32", "float32", "bool", "int64"]
+    assert "xi1>" not in k.text
+    b, n = compile_kernel(GREATER)(x, y)
+    np.testing.assert_array_equal(b, x > y)
+    assert b.dtype == np.bool_ and int(n) == int((x > y).sum())
+
+
+def test_a_memref_of_i1_is_refused_with_what_to_do():
+    text = "func.func @f(%m: memref<8xi1>, %o: memref<8xf32>) { return }"
+    with pytest.raises(KernelError, match="memref of i1; pass booleans as i8"):
+        load_kernel(text)
+
+
+@pytest.mark.slow
+def test_the_evaluator_judges_kernels_of_bools():
+    from neurojit.evaluator import EvalConfig, Evaluator
+
+    with Evaluator(EvalConfig(bench=False, workers=1, random_sets=1)) as ev:
+        same = ev.evaluate(MASKED, MASKED)
+        inverted = ev.evaluate(MASKED, MASKED.replace("arith.select %m, %x, %ninf", "arith.select %m, %ninf, %x"))
+        counted = ev.evaluate(GREATER, GREATER)
+        flipped = ev.evaluate(GREATER, GREATER.replace("cmpf ogt", "cmpf olt"))
+    assert same.accepted and counted.accepted, (same.detail, counted.detail)
+    assert (inverted.verdict.value, inverted.reason.value) == ("reject", "nonfinite"), inverted.detail  # (-inf kept)
+    assert (flipped.verdict.value, flipped.reason.value) == ("reject", "wrong_result"), flipped.detail
+
+
+# arguments that are views of row-padded buffers, the output too, and one view at an offset
+VIEWS = """#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @axpy(%x: memref<37x65xf32, strided<[72, 1]>>, %y: memref<37x65xf32, strided<[80, 1], offset: 3>>,
+                %o: memref<37x65xf32, strided<[128, 1]>>) {
+  %a = arith.constant 1.5 : f32
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %y : memref<37x65xf32, strided<[72, 1]>>, memref<37x65xf32, strided<[80, 1], offset: 3>>)
+      outs(%o : memref<37x65xf32, strided<[128, 1]>>) {
+  ^bb0(%p: f32, %q: f32, %r: f32):
+    %m = arith.mulf %p, %a : f32
+    %s = arith.addf %m, %q : f32
+    linalg.yield %s : f32
+  }
+  return
+}"""
+
+
+def test_a_strided_memref_argument_is_the_buffer_it_views():
+    """A view with padded rows is its padded buffer (37x72); one at an offset the 1-D span up to its last element;
+    the kernel writes the view of its output only (the padding keeps what it held), with every schedule the
+    library offers. They were refused before ("a non-default layout")."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import for_kernel
+    from neurojit.compiler import host
+
+    k = load_kernel(VIEWS)
+    assert [(a.shape, a.role) for a in k.signature.args] == [((37, 72), "in"), ((3 + 36 * 80 + 65,), "in"),
+                                                              ((37, 128), "out")]
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((37, 72)).astype(np.float32)
+    y = rng.standard_normal(3 + 36 * 80 + 65).astype(np.float32)
+    o = rng.standard_normal((37, 128)).astype(np.float32)
+    yv = np.lib.stride_tricks.as_strided(y[3:], (37, 65), (80 * 4, 4))
+    want = o.copy()
+    want[:, :65] = x[:, :65] * np.float32(1.5) + yv
+    info, h = analyze(k.text), host()
+    variants = [(None, None)] + [(s.text(info, h), s.defaults(info, h)) for s in for_kernel(info, h)]
+    assert len(variants) > 1
+    for sched, knobs in variants:
+        got = o.copy()
+        compile_kernel(VIEWS, sched, knobs)(x, y, got)
+        np.testing.assert_allclose(got, want, rtol=1e-6, err_msg=str(knobs))
+        np.testing.assert_array_equal(got[:, 65:], o[:, 65:])
+
+
+def test_a_view_with_a_dynamic_stride_is_refused_with_what_to_do():
+    text = VIEWS.replace("strided<[72, 1]>", "strided<[?, 1]>")
+    with pytest.raises(KernelError, match="dynamic stride or offset.*give its layout static strides"):
+        load_kernel(text)
+
+
+@pytest.mark.slow
+def test_the_evaluator_rejects_a_kernel_that_writes_an_outputs_padding():
+    """The kernel in its buffer form is accepted; one that also zeroes its output's padding is wrong (the padding
+    is not the kernel's to write: the caller's other data may live there)."""
+    from neurojit.evaluator import EvalConfig, Evaluator
+
+    k = load_kernel(VIEWS)
+    zero_pad = ("    %pad = memref.subview %arg2[0, 65] [37, 63] [1, 1] : memref<37x128xf32> to "
+                "memref<37x63xf32, strided<[128, 1], offset: 65>>\n    %z = arith.constant 0.0 : f32\n"
+                "    linalg.fill ins(%z : f32) outs(%pad : memref<37x63xf32, strided<[128, 1], offset: 65>>)\n    return")
+    assert k.text.count("    return") == 1
+    with Evaluator(EvalConfig(bench=False, workers=1, random_sets=1)) as ev:
+        same = ev.evaluate(VIEWS, k.text)
+        wrong = ev.evaluate(VIEWS, k.text.replace("    return", zero_pad))
+    assert same.accepted, same.detail
+    assert (wrong.verdict.value, wrong.reason.value) == ("reject", "wrong_result"), wrong.detail
