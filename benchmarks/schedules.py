@@ -135,7 +135,34 @@ def interleaved(fns: dict, rounds: int, sparse: dict | None = None) -> dict:
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def bench(path: pathlib.Path, args, h) -> None:
+# kernels that read each byte once and do little with it: bounded by the rate the cores read memory (`ceiling`)
+STREAMING = ("row_sum", "row_sum_i32", "col_sum", "row_max_select", "elementwise_chain")
+
+
+def ceiling(nbytes: int, naive_s: float | None, tmp: str) -> str:
+    """How much faster 2 cores read `nbytes` than 1 does on this host (benchmarks/stream.c, built with the C
+    compiler the async runtime is built with), and the naive lowering's time over 2 cores' read: no kernel that
+    reads every byte beats its naive lowering by more."""
+    import subprocess
+
+    from neurojit.compiler.runtime import compiler
+
+    exe = pathlib.Path(tmp) / "stream"
+    if not exe.exists():
+        cc = compiler()
+        src = pathlib.Path(__file__).resolve().parent / "stream.c"
+        if cc is None or subprocess.run([cc, "-O3", "-march=native", "-pthread", "-o", str(exe), str(src)]).returncode:
+            return "(no C compiler: streaming ceiling not measured)"
+    out = subprocess.run([str(exe), str(nbytes), "400"], capture_output=True, text=True)
+    if out.returncode:
+        return f"(streaming ceiling not measured: {out.stderr.strip()})"
+    _, one, two, ratio = out.stdout.split()
+    bound = f"; at most {naive_s * 1e6 / float(two):.2f}x over the naive lowering" if naive_s else ""
+    return (f"(streaming ceiling: 2 cores read its {nbytes / 2**20:.1f} MiB {float(ratio):.2f}x faster than 1, "
+            f"{float(one):.1f} against {float(two):.1f} us{bound}; benchmarks/stream.c)")
+
+
+def bench(path: pathlib.Path, args, h, tmp: str) -> None:
     text = path.read_text()
     info = analyze(text)
     schedules = for_kernel(info, h)
@@ -189,6 +216,8 @@ def bench(path: pathlib.Path, args, h) -> None:
         print(f"{path.stem:<22}{label:<32}{t * 1e3:9.3f}{np_col}{med.get('naive', float('nan')) * 1e3:10.3f}{gf}{np_gf}"
               f"{vs_np}{vs_naive}  {knobs}")
     print(f"{'':<22}(compile {compile_s / len(compiled):.1f} s per variant incl. preflight; {rounds} rounds)")
+    if path.stem in STREAMING and h.cores >= 2:
+        print(f"{'':<22}{ceiling(sum(a.nbytes for a in arrays), med.get('naive'), tmp)}")
 
 
 def main() -> None:
@@ -220,7 +249,7 @@ def main() -> None:
         for p in paths:
             if args.only and p.stem not in args.only.split(","):
                 continue
-            bench(p, args, h)
+            bench(p, args, h, tmp)
 
 
 if __name__ == "__main__":
