@@ -439,13 +439,16 @@ def _results_to_outputs(func: ir.Operation, ftype: ir.FunctionType) -> None:
         if isinstance(t.maybe_downcast(), ir.RankedTensorType):
             d["bufferization.writable"] = ir.BoolAttr.get(False)
         attrs.append(ir.DictAttr.get(d))
+    res_attrs = list(ir.ArrayAttr(func.attributes["res_attrs"])) if "res_attrs" in func.attributes else []
     outs = []
     for i, t in enumerate(ftype.results):
         shaped = ir.ShapedType(t)
         mt = ir.MemRefType.get(list(shaped.shape), shaped.element_type)
         outs.append(block.add_argument(mt, func.location))
-        attrs.append(ir.DictAttr.get({OUTPUT_ATTR: ir.UnitAttr.get(),
-                                      RESULT_ATTR: ir.IntegerAttr.get(ir.IntegerType.get_signless(64), i)}))
+        d = {OUTPUT_ATTR: ir.UnitAttr.get(), RESULT_ATTR: ir.IntegerAttr.get(ir.IntegerType.get_signless(64), i)}
+        if i < len(res_attrs) and DTYPE_ATTR in ir.DictAttr(res_attrs[i]):  # (a TensorLang bool result)
+            d[DTYPE_ATTR] = ir.DictAttr(res_attrs[i])[DTYPE_ATTR]
+        attrs.append(ir.DictAttr.get(d))
     for ret in [op for op in walk(func) if op.name == "func.return"]:
         with ir.InsertionPoint(ret), ret.location:
             for v, out in zip(list(ret.operands), outs):

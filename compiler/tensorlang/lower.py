@@ -19,6 +19,7 @@ from __future__ import annotations
 from mlir import ir
 
 from ..kernel import location_of
+from ..dtypes import BOOL
 from ..printing import DTYPE_ATTR, LABEL_ATTR, LOCATION_ATTR, PRINT_PREFIX
 from .dialect import FLOATS, TensorType
 from .emit import Emitter, mlir_string
@@ -74,9 +75,9 @@ class Lowering(Emitter):
             names.add(name)
             t = bound_type(arg, self.sizes, None)
             self.env[arg] = (name, t)
-            params.append(f"{name}: {t.mlir}")
+            params.append(f"{name}: {t.mlir}{_bool_mark(t)}")
         ftype = ir.FunctionType(ir.TypeAttr(self.func.attributes["function_type"]).value)
-        results = [bound_type(t, self.sizes, None).mlir for t in ftype.results]
+        results = [(lambda b: b.mlir + _bool_mark(b))(bound_type(t, self.sizes, None)) for t in ftype.results]
         for op in block.operations:
             self.lower(op.operation)
         fname = ir.StringAttr(self.func.attributes["sym_name"]).value
@@ -310,3 +311,8 @@ def _nested(values: list[int], shape: tuple[int, ...]) -> str:
         return str(values[0])
     step = len(values) // shape[0] if shape[0] else 0
     return "[" + ", ".join(_nested(values[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
+
+
+def _bool_mark(t: TensorType) -> str:
+    """A boolean argument or result, stored as i8, is marked so (`dtypes.DTYPE_ATTR`): numpy's bool to callers."""
+    return f' {{{DTYPE_ATTR} = "{BOOL}"}}' if t.elem == "i1" else ""

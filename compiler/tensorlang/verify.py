@@ -86,9 +86,7 @@ def check_function(func: ir.Operation, origin: str, sizes: dict[str, int]) -> No
         at = location_of(args[i].location, origin) if i < len(args) else where
         if not is_tensor(t):
             raise KernelError(f"{kind} types of a TensorLang kernel are !tensorlang.tensor, got {t}", at)
-        bound = bound_type(t, sizes, at)
-        if bound.elem == "i1":
-            raise KernelError(f"a TensorLang kernel cannot take or return i1 tensors ({t}); select to numbers", at)
+        bound_type(t, sizes, at)  # (i1 tensors are taken: numpy bools, stored as i8, lower.py `_bool_mark`)
     for op in walk(func):
         check_op(op, origin, sizes)
 

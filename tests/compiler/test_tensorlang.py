@@ -202,6 +202,24 @@ def test_a_symbolic_dim_without_size_asks_for_one():
         compile_tl(text, {"M": 3})
 
 
+def test_boolean_arguments_and_results_are_numpy_bools():
+    """A mask argument and a comparison's result are numpy bool arrays (stored as i8, marked `neurojit.dtype`);
+    a TensorLang kernel could not take or return i1 tensors before."""
+    t, b = T("f32", [4, 6]), T("i1", [4, 6])
+    text = f"""func.func @w(%m: {b}, %x: {t}, %y: {t}, %p: {t}, %q: {t}) -> ({t}, {b}) {{
+  %r = "tensorlang.select"(%m, %x, %y) : ({b}, {t}, {t}) -> {t}
+  %c = "tensorlang.compare"(%p, %q) {{predicate = "gt"}} : ({t}, {t}) -> {b}
+  return %r, %c : {t}, {b}
+}}"""
+    k = compile_tl(text)
+    assert [a.dtype for a in k.signature.args] == ["bool"] + ["float32"] * 5 + ["bool"]
+    m = RNG.random((4, 6)) < 0.5
+    x, y, p, q = (data("f32", [4, 6]) for _ in range(4))
+    r, c = k(m, x, y, p, q)
+    np.testing.assert_array_equal(r, np.where(m, x, y))
+    np.testing.assert_array_equal(c, p > q)
+
+
 def test_boolean_constants_select():
     t, b = T("f32", [2, 2]), T("i1", [2, 2])
     text = f"""func.func @m(%x: {t}, %y: {t}) -> {t} {{
