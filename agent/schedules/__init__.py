@@ -14,7 +14,8 @@ others where they would.
 
 By kernel class: matmuls, also with transposed operands (PackedMatmul) and with an epilogue
 (FusedMatmulEpilogue); elementwise maps (VectorizeElementwise); reductions a vector may reassociate, of any
-integer or float type, along rows or whole (a dot product) (VectorizeRowReduction); row reductions and the maps
+integer or float type, along rows or whole (a dot product) (VectorizeRowReduction), or along an outer loop (a
+column sum) split by rows over the cores (ColumnReduction); row reductions and the maps
 around them fused into one pass over the rows (softmax, layer norm; exp, log, tanh, erf as vector
 polynomials) (RowwiseFused); reductions that must keep their order of terms, arg-reductions with an index
 output (LaneReduction); convolutions and pooling, 1-D or 2-D, any stride (VectorizeWindows), channels-first pooling on
@@ -46,6 +47,7 @@ from .fused_matmul import FusedMatmulEpilogue
 from .generic import RegisterTileAny
 from .lane_reduction import LaneReduction
 from .column_blocks import BlockColumns
+from .column_reduction import ColumnReduction
 from .mirrored_columns import MirrorColumns
 from .naive_split import NaiveSplit
 from .packed_matmul import PackedMatmul
@@ -56,6 +58,7 @@ from .rowwise import RowwiseFused
 from .windows import PackWindows, VectorizeWindows
 
 LIBRARY: tuple[Schedule, ...] = (PackedMatmul(), FusedMatmulEpilogue(), VectorizeElementwise(), VectorizeRowReduction(),
+                                 ColumnReduction(),
                                  RowwiseFused(), LaneReduction(), VectorizeWindows(), PackWindows(), VectorizeAffineLoops(),
                                  SpreadAffineLoops(), JamAffineLoops(), SplitAliasedLoops(), MirrorColumns(),
                                  ReassociateRecurrences(), JamScfLoops())
@@ -121,7 +124,7 @@ def by_name(name: str) -> Schedule:
     raise KeyError(f"no schedule named {name!r}; the library has: {', '.join(s.name for s in LIBRARY)}")
 
 
-__all__ = ["FALLBACK", "FLOOR", "BlockColumns", "Caches", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
+__all__ = ["FALLBACK", "FLOOR", "BlockColumns", "Caches", "ColumnReduction", "FusedMatmulEpilogue", "JamAffineLoops", "JamScfLoops", "RegisterTileAny", "Knob", "LIBRARY",
            "LaneReduction", "MirrorColumns", "NaiveSplit", "ReassociateRecurrences",
            "PackWindows", "PackedMatmul", "RowwiseFused", "Schedule", "SplitAliasedLoops", "SpreadAffineLoops", "VectorizeAffineLoops", "VectorizeElementwise",
            "VectorizeRowReduction", "VectorizeWindows", "by_name", "caches", "for_kernel", "lanes", "model"]

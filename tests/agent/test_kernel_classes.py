@@ -19,7 +19,7 @@ from support.paths import KERNELS
 from neurojit.agent.analyze import analyze
 from mlir import ir
 
-from neurojit.agent.schedules import (JamAffineLoops, JamScfLoops, LaneReduction, PackedMatmul, PackWindows,
+from neurojit.agent.schedules import (ColumnReduction, JamAffineLoops, JamScfLoops, LaneReduction, PackedMatmul, PackWindows,
                                       ReassociateRecurrences, RegisterTileAny,
                                       SpreadAffineLoops, VectorizeAffineLoops, VectorizeElementwise, VectorizeRowReduction, VectorizeWindows, by_name,
                                       for_kernel, lanes, unscheduled)
@@ -57,6 +57,10 @@ def _reference(stem: str, a: list[np.ndarray]) -> list[np.ndarray]:
     f = [x.astype(np.float64) if x.dtype.kind == "f" else x.astype(np.int64) for x in a]
     if stem == "argmax_odd":
         return [f[0].max(axis=1), f[0].argmax(axis=1)]
+    if stem == "colsum_prod_odd":
+        return [f[2] + (f[0] * f[1]).sum(axis=0)]
+    if stem == "colmax_i32_odd":
+        return [f[0].max(axis=0)]
     if stem == "floyd_odd":
         return [floyd_warshall(a[0])]  # (in i32: its sums wrap as the kernel's do)
     if stem == "nussinov_odd":
@@ -223,6 +227,8 @@ def _check(path: pathlib.Path, schedule, knobs: dict | None = None) -> None:
 # (odd-sized kernel, the schedule of its class): each must be among the kernel's proposals
 ODD = [
     ("argmax_odd", "lane_reduction"), ("row_sub_odd", "lane_reduction"),
+    # reductions along the outer loop, split by rows (odd columns: masked tiles; a product of two inputs; i32 max)
+    ("colsum_prod_odd", "column_reduction"), ("colmax_i32_odd", "column_reduction"),
     ("row_max_i64", "vectorize_row_reduction"), ("row_sum_i32_odd", "vectorize_row_reduction"),
     ("dot", "vectorize_row_reduction"),
     ("full_sum", "vectorize_row_reduction"), ("full_sum_keepdim", "vectorize_row_reduction"),  # a 0-d fill
@@ -279,7 +285,7 @@ EXAMPLES = {
     "layer_norm": "rowwise_fused", "dot_product": "vectorize_row_reduction",
     "matmul_bt": "packed_matmul", "conv1d": "vectorize_windows", "conv2d_s2": "vectorize_windows",
     "max_pool": "pack_windows", "mm_affine": "packed_matmul", "mm_scf": "packed_matmul",
-    "col_sum": "register_tile_any", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
+    "col_sum": "column_reduction", "attention_scores": "packed_matmul", "jacobi_2d": "spread_affine_loops",
     "seidel_2d": "reassociate_recurrences", "iir_rows": "jam_affine_loops", "permute_nhwc": "vectorize_elementwise",
     "floyd_warshall": "split_aliased_loops", "nussinov": "mirror_columns", "gelu_f16": "vectorize_elementwise",
 }
@@ -386,7 +392,8 @@ def test_order_keeping_reductions_split_over_tasks_keep_every_bit(stem):
 
 @pytest.mark.parametrize("schedule, stem", [(LaneReduction(), "argmax_odd"), (VectorizeWindows(), "conv_nchw_stride2"),
                                             (VectorizeAffineLoops(), "mm_affine_odd"), (PackWindows(), "pool_nchw_f64"),
-                                            (SpreadAffineLoops(), "jacobi_odd"), (JamAffineLoops(), "lu_odd")])
+                                            (SpreadAffineLoops(), "jacobi_odd"), (JamAffineLoops(), "lu_odd"),
+                                            (ColumnReduction(), "colsum_prod_odd")])
 def test_fields_are_the_knobs(schedule, stem):
     info = analyze((HERE / f"{stem}.mlir").read_text())
     h = host()
@@ -993,6 +1000,32 @@ def _check_against_naive(text: str, schedule, knobs: dict, info=None) -> None:
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
 
 
+def test_a_column_reduction_splits_only_rows_it_can_divide_and_only_when_worth_it():
+    """Odd rows: split_reduction cannot divide them (the other schedules take the kernel); a small one: on one
+    core's generic tile; on one core: nothing to split. On 2 and 3 cores, the split over rows gives the naive
+    loops' answer (a sum reassociated: close, not bitwise)."""
+    h = dataclasses.replace(host(), cores=2)
+    odd = (HERE / "colsum_prod_odd.mlir").read_text().replace("1030x", "1031x")
+    assert "column_reduction" not in [s.name for s in for_kernel(analyze(odd), h)]
+    small = analyze((HERE / "colsum.mlir").read_text())  # 30 x 45
+    assert ColumnReduction().applies(small) and ColumnReduction().efficiency(small, h) == 0.0
+    text = (HERE / "colsum_prod_odd.mlir").read_text()
+    info = analyze(text)
+    assert for_kernel(info, h)[0].name == "column_reduction"
+    assert ColumnReduction().efficiency(info, dataclasses.replace(h, cores=1)) == 0.0
+    h3 = dataclasses.replace(h, cores=3)  # (1030 rows: 2 divides them, 3 does not)
+    assert [k for k in ColumnReduction().space(info, h3) if k.name == "threads"][0].choices == (2,)
+    assert ColumnReduction().space(analyze(text.replace("1030x", "1032x")), h3)[-1].choices == (2, 3)
+    t = text.replace("1030x", "1032x")
+    for threads, k in ((2, 8), (3, 5)):
+        kern = compile_kernel(t, ColumnReduction().text(analyze(t), h3), {"threads": threads, "k": k, "width": 48})
+        x, y, o = _arguments(kern.signature)
+        want = o + (x.astype(np.float64) * y).sum(axis=0)
+        scale = o.astype(np.float64).__abs__() + np.abs(x.astype(np.float64) * y).sum(axis=0)
+        kern(x, y, o)
+        assert (np.abs(o - want) <= 1e-6 * scale).all()  # (f32 sums of 1032 terms, in any order: a few ulps of the scale)
+
+
 def test_not_applicable_is_refused():
     for schedule, stem in [(LaneReduction(), "dot"), (VectorizeWindows(), "matmul_ta"),
                            (VectorizeAffineLoops(), "fir"), (PackedMatmul(), "argmax_odd"),
@@ -1013,7 +1046,8 @@ def test_evaluator_accepts_each_new_schedule():
              ("mm_affine_odd", "vectorize_affine_loops"), ("mm_scf_odd", "jam_scf_loops"),
              ("jacobi_odd", "spread_affine_loops"), ("lu_odd", "jam_affine_loops"),
              ("seidel_2d_odd", "reassociate_recurrences"), ("transpose_odd", "vectorize_elementwise"),
-             ("nchw_to_nhwc_odd", "vectorize_elementwise")]
+             ("nchw_to_nhwc_odd", "vectorize_elementwise"), ("colsum_prod_odd", "column_reduction"),
+             ("colmax_i32_odd", "column_reduction")]
     def judge(case):
         stem, name = case
         info = analyze((HERE / f"{stem}.mlir").read_text())

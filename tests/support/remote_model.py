@@ -108,7 +108,9 @@ class RemoteModelChecks:
         t0 = time.monotonic()
         with pytest.raises(ModelCancelled) as info:
             m.complete("go")
-        assert time.monotonic() - t0 < 1.2 and 1 <= fake.attempts() <= 5
+        # (uncancelled, the 50 retries take 10 s; 5 s leaves room for a loaded machine: 1.2 s failed once, under a
+        # concurrent tuning run)
+        assert time.monotonic() - t0 < 5.0 and 1 <= fake.attempts() <= 25
         self.assert_no_key(info.value, m)
         with pytest.raises(ModelCancelled):  # cancel is sticky: the run's budget stays spent
             m.complete("again")
