@@ -28,6 +28,7 @@ from mlir import ir
 from mlir.dialects import arith, memref
 from mlir.dialects.transform import interpreter
 
+from .bool_storage import has_bool_buffers, widen
 from .collapse import collapse_reductions
 from .errors import CompileError, KernelError, ScheduleError
 from .dtypes import BOOL, DTYPE_ATTR, DTYPES
@@ -143,6 +144,8 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     ftype = _views_to_buffers(func, ftype, names, fname, where)
     has_tensors = any(isinstance(t.maybe_downcast(), ir.RankedTensorType) for t in ftype.inputs)
     if not len(ftype.results) and not has_tensors:
+        if has_bool_buffers(module):  # (memrefs of i1: stored as bytes, arguments marked bool)
+            _mark_bools(func, widen(module, origin))
         return names
     if not len(ftype.results):
         raise KernelError(f"@{fname} takes tensors but returns nothing; a function on tensors returns its results",
@@ -178,6 +181,8 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
         if any(op.name in PACKS for op in walk(func)):
             _apply(module, LOWER_PACKS)
         _apply(module, BUFFERIZE)
+        if has_bool_buffers(module):  # what fusion left of i1 tensors: a reduction's accumulator, a mask two ops read
+            widen(module, origin)
     except (ir.MLIRError, ValueError) as e:
         raise KernelError(f"{origin}: @{fname} could not be bufferized into the kernel convention: {_first(e)}",
                           where) from None
@@ -342,7 +347,9 @@ def _mark_bools(func: ir.Operation, indices: list[int]) -> None:
     """The arguments at `indices` hold booleans (DTYPE_ATTR = "bool", read by `kernel.signature_of`)."""
     if not indices:
         return
-    attrs = [{n.name: n.attr for n in ir.DictAttr(a)} for a in ir.ArrayAttr(func.attributes["arg_attrs"])]
+    n = len(func.regions[0].blocks[0].arguments)
+    attrs = ([{a.name: a.attr for a in ir.DictAttr(d)} for d in ir.ArrayAttr(func.attributes["arg_attrs"])]
+             if "arg_attrs" in func.attributes else [{} for _ in range(n)])
     for i in indices:
         attrs[i][DTYPE_ATTR] = ir.StringAttr.get(BOOL)
     func.attributes["arg_attrs"] = ir.ArrayAttr.get([ir.DictAttr.get(d) for d in attrs])

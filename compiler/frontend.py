@@ -62,7 +62,8 @@ def needs_conversion(text: str, helpers: bool = False) -> bool:
     for that for the user's kernel; a candidate is judged as written)."""
     form, asserts = _read(text)
     code = _scan(text)[0]
-    return form is not Form.CONVENTION or asserts or _takes_views(code) or (helpers and _defines_helpers(code))
+    return (form is not Form.CONVENTION or asserts or _takes_views(code) or _BOOL_BUFFER.search(code) is not None
+            or (helpers and _defines_helpers(code)))
 
 
 def _read(text: str) -> tuple[Form, bool]:
@@ -106,6 +107,10 @@ def _returns(code: str) -> bool:
         if rest.startswith("->") and not rest[2:].lstrip().startswith("()"):
             return True
     return False
+
+
+# a memref of i1 anywhere (an argument, an allocation): stored as bytes by the conversion (bool_storage.py)
+_BOOL_BUFFER = re.compile(r"memref<(?:[\d?]+x)*i1\b")
 
 
 def _takes_views(code: str) -> bool:

@@ -282,8 +282,8 @@ def signature_of(module: ir.Module, origin: str = "<string>", text: str = "", dt
             raise KernelError(f"{label} has a non-default layout or memory space ({t}); use a plain contiguous memref", where)
         elem = str(mt.element_type)
         if elem == "i1":
-            raise KernelError(f"{label} is a memref of i1; pass booleans as i8 (0 or 1, numpy's bool) and compare with "
-                              "arith.cmpi ne 0, or write the function on tensors (its i1 tensors are taken)", where)
+            raise KernelError(f"{label} is a memref of i1 the front door did not store as bytes (bool_storage.py); "
+                              "pass booleans as i8 (0 or 1, numpy's bool) and compare with arith.cmpi ne 0", where)
         if elem not in dtypes:
             raise KernelError(f"{label} has unsupported element type {elem}; use one of {', '.join(DTYPES)}", where)
         dtype = dtypes[elem]

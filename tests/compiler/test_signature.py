@@ -42,7 +42,6 @@ def test_private_helpers_are_allowed():
     (MM.format(attr="") + MM.format(attr="").replace("@mm", "@mm2"), "2 public functions"),
     ("func.func @f(%a: memref<?xf32>) {\n return\n}", "dynamic shape"),
     ("func.func @f(%a: memref<4xf128>) {\n return\n}", "unsupported element type f128"),
-    ("func.func @f(%a: memref<4xi1>) {\n return\n}", "memref of i1; pass booleans as i8"),
     ("func.func @f(%a: f32) {\n return\n}", "statically shaped memrefs"),
     ("func.func @f(%a: memref<4xf32>) -> f32 {\n %c = arith.constant 0.0 : f32\n return %c : f32\n}", "returns values"),
     ("func.func @f() {\n return\n}", "no arguments"),
