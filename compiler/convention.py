@@ -202,7 +202,8 @@ def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[st
     bufferization and hand-written MLIR tests pass them) becomes the buffer it views, the view taken at entry:
     rows padded to their stride where the strides are those of a padded row-major array and the offset is 0
     (memref<127x255xf32, strided<[256, 1]>> is a 127x256 buffer, `memref.subview`), else the 1-D span from the
-    buffer's start to the view's last element (`memref.reinterpret_cast`). The caller passes the whole buffer;
+    buffer's start to the view's highest element (`memref.reinterpret_cast`; a negative stride runs backwards
+    from the offset, which must keep the lowest element in the buffer). The caller passes the whole buffer;
     the kernel reads and writes the view's elements only, and an output's padding keeps what it held (the
     evaluator compares whole buffers: a candidate that writes there is wrong). Returns the new function type."""
     block = func.regions[0].blocks[0]
@@ -221,8 +222,14 @@ def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[st
             raise KernelError(f"argument {i} (%{names[i]}) of @{fname} is a view with a dynamic stride or offset ({t}); "
                               "give its layout static strides and offset, or pass a contiguous memref", where)
         shape = list(mt.shape)
-        padded = _padded(shape, strides) if offset == 0 else None
-        span = [offset + sum((n - 1) * st for n, st in zip(shape, strides)) + 1] if all(shape) else [0]
+        padded = _padded(shape, strides) if offset == 0 and min(strides, default=1) > 0 else None
+        # the view's lowest and highest elements (a negative stride runs backwards from the offset: torch.flip)
+        lo = offset + sum((n - 1) * st for n, st in zip(shape, strides) if st < 0)
+        hi = offset + sum((n - 1) * st for n, st in zip(shape, strides) if st > 0)
+        if lo < 0 and all(shape):
+            raise KernelError(f"argument {i} (%{names[i]}) of @{fname} is a view ({t}) whose elements start {-lo} before "
+                              "its buffer's first; give it an offset that keeps every element in the buffer", where)
+        span = [hi + 1] if all(shape) else [0]
         buffer = ir.MemRefType.get(padded or span, mt.element_type)
         arg = block.arguments[i]
         arg.set_type(buffer)

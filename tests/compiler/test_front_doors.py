@@ -866,6 +866,33 @@ def test_a_strided_memref_argument_is_the_buffer_it_views():
         np.testing.assert_array_equal(got[:, 65:], o[:, 65:])
 
 
+FLIP = """#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @flip(%x: memref<9x31xf32, strided<[32, -1], offset: 30>>, %y: memref<9x31xf32> {neurojit.output}) {
+  %c2 = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<9x31xf32, strided<[32, -1], offset: 30>>) outs(%y : memref<9x31xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.mulf %a, %c2 : f32
+    linalg.yield %v : f32
+  }
+  return
+}"""
+
+
+def test_a_view_with_a_negative_stride_takes_the_buffer_up_to_its_highest_element():
+    """torch.flip as a view: row i's element j at 30 + 32 i - j. The buffer runs to the highest element, row 8's
+    first (30 + 256, 287 elements; it was sized to the last element's, 257, and the kernel read past it)."""
+    k = compile_kernel(FLIP)
+    assert k.signature.args[0].shape == (287,)
+    x = np.random.default_rng(0).standard_normal(287).astype(np.float32)
+    y = np.zeros((9, 31), np.float32)
+    k(x, y)
+    want = np.array([[x[30 + 32 * i - j] for j in range(31)] for i in range(9)], np.float32) * 2
+    np.testing.assert_array_equal(y, want)
+    with pytest.raises(KernelError, match="start 1 before its buffer's first"):
+        load_kernel(FLIP.replace("offset: 30", "offset: 29"))
+
+
 def test_a_view_with_a_dynamic_stride_is_refused_with_what_to_do():
     text = VIEWS.replace("strided<[72, 1]>", "strided<[?, 1]>")
     with pytest.raises(KernelError, match="dynamic stride or offset.*give its layout static strides"):
