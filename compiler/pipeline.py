@@ -73,13 +73,16 @@ class Pipeline:
 # says (`arith-emulate-unsupported-floats`, `math-extend-to-supported-types`; they mark their conversions
 # `contract`, which lets a fold drop the rounding between two ops: `_rounding_kept` clears it), and every conversion
 # between f32 and bf16 expanded into integer ops, round to nearest even (`arith-expand{include-bf16}`; it also
-# expands a few other ops, hence only here; f16's are F16C instructions). (A vector op on bf16 that is not arith or
+# expands a few other ops, hence only here; f16's are F16C instructions). A module is taken for one with halves by
+# its types' text, `_HALF`, which must see them in shapes too: a vectorised kernel may have no scalar bf16 left,
+# and its multiply then reached LLVM as `fmul <128 x bfloat>`, which flushed subnormal products to zero on an
+# AVX512-BF16 host. (A vector op on bf16 that is not arith or
 # math, a vector.fma or a reduction, is left to LLVM: on a host without AVX512-BF16 such a build fails to link,
 # and the candidate with it.)
 HALF_EMULATE = ("func.func(math-extend-to-supported-types{target-type=f32})",
                 "arith-emulate-unsupported-floats{source-types=bf16,f16 target-type=f32}")
 BF16_EXPAND = "arith-expand{include-bf16=true}"
-_HALF = re.compile(r"\bb?f16\b")
+_HALF = re.compile(r"(?:\b|(?<=[\d?]x))b?f16\b")  # (a scalar, or in a shape: memref<4xbf16>, vector<1x128xf16>)
 
 
 def _rounding_kept(module: ir.Module) -> None:

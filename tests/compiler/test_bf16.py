@@ -78,3 +78,27 @@ def test_each_f16_op_rounds_to_f16_as_numpys_float16_does():
     o = np.zeros(1000, np.float16)
     compile_kernel(text)(x, y, o)
     assert np.array_equal(o.view(np.uint16), (x / (np.exp(-x) + np.float16(1))).view(np.uint16))
+
+
+def test_a_vectorised_bf16_product_rounds_as_the_naive_one_subnormals_too():
+    """The vectorised multiply is emulated in f32 like the scalar one: with no scalar bf16 left in the module (all
+    of it in vector and memref shapes), the emulation was skipped, the product reached LLVM as `fmul <N x bfloat>`,
+    and on an AVX512-BF16 host subnormal products came out 0."""
+    from neurojit.agent.analyze import analyze
+    from neurojit.agent.schedules import VectorizeElementwise
+    from neurojit.compiler import host
+    from neurojit.compiler.pipeline import _HALF
+
+    assert all(_HALF.search(t) for t in ("vector<1x128xbf16>", "memref<4xf16>", "memref<?xbf16>", "%a: bf16"))
+    text = CHAIN.replace("BODY", "%r = arith.mulf %a, %b : bf16\n    linalg.yield %r : bf16")
+    info, h = analyze(text), host()
+    vec = compile_kernel(text, VectorizeElementwise().text(info, h), VectorizeElementwise().defaults(info, h))
+    assert not re.search(r"\bf(mul|add|sub|div) <\d+ x bfloat>", vec.llvm_ir)  # (no bf16 vector arithmetic in LLVM)
+    rng = np.random.default_rng(0)
+    x = (rng.uniform(0.5, 2.0, 1000) * 1e-20).astype(BF)
+    y = (rng.uniform(0.5, 2.0, 1000) * 1e-19).astype(BF)  # products ~1e-39: bf16 subnormals
+    want, got = np.zeros(1000, BF), np.zeros(1000, BF)
+    compile_kernel(text)(x, y, want)
+    vec(x, y, got)
+    assert (want != 0).all()
+    np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16))
