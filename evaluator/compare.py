@@ -210,7 +210,9 @@ def _bound(dt, b: np.ndarray, r: np.ndarray, rtol: float, atol: float, magnitude
         tol += rtol * spread + atol
     if noise is not None:  # where the kernel's algorithm carries rounding further than a sum does
         tol = np.fmax(tol, NOISE_TIMES * np.asarray(noise, tol.dtype))
-    well = fin_r & np.isfinite(b)
+    # rule 1 where the exact value is representable: one past the range rounds to Inf in the output's type (an f16
+    # sum of 65580, past 65520), which is rule 2's exception (b), whatever the baseline's order gave (65504)
+    well = rep & np.isfinite(b)
     well &= err_b <= tol  # rule 1; fin_r & ~well is rule 2
     if widen and well.any():  # as accurate as the baseline, up to BASELINE_ERRORS of its closest call
         used = np.divide(err_b, tol, where=well & (tol > 0), out=np.zeros_like(r))

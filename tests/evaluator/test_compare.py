@@ -371,3 +371,16 @@ def test_a_half_outputs_roundings_bound_each_element_by_its_own_value():
     rough = baseline.copy()
     rough[700] = (exact[700] * 1.05).astype(bf)
     assert compare(got, rough, rtol, exact, 0.0).problem is None
+
+
+def test_an_exact_value_that_rounds_to_inf_accepts_the_inf_the_baseline_missed():
+    """An f16 sum of 65580 rounds to +Inf in f16 (past 65520); the baseline's order stayed at 65504, within its
+    tolerance of the exact value. The candidate's +Inf is the correctly rounded answer: it was `nonfinite` (rule 1
+    judged the element as representable). The wrong sign's Inf, or a value far off, stays wrong."""
+    base = np.array([65504.0, 1.0], np.float16)
+    exact = np.array([65580.0, 1.0])
+    rtol = tolerance("float16", 256, 32.0)
+    assert compare(np.array([np.inf, 1.0], np.float16), base, rtol, exact).problem is None
+    assert compare(base.copy(), base, rtol, exact).problem is None
+    assert compare(np.array([-np.inf, 1.0], np.float16), base, rtol, exact).problem is not None
+    assert compare(np.array([30000.0, 1.0], np.float16), base, rtol, exact).problem is not None

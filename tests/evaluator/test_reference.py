@@ -589,3 +589,51 @@ def _twin_build(text: str):
     from neurojit.evaluator.reference import build
 
     return build(text, "<twin>")[0]
+
+
+def test_a_select_on_a_mask_of_the_inputs_lets_an_overflow_reach_the_output():
+    """select(mask != 0, w, 0) before a sum: the mask, an input, picks the same arm in every order, so an
+    overflowing partial sum reaches the output as it is (a masked matmul's packed schedule was wrong_result on
+    every seed: its FMAs ended in one partial sum's Inf where the baseline's order gave Inf - Inf). A condition on
+    a value the kernel computed (a sum stored in a buffer) may keep an overflow out: not taken."""
+    from neurojit.evaluator.twins import overflow_reaches_output
+
+    masked = """#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @f(%m: memref<4x8xi8>, %w: memref<4x8xf64>, %o: memref<4xf64>) {
+  %z = arith.constant 0.0 : f64
+  %c0 = arith.constant 0 : i8
+  linalg.generic {indexing_maps = [#id, #id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%m, %w : memref<4x8xi8>, memref<4x8xf64>) outs(%o : memref<4xf64>) {
+  ^bb0(%b: i8, %v: f64, %acc: f64):
+    %c = arith.cmpi ne, %b, %c0 : i8
+    %s = arith.select %c, %v, %z : f64
+    %r = arith.addf %acc, %s : f64
+    linalg.yield %r : f64
+  }
+  return
+}"""
+    assert overflow_reaches_output(masked)
+    computed = """#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+#one = affine_map<(i) -> (i)>
+func.func @f(%w: memref<4x8xf64>, %o: memref<4xf64>) {
+  %z = arith.constant 0.0 : f64
+  %big = arith.constant 1.0e300 : f64
+  %s = memref.alloc() : memref<4xf64>
+  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%w : memref<4x8xf64>) outs(%s : memref<4xf64>) {
+  ^bb0(%v: f64, %acc: f64):
+    %r = arith.addf %acc, %v : f64
+    linalg.yield %r : f64
+  }
+  linalg.generic {indexing_maps = [#one, #one], iterator_types = ["parallel"]} ins(%s : memref<4xf64>) outs(%o : memref<4xf64>) {
+  ^bb0(%v: f64, %out: f64):
+    %c = arith.cmpf ogt, %v, %big : f64
+    %r = arith.select %c, %z, %v : f64
+    linalg.yield %r : f64
+  }
+  memref.dealloc %s : memref<4xf64>
+  return
+}"""
+    assert not overflow_reaches_output(computed)
