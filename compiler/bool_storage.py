@@ -18,6 +18,7 @@ Anything else that touches such a buffer (a vector transfer written by hand) is 
 
 from __future__ import annotations
 
+import numpy as np
 from mlir import ir
 from mlir.dialects import arith
 from mlir.dialects.transform import interpreter
@@ -35,6 +36,7 @@ GENERALIZE_MARKED = f"""module attributes {{transform.with_named_sequence}} {{
 }}"""
 # ops that take a memref of i1 as it is once both sides are bytes
 BYTE_MOVES = ("memref.copy", "memref.dealloc", "memref.alloc", "memref.alloca", "memref.subview", "memref.cast",
+              "memref.get_global",
               "memref.collapse_shape", "memref.expand_shape", "memref.reinterpret_cast", "memref.dim", "linalg.generic",
               "memref.load", "memref.store", "affine.load", "affine.store", "func.return", "func.call")
 
@@ -83,7 +85,11 @@ def widen(module: ir.Module, origin: str = "<string>") -> list[int]:
     args: list[int] = []
     for op in walk(module.operation):
         if op.name == "func.func" and len(op.regions[0].blocks):
-            args += _retype_function(op)
+            widened = _retype_function(op)
+            if "sym_visibility" not in op.attributes:  # (the public function's: helpers are inlined before)
+                args += widened
+        elif op.name == "memref.global" and _bits(ir.TypeAttr(op.attributes["type"]).value):
+            _global(op)
     for op in walk(module.operation):
         for v in op.results:
             if _bits(v.type):
@@ -109,6 +115,22 @@ def _retype_function(func: ir.Operation) -> list[int]:
     if widened:
         func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(inputs, list(ftype.results)))
     return widened
+
+
+def _global(op: ir.Operation) -> None:
+    """A constant buffer of i1 (a folded mask): its type and its initial value as bytes, 0 or 1."""
+    mt = ir.MemRefType(ir.TypeAttr(op.attributes["type"]).value)
+    op.attributes["type"] = ir.TypeAttr.get(_as_bytes(mt))
+    if "initial_value" not in op.attributes or not isinstance(op.attributes["initial_value"].maybe_downcast(),
+                                                              ir.DenseIntElementsAttr):
+        return
+    value = ir.DenseIntElementsAttr(op.attributes["initial_value"])
+    t = ir.RankedTensorType.get(list(mt.shape), ir.IntegerType.get_signless(8))
+    bits = [int(value[i]) != 0 for i in range(len(value))] if not value.is_splat else [ir.IntegerAttr(value.get_splat_value()).value != 0]
+    if value.is_splat:
+        op.attributes["initial_value"] = ir.DenseElementsAttr.get_splat(t, ir.IntegerAttr.get(t.element_type, int(bits[0])))
+    else:
+        op.attributes["initial_value"] = ir.DenseElementsAttr.get(np.array(bits, np.int8).reshape(mt.shape), type=t)
 
 
 def _zero_i8() -> ir.Value:

@@ -181,12 +181,14 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
         if any(op.name in PACKS for op in walk(func)):
             _apply(module, LOWER_PACKS)
         _apply(module, BUFFERIZE)
-        if has_bool_buffers(module):  # what fusion left of i1 tensors: a reduction's accumulator, a mask two ops read
-            widen(module, origin)
+        # what fusion left of i1 tensors (a reduction's accumulator, a mask two ops read), and memrefs of i1 the
+        # function took or returned (then arguments: marked bool)
+        widened = widen(module, origin) if has_bool_buffers(module) else []
     except (ir.MLIRError, ValueError) as e:
         raise KernelError(f"{origin}: @{fname} could not be bufferized into the kernel convention: {_first(e)}",
                           where) from None
     func = the_public_function(module, origin)
+    _mark_bools(func, widened)
     _drop_bufferization_attrs(func)
     _elide_result_copies(func, len(ftype.inputs))
     try:
@@ -222,7 +224,7 @@ def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[st
             raise KernelError(f"argument {i} (%{names[i]}) of @{fname} is a view with a dynamic stride or offset ({t}); "
                               "give its layout static strides and offset, or pass a contiguous memref", where)
         shape = list(mt.shape)
-        padded = _padded(shape, strides) if offset == 0 and min(strides, default=1) > 0 else None
+        padded = _padded(shape, strides) if offset == 0 and min(strides, default=1) > 0 and all(shape) else None
         # the view's lowest and highest elements (a negative stride runs backwards from the offset: torch.flip)
         lo = offset + sum((n - 1) * st for n, st in zip(shape, strides) if st < 0)
         hi = offset + sum((n - 1) * st for n, st in zip(shape, strides) if st > 0)
@@ -326,11 +328,14 @@ def _compare_at_each_use(v: ir.Value, block: ir.Block) -> dict:
         zero = arith.ConstantOp(v.type, ir.DenseElementsAttr.get_splat(
             v.type, ir.IntegerAttr.get(ir.IntegerType.get_signless(8), 0))).result
     made = {}
+    # each comparison right after `v` is defined (or after the zero, for an argument), not before its reader: a
+    # reader inside a loop (a tensor.extract of one element) would compare the whole tensor on every trip
+    at = zero.owner if isinstance(v.owner, ir.Block) else as_operation(v.owner)
     for use in list(v.uses):
         user = use.owner
         if user == zero.owner:
             continue
-        with ir.InsertionPoint(user), user.location:
+        with ir.InsertionPoint.after(at), block.owner.location:
             cmp = arith.CmpIOp(arith.CmpIPredicate.ne, v, zero)
         user.operands[use.operand_number] = cmp.result
         made[cmp.operation] = v

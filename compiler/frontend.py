@@ -114,12 +114,13 @@ _BOOL_BUFFER = re.compile(r"memref<(?:[\d?]+x)*i1\b")
 
 
 def _takes_views(code: str) -> bool:
-    """Does a public function take a memref with a strided layout (convention.py `_views_to_buffers`)? (Generic-form
-    functions: any `strided<` in a function type.)"""
-    for m in _PRETTY.finditer(code):
-        if m.group(1) not in ("private", "nested") and "strided<" in code[m.end():_matching(code, m.end() - 1)]:
-            return True
-    return any("strided<" in code[m.end():_matching(code, m.end() - 1)] for m in _GENERIC.finditer(code))
+    """May a function take a memref with a strided layout (convention.py `_views_to_buffers`)? Any `strided<` in
+    the module, an alias's too (`#L = strided<[8, 1]>`), or a memref with a layout map (`memref<4x5xf32, #map>`,
+    `affine_map<(d0, d1) -> (d0 * 8 + d1)>`): a wrong guess costs one child process, which converts nothing."""
+    return "strided<" in code or _LAYOUT_MAP.search(code) is not None
+
+
+_LAYOUT_MAP = re.compile(r"memref<[^<>]*,\s*(?:affine_map<|#)")
 
 
 def _matching(code: str, open_at: int) -> int:

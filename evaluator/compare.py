@@ -98,9 +98,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import ml_dtypes
 import numpy as np
 
-from neurojit.compiler.dtypes import is_float
+from neurojit.compiler.dtypes import BFLOAT16, is_float
 
 
 BASELINE_ERRORS = 4.0  # rule 1's bounds grow by this many times the largest share of its bound the baseline used
@@ -124,11 +125,12 @@ BLOCK_TIMES = 32.0  # to this many times the baseline's there (+ the floor): a r
 # the least magnitude a float64 / 80-bit value rounds to Inf at in each output dtype: its largest value plus half
 # its last place (round to nearest even: the largest has an odd significand, so the tie goes up)
 def _rounds_to_inf(d) -> np.longdouble:
-    largest = np.longdouble(np.finfo(d).max)
-    return largest + (largest - np.longdouble(np.nextafter(np.finfo(d).max, d(0)))) / 2
+    fi = ml_dtypes.finfo(d)  # (numpy's finfo, and bfloat16's, which numpy's does not know)
+    largest = np.longdouble(float(fi.max)) if d != np.float64 else np.longdouble(np.finfo(d).max)
+    return largest + np.longdouble(2.0) ** (fi.maxexp - 1 - fi.nmant) / 2
 
 
-_ROUNDS_TO_INF = {d: _rounds_to_inf(d) for d in (np.float16, np.float32, np.float64)}
+_ROUNDS_TO_INF = {d: _rounds_to_inf(d) for d in (np.float16, np.float32, np.float64, BFLOAT16.type)}
 
 
 class Comparison(NamedTuple):
@@ -421,6 +423,8 @@ def _result(problem, got, b, r, bad, diff, ref, abs_ref=None) -> Comparison:
 
 
 def _compare_int(got: np.ndarray, baseline: np.ndarray) -> Comparison:
+    if got.dtype.kind == "b":  # bools by their bytes: numpy takes any nonzero byte for True, a C caller may not
+        got, baseline = got.view(np.uint8), np.asarray(baseline).view(np.uint8)
     bad = got != baseline
     if not bad.any():
         return Comparison(None, 0.0, 0.0, "")

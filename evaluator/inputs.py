@@ -372,6 +372,8 @@ def _nudged(args: list[np.ndarray], signature, rng: np.random.Generator, ranges)
         same = new == x[pos]
         if is_float(x.dtype):
             new[same] = x[pos][same] + 1  # (a value of the class that happens to be the old one)
+        elif x.dtype.kind == "b":  # (True + 1 is True again)
+            new[same] = ~x[pos][same]
         else:
             new[same] = in_range(x[pos][same] + 1, ranges[i]) if ranges and i in ranges else x[pos][same] + 1
         x[pos] = new

@@ -379,13 +379,10 @@ _LARGER = {"OGT": 0, "OGE": 0, "UGT": 0, "UGE": 0, "OLT": 1, "OLE": 1, "ULT": 1,
 
 def overflow_reaches_output(text64: str) -> bool:
     """Whether an arm whose terms' magnitudes reach the range reaches the output as it is, in every op of the
-    (twin) kernel: sums, products, maxima, selects that are a maximum (torch-mlir's ReLU,
-    `select(cmpf ugt x, 0), x, 0)`), and selects whose condition comes from the kernel's inputs alone (a mask,
-    `mask != 0`: the same arm in every order of evaluation, which reaches the output as it is). Not a minimum,
-    nor any other select, which may keep an overflowing arm out of the result in every order of evaluation.
-    (Any select counted against it once: a correct reordering of a convolution + ReLU that overflowed a partial
-    sum at the edge of the range was `nonfinite`; a masked matmul's packed schedule, whose FMAs overflowed to the
-    Inf of one partial sum where the baseline gave Inf - Inf, was `wrong_result` on every seed.)"""
+    (twin) kernel: sums, products, maxima, and selects that are a maximum (torch-mlir's ReLU,
+    `select(cmpf ugt x, 0), x, 0)`). Not a minimum, nor any other select, which may keep an overflowing arm
+    out of the result in every order of evaluation. (Any select counted against it once: a correct reordering
+    of a convolution + ReLU that overflowed a partial sum at the edge of the range was `nonfinite`.)"""
     if _MINIMA.search(text64):
         return False
     if "arith.select" not in text64:
@@ -400,8 +397,6 @@ def overflow_reaches_output(text64: str) -> bool:
             if op.name != "arith.select":
                 continue
             cond, a, b = op.operands
-            if _input_condition(cond):
-                continue
             cmp = cond.owner
             if isinstance(cmp, ir.Block) or cmp.name != "arith.cmpf":
                 return False
@@ -410,22 +405,6 @@ def overflow_reaches_output(text64: str) -> bool:
             if larger is None or (a, b) != ((x, y) if larger == 0 else (y, x)):
                 return False
     return True
-
-
-_CONDITIONS = ("arith.cmpi", "arith.cmpf", "arith.andi", "arith.ori", "arith.xori", "arith.extui", "arith.trunci")
-
-
-def _input_condition(value, depth: int = 0) -> bool:
-    """Whether a condition is computed from constants and elements of the kernel's inputs alone (`_input_element`),
-    by comparisons and logic: it picks the same arm whatever order the kernel's sums are evaluated in."""
-    from mlir import ir
-
-    if _constant(value) or _input_element(value):
-        return True
-    owner = value.owner
-    if isinstance(owner, ir.Block) or depth > 8 or owner.name not in _CONDITIONS:
-        return False
-    return all(_input_condition(v, depth + 1) for v in owner.operands)
 
 
 F32_MAX = float(np.finfo(np.float32).max)

@@ -985,3 +985,93 @@ func.func @f(%m: memref<37xi1>, %x: memref<37xf32>, %o: memref<37xf32> {neurojit
     o = np.ones(37, np.float32)
     k(m, x, o)
     np.testing.assert_array_equal(o, np.where(m, x, np.float32(0)))
+
+
+
+BOOL_RETURNS = ("""#id = affine_map<(d0) -> (d0)>
+func.func @f(%m: memref<4xi1>, %x: memref<4xf32>) -> memref<4xf32> {
+  %z = arith.constant 0.0 : f32
+  %o = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%m, %x : memref<4xi1>, memref<4xf32>) outs(%o : memref<4xf32>) {
+  ^bb0(%b: i1, %v: f32, %r: f32):
+    %s = arith.select %b, %v, %z : f32
+    linalg.yield %s : f32
+  }
+  return %o : memref<4xf32>
+}""", """#id = affine_map<(d0) -> (d0)>
+func.func @f(%x: memref<4xf32>) -> memref<4xi1> {
+  %z = arith.constant 0.0 : f32
+  %o = memref.alloc() : memref<4xi1>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : memref<4xf32>) outs(%o : memref<4xi1>) {
+  ^bb0(%v: f32, %r: i1):
+    %s = arith.cmpf ogt, %v, %z : f32
+    linalg.yield %s : i1
+  }
+  return %o : memref<4xi1>
+}""")
+BOOL_IN_LOOP = """func.func @f(%m: tensor<300xi1>, %x: tensor<300xf32>) -> tensor<f32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 300 : index
+  %z = arith.constant 0.0 : f32
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %z) -> f32 {
+    %b = tensor.extract %m[%i] : tensor<300xi1>
+    %v = tensor.extract %x[%i] : tensor<300xf32>
+    %w = arith.select %b, %v, %z : f32
+    %a = arith.addf %acc, %w : f32
+    scf.yield %a : f32
+  }
+  %e = tensor.empty() : tensor<f32>
+  %r = tensor.insert %s into %e[] : tensor<f32>
+  return %r : tensor<f32>
+}"""
+
+
+def test_bools_a_function_returns_or_reads_in_a_loop():
+    """A function on memrefs that returns memrefs: its memref of i1 argument, and its returned memref of i1, are
+    bools (they were int8: a numpy bool array was refused). A bool tensor read one element at a time in a loop: its
+    comparison with 0 is made once, outside the loop (it was made before each read, a whole-tensor pass per trip)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(4).astype(np.float32)
+    m = np.array([True, False, True, False])
+    first, second = (compile_kernel(t) for t in BOOL_RETURNS)
+    assert first.signature.args[0].dtype == "bool" and second.signature.args[-1].dtype == "bool"
+    np.testing.assert_array_equal(first(m, x), np.where(m, x, np.float32(0)))
+    np.testing.assert_array_equal(second(x), x > 0)
+    k = load_kernel(BOOL_IN_LOOP)
+    loop = k.text[k.text.index("scf.for"):]
+    assert "linalg.generic" not in loop and "arith.cmpi ne" not in loop.split("scf.yield")[0].split("memref.load")[0]
+    mm = rng.random(300) < 0.5
+    assert float(compile_kernel(BOOL_IN_LOOP)(mm, np.ones(300, np.float32))) == mm.sum()
+
+
+def test_a_constant_mask_and_layouts_as_maps_or_aliases():
+    """A folded constant mask (a global of i1, stored as bytes: it was refused once bool buffers were bytes); a
+    strided layout written as an affine map or through an alias is a view like `strided<...>` inline; a view with a
+    zero-size dimension."""
+    const = MASKED.replace("%mask: tensor<33x129xi1>", "%unused: tensor<1xf32>").replace(
+        "%ninf = arith.constant", "%mask = arith.constant dense<true> : tensor<33x129xi1>\n  %ninf = arith.constant")
+    assert "bool" not in [a.dtype for a in load_kernel(const).signature.args]
+    tiny = """#id = affine_map<(d0) -> (d0)>
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %m = arith.constant dense<[true, false, true, false]> : tensor<4xi1>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%m, %x : tensor<4xi1>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%b: i1, %v: f32, %o: f32):
+    %s = arith.select %b, %v, %z : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}"""
+    np.testing.assert_array_equal(compile_kernel(tiny)(np.arange(1, 5, dtype=np.float32)), [1, 0, 3, 0])
+    for layout in ("affine_map<(d0, d1) -> (d0 * 72 + d1)>", "#L"):
+        text = VIEWS.replace("strided<[72, 1]>", layout)
+        if layout == "#L":
+            text = "#L = strided<[72, 1]>\n" + text
+        assert load_kernel(text).signature.args[0].shape == (37, 72), layout
+    empty = VIEWS.replace("37x65", "0x65")
+    assert load_kernel(empty).signature.args[0].shape == (0,)

@@ -233,7 +233,10 @@ def test_the_representable_range_ends_where_a_cast_rounds_to_inf():
     # rounds to Inf in a cast (the largest plus half its last place), as numpy's own cast decides
     from neurojit.evaluator.compare import _ROUNDS_TO_INF
 
-    for d, wide in ((np.float16, np.float64), (np.float32, np.float64), (np.float64, np.longdouble)):
+    import ml_dtypes
+
+    for d, wide in ((np.float16, np.float64), (np.float32, np.float64), (np.float64, np.longdouble),
+                    (ml_dtypes.bfloat16, np.float64)):
         edge = wide(_ROUNDS_TO_INF[d])
         with np.errstate(over="ignore"):
             assert np.isinf(np.array([edge], wide).astype(d))[0], d
@@ -384,3 +387,24 @@ def test_an_exact_value_that_rounds_to_inf_accepts_the_inf_the_baseline_missed()
     assert compare(base.copy(), base, rtol, exact).problem is None
     assert compare(np.array([-np.inf, 1.0], np.float16), base, rtol, exact).problem is not None
     assert compare(np.array([30000.0, 1.0], np.float16), base, rtol, exact).problem is not None
+    # bf16 too (its edge was missing: past the range, any value passed)
+    import ml_dtypes
+
+    bf = ml_dtypes.bfloat16
+    top = float(ml_dtypes.finfo(bf).max)
+    base = np.array([top, 1.0], bf)
+    exact = np.array([top * 1.0025, 1.0])  # past the edge (max + half its last place: 1.0020 max)
+    rtol = tolerance("bfloat16", 256, 32.0)
+    assert compare(np.array([np.inf, 1.0], bf), base, rtol, exact).problem is None
+    for wrong in (-5.0, np.nan, -np.inf):
+        assert compare(np.array([wrong, 1.0], bf), base, rtol, exact).problem is not None, wrong
+
+
+def test_bools_compare_by_their_bytes():
+    """A bool output is 0 or 1 in each byte: a candidate storing 0xFF (a sign-extended true) is wrong, though numpy
+    reads it as True."""
+    base = np.array([True, False, True])
+    got = base.copy()
+    got.view(np.uint8)[0] = 0xFF
+    assert compare(base.copy(), base, 0.0).problem is None
+    assert compare(got, base, 0.0).problem == "wrong"

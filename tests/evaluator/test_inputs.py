@@ -353,3 +353,17 @@ def test_half_types_get_their_own_nans(dtype):
     nan = fill("nan", dtype).astype(dtype)
     assert np.isnan(nan.reshape(-1)[0].astype(np.float64)) and np.isnan(nan.astype(np.float64)).sum() > 1
     assert not np.isinf(nan.astype(np.float64)).any()
+
+
+def test_a_nudged_bool_input_changes_in_three_places():
+    """The nudged pair changes three interior elements of each input; for a bool, a drawn value equal to the old
+    one was made `x + 1`, which is the same True again (a quarter of the nudges did nothing)."""
+    from neurojit.compiler.kernel import Arg, Signature
+    from neurojit.evaluator.inputs import _nudged
+
+    sig = Signature("f", (Arg("m", (64,), "bool", "in"), Arg("o", (64,), "float32", "out")), (), None, ())
+    for seed in range(40):
+        m = np.ones(64, bool)  # all true: every drawn true is the old value
+        before = m.copy()
+        _nudged([m, np.zeros(64, np.float32)], sig, np.random.default_rng(seed), None)
+        assert (m != before).sum() == 3, seed
