@@ -18,7 +18,6 @@ other schedules. Fills around the reduction are tiled and vectorised as elementw
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from neurojit.compiler.host import Host
@@ -64,8 +63,7 @@ class ColumnReduction(Schedule):
 
     def applies(self, info: KernelInfo) -> bool:
         op = _reduction(info)
-        return (info.element in ELEMENTS and op is not None and op.extents[0] % 2 == 0
-                and not re.search(r"\bd\d+\s*\*|\*\s*d\d+", " ".join(op.maps)))
+        return info.element in ELEMENTS and op is not None and op.extents[0] % 2 == 0
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         # one core's share streams its rows as the naive loops do: a little ahead of the column tiles, which
