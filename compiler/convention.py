@@ -210,6 +210,8 @@ def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[st
     evaluator compares whole buffers: a candidate that writes there is wrong). Returns the new function type."""
     block = func.regions[0].blocks[0]
     inputs = list(ftype.inputs)
+    attrs = list(ir.ArrayAttr(func.attributes["arg_attrs"])) if "arg_attrs" in func.attributes else []
+    outputs = {i for i, a in enumerate(attrs) if OUTPUT_ATTR in ir.DictAttr(a)} or {len(inputs) - 1}
     for i, t in enumerate(inputs):
         if not isinstance(t.maybe_downcast(), ir.MemRefType):
             continue
@@ -231,6 +233,10 @@ def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[st
         if lo < 0 and all(shape):
             raise KernelError(f"argument {i} (%{names[i]}) of @{fname} is a view ({t}) whose elements start {-lo} before "
                               "its buffer's first; give it an offset that keeps every element in the buffer", where)
+        if i in outputs and not _one_place_each(shape, strides):
+            raise KernelError(f"output argument {i} (%{names[i]}) of @{fname} is a view ({t}) in which elements share a "
+                              "place (a stride of 0, or overlapping rows): what it holds would depend on the order the "
+                              "kernel writes them; give each element a place of its own", where)
         span = [hi + 1] if all(shape) else [0]
         buffer = ir.MemRefType.get(padded or span, mt.element_type)
         arg = block.arguments[i]
@@ -247,6 +253,17 @@ def _views_to_buffers(func: ir.Operation, ftype: ir.FunctionType, names: list[st
     ftype = ir.FunctionType.get(inputs, list(ftype.results))
     func.attributes["function_type"] = ir.TypeAttr.get(ftype)
     return ftype
+
+
+def _one_place_each(shape: list[int], strides: list[int]) -> bool:
+    """Whether a strided view gives every element its own place: taken from the smallest stride up, each stride
+    passes beyond everything the smaller ones reach (so a stride of 0, or rows longer than their stride, fail)."""
+    reach = 0
+    for st, n in sorted((abs(st), n) for n, st in zip(shape, strides) if n > 1):
+        if st <= reach:
+            return False
+        reach += st * (n - 1)
+    return True
 
 
 def _padded(shape: list[int], strides: list[int]) -> list[int] | None:

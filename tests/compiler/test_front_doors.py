@@ -1075,3 +1075,12 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
         assert load_kernel(text).signature.args[0].shape == (37, 72), layout
     empty = VIEWS.replace("37x65", "0x65")
     assert load_kernel(empty).signature.args[0].shape == (0,)
+
+
+def test_an_output_view_whose_elements_share_a_place_is_refused():
+    """A stride-0 output (a broadcast written into) or rows longer than their stride: the result would depend on the
+    order of the writes, which a parallel candidate does not keep. An input may share places (it is only read)."""
+    for layout in ("strided<[0, 1]>", "strided<[32, 1]>"):  # (rows of 65 elements 32 apart overlap)
+        with pytest.raises(KernelError, match="share a place"):
+            load_kernel(VIEWS.replace("strided<[128, 1]>", layout))
+    assert load_kernel(VIEWS.replace("strided<[72, 1]>", "strided<[0, 1]>")).signature.args[0].shape == (65,)
