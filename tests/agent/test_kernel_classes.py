@@ -305,6 +305,20 @@ def test_example_class_schedule_gives_numpys_answer(stem):
     _check(KERNELS / f"{stem}.mlir", for_kernel(info, host())[0])
 
 
+@pytest.mark.skipif(host().cores < 2, reason="a split needs two cores")
+@pytest.mark.parametrize("stem, width", [("dot", 16), ("full_sum", 32)])
+def test_a_full_reduction_splits_over_the_cores(stem, width):
+    # each task sums its contiguous part into its own partial result (dot: 50 terms, a masked tail; full_sum: two
+    # dims summed as one, 37 x 50 = 2 x 925), the partial results combined at the end
+    path = HERE / f"{stem}.mlir"
+    info = analyze(path.read_text())
+    schedule = VectorizeRowReduction(threads=2)
+    assert "threads" in [k.name for k in schedule.space(info, host())]
+    script = schedule.text(info, host())
+    assert "split_reduction" in script and "scf.forall" not in script and "tile_using_forall" in script
+    _check(path, schedule, {"width": width, "threads": 2})
+
+
 @pytest.mark.parametrize("stem, schedule, knobs", [
     ("argmax_odd", None, {"lanes": 32, "block": 3}),  # two vectors of lanes, a block that leaves a tail
     ("pool_nchw_s2", VectorizeWindows(), {"ow": 3, "ch": 8}),  # partial tiles along both
