@@ -21,10 +21,9 @@ from __future__ import annotations
 import numpy as np
 from mlir import ir
 from mlir.dialects import arith
-from mlir.dialects.transform import interpreter
 
 from .errors import KernelError
-from .kernel import as_operation, location_of, walk
+from .kernel import apply_script, as_bytes, as_operation, holds_bools, inputs_of, location_of, walk
 
 MARK = "neurojit.widen_bools"
 GENERALIZE_MARKED = f"""module attributes {{transform.with_named_sequence}} {{
@@ -42,12 +41,7 @@ BYTE_MOVES = ("memref.copy", "memref.dealloc", "memref.alloc", "memref.alloca", 
 
 
 def _bits(t: ir.Type) -> bool:
-    return isinstance(t.maybe_downcast(), ir.MemRefType) and str(ir.MemRefType(t).element_type) == "i1"
-
-
-def _as_bytes(t: ir.Type) -> ir.Type:
-    mt = ir.MemRefType(t)
-    return ir.MemRefType.get(list(mt.shape), ir.IntegerType.get_signless(8), mt.layout, mt.memory_space)
+    return holds_bools(t, ir.MemRefType)
 
 
 def has_bool_buffers(module: ir.Module) -> bool:
@@ -72,9 +66,7 @@ def widen(module: ir.Module, origin: str = "<string>") -> list[int]:
             op.attributes[MARK] = ir.UnitAttr.get()
             marked = True
     if marked:
-        with ir.Location.unknown():
-            script = ir.Module.parse(GENERALIZE_MARKED)
-        interpreter.apply_named_sequence(module.operation, script.body.operations[0], script)
+        apply_script(module, GENERALIZE_MARKED)
         for op in walk(module.operation):
             if MARK in op.attributes:
                 del op.attributes[MARK]
@@ -93,7 +85,7 @@ def widen(module: ir.Module, origin: str = "<string>") -> list[int]:
     for op in walk(module.operation):
         for v in op.results:
             if _bits(v.type):
-                v.set_type(_as_bytes(v.type))
+                v.set_type(as_bytes(v.type))
     for op in list(walk(module.operation)):
         if op.name == "linalg.generic":
             _generic(op)
@@ -110,7 +102,7 @@ def _retype_function(func: ir.Operation) -> list[int]:
     block = func.regions[0].blocks[0]
     widened = [i for i, t in enumerate(inputs) if _bits(t)]
     for i in widened:
-        inputs[i] = _as_bytes(inputs[i])
+        inputs[i] = as_bytes(inputs[i])
         block.arguments[i].set_type(inputs[i])
     if widened:
         func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(inputs, list(ftype.results)))
@@ -120,17 +112,18 @@ def _retype_function(func: ir.Operation) -> list[int]:
 def _global(op: ir.Operation) -> None:
     """A constant buffer of i1 (a folded mask): its type and its initial value as bytes, 0 or 1."""
     mt = ir.MemRefType(ir.TypeAttr(op.attributes["type"]).value)
-    op.attributes["type"] = ir.TypeAttr.get(_as_bytes(mt))
+    op.attributes["type"] = ir.TypeAttr.get(as_bytes(mt))
     if "initial_value" not in op.attributes or not isinstance(op.attributes["initial_value"].maybe_downcast(),
                                                               ir.DenseIntElementsAttr):
         return
     value = ir.DenseIntElementsAttr(op.attributes["initial_value"])
     t = ir.RankedTensorType.get(list(mt.shape), ir.IntegerType.get_signless(8))
-    bits = [int(value[i]) != 0 for i in range(len(value))] if not value.is_splat else [ir.IntegerAttr(value.get_splat_value()).value != 0]
     if value.is_splat:
-        op.attributes["initial_value"] = ir.DenseElementsAttr.get_splat(t, ir.IntegerAttr.get(t.element_type, int(bits[0])))
+        bit = ir.IntegerAttr(value.get_splat_value()).value != 0
+        op.attributes["initial_value"] = ir.DenseElementsAttr.get_splat(t, ir.IntegerAttr.get(t.element_type, int(bit)))
     else:
-        op.attributes["initial_value"] = ir.DenseElementsAttr.get(np.array(bits, np.int8).reshape(mt.shape), type=t)
+        bits = np.array([int(value[i]) != 0 for i in range(len(value))], np.int8)
+        op.attributes["initial_value"] = ir.DenseElementsAttr.get(bits.reshape(mt.shape), type=t)
 
 
 def _zero_i8() -> ir.Value:
@@ -140,7 +133,7 @@ def _zero_i8() -> ir.Value:
 def _generic(op: ir.Operation) -> None:
     """Body block arguments of i1 whose operands are now bytes: read as `byte != 0`; an output's yield extended."""
     block = op.regions[0].blocks[0]
-    n_in = len(op.operands) - _outputs(op)
+    n_in = inputs_of(op)
     yield_ = as_operation(list(block.operations)[-1])
     for k, (operand, arg) in enumerate(zip(op.operands, block.arguments)):
         if str(arg.type) != "i1" or not isinstance(operand.type.maybe_downcast(), ir.MemRefType):
@@ -155,11 +148,6 @@ def _generic(op: ir.Operation) -> None:
             j = k - n_in
             with ir.InsertionPoint(yield_), op.location:
                 yield_.operands[j] = arith.ExtUIOp(ir.IntegerType.get_signless(8), yield_.operands[j]).result
-
-
-def _outputs(op: ir.Operation) -> int:
-    sizes = ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])
-    return sizes[1]
 
 
 def _load(op: ir.Operation) -> None:

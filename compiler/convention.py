@@ -26,14 +26,13 @@ import re
 
 from mlir import ir
 from mlir.dialects import arith, memref
-from mlir.dialects.transform import interpreter
 
 from .bool_storage import has_bool_buffers, widen
 from .collapse import collapse_reductions
 from .errors import CompileError, KernelError, ScheduleError
 from .dtypes import BOOL, DTYPE_ATTR, DTYPES
-from .kernel import (OUTPUT_ATTR, RESULT_ATTR, arg_names, as_operation, identity_layout, location_of, the_public_function,
-                     walk)
+from .kernel import (OUTPUT_ATTR, RESULT_ATTR, apply_script, arg_names, as_bytes, as_operation, holds_bools,
+                     identity_layout, location_of, the_public_function, walk)
 from .pipeline import FOLD_UNIT_DIMS, FUSE_ELEMENTWISE, INLINE_HELPERS, TOSA_TO_LINALG
 from .tensorize import free_buffers
 
@@ -177,10 +176,10 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
             func = the_public_function(module, origin)
         collapse_reductions(func)
         if any(op.name in AGGREGATES for op in walk(func)):
-            _apply(module, DECOMPOSE)
+            apply_script(module, DECOMPOSE)
         if any(op.name in PACKS for op in walk(func)):
-            _apply(module, LOWER_PACKS)
-        _apply(module, BUFFERIZE)
+            apply_script(module, LOWER_PACKS)
+        apply_script(module, BUFFERIZE)
         # what fusion left of i1 tensors (a reduction's accumulator, a mask two ops read), and memrefs of i1 the
         # function took or returned (then arguments: marked bool)
         widened = widen(module, origin) if has_bool_buffers(module) else []
@@ -312,7 +311,7 @@ def _bools_to_bytes(func: ir.Operation, ftype: ir.FunctionType) -> tuple[ir.Func
     bool_out = [k for k, t in enumerate(results) if _is_bool(t)]
     compares = {}  # a comparison made here -> the i8 tensor it compares
     for i in bool_in:
-        arg, inputs[i] = block.arguments[i], _as_bytes(inputs[i])
+        arg, inputs[i] = block.arguments[i], as_bytes(inputs[i])
         arg.set_type(inputs[i])
         compares.update(_compare_at_each_use(arg, block))
     _bytes_between(func, block, compares)
@@ -323,19 +322,15 @@ def _bools_to_bytes(func: ir.Operation, ftype: ir.FunctionType) -> tuple[ir.Func
                 ret.operands[k] = compares[as_operation(v.owner)]  # (an input or a value stored as i8 already)
                 continue
             with ir.InsertionPoint(ret), ret.location:
-                ret.operands[k] = arith.ExtUIOp(_as_bytes(results[k]), v).result
-    results = [_as_bytes(t) if k in bool_out else t for k, t in enumerate(results)]
+                ret.operands[k] = arith.ExtUIOp(as_bytes(results[k]), v).result
+    results = [as_bytes(t) if k in bool_out else t for k, t in enumerate(results)]
     ftype = ir.FunctionType.get(inputs, results)
     func.attributes["function_type"] = ir.TypeAttr.get(ftype)
     return ftype, bool_in + [len(inputs) + k for k in bool_out]
 
 
 def _is_bool(t: ir.Type) -> bool:
-    return isinstance(t.maybe_downcast(), ir.RankedTensorType) and str(ir.ShapedType(t).element_type) == "i1"
-
-
-def _as_bytes(t: ir.Type) -> ir.Type:
-    return ir.RankedTensorType.get(list(ir.ShapedType(t).shape), ir.IntegerType.get_signless(8))
+    return holds_bools(t, ir.RankedTensorType)
 
 
 def _compare_at_each_use(v: ir.Value, block: ir.Block) -> dict:
@@ -367,7 +362,7 @@ def _bytes_between(func: ir.Operation, block: ir.Block, compares: dict) -> None:
             continue
         owner = as_operation(v.owner)
         with ir.InsertionPoint.after(owner), owner.location:
-            ext = arith.ExtUIOp(_as_bytes(v.type), v)
+            ext = arith.ExtUIOp(as_bytes(v.type), v)
         v.replace_all_uses_except(ext.result, ext.operation)
         compares.update(_compare_at_each_use(ext.result, block))
 
@@ -395,7 +390,7 @@ def _fuse_maps(module: ir.Module) -> None:
     `linalg-fuse-elementwise-ops`: the producer's body inlined, the same ops in the same order on each element). A
     StableHLO-style RMSNorm (map, reduce, map, two broadcasts, two maps: seven passes over the rows) becomes the
     two generics torch-mlir writes, which the row-wise schedule takes (1.3x naive before, as seven ops)."""
-    _apply(module, GENERALIZE_MAPS)
+    apply_script(module, GENERALIZE_MAPS)
     FUSE_ELEMENTWISE.run(module)
 
 
@@ -446,11 +441,6 @@ def _keeps_dims(func: ir.Operation) -> bool:
                 if any(isinstance(e.maybe_downcast(), ir.AffineConstantExpr) for e in ir.AffineMapAttr(m).value.results):
                     return True
     return False
-
-
-def _apply(module: ir.Module, script_text: str) -> None:
-    script = ir.Module.parse(script_text, module.context)
-    interpreter.apply_named_sequence(module.operation, next(iter(script.body.operations)).operation, script)
 
 
 def _first(e: Exception) -> str:

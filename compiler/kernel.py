@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from mlir import ir
+from mlir.dialects.transform import interpreter
 
 from .dtypes import BOOL, DTYPE_ATTR, DTYPES, is_float  # noqa: F401  (DTYPES, is_float: re-exported)
 from .errors import KernelError
@@ -124,6 +125,33 @@ class Kernel:
 def as_operation(owner):
     """The ir.Operation of a value's owner or a use's owner (the bindings hand out OpViews); a block as it is."""
     return owner.operation if not isinstance(owner, ir.Operation) and hasattr(owner, "operation") else owner
+
+
+def apply_script(module: ir.Module, script_text: str) -> None:
+    """Run the transform script `script_text` (one named sequence, the first op of its module) on `module`, in
+    place; the interpreter's errors are raised as they come."""
+    script = ir.Module.parse(script_text, module.context)
+    interpreter.apply_named_sequence(module.operation, next(iter(script.body.operations)).operation, script)
+
+
+def inputs_of(op) -> int:
+    """How many of a linalg op's operands are its inputs (the rest are its outputs; 0 without a split)."""
+    if "operandSegmentSizes" in op.attributes:
+        return int(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])[0])
+    return 0
+
+
+def holds_bools(t: ir.Type, kind: type = ir.ShapedType) -> bool:
+    """Whether `t` is a shaped type of `kind` (a tensor, a memref) whose elements are i1."""
+    return isinstance(t.maybe_downcast(), kind) and str(ir.ShapedType(t).element_type) == "i1"
+
+
+def as_bytes(t: ir.Type) -> ir.Type:
+    """The shaped type `t` with i8 elements: a memref keeps its layout and memory space, a tensor its shape."""
+    if isinstance(t.maybe_downcast(), ir.MemRefType):
+        mt = ir.MemRefType(t)
+        return ir.MemRefType.get(list(mt.shape), ir.IntegerType.get_signless(8), mt.layout, mt.memory_space)
+    return ir.RankedTensorType.get(list(ir.ShapedType(t).shape), ir.IntegerType.get_signless(8))
 
 
 def walk(op: ir.Operation):

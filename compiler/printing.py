@@ -24,8 +24,6 @@ from .kernel import DTYPES, RUNTIME_PREFIX
 PRINT_PREFIX = RUNTIME_PREFIX + "print_"
 LABEL_ATTR = "neurojit.label"
 LOCATION_ATTR = "neurojit.location"
-C_TYPES = dtypes.C_TYPES
-DTYPE_ATTR = dtypes.DTYPE_ATTR  # "bool" for a boolean tensor (stored as i8)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def sites(module: ir.Module) -> tuple[PrintSite, ...]:
         elem = str(mt.element_type)
         label = ir.StringAttr(op.attributes[LABEL_ATTR]).value if LABEL_ATTR in op.attributes else sym
         where = ir.StringAttr(op.attributes[LOCATION_ATTR]).value if LOCATION_ATTR in op.attributes else ""
-        dtype = ir.StringAttr(op.attributes[DTYPE_ATTR]).value if DTYPE_ATTR in op.attributes else DTYPES[elem]
+        dtype = ir.StringAttr(op.attributes[dtypes.DTYPE_ATTR]).value if dtypes.DTYPE_ATTR in op.attributes else DTYPES[elem]
         found.append(PrintSite(sym, tuple(mt.shape), dtype, label, where))
     return tuple(found)
 
@@ -85,7 +83,7 @@ def c_source(found: tuple[PrintSite, ...]) -> str:
         dims = ", ".join(map(str, s.shape)) or "1"
         heading = s.heading().replace("\\", "\\\\").replace('"', '\\"')
         parts.append(f"""
-void {s.symbol}(const {C_TYPES[s.dtype]} *p) {{
+void {s.symbol}(const {dtypes.C_TYPES[s.dtype]} *p) {{
   static const long dims[] = {{{dims}}};
   const int rank = {len(s.shape)};
   long total = 1;

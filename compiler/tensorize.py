@@ -27,10 +27,9 @@ the end of its block, so the result passes the evaluator's static leak check.
 from __future__ import annotations
 
 from mlir import ir
-from mlir.dialects.transform import interpreter
 
 from .errors import ScheduleError
-from .kernel import public_funcs, walk
+from .kernel import apply_script, public_funcs, walk
 from .pipeline import Pipeline
 
 # Copies as linalg.copy: a strided memref.copy lowers to an opaque call of the runtime's memrefCopy
@@ -359,10 +358,8 @@ def has_tensors(module: ir.Module) -> bool:
 def bufferize(module: ir.Module) -> None:
     """Tensors back to memrefs (if the schedule left any), then free every allocation it made."""
     if has_tensors(module):
-        script = ir.Module.parse(BUFFERIZE, module.context)
-        entry = next(op.operation for op in script.body.operations)
         try:
-            interpreter.apply_named_sequence(module.operation, entry, script)
+            apply_script(module, BUFFERIZE)
         except (ir.MLIRError, ValueError) as e:
             raise ScheduleError(f"tensor payload: bufferization after the schedule failed: {e}") from None
     free_buffers(module)

@@ -21,6 +21,7 @@ import struct
 import numpy as np
 
 from neurojit.compiler.dtypes import BFLOAT16
+from neurojit.compiler.kernel import inputs_of
 
 
 # A float type's hex literal digits, and a value to those digits (big-endian): what widening rewrites exactly
@@ -322,15 +323,6 @@ def _constant(value) -> bool:
     return not isinstance(value.owner, ir.Block) and value.owner.name == "arith.constant"
 
 
-def _inputs_of(op) -> int:
-    """How many of a linalg op's operands are its inputs (the rest are its outputs)."""
-    from mlir import ir
-
-    if "operandSegmentSizes" in op.attributes:
-        return int(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])[0])
-    return 0
-
-
 def _function_input(memref) -> bool:
     """An argument of the function that nothing writes: every use of it a load, or a linalg op's input."""
     from mlir import ir
@@ -338,7 +330,7 @@ def _function_input(memref) -> bool:
     owner = memref.owner
     if not isinstance(owner, ir.Block) or owner.owner.operation.name != "func.func":  # (a FuncOp's .name: its symbol)
         return False
-    return all(u.owner.name in _LOADS or (u.owner.name.startswith("linalg.") and u.operand_number < _inputs_of(u.owner))
+    return all(u.owner.name in _LOADS or (u.owner.name.startswith("linalg.") and u.operand_number < inputs_of(u.owner))
                for u in memref.uses)
 
 
@@ -354,7 +346,7 @@ def _input_element(value) -> bool:
     if isinstance(owner, ir.Block):
         parent = owner.owner
         i = ir.BlockArgument(value).arg_number
-        return (parent.operation.name.startswith("linalg.") and i < _inputs_of(parent)
+        return (parent.operation.name.startswith("linalg.") and i < inputs_of(parent)
                 and _function_input(parent.operands[i]))
     return owner.name in _LOADS and _function_input(owner.operands[0])
 

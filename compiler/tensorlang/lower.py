@@ -19,8 +19,8 @@ from __future__ import annotations
 from mlir import ir
 
 from ..kernel import location_of
-from ..dtypes import BOOL
-from ..printing import DTYPE_ATTR, LABEL_ATTR, LOCATION_ATTR, PRINT_PREFIX
+from ..dtypes import BOOL, DTYPE_ATTR
+from ..printing import LABEL_ATTR, LOCATION_ATTR, PRINT_PREFIX
 from .dialect import FLOATS, TensorType
 from .emit import Emitter, mlir_string
 from .linearity import value_name
@@ -77,7 +77,7 @@ class Lowering(Emitter):
             self.env[arg] = (name, t)
             params.append(f"{name}: {t.mlir}{_bool_mark(t)}")
         ftype = ir.FunctionType(ir.TypeAttr(self.func.attributes["function_type"]).value)
-        results = [(lambda b: b.mlir + _bool_mark(b))(bound_type(t, self.sizes, None)) for t in ftype.results]
+        results = [b.mlir + _bool_mark(b) for b in (bound_type(t, self.sizes, None) for t in ftype.results)]
         for op in block.operations:
             self.lower(op.operation)
         fname = ir.StringAttr(self.func.attributes["sym_name"]).value
