@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from neurojit.compiler import compile_kernel
 from neurojit.evaluator import EvalConfig, inputs, reference
-from neurojit.evaluator.reorder import order, reordered
+from neurojit.evaluator.reorder import P_TILE, Q_TILE, order, plan, reordered
 
 MATMUL = """module {
   func.func @mm(%a: memref<37x29xf32>, %b: memref<29x23xf32>, %c: memref<37x23xf32>) {
@@ -40,6 +40,16 @@ def test_reduction_loops_move_outside_the_outputs_fastest_loop_keeping_their_ord
     assert order(["parallel", "reduction", "parallel"], [["d0", "d2"]]) is None  # already innermost-parallel
     assert order(["parallel", "parallel"], [["d0", "d1"]]) is None  # nothing reduced
     assert order(["parallel", "reduction"], [["d0 * 2"]]) is None  # not indexed by the parallel loops
+
+
+def test_inside_tiles_of_the_parallel_loops_the_reductions_go_outside_the_outputs_last_two_loops():
+    mm = plan(["parallel", "parallel", "reduction"], [["d0", "d1"]])  # matmul: 8 x 64 tiles of C, then k, i, j
+    assert mm.tiles == [P_TILE, Q_TILE, 0] and mm.order == [2, 0, 1]
+    pool = plan(["parallel"] * 4 + ["reduction"] * 2, [["d0", "d1", "d2", "d3"]])  # NCHW pooling
+    assert pool.tiles == [1, 1, P_TILE, Q_TILE, 0, 0] and pool.order == [0, 1, 4, 5, 2, 3]
+    rows = plan(["parallel", "reduction"], [["d0"]])  # a row sum: 64 rows at a time, each column step across them
+    assert rows.tiles == [Q_TILE, 0] and rows.order == [1, 0]
+    assert plan(["parallel", "reduction", "parallel"], [["d0", "d2"]]) is None
 
 
 def test_the_reordered_matmul_gives_the_baselines_bits_on_every_input_class():
