@@ -139,10 +139,13 @@ def _op_order(op: ir.Operation) -> Plan | None:
     n_in, n_out = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))
     operands = list(op.operands)
     ins, outs = operands[:n_in], operands[n_in:n_in + n_out]
-    # each output a buffer of its own: an argument or an allocation, not also read as an input
-    for v in outs:
+    # each output a buffer of its own: an argument or an allocation, not also read as an input nor written as another
+    # output (one buffer as outputs at (i, j) and (j, i): element (a, b) takes updates from the points (a, b, k) and
+    # (b, a, k), which the tiles, reductions outermost, interleave)
+    for n, v in enumerate(outs):
         owner = v.owner
-        if not (isinstance(owner, ir.Block) or owner.name == "memref.alloc") or any(v == w for w in ins):
+        if (not (isinstance(owner, ir.Block) or owner.name == "memref.alloc") or any(v == w for w in ins)
+                or any(v == w for w in outs[:n])):
             return None
     kinds = [re.sub(r".*<(\w+)>.*", r"\1", str(x)) for x in ir.ArrayAttr(op.attributes["iterator_types"])]
     maps = [ir.AffineMapAttr(m).value for m in ir.ArrayAttr(op.attributes["indexing_maps"])]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from neurojit.compiler.errors import ScheduleError
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo, OpInfo, map_results
@@ -90,6 +91,10 @@ class ColumnReduction(Schedule):
                 "threads": max(splits)}
 
     def render(self, info: KernelInfo, host: Host) -> str:
+        op = _reduction(info)
+        if self.threads is not None and op is not None and op.extents[0] % self.threads:
+            raise ScheduleError(f"{self.name}: threads = {self.threads} does not divide the {op.extents[0]} rows of "
+                                f"@{info.name}; it takes one of {list(_splits(op.extents[0], host))}")
         body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if op.name == "linalg.fill":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from neurojit.compiler.errors import ScheduleError
 from neurojit.compiler.host import Host
 
 from ..analyze import KernelInfo
@@ -48,8 +49,11 @@ class VectorizeRowReduction(Schedule):
     def applies(self, info: KernelInfo) -> bool:
         # partial results per lane reassociate the reduction: only combiners the vectoriser knows (others
         # keep their order of terms in LaneReduction)
+        # (nor a body that reads the index of a reduced loop, e.g. a sum of x[i] * i: the partial reductions of
+        # tile_reduction_using_for renumber it, and the sums came out wrong)
         return (info.is_row_reduction and info.element in ELEMENTS
-                and all(op.reducible for op in info.ops if op.is_row_reduction))
+                and all(op.reducible and not any(op.iterators[d] == "reduction" for d in op.index_dims)
+                        for op in info.ops if op.is_row_reduction))
 
     def efficiency(self, info: KernelInfo, host: Host) -> float:
         op = max((op for op in info.ops if op.is_row_reduction), key=model.work)
@@ -91,6 +95,9 @@ class VectorizeRowReduction(Schedule):
     def render(self, info: KernelInfo, host: Host) -> str:
         body, names = parts.each_op(len(info.ops))
         parallel = self.threads is not None and self.threads > 1 and (_rows(info) > 1 or bool(_splits(info, host)))
+        if parallel and _rows(info) <= 1 and self.threads not in _splits(info, host):
+            raise ScheduleError(f"{self.name}: threads = {self.threads} does not divide the extent of every full "
+                                f"reduction of @{info.name}; it takes one of {list(_splits(info, host))}")
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if op.is_row_reduction:
                 if parallel and len(op.iterators) == 1:  # T partial results, one task each, combined at the end

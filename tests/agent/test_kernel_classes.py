@@ -1621,3 +1621,40 @@ def test_columns_a_statement_mixes_are_not_blocked():
         assert block_columns(ir.Module.parse(text)) == 0
         shifted = text.replace("%j + 1]", "%j]").replace("to 127", "to 128")  # the same column: independent
         assert block_columns(ir.Module.parse(shifted)) == 1
+
+
+# a sum of x[i] * i: the body reads the index of the loop it reduces
+INDEX_SUM = """#v = affine_map<(i) -> (i)>
+#s = affine_map<(i) -> ()>
+module {
+  func.func @k(%a: memref<1000xf32>, %o: memref<f32>) {
+    linalg.generic {indexing_maps = [#v, #s], iterator_types = ["reduction"]}
+      ins(%a : memref<1000xf32>) outs(%o : memref<f32>) {
+    ^bb0(%p: f32, %acc: f32):
+      %i = linalg.index 0 : index
+      %ii = arith.index_cast %i : index to i32
+      %f = arith.sitofp %ii : i32 to f32
+      %m = arith.mulf %p, %f : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    return } }"""
+
+
+def test_a_reduction_reading_its_reduced_index_is_not_split_into_partial_sums():
+    # tile_reduction_using_for's partial sums renumber the index (the row reduction's script summed x[i] * i wrong)
+    info = analyze(INDEX_SUM)
+    found = for_kernel(info, host())
+    assert found and "vectorize_row_reduction" not in [s.name for s in found]
+    k = compile_kernel(INDEX_SUM, found[0].text(info, host()), found[0].defaults(info, host()))
+    x, o = np.linspace(-1, 1, 1000, dtype=np.float32), np.zeros((), np.float32)
+    k(x, o)
+    np.testing.assert_allclose(o, np.dot(x.astype(np.float64), np.arange(1000)), rtol=1e-4, atol=1e-3)
+
+
+def test_a_split_count_that_does_not_divide_a_full_reduction_is_refused_by_name():
+    from neurojit.compiler.errors import ScheduleError
+
+    info = analyze((HERE / "dot.mlir").read_text())  # 100 terms
+    with pytest.raises(ScheduleError, match="threads = 3 does not divide"):
+        VectorizeRowReduction(threads=3).text(info, dataclasses.replace(host(), cores=4))
