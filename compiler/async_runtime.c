@@ -100,19 +100,6 @@ static inline void relax(void) {
 #endif
 }
 
-/* Take a mutex the way the pool waits: spin on it a while before sleeping. Every critical section here is a few
- * pointer moves, but a thread that finds one held and sleeps on the futex is woken only after a system call on each
- * side: a caller that saw its group settled while the worker still held the group's lock (mark_settled) slept
- * there, and a worker that saw a task queued while the caller still held the pool's lock slept in `pop`. */
-static void lock(pthread_mutex_t *m) {
-  for (int i = 0; i < 256; i++) {
-    if (pthread_mutex_trylock(m) == 0)
-      return;
-    relax();
-  }
-  pthread_mutex_lock(m);
-}
-
 /* ---- recycled blocks ------------------------------------------------------------------------------------------
  * Tasks, waiters and tokens are allocated by the caller of a parallel kernel and mostly freed by a worker. With
  * malloc, every such free is a free into another thread's arena: once the worker's thread cache of that size is
@@ -158,7 +145,7 @@ static void give(int kind, void *p) {
 static nj_task *pop(void) {
   if (atomic_load_explicit(&pool.queued, memory_order_acquire) == 0)
     return NULL;
-  lock(&pool.mu);
+  pthread_mutex_lock(&pool.mu);
   nj_task *t = pool.head;
   if (t) {
     pool.head = t->next;
@@ -213,7 +200,7 @@ static void *worker(void *arg) {
         break;
       relax();
       if ((i & 63) == 0 && now_ns() > deadline) {
-        lock(&pool.mu);
+        pthread_mutex_lock(&pool.mu);
         while (atomic_load(&pool.queued) == 0 && !atomic_load(&pool.stop)) {
           pool.sleepers++;
           pthread_cond_wait(&pool.cv, &pool.mu);
@@ -268,7 +255,7 @@ static void place(int here) { /* pool.mu held */
 static void start(void) {
   if (__atomic_load_n(&pool.started, __ATOMIC_ACQUIRE))
     return;
-  lock(&pool.mu);
+  pthread_mutex_lock(&pool.mu);
   if (!pool.started) {
     cpu_set_t mask;
     pool.cores = sched_getaffinity(0, sizeof mask, &mask) == 0 ? CPU_COUNT(&mask) : 1;
@@ -310,7 +297,7 @@ __attribute__((destructor)) static void finish(void) {
      at most, so an exit never hangs on a task that does not end); no thread is placed after this */
   if (!pool.started)
     return;
-  lock(&pool.mu);
+  pthread_mutex_lock(&pool.mu);
   atomic_store(&pool.stop, true);
   pthread_cond_broadcast(&pool.cv);
   int threads = pool.threads;
@@ -351,7 +338,7 @@ static void run_waiters(nj_waiter *w, bool failed);
 /* Awaiters have run: release blocking awaiters (under the lock: one that saw `settled` while spinning takes
    the lock once before it returns, so the object outlives this unlock even if its caller frees it then). */
 static void mark_settled(nj_object *o) {
-  lock(&o->mu);
+  pthread_mutex_lock(&o->mu);
   atomic_store(&o->settled, true);
   pthread_cond_broadcast(&o->cv);
   pthread_mutex_unlock(&o->mu);
@@ -359,7 +346,7 @@ static void mark_settled(nj_object *o) {
 
 /* A token became ready: count it into the group; the last one runs the group's awaiters. */
 static void count_into(nj_object *group, bool failed) {
-  lock(&group->mu);
+  pthread_mutex_lock(&group->mu);
   if (failed)
     atomic_fetch_add(&group->errors, 1);
   nj_waiter *w = NULL;
@@ -407,7 +394,7 @@ static void push_waiter(nj_object *o, nj_resume resume, void *handle, nj_object 
 
 /* A token or value reaches its final state: wake blocking awaiters, run the others, drop the task's reference. */
 static void settle(nj_object *o, int state) {
-  lock(&o->mu);
+  pthread_mutex_lock(&o->mu);
   atomic_store(&o->state, state);
   nj_waiter *w = o->waiters;
   o->waiters = NULL;
@@ -434,7 +421,7 @@ static void await_ready(nj_object *o) {
     if ((i & 63) == 0 && now_ns() > deadline)
       break;
   }
-  lock(&o->mu);
+  pthread_mutex_lock(&o->mu);
   while (!atomic_load(&o->settled))
     pthread_cond_wait(&o->cv, &o->mu);
   pthread_mutex_unlock(&o->mu);
@@ -442,7 +429,7 @@ static void await_ready(nj_object *o) {
 
 /* Run `resume(handle)` now if the object is ready, else when it becomes ready. */
 static void await_then(nj_object *o, bool group, void *handle, nj_resume resume) {
-  lock(&o->mu);
+  pthread_mutex_lock(&o->mu);
   if (ready(o, group)) {
     pthread_mutex_unlock(&o->mu);
     resume(handle);
@@ -478,7 +465,7 @@ API void *mlirAsyncRuntimeCreateGroup(int64_t size) {
 API int64_t mlirAsyncRuntimeAddTokenToGroup(void *token, void *group) {
   nj_object *t = token, *g = group;
   int64_t rank = atomic_fetch_add(&g->rank, 1);
-  lock(&t->mu);
+  pthread_mutex_lock(&t->mu);
   int state = atomic_load(&t->state);
   if (state == UNAVAILABLE) {
     atomic_fetch_add(&g->refs, 1); /* the group lives until the token is counted into it */
@@ -513,7 +500,7 @@ API void mlirAsyncRuntimeExecute(void *handle, nj_resume resume) {
   t->resume = resume;
   t->handle = handle;
   int here = in_pool ? -1 : sched_getcpu();
-  lock(&pool.mu);
+  pthread_mutex_lock(&pool.mu);
   if (here >= 0 && here != pool.placed_off && !atomic_load(&pool.stop))
     place(here);
   if (pool.tail)
