@@ -28,7 +28,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #ifdef NJ_HIDDEN
@@ -100,46 +99,6 @@ static inline void relax(void) {
 #endif
 }
 
-/* ---- recycled blocks ------------------------------------------------------------------------------------------
- * Tasks, waiters and tokens are allocated by the caller of a parallel kernel and mostly freed by a worker. With
- * malloc, every such free is a free into another thread's arena: once the worker's thread cache of that size is
- * full, glibc takes the arena's lock, which the caller holds as often as not, and the loser sleeps on a futex.
- * On a 2-core VM that was most of a dispatch's cost (a 160 x 160 Jacobi sweep: 5.9 us on one task, 5.6-7 us on
- * two; preloading jemalloc, which has no such lock, 4.6 us). So each kind of block is recycled here: a freed block
- * is pushed onto its kind's shared list (lock-free), and a thread that needs one takes from its own cache, refilled
- * by taking the whole shared list at once (an exchange: no thread ever pops a single block from the shared list,
- * so no ABA). Blocks are never given back to malloc (a kernel's dispatches reuse the same few). */
-typedef struct nj_block {
-  struct nj_block *next;
-} nj_block;
-
-enum { TASK_BLOCK, WAITER_BLOCK, OBJECT_BLOCK, BLOCK_KINDS };
-static _Atomic(nj_block *) returned[BLOCK_KINDS];
-static _Thread_local nj_block *cached[BLOCK_KINDS];
-
-static void *take(int kind, size_t size) {
-  nj_block *b = cached[kind];
-  if (!b)
-    b = atomic_exchange_explicit(&returned[kind], NULL, memory_order_acquire);
-  if (b) {
-    cached[kind] = b->next;
-    return b;
-  }
-  void *p = malloc(size < sizeof(nj_block) ? sizeof(nj_block) : size);
-  if (!p)
-    abort();
-  return p;
-}
-
-static void give(int kind, void *p) {
-  nj_block *b = p;
-  nj_block *head = atomic_load_explicit(&returned[kind], memory_order_relaxed);
-  do {
-    b->next = head;
-  } while (!atomic_compare_exchange_weak_explicit(&returned[kind], &head, b, memory_order_release,
-                                                  memory_order_relaxed));
-}
-
 /* ---- the pool ---------------------------------------------------------------------------------------------- */
 
 static nj_task *pop(void) {
@@ -183,7 +142,7 @@ static bool run_one(void) {
   } else {
     t->resume(t->handle);
   }
-  give(TASK_BLOCK, t);
+  free(t);
   return true;
 }
 
@@ -316,8 +275,9 @@ __attribute__((destructor)) static void finish(void) {
 /* ---- reference counted objects ----------------------------------------------------------------------------- */
 
 static nj_object *make(int64_t refs) {
-  nj_object *o = take(OBJECT_BLOCK, sizeof *o);
-  memset(o, 0, sizeof *o);
+  nj_object *o = calloc(1, sizeof *o);
+  if (!o)
+    abort();
   atomic_init(&o->refs, refs);
   pthread_mutex_init(&o->mu, NULL);
   pthread_cond_init(&o->cv, NULL);
@@ -329,7 +289,7 @@ static void release(nj_object *o, int64_t count) {
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->cv);
     free(o->storage);
-    give(OBJECT_BLOCK, o);
+    free(o);
   }
 }
 
@@ -378,13 +338,15 @@ static void run_waiters(nj_waiter *w, bool failed) {
     } else {
       fifo->resume(fifo->handle);
     }
-    give(WAITER_BLOCK, fifo);
+    free(fifo);
     fifo = next;
   }
 }
 
 static void push_waiter(nj_object *o, nj_resume resume, void *handle, nj_object *group) {
-  nj_waiter *w = take(WAITER_BLOCK, sizeof *w);
+  nj_waiter *w = malloc(sizeof *w);
+  if (!w)
+    abort();
   w->resume = resume;
   w->handle = handle;
   w->group = group;
@@ -495,7 +457,9 @@ API void *mlirAsyncRuntimeGetValueStorage(void *value) { return ((nj_object *)va
 
 API void mlirAsyncRuntimeExecute(void *handle, nj_resume resume) {
   start();
-  nj_task *t = take(TASK_BLOCK, sizeof *t);
+  nj_task *t = malloc(sizeof *t);
+  if (!t)
+    abort();
   t->next = NULL;
   t->resume = resume;
   t->handle = handle;
