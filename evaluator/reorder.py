@@ -28,7 +28,7 @@ from mlir import ir
 
 from neurojit.compiler.errors import NeuroJITError
 from neurojit.compiler.flops import GENERALIZE
-from neurojit.compiler.kernel import parse_module, public_funcs
+from neurojit.compiler.kernel import inputs_of, parse_module, public_funcs
 from neurojit.compiler.schedule import apply_schedule
 
 ANY = "!transform.any_op"
@@ -136,9 +136,9 @@ def _fast_math(module: ir.Module) -> bool:
 def _op_order(op: ir.Operation) -> Plan | None:
     if op.name != "linalg.generic" or "operandSegmentSizes" not in op.attributes:
         return None
-    n_in, n_out = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))
+    n_in = inputs_of(op)
     operands = list(op.operands)
-    ins, outs = operands[:n_in], operands[n_in:n_in + n_out]
+    ins, outs = operands[:n_in], operands[n_in:]
     # each output a buffer of its own: an argument or an allocation, not also read as an input nor written as another
     # output (one buffer as outputs at (i, j) and (j, i): element (a, b) takes updates from the points (a, b, k) and
     # (b, a, k), which the tiles, reductions outermost, interleave)

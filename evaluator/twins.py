@@ -21,7 +21,6 @@ import struct
 import numpy as np
 
 from neurojit.compiler.dtypes import BFLOAT16
-from neurojit.compiler.kernel import inputs_of
 
 
 # A float type's hex literal digits, and a value to those digits (big-endian): what widening rewrites exactly
@@ -327,6 +326,8 @@ def _function_input(memref) -> bool:
     """An argument of the function that nothing writes: every use of it a load, or a linalg op's input."""
     from mlir import ir
 
+    from neurojit.compiler.kernel import inputs_of
+
     owner = memref.owner
     if not isinstance(owner, ir.Block) or owner.owner.operation.name != "func.func":  # (a FuncOp's .name: its symbol)
         return False
@@ -341,6 +342,8 @@ def _input_element(value) -> bool:
     division by the diagonal). A computed divisor's twin value is a bound of its magnitude from above: the
     quotient's would not be one."""
     from mlir import ir
+
+    from neurojit.compiler.kernel import inputs_of
 
     owner = value.owner
     if isinstance(owner, ir.Block):

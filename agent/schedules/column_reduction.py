@@ -91,10 +91,10 @@ class ColumnReduction(Schedule):
                 "threads": max(splits)}
 
     def render(self, info: KernelInfo, host: Host) -> str:
-        op = _reduction(info)
-        if self.threads is not None and op is not None and op.extents[0] % self.threads:
-            raise ScheduleError(f"{self.name}: threads = {self.threads} does not divide the {op.extents[0]} rows of "
-                                f"@{info.name}; it takes one of {list(_splits(op.extents[0], host))}")
+        red = _reduction(info)
+        if self.threads is not None and red is not None and red.extents[0] % self.threads:
+            raise ScheduleError(f"{self.name}: threads = {self.threads} does not divide the {red.extents[0]} rows of "
+                                f"@{info.name}; it takes one of {list(_splits(red.extents[0], host))}")
         body, names = parts.each_op(len(info.ops))
         for i, (op, h) in enumerate(zip(info.ops, names)):
             if op.name == "linalg.fill":

@@ -67,9 +67,10 @@ class VectorizeRowReduction(Schedule):
             knobs += (Knob("rows", 1, 8),)
         if any(not op.is_row_reduction and op.iterators for op in info.ops):  # in the script only with such ops
             knobs += (Knob("ew_width", vl, 8 * vl, step=vl),)
+        threads = self.threads if self.threads is not None else _threads(info, host)
         if _rows(info) > 1:  # only a parallel script has a forall to take the value
-            knobs += threads_knob(self.threads if self.threads is not None else _threads(info, host), host)
-        elif (self.threads if self.threads is not None else _threads(info, host)) > 1 and _splits(info, host):
+            knobs += threads_knob(threads, host)
+        elif threads > 1 and _splits(info, host):
             # (a split script only: split_reduction takes no factor 1)
             knobs += (Knob.of("threads", _splits(info, host)),)
         return knobs
@@ -84,7 +85,7 @@ class VectorizeRowReduction(Schedule):
             # memory (measured on znver4, 2 MiB: an i32 row sum 1.0x the naive loops, which LLVM vectorises
             # itself and which already stream at one core's bandwidth; 2 or 4 rows 0.85-0.93x)
             return {"width": 4 * vl, "rows": 1, "ew_width": 4 * vl}
-        if _splits(info, host) or all(len(op.iterators) == 1 for op in info.ops if op.is_row_reduction):
+        if all(len(op.iterators) == 1 for op in info.ops if op.is_row_reduction):
             # a full reduction has no rows: four vectors of partial sums (a dot product of 2 x 4 MiB f32 on a
             # rocketlake VM, against the naive loops: 2, 4, 8 vectors 1.8x, 2.0x, 2.1x on one task, 3.1x, 3.7x,
             # 3.6x on two)
