@@ -24,8 +24,9 @@ over `refresh_share`: re-timing (load and clock drift still enter; the estimate 
 costs at most that share of the machine's time. (More samples while the median's CI was wider than +-`ci_rel`,
 one per evaluation up to five, cost a 1024 matmul's tune two more naive calls of ~7 s each, the machine
 stopped for each, early in a 3-minute run: the candidates' ranking rests on the same samples, and a loose
-estimate shows in every speedup's CI.) The latest `keep` samples are the estimate. (The reference process's one timed call of the baseline is not one of
-them: it runs beside the baseline's float64 twin, and seeding the pool with it skewed the CIs up to 2x.) The
+estimate shows in every speedup's CI.) The latest `keep` samples are the estimate. (The reference process's first call of the baseline is one of
+them only where it ran alone, the machine otherwise idle meanwhile (reference._quiet); beside the baseline's
+float64 twin, as it once ran, seeding the pool with it skewed the CIs up to 2x.) The
 candidate is timed until its own median's CI is within +-`ci_rel` (or the time cap): more of its samples
 would not narrow a speedup CI that the baseline's few samples bound as well. The speedup is the ratio of
 medians, its CI a bootstrap over both sample sets (the baseline's spread is in it however few samples

@@ -32,6 +32,7 @@ from .compare import NOISE_TIMES
 from .equivalence import Equivalence
 from .inputs import Pair
 from .poison import poison_allocas
+from .oblivious import why_not
 from .promises import value_promises
 from .races import check_races
 from .task_order import reverse_parallel_loops
@@ -191,6 +192,14 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         checks.append(Check("memory_static", True))
         # value promises the baseline does not make itself (its own are its author's, and in its references)
         promises = [p for p in value_promises(module) if p not in base.promised]
+        # a kernel whose accesses, branches and sizes follow from its indices alone: its checked build behaves the
+        # same on every input, and runs on a few pairs (equivalence.py)
+        dependence = "every pair asked for (EvalConfig.checked_every_pair)" if config.checked_every_pair else None
+        if dependence is None:
+            try:
+                dependence = why_not(module)
+            except Exception as e:  # (our gap, never the candidate's verdict: every pair then runs checked)
+                dependence = f"the analysis failed ({type(e).__name__}: {e})"
 
     # compile: the normal build (benchmarked), the checked build (runtime verification + counting allocator)
     # and the differential build (the normal lowering, JIT-compiled at O0: LLVM runs no inliner or optimiser)
@@ -241,7 +250,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
     while len(session.references) > KEPT_REFERENCES:  # the kernels evaluated longest ago: their files unmapped
         session.references.pop(next(iter(session.references)))
     eq = Equivalence(session, config, base, sig, builds, allocator, refs,
-                     lambda calls, sets: _run_budget(config, base, calls, sets), promises, reversed_loops)
+                     lambda calls, sets: _run_budget(config, base, calls, sets), promises, reversed_loops,
+                     oblivious=dependence is None)
     try:
         detail = eq.run()
     finally:

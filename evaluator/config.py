@@ -41,6 +41,9 @@ class EvalConfig:
     tolerance_factor: float = 32.0  # tolerance = factor * eps(dtype) * sqrt(reduction depth + 1)
     guard_pages: bool = True  # checked build: arguments against guard pages, two placements (guard.py)
     differential: bool = True  # an unoptimised (O0) build must agree with the O3 one (equivalence.py)
+    # the checked build on every pair even where the candidate's memory behaviour is data-oblivious (oblivious.py);
+    # off, such a candidate's checked build runs on the first pair of each output state only
+    checked_every_pair: bool = False
     # benchmark
     bench: bool = True
     bench_warmup: int = 2

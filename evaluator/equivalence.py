@@ -79,8 +79,10 @@ def _digest(arrays) -> int:
 class Equivalence:
     """The equivalence stage of one candidate: `run()` returns the check's detail or raises Rejected."""
 
-    def __init__(self, session, config, base, sig, builds, allocator, refs, budget, promises=(), reversed_loops=0):
+    def __init__(self, session, config, base, sig, builds, allocator, refs, budget, promises=(), reversed_loops=0,
+                 oblivious=False):
         self.session, self.config, self.base, self.sig = session, config, base, sig
+        self.oblivious = oblivious  # memory behaviour independent of the data (oblivious.py): checked on a few pairs
         self.promises = list(promises)  # value promises to the optimiser (promises.py): O0 on every input set
         self.reversed_loops = reversed_loops  # parallel loops the O0 build runs in reverse (task_order.py)
         self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
@@ -244,6 +246,19 @@ class Equivalence:
         over = next((i for i, p in enumerate(pairs) if p.set in ("wrap", "limit")), None)
         return [0] + ([over] if over else [])
 
+    def checked_pairs(self, pairs) -> set[int]:
+        """Indices of the pairs the checked build runs: every pair; but where the candidate's accesses, branches
+        and allocations do not depend on the data (oblivious.py), the same on every pair of a placement, the first
+        pair of each output state (the poisoned memory's reads then show against outputs that start as zeros, as
+        random values and as an earlier call left them) and the second pair (the first starts right after a guard
+        page, the others end at one)."""
+        if not self.oblivious:
+            return set(range(len(pairs)))
+        firsts: dict[str, int] = {}
+        for i, p in enumerate(pairs):
+            firsts.setdefault(p.state, i)
+        return {*firsts.values(), *([1] if len(pairs) > 1 else [])}
+
     def _differential(self, pair, args, want, where: str) -> None:
         """The O0 build on `pair` must agree with the references as the O3 build did (same rules)."""
         self.session.stage("differential", self.budget(40, 2), f"{where}; unoptimised (O0) build", pair.id)
@@ -276,6 +291,7 @@ class Equivalence:
         guarded = self.arena is not None
         differential = set(self.differential_pairs(pairs)) if "o0" in self.builds else set()
         starts: set[str] = set()  # input sets already run in the start placement
+        checking = self.checked_pairs(pairs)
         samples: dict[int, list] = {}  # rule 5 (compare.py): per output, errors in ulps on the random sets
         more: dict[int, list] = {}  # ... and on other ordinary data, for an output with too few elements
         by_set: dict[tuple[int, str], list] = {}  # ... and per (output, input set) of ordinary values, held alone
@@ -283,13 +299,16 @@ class Equivalence:
             where = pair.describe(seed)
             args = self._args(pair)
             want = self.refs.outputs(pair, len(self.outs), self.rtols, self.atol)
-            # the checked build starts right after a guard page on the first pair of each input set, and ends
-            # at one on the others (the normal build always ends at one)
-            place = Placement.START if guarded and pair.set not in starts else Placement.END
-            starts.add(pair.set)
+            # the checked build starts right after a guard page on the first pair of each input set (of an oblivious
+            # candidate: on its first checked pair), and ends at one on the others (the normal build always ends at one)
+            first = pair.set not in starts if not self.oblivious else not starts
+            place = Placement.START if guarded and first else Placement.END
             words = f"{where}; {place.words}" if guarded else where
-            self.session.stage("checked_run", self.budget(20, 2), words, pair.id)
-            checked = self._checked(pair, args, words, place)
+            checked = None
+            if i in checking:
+                starts.add(pair.set)
+                self.session.stage("checked_run", self.budget(20, 2), words, pair.id)
+                checked = self._checked(pair, args, words, place)
             self.session.stage("equivalence", self.budget(4, 2), where, pair.id)
             got = self._run(pair, args)
             key = (pair.set, pair.state, pair.rep if CROSS in pair.set else 0)  # (a cross: which input it crosses)
@@ -319,7 +338,8 @@ class Equivalence:
                            "differs from the baseline's (integer outputs compare exactly, wrapping as it wraps)")
                     raise Rejected(Reason.WRONG_RESULT, f"output %{name} {how} ({where}: {c.where}; "
                                                         f"max abs err {c.max_abs_err:.3g})")
-            self._poison_agrees(checked, got, want, words, pair)
+            if checked is not None:
+                self._poison_agrees(checked, got, want, words, pair)
             if i in differential:
                 self._differential(pair, args, want, where)
             self.digests.append(digest)
@@ -358,7 +378,11 @@ class Equivalence:
         skipped = "".join(f"; skipped {', '.join(ks)}: {why}" for why, ks in whys.items())
         no_exact = f" ({self.refs.info['no_exact_why']})" if self.rtol and not self.refs.exact else ""
         extra = (f"; against guard pages (every pair's normal build ending at one, the checked build starting after "
-                 f"one on the first pair of each of {len(starts)} input sets)" if guarded else "")
+                 f"one on the first pair of each of {len(starts)} input sets)" if guarded and not self.oblivious else "")
+        if self.oblivious:
+            extra += (f"; checked build on {len(checking)} pair(s) (accesses, branches and allocations do not depend "
+                      "on the data)" + (", the first starting right after a guard page and the others ending at one, "
+                                        "as every pair's normal build does" if guarded else ""))
         extra += f"; O0 build agrees on {len(differential)} pair(s)" if differential else ""
         return (f"{len(pairs)} pairs (input set x output state, seed {seed}) + repeat; {self.tol_text}{no_exact}"
                 f"{skipped}{extra}")

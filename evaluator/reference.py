@@ -20,9 +20,11 @@ process that never runs a candidate computes, for every pair of the plan (inputs
   left), so that workers neither draw them again nor run the baseline to get them.
 A slow baseline (a call over `REORDER_OVER_S`) whose ops can run in an order-keeping loop order
 (reorder.py: every output element's operations in the same order, bit for bit) runs in that order from the
-second pair on, with its twins (exact, magnitude, reach), once each gave bit-identical outputs (a NaN for a
-NaN: `_identical`) to its naive build's on the first pair and the baseline ran faster (a naive 1024^3 matmul:
-~5 s a call, ~0.06 s reordered). `order` in the result says which were used and why.
+second pair on, and its twins (exact, magnitude, reach) from the first, once its reordered build gave
+bit-identical outputs (a NaN for a NaN: `_identical`) to its naive build's on the first pair and ran faster (a
+naive 1024^3 matmul: ~7 s a call, ~0.05 s reordered). `order` in the result says which were used and why. That
+first naive call runs alone, timed: where the machine was otherwise idle meanwhile it is the pool's first
+timing sample of the baseline (`_quiet`).
 They are written as .npy files that workers map read-only. A pair on which the baseline itself crashes,
 hangs or (with integer inputs, which may be indices) fails a bounds check is skipped and named in the
 check's detail; pairs past the time budget are skipped in plan order. So is a pair on which the baseline's
@@ -87,9 +89,11 @@ def _index_ranges(text: str, sig) -> dict[int, int]:
 
 # ---- in the trusted process -------------------------------------------------------------------------------
 
-def build(text: str, origin: str, pipeline=None, opt_level: int = 3):
+def build(text: str, origin: str, pipeline=None, opt_level: int = 3, wide: bool = False):
     """(the compiled kernel, its signature, its normalised text) of a baseline or one of its twins (whose
-    arguments may be x86's f80), lowered with `pipeline` (the default lowering if None) at `opt_level`."""
+    arguments may be x86's f80), lowered with `pipeline` (the default lowering if None) at `opt_level`; `wide`:
+    LLVM told to prefer the host's widest vectors (it prefers 256 bits on Intel's AVX-512 cores: the reordered
+    1024^3 matmul on a rocketlake VM 0.062-0.068 -> 0.041 s a call, its f64 twin 0.12-0.145 -> 0.10-0.106 s)."""
     from mlir import ir
 
     from neurojit.compiler.build import Parsed, lower_parsed
@@ -104,7 +108,25 @@ def build(text: str, origin: str, pipeline=None, opt_level: int = 3):
         lowered = lower_parsed(Parsed(module, sig, norm, origin), pipeline=pipeline or LOWER)
         if opt_level == 0:
             hoist_allocas(lowered.module)
+        if wide:
+            _prefer_width(lowered.module)
         return CompiledKernel(lowered, opt_level=opt_level), sig, norm
+
+
+def _prefer_width(module) -> None:
+    """Every function of an LLVM-dialect module told to prefer the host's widest vector registers (a
+    `passthrough` function attribute): an order-keeping build's results do not depend on the width (its vectors
+    run across independent elements, never reassociating a sum), and the reference process checks its bits."""
+    from mlir import ir
+
+    from neurojit.compiler.host import host
+
+    width = ir.StringAttr.get(str(host().vector_bits))
+    for op in module.body.operations:
+        op = op.operation
+        if op.name == "llvm.func" and "passthrough" not in op.attributes:
+            op.attributes["passthrough"] = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.StringAttr.get("prefer-vector-width"),
+                                                                               width])])
 
 
 def compute(session, job: dict) -> dict:
@@ -189,6 +211,7 @@ def compute(session, job: dict) -> dict:
     timed = root / "timing.json"
     call_s, set_s = json.loads(timed.read_text()) if timed.exists() else (None, None)
     budget, start = job["budget_s"], time.perf_counter()
+    quiet = None  # the first pair's call as a timing sample: [seconds, when it ended], where the machine was idle
     pool = ThreadPoolExecutor(2)
     spread = 0.0  # the largest NOISE_TIMES x noise over a baseline-relative tolerance, on the benchmark's data classes
     # the twin is kept if the baseline agrees with it on every pair of random data, within the rounding noise
@@ -253,15 +276,19 @@ def compute(session, job: dict) -> dict:
             continue
         # a slow baseline and its twins run side by side (the calls release the GIL; no candidate runs yet): the
         # exact twin from the start, the magnitude twin once the loop order is decided (the first pair's waits for it)
-        slow = call_s is None or call_s > 0.05
+        # (not on the first pair: its call is timed alone, a baseline timing sample where the machine was otherwise
+        # idle: `_quiet`)
+        slow = call_s is not None and call_s > 0.05
         side = pool.submit(_run_twin, twin, wide) if twin is not None and slow else None
         side_mag = (pool.submit(_run_twin, magnitude, mags) if twin is not None and mags is not None and slow
                     and order is not None else None)
         initial = [a.copy() for a in args] if order is None else None
         again = [a.copy() for a in args] if unoptimised is not None else None
-        cpu0 = time.thread_time()
+        busy0, cpu0, wall0 = _busy_s(), time.thread_time(), time.perf_counter()
         base(*args)
         base_cpu = time.thread_time() - cpu0  # (the naive call runs on this thread alone)
+        if call_s is None:
+            quiet = _quiet(time.perf_counter() - wall0, base_cpu, busy0, _busy_s())
         if again is not None:
             unoptimised(*again)
             if not all(_identical(again[o], args[o]) for o in outs):
@@ -273,6 +300,15 @@ def compute(session, job: dict) -> dict:
         if call_s is None:
             set_s, call_s = t1 - t0, time.perf_counter() - t1
             timed.write_text(json.dumps([call_s, set_s]))
+        if order is None and call_s > REORDER_OVER_S:  # a slow baseline: the order-keeping loop order, tried now
+            # on its first call's result, so that its twins run reordered from the first pair on (a naive 1024^3
+            # matmul's f64 twin: ~8 s)
+            # written first: should the reordered build crash this process, the rerun does not try again
+            ordered.write_text(json.dumps({"reordered": False, "why": "the reordered kernel did not finish"}))
+            order, faster = _try_faster(texts(), build, initial, {"base": [args[o] for o in outs]}, outs, call_s)
+            base, twin = faster.get("base", base), faster.get("twin", twin)
+            magnitude, reach = faster.get("mag", magnitude), faster.get("reach", reach)
+            ordered.write_text(json.dumps(order))
         if twin is not None:
             # by the call's CPU time where it is less: the first pair's wall time also holds the O0 call and the twin
             # beside it, and on a loaded host a preemption (the timing-dependent step that can turn a tiny Durbin's
@@ -304,17 +340,8 @@ def compute(session, job: dict) -> dict:
                     agreed = True
             for k, o in enumerate(outs):
                 np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
-        if order is None:  # after the first pair's baseline and twin: try the order-keeping loop order on them
+        if order is None:  # a baseline this fast runs as it is
             order = {"reordered": False, "why": f"a baseline call takes {call_s:.3f} s"}
-            if call_s > REORDER_OVER_S:
-                # written first: should the reordered build crash this process, the rerun does not try again
-                ordered.write_text(json.dumps({"reordered": False, "why": "the reordered kernel did not finish"}))
-                expected = {"base": [args[o] for o in outs]}
-                if twin is not None:
-                    expected["twin"] = [wide[o] for o in outs]
-                order, faster = _try_faster(texts(), build, initial, expected, outs, call_s, wider)
-                base, twin = faster.get("base", base), faster.get("twin", twin)
-                magnitude, reach = faster.get("mag", magnitude), faster.get("reach", reach)
             ordered.write_text(json.dumps(order))
         terms = None
         if side_mag is not None:
@@ -355,8 +382,38 @@ def compute(session, job: dict) -> dict:
             "magnitude_sums": magnitude is not None and overflow_reaches_output(text64 or ""),
             "launders": magnitude is None or launders(text64 or ""), "no_exact_why": why, "order": order,
             "noise": noise.on and twin is not None, "noise_why": noise.why, "noise_spread": spread,
-            "call_s": call_s, "set_s": set_s,
+            "call_s": call_s, "set_s": set_s, "quiet_sample": quiet,
             "bounds": [rtols, atol], "depth": depth, "depths": depths, "index_ranges": {str(k): v for k, v in ranges.items()}, "dir": str(root)}
+
+
+QUIET_OVER_S = 0.5  # a first call this long may be a timing sample (bench.pooled: slow baselines' samples)
+QUIET_OWN = 0.98  # ... where its thread ran for at least this share of it (not preempted)
+# ... and everything else on the machine took at most this share of it, in CPU seconds (the sandboxed workers
+# starting beside it took ~0.7 s of a 7-8 s call in a tune; a candidate evaluated meanwhile takes about all of it)
+QUIET_OTHERS = 0.1
+
+
+def _busy_s() -> float | None:
+    """Seconds the machine's cores have spent busy (all but idle and iowait, steal included) since boot, from
+    /proc/stat; None where there is none."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _quiet(wall: float, cpu: float, busy0: float | None, busy1: float | None) -> list[float] | None:
+    """[wall, when it ended] where a call of `wall` seconds took `cpu` seconds of its own thread (QUIET_OWN of it)
+    and the machine did little else meanwhile (the cores' busy seconds over the call, but the call's own, within
+    QUIET_OTHERS of it): a sample as the workers take theirs with the machine stopped for them (pool.py seeds
+    their samples with it, and a slow baseline's first evaluation takes one naive call fewer). None otherwise."""
+    if wall < QUIET_OVER_S or busy0 is None or busy1 is None or cpu < QUIET_OWN * wall:
+        return None
+    others = (busy1 - busy0) - cpu
+    return [wall, time.perf_counter()] if others <= QUIET_OTHERS * wall else None
 
 
 def _output_depths(text: str, outs: list[int], depth: int) -> list[int]:
@@ -377,20 +434,23 @@ def _faster(texts: dict[str, str], build) -> dict:
     fast = {k: reorder.reordered(t) for k, t in texts.items()}
     if fast["base"] is None or ("twin" in texts and fast["twin"] is None):
         return {}
-    built = {k: build(fast[k], f"<{k}, reordered>")[0] for k in ("base", "twin") if k in fast}
+    built = {k: build(fast[k], f"<{k}, reordered>", wide=True)[0] for k in ("base", "twin") if k in fast}
     for k in ("mag", "reach"):  # a magnitude twin that does not build reordered runs naive: slower, the same bound
         if fast.get(k) is not None:
             try:
-                built[k] = build(fast[k], f"<{k}, reordered>")[0]
+                built[k] = build(fast[k], f"<{k}, reordered>", wide=True)[0]
             except Exception:
                 pass
     return built
 
 
-def _try_faster(texts: dict[str, str], build, initial, expected: dict, outs, call_s, wider) -> tuple[dict, dict]:
-    """(decision, the reordered builds by name: none when not used): the reordered builds, if the baseline's and
-    the exact twin's give the outputs their naive builds gave on the first pair's arguments `initial`
-    (`expected`, by name) bit for bit, and the baseline's runs `REORDER_MIN_GAIN` times faster."""
+def _try_faster(texts: dict[str, str], build, initial, expected: dict, outs, call_s) -> tuple[dict, dict]:
+    """(decision, the reordered builds by name: none when not used): the reordered builds, if the baseline's
+    gives the outputs its naive build gave on the first pair's arguments `initial` (`expected["base"]`) bit for
+    bit and runs `REORDER_MIN_GAIN` times faster. The twins' are used with it: their loops are the baseline's
+    with other element types, reordered by the same plan (reorder.plan reads the iterators and maps alone); an
+    exact twin that computed something else would disagree with the baseline on the random pairs and be dropped
+    (`_agrees`). (Checking the exact twin's bits too took its naive call, ~8 s for a 1024^3 matmul in f64.)"""
     try:
         built = _faster(texts, build)
     except Exception as e:  # a reordered kernel does not build: the kernels as they are
@@ -399,10 +459,9 @@ def _try_faster(texts: dict[str, str], build, initial, expected: dict, outs, cal
         return {"reordered": False, "why": "no op of the kernel has an order-keeping faster loop order"}, {}
     fast_s = None
     for name, kernel in built.items():
-        if name not in expected:  # a magnitude twin: the exact twin's loops, reordered alike, and a bound (its bits
-            continue  # matter to no comparison); checking it would take a naive call of its own (~7 s at 1024^3)
-        args = [a.astype(wider[a.dtype.name]) if name == "twin" and a.dtype.name in wider else a.copy()
-                for a in initial]
+        if name not in expected:  # a twin: the baseline's loops, reordered alike (see above)
+            continue
+        args = [a.copy() for a in initial]
         t0 = time.perf_counter()
         _run_twin(kernel, args)
         fast_s = time.perf_counter() - t0 if name == "base" else fast_s

@@ -589,3 +589,18 @@ def _twin_build(text: str):
     from neurojit.evaluator.reference import build
 
     return build(text, "<twin>")[0]
+
+
+def test_the_first_call_is_a_timing_sample_only_where_the_machine_was_otherwise_idle():
+    """reference._quiet: a long first call on its own thread, the rest of the machine busy for at most a tenth of
+    it, is a sample [seconds, when it ended] for the pool to seed its slow baseline's samples with; not a short
+    call, one preempted (its thread's CPU time short of its wall time), nor one beside other work."""
+    from neurojit.evaluator.reference import _busy_s, _quiet
+
+    assert _busy_s() is not None and _busy_s() > 0  # /proc/stat on these machines
+    got = _quiet(7.0, 6.99, 100.0, 100.0 + 6.99 + 0.6)  # (workers starting beside it)
+    assert got is not None and got[0] == 7.0 and abs(got[1] - time.perf_counter()) < 1.0
+    assert _quiet(7.0, 6.99, 100.0, 100.0 + 6.99 + 1.0) is None  # the rest busy for 14% of it
+    assert _quiet(7.0, 6.0, 100.0, 106.0) is None  # the call's own thread was preempted
+    assert _quiet(0.2, 0.2, 100.0, 100.2) is None  # too short to say
+    assert _quiet(7.0, 7.0, None, None) is None  # no /proc/stat
