@@ -19,7 +19,7 @@ with the other workers of the same machine through the host (pool.py: each lease
 any of them took, and a job's result takes the worker's back, those that could have been taken during the job and are
 close to the baseline's time in the reference process and to the others: `pool._plausible`; a refresh by one
 worker is then a refresh for all), and the candidate is timed on its own. A new baseline sample is taken while
-the pool has fewer than `min_base`, and then, one per evaluation, once the newest is older than a sample's time
+the pool has fewer than `min_base` (or two, where they add up to `MIN_BASE_S`), and then, one per evaluation, once the newest is older than a sample's time
 over `refresh_share`: re-timing (load and clock drift still enter; the estimate tightens as samples add up)
 costs at most that share of the machine's time. (More samples while the median's CI was wider than +-`ci_rel`,
 one per evaluation up to five, cost a 1024 matmul's tune two more naive calls of ~7 s each, the machine
@@ -340,6 +340,10 @@ class BaselinePool:
 
 
 POOL_KEEP = 8  # the latest samples a pooled estimate rests on
+# ... and it rests on `min_base` samples at first, or on two once they add up to this many seconds: a call that long
+# averages its own jitter over thousands of scheduler ticks (a naive 1024^3 matmul, ~7 s a call: two samples
+# instead of three saved a 2-minute tune one naive call, the machine stopped for it)
+MIN_BASE_S = 10.0
 
 
 def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, same=None, min_base=3, ci_rel=0.03,
@@ -353,7 +357,11 @@ def pooled(pool: BaselinePool, base, cand, base_args, cand_args, *, check=None, 
     machine stopped for them)."""
     bb, cb = _buffers(base_args), _buffers(cand_args)
     taken = 0
-    while len(pool.samples) < min_base or (  # beyond min_base, at most one per evaluation: the cost is spread
+
+    def enough() -> bool:
+        return len(pool.samples) >= min_base or (len(pool.samples) >= 2 and sum(pool.samples[-keep:]) >= MIN_BASE_S)
+
+    while not enough() or (  # beyond that, at most one per evaluation: the cost is spread
             refresh and not taken and pool.stale(refresh_share=refresh_share, keep=keep)):
         pool.take(base, bb)
         taken += 1

@@ -213,6 +213,8 @@ def compute(session, job: dict) -> dict:
     budget, start = job["budget_s"], time.perf_counter()
     quiet = None  # the first pair's call as a timing sample: [seconds, when it ended], where the machine was idle
     pool = ThreadPoolExecutor(2)
+    # a pair's results are written (and its bounds worked out) beside the next pair's calls
+    finisher, finishing = ThreadPoolExecutor(1), []
     spread = 0.0  # the largest NOISE_TIMES x noise over a baseline-relative tolerance, on the benchmark's data classes
     # the twin is kept if the baseline agrees with it on every pair of random data, within the rounding noise
     # where it runs (a rerun after a crash: the run before decided); where none runs, on the first pair, as it
@@ -245,6 +247,8 @@ def compute(session, job: dict) -> dict:
         session.stage("reference", deadline, p.describe(seed), p.id)
         previous = None
         e = inputs.earlier(p) if p.state in inputs.EARLIER else None
+        if e is not None:  # its outputs may still be on their way to the disk
+            _finished(finishing, done, most=0)
         kept = [root / f"{e.id}.{k}.base.npy" for k in range(len(outs))] if e is not None else []
         if e is not None and e.id in done and all(f.exists() for f in kept):
             # the earlier call is a pair of the plan already run (the nudged pair's: the first random pair): its
@@ -314,8 +318,7 @@ def compute(session, job: dict) -> dict:
             # beside it, and on a loaded host a preemption (the timing-dependent step that can turn a tiny Durbin's
             # noise runs off: its twin was dropped in one CI run and a correct reordering judged against the baseline)
             noise.decide(lambda t, o: build(t, o)[0], min(call_s, base_cpu))
-        for k, o in enumerate(outs):
-            np.save(root / f"{p.id}.{k}.base.npy", args[o])
+        files: list = []  # (path, array): the pair's results, written by the finisher (`_finish`)
         noisy = None  # each output's rounding noise (noise.py), where the noise runs are on
         if twin is not None:
             if side is not None:
@@ -338,8 +341,7 @@ def compute(session, job: dict) -> dict:
                     (root / "no-twin").write_text(why)
                 elif p.id not in random_ids or p.id == random_ids[-1]:
                     agreed = True
-            for k, o in enumerate(outs):
-                np.save(root / f"{p.id}.{k}.exact.npy", wide[o])
+            files += [(root / f"{p.id}.{k}.exact.npy", wide[o]) for k, o in enumerate(outs)]
         if order is None:  # a baseline this fast runs as it is
             order = {"reordered": False, "why": f"a baseline call takes {call_s:.3f} s"}
             ordered.write_text(json.dumps(order))
@@ -350,25 +352,24 @@ def compute(session, job: dict) -> dict:
             if side_mag is None:
                 _run_twin(magnitude, mags)
             terms = [np.abs(mags[o]) for o in outs]
-            for k, t in enumerate(terms):
-                np.save(root / f"{p.id}.{k}.mag.npy", t)
+            files += [(root / f"{p.id}.{k}.mag.npy", t) for k, t in enumerate(terms)]
             if reached is not None:
                 _run_twin(reach, reached)
-                for k, o in enumerate(outs):
-                    np.save(root / f"{p.id}.{k}.reach.npy", np.abs(reached[o]))
+                files += [(root / f"{p.id}.{k}.reach.npy", np.abs(reached[o])) for k, o in enumerate(outs)]
         if twin is not None and noisy is not None:
-            for k, n in enumerate(noisy):
-                np.save(root / f"{p.id}.{k}.noise.npy", n)
+            files += [(root / f"{p.id}.{k}.noise.npy", n) for k, n in enumerate(noisy)]
             if p.set in (*inputs.TIMING, *inputs.TYPICAL):  # ordinary data, as the spot checks draw (checks.py)
                 spread = max(spread, max(noise_spread(args[o], n, rtols[k], atol) for k, (o, n) in enumerate(zip(outs, noisy))))
-        if twin is not None:  # the baseline's side of every comparison of this pair, worked out once (compare.py)
-            for k, o in enumerate(outs):
-                tol = bounds(args[o], rtols[k], wide[o], atol, None if terms is None else terms[k],
-                             None if noisy is None else noisy[k])
-                if tol is not None:
-                    np.save(root / f"{p.id}.{k}.bound.npy", tol)
-        done.append(p.id)
+        # the baseline's side of every comparison of this pair, worked out once (compare.py)
+        tols = [(root / f"{p.id}.{k}.bound.npy", args[o], rtols[k], wide[o], atol,
+                 None if terms is None else terms[k], None if noisy is None else noisy[k])
+                for k, o in enumerate(outs)] if twin is not None else []
+        files += [(root / f"{p.id}.{k}.base.npy", args[o]) for k, o in enumerate(outs)]
+        finishing.append((p.id, finisher.submit(_finish, files, tols, root / f"{p.id}.done")))
+        _finished(finishing, done, most=FINISHING)
+    _finished(finishing, done, most=0)
     pool.shutdown()
+    finisher.shutdown()
     if twin is None and text64 is not None:  # dropped on the way: what was judged by it is judged without
         skipped.update({p.id: "no exact reference to judge an overflow by" for p in pairs
                         if p.set in inputs.NEED_EXACT and p.id in done})
@@ -414,6 +415,30 @@ def _quiet(wall: float, cpu: float, busy0: float | None, busy1: float | None) ->
         return None
     others = (busy1 - busy0) - cpu
     return [wall, time.perf_counter()] if others <= QUIET_OTHERS * wall else None
+
+
+FINISHING = 2  # pairs whose results may be on their way to the disk while the next pair runs
+
+
+def _finish(files: list, tols: list, marker: pathlib.Path) -> None:
+    """Write a pair's results: each bound of `tols` (compare.bounds), each (path, array) of `files`, then the
+    empty file `marker` that says the pair is done (a process killed meanwhile, as the baseline crashing on the
+    next pair kills it, may leave a file half written: References._compute counts the pairs with a marker)."""
+    for path, baseline, rtol, exact, atol, terms, noisy in tols:
+        tol = bounds(baseline, rtol, exact, atol, terms, noisy)
+        if tol is not None:
+            np.save(path, tol)
+    for path, a in files:
+        np.save(path, a)
+    marker.write_bytes(b"")
+
+
+def _finished(finishing: list, done: list, most: int) -> None:
+    """Wait until at most `most` pairs are being finished (`_finish`), oldest first, adding each to `done`."""
+    while len(finishing) > most:
+        pid, future = finishing.pop(0)
+        future.result()
+        done.append(pid)
 
 
 def _output_depths(text: str, outs: list[int], depth: int) -> list[int]:
@@ -760,7 +785,7 @@ class References:
                 raise RuntimeError(f"the reference process failed ({reply.context}): {reply.detail}")
             # the baseline itself crashed or hung on this pair: skip the pair, keep what was done
             # (those it finished: a pair it skipped itself, the baseline failing a bounds check, saved nothing)
-            ref_job["done"] = ref_job["done"] + [q for q in reply.pairs[:-1] if (where / f"{q}.0.base.npy").exists()]
+            ref_job["done"] = ref_job["done"] + [q for q in reply.pairs[:-1] if (where / f"{q}.done").exists()]
             ref_job["skipped"] = {**ref_job["skipped"], reply.pairs[-1]: f"the baseline itself {reply.said} there"}
             ref_job["budget_s"] = max(0.0, config.reference_budget_s - (time.perf_counter() - started))
 

@@ -84,6 +84,22 @@ def test_pooled_baseline_samples_persist_across_evaluations(_sleeper):
     assert m1.speedup == pytest.approx(4.0) and m2.speedup == pytest.approx(2.0)
 
 
+def test_a_baseline_of_several_seconds_a_call_rests_on_two_samples_at_first(_sleeper):
+    """Two samples that add up to MIN_BASE_S are enough to start from (a naive 1024^3 matmul: ~7 s a call); one
+    seeded into the pool (the reference process's quiet first call) is one of them."""
+    kw = dict(min_base=3, time_cap_s=0.2, refresh_share=0.01)
+    pool = bench.BaselinePool()
+    m = bench.pooled(pool, _sleeper(6.0), _sleeper(0.001), (), (), **kw)
+    assert len(pool.samples) == 2 and "2 taken now" in m.mode
+    seeded = bench.BaselinePool()
+    seeded.merge([(6.0, _sleeper.clock.now)])
+    m = bench.pooled(seeded, _sleeper(6.0), _sleeper(0.001), (), (), **kw)
+    assert len(seeded.samples) == 2 and "1 taken now" in m.mode
+    short = bench.BaselinePool()  # two of 1 s do not add up to it: the first three as before
+    bench.pooled(short, _sleeper(1.0), _sleeper(0.001), (), (), **kw)
+    assert len(short.samples) == 3
+
+
 def test_beyond_the_first_few_baseline_samples_come_at_the_refresh_pace(_sleeper):
     times = iter([0.004, 0.006, 0.005, 0.007, 0.004, 0.006, 0.005, 0.007, 0.004])
     clock = _sleeper.clock

@@ -211,15 +211,18 @@ def test_a_gather_is_timed_on_the_arguments_it_stays_in_bounds_on():
 
 
 def test_a_pair_the_reference_process_dies_or_hangs_on_is_skipped_and_the_rest_resumed():
-    class Dying:  # stands in for the reference process: skips s itself, saves a, dies on pair b, then finishes
+    class Dying:  # stands in for the reference process: skips s itself, finishes a, dies on pair b while h's
+        # results were still being written (its baseline outputs there, no marker), then finishes
         def __init__(self):
             self.jobs = []
 
         def exchange(self, job):
             self.jobs.append(dict(job))
             if len(self.jobs) == 1:
-                (pathlib.Path(job["dir"]) / "a.0.base.npy").write_bytes(b"")
-                return Reply(None, "reference", "pair b", ["s", "a", "b"], Reason.CRASH, "died (signal SIGSEGV)", "")
+                for name in ("a.0.base.npy", "a.done", "h.0.base.npy"):
+                    (pathlib.Path(job["dir"]) / name).write_bytes(b"")
+                return Reply(None, "reference", "pair b", ["s", "a", "h", "b"], Reason.CRASH, "died (signal SIGSEGV)",
+                             "")
             return Reply({"pairs": [["x", "random", 0]], "skipped": job["skipped"], "done": job["done"] + ["c"]},
                          "reference", "", [])
 
