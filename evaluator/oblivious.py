@@ -230,6 +230,8 @@ def _sinks(op: ir.Operation, data: set) -> str | None:
             checked = list(range(3 * rank))
     elif name == "affine.for":
         checked = list(range(len(operands) - _carried(op)))
+    elif name == "arith.select" and op.results and (_is_buffer(op.results[0]) or _is_shaped_tensor(op.results[0])):
+        checked = [0]  # a buffer or a tensor chosen by the data (a tensor's buffer, once bufferized)
     elif _dialect(name) == "linalg":  # its buffers (scalars among its inputs are values)
         checked = [k for k, v in enumerate(operands) if _is_buffer(v)]
     else:

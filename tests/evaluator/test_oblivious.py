@@ -60,7 +60,15 @@ def test_a_tiled_vector_loop_is_oblivious():
     ("""%v = memref.load %a[%c0] : memref<8xf32>
         %neg = arith.cmpf olt, %v, %v : f32
         %m = arith.select %neg, %a, %out : memref<8xf32>
-        memref.store %v, %m[%c0] : memref<8xf32>""", "memref.store"),
+        memref.store %v, %m[%c0] : memref<8xf32>""", "arith.select"),
+    # a tensor chosen by an element (its buffer, once bufferized)
+    ("""%v = memref.load %a[%c0] : memref<8xf32>
+        %neg = arith.cmpf olt, %v, %v : f32
+        %t1 = bufferization.to_tensor %a : memref<8xf32> to tensor<8xf32>
+        %t2 = bufferization.to_tensor %out : memref<8xf32> to tensor<8xf32>
+        %t = arith.select %neg, %t1, %t2 : tensor<8xf32>
+        %x = tensor.extract %t[%c0] : tensor<8xf32>
+        memref.store %x, %out[%c1] : memref<8xf32>""", "arith.select"),
     # a trip count from an element, through an integer conversion
     ("""%v = memref.load %a[%c0] : memref<8xf32>
         %n = arith.fptosi %v : f32 to i32
