@@ -194,7 +194,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         promises = [p for p in value_promises(module) if p not in base.promised]
         # a kernel whose accesses, branches and sizes follow from its indices alone: its checked build behaves the
         # same on every input, and runs on a few pairs (equivalence.py)
-        dependence = "every pair asked for (EvalConfig.checked_every_pair)" if config.checked_every_pair else None
+        dependence = "asked for by EvalConfig.checked_every_pair" if config.checked_every_pair else None
         if dependence is None:
             try:
                 dependence = why_not(module)
@@ -251,7 +251,7 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
         session.references.pop(next(iter(session.references)))
     eq = Equivalence(session, config, base, sig, builds, allocator, refs,
                      lambda calls, sets: _run_budget(config, base, calls, sets), promises, reversed_loops,
-                     oblivious=dependence is None)
+                     dependence=dependence)
     try:
         detail = eq.run()
     finally:

@@ -80,9 +80,12 @@ class Equivalence:
     """The equivalence stage of one candidate: `run()` returns the check's detail or raises Rejected."""
 
     def __init__(self, session, config, base, sig, builds, allocator, refs, budget, promises=(), reversed_loops=0,
-                 oblivious=False):
+                 dependence: str | None = "not analysed"):
         self.session, self.config, self.base, self.sig = session, config, base, sig
-        self.oblivious = oblivious  # memory behaviour independent of the data (oblivious.py): checked on a few pairs
+        # where the memory behaviour depends on the data (oblivious.py), the first dependence found, and the checked
+        # build runs on every pair; None: independent of the data, checked on a few pairs
+        self.dependence = dependence
+        self.oblivious = dependence is None
         self.promises = list(promises)  # value promises to the optimiser (promises.py): O0 on every input set
         self.reversed_loops = reversed_loops  # parallel loops the O0 build runs in reverse (task_order.py)
         self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
@@ -383,6 +386,8 @@ class Equivalence:
             extra += (f"; checked build on {len(checking)} pair(s) (accesses, branches and allocations do not depend "
                       "on the data)" + (", the first starting right after a guard page and the others ending at one, "
                                         "as every pair's normal build does" if guarded else ""))
+        else:
+            extra += f"; checked build on every pair ({self.dependence})"
         extra += f"; O0 build agrees on {len(differential)} pair(s)" if differential else ""
         return (f"{len(pairs)} pairs (input set x output state, seed {seed}) + repeat; {self.tol_text}{no_exact}"
                 f"{skipped}{extra}")
