@@ -350,7 +350,7 @@ def ulp_errors(got: np.ndarray, baseline: np.ndarray, exact: np.ndarray,
         at = np.sort((rng or np.random.default_rng(got.size)).choice(got.size, TYPICAL_SAMPLE, replace=False))
     else:
         at = slice(None)
-    g, b, r = (np.asarray(x, wide).reshape(-1)[at] for x in (got, baseline, exact))
+    g, b, r = (np.asarray(x).reshape(-1)[at].astype(wide) for x in (got, baseline, exact))  # (drawn, then widened)
     with np.errstate(all="ignore"):
         # exact zeros left out: every correct evaluation gets them exactly (a ReLU's negative half), and a
         # majority of them would hide the error of every other element from the median
@@ -382,26 +382,32 @@ def typical(cand: np.ndarray, base: np.ndarray, depth: int = 1, blocks: np.ndarr
     if cand.size < TYPICAL_LEAST:
         return None  # too few elements to speak of a typical error
     floor = TYPICAL_FLOOR_ULPS + math.sqrt(depth + 1) / 4
-    for q, what, where in ((50, "median", "throughout"), (TYPICAL_UPPER, f"{TYPICAL_UPPER}th percentile",
+    qs = (50, TYPICAL_UPPER, TAIL)  # (one partition of each array for all three)
+    pc, pb = np.percentile(cand, qs), np.percentile(base, qs)
+    for k, what, where in ((0, "median", "throughout"), (1, f"{TYPICAL_UPPER}th percentile",
                                                          "on a part of the output")):
-        mc, mb = float(np.percentile(cand, q)), float(np.percentile(base, q))
+        mc, mb = float(pc[k]), float(pb[k])
         if mc > TYPICAL_TIMES * mb + floor:
             return (f"its {what} error is {mc:.3g} ulp of the exact result, the baseline's {mb:.3g} ulp (at most "
                     f"{TYPICAL_TIMES:g}x that + {floor:.3g} ulp: less accurate than the baseline {where}, a "
                     "precision cut)")
     if tail and cand.size >= TAIL_LEAST:
-        mc, mb = float(np.percentile(cand, TAIL)), float(np.percentile(base, TAIL))
+        mc, mb = float(pc[2]), float(pb[2])
         if mc > BLOCK_TIMES * mb + floor:
             return (f"its {TAIL}th percentile error is {mc:.3g} ulp of the exact result, the baseline's {mb:.3g} ulp "
                     f"(at most {BLOCK_TIMES:g}x that + {floor:.3g} ulp: less accurate than the baseline on a few "
                     "percent of the output, a precision cut)")
     if blocks is not None:
         for axis, key in (("rows", blocks // BLOCKS), ("columns", blocks % BLOCKS)):
-            for k in np.unique(key):
-                at = key == k
-                if at.sum() < TYPICAL_LEAST // 4:
+            # the samples grouped by block (a stable sort of small integers: one pass), each block a slice
+            order = np.argsort(key.astype(np.uint8 if BLOCKS <= 256 else np.int64), kind="stable")
+            ends = np.cumsum(np.bincount(key, minlength=BLOCKS))
+            sc, sb = cand[order], base[order]
+            for k in range(len(ends)):
+                lo, hi = (int(ends[k - 1]) if k else 0), int(ends[k])
+                if hi - lo < max(1, TYPICAL_LEAST // 4):
                     continue
-                mc, mb = float(np.median(cand[at])), float(np.median(base[at]))
+                mc, mb = float(np.median(sc[lo:hi])), float(np.median(sb[lo:hi]))
                 if mc > BLOCK_TIMES * mb + floor:
                     return (f"its median error in block {k + 1} of the {BLOCKS} of its {axis} is {mc:.3g} ulp of "
                             f"the exact result, the baseline's there {mb:.3g} ulp (at most {BLOCK_TIMES:g}x that + "
