@@ -83,6 +83,7 @@ static struct {
   bool started;
   _Atomic bool stop;
   int64_t spin_ns;
+  int64_t default_spin_ns; /* as NEUROJIT_SPIN_US set it at start */
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static int64_t now_ns(void) {
@@ -153,7 +154,7 @@ static void *worker(void *arg) {
   while (!atomic_load(&pool.stop)) {
     if (run_one())
       continue;
-    int64_t deadline = now_ns() + pool.spin_ns;
+    int64_t deadline = now_ns() + __atomic_load_n(&pool.spin_ns, __ATOMIC_RELAXED);
     for (unsigned i = 1; atomic_load_explicit(&pool.queued, memory_order_acquire) == 0; i++) {
       if (atomic_load_explicit(&pool.stop, memory_order_relaxed))
         break;
@@ -222,6 +223,7 @@ static void start(void) {
     const char *spin = getenv("NEUROJIT_SPIN_US");
     long us = spin && *spin ? strtol(spin, NULL, 10) : 2000;
     pool.spin_ns = (us > 0 ? us : 0) * 1000;
+    pool.default_spin_ns = pool.spin_ns;
     const char *shift = getenv("NEUROJIT_STACK_SHIFT");
     stack_shift = shift && *shift ? strtol(shift, NULL, 10) : 0;
     static bool registered;
@@ -375,7 +377,7 @@ static bool ready(nj_object *o, bool group) {
    object is ready and its awaiters have run (continuations, counting into groups), as MLIR's does. */
 static void await_ready(nj_object *o) {
   start();
-  int64_t deadline = now_ns() + pool.spin_ns;
+  int64_t deadline = now_ns() + __atomic_load_n(&pool.spin_ns, __ATOMIC_RELAXED);
   for (unsigned i = 1; !atomic_load(&o->settled); i++) {
     if (run_one())
       continue;
@@ -500,6 +502,16 @@ API int64_t mlirAsyncRuntimGetNumWorkerThreads(void) {
 API int64_t neurojitAsyncRuntimeCores(void) {
   start();
   return pool.cores;
+}
+
+/* NeuroJIT's own: how long idle workers and a waiting caller spin before they sleep, in microseconds from now on
+   (< 0: as NEUROJIT_SPIN_US set it at start); returns the previous setting. Spinning pays where the thread
+   waited for runs on another core; where every thread of the process shares one core (the evaluator's workers
+   between timings) it only delays that thread, and the evaluator sets 0 there (evaluator/worker.py). */
+API int64_t neurojitAsyncRuntimeSetSpin(int64_t us) {
+  start();
+  int64_t ns = us < 0 ? pool.default_spin_ns : us * 1000;
+  return __atomic_exchange_n(&pool.spin_ns, ns, __ATOMIC_RELAXED) / 1000;
 }
 
 API void mlirAsyncRuntimePrintCurrentThreadId(void) {

@@ -191,6 +191,17 @@ def preload() -> None:
     _load_async()
 
 
+def set_spin(us: int | None) -> int | None:
+    """How long the async runtime's idle workers and a waiting caller spin before they sleep, in microseconds,
+    from now on (None: as NEUROJIT_SPIN_US set it, 2000 by default); the previous setting. None, and nothing
+    set, where the runtime in use is MLIR's (it sleeps at once)."""
+    fn = getattr(_load_async(), "neurojitAsyncRuntimeSetSpin", None)
+    if fn is None:
+        return None
+    fn.restype, fn.argtypes = ctypes.c_int64, [ctypes.c_int64]
+    return int(fn(-1 if us is None else max(0, int(us))))
+
+
 def pool_threads() -> int:
     """Worker threads of the async runtime's pool in this process (creating it if needed); NeuroJIT's pool has
     one fewer than cores, the caller being the other."""

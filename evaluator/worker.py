@@ -41,6 +41,18 @@ class Session:
         # this worker may add one to a stale estimate
         self.granted_samples: list = []
         self.granted_refresh = True
+        self._spinning = True  # the async runtime's waits spin (while timing) or sleep at once (`spin`)
+
+    def spin(self, on: bool) -> None:
+        """Between timings every thread of this worker shares its one core (pool.py pins them), where a thread
+        that spins waiting for a parallel kernel's other task only delays it (a 2-task 1024 matmul's untimed calls
+        7% longer, and the idle pool thread took its spin from the checks after every call): the waits sleep at
+        once. While it times, on the cores the lease gave, they spin as they would in the exported library."""
+        if on != self._spinning:
+            from neurojit.compiler import runtime
+
+            runtime.set_spin(None if on else 0)
+            self._spinning = on
 
     def _close_stage(self) -> None:
         if self._current is not None:
@@ -51,6 +63,7 @@ class Session:
     def stage(self, name: str, budget_s: float, context: str = "", pair: str = "") -> None:
         """Announce a stage and its deadline; `context` says which pair it runs, for the host's messages."""
         self._close_stage()
+        self.spin(False)  # (the host ends a lease at the next stage)
         self._current = (name, time.perf_counter())
         msg = {"stage": name, "budget_s": budget_s}
         if context:
@@ -71,6 +84,7 @@ class Session:
         grant = json.loads(line) if line else {}
         self.granted_samples = grant.get("baseline_samples") or []
         self.granted_refresh = bool(grant.get("baseline_refresh", True))
+        self.spin(True)
         return grant.get("granted", [])
 
     def run_job(self, job: dict) -> dict:
@@ -86,6 +100,7 @@ class Session:
                 return self.probe(job)
             result = evaluate_candidate(self, job)
         self._close_stage()
+        self.spin(False)
         result["timings"] = {k: round(v, 6) for k, v in self.timings.items()}
         return result
 
@@ -137,6 +152,7 @@ def main() -> int:
         state = lockdown.start()
         print(state.line(), file=sys.stderr, flush=True)  # the host empties this log before each job
     session = Session(out, state, host)
+    session.spin(False)  # (untimed work first)
     ready = state.to_json() if state else lockdown.off().to_json()
     out.write(json.dumps({"ready": os.getpid(), "lockdown": ready}) + "\n")
     for line in sys.stdin:
