@@ -607,3 +607,26 @@ def test_the_first_call_is_a_timing_sample_only_where_the_machine_was_otherwise_
     assert _quiet(7.0, 6.0, 100.0, 106.0) is None  # the call's own thread was preempted
     assert _quiet(0.2, 0.2, 100.0, 100.2) is None  # too short to say
     assert _quiet(7.0, 7.0, None, None) is None  # no /proc/stat
+
+
+def test_a_first_call_that_may_be_a_sample_waits_for_the_machine_to_go_quiet(monkeypatch):
+    """reference._await_quiet: beside other work it waits out its limit; on an idle machine (no core busy over a
+    window: /proc/stat's counters standing still) it returns after one window."""
+    import subprocess
+    import sys
+
+    from neurojit.evaluator import reference
+
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time()\nwhile time.time() - t < 20: pass"])
+    try:
+        time.sleep(0.2)  # (running)
+        t0 = time.perf_counter()
+        reference._await_quiet(0.6)
+        assert time.perf_counter() - t0 >= 0.6 - 1e-3  # a core busy all along: never quiet
+    finally:
+        busy.kill()
+        busy.wait()
+    monkeypatch.setattr(reference, "_busy_s", lambda: 100.0)  # counters standing still: nothing ran
+    t0 = time.perf_counter()
+    reference._await_quiet(5.0)
+    assert time.perf_counter() - t0 < 5.0 - reference.QUIET_WINDOW_S
