@@ -64,6 +64,29 @@ class Gate:
         self._holder: Worker | None = None  # the parallel timing, every other worker stopped
         self._serial: set[Worker] = set()  # serial timings in progress
         self._queued = 0  # parallel leases waiting
+        self._busy: set[Worker] = set()  # workers with a job
+        self._wide: Worker | None = None  # a worker alone with a job, its untimed work widened to every core
+
+    def busy(self, worker: Worker, on: bool) -> None:
+        """`worker` starts (`on`) or ends a job. A worker alone with a job runs its untimed work on every core
+        (`_place`): the last candidate of a run ran its checks on its one core while the other idled."""
+        with self._cond:
+            (self._busy.add if on else self._busy.discard)(worker)
+            self._place()
+
+    def _place(self) -> None:
+        """(lock held) Widen the one busy worker where no lease is held, narrow a widened one back to its core
+        otherwise: a timing is on the cores its lease names, and a worker's work never shares another's core."""
+        alone = next(iter(self._busy)) if len(self._busy) == 1 else None
+        if self._holder is not None or self._serial or (alone is not None and alone.core is None):
+            alone = None
+        if alone is self._wide:
+            return
+        if self._wide is not None:
+            self._wide.set_affinity({self._wide.core})
+        if alone is not None:
+            alone.set_affinity(set(self.cores), spread=True)
+        self._wide = alone
 
     def acquire(self, worker: Worker, threads: int) -> list[int]:
         """Wait until `worker` may time on `threads` cores; return those cores. One thread: once no parallel
@@ -74,6 +97,7 @@ class Gate:
                 while self._holder is not None or self._queued:
                     self._cond.wait()
                 self._serial.add(worker)
+                self._place()  # (a widened worker times on its own core)
                 return own
             self._queued += 1
             try:
@@ -83,6 +107,9 @@ class Gate:
                 self._queued -= 1
             self._serial.discard(worker)
             self._holder = worker
+            if self._wide is not None and self._wide is not worker:
+                self._wide.set_affinity({self._wide.core})
+            self._wide = None  # (the holder's affinity is the lease's now, set back to its core at the release)
             for w in self.workers + self.bystanders:
                 if w is not worker:
                     w.pause()
@@ -100,6 +127,7 @@ class Gate:
                     if w is not worker:
                         w.resume()
                 self._holder = None
+            self._place()
             self._cond.notify_all()
 
     def joined(self, worker: Worker) -> None:
@@ -480,6 +508,7 @@ class WorkerPool:
         # a naive 1024 matmul)
         key = ir_hash(job.get("baseline", ""))
         w = self._free.get()
+        self.gate.busy(w, True)
         try:
             with self._samples_lock:
                 shared = self._samples.setdefault(key, BaselinePool())
@@ -493,6 +522,7 @@ class WorkerPool:
             w.kill()
             return _abnormal(Reason.CRASH, f"evaluator worker failed: {e}")
         finally:
+            self.gate.busy(w, False)
             self._free.put(w)
 
     def prepare(self, job: dict) -> None:

@@ -263,3 +263,52 @@ print("done")
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "done" in done.stdout, (done.returncode, done.stderr[-2000:])
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_worker_alone_with_a_job_works_on_every_core_but_times_on_its_own():
+    """Gate.busy: the one worker with a job runs its untimed work on every core (its main thread on its own, the
+    others spread over the rest), narrowed back to its core for a serial timing and when another worker starts
+    a job, and once its job ends."""
+    cores = sorted(os.sched_getaffinity(0))
+    gate = Gate(cores)
+    workers = [Worker(EvalConfig(), cores[i], gate) for i in range(2)]
+    gate.workers = workers
+    a, b = workers
+
+    def masks(w):
+        return {int(t): os.sched_getaffinity(int(t)) for t in os.listdir(f"/proc/{w.proc.pid}/task")}
+
+    def narrow(w):
+        return all(m == {w.core} for m in masks(w).values())
+
+    def wide(w):
+        m = masks(w)
+        return m.pop(w.proc.pid) == {w.core} and len(m) == 2 and all(x and w.core not in x for x in m.values())
+
+    try:
+        for w in workers:
+            w.proc = subprocess.Popen([sys.executable, "-c", THREADS], start_new_session=True)
+            os.sched_setaffinity(w.proc.pid, {w.core})
+        end = time.monotonic() + 10
+        while len(os.listdir(f"/proc/{a.proc.pid}/task")) < 3 and time.monotonic() < end:
+            time.sleep(0.01)
+        assert narrow(a)
+        gate.busy(a, True)
+        assert wide(a), masks(a)
+        gate.acquire(a, 1)  # a serial timing: on its own core
+        assert narrow(a), masks(a)
+        gate.release(a)
+        assert wide(a)
+        gate.busy(b, True)  # another worker's job: each on its own core
+        assert narrow(a)
+        gate.busy(b, False)
+        assert wide(a)
+        gate.acquire(a, 2)  # a parallel timing: the lease's cores, then its own core and widened again
+        gate.release(a)
+        assert wide(a)
+        gate.busy(a, False)
+        assert narrow(a)
+    finally:
+        for w in workers:
+            w.kill()
