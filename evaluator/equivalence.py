@@ -89,7 +89,6 @@ class Equivalence:
         # where the memory behaviour depends on the data (oblivious.py), the first dependence found, and the checked
         # build runs on every pair; None: independent of the data, checked on a few pairs
         self.dependence = dependence
-        self.oblivious = dependence is None
         self.promises = list(promises)  # value promises to the optimiser (promises.py): O0 on every input set
         self.reversed_loops = reversed_loops  # parallel loops the O0 build runs in reverse (task_order.py)
         self.builds, self.allocator, self.refs, self.budget = builds, allocator, refs, budget
@@ -252,6 +251,10 @@ class Equivalence:
             return sorted(firsts.values())
         over = next((i for i, p in enumerate(pairs) if p.set in ("wrap", "limit")), None)
         return [0] + ([over] if over else [])
+
+    @property
+    def oblivious(self) -> bool:
+        return self.dependence is None
 
     def checked_pairs(self, pairs) -> set[int]:
         """Indices of the pairs the checked build runs: every pair; but where the candidate's accesses, branches

@@ -107,9 +107,7 @@ class Gate:
                 self._queued -= 1
             self._serial.discard(worker)
             self._holder = worker
-            if self._wide is not None and self._wide is not worker:
-                self._wide.set_affinity({self._wide.core})
-            self._wide = None  # (the holder's affinity is the lease's now, set back to its core at the release)
+            self._place()  # (a widened worker back on its core; the holder's cores are the lease's, set below)
             for w in self.workers + self.bystanders:
                 if w is not worker:
                     w.pause()
