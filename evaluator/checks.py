@@ -6,6 +6,7 @@ benchmark (rotated buffers, outputs reset, spot checks). Returns a Verdict as JS
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import math
@@ -442,7 +443,8 @@ def _benchmark(session, config: EvalConfig, base: _Baseline, sig, cand, eq: Equi
                 where = (f"fresh {name!r} inputs{outputs}: the candidate's calls on the {name!r}/{begins!r} pairs of "
                          f"the equivalence check were {ratio:.0f}x slower than on the benchmark's data ({where}), "
                          f"where it was {m.speedup:.2f}x; its speedup on {name!r} data{outputs} is the one reported")
-                m = there
+                m = dataclasses.replace(there, mode=f"{there.mode} on {name!r} data, after a benchmark on its "
+                                                    f"own data ({m.mode}) at {m.speedup:.2f}x")
     except bench.TimedCallWrong as e:
         raise Rejected(Reason.WRONG_RESULT, f"a timed call of the candidate gave a different result from the "
                                             f"baseline's on the same arguments (benchmark, {where}; {e}): wrong "

@@ -116,5 +116,9 @@ def test_a_candidate_slow_on_post_relu_data_reports_its_speedup_there(tmp_path):
     assert named and named.group(1) not in ("uniform", "normal", "sparse"), slow.timing["inputs"]
     bench = next(c for c in slow.checks if c.name == "benchmark")
     assert named.group(0) in bench.detail
+    # the mode says both timings: the class's, and the benchmark on its own data that it replaced
+    assert re.match(rf"interleaved on '{re.escape(named.group(1))}' data, after a benchmark on its own data \(interleaved\) "
+                    r"at \d+\.\d\dx", slow.timing["mode"]), slow.timing["mode"]
+    assert bench.detail.startswith(slow.timing["mode"])
     # the kernel itself, timed against itself: no class is slower, the benchmark's data stands
     assert same.accepted and 0.5 < same.speedup < 2.0 and "the one reported" not in same.timing["inputs"]
