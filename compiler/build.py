@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mlir import ir
 
-from . import noalias
+from . import alloca_scopes, noalias
 from .errors import CompileError
 from .fresh_memory import zero_fresh_memory
 from .kernel import Signature, ir_hash, parse_module, public_funcs, signature_of
@@ -62,6 +62,7 @@ def lower_parsed(parsed: Parsed, schedule: str | None = None, knobs: dict | None
         prints = sites(module)
         threads = threads_of(module)
         outputs_noalias(module, parsed.signature)
+        alloca_scopes.lower(module)  # (MLIR's lowering of a scope refuses a loop inside it: alloca_scopes.py)
         pipeline.run(module)
         if "generate-runtime-verification" not in pipeline.passes:  # (the checked build poisons them instead)
             zero_fresh_memory(module)  # a call's fresh heap blocks and stack slots hold zeros (fresh_memory.py)

@@ -45,7 +45,7 @@ Input sets (floats; integers read the same name as noted)
 | subnormal | subnormal magnitudes, a tenth zeros | flush-to-zero shortcuts |
 | underflow | magnitudes around the square root of the smallest normal: products are subnormal | flush-to-zero of intermediates (normal inputs, subnormal products) |
 | infinite | +-Inf at the first and a few random positions, a quarter exact zeros (ints: extremes) | non-finite shortcuts, 0 x Inf, loops that never end on Inf |
-| nan | NaN at the first and a few random positions (numpy's quiet NaN, x86's default NaN with its sign bit set as 0 x Inf and 0/0 give it, NaNs with payloads), a quarter exact zeros | NaN shortcuts and propagation, tests of one NaN encoding |
+| nan | NaN at the first and a few random positions (numpy's quiet NaN, x86's default NaN with its sign bit set as 0 x Inf and 0/0 give it, NaNs with payloads; every other one signalling), a quarter exact zeros | NaN shortcuts and propagation, tests of one NaN encoding (the quiet pattern) |
 | big | products and sums approach the limit but no evaluation order overflows (ints: products straddle 2^(bits-1)); all positive on its pair from zeroed outputs | scaling tricks, narrow intermediates, "exact while abs(x*y) < 2^31" |
 | limit | within a factor 4 of the dtype's largest value (ints: within 16 of max/min) | overflow handling |
 | outliers | normal values with near-limit ones at the first and a few random positions | shortcuts keyed on a huge value, where `limit` would overflow every element |
@@ -411,7 +411,10 @@ def fill(kind: str, shape, dtype, rng: np.random.Generator, depth: int = 1, lead
         x = _bool_fill(kind, shape, rng, depth, lead)
     else:
         x = _int_fill(kind, shape, dt, rng, lead) if dt.kind == "i" else _float_fill(kind, shape, dt, rng, depth, lead)
-    return np.array(x, dtype=dt, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+    out = np.array(x, dtype=dt, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+    if kind == "nan" and is_float(dt):
+        _signalling(out, rng)
+    return out
 
 
 def _bool_fill(kind, shape, rng, depth, lead=True):
@@ -730,6 +733,28 @@ def _nans(rng, n: int, dt) -> np.ndarray:
     pay = rng.integers(1, int(payload), n, dtype=np.uint64).astype(ut)
     out = np.where(pick == 0, ut(qnan), np.where(pick == 1, ut(neg), ut(qnan) | pay)).astype(ut)
     return out.view(np.dtype(dt)).astype(np.float64)
+
+
+# per float type (by name: f16 and bf16 are both 2 bytes): the unsigned view, the all-ones exponent, the quiet bit
+_NAN_BITS = {"float16": (np.uint16, 0x7C00, 0x0200), "bfloat16": (np.uint16, 0x7F80, 0x0040),
+             "float32": (np.uint32, 0x7F800000, 0x00400000),
+             "float64": (np.uint64, 0x7FF0000000000000, 0x0008000000000000)}
+
+
+def _signalling(x: np.ndarray, rng) -> None:
+    """Every other NaN of `x` (in place; the first kept quiet) made signalling, of either sign: the quiet bit clear,
+    a payload. The values are made in f64 and every conversion between float types quiets a NaN, so no other set
+    holds one; a rounding or classification done on the bits (a bf16 cast's add-and-shift, a test for the quiet
+    pattern alone) can turn one into Inf or a number."""
+    name = np.dtype(x.dtype).name
+    if name not in _NAN_BITS or not x.size:
+        return
+    ut, exponent, quiet = _NAN_BITS[name]
+    flat = x.reshape(-1).view(ut)
+    at = np.flatnonzero(np.isnan(x.reshape(-1)))[1::2]
+    pay = rng.integers(1, quiet, at.size, dtype=np.uint64).astype(ut)
+    sign = (rng.integers(0, 2, at.size).astype(ut) << ut(8 * np.dtype(ut).itemsize - 1)).astype(ut)
+    flat[at] = sign | ut(exponent) | pay
 
 
 def _triangular(x: np.ndarray, rng) -> np.ndarray:

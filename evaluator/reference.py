@@ -267,7 +267,8 @@ def compute(session, job: dict) -> dict:
         t1 = time.perf_counter()
         for i, a in enumerate(args):  # the arguments as the candidate will get them (workers map them)
             np.save(root / f"{p.id}.a{i}.npy", a)
-        wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in args]
+        with np.errstate(invalid="ignore"):  # (a signalling NaN's cast raises the invalid flag: the nan set has some)
+            wide = [a.astype(wider[a.dtype.name]) if a.dtype.name in wider else a.copy() for a in args]
         # (np.array: the abs of a 0-d array is a scalar, which no kernel takes; every pair of a dot product
         # into a 0-d output died there, was skipped, and the rest judged the candidate)
         mags = [np.array(np.abs(w)) if is_float(w.dtype) else w.copy() for w in wide] if magnitude is not None else None
@@ -609,7 +610,8 @@ def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list
     evaluation from a wrong one no more (compare.py rule 6). On any pair with a NaN or an Inf among the arguments,
     or with none of that size (sqrt(-1), log(0), 0 / 0 are NaN or Inf at any scale), there is none: those stay
     required. (Not by the overflow flag: MLIR's lowering of exp builds its Inf from bits, raising none.)"""
-    long = [a.astype(np.longdouble) if is_float(a.dtype) else a.copy() for a in args]
+    with np.errstate(invalid="ignore"):  # (signalling NaNs: reference.py's first cast)
+        long = [a.astype(np.longdouble) if is_float(a.dtype) else a.copy() for a in args]
     _run_twin(ranged, long)
     floats = [a for a in args if is_float(a.dtype) and a.size]
     finite_in = bool(floats) and all(np.isfinite(a).all() for a in floats)

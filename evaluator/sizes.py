@@ -41,16 +41,21 @@ def constant_sizes(module: ir.Module) -> list[tuple[ir.Operation, int]]:
     return out
 
 
-def _fold(clone: ir.Operation, ops: list[ir.Operation]) -> dict[int, ir.Operation]:
-    """The allocations of `clone` (of the module holding `ops`) after sccp, by their index in `ops`; empty
-    where sccp fails (then only what is already constant counts)."""
-    tagged = [op for op in walk(clone) if op.name in ALLOCATIONS or op.name in GLOBALS]
+def _fold(clone: ir.Operation, ops: list[ir.Operation], pipeline: str = "builtin.module(sccp)"
+          ) -> dict[int, ir.Operation]:
+    """The ops of `clone` (of the module holding `ops`, all of one kind: allocations, or stack allocations) after
+    sccp (or `pipeline`), by their index in `ops`; empty where it fails (then only what is already constant
+    counts)."""
+    kinds = {op.name for op in ops}
+    pick = (lambda o: o.name in ("memref.alloca", "llvm.alloca")) if kinds <= {"memref.alloca", "llvm.alloca"} else (
+        lambda o: o.name in ALLOCATIONS or o.name in GLOBALS)
+    tagged = [op for op in walk(clone) if pick(op)]
     if len(tagged) != len(ops):
         return {}
     i64 = ir.IntegerType.get_signless(64, clone.context)
     for i, op in enumerate(tagged):
         op.attributes[_TAG] = ir.IntegerAttr.get(i64, i)
-    sccp = passmanager.PassManager.parse("builtin.module(sccp)", clone.context)
+    sccp = passmanager.PassManager.parse(pipeline, clone.context)
     try:
         sccp.run(clone)
         if _fold_table_reads(clone):  # a size read from a constant table is a constant too: fold on from it
@@ -58,6 +63,88 @@ def _fold(clone: ir.Operation, ops: list[ir.Operation]) -> dict[int, ir.Operatio
     except ir.MLIRError:
         return {}
     return {ir.IntegerAttr(op.attributes[_TAG]).value: op for op in walk(clone) if _TAG in op.attributes}
+
+
+# ops whose regions run at most once each time the op runs (or hand the stack back: they end the walk)
+_ONCE = frozenset({"scf.if", "scf.execute_region", "scf.index_switch", "affine.if", "scf.reduce", "scf.in_parallel",
+                   "async.execute"})
+_SCOPES = frozenset({"memref.alloca_scope", "func.func", "llvm.func", "builtin.module"})
+
+
+def stack_uses(module: ir.Module) -> list[tuple[ir.Operation, int | None, int | None]]:
+    """Every stack allocation of `module` (memref.alloca, llvm.alloca), its size in bytes (None where it is not a
+    constant) and how many of it may be live at once (None: no bound known). An alloca's stack is handed back
+    when its function returns or its `memref.alloca_scope` ends, not when a loop's iteration does: one inside a
+    loop takes its size again on every iteration (LLVM places an alloca outside the entry block where it is). So
+    each counts times the trip counts of the loops between it and its function or scope; a loop whose trip count
+    does not fold to a constant (after MLIR's lower-affine and sccp on a clone), a `scf.while`, an unstructured
+    cycle of blocks, or any other op that may run a region more than once leaves it unbounded."""
+    ops = [op for op in walk(module.operation) if op.name in ("memref.alloca", "llvm.alloca")]
+    if not ops:
+        return []
+    clone = module.operation.clone()
+    folded = _fold(clone, ops, "builtin.module(lower-affine, sccp)") or _fold(clone := module.operation.clone(), ops)
+    out = []
+    for i, op in enumerate(ops):
+        f = folded.get(i)
+        out.append((op, _allocation_bytes(f or op), _times(f) if f is not None else _times(op)))
+    del folded, clone
+    return out
+
+
+def _times(op: ir.Operation) -> int | None:
+    times, at = 1, op
+    while True:
+        if _in_cycle(at):
+            return None
+        parent = at.parent
+        if parent is None or parent.name in _SCOPES:
+            return times
+        if parent.name not in _ONCE:
+            trips = _trips(parent)
+            if trips is None:
+                return None
+            times *= max(trips, 0)
+        at = parent
+
+
+def _in_cycle(op: ir.Operation) -> bool:
+    """Whether the block holding `op` can branch back to itself (a loop of blocks: cf.br, cf.cond_br)."""
+    block = op.block
+    seen, todo = set(), list(block.successors)
+    while todo:
+        b = todo.pop()
+        if b == block:
+            return True
+        if b not in seen:
+            seen.add(b)
+            todo.extend(b.successors)
+    return False
+
+
+def _trips(loop: ir.Operation) -> int | None:
+    """The iterations of an scf loop whose bounds fold to constants (a parallel loop's over all its dimensions);
+    None for any other op with a region, or bounds that do not fold."""
+    operands = list(loop.operands)
+    if loop.name == "scf.for":
+        bounds = [[_constant(v) for v in operands[:3]]]
+    elif loop.name == "scf.parallel":
+        n = list(ir.DenseI32ArrayAttr(loop.attributes["operandSegmentSizes"]))[0]
+        bounds = [[_constant(operands[d + k * n]) for k in range(3)] for d in range(n)]
+    elif loop.name == "scf.forall":
+        dynamic = iter(operands)
+        static = [list(ir.DenseI64ArrayAttr(loop.attributes[a])) for a in
+                  ("staticLowerBound", "staticUpperBound", "staticStep")]
+        cols = [[_constant(next(dynamic)) if ir.ShapedType.is_dynamic_size(x) else x for x in row] for row in static]
+        bounds = [list(b) for b in zip(*cols)]
+    else:
+        return None
+    trips = 1
+    for lb, ub, step in bounds:
+        if None in (lb, ub, step) or step <= 0:
+            return None
+        trips *= max(0, -(-(ub - lb) // step))
+    return trips
 
 
 def _fold_table_reads(clone: ir.Operation) -> int:

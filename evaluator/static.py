@@ -25,7 +25,10 @@ What is proved here, and what is left to the dynamic checks:
   is explicitly left to the counting allocator (leak, double free) and runtime verification (bounds).
 - memory_limit: every allocation whose size folds to a constant (sizes.py: MLIR's sccp on a clone; heap,
   stack, globals, llvm.alloca) is refused above the configured limit before anything runs, whatever the
-  optimiser would do with it.
+  optimiser would do with it. The stack is bounded before anything runs too, as no allocator sees it: each
+  alloca's size times the trip counts of the loops between it and its function or `memref.alloca_scope`
+  (every iteration takes it again), summed; an alloca with no such bound (a size or a trip count that does not
+  fold) is refused.
 """
 
 from __future__ import annotations
@@ -382,22 +385,36 @@ def _check_helper_writes(module: ir.Module, callee: str, protected: list[int]) -
 
 def check_memory(module: ir.Module, signature=None, alloc_limit: int = 2 << 30, stack_limit: int = 256 << 10) -> None:
     """memory_limit for every allocation whose size folds to a constant (sizes.py), and for stack allocations
-    (allocas) whose constant sizes sum past `stack_limit`; then unsafe_memory for frees of memory the function
+    (allocas) whose sizes, each times the trip counts of the loops it sits in, sum past `stack_limit` or have no
+    bound (a size or a trip count that is not a constant: sizes.stack_uses); then unsafe_memory for frees of memory the function
     does not own and for allocations not proved freed on every path."""
-    stack = 0
     for op, size in sizes.constant_sizes(module):
         if size < 0 or size > alloc_limit:
             what = (f"has a size that folds to {size} bytes (negative: the allocator reads it as about 2^64)"
                     if size < 0 else f"of {size / 2**30:.1f} GiB exceeds the {alloc_limit / 2**30:.1f} GiB limit")
             raise Rejected(Reason.MEMORY_LIMIT, f"{op.name} {what} ({_loc(op)}); its size is a constant, so it is "
                                                 "refused whatever the optimiser would make of it")
-        if op.name in ("memref.alloca", "llvm.alloca"):
-            stack += size
-            if stack > stack_limit:
-                raise Rejected(Reason.MEMORY_LIMIT, f"its stack allocations (allocas) take {stack / 1024:.0f} KiB by "
-                                                    f"{op.name} at {_loc(op)}, past the {stack_limit // 1024} KiB a "
-                                                    "kernel may take from its caller's stack (a thread's stack may be "
-                                                    "small: 512 KiB on macOS, 128 KiB with musl); use memref.alloc")
+    # the stack: bounded before anything runs, as no allocator sees it (a thread's stack may be small: 512 KiB on
+    # macOS, 128 KiB with musl; the worker's own is large and would hide an overrun)
+    stack, why = 0, "a thread's stack may be small: 512 KiB on macOS, 128 KiB with musl"
+    for op, size, times in sizes.stack_uses(module):
+        if size is None:
+            raise Rejected(Reason.MEMORY_LIMIT, f"{op.name} at {_loc(op)} takes a size from the stack that is not a "
+                                                f"constant, so its stack use has no bound before it runs ({why}); "
+                                                "give it a static size or use memref.alloc")
+        if times is None:
+            raise Rejected(Reason.MEMORY_LIMIT, f"{op.name} at {_loc(op)} sits in a loop whose trip count is not a "
+                                                "constant, with no memref.alloca_scope between them: every iteration "
+                                                f"takes {size} more bytes of stack until the function returns ({why})"
+                                                "; allocate it before the loop, put the loop body in a "
+                                                "memref.alloca_scope, or use memref.alloc")
+        stack += size * times
+        if stack > stack_limit:
+            each = f" ({times} live at once: it sits in loops with no memref.alloca_scope, and every iteration " \
+                   "takes it again)" if times > 1 else ""
+            raise Rejected(Reason.MEMORY_LIMIT, f"its stack allocations (allocas) take {stack / 1024:.0f} KiB by "
+                                                f"{op.name} at {_loc(op)}{each}, past the {stack_limit // 1024} KiB a "
+                                                f"kernel may take from its caller's stack ({why}); use memref.alloc")
     for fn in module.body.operations:
         fn = fn.operation
         if fn.name != "func.func" or not fn.regions[0].blocks:

@@ -351,8 +351,22 @@ def test_a_few_rows_hold_one_special_alone_in_their_tail():
 def test_half_types_get_their_own_nans(dtype):
     """f16 and bf16 are both 2 bytes: f16's NaN bits read as bf16 are 1.7e38, not NaN (the `nan` set had none)."""
     nan = fill("nan", dtype).astype(dtype)
-    assert np.isnan(nan.reshape(-1)[0].astype(np.float64)) and np.isnan(nan.astype(np.float64)).sum() > 1
-    assert not np.isinf(nan.astype(np.float64)).any()
+    with np.errstate(invalid="ignore"):  # (a signalling NaN's cast raises the invalid flag)
+        assert np.isnan(nan.reshape(-1)[0].astype(np.float64)) and np.isnan(nan.astype(np.float64)).sum() > 1
+        assert not np.isinf(nan.astype(np.float64)).any()
+
+
+@pytest.mark.parametrize("dtype,bits,quiet", [("float16", 16, 9), ("bfloat16", 16, 6), ("float32", 32, 22),
+                                              ("float64", 64, 51)])
+def test_the_nan_set_holds_signalling_nans(dtype, bits, quiet):
+    """Values are made in f64, and every conversion quiets a NaN: a bf16 cast by add-and-shift whose NaN test knew
+    the quiet pattern only turned a signalling NaN into Inf and passed (the twelfth red team of 2026-12-05, 383)."""
+    x = fill("nan", dtype)
+    u = x.reshape(-1).view(f"u{bits // 8}").astype(np.uint64)[np.isnan(x.reshape(-1))]
+    is_quiet = (u >> np.uint64(quiet)) & np.uint64(1) == 1
+    assert is_quiet[0] and is_quiet.sum() >= 2 and (~is_quiet).sum() >= 2  # numpy's NaN first, then every other one
+    assert ((u[~is_quiet] & np.uint64((1 << quiet) - 1)) != 0).all()  # a payload: not Inf
+    assert len(set((u[~is_quiet] >> np.uint64(bits - 1)).tolist())) == 2  # of both signs
 
 
 def test_a_nudged_bool_input_changes_in_three_places():

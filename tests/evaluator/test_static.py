@@ -465,3 +465,46 @@ def test_stack_allocations_past_the_stack_limit_are_refused_and_below_it_accepte
     _rejects("    %n = llvm.mlir.constant(300000 : i64) : i64\n"
              "    %p = llvm.alloca %n x i8 : (i64) -> !llvm.ptr", Reason.MEMORY_LIMIT, "stack allocations")
     _accepts("    %a = memref.alloc() : memref<1048576xf32>\n    memref.dealloc %a : memref<1048576xf32>")  # heap: 4 MiB
+
+
+def test_an_alloca_in_a_loop_counts_once_per_iteration_up_to_its_scope():
+    """Every iteration of a loop takes an alloca inside it again, until the function returns (LLVM places it where
+    it is): 4 KiB in a 256-iteration loop is 1 MiB of stack, which a caller's 512 KiB thread stack could not hold
+    (the twelfth red team of 2026-12-05: counted once, 4 KiB, and accepted). Its memref.alloca_scope hands it back
+    after each iteration."""
+    tmp = "memref<1024xf32>"  # 4 KiB
+    loop = "    %c256 = arith.constant 256 : index\n    scf.for %i = %c0 to %c256 step %c1 {{\n{}\n    }}"
+    _rejects(loop.format(f"      %t = memref.alloca() : {tmp}"), Reason.MEMORY_LIMIT, "1024 KiB")
+    _rejects(loop.format(f"      %t = memref.alloca() : {tmp}"), Reason.MEMORY_LIMIT, "256 live at once")
+    _accepts(loop.format(f"      memref.alloca_scope {{\n        %t = memref.alloca() : {tmp}\n      }}"))
+    _accepts(loop.replace("256", "32").format(f"      %t = memref.alloca() : {tmp}"))  # 128 KiB: under the limit
+    # nested loops multiply, affine loops too (lower-affine and sccp fold their bounds), and a parallel loop's
+    # dimensions; a scope between the alloca and the inner loop ends the count there
+    _rejects("    affine.for %i = 0 to 16 {\n      affine.for %j = 0 to 8 {\n"
+             f"        %t = memref.alloca() : {tmp}\n      }}\n    }}", Reason.MEMORY_LIMIT, "128 live at once")
+    _rejects("    %c16 = arith.constant 16 : index\n    scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c8) step (%c1, %c1) "
+             f"{{\n      %t = memref.alloca() : {tmp}\n      scf.reduce\n    }}", Reason.MEMORY_LIMIT, "128 live at once")
+    _rejects(f"    scf.forall (%i, %j) in (16, 8) {{\n      %t = memref.alloca() : {tmp}\n    }}",
+             Reason.MEMORY_LIMIT, "128 live at once")
+    _accepts("    affine.for %i = 0 to 16 {\n      memref.alloca_scope {\n        affine.for %j = 0 to 8 {\n"
+             "          %t = memref.alloca() : memref<256xf32>\n        }\n      }\n    }")  # 8 KiB at a time
+    # an scf.if runs its region once
+    _accepts(f"    %p = arith.cmpf olt, %f, %f : f32\n    scf.if %p {{\n      %t = memref.alloca() : {tmp}\n    }}")
+
+
+def test_an_alloca_with_no_bound_on_its_stack_use_is_refused():
+    """A size that is not a constant, or a loop whose trip count is not (a bound read from the data, a while loop,
+    a cycle of blocks): the stack it takes has no bound before the kernel runs, and no allocator sees it (the
+    twelfth red team: 1 MiB from a size an scf.for computed, accepted)."""
+    _rejects("    %v = memref.load %x[%c0] : memref<8xf32>\n    %i = arith.fptosi %v : f32 to i32\n"
+             "    %n = arith.index_cast %i : i32 to index\n    %t = memref.alloca(%n) : memref<?xf32>",
+             Reason.MEMORY_LIMIT, "not a constant")
+    _accepts("    %n = arith.muli %c8, %c8 : index\n    %t = memref.alloca(%n) : memref<?xf32>")  # folds: 256 bytes
+    small = "      %t = memref.alloca() : memref<4xf32>"
+    _rejects("    %v = memref.load %x[%c0] : memref<8xf32>\n    %i = arith.fptosi %v : f32 to i32\n"
+             f"    %n = arith.index_cast %i : i32 to index\n    scf.for %j = %c0 to %n step %c1 {{\n{small}\n    }}",
+             Reason.MEMORY_LIMIT, "trip count is not a constant")
+    _rejects(f"    scf.while : () -> () {{\n      %p = arith.cmpf olt, %f, %f : f32\n      scf.condition(%p)\n    }} do {{\n"
+             f"{small}\n      scf.yield\n    }}", Reason.MEMORY_LIMIT, "trip count is not a constant")
+    _rejects(f"    cf.br ^loop\n  ^loop:\n{small}\n    %p = arith.cmpf olt, %f, %f : f32\n    cf.cond_br %p, ^loop, ^done\n"
+             "  ^done:", Reason.MEMORY_LIMIT, "trip count is not a constant")
