@@ -190,6 +190,7 @@ def plan(signature, random_sets: int, exact_reference: bool = True) -> list[Pair
     ins = [a for a in signature.args if a.role == "in"]
     if len(ins) >= 2:  # each input (up to CROSSED_INPUTS) once in the first class, the others in the second
         crosses = [c for c in CROSSES if "f" in kinds or not {"infinite", "lowprec", "lattice"} & set(c)]
+        crosses += list(INT_CROSSES) if "i" in kinds and "f" not in kinds else []
         pairs += [Pair(f"{a}{CROSS}{b}", "zeros", j) for a, b in crosses for j in range(min(len(ins), CROSSED_INPUTS))]
     return pairs
 
@@ -205,6 +206,10 @@ CROSSES = (("positive", "negative"), ("zeros", "infinite"), ("unit", "magnitude"
 # operand whose values fit a narrow type told a candidate to round the other one to it, exact where both did)
            ("lattice", "normal"), ("onehot", "normal"))  # (int8 weights at a per-tensor scale; one-hot rows, an
 # embedding lookup as a product: a gather from rounded weights)
+# integer kernels: extremes beside -1, 0 and 1, element by element (INT_MIN / -1 overflows, INT_MIN x -1 wraps to
+# itself; a division that saturated there, and a rounding doubling high multiply that left out its INT_MIN x INT_MIN
+# case, passed on the sets that draw each input alone: the twelfth red team of 2026-12-05, 388)
+INT_CROSSES = (("limit", "tiny"), ("infinite", "tiny"))
 CROSSED_INPUTS = 8  # inputs each put in the first class in turn (a 4th input never was: its sign was dropped)
 
 

@@ -65,6 +65,7 @@ from .unoptimised import hoist_allocas
 
 REORDER_OVER_S = 0.05  # a baseline call slower than this is tried in the order-keeping loop order
 LARGE = math.log(float(np.finfo(np.float64).max))  # ~709.8: the smallest argument exp(x) overflows f64 at
+LARGE_F80 = float(np.log(np.finfo(np.longdouble).max))  # ~11356.5: ... and f80 (an f64 kernel's twin)
 RANGE_UNDER_S = 0.2  # an f32 kernel's f80 twin (scalar x87 code) is run where a baseline call is faster than this
 REORDER_MIN_GAIN = 2.0  # ... and used if it is at least this many times faster
 
@@ -159,6 +160,7 @@ def compute(session, job: dict) -> dict:
     text64, wider, why = exact_twin(normalised, {a.dtype for a in sig.args})
     if job.get("plain"):  # the last try died compiling a twin (References._compute)
         text64, why = None, "building its exact twin crashed the compiler"
+    in_f80 = np.float64 not in wider.values() and np.longdouble in wider.values()  # an f64 kernel's: no wider one
     in_f64 = np.float64 in wider.values()  # an f32 or f16 kernel's twin computes in f64 (an f64 kernel's in f80)
     halves = "float16" in wider or "bfloat16" in wider
     twin, kind = None, "f64 twin" if in_f64 else "f80 twin"
@@ -274,7 +276,7 @@ def compute(session, job: dict) -> dict:
         mags = [np.array(np.abs(w)) if is_float(w.dtype) else w.copy() for w in wide] if magnitude is not None else None
         reached = [a.copy() for a in mags] if mags is not None and reach is not None else None
         fresh = [w.copy() for w in wide] if twin is not None and (call_s is None or noise.on) else None
-        before = ([a.copy() for a in args] if twin is not None and in_f64 and ranged is not False
+        before = ([a.copy() for a in args] if twin is not None and ((in_f64 and ranged is not False) or in_f80)
                   and (call_s is None or call_s < RANGE_UNDER_S) else None)
         if checked is not None and not survives(checked, args):
             skipped[p.id] = OUT_OF_BOUNDS
@@ -329,10 +331,10 @@ def compute(session, job: dict) -> dict:
             else:
                 _run_twin(twin, wide)
             if before is not None and any(not np.isfinite(wide[o]).all() for o in outs if is_float(wide[o].dtype)):
-                if ranged is None:
+                if ranged is None and not in_f80:
                     ranged = _range_build(normalised)
-                if ranged:
-                    for k, unknown in enumerate(_in_range(ranged, before, wide, outs, args)):
+                if ranged or in_f80:
+                    for k, unknown in enumerate(_in_range(None if in_f80 else ranged, before, wide, outs, args)):
                         if unknown is not None:
                             np.save(root / f"{p.id}.{k}.unknown.npy", unknown)
             noisy = (noise.run(fresh, [wide[o] for o in outs], outs, [args[o] for o in outs], rtols, atol)
@@ -602,6 +604,8 @@ def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list
     """Where the f64 twin's output is not finite but the f80 twin's is, the f80 value (rounded to f64) is the exact
     result: the f64 twin overflowed in an intermediate the kernel's value does not need (exp(x) in log(1 + exp(x))
     for x > 709.8). Its Infs and NaNs are what any correct order gives only where the f80 twin's are too.
+    `ranged` None: the twin is the f80 one already (an f64 kernel's), with no wider one; its range ends at
+    LARGE_F80 instead (a stable log-sum-exp of f64 rows past 11356, whose naive form and twin both give Inf).
 
     Per output, where no reference knows the value (None where there is no such element): from finite arguments
     (`args`, as before the call), the baseline (`base`: the arguments after it) and both twins gave NaN or Inf,
@@ -610,24 +614,28 @@ def _in_range(ranged, args: list[np.ndarray], wide: list[np.ndarray], outs: list
     evaluation from a wrong one no more (compare.py rule 6). On any pair with a NaN or an Inf among the arguments,
     or with none of that size (sqrt(-1), log(0), 0 / 0 are NaN or Inf at any scale), there is none: those stay
     required. (Not by the overflow flag: MLIR's lowering of exp builds its Inf from bits, raising none.)"""
-    with np.errstate(invalid="ignore"):  # (signalling NaNs: reference.py's first cast)
-        long = [a.astype(np.longdouble) if is_float(a.dtype) else a.copy() for a in args]
-    _run_twin(ranged, long)
+    long = None
+    if ranged is not None:
+        with np.errstate(invalid="ignore"):  # (signalling NaNs: reference.py's first cast)
+            long = [a.astype(np.longdouble) if is_float(a.dtype) else a.copy() for a in args]
+        _run_twin(ranged, long)
     floats = [a for a in args if is_float(a.dtype) and a.size]
     finite_in = bool(floats) and all(np.isfinite(a).all() for a in floats)
-    # and large enough for an intermediate to pass f64's range at all (exp(x) does past x = 709.8): a NaN or an
-    # Inf from ordinary values is a domain error's (sqrt(-1), log(0), 0 / 0), at any scale
-    large = finite_in and max(float(np.abs(a).max()) for a in floats) >= LARGE
+    # and large enough for an intermediate to pass the twin's range at all (exp(x) does past x = 709.8 in f64): a
+    # NaN or an Inf from ordinary values is a domain error's (sqrt(-1), log(0), 0 / 0), at any scale
+    large = finite_in and max(float(np.abs(a).max()) for a in floats) >= (LARGE if long is not None else LARGE_F80)
     unknown: list[np.ndarray | None] = []
     for o in outs:
         if not is_float(wide[o].dtype):
             unknown.append(None)
             continue
-        with np.errstate(over="ignore", invalid="ignore"):
-            r = long[o].astype(np.float64)
-        fix = ~np.isfinite(wide[o]) & np.isfinite(long[o])
-        wide[o][fix] = r[fix]
-        lost = ~np.isfinite(wide[o]) & ~np.isfinite(long[o]) & ~np.isfinite(base[o]) if large else None
+        lost = ~np.isfinite(wide[o]) & ~np.isfinite(base[o]) if large else None
+        if long is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                r = long[o].astype(np.float64)
+            fix = ~np.isfinite(wide[o]) & np.isfinite(long[o])
+            wide[o][fix] = r[fix]
+            lost = lost & ~np.isfinite(long[o]) if lost is not None else None
         unknown.append(lost if lost is not None and lost.any() else None)
     return unknown
 

@@ -191,6 +191,19 @@ def test_a_config_without_a_seed_draws_a_fresh_one(monkeypatch):
     assert EvalConfig(seed=7).seed == 7
 
 
+def test_integer_kernels_get_extremes_beside_minus_one_zero_and_one():
+    """INT_MIN / -1 overflows and INT_MIN x -1 wraps to itself: a division that saturated there passed on about half
+    of the seeds (the twelfth red team of 2026-12-05, 388), as every integer set drew its inputs alone."""
+    plan = inputs.plan(sig("int32", (16, 16)), 2)
+    crossed = {(p.set, p.rep) for p in plan if "+" in p.set}
+    assert {("limit+tiny", 0), ("limit+tiny", 1), ("infinite+tiny", 0), ("infinite+tiny", 1)} <= crossed
+    x, y, _ = inputs.make_args(next(p for p in plan if p.set == "limit+tiny" and p.rep == 0), sig("int32", (16, 16)),
+                               7, 1)
+    assert ((x == np.iinfo(np.int32).min) & (y == -1)).any() and set(np.unique(y)) <= {-1, 0, 1}
+    # float kernels keep their crosses (their limit and infinite sets beside tiny values are no such pair)
+    assert not any(p.set in ("limit+tiny", "infinite+tiny") for p in inputs.plan(sig(n_in=2), 3))
+
+
 def test_crossed_pairs_give_one_input_a_class_and_the_others_another():
     # every other pair draws all of its inputs from one class, so what one input looked like told a candidate
     # what the others were ("y is all positive, so x is"; "A is all zero, so the product is")
@@ -227,7 +240,8 @@ def test_crossed_pairs_give_one_input_a_class_and_the_others_another():
     assert {p.set for p in inputs.plan(sig("int32", n_in=3), 3) if "+" in p.set} == {"positive+negative",
                                                                                       "unit+magnitude",
                                                                                       "pixels+normal",
-                                                                                      "onehot+normal"}
+                                                                                      "onehot+normal",
+                                                                                      "limit+tiny", "infinite+tiny"}
     # every input in the first class in turn (a 4th never was: a cheat dropped its sign where it was positive)
     assert len([p for p in inputs.plan(sig(n_in=5), 3) if "+" in p.set]) == 7 * 5  # the first three inputs each
 
