@@ -18,10 +18,16 @@ outputs carry {neurojit.output}, else the last argument is the output. Examples:
 def cmd_run(args) -> int:
     from neurojit.compiler import compile_kernel
     from neurojit.compiler.flops import count_flops
+    from neurojit.compiler.kernel import load_kernel
+    from neurojit.compiler.source import read_source
     from neurojit.evaluator.bench import time_calls
     from neurojit.evaluator.indices import safe_arguments
+    from neurojit.evaluator.static import kernel_writes_inputs
 
-    kernel = compile_kernel(_shaped(args.kernel, args))
+    source = _shaped(args.kernel, args)
+    kernel = compile_kernel(source)
+    # as `tune` and `evaluate` refuse it: an unmarked argument it writes would be timed as an input
+    kernel_writes_inputs(load_kernel(read_source(source)))
     # index inputs within their tables, other integer inputs values a trial call survives (not a zero divisor)
     arrays = safe_arguments(kernel.mlir, kernel.signature, args.seed, [kernel])
     times = time_calls(kernel, arrays, args.repeat)

@@ -207,12 +207,13 @@ SCRATCH = """module {{
 
 def test_a_kernel_that_writes_an_input_is_a_usage_error_before_any_run(cli, cli_main, tmp_path):
     """%t is written but not marked an output: every candidate would be refused for writing an input, so tune
-    and evaluate say so first, with the line, the argument and the fix; marked, it tunes."""
+    and evaluate say so first, with the line, the argument and the fix (and run: it timed the written argument as
+    an input, marking the read-only one the output); marked, it tunes."""
     bad, good = tmp_path / "scratch.mlir", tmp_path / "marked.mlir"
     bad.write_text(SCRATCH.format(mark=""))
     good.write_text(SCRATCH.format(mark=" {neurojit.output}"))
     db = f"sqlite:///{tmp_path}/r.db"
-    for args in (("tune", bad, "--budget", "1", "--db", db), ("evaluate", bad, good)):
+    for args in (("tune", bad, "--budget", "1", "--db", db), ("evaluate", bad, good), ("run", bad)):
         p = cli_main(*args)
         assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
         assert "scratch.mlir, line 3:5: @addmul writes its argument %t (linalg.add)" in p.stderr
