@@ -18,6 +18,8 @@ becomes `@f(%x: memref<..>, ..., %result0: memref<..> {neurojit.output, neurojit
      when one result is computed from another: seen, `return %r, %m` with %r = %m + bias, %m lost.)
   6. buffers are hoisted and freed at the end of their block (as after a tensor-payload schedule), so the
      result passes the evaluator's static leak check.
+A function on memrefs is in the convention already but for views (`_views_to_buffers`), memrefs of i1 (stored as
+bytes) and scalar arguments (0-d memrefs read at entry, `_scalars_to_buffers`: PolyBench's alpha and beta).
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ def to_convention(module: ir.Module, origin: str, text: str) -> list[str]:
     ftype = _views_to_buffers(func, ftype, names, fname, where)
     has_tensors = any(isinstance(t.maybe_downcast(), ir.RankedTensorType) for t in ftype.inputs)
     if not len(ftype.results) and not has_tensors:
+        ftype = _scalars_to_buffers(func, ftype)
         if has_bool_buffers(module):  # (memrefs of i1: stored as bytes, arguments marked bool)
             _mark_bools(func, widen(module, origin))
         return names
@@ -294,6 +297,28 @@ def _scalars_to_tensors(func: ir.Operation, ftype: ir.FunctionType) -> ir.Functi
         arg.replace_all_uses_except(read.result, read)
     ftype = ir.FunctionType.get(inputs, list(ftype.results))
     func.attributes["function_type"] = ir.TypeAttr.get(ftype)
+    return ftype
+
+
+def _scalars_to_buffers(func: ir.Operation, ftype: ir.FunctionType) -> ir.FunctionType:
+    """A scalar argument of a function on memrefs (PolyBench's alpha and beta, as C front ends pass them) becomes
+    a 0-d memref read at entry (`memref.load`), as `_scalars_to_tensors` makes a tensor function's: every argument
+    of the convention is a memref, an input that the evaluator draws and the caller passes as a 0-d array.
+    Returns the new function type."""
+    block = func.regions[0].blocks[0]
+    inputs = list(ftype.inputs)
+    for i, t in enumerate(inputs):
+        if _is_shaped(t) or str(t) not in DTYPES:
+            continue
+        arg = block.arguments[i]
+        inputs[i] = ir.MemRefType.get([], t)
+        arg.set_type(inputs[i])
+        with ir.InsertionPoint.at_block_begin(block), func.location:
+            read = ir.Operation.create("memref.load", results=[t], operands=[arg])
+        arg.replace_all_uses_except(read.result, read)
+    if inputs != list(ftype.inputs):
+        ftype = ir.FunctionType.get(inputs, list(ftype.results))
+        func.attributes["function_type"] = ir.TypeAttr.get(ftype)
     return ftype
 
 

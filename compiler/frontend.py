@@ -63,7 +63,7 @@ def needs_conversion(text: str, helpers: bool = False) -> bool:
     form, asserts = _read(text)
     code = _scan(text)[0]
     return (form is not Form.CONVENTION or asserts or _takes_views(code) or _BOOL_BUFFER.search(code) is not None
-            or (helpers and _defines_helpers(code)))
+            or _takes_scalars(code) or (helpers and _defines_helpers(code)))
 
 
 def _read(text: str) -> tuple[Form, bool]:
@@ -121,6 +121,21 @@ def _takes_views(code: str) -> bool:
 
 
 _LAYOUT_MAP = re.compile(r"memref<[^<>]*,\s*(?:affine_map<|#)")
+# a function's header with an argument of a scalar type (`%alpha: f32`): convention.py `_scalars_to_buffers`
+_SCALAR_ARG = re.compile(r"func\.func\s+(?:public\s+)?@[\w$.\"-]+\s*\([^)]*%[\w$.-]+\s*:\s*(?:f16|bf16|f32|f64|i8|i16|"
+                         r"i32|i64)\b(?!\s*[x>])")
+
+
+def _takes_scalars(code: str) -> bool:
+    """May a public function take a scalar argument (a wrong guess costs one child process, which converts
+    nothing)?"""
+    return _SCALAR_ARG.search(code) is not None
+
+
+def takes_scalars(text: str) -> bool:
+    """Whether a function on memrefs may take scalar arguments (PolyBench's alpha): the convention makes them 0-d
+    memrefs, so a candidate written as its baseline was is converted as the baseline was (the evaluator)."""
+    return _takes_scalars(_scan(text)[0])
 
 
 def _matching(code: str, open_at: int) -> int:

@@ -23,7 +23,7 @@ from neurojit.compiler.jit import CompiledKernel
 from neurojit.compiler.kernel import ir_hash, parse_module, signature_of
 from neurojit.compiler.pipeline import LOWER, UNMASK, lowering
 from neurojit.compiler.classify import CandidateKind, classify
-from neurojit.compiler.frontend import Form, convert_text, form_of
+from neurojit.compiler.frontend import Form, convert_text, form_of, takes_scalars
 from neurojit.compiler.schedule import apply_schedule, substitute
 
 from . import bench, inputs, reference, reorder, static
@@ -150,7 +150,8 @@ def _stages(session, job: dict, config: EvalConfig, state: dict) -> Verdict:
             text = substitute(text, job.get("knobs"))
         except ScheduleError as e:
             raise Rejected(Reason.SCHEDULE_ERROR, f"{origin}: {e}") from None
-    elif form_of(text) is Form.TENSOR:  # a function on tensors, as its baseline may be: in the convention (sandboxed)
+    elif form_of(text) is Form.TENSOR or takes_scalars(text):  # a function on tensors, or on memrefs and scalars,
+        # as its baseline may be: in the convention (sandboxed)
         try:
             text = convert_text(text, origin)[0]
         except KernelError as e:

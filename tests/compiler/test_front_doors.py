@@ -723,6 +723,45 @@ def test_a_scalar_argument_of_a_tensor_function_is_a_0d_input():
     assert (f == 7).all()
 
 
+# PolyBench's gemm as C front ends pass it: alpha and beta scalars beside the arrays, affine loops on memrefs
+MEMREF_SCALARS = """func.func @kernel_gemm(%alpha: f32, %beta: f32, %C: memref<13x11xf32> {neurojit.output},
+                        %A: memref<13x7xf32>, %B: memref<7x11xf32>) {
+  affine.for %i = 0 to 13 {
+    affine.for %j = 0 to 11 {
+      %c = affine.load %C[%i, %j] : memref<13x11xf32>
+      %m = arith.mulf %c, %beta : f32
+      affine.store %m, %C[%i, %j] : memref<13x11xf32>
+    }
+    affine.for %k = 0 to 7 {
+      affine.for %j = 0 to 11 {
+        %a = affine.load %A[%i, %k] : memref<13x7xf32>
+        %t = arith.mulf %alpha, %a : f32
+        %b = affine.load %B[%k, %j] : memref<7x11xf32>
+        %p = arith.mulf %t, %b : f32
+        %c = affine.load %C[%i, %j] : memref<13x11xf32>
+        %s = arith.addf %c, %p : f32
+        affine.store %s, %C[%i, %j] : memref<13x11xf32>
+      }
+    }
+  }
+  return
+}"""
+
+
+def test_a_scalar_argument_of_a_function_on_memrefs_is_a_0d_input():
+    """PolyBench's alpha and beta: 0-d memrefs read at entry, as a tensor function's scalars are (refused before:
+    "kernel arguments must be statically shaped memrefs"); the arrays keep their places and roles."""
+    k = compile_kernel(MEMREF_SCALARS)
+    assert [(a.name, a.shape, a.dtype, a.role) for a in k.signature.args] == [
+        ("alpha", (), "float32", "in"), ("beta", (), "float32", "in"), ("C", (13, 11), "float32", "out"),
+        ("A", (13, 7), "float32", "in"), ("B", (7, 11), "float32", "in")]
+    rng = np.random.default_rng(0)
+    c, a, b = (rng.standard_normal(s).astype(np.float32) for s in ((13, 11), (13, 7), (7, 11)))
+    want = np.float32(0.5) * c + (np.float32(1.5) * a) @ b
+    k(np.array(1.5, np.float32), np.array(0.5, np.float32), c, a, b)
+    np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.slow
 def test_the_evaluator_judges_a_kernel_with_a_scalar_argument():
     from neurojit.evaluator import EvalConfig, Evaluator
@@ -730,8 +769,12 @@ def test_the_evaluator_judges_a_kernel_with_a_scalar_argument():
     with Evaluator(EvalConfig(bench=False, workers=1, random_sets=1)) as ev:
         same = ev.evaluate(SCALAR_ARGS, SCALAR_ARGS)
         wrong = ev.evaluate(SCALAR_ARGS, SCALAR_ARGS.replace("%m = arith.mulf %q, %alpha", "%m = arith.addf %q, %alpha"))
+        gemm = ev.evaluate(MEMREF_SCALARS, MEMREF_SCALARS)
+        swapped = ev.evaluate(MEMREF_SCALARS, MEMREF_SCALARS.replace("%t = arith.mulf %alpha, %a", "%t = arith.mulf %beta, %a"))
     assert same.accepted, same.detail
     assert (wrong.verdict.value, wrong.reason.value) == ("reject", "wrong_result"), wrong.detail
+    assert gemm.accepted, gemm.detail  # the scalars drawn as inputs: alpha for beta is a wrong result
+    assert (swapped.verdict.value, swapped.reason.value) == ("reject", "wrong_result"), swapped.detail
 
 
 MASKED = """#id = affine_map<(d0, d1) -> (d0, d1)>
