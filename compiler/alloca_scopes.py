@@ -29,7 +29,7 @@ def _rewrite(scope: ir.Operation) -> None:
         with ir.InsertionPoint(scope):
             save = ir.Operation.create("llvm.intr.stacksave", results=[ptr])
             region = ir.Operation.create("scf.execute_region", results=[r.type for r in scope.results], regions=1)
-            restore = ir.Operation.create("llvm.intr.stackrestore", operands=[save.result])
+            ir.Operation.create("llvm.intr.stackrestore", operands=[save.result])
         body = scope.regions[0].blocks[0]
         body.append_to(region.regions[0])
         ret = body.operations[len(body.operations) - 1]
@@ -39,4 +39,3 @@ def _rewrite(scope: ir.Operation) -> None:
         for old, new in zip(scope.results, region.results):
             old.replace_all_uses_with(new)
         scope.erase()
-        del restore

@@ -284,41 +284,31 @@ def _padded(shape: list[int], strides: list[int]) -> list[int] | None:
 def _scalars_to_tensors(func: ir.Operation, ftype: ir.FunctionType) -> ir.FunctionType:
     """A scalar argument (torch.add's alpha) becomes a 0-d tensor read at entry (`tensor.extract`), so that it is
     a 0-d memref in the convention, as every argument is a memref there. Returns the new function type."""
-    block = func.regions[0].blocks[0]
-    inputs = list(ftype.inputs)
-    for i, t in enumerate(inputs):
-        if _is_shaped(t) or (str(t) not in DTYPES and str(t) != "i1"):  # (the element types the convention takes)
-            continue
-        arg = block.arguments[i]
-        inputs[i] = ir.RankedTensorType.get([], t)
-        arg.set_type(inputs[i])
-        with ir.InsertionPoint.at_block_begin(block), func.location:
-            read = ir.Operation.create("tensor.extract", results=[t], operands=[arg])
-        arg.replace_all_uses_except(read.result, read)
-    ftype = ir.FunctionType.get(inputs, list(ftype.results))
-    func.attributes["function_type"] = ir.TypeAttr.get(ftype)
-    return ftype
+    return _scalars_to_0d(func, ftype, ir.RankedTensorType.get, "tensor.extract", DTYPES.keys() | {"i1"})
 
 
 def _scalars_to_buffers(func: ir.Operation, ftype: ir.FunctionType) -> ir.FunctionType:
     """A scalar argument of a function on memrefs (PolyBench's alpha and beta, as C front ends pass them) becomes
-    a 0-d memref read at entry (`memref.load`), as `_scalars_to_tensors` makes a tensor function's: every argument
-    of the convention is a memref, an input that the evaluator draws and the caller passes as a 0-d array.
-    Returns the new function type."""
+    a 0-d memref read at entry (`memref.load`), as a tensor function's does: an input that the evaluator draws and
+    the caller passes as a 0-d array. Returns the new function type."""
+    return _scalars_to_0d(func, ftype, ir.MemRefType.get, "memref.load", DTYPES.keys())
+
+
+def _scalars_to_0d(func: ir.Operation, ftype: ir.FunctionType, shaped, read_op: str, types) -> ir.FunctionType:
+    """Each argument of one of `types` (element type names) made `shaped([], t)`, read at entry by `read_op`."""
     block = func.regions[0].blocks[0]
     inputs = list(ftype.inputs)
     for i, t in enumerate(inputs):
-        if _is_shaped(t) or str(t) not in DTYPES:
+        if _is_shaped(t) or str(t) not in types:  # (the element types the convention takes)
             continue
         arg = block.arguments[i]
-        inputs[i] = ir.MemRefType.get([], t)
+        inputs[i] = shaped([], t)
         arg.set_type(inputs[i])
         with ir.InsertionPoint.at_block_begin(block), func.location:
-            read = ir.Operation.create("memref.load", results=[t], operands=[arg])
+            read = ir.Operation.create(read_op, results=[t], operands=[arg])
         arg.replace_all_uses_except(read.result, read)
-    if inputs != list(ftype.inputs):
-        ftype = ir.FunctionType.get(inputs, list(ftype.results))
-        func.attributes["function_type"] = ir.TypeAttr.get(ftype)
+    ftype = ir.FunctionType.get(inputs, list(ftype.results))
+    func.attributes["function_type"] = ir.TypeAttr.get(ftype)
     return ftype
 
 

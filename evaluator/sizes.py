@@ -21,6 +21,7 @@ from mlir.dialects import arith
 from neurojit.compiler.kernel import walk
 
 ALLOCATIONS = frozenset({"memref.alloc", "memref.alloca", "memref.realloc", "llvm.alloca"})
+STACK = frozenset({"memref.alloca", "llvm.alloca"})
 GLOBALS = {"memref.global": "type", "llvm.mlir.global": "global_type"}
 _TAG = "neurojit.allocation"
 _CONSTANTS = frozenset({"arith.constant", "llvm.mlir.constant", "index.constant"})
@@ -41,15 +42,11 @@ def constant_sizes(module: ir.Module) -> list[tuple[ir.Operation, int]]:
     return out
 
 
-def _fold(clone: ir.Operation, ops: list[ir.Operation], pipeline: str = "builtin.module(sccp)"
-          ) -> dict[int, ir.Operation]:
-    """The ops of `clone` (of the module holding `ops`, all of one kind: allocations, or stack allocations) after
-    sccp (or `pipeline`), by their index in `ops`; empty where it fails (then only what is already constant
-    counts)."""
-    kinds = {op.name for op in ops}
-    pick = (lambda o: o.name in ("memref.alloca", "llvm.alloca")) if kinds <= {"memref.alloca", "llvm.alloca"} else (
-        lambda o: o.name in ALLOCATIONS or o.name in GLOBALS)
-    tagged = [op for op in walk(clone) if pick(op)]
+def _fold(clone: ir.Operation, ops: list[ir.Operation], names=ALLOCATIONS | GLOBALS.keys(),
+          pipeline: str = "builtin.module(sccp)") -> dict[int, ir.Operation]:
+    """The ops of `clone` (of the module holding `ops`, every op named in `names`) after sccp (or `pipeline`), by
+    their index in `ops`; empty where it fails (then only what is already constant counts)."""
+    tagged = [op for op in walk(clone) if op.name in names]
     if len(tagged) != len(ops):
         return {}
     i64 = ir.IntegerType.get_signless(64, clone.context)
@@ -79,11 +76,14 @@ def stack_uses(module: ir.Module) -> list[tuple[ir.Operation, int | None, int | 
     each counts times the trip counts of the loops between it and its function or scope; a loop whose trip count
     does not fold to a constant (after MLIR's lower-affine and sccp on a clone), a `scf.while`, an unstructured
     cycle of blocks, or any other op that may run a region more than once leaves it unbounded."""
-    ops = [op for op in walk(module.operation) if op.name in ("memref.alloca", "llvm.alloca")]
+    ops = [op for op in walk(module.operation) if op.name in STACK]
     if not ops:
         return []
     clone = module.operation.clone()
-    folded = _fold(clone, ops, "builtin.module(lower-affine, sccp)") or _fold(clone := module.operation.clone(), ops)
+    folded = _fold(clone, ops, STACK, "builtin.module(lower-affine, sccp)")
+    if not folded:  # (lower-affine failed: sccp alone, on a fresh clone)
+        clone = module.operation.clone()
+        folded = _fold(clone, ops, STACK)
     out = []
     for i, op in enumerate(ops):
         f = folded.get(i)

@@ -24,10 +24,10 @@ def cmd_run(args) -> int:
     from neurojit.evaluator.indices import safe_arguments
     from neurojit.evaluator.static import kernel_writes_inputs
 
-    source = _shaped(args.kernel, args)
-    kernel = compile_kernel(source)
+    source = read_source(_shaped(args.kernel, args))
     # as `tune` and `evaluate` refuse it: an unmarked argument it writes would be timed as an input
-    kernel_writes_inputs(load_kernel(read_source(source)))
+    kernel_writes_inputs(load_kernel(source))
+    kernel = compile_kernel(source)
     # index inputs within their tables, other integer inputs values a trial call survives (not a zero divisor)
     arrays = safe_arguments(kernel.mlir, kernel.signature, args.seed, [kernel])
     times = time_calls(kernel, arrays, args.repeat)
